@@ -1,0 +1,40 @@
+"""Writes for people and tokens."""
+
+import secrets
+
+from django.db import transaction
+
+from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.models import ApiToken, User, hash_token
+from orderly.core.roles import Role
+
+
+def user_create(*, username: str, role: str, password: str | None = None, email: str = "") -> tuple[User, str]:
+    """Create a user with `role`. Returns the user and the password (generated when none is given)."""
+    if role not in Role.values:
+        raise ValidationError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.", field="role")
+    if not username or len(username) > 150:
+        raise ValidationError("A username of 1 to 150 characters is required.", field="username")
+    if User.objects.filter(username=username).exists():
+        raise Conflict(f"A user named {username!r} already exists.", field="username")
+    if password is not None and len(password) < 8:
+        raise ValidationError("The password must be at least 8 characters long.", field="password")
+    password = password or secrets.token_urlsafe(12)
+    with transaction.atomic():
+        user = User(username=username, email=email, role=role)
+        user.is_staff = role == Role.ADMIN
+        user.is_superuser = role == Role.ADMIN
+        user.set_password(password)
+        user.save()
+    return user, password
+
+
+def token_create(*, username: str, name: str = "") -> tuple[ApiToken, str]:
+    """Create an API token for `username`. Returns the record and the raw token, which is never stored."""
+    try:
+        user = User.objects.get(username=username, is_active=True)
+    except User.DoesNotExist:
+        raise NotFound(f"No active user named {username!r}.", field="username") from None
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], key_hash=hash_token(raw))
+    return token, raw

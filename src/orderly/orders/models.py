@@ -1,0 +1,211 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from orderly.orders.status import CustomerType, DeliveryType, FulfillmentStatus, ItemStatus, OrderStatus, Stage
+
+ADDRESS_FIELDS = ("name", "company", "line1", "line2", "postal_code", "city", "region", "country", "phone", "email")
+
+
+class Address(models.Model):
+    name = models.CharField(max_length=200)
+    company = models.CharField(max_length=200, blank=True)
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    postal_code = models.CharField(max_length=20)
+    city = models.CharField(max_length=100)
+    region = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+
+    def __str__(self):
+        return f"{self.name}, {self.line1}, {self.postal_code} {self.city}, {self.country}"
+
+    def as_dict(self) -> dict:
+        return {field: getattr(self, field) for field in ADDRESS_FIELDS}
+
+
+class OrderQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(deleted_at__isnull=True)
+
+
+class VisibleOrderManager(models.Manager.from_queryset(OrderQuerySet)):
+    """Deleted orders are gone from every list, page and API answer."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=16, unique=True)
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(max_length=100, blank=True, help_text="The channel's own id of the order")
+    external_ref = models.CharField(max_length=100, blank=True, help_text="The order number the customer saw")
+    external_status = models.CharField(max_length=64, blank=True)
+    order_date = models.DateTimeField(default=timezone.now)
+
+    customer_name = models.CharField(max_length=200)
+    customer_email = models.EmailField(max_length=254, blank=True)
+    customer_type = models.CharField(max_length=16, choices=CustomerType.choices, default=CustomerType.RETAIL)
+    billing_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    shipping_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3, default="EUR")
+
+    status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.OPEN)
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.NEW)
+    fulfillment_status = models.CharField(
+        max_length=24, choices=FulfillmentStatus.choices, default=FulfillmentStatus.UNFULFILLED
+    )
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.CharField(max_length=1000, blank=True)
+    error_fix = models.CharField(max_length=1000, blank=True)
+    is_archived = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    # Kept by the services from the items; never typed in.
+    item_count = models.PositiveIntegerField(default=0)
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    discount_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisibleOrderManager()
+    all_objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-order_date", "-id"]
+        base_manager_name = "all_objects"
+        indexes = [
+            models.Index(
+                fields=["is_archived", "order_date", "id"],
+                name="order_overview_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(fields=["status", "order_date"], name="order_status_date_idx"),
+            models.Index(fields=["channel", "order_date"], name="order_channel_date_idx"),
+            models.Index(fields=["customer_name"], name="order_customer_idx"),
+            models.Index(fields=["external_ref"], name="order_external_ref_idx"),
+            models.Index(fields=["total", "id"], name="order_total_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"], condition=~Q(external_id=""), name="order_channel_external_unique"
+            ),
+            models.CheckConstraint(condition=Q(item_count__gte=0), name="order_item_count_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def has_error(self) -> bool:
+        return bool(self.error_code)
+
+    @property
+    def badge(self) -> tuple[str, str]:
+        """The overview's status word for this order, and a css key for its colour."""
+        if self.is_archived:
+            return "Archived", "archived"
+        if self.has_error:
+            return "Error", "error"
+        if self.status == OrderStatus.DRAFT:
+            return "Draft", "draft"
+        if self.status == OrderStatus.CANCELED:
+            return "Canceled", "canceled"
+        if self.status == OrderStatus.CLOSED:
+            return "Closed", "closed"
+        return {
+            Stage.NEW: ("New", "new"),
+            Stage.IN_PROGRESS: ("In progress", "in-progress"),
+            Stage.COMPLETED: ("Completed", "completed"),
+        }[Stage(self.stage)]
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    line_no = models.PositiveSmallIntegerField()
+    variant = models.ForeignKey("catalog.Variant", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    adjustments = models.JSONField(default=list, blank=True)
+    purchase_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    commission = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    identifiers = models.JSONField(default=dict, blank=True)
+    position = models.CharField(max_length=64, blank=True, help_text="Warehouse position")
+    option_allocate = models.BooleanField(default=True)
+    option_fulfil = models.BooleanField(default=True)
+    option_cover = models.BooleanField(default=True, help_text="Payment is tracked")
+    option_invoice = models.BooleanField(default=True)
+    delivery_type = models.CharField(max_length=16, choices=DeliveryType.choices, default=DeliveryType.SHIP)
+    delivery_method = models.CharField(max_length=100, blank=True)
+    expected_on = models.DateField(null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.OPEN)
+
+    # Kept by the services from the fields above.
+    line_subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    line_tax = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    line_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["order_id", "line_no", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_item_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_item_price_not_negative"),
+            models.CheckConstraint(condition=Q(discount__gte=0), name="order_item_discount_not_negative"),
+            models.CheckConstraint(condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="order_item_tax_rate_percent"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}/{self.line_no} {self.sku} × {self.quantity}"
+
+    @property
+    def options(self) -> dict[str, bool]:
+        return {
+            "allocate": self.option_allocate,
+            "fulfil": self.option_fulfil,
+            "cover": self.option_cover,
+            "invoice": self.option_invoice,
+        }
+
+
+class ActorKind(models.TextChoices):
+    USER = "user", "User"
+    CHANNEL = "channel", "Channel"
+    SYSTEM = "system", "System"
+
+
+class OrderEvent(models.Model):
+    """One change to an order, as its timeline shows it. Never edited."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=32)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    actor_name = models.CharField(max_length=150)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.CharField(max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["order", "-created_at", "-id"], name="order_event_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.order_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

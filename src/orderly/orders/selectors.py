@@ -1,0 +1,107 @@
+"""Reads of orders shared by the API and the web pages: search, one order, its timeline."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from orderly.core.exceptions import ValidationError
+from orderly.orders.exceptions import OrderNotFound
+from orderly.orders.models import Order, OrderEvent, OrderItem
+from orderly.orders.status import CustomerType, OrderStatus, Stage
+
+SORTS = {
+    "date": ("order_date", "id"),
+    "-date": ("-order_date", "-id"),
+    "number": ("number",),
+    "-number": ("-number",),
+    "total": ("total", "id"),
+    "-total": ("-total", "-id"),
+}
+DEFAULT_SORT = "-date"
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    q: str = ""
+    status: str = ""
+    stage: str = ""
+    channel: int | None = None
+    customer_type: str = ""
+    has_error: bool | None = None
+    archived: bool | None = False  # False: hide archived (default); True: only archived; None: both
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = DEFAULT_SORT
+
+
+def _check_choice(value: str, choices, field: str) -> None:
+    if value and value not in choices.values:
+        raise ValidationError(f"{field} must be one of {', '.join(choices.values)}, not {value!r}.", field=field)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def order_search(filters: OrderFilters) -> QuerySet[Order]:
+    """Orders matching the filters, in a stable order, with what a list row shows loaded in fixed queries.
+
+    `q` matches the order number, external reference, customer name or e-mail, in part and in any case.
+    """
+    _check_choice(filters.status, OrderStatus, "status")
+    _check_choice(filters.stage, Stage, "stage")
+    _check_choice(filters.customer_type, CustomerType, "customer_type")
+    if filters.sort not in SORTS:
+        raise ValidationError(f"sort must be one of {', '.join(SORTS)}, not {filters.sort!r}.", field="sort")
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise ValidationError("date_from is after date_to.", field="date_from")
+
+    orders = Order.objects.all()
+    if q := filters.q.strip():
+        orders = orders.filter(
+            Q(number__icontains=q)
+            | Q(external_ref__icontains=q)
+            | Q(customer_name__icontains=q)
+            | Q(customer_email__icontains=q)
+        )
+    if filters.status:
+        orders = orders.filter(status=filters.status)
+    if filters.stage:
+        orders = orders.filter(stage=filters.stage)
+    if filters.channel:
+        orders = orders.filter(channel_id=filters.channel)
+    if filters.customer_type:
+        orders = orders.filter(customer_type=filters.customer_type)
+    if filters.has_error is True:
+        orders = orders.exclude(error_code="")
+    elif filters.has_error is False:
+        orders = orders.filter(error_code="")
+    if filters.archived is not None:
+        orders = orders.filter(is_archived=filters.archived)
+    if filters.date_from:
+        orders = orders.filter(order_date__gte=_start_of(filters.date_from))
+    if filters.date_to:
+        orders = orders.filter(order_date__lt=_start_of(filters.date_to + dt.timedelta(days=1)))
+    return orders.select_related("channel", "shipping_address", "billing_address").order_by(*SORTS[filters.sort])
+
+
+def with_items(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Load each order's items in one more query."""
+    return orders.prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("line_no", "id")))
+
+
+def order_get(number: str) -> Order:
+    """One visible order by its number, with its addresses, channel and items."""
+    try:
+        return with_items(Order.objects.select_related("channel", "shipping_address", "billing_address")).get(
+            number=number
+        )
+    except Order.DoesNotExist:
+        raise OrderNotFound(number) from None
+
+
+def order_timeline(order: Order) -> QuerySet[OrderEvent]:
+    """The order's events, newest first."""
+    return order.events.order_by("-created_at", "-id")

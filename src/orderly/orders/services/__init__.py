@@ -1,0 +1,30 @@
+"""Every write to orders goes through these services."""
+
+from orderly.orders.services.editing import order_create, order_update
+from orderly.orders.services.lifecycle import (
+    order_archive,
+    order_cancel,
+    order_close,
+    order_delete,
+    order_note_add,
+    order_open,
+    order_reopen,
+    order_reset,
+    order_set_stage,
+    order_unarchive,
+)
+
+__all__ = [
+    "order_archive",
+    "order_cancel",
+    "order_close",
+    "order_create",
+    "order_delete",
+    "order_note_add",
+    "order_open",
+    "order_reopen",
+    "order_reset",
+    "order_set_stage",
+    "order_unarchive",
+    "order_update",
+]

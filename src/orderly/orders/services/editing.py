@@ -1,0 +1,250 @@
+"""Creating and editing orders."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderly.catalog.exceptions import InactiveVariant, UnknownSku
+from orderly.catalog.selectors import variants_by_sku
+from orderly.core.actors import Actor
+from orderly.core.exceptions import ValidationError
+from orderly.core.numbering import next_number
+from orderly.orders import events
+from orderly.orders.exceptions import OrderLocked
+from orderly.orders.models import ADDRESS_FIELDS, Address, Order, OrderItem
+from orderly.orders.services import validation as clean
+from orderly.orders.services.checks import apply_checks
+from orderly.orders.services.totals import compute_line, compute_order
+from orderly.orders.status import ItemStatus, OrderStatus, Stage
+
+MAX_ITEMS = 500
+ITEM_DIFF_FIELDS = ("sku", "name", "quantity", "unit_price", "tax_rate", "discount", "delivery_type", "position")
+
+
+def _clean_items(items, *, strict: bool, field: str = "items") -> list[dict]:
+    if not isinstance(items, list) or not items:
+        raise ValidationError("An order needs at least one item.", field=field)
+    if len(items) > MAX_ITEMS:
+        raise ValidationError(f"An order may have at most {MAX_ITEMS} items.", field=field)
+    skus = [entry.get("sku") for entry in items if isinstance(entry, dict) and isinstance(entry.get("sku"), str)]
+    found = variants_by_sku(sku.strip() for sku in skus)
+    cleaned = []
+    for i, entry in enumerate(items):
+        path = f"{field}[{i}]"
+        sku = entry.get("sku").strip() if isinstance(entry, dict) and isinstance(entry.get("sku"), str) else None
+        variant = found.get(sku) if sku else None
+        if strict and sku and variant is None:
+            raise UnknownSku(sku, field=f"{path}.sku")
+        if strict and variant is not None and not variant.is_orderable:
+            raise InactiveVariant(sku, field=f"{path}.sku")
+        data = clean.item(entry, field=path, variant=variant)
+        if isinstance(entry, dict) and entry.get("id") is not None:
+            data["id"] = entry["id"]
+        cleaned.append(data)
+    return cleaned
+
+
+def _save_address(data: dict | None, existing: Address | None = None) -> Address | None:
+    if data is None:
+        return None
+    address = existing or Address()
+    for name, value in data.items():
+        setattr(address, name, value)
+    address.save()
+    return address
+
+
+def _build_item(order: Order, line_no: int, data: dict, status: str) -> OrderItem:
+    item = OrderItem(order=order, line_no=line_no, status=status, **{k: v for k, v in data.items() if k != "id"})
+    compute_line(item)
+    return item
+
+
+def order_create(
+    *,
+    channel,
+    customer: dict,
+    items: list[dict],
+    shipping_address: dict | None,
+    billing_address: dict | None = None,
+    currency: str = "EUR",
+    status: str = OrderStatus.OPEN,
+    order_date=None,
+    notes: str = "",
+    external_id: str = "",
+    external_ref: str = "",
+    external_status: str = "",
+    actor: Actor,
+    strict: bool = True,
+) -> Order:
+    """Create an order with its items, totals and a timeline event, all or nothing.
+
+    `strict` (manual entry) refuses unknown SKUs and inactive products with a ValidationError naming the
+    item; without it (imports) the order is recorded anyway and flagged with an error saying how to fix it.
+    """
+    if status not in (OrderStatus.DRAFT, OrderStatus.OPEN):
+        raise ValidationError(f"A new order is draft or open, not {status!r}.", field="status")
+    customer_fields = clean.customer(customer)
+    shipping = clean.address(shipping_address, field="shipping_address") if shipping_address is not None else None
+    if strict and shipping is None:
+        raise ValidationError("shipping_address is required.", field="shipping_address")
+    billing = clean.address(billing_address, field="billing_address") if billing_address is not None else None
+    currency_code = clean.currency(currency)
+    notes = clean.text(notes, field="notes", max_length=5000)
+    external_id = clean.text(external_id, field="external_id", max_length=100)
+    external_ref = clean.text(external_ref, field="external_ref", max_length=100)
+    external_status = clean.text(external_status, field="external_status", max_length=64)
+    item_data = _clean_items(items, strict=strict)
+
+    with transaction.atomic():
+        order = Order(
+            number=next_number("OR"),
+            channel=channel,
+            external_id=external_id,
+            external_ref=external_ref,
+            external_status=external_status,
+            order_date=order_date or timezone.now(),
+            currency=currency_code,
+            status=status,
+            stage=Stage.NEW,
+            notes=notes,
+            shipping_address=_save_address(shipping),
+            billing_address=_save_address(billing),
+            **customer_fields,
+        )
+        order.save()
+        line_items = [_build_item(order, n, data, status) for n, data in enumerate(item_data, start=1)]
+        OrderItem.objects.bulk_create(line_items)
+        compute_order(order, line_items)
+        order.save(update_fields=["item_count", "subtotal", "discount_total", "tax_total", "total"])
+        (events.imported if actor.kind == "channel" else events.created)(order, actor)
+        apply_checks(order, actor)
+    return order
+
+
+def ensure_editable(order: Order, *, items: bool = False) -> None:
+    """Refuse edits to archived, closed or canceled orders, and item edits once processing began."""
+    if order.is_archived:
+        raise OrderLocked(f"Order {order.number} is archived; unarchive it before editing.")
+    if order.status not in (OrderStatus.DRAFT, OrderStatus.OPEN):
+        raise OrderLocked(f"Order {order.number} is {order.status}; only draft and open orders can be edited.")
+    if items and order.stage != Stage.NEW:
+        raise OrderLocked(
+            f"Order {order.number} is {order.get_stage_display().lower()}; its items can change only while it is new."
+        )
+
+
+def _diff_address(name: str, before: Address | None, after: dict | None, changes: dict) -> None:
+    old = before.as_dict() if before else None
+    if after is not None and old is not None:
+        after = {key: after.get(key, "") for key in ADDRESS_FIELDS}
+    if old != after:
+        changes[name] = {"before": old, "after": after}
+
+
+def _item_summary(item: OrderItem) -> dict:
+    return {name: str(getattr(item, name)) for name in ITEM_DIFF_FIELDS}
+
+
+def _replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
+    existing = {item.id: item for item in order.items.all()}
+    before = [_item_summary(item) for item in existing.values()]
+    kept_ids = set()
+    new_items = []
+    for line_no, data in enumerate(item_data, start=1):
+        item_id = data.get("id")
+        if item_id is not None:
+            if item_id not in existing or item_id in kept_ids:
+                raise ValidationError(
+                    f"items[{line_no - 1}].id {item_id!r} is not an item of this order.",
+                    field=f"items[{line_no - 1}].id",
+                )
+            item = existing[item_id]
+            kept_ids.add(item_id)
+            for name, value in data.items():
+                if name != "id":
+                    setattr(item, name, value)
+            item.line_no = line_no
+            compute_line(item)
+            item.save()
+            new_items.append(item)
+        else:
+            item = _build_item(order, line_no, data, order.status)
+            item.save()
+            new_items.append(item)
+    order.items.filter(id__in=set(existing) - kept_ids).delete()
+    after = [_item_summary(item) for item in new_items]
+    if before != after:
+        changes["items"] = {"before": before, "after": after}
+    compute_order(order, new_items)
+
+
+def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
+    """Edit an order's customer, addresses, currency, notes, reference or items.
+
+    Records one `edited` event listing each changed field with its value before and after; nothing is written
+    when the input is invalid or changes nothing. Items given replace the order's items: an entry with an `id`
+    updates that item, one without adds a new item, items left out are removed.
+    """
+    allowed = {
+        "customer",
+        "shipping_address",
+        "billing_address",
+        "currency",
+        "notes",
+        "external_ref",
+        "order_date",
+        "items",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", field=min(unknown))
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        ensure_editable(order, items="items" in changes)
+        diff: dict[str, dict] = {}
+        if "customer" in changes:
+            fields = clean.customer({**_customer_dict(order), **(changes["customer"] or {})})
+            for name, value in fields.items():
+                if getattr(order, name) != value:
+                    diff[name] = {"before": getattr(order, name), "after": value}
+                    setattr(order, name, value)
+        for name in ("shipping_address", "billing_address"):
+            if name in changes:
+                data = clean.address(changes[name], field=name) if changes[name] is not None else None
+                if data is None and name == "shipping_address":
+                    raise ValidationError("shipping_address cannot be removed.", field=name)
+                current = getattr(order, name)
+                _diff_address(name, current, data, diff)
+                if name in diff:
+                    setattr(order, name, _save_address(data, current) if data else None)
+        simple = {
+            "currency": lambda v: clean.currency(v),
+            "notes": lambda v: clean.text(v, field="notes", max_length=5000),
+            "external_ref": lambda v: clean.text(v, field="external_ref", max_length=100),
+        }
+        for name, cleaner in simple.items():
+            if name in changes:
+                value = cleaner(changes[name])
+                if getattr(order, name) != value:
+                    diff[name] = {"before": getattr(order, name), "after": value}
+                    setattr(order, name, value)
+        if "order_date" in changes and changes["order_date"] and changes["order_date"] != order.order_date:
+            diff["order_date"] = {"before": order.order_date.isoformat(), "after": changes["order_date"].isoformat()}
+            order.order_date = changes["order_date"]
+        if "items" in changes:
+            _replace_items(order, _clean_items(changes["items"], strict=True), diff)
+        if not diff:
+            return order
+        order.save()
+        events.edited(order, actor, diff)
+        apply_checks(order, actor)
+    return order
+
+
+def _customer_dict(order: Order) -> dict:
+    return {"name": order.customer_name, "email": order.customer_email, "type": order.customer_type}
+
+
+def item_status_follow(order: Order, status: str) -> None:
+    """Move the order's items that are not yet done to `status` along with the order."""
+    order.items.exclude(status__in=[ItemStatus.CANCELED, ItemStatus.CLOSED]).update(status=status)

@@ -1,0 +1,144 @@
+"""Status changes, archiving, deleting, resetting and notes. Each locks the order and records its event."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderly.core.actors import Actor
+from orderly.core.exceptions import ValidationError
+from orderly.core.transitions import check_transition
+from orderly.orders import events
+from orderly.orders.exceptions import OrderLocked
+from orderly.orders.models import Order
+from orderly.orders.rules import refusal
+from orderly.orders.services.checks import apply_checks
+from orderly.orders.services.editing import item_status_follow
+from orderly.orders.status import ORDER_TRANSITIONS, STAGE_TRANSITIONS, Action, OrderStatus
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _refuse_unless_allowed(order: Order, action: str) -> None:
+    if reason := refusal(order, action):
+        if action in (Action.OPEN, Action.CANCEL) and not order.is_archived:
+            target = OrderStatus.OPEN if action == Action.OPEN else OrderStatus.CANCELED
+            check_transition(
+                ORDER_TRANSITIONS, entity=f"order {order.number}", current=order.status, attempted=target, action=action
+            )
+        raise OrderLocked(reason, current=order.status, action=action)
+
+
+def _change_status(order: Order, target: str, actor: Actor) -> None:
+    check_transition(ORDER_TRANSITIONS, entity=f"order {order.number}", current=order.status, attempted=target)
+    before = order.status
+    order.status = target
+    order.save(update_fields=["status", "updated_at"])
+    item_status_follow(order, target)
+    events.status_changed(order, actor, before, target)
+
+
+@transaction.atomic
+def order_open(*, order: Order, actor: Actor) -> Order:
+    """Draft → open: the order is final and may be processed."""
+    order = _locked(order)
+    _refuse_unless_allowed(order, Action.OPEN)
+    _change_status(order, OrderStatus.OPEN, actor)
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor: Actor) -> Order:
+    """Draft or open → canceled, with its open items. Refused once the order is in a plan."""
+    order = _locked(order)
+    _refuse_unless_allowed(order, Action.CANCEL)
+    _change_status(order, OrderStatus.CANCELED, actor)
+    return order
+
+
+@transaction.atomic
+def order_close(*, order: Order, actor: Actor) -> Order:
+    """Open → closed, when every item is done as its options require (called by the processes)."""
+    order = _locked(order)
+    _change_status(order, OrderStatus.CLOSED, actor)
+    return order
+
+
+@transaction.atomic
+def order_reopen(*, order: Order, actor: Actor) -> Order:
+    """Closed → open, when a return or a lost parcel needs work again (called by the processes)."""
+    order = _locked(order)
+    _change_status(order, OrderStatus.OPEN, actor)
+    return order
+
+
+@transaction.atomic
+def order_set_stage(*, order: Order, stage: str, actor: Actor, reason: str = "") -> Order:
+    """Move the working stage (new, in progress, completed) along its transitions table."""
+    order = _locked(order)
+    check_transition(STAGE_TRANSITIONS, entity=f"order {order.number}", current=order.stage, attempted=stage)
+    before = order.stage
+    order.stage = stage
+    order.save(update_fields=["stage", "updated_at"])
+    events.stage_changed(order, actor, before, stage, reason)
+    return order
+
+
+@transaction.atomic
+def order_archive(*, order: Order, actor: Actor) -> Order:
+    """Hide the order from the default views; it stays searchable with the archived filter."""
+    order = _locked(order)
+    _refuse_unless_allowed(order, Action.ARCHIVE)
+    order.is_archived = True
+    order.archived_at = timezone.now()
+    order.save(update_fields=["is_archived", "archived_at", "updated_at"])
+    events.archived(order, actor)
+    return order
+
+
+@transaction.atomic
+def order_unarchive(*, order: Order, actor: Actor) -> Order:
+    order = _locked(order)
+    _refuse_unless_allowed(order, Action.UNARCHIVE)
+    order.is_archived = False
+    order.archived_at = None
+    order.save(update_fields=["is_archived", "archived_at", "updated_at"])
+    events.unarchived(order, actor)
+    return order
+
+
+@transaction.atomic
+def order_delete(*, order: Order, actor: Actor) -> None:
+    """Remove the order from every list, page and API answer.
+
+    The row stays, marked deleted, so its channel and external id are remembered and a later sync does not
+    import it again; its number is never reused.
+    """
+    order = _locked(order)
+    _refuse_unless_allowed(order, Action.DELETE)
+    order.deleted_at = timezone.now()
+    order.save(update_fields=["deleted_at", "updated_at"])
+    events.deleted(order, actor)
+
+
+@transaction.atomic
+def order_reset(*, order: Order, actor: Actor) -> Order:
+    """Clear the order's error and run its checks again (e.g. after a product was activated or created)."""
+    order = _locked(order)
+    _refuse_unless_allowed(order, Action.RESET)
+    events.reset(order, actor)
+    apply_checks(order, actor)
+    return order
+
+
+@transaction.atomic
+def order_note_add(*, order: Order, text: str, actor: Actor) -> Order:
+    """Add a note to the order's timeline."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("A note needs text.", field="text")
+    if len(text) > 2000:
+        raise ValidationError("A note is at most 2000 characters.", field="text")
+    order = _locked(order)
+    events.note_added(order, actor, text)
+    return order

@@ -1,0 +1,63 @@
+"""Order and item statuses, and the only status changes allowed."""
+
+from django.db import models
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"  # not final, not processed
+    OPEN = "open", "Open"  # confirmed; being processed
+    CLOSED = "closed", "Closed"  # every item done as its options require
+    CANCELED = "canceled", "Canceled"  # will not be processed; final
+
+
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.DRAFT: frozenset({OrderStatus.OPEN, OrderStatus.CANCELED}),
+    OrderStatus.OPEN: frozenset({OrderStatus.CLOSED, OrderStatus.CANCELED}),
+    OrderStatus.CLOSED: frozenset({OrderStatus.OPEN}),  # reopened when a return or loss needs work
+    OrderStatus.CANCELED: frozenset(),
+}
+
+# An item follows its own path through the same statuses.
+ItemStatus = OrderStatus
+ITEM_TRANSITIONS = ORDER_TRANSITIONS
+
+
+class Stage(models.TextChoices):
+    NEW = "new", "New"  # not yet in a fulfillment plan or batch
+    IN_PROGRESS = "in_progress", "In progress"  # in a fulfillment plan or batch
+    COMPLETED = "completed", "Completed"  # picked and packed, ready to ship
+
+
+STAGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    Stage.NEW: frozenset({Stage.IN_PROGRESS}),
+    Stage.IN_PROGRESS: frozenset({Stage.NEW, Stage.COMPLETED}),
+    Stage.COMPLETED: frozenset({Stage.IN_PROGRESS}),
+}
+
+
+class FulfillmentStatus(models.TextChoices):
+    UNFULFILLED = "unfulfilled", "Unfulfilled"  # nothing shipped or handed over
+    PARTIALLY_FULFILLED = "partially_fulfilled", "Partially fulfilled"  # some items shipped
+    FULFILLED = "fulfilled", "Fulfilled"  # every fulfillable item shipped
+
+
+class CustomerType(models.TextChoices):
+    RETAIL = "retail", "Retail"
+    WHOLESALE = "wholesale", "Wholesale"
+
+
+class DeliveryType(models.TextChoices):
+    SHIP = "ship", "Ship"  # sent by a carrier
+    COLLECT = "collect", "Collect"  # picked up by the customer
+
+
+class Action(models.TextChoices):
+    """What a person may ask of an order; which are offered depends on its state."""
+
+    OPEN = "open", "Open"
+    CANCEL = "cancel", "Cancel"
+    ARCHIVE = "archive", "Archive"
+    UNARCHIVE = "unarchive", "Unarchive"
+    RESET = "reset", "Reset"
+    EDIT = "edit", "Edit"
+    DELETE = "delete", "Delete"
