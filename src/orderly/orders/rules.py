@@ -20,6 +20,11 @@ def refusal(order: Order, action: str) -> str | None:
                 f"Cannot {action} order {order.number}: it is {order.status}, "
                 f"and {order.status} → {target} is not allowed."
             )
+        if action == Action.OPEN and order.status != OrderStatus.DRAFT:
+            return (
+                f"Cannot open order {order.number}: it is {order.status}; only a draft is opened by hand. "
+                "A closed order reopens by itself when a return or a lost parcel needs work."
+            )
         if action == Action.CANCEL and order.stage != Stage.NEW:
             stage = order.get_stage_display().lower()
             return f"Cannot cancel order {order.number}: it is {stage}; take it out of its plan first."

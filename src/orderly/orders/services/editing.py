@@ -22,7 +22,7 @@ ITEM_DIFF_FIELDS = ("sku", "name", "quantity", "unit_price", "tax_rate", "discou
 
 def _clean_items(items, *, strict: bool, field: str = "items") -> list[dict]:
     if not isinstance(items, list) or not items:
-        raise ValidationError("An order needs at least one item.", field=field)
+        raise ValidationError(f"{field}: an order needs at least one item.", field=field)
     if len(items) > MAX_ITEMS:
         raise ValidationError(f"An order may have at most {MAX_ITEMS} items.", field=field)
     skus = [entry.get("sku") for entry in items if isinstance(entry, dict) and isinstance(entry.get("sku"), str)]
@@ -82,7 +82,7 @@ def order_create(
     item; without it (imports) the order is recorded anyway and flagged with an error saying how to fix it.
     """
     if status not in (OrderStatus.DRAFT, OrderStatus.OPEN):
-        raise ValidationError(f"A new order is draft or open, not {status!r}.", field="status")
+        raise ValidationError(f"status of a new order must be draft or open, not {status!r}.", field="status")
     customer_fields = clean.customer(customer)
     shipping = clean.address(shipping_address, field="shipping_address") if shipping_address is not None else None
     if strict and shipping is None:

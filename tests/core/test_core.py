@@ -1,0 +1,67 @@
+import pytest
+
+from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.models import ApiToken, User, hash_token
+from orderly.core.numbering import next_number
+from orderly.core.roles import role_allows
+from orderly.core.services import token_create, user_create
+
+
+def test_numbers_per_prefix(db):
+    assert [next_number("OR"), next_number("OR"), next_number("OF")] == ["OR-000001", "OR-000002", "OF-000001"]
+
+
+@pytest.mark.parametrize(
+    ("role", "required", "allowed"),
+    [
+        ("viewer", "viewer", True),
+        ("viewer", "operator", False),
+        ("operator", "operator", True),
+        ("operator", "manager", False),
+        ("manager", "operator", True),
+        ("manager", "admin", False),
+        ("admin", "manager", True),
+        ("nobody", "viewer", False),
+    ],
+)
+def test_roles_rank(role, required, allowed):
+    assert role_allows(role, required) is allowed
+
+
+def test_user_create_generates_a_password_when_none_is_given(db):
+    user, password = user_create(username="mila", role="manager")
+    assert user.check_password(password) and len(password) >= 12
+    assert (user.role, user.is_staff) == ("manager", False)
+    admin, _ = user_create(username="root", role="admin", password="a-long-password")
+    assert admin.is_superuser and admin.is_staff
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "field"),
+    [
+        ({"username": "x", "role": "boss"}, ValidationError, "role"),
+        ({"username": "", "role": "viewer"}, ValidationError, "username"),
+        ({"username": "x", "role": "viewer", "password": "short"}, ValidationError, "password"),
+    ],
+)
+def test_user_create_refuses_bad_input(db, kwargs, error, field):
+    with pytest.raises(error) as refused:
+        user_create(**kwargs)
+    assert refused.value.field == field
+    assert User.objects.count() == 0
+
+
+def test_duplicate_username_is_refused(db):
+    user_create(username="mila", role="viewer")
+    with pytest.raises(Conflict):
+        user_create(username="mila", role="viewer")
+
+
+def test_token_is_stored_hashed_and_shown_once(db):
+    user_create(username="mila", role="operator")
+    token, raw = token_create(username="mila")
+    assert raw.startswith("ord_") and len(raw) > 40
+    stored = ApiToken.objects.get()
+    assert stored.key_hash == hash_token(raw) and raw not in (stored.key_hash, stored.prefix)
+    with pytest.raises(NotFound):
+        token_create(username="ghost")
