@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from orderly.catalog.models import Product, Variant
+from orderly.core.exceptions import NotFound
 
 
 def product_list(*, q: str = "", active: bool | None = None) -> QuerySet[Product]:
@@ -17,3 +18,24 @@ def product_list(*, q: str = "", active: bool | None = None) -> QuerySet[Product
 def variants_by_sku(skus) -> dict[str, Variant]:
     """Variants for the given SKUs, with their products, in one query."""
     return {v.sku: v for v in Variant.objects.select_related("product").filter(sku__in=set(skus))}
+
+
+def orderable_variants() -> QuerySet[Variant]:
+    """Variants that can be ordered now (active, of an active product), by SKU."""
+    return Variant.objects.filter(is_active=True, product__is_active=True).order_by("sku")
+
+
+def product_get(product_id: int) -> Product:
+    """One product with its variants."""
+    try:
+        return Product.objects.prefetch_related("variants").get(id=product_id)
+    except Product.DoesNotExist:
+        raise NotFound(f"No product {product_id}.", code="product_not_found") from None
+
+
+def variant_get(sku: str) -> Variant:
+    """One variant by its SKU, with its product."""
+    try:
+        return Variant.objects.select_related("product").get(sku=sku)
+    except Variant.DoesNotExist:
+        raise NotFound(f"No variant with SKU {sku!r}.", code="variant_not_found") from None
