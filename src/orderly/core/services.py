@@ -1,12 +1,17 @@
 """Writes for people and tokens."""
 
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 from orderly.core.models import ApiToken, User, hash_token
 from orderly.core.roles import Role
+
+# How stale `last_used_at` may get: a busy client should not cost a write on every call.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
 def user_create(*, username: str, role: str, password: str | None = None, email: str = "") -> tuple[User, str]:
@@ -38,3 +43,23 @@ def token_create(*, username: str, name: str = "") -> tuple[ApiToken, str]:
     raw = ApiToken.generate()
     token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], key_hash=hash_token(raw))
     return token, raw
+
+
+def token_authenticate(*, raw: str) -> ApiToken | None:
+    """The live token for `raw` (not revoked, its user active), with its user loaded; None for any other value.
+
+    Records the use in `last_used_at`, at most once per TOKEN_TOUCH_INTERVAL.
+    """
+    if not raw or len(raw) > 256:
+        return None
+    try:
+        token = ApiToken.objects.select_related("user").get(
+            key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True
+        )
+    except ApiToken.DoesNotExist:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
