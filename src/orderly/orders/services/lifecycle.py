@@ -29,12 +29,13 @@ def _refuse_unless_allowed(order: Order, action: str) -> None:
         raise OrderLocked(reason, current=order.status, action=action)
 
 
-def _change_status(order: Order, target: str, actor: Actor) -> None:
+def _change_status(order: Order, target: str, actor: Actor, *, items_follow: bool = True) -> None:
     check_transition(ORDER_TRANSITIONS, entity=f"order {order.number}", current=order.status, attempted=target)
     before = order.status
     order.status = target
     order.save(update_fields=["status", "updated_at"])
-    item_status_follow(order, target)
+    if items_follow:
+        item_status_follow(order, target)
     events.status_changed(order, actor, before, target)
 
 
@@ -66,9 +67,12 @@ def order_close(*, order: Order, actor: Actor) -> Order:
 
 @transaction.atomic
 def order_reopen(*, order: Order, actor: Actor) -> Order:
-    """Closed → open, when a return or a lost parcel needs work again (called by the processes)."""
+    """Closed → open, when a return or a lost parcel needs work again (called by the processes).
+
+    Items keep their own status: the process that reopens the order reopens the items it concerns.
+    """
     order = _locked(order)
-    _change_status(order, OrderStatus.OPEN, actor)
+    _change_status(order, OrderStatus.OPEN, actor, items_follow=False)
     return order
 
 
