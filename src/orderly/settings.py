@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "orderly.channels",
     "orderly.api",
     "orderly.web",
+    "orderly.ops",
 ]
 
 MIDDLEWARE = [

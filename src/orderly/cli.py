@@ -1,0 +1,329 @@
+"""The `orderly` command: run Orderly, its background worker, demo data, users and API tokens.
+
+Any word that is not one of Orderly's own commands goes to Django's management commands (`orderly migrate`,
+`orderly shell`, `orderly help`, …). Errors end the command with a one-line message and a non-zero exit code;
+add `--traceback` to see the full story.
+"""
+
+import argparse
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+OWN_COMMANDS = ("serve", "worker", "demo", "user", "token")
+STOP_TIMEOUT = 15.0  # seconds a child gets to finish its requests or task before it is killed
+POLL_INTERVAL = 0.2
+
+# Granian runs each web worker's WSGI calls on a thread pool; its default (hundreds of threads, each with its
+# own database connection) would exhaust PostgreSQL's connection limit. More threads than 2 per core only wait
+# on the interpreter lock.
+BLOCKING_THREADS = min(8, 2 * (os.cpu_count() or 1) + 1)
+
+
+class CliError(Exception):
+    """A refusal to report in one line."""
+
+
+def _default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="orderly",
+        description="Orderly: order management and fulfillment.",
+        epilog="Any other COMMAND is passed to Django's management commands: orderly migrate, orderly shell, "
+        "orderly createsuperuser, orderly help (lists them all).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="set up the database and run the web UI, the API and the background worker",
+        description="Migrate, collect static files, create an admin user on the first run (its password is printed "
+        "once), optionally load demo data, then run the web UI and API on granian and a background worker "
+        "together until Ctrl-C or SIGTERM.",
+    )
+    serve.add_argument("--demo", action="store_true", help="load demo data (once; a second run adds nothing)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=_default_workers(),
+        help="web server processes (default: the number of CPU cores, at most 4)",
+    )
+
+    commands.add_parser("worker", help="run the background worker alone", add_help=False)
+    commands.add_parser("demo", help="load demo data for a coffee roaster (idempotent)", add_help=False)
+
+    user = commands.add_parser("user", help="manage people who log in")
+    user_actions = user.add_subparsers(dest="action", metavar="ACTION", required=True)
+    user_create = user_actions.add_parser("create", help="create a user; prints a generated password once")
+    user_create.add_argument("username")
+    user_create.add_argument("--role", required=True, help="viewer, operator, manager or admin")
+    user_create.add_argument("--password", help="at least 8 characters (default: a generated one, printed once)")
+    user_create.add_argument("--email", default="")
+
+    token = commands.add_parser("token", help="manage API tokens")
+    token_actions = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    token_create = token_actions.add_parser(
+        "create", help="create an API token for a user; prints it once (on stdout, alone, for scripts)"
+    )
+    token_create.add_argument("username")
+    token_create.add_argument("--name", default="", help="what the token is for")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderly.settings")
+    show_traceback = "--traceback" in argv
+    try:
+        if argv and not argv[0].startswith("-") and argv[0] not in OWN_COMMANDS:
+            return _django(argv)
+        if argv and argv[0] in ("worker", "demo"):
+            # Thin aliases of Django commands, which keep their own options and help.
+            extra = argv[1:]
+            if argv[0] == "worker":
+                return _django(["db_worker", "--no-reload", "--queue-name", "*", *extra])
+            return _django(["demo", *extra], migrated=True)
+        parser = build_parser()
+        args = parser.parse_args([arg for arg in argv if arg != "--traceback"])
+        if args.command == "serve":
+            return serve(args)
+        if args.command == "user":
+            return _user_create(args)
+        if args.command == "token":
+            return _token_create(args)
+        parser.print_help()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if show_traceback:
+            raise
+        print(f"orderly: error: {_describe(error)}", file=sys.stderr)
+        return 1
+
+
+def _describe(error: Exception) -> str:
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    message = " ".join(str(message).split())
+    if isinstance(error, CliError):
+        return message
+    from orderly.core.exceptions import DomainError
+
+    if isinstance(error, DomainError):
+        return message
+    return f"{type(error).__name__}: {message}"
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def _django(argv: list[str], *, migrated: bool = False) -> int:
+    """Run one of Django's management commands as `orderly <argv>`; its exit code is ours."""
+    from django.core.management import execute_from_command_line
+
+    if migrated:
+        _setup()
+        _require_migrated()
+    try:
+        execute_from_command_line(["orderly", *argv])
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    return 0
+
+
+def _require_migrated() -> None:
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise CliError(
+            "the database is not set up (unapplied migrations); run `orderly migrate` or `orderly serve` first."
+        )
+
+
+def _user_create(args) -> int:
+    _setup()
+    _require_migrated()
+    from orderly.core.services import user_create
+
+    user, password = user_create(username=args.username, role=args.role, password=args.password, email=args.email)
+    print(f"Created user {user.username} with role {user.role}.")
+    if args.password is None:
+        print(f"Password: {password}")
+        print("The password is shown only now; keep it somewhere safe.")
+    return 0
+
+
+def _token_create(args) -> int:
+    _setup()
+    _require_migrated()
+    from orderly.core.services import token_create
+
+    _, raw = token_create(username=args.username, name=args.name)
+    print(raw)
+    print(
+        f"API token for {args.username}: send it as `Authorization: Bearer <token>`. It is shown only now.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _first_admin() -> tuple[str, str] | None:
+    """Create the admin user when no user exists yet; returns its login, which is printed once."""
+    from django.contrib.auth import get_user_model
+
+    from orderly.core.services import user_create
+
+    if get_user_model().objects.exists():
+        return None
+    user, password = user_create(username="admin", role="admin")
+    return user.username, password
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise CliError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+def _url(host: str, port: int) -> str:
+    shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def serve(args) -> int:
+    if not 1 <= args.port <= 65535:
+        raise CliError(f"--port must be between 1 and 65535, not {args.port}.")
+    if args.workers < 1:
+        raise CliError(f"--workers must be at least 1, not {args.workers}.")
+    _check_port_free(args.host, args.port)
+    _setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    print("Preparing the database and static files …", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    login = _first_admin()
+    if args.demo:
+        call_command("demo")
+    # The children open their own connections; the parent keeps none open while it only supervises.
+    connections.close_all()
+
+    url = _url(args.host, args.port)
+    web = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--workers",
+        str(args.workers),
+        "--blocking-threads",
+        str(BLOCKING_THREADS),
+        "--workers-kill-timeout",
+        str(int(STOP_TIMEOUT) - 5),
+        "--log-level",
+        "warning",
+        "orderly.wsgi:application",
+    ]
+    worker = [sys.executable, "-m", "orderly.cli", "worker"]
+    print(f"\nOrderly is running at {url}", flush=True)
+    if login:
+        print(f"  Log in as {login[0]} with password {login[1]}")
+        print("  (this first-run password is shown only now; `orderly user create` makes more users)")
+    else:
+        print("  Log in with your user; `orderly user create NAME --role ROLE` makes more.")
+    print(f"  API: {url}api/v1/  (docs at {url}api/v1/docs; `orderly token create NAME` for a token)")
+    print("Press Ctrl-C to stop.\n", flush=True)
+    return supervise({"web server": web, "worker": worker})
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to send the child SIGTERM if the supervisor itself dies, so nothing is left behind."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def supervise(commands: dict[str, list[str]]) -> int:
+    """Run the commands as children until a signal asks us to stop (exit 0) or one of them ends (exit 1).
+
+    Children get their own process group, so a Ctrl-C reaches only this process, which then stops each child
+    once, with SIGTERM, and kills any that have not finished after STOP_TIMEOUT seconds.
+    """
+    received: list[int] = []
+
+    def on_signal(signum, _frame):
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    children: dict[str, subprocess.Popen] = {}
+    failed: tuple[str, int] | None = None
+    try:
+        for name, command in commands.items():
+            children[name] = subprocess.Popen(command, process_group=0, preexec_fn=_die_with_parent)
+        while not received and failed is None:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    failed = (name, child.returncode)
+                    break
+            else:
+                time.sleep(POLL_INTERVAL)
+    finally:
+        _stop(children)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if failed:
+        name, code = failed
+        others = [other for other in children if other != name]
+        stopped = f"; stopped the {' and '.join(others)}" if others else ""
+        print(f"orderly: error: the {name} exited unexpectedly (exit code {code}){stopped}.", file=sys.stderr)
+        return 1
+    print("Orderly stopped.", flush=True)
+    return 0
+
+
+def _stop(children: dict[str, subprocess.Popen]) -> None:
+    for child in children.values():
+        if child.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    for name, child in children.items():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"orderly: the {name} did not stop within {STOP_TIMEOUT:.0f} s; killing it.", file=sys.stderr)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,296 @@
+"""Demo data for a coffee roaster: a catalog, shops, and a month of orders in every state.
+
+Everything is written through the services, as the shops and people would. Loading is idempotent: products and
+channels are found by name, orders by their channel and external id (or, for manual orders, reference), so a
+second run adds nothing. The orders are planned from a fixed seed, so every run plans the same month, counted
+back from now.
+"""
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderly.catalog.models import Product
+from orderly.catalog.services import product_create
+from orderly.channels.models import ChannelKind, SalesChannel
+from orderly.channels.selectors import manual_channel
+from orderly.channels.services import channel_create
+from orderly.core.actors import Actor
+from orderly.ops import demo_data as data
+from orderly.orders.models import Order
+from orderly.orders.services import (
+    order_archive,
+    order_cancel,
+    order_close,
+    order_create,
+    order_note_add,
+    order_set_stage,
+)
+from orderly.orders.status import OrderStatus, Stage
+
+SEED = 20261101
+DAYS = 30
+WHOLESALE_PRICE = Decimal("0.80")  # wholesale buys at 80 % of the retail list price
+
+DRAFT, NEW, IN_PROGRESS, COMPLETED, CLOSED, CANCELED = "draft", "new", "in_progress", "completed", "closed", "canceled"
+CLOSED_ARCHIVED, CANCELED_ARCHIVED = "closed_archived", "canceled_archived"
+# Where each scenario leaves the order's status, which the shop reports as its external status.
+FINAL_STATUS = {
+    DRAFT: OrderStatus.DRAFT,
+    NEW: OrderStatus.OPEN,
+    IN_PROGRESS: OrderStatus.OPEN,
+    COMPLETED: OrderStatus.OPEN,
+    CLOSED: OrderStatus.CLOSED,
+    CANCELED: OrderStatus.CANCELED,
+    CLOSED_ARCHIVED: OrderStatus.CLOSED,
+    CANCELED_ARCHIVED: OrderStatus.CANCELED,
+}
+
+
+@dataclass
+class PlannedOrder:
+    channel: str
+    seq: int
+    age: dt.timedelta
+    wholesale: bool
+    customer: int
+    items: list[dict]
+    scenario: str
+    external_id: str = ""
+    external_ref: str = ""
+    notes: str = ""
+    timeline_note: str = ""
+    strict: bool = True
+
+
+@dataclass
+class DemoSummary:
+    products: int = 0
+    channels: int = 0
+    orders: int = 0
+    existing_orders: int = 0
+    scenarios: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self):
+        if not (self.products or self.channels or self.orders):
+            return f"Demo data already loaded ({self.existing_orders} demo orders); nothing added."
+        return f"Demo data loaded: {self.products} products, {self.channels} channels, {self.orders} orders" + (
+            f" ({self.existing_orders} were already there)." if self.existing_orders else "."
+        )
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _scenario(rng: random.Random, days_old: int) -> str:
+    """Older orders are further along: last month's are mostly closed, today's mostly new."""
+    if days_old >= 21:
+        return rng.choices([CLOSED, CLOSED_ARCHIVED, CANCELED, CANCELED_ARCHIVED], [60, 20, 12, 8])[0]
+    if days_old >= 10:
+        return rng.choices([CLOSED, COMPLETED, IN_PROGRESS, CANCELED], [35, 30, 25, 10])[0]
+    if days_old >= 3:
+        return rng.choices([NEW, IN_PROGRESS, COMPLETED, DRAFT], [45, 35, 10, 10])[0]
+    return rng.choices([NEW, DRAFT], [70, 30])[0]
+
+
+def _items(rng: random.Random, catalog: dict[str, tuple[Decimal, int]], wholesale: bool) -> list[dict]:
+    """A retail basket of small bags, or a wholesale order of 1 kg bags at the wholesale price."""
+    if wholesale:
+        skus = sorted(sku for sku, (_, grams) in catalog.items() if grams == 1000)
+        chosen = rng.sample(skus, rng.randint(2, min(4, len(skus))))
+        return [
+            {
+                "sku": sku,
+                "quantity": rng.choice([2, 3, 4, 5, 6, 8, 10, 12]),
+                "unit_price": _money(catalog[sku][0] * WHOLESALE_PRICE),
+            }
+            for sku in chosen
+        ]
+    skus = sorted(sku for sku, (_, grams) in catalog.items() if grams < 1000)
+    chosen = rng.sample(skus, rng.choices([1, 2, 3], [50, 35, 15])[0])
+    items = []
+    for sku in chosen:
+        quantity = rng.choices([1, 2, 3], [60, 30, 10])[0]
+        item = {"sku": sku, "quantity": quantity, "unit_price": _money(catalog[sku][0])}
+        if rng.random() < 0.12:  # a 10 % coupon from the shop
+            item["discount"] = _money(catalog[sku][0] * quantity / 10)
+        items.append(item)
+    return items
+
+
+def plan(catalog: dict[str, tuple[Decimal, int]]) -> list[PlannedOrder]:
+    """The demo month, oldest order first. `catalog` maps each active SKU to (price, grams)."""
+    rng = random.Random(SEED)
+    slots = [channel for channel, count in data.CHANNEL_ORDERS.items() for _ in range(count)]
+    ages = [(dt.timedelta(minutes=rng.randint(20, DAYS * 24 * 60 - 1)), channel) for channel in slots]
+    ages.sort(key=lambda pair: (-pair[0], pair[1]))
+
+    planned: list[PlannedOrder] = []
+    seqs = dict.fromkeys(data.CHANNEL_ORDERS, 0)
+    for age, channel in ages:
+        seqs[channel] += 1
+        seq = seqs[channel]
+        wholesale = channel == data.WHOLESALE_PORTAL or (channel == data.MANUAL and rng.random() < 0.7)
+        customers = data.WHOLESALE_CUSTOMERS if wholesale else data.RETAIL_CUSTOMERS
+        order = PlannedOrder(
+            channel=channel,
+            seq=seq,
+            age=age,
+            wholesale=wholesale,
+            customer=rng.randrange(len(customers)),
+            items=_items(rng, catalog, wholesale),
+            scenario=_scenario(rng, age.days),
+        )
+        if channel == data.WEBSHOP:
+            order.external_id, order.external_ref = str(48100 + seq), f"#{10230 + seq}"
+        elif channel == data.MARKETPLACE:
+            ref = f"402-{rng.randint(1_000_000, 9_999_999)}-{rng.randint(1_000_000, 9_999_999)}"
+            order.external_id = order.external_ref = ref
+        elif channel == data.WHOLESALE_PORTAL:
+            order.external_id, order.external_ref = f"wp-{5000 + seq}", f"WP-{1040 + seq}"
+        else:
+            order.external_ref = f"PO-{7700 + seq}" if wholesale else f"TEL-{seq:03d}"
+        if wholesale and channel == data.MANUAL and rng.random() < 0.4:
+            for item in order.items:
+                item["delivery_type"] = "collect"
+                item["delivery_method"] = "Pick-up at the roastery"
+        if len(planned) % 7 == 3:
+            order.notes = data.DELIVERY_NOTES[len(planned) % len(data.DELIVERY_NOTES)]
+        if len(planned) % 9 == 4:
+            order.timeline_note = data.TIMELINE_NOTES[len(planned) % len(data.TIMELINE_NOTES)]
+        planned.append(order)
+    _add_problems(planned)
+    return planned
+
+
+def _add_problems(planned: list[PlannedOrder]) -> None:
+    """Flag three recent shop orders the way imports are flagged: two unknown SKUs, one inactive product."""
+    recent = [p for p in planned if p.age.days < 10 and p.channel in (data.WEBSHOP, data.MARKETPLACE)]
+    problems = [
+        {"sku": data.UNKNOWN_SKUS[0], "name": "Enamel camping mug", "quantity": 1, "unit_price": "14.95"},
+        {"sku": data.UNKNOWN_SKUS[1], "name": "Espresso blend 2 kg", "quantity": 1, "unit_price": "52.00"},
+        {"sku": "GUA-250", "quantity": 2},
+    ]
+    for order, item in zip(recent[-3:], problems, strict=True):
+        order.items = [*order.items, item]
+        order.scenario = NEW
+        order.strict = False
+
+
+def _ensure_catalog() -> int:
+    created = 0
+    for name, code, description, sizes, active in data.PRODUCTS:
+        if Product.objects.filter(name=name).exists():
+            continue
+        variants = [
+            {
+                "sku": f"{code}-{grams}",
+                "name": f"{name} {grams} g" if grams < 1000 else f"{name} {grams // 1000} kg",
+                "package_size": Decimal(grams) / 1000,
+                "weight": (Decimal(grams) + 20) / 1000,  # the bag and its valve
+                "price": Decimal(price),
+                "tax_rate": data.TAX_RATE,
+            }
+            for grams, price in sizes.items()
+        ]
+        product_create(name=name, description=description, unit="kg", is_active=active, variants=variants)
+        created += 1
+    return created
+
+
+def _ensure_channels() -> tuple[dict[str, SalesChannel], int]:
+    # Shops are recorded as manual-kind channels until the channel connectors (Shopify, WooCommerce, …) exist.
+    channels = {data.MANUAL: manual_channel()}
+    created = 0
+    for name in data.SHOP_CHANNELS:
+        channel = SalesChannel.objects.filter(name=name).first()
+        if channel is None:
+            channel = channel_create(name=name, kind=ChannelKind.MANUAL)
+            created += 1
+        channels[name] = channel
+    return channels, created
+
+
+def _planning_catalog() -> dict[str, tuple[Decimal, int]]:
+    """The active demo SKUs as the data defines them, so the plan never depends on what the catalog became."""
+    return {
+        f"{code}-{grams}": (Decimal(price), grams)
+        for _, code, _, sizes, active in data.PRODUCTS
+        if active
+        for grams, price in sizes.items()
+    }
+
+
+def _exists(channel: SalesChannel, planned: PlannedOrder) -> bool:
+    orders = Order.all_objects.filter(channel=channel)
+    if planned.external_id:
+        return orders.filter(external_id=planned.external_id).exists()
+    return orders.filter(external_ref=planned.external_ref).exists()
+
+
+def _create(planned: PlannedOrder, channel: SalesChannel, now: dt.datetime) -> Order:
+    if planned.wholesale:
+        shipping, billing = data.WHOLESALE_CUSTOMERS[planned.customer]
+        customer = {"name": shipping["company"], "email": shipping["email"], "type": "wholesale"}
+    else:
+        shipping, billing = data.RETAIL_CUSTOMERS[planned.customer], None
+        customer = {"name": shipping["name"], "email": shipping["email"], "type": "retail"}
+    shop = planned.channel != data.MANUAL
+    return order_create(
+        channel=channel,
+        customer=customer,
+        items=planned.items,
+        shipping_address=shipping,
+        billing_address=billing or shipping,
+        currency="EUR",
+        status=OrderStatus.DRAFT if planned.scenario == DRAFT else OrderStatus.OPEN,
+        order_date=now - planned.age,
+        external_id=planned.external_id,
+        external_ref=planned.external_ref,
+        external_status=data.EXTERNAL_STATUS[planned.channel].get(FINAL_STATUS[planned.scenario], ""),
+        notes=planned.notes,
+        actor=Actor.for_channel(channel) if shop else Actor.system(),
+        strict=planned.strict,
+    )
+
+
+def _advance(order: Order, planned: PlannedOrder) -> None:
+    """Carry the order through the services to where its scenario ends."""
+    actor = Actor.system()
+    scenario = planned.scenario
+    if scenario in (IN_PROGRESS, COMPLETED, CLOSED, CLOSED_ARCHIVED):
+        order = order_set_stage(order=order, stage=Stage.IN_PROGRESS, actor=actor, reason="Picked up for fulfillment.")
+    if scenario in (COMPLETED, CLOSED, CLOSED_ARCHIVED):
+        order = order_set_stage(order=order, stage=Stage.COMPLETED, actor=actor, reason="Picked and packed.")
+    if scenario in (CLOSED, CLOSED_ARCHIVED):
+        order = order_close(order=order, actor=actor)
+    if scenario in (CANCELED, CANCELED_ARCHIVED):
+        order = order_cancel(order=order, actor=actor)
+    if planned.timeline_note:
+        order = order_note_add(order=order, text=planned.timeline_note, actor=actor)
+    if scenario in (CLOSED_ARCHIVED, CANCELED_ARCHIVED):
+        order_archive(order=order, actor=actor)
+
+
+@transaction.atomic
+def demo_load(*, now: dt.datetime | None = None) -> DemoSummary:
+    """Load the demo catalog, channels and orders that are not there yet, all or nothing."""
+    now = now or timezone.now()
+    summary = DemoSummary()
+    summary.products = _ensure_catalog()
+    channels, summary.channels = _ensure_channels()
+    for planned in plan(_planning_catalog()):
+        channel = channels[planned.channel]
+        summary.scenarios[planned.scenario] = summary.scenarios.get(planned.scenario, 0) + 1
+        if _exists(channel, planned):
+            summary.existing_orders += 1
+            continue
+        order = _create(planned, channel, now)
+        _advance(order, planned)
+        summary.orders += 1
+    return summary
