@@ -82,7 +82,7 @@ def order_search(filters: OrderFilters) -> QuerySet[Order]:
         orders = orders.filter(is_archived=filters.archived)
     if filters.date_from:
         orders = orders.filter(order_date__gte=_start_of(filters.date_from))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < dt.date.max:  # the last day there is bounds nothing
         orders = orders.filter(order_date__lt=_start_of(filters.date_to + dt.timedelta(days=1)))
     return orders.select_related("channel", "shipping_address", "billing_address").order_by(*SORTS[filters.sort])
 
