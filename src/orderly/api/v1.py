@@ -1,3 +1,55 @@
-from ninja import NinjaAPI
+"""The REST API, version 1, mounted at /api/v1/: OpenAPI at openapi.json, interactive docs at docs."""
 
-api = NinjaAPI(title="Orderly API", version="1", urls_namespace="api-v1")
+from django.urls import URLPattern, path, re_path
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from orderly.api import errors
+from orderly.api.guards import reject_nul
+from orderly.api.routers.catalog import router as catalog_router
+from orderly.api.routers.orders import router as orders_router
+
+DESCRIPTION = """
+Orders and the catalog of Orderly.
+
+**Authentication**: send `Authorization: Bearer <token>` (create one with `orderly token create USERNAME`).
+A *viewer* reads; an *operator* also changes orders; a *manager* also the catalog; an *admin* everything.
+
+**Errors** always look like `{"error": {"code": "...", "message": "...", "field": "..."}}`, where `field` names the
+input at fault as a dotted path such as `items[0].quantity`, or is null.
+
+**Idempotency**: every POST accepts an `Idempotency-Key` header; a repeat with the same key and body replays the first
+answer (marked `Idempotent-Replayed: true`) and does the work once.
+
+Money and other decimals are strings (`"18.53"`). Lists answer `{items, total, page, page_size, pages}`.
+"""
+
+
+class OrderlyAPI(NinjaAPI):
+    """NinjaAPI whose every answer, unknown paths and unserved methods included, is JSON in the one error shape."""
+
+    def _get_urls(self) -> list:
+        patterns = []
+        for pattern in super()._get_urls():
+            if isinstance(pattern, URLPattern) and pattern.name == "api-root":
+                continue  # ninja's root raises an HTML 404; ours below answers in JSON
+            if isinstance(pattern, URLPattern):
+                pattern.callback = errors.json_not_allowed(pattern.callback)
+            patterns.append(pattern)
+        patterns.append(path("", errors.not_found_view, name="api-root"))
+        patterns.append(re_path(r"^.+$", errors.not_found_view))
+        return patterns
+
+
+api = OrderlyAPI(
+    title="Orderly API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    # No validator badge: the docs page must not call out to the internet.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
+)
+errors.install(api)
+api.add_decorator(reject_nul, mode="view")
+api.add_router("/orders", orders_router)
+api.add_router("", catalog_router)

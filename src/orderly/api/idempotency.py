@@ -1,0 +1,104 @@
+"""Idempotency-Key on POST: a repeat of a request gets the first answer again, and the thing is made once.
+
+The first successful answer is stored per user and key, in the same transaction as the write it answers, under a
+unique constraint. Two requests racing with one key: the loser's insert fails, its transaction (and so its write)
+rolls back, and it replays the winner's answer. A key reused for a different request is refused. Failed requests
+store nothing, so a client may retry them with the same key once it has fixed the cause.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Header
+from ninja.responses import NinjaJSONEncoder
+from pydantic import BaseModel
+
+from orderly.core.exceptions import ValidationError
+from orderly.core.models import IdempotencyRecord
+
+KEY_HEADER = "Idempotency-Key"
+
+# Declare on every POST: `idempotency_key: IdempotencyKey = None`.
+IdempotencyKey = Header(
+    None,
+    alias=KEY_HEADER,
+    min_length=1,
+    max_length=255,
+    description="Any unique string (e.g. a UUID). Repeating a request with the same key and body replays the "
+    "first answer instead of doing the work twice; the same key with another request is refused.",
+)
+
+
+class _KeyTaken(Exception):
+    """Another request stored an answer under this key while we worked."""
+
+
+def fingerprint(request: HttpRequest) -> str:
+    """A hash of what the request asks: method, path and body (JSON compared by meaning, not by spacing)."""
+    try:
+        body = json.dumps(json.loads(request.body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:
+        body = request.body
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), request.path.encode(), body):
+        digest.update(part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def render(schema: type[BaseModel], data, status: int) -> HttpResponse:
+    """The JSON answer for `data` shaped by `schema`, encoded as ninja encodes answers."""
+    model = data if isinstance(data, schema) else schema.model_validate(data)
+    body = json.dumps(model.model_dump(), cls=NinjaJSONEncoder)
+    return HttpResponse(body, status=status, content_type="application/json")
+
+
+def _replay(record: IdempotencyRecord, request_hash: str) -> HttpResponse:
+    if record.request_hash != request_hash:
+        raise ValidationError(
+            f"{KEY_HEADER} {record.key!r} was already used for a different request ({record.method} {record.path}); "
+            "send a new key with a new request.",
+            code="idempotency_key_reused",
+            field=KEY_HEADER,
+        )
+    response = HttpResponse(bytes(record.response_body), status=record.status_code, content_type="application/json")
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def respond(
+    request: HttpRequest, key: str | None, *, run: Callable[[], object], schema: type[BaseModel], status: int
+) -> HttpResponse:
+    """Call `run()` (one service call that writes and returns what to answer) and render its result.
+
+    With a key, a repeat of an answered request replays the stored answer without calling `run` again.
+    """
+    if key is None:
+        return render(schema, run(), status)
+    user = request.auth
+    request_hash = fingerprint(request)
+    existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if existing is not None:
+        return _replay(existing, request_hash)
+    try:
+        with transaction.atomic():
+            response = render(schema, run(), status)
+            try:
+                with transaction.atomic():
+                    IdempotencyRecord.objects.create(
+                        user=user,
+                        key=key,
+                        method=request.method,
+                        path=request.path[:500],
+                        request_hash=request_hash,
+                        status_code=status,
+                        response_body=response.content,
+                    )
+            except IntegrityError:
+                raise _KeyTaken from None
+    except _KeyTaken:
+        return _replay(IdempotencyRecord.objects.get(user=user, key=key), request_hash)
+    return response

@@ -1,0 +1,54 @@
+"""Types shared by the API's request and response bodies."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field
+
+# Money and quantities leave the API as decimal strings ("18.53") so that no client rounds them through a float.
+Money = Annotated[str, Field(json_schema_extra={"format": "decimal"}, examples=["18.53"])]
+Amount = Annotated[str, Field(json_schema_extra={"format": "decimal"}, examples=["0.250"])]
+
+# Money arrives as a JSON number or a decimal string; the services check its range and decimals.
+MoneyIn = Annotated[Decimal, Field(examples=["8.50"])]
+
+
+def _to_utc(value: dt.datetime) -> dt.datetime:
+    """A time without an offset is taken as UTC; one that cannot be expressed in UTC is refused."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("is out of the range of dates Orderly can store") from None
+
+
+UtcDateTime = Annotated[
+    dt.datetime,
+    AfterValidator(_to_utc),
+    Field(description="ISO 8601 date and time; without an offset it is taken as UTC."),
+]
+
+JsonObject = dict[str, Any]
+
+# Ids are 64-bit in the database; a bigger number names nothing and must not reach a query.
+MAX_ID = 2**63 - 1
+
+
+class InputSchema(Schema):
+    """A request body: fields it does not know are refused, so a typo is not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PageMeta(Schema):
+    total: int = Field(description="How many match, over all pages.")
+    page: int
+    page_size: int
+    pages: int
+
+
+def page_meta(page) -> dict:
+    return {"total": page.total, "page": page.page, "page_size": page.page_size, "pages": page.pages}
