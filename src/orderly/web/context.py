@@ -1,2 +1,22 @@
+"""What every page needs to draw its header: the navigation and what the signed-in person may do."""
+
+from django.urls import reverse
+
+
 def navigation(request):
-    return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"web_nav": [], "can_operate": False, "can_manage": False}
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+    links = [
+        ("Orders", reverse("web:order_list"), view_name.startswith("web:order")),
+        ("Products", reverse("web:product_list"), view_name.startswith(("web:product", "web:variant"))),
+    ]
+    if user.is_staff:
+        links.append(("Admin", reverse("admin:index"), False))
+    return {
+        "web_nav": [{"label": label, "url": url, "current": current} for label, url, current in links],
+        "can_operate": user.can("operator"),
+        "can_manage": user.can("manager"),
+    }

@@ -1,2 +1,58 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, re_path, register_converter
+from django.views.generic import RedirectView
+
+from orderly.web.views import order_forms, orders, products
+
+
+class IdConverter:
+    """A database id: digits that fit a 64-bit column, so a huge number is a 404, not a database error."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
 app_name = "web"
-urlpatterns = []
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="web:order_list"), name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/auth/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/new/", order_forms.order_new, name="order_new"),
+    path("orders/<str:number>/", orders.order_detail, name="order_detail"),
+    path("orders/<str:number>/edit/", order_forms.order_edit, name="order_edit"),
+    path("orders/<str:number>/delete/", orders.order_delete_view, name="order_delete"),
+    path("orders/<str:number>/notes/", orders.order_note_add_view, name="order_note_add"),
+    re_path(
+        r"^orders/(?P<number>[^/]+)/(?P<action>open|cancel|archive|unarchive|reset)/$",
+        orders.order_action,
+        name="order_action",
+    ),
+    path("products/", products.product_list_view, name="product_list"),
+    path("products/new/", products.product_new, name="product_new"),
+    path("products/<id:product_id>/", products.product_detail, name="product_detail"),
+    path("products/<id:product_id>/edit/", products.product_edit, name="product_edit"),
+    path("products/<id:product_id>/variants/new/", products.variant_new, name="variant_new"),
+    path("products/<id:product_id>/activate/", products.product_set_active, {"active": True}, name="product_activate"),
+    path(
+        "products/<id:product_id>/deactivate/",
+        products.product_set_active,
+        {"active": False},
+        name="product_deactivate",
+    ),
+    path("variants/<path:sku>/edit/", products.variant_edit, name="variant_edit"),
+    path("variants/<path:sku>/activate/", products.variant_set_active, {"active": True}, name="variant_activate"),
+    path("variants/<path:sku>/deactivate/", products.variant_set_active, {"active": False}, name="variant_deactivate"),
+]

@@ -1,0 +1,55 @@
+// Small conveniences; every page works without them.
+(function () {
+  "use strict";
+
+  // Notifications: a close button; successes fade after a while, errors stay until closed.
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest(".toast-close");
+    if (close) close.closest(".toast").remove();
+  });
+  function fadeToasts() {
+    document.querySelectorAll(".toast-success, .toast-info").forEach(function (toast) {
+      setTimeout(function () { toast.remove(); }, 8000);
+    });
+  }
+
+  // Forms marked data-confirm ask before they are sent (e.g. canceling an order).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  }, true);
+
+  // A block marked data-hidden-when-checked="box-id" hides while that box is ticked.
+  function bindToggles() {
+    document.querySelectorAll("[data-hidden-when-checked]").forEach(function (block) {
+      var box = document.getElementById(block.getAttribute("data-hidden-when-checked"));
+      if (!box) return;
+      var sync = function () { block.hidden = box.checked; };
+      box.addEventListener("change", sync);
+      sync();
+    });
+  }
+
+  // "Add item row": copy the row template with the next free row number.
+  function bindAddRow() {
+    document.querySelectorAll("[data-add-row]").forEach(function (button) {
+      var body = document.getElementById(button.getAttribute("data-add-row"));
+      var template = document.getElementById(button.getAttribute("data-template"));
+      if (!body || !template) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var index = body.rows.length;
+        var html = template.innerHTML.split("__i__").join(String(index)).split("__n__").join(String(index + 1));
+        body.insertAdjacentHTML("beforeend", html);
+        var first = body.rows[body.rows.length - 1].querySelector("input");
+        if (first) first.focus();
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    fadeToasts();
+    bindToggles();
+    bindAddRow();
+  });
+})();

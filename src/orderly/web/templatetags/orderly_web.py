@@ -1,0 +1,100 @@
+"""Template filters for showing orders: shop names, money, and what an edit changed."""
+
+from decimal import Decimal
+
+from django import template
+
+from orderly.orders.models import ADDRESS_FIELDS
+
+register = template.Library()
+
+
+@register.filter
+def shop_name(channel) -> str:
+    """The channel's name; the built-in manual channel reads as in the seeds."""
+    return channel.get_kind_display() if channel.kind == "manual" else channel.name
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    if value is None or value == "":
+        return "—"
+    amount = f"{Decimal(value):,.2f}"
+    return f"{amount} {currency}".strip()
+
+
+@register.filter
+def percent(value) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(value).normalize():f} %"
+
+
+@register.filter
+def label(value) -> str:
+    """A field name (`customer_email`, `shipping_address`) as people say it."""
+    return str(value).replace("_", " ").capitalize()
+
+
+def _address_line(data: dict) -> str:
+    return ", ".join(str(data.get(name)) for name in ADDRESS_FIELDS if data.get(name))
+
+
+def _item_line(item: dict) -> str:
+    return f"{item.get('sku')} × {item.get('quantity')} at {item.get('unit_price')}"
+
+
+@register.filter
+def change_value(value) -> str:
+    """One side of an edit (before or after) as a short line of text."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, dict):
+        return _address_line(value) or "(empty)"
+    if isinstance(value, list):
+        return "; ".join(_item_line(item) if isinstance(item, dict) else str(item) for item in value) or "(none)"
+    return str(value)
+
+
+@register.filter
+def mapping_text(value) -> str:
+    """A dict of identifiers or metadata as `key: value` pairs."""
+    if not value:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {val}" for key, val in value.items())
+    return str(value)
+
+
+@register.filter
+def adjustments_text(value) -> str:
+    if not value:
+        return "—"
+    return ", ".join(f"{entry.get('label')} {entry.get('amount')}" for entry in value if isinstance(entry, dict))
+
+
+@register.filter
+def options_text(item) -> str:
+    names = {"allocate": "allocate", "fulfil": "fulfil", "cover": "payment tracked", "invoice": "invoice"}
+    chosen = [names[name] for name, flag in item.options.items() if flag]
+    return ", ".join(chosen) or "none"
+
+
+# Date and total read best newest/highest first; a number ascending.
+FIRST_DIRECTION = {"date": "-date", "total": "-total", "number": "number"}
+
+
+@register.inclusion_tag("web/orders/_sort_header.html", takes_context=True)
+def sort_header(context, text: str, key: str, css: str = "") -> dict:
+    """A column header that sorts the overview by `key`, and says which way it is sorted now."""
+    current = context["values"]["sort"]
+    if current == key:
+        state, target = "ascending", f"-{key}"
+    elif current == f"-{key}":
+        state, target = "descending", key
+    else:
+        state, target = "none", FIRST_DIRECTION[key]
+    params = context["request"].GET.copy()
+    params["sort"] = target
+    params.pop("page", None)
+    return {"text": text, "url": f"?{params.urlencode()}", "state": state, "css": css}

@@ -1,0 +1,142 @@
+"""Order pages: the overview, one order, its actions, notes and delete."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
+
+from orderly.channels.selectors import channel_list
+from orderly.core.exceptions import DomainError, ValidationError
+from orderly.core.paging import paginate
+from orderly.orders.rules import allowed_actions, refusal
+from orderly.orders.selectors import order_get, order_search, order_timeline
+from orderly.orders.services import (
+    order_archive,
+    order_cancel,
+    order_delete,
+    order_note_add,
+    order_open,
+    order_reset,
+    order_unarchive,
+)
+from orderly.orders.status import Action, CustomerType, OrderStatus, Stage
+from orderly.web.decorators import role_required
+from orderly.web.forms.fields import FormState
+from orderly.web.forms.filters import PAGE_SIZES, SORT_LABELS, parse_overview
+from orderly.web.views.common import actor, or_404, safe_next
+
+# Each action: its service and the words of its notification.
+ACTIONS = {
+    Action.OPEN: (order_open, "opened"),
+    Action.CANCEL: (order_cancel, "canceled"),
+    Action.ARCHIVE: (order_archive, "archived"),
+    Action.UNARCHIVE: (order_unarchive, "unarchived"),
+    Action.RESET: (order_reset, "reset"),
+}
+
+
+MENU_ORDER = (Action.OPEN, Action.EDIT, Action.RESET, Action.ARCHIVE, Action.UNARCHIVE, Action.CANCEL, Action.DELETE)
+
+
+def action_menu(order) -> list[tuple[str, str]]:
+    """The actions the order's state allows now, as (action, label), in the order a menu lists them."""
+    allowed = set(allowed_actions(order))
+    return [(action.value, action.label) for action in MENU_ORDER if action in allowed]
+
+
+@role_required()
+def order_list(request):
+    query, error = parse_overview(request.GET)
+    page = None
+    if error is None:
+        try:
+            page = paginate(order_search(query.filters), page=query.page, page_size=query.page_size)
+        except ValidationError as exc:
+            error = exc
+    context = {
+        "query": query,
+        "values": query.values,
+        "error": error,
+        "page": page,
+        "rows": [(order, action_menu(order)) for order in page.items] if page else [],
+        "channels": channel_list(),
+        "status_choices": OrderStatus.choices,
+        "stage_choices": Stage.choices,
+        "customer_type_choices": CustomerType.choices,
+        "sort_labels": SORT_LABELS,
+        "page_sizes": PAGE_SIZES,
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "web/orders/_results.html" if partial else "web/orders/list.html"
+    response = TemplateResponse(request, template, context, status=400 if error else 200)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def render_order(request, order, *, note: FormState | None = None, status: int = 200):
+    if note is None:
+        note = FormState()
+        note.add("text", "Note")
+    context = {
+        "order": order,
+        "items": order.items.all(),
+        "timeline": order_timeline(order),
+        "actions": action_menu(order),
+        "note": note.fields["text"],
+    }
+    return TemplateResponse(request, "web/orders/detail.html", context, status=status)
+
+
+@role_required()
+def order_detail(request, number: str):
+    return render_order(request, or_404(order_get, number))
+
+
+@role_required("operator")
+@require_POST
+def order_note_add_view(request, number: str):
+    order = or_404(order_get, number)
+    note = FormState()
+    note.add("text", "Note")
+    note.values_from(request.POST)
+    try:
+        order_note_add(order=order, text=note.value("text"), actor=actor(request))
+    except DomainError as exc:
+        note.show_error(exc)
+        return render_order(request, order, note=note, status=exc.status)
+    messages.success(request, f"Note added to order {order.number}.")
+    return redirect("web:order_detail", number=order.number)
+
+
+@role_required("operator")
+@require_POST
+def order_action(request, number: str, action: str):
+    order = or_404(order_get, number)
+    service, done = ACTIONS[Action(action)]
+    try:
+        order = service(order=order, actor=actor(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if order.has_error:
+            messages.warning(request, f"Order {order.number} {done}; it still has an error: {order.error_message}")
+        else:
+            messages.success(request, f"Order {order.number} {done}.")
+    return redirect(safe_next(request, reverse("web:order_detail", args=[order.number])))
+
+
+@role_required("operator")
+def order_delete_view(request, number: str):
+    order = or_404(order_get, number)
+    if request.method == "POST":
+        try:
+            order_delete(order=order, actor=actor(request))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("web:order_detail", number=order.number)
+        messages.success(request, f"Order {order.number} deleted.")
+        return redirect("web:order_list")
+    context = {"order": order, "refusal": refusal(order, Action.DELETE)}
+    return TemplateResponse(request, "web/orders/delete.html", context)
