@@ -1,0 +1,287 @@
+#!/usr/bin/env python
+"""Benchmark: the orders overview page and the API list and searches over 100,000 orders.
+
+    .venv/bin/python bench/orders_list.py                 # SQLite, then PostgreSQL when reachable; records results
+    .venv/bin/python bench/orders_list.py --db sqlite     # one database, nothing recorded
+    options: --orders N  --requests N  --warmup N  --reload (rebuild the database)  --explain (query plans)
+
+Each database is a dedicated one (var/bench/orders.sqlite3; PostgreSQL database `orderly_bench` on 127.0.0.1),
+loaded once and reused while it holds the asked number of orders. Requests go through Django's test Client in
+this process, so the figures are Django, the query and the rendering, without network or server overhead.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "var" / "bench"
+RESULTS_DIR = ROOT / "bench" / "results"
+SQLITE_PATH = BENCH_DIR / "orders.sqlite3"
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_DATABASE = "orderly_bench"
+TARGET_P95_MS = 100.0
+PAGE_SIZE = 50
+
+CUSTOMER_FRAGMENTS = ["jans", "müller", "dubois", "visser", "peeters", "bakker", "schmidt", "moreau", "de groot"]
+NUMBER_FRAGMENTS = ["OR-0000", "OR-0421", "OR-09", "OR-0777", "OR-1000", "OR-05555"]
+
+
+def case_list() -> list[tuple[str, str, list[str]]]:
+    """(name, URL pattern, values that rotate through its {q}); one request per value in turn."""
+    api = f"/api/v1/orders?page_size={PAGE_SIZE}"
+    return [
+        ("web overview /orders/", f"/orders/?page_size={PAGE_SIZE}", [""]),
+        ("web search, customer", f"/orders/?page_size={PAGE_SIZE}&q={{q}}", CUSTOMER_FRAGMENTS),
+        ("API list", api, [""]),
+        ("API search, customer", f"{api}&q={{q}}", CUSTOMER_FRAGMENTS),
+        ("API search, number", f"{api}&q={{q}}", NUMBER_FRAGMENTS),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------- one database
+
+
+def _pg_admin():
+    import psycopg
+
+    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+
+
+def prepare_database(db: str, reload: bool) -> str:
+    """Create (or rebuild) the dedicated database and return its DATABASE_URL."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    if db == "sqlite":
+        if reload:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{SQLITE_PATH}"
+    with _pg_admin() as admin:
+        if reload:
+            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]).fetchone():
+            admin.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DATABASE}"
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    index = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def explain(sql: str) -> str:
+    from django.db import connection
+
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql)
+        rows = cursor.fetchall()
+    return "\n".join("    " + " | ".join(str(col) for col in row) for row in rows)
+
+
+def measure(name: str, pattern: str, values: list[str], client, headers: dict, requests: int, warmup: int, show):
+    from urllib.parse import quote
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = [pattern.format(q=quote(value)) for value in values]
+    for i in range(warmup):
+        response = client.get(urls[i % len(urls)], headers=headers)
+        if response.status_code != 200:
+            raise SystemExit(f"{name}: GET {urls[i % len(urls)]} answered {response.status_code}")
+    samples = []
+    for i in range(requests):
+        url = urls[i % len(urls)]
+        start = time.perf_counter()
+        response = client.get(url, headers=headers)
+        samples.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{name}: GET {url} answered {response.status_code}")
+    with CaptureQueriesContext(connection) as captured:
+        client.get(urls[0], headers=headers)
+    queries = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+    result = {
+        "case": name,
+        "url": urls[0],
+        "requests": requests,
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(percentile(samples, 0.95), 2),
+        "max_ms": round(max(samples), 2),
+        "queries": len(queries),
+        "slowest_query_ms": round(float(queries[0]["time"]) * 1000, 2) if queries else 0.0,
+    }
+    show(
+        f"  {name:<24} p50 {result['p50_ms']:7.1f} ms  p95 {result['p95_ms']:7.1f} ms  "
+        f"({result['p95_ms'] / TARGET_P95_MS:.2f} of target)  {len(queries)} queries"
+    )
+    return result, queries
+
+
+def run_one(db: str, args) -> dict:
+    url = prepare_database(db, args.reload)
+    os.environ["DATABASE_URL"] = url
+    os.environ["ORDERLY_DATA_DIR"] = str(BENCH_DIR)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "orderly.settings"
+    sys.path.insert(0, str(ROOT / "bench"))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bulk_orders import load
+    from orderly.core.models import User
+    from orderly.core.services import token_create, user_create
+    from orderly.orders.models import Order
+
+    def show(message):
+        print(message, flush=True)
+
+    show(f"{db}: {url.split('@')[-1]}")
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    existing = Order.all_objects.count()
+    load_seconds = None
+    if existing != args.orders:
+        if existing:
+            raise SystemExit(f"{db}: the bench database holds {existing:,} orders, not {args.orders:,}; use --reload")
+        show(f"  loading {args.orders:,} orders of three items …")
+        start = time.perf_counter()
+        load(args.orders, progress=show)
+        load_seconds = round(time.perf_counter() - start, 1)
+        show(f"  loaded in {load_seconds} s")
+    user = User.objects.filter(username="bench").first() or user_create(username="bench", role="viewer")[0]
+    web, api = Client(), Client()
+    web.force_login(user)
+    token_headers = {"Authorization": f"Bearer {token_create(username='bench')[1]}"}
+
+    results, plans = [], {}
+    for name, pattern, values in case_list():
+        client, headers = (web, {}) if pattern.startswith("/orders/") else (api, token_headers)
+        result, queries = measure(name, pattern, values, client, headers, args.requests, args.warmup, show)
+        results.append(result)
+        if args.explain:
+            plans[name] = [
+                {"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"], "plan": explain(q["sql"])}
+                for q in queries[:2]
+            ]
+            for entry in plans[name]:
+                show(f"    {entry['ms']} ms: {entry['sql'][:300]}\n{entry['plan']}")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        version = cursor.fetchone()[0]
+    return {
+        "database": db,
+        "version": version,
+        "orders": args.orders,
+        "load_seconds": load_seconds,
+        "results": results,
+        "plans": plans,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- all, recorded
+
+
+def postgres_reachable() -> bool:
+    try:
+        with _pg_admin():
+            return True
+    except Exception as error:
+        print(f"postgres: not reachable at {PG_ADMIN_URL.split('@')[-1]} ({error}); skipped", flush=True)
+        return False
+
+
+def run_all(args) -> int:
+    databases = ["sqlite"] + (["postgres"] if postgres_reachable() else [])
+    runs = []
+    for db in databases:
+        command = [sys.executable, __file__, "--db", db, "--json-to", str(BENCH_DIR / f"{db}.json")]
+        command += ["--orders", str(args.orders), "--requests", str(args.requests), "--warmup", str(args.warmup)]
+        command += ["--reload"] * args.reload + ["--explain"] * args.explain
+        if subprocess.run(command).returncode:
+            return 1
+        runs.append(json.loads((BENCH_DIR / f"{db}.json").read_text()))
+    if not args.no_record:
+        record(runs, args)
+    return 0
+
+
+def _git_commit() -> str:
+    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"
+
+
+def record(runs: list[dict], args) -> None:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y-%m-%d-%H%M")
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "commit": _git_commit(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+    }
+    (RESULTS_DIR / f"orders_list-{stamp}.json").write_text(
+        json.dumps({"machine": machine, "target_p95_ms": TARGET_P95_MS, "runs": runs}, indent=2, ensure_ascii=False)
+        + "\n"
+    )
+    lines = [
+        f"# orders_list — {machine['date']}",
+        "",
+        f"{args.orders:,} orders of three items; {args.requests} requests per case after {args.warmup} warm-up; "
+        f"page of {PAGE_SIZE}; Django test Client in-process. Commit {machine['commit']}, {machine['cpus']} CPUs, "
+        f"Python {machine['python']}.",
+        "",
+        "| database | case | p50 ms | p95 ms | p95 / target (100 ms) | queries | verdict |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for run in runs:
+        for r in run["results"]:
+            ratio = r["p95_ms"] / TARGET_P95_MS
+            verdict = "meets target" if ratio < 1 else "MISSES target"
+            lines.append(
+                f"| {run['database']} {run['version']} | {r['case']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+                f"{ratio:.2f} | {r['queries']} | {verdict} |"
+            )
+    loads = [f"{run['database']} {run['load_seconds']} s" for run in runs if run["load_seconds"] is not None]
+    if loads:
+        lines += ["", f"Load time: {', '.join(loads)}."]
+    (RESULTS_DIR / f"orders_list-{stamp}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"\nrecorded in {RESULTS_DIR.relative_to(ROOT)}/orders_list-{stamp}.{{md,json}}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], help="one database only (default: both, recorded)")
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--reload", action="store_true", help="drop and reload the bench database")
+    parser.add_argument("--explain", action="store_true", help="show the plans of each case's slowest queries")
+    parser.add_argument("--no-record", action="store_true", help="do not write bench/results")
+    parser.add_argument("--json-to", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.db is None:
+        return run_all(args)
+    run = run_one(args.db, args)
+    if args.json_to:
+        Path(args.json_to).write_text(json.dumps(run, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

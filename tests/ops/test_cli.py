@@ -1,0 +1,139 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+from orderly.cli import main
+from orderly.core.models import ApiToken, User, hash_token
+
+
+def test_user_create_prints_the_generated_password_once(db, capsys):
+    assert main(["user", "create", "vera", "--role", "viewer"]) == 0
+
+    out = capsys.readouterr().out
+    assert "Created user vera with role viewer." in out
+    password = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("Password: "))
+    user = User.objects.get(username="vera")
+    assert user.role == "viewer"
+    assert user.check_password(password)
+    assert out.count(password) == 1
+
+
+def test_user_create_with_a_password_does_not_print_it(db, capsys):
+    assert main(["user", "create", "max", "--role", "manager", "--password", "roast-master-42"]) == 0
+
+    out = capsys.readouterr().out
+    assert "roast-master-42" not in out
+    assert User.objects.get(username="max").check_password("roast-master-42")
+
+
+def test_user_create_with_an_unknown_role_fails_in_one_line_and_creates_nothing(db, capsys):
+    assert main(["user", "create", "bob", "--role", "boss"]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("orderly: error: Unknown role 'boss'; choose one of viewer, operator, manager, admin.\n")
+    assert not User.objects.filter(username="bob").exists()
+
+
+def test_user_create_refuses_a_taken_username(db, capsys):
+    assert main(["user", "create", "olga", "--role", "operator"]) == 0
+    capsys.readouterr()
+
+    assert main(["user", "create", "olga", "--role", "admin"]) == 1
+
+    assert capsys.readouterr().err == "orderly: error: A user named 'olga' already exists.\n"
+    assert User.objects.get(username="olga").role == "operator"
+
+
+def test_user_create_refuses_a_short_password(db, capsys):
+    assert main(["user", "create", "kim", "--role", "viewer", "--password", "short"]) == 1
+
+    assert capsys.readouterr().err == "orderly: error: The password must be at least 8 characters long.\n"
+    assert not User.objects.filter(username="kim").exists()
+
+
+def test_token_create_prints_a_working_token_alone_on_stdout(db, capsys):
+    main(["user", "create", "olga", "--role", "operator"])
+    capsys.readouterr()
+
+    assert main(["token", "create", "olga", "--name", "shop sync"]) == 0
+
+    captured = capsys.readouterr()
+    raw = captured.out.strip()
+    assert raw.startswith("ord_")
+    assert "\n" not in raw
+    assert "shown only now" in captured.err
+    token = ApiToken.objects.get(key_hash=hash_token(raw))
+    assert token.user.username == "olga"
+    assert token.name == "shop sync"
+
+
+def test_token_create_for_an_unknown_user_fails_and_creates_nothing(db, capsys):
+    assert main(["token", "create", "nobody"]) == 1
+
+    assert capsys.readouterr().err == "orderly: error: No active user named 'nobody'.\n"
+    assert ApiToken.objects.count() == 0
+
+
+def test_other_words_go_to_djangos_management_commands(db, capsys):
+    assert main(["check"]) == 0
+
+    assert "System check identified no issues" in capsys.readouterr().out
+
+
+def test_an_unknown_command_exits_non_zero(capsys):
+    assert main(["frobnicate"]) == 1
+
+    assert "Unknown command: 'frobnicate'" in capsys.readouterr().err
+
+
+def test_help_lists_orderlys_own_commands(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("serve", "worker", "demo", "user", "token"):
+        assert command in out
+
+
+def test_missing_arguments_are_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["user", "create", "vera"])
+
+    assert exit_.value.code == 2
+    assert "--role" in capsys.readouterr().err
+
+
+def _orderly(tmp_path, *args):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["ORDERLY_DATA_DIR"] = str(tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "orderly.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_command_refuses_to_work_on_a_database_that_is_not_set_up(tmp_path):
+    result = _orderly(tmp_path, "user", "create", "vera", "--role", "viewer")
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "orderly: error: the database is not set up (unapplied migrations); "
+        "run `orderly migrate` or `orderly serve` first.\n"
+    )
+
+
+def test_the_installed_command_migrates_creates_a_user_and_reports_errors_by_exit_code(tmp_path):
+    migrate = _orderly(tmp_path, "migrate", "--verbosity", "0")
+    assert migrate.returncode == 0, migrate.stderr
+
+    created = _orderly(tmp_path, "user", "create", "vera", "--role", "viewer")
+    refused = _orderly(tmp_path, "user", "create", "bob", "--role", "boss")
+
+    assert created.returncode == 0, created.stderr
+    assert "Password: " in created.stdout
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1
+    assert "Traceback" not in refused.stderr
