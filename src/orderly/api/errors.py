@@ -100,7 +100,11 @@ def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Htt
 
 
 def _on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.field)
+    message = exc.message
+    if exc.field and exc.field not in message:
+        # A page shows the message next to its field; an API client reads it alone, so it names the field.
+        message = f"{exc.field}: {message}"
+    return error_response(exc.status, exc.code, message, exc.field)
 
 
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

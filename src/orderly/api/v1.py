@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from orderly.api import errors
-from orderly.api.guards import reject_nul
+from orderly.api.guards import reject_unstorable_input
 from orderly.api.routers.catalog import router as catalog_router
 from orderly.api.routers.orders import router as orders_router
 
@@ -50,6 +50,6 @@ api = OrderlyAPI(
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
 )
 errors.install(api)
-api.add_decorator(reject_nul, mode="view")
+api.add_decorator(reject_unstorable_input, mode="view")
 api.add_router("/orders", orders_router)
 api.add_router("", catalog_router)
