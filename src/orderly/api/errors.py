@@ -101,7 +101,7 @@ def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Htt
 
 def _on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     message = exc.message
-    if exc.field and exc.field not in message:
+    if exc.field and exc.field.lower() not in message.lower():
         # A page shows the message next to its field; an API client reads it alone, so it names the field.
         message = f"{exc.field}: {message}"
     return error_response(exc.status, exc.code, message, exc.field)

@@ -56,6 +56,10 @@ def render(schema: type[BaseModel], data, status: int) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json")
 
 
+def _stored(user, key: str) -> IdempotencyRecord | None:
+    return IdempotencyRecord.objects.filter(user=user, key=key).first()
+
+
 def _replay(record: IdempotencyRecord, request_hash: str) -> HttpResponse:
     if record.request_hash != request_hash:
         raise ValidationError(
@@ -80,7 +84,7 @@ def respond(
         return render(schema, run(), status)
     user = request.auth
     request_hash = fingerprint(request)
-    existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    existing = _stored(user, key)
     if existing is not None:
         return _replay(existing, request_hash)
     try:
