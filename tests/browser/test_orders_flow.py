@@ -9,7 +9,12 @@ from orderly.core.actors import Actor
 from orderly.orders.services import order_set_stage
 from tests.factories import UserFactory, VariantFactory, address, make_order
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    # The live server starts before the test's settings point whitenoise at a static folder that exists.
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
 
 
 def _existing_orders():
@@ -31,11 +36,16 @@ def _existing_orders():
     order_set_stage(order=busy, stage="in_progress", actor=Actor.system())
 
 
-def test_create_find_open_archive(live_server, page, screenshot_dir):
+@pytest.fixture
+def working_day(transactional_db):
+    """The data, written before the browser starts: once Playwright runs its event loop in this thread, Django
+    would hand the test a separate database connection that nothing closes."""
     UserFactory(username="olga", first_name="Olga", last_name="Visser", role="operator")
     VariantFactory(sku="ESP-250", name="Espresso blend 250 g", price="8.50", tax_rate="9.00")
     _existing_orders()
 
+
+def test_create_find_open_archive(working_day, live_server, page, screenshot_dir):
     # Every page needs a login; the overview sends us to it and back.
     page.goto(f"{live_server.url}/orders/")
     expect(page).to_have_url(re.compile(r"/login/\?next=/orders/"))

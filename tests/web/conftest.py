@@ -13,6 +13,12 @@ def plain_static_files(settings, tmp_path_factory):
     settings.STATIC_ROOT.mkdir(exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Each test makes a user per role; the production hasher is slow on purpose, which tests do not need."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def clients(users):
     """A logged-in test client per role, by role name."""

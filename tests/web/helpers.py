@@ -1,5 +1,6 @@
 """Shared bits for the web page tests."""
 
+import html as html_lib
 import re
 
 from orderly.core.actors import Actor
@@ -12,7 +13,7 @@ def text(response) -> str:
     """The page's text with tags removed and whitespace collapsed, for reading assertions."""
     html = response.content.decode()
     html = re.sub(r"<(script|style|template)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def snapshot(order: Order) -> tuple:

@@ -30,9 +30,9 @@ class Field:
 
 
 def humanize(message: str, path: str | None, label: str | None) -> str:
-    """Say the field's label where the service's message names its path."""
-    if path and label and path in message:
-        message = message.replace(path, label, 1)
+    """Say the field's label where the service's message opens with its path (`customer.email 'x' is …`)."""
+    if path and label and re.match(rf"{re.escape(path)}(?![\w.\[])", message):
+        message = label + message[len(path) :]
     return message[:1].upper() + message[1:]
 
 

@@ -169,27 +169,25 @@ class OrderForm(FormState):
             self._sent_rows.append(row.index)
         return entries
 
-    def create_input(self) -> dict:
-        """Keyword arguments for `order_create` (besides channel and actor)."""
+    def _order_fields(self) -> dict:
         return {
             "customer": {key: field.value for key, field in self.customer.items()},
             "shipping_address": self._address(self.shipping),
             "billing_address": None if self.billing_same else self._address(self.billing),
             "currency": self.currency.value,
             "notes": self.notes.value,
-            "status": self.status.value,
-            "items": self._items({}),
         }
+
+    def create_input(self) -> dict:
+        """Keyword arguments for `order_create` (besides channel and actor)."""
+        return {**self._order_fields(), "status": self.status.value, "items": self._items({})}
 
     def update_changes(self, order: Order, *, items_editable: bool) -> dict:
         """The `changes` for `order_update`; items only when they may change and the rows differ from them."""
-        changes = self.create_input()
-        del changes["status"]
+        changes = self._order_fields()
         existing = {item.id: item for item in order.items.all()}
         if items_editable and self._items_differ(list(existing.values())):
             changes["items"] = self._items(existing)
-        else:
-            del changes["items"]
         return changes
 
     def _items_differ(self, current: list[OrderItem]) -> bool:

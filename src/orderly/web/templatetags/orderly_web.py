@@ -57,6 +57,15 @@ def change_value(value) -> str:
 
 
 @register.filter
+def changes_list(changes) -> list[tuple[str, dict]]:
+    """An edit event's changes as (field, {before, after}) pairs by field name, as the event's message lists them.
+
+    A filter rather than `.items` in the template, because one of the fields is called `items`.
+    """
+    return sorted(changes.items()) if isinstance(changes, dict) else []
+
+
+@register.filter
 def mapping_text(value) -> str:
     """A dict of identifiers or metadata as `key: value` pairs."""
     if not value:
