@@ -1,5 +1,7 @@
 """Creating and editing orders."""
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,6 +42,11 @@ def _clean_items(items, *, strict: bool, field: str = "items") -> list[dict]:
         if isinstance(entry, dict) and entry.get("id") is not None:
             data["id"] = entry["id"]
         cleaned.append(data)
+    gross = sum((clean.line_gross(data) for data in cleaned), Decimal(0))
+    if gross > clean.MAX_ORDER_AMOUNT:
+        raise ValidationError(
+            f"{field} come to {gross}, more than an order may total ({clean.MAX_ORDER_AMOUNT}).", field=field
+        )
     return cleaned
 
 

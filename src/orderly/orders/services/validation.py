@@ -26,6 +26,9 @@ ADDRESS_LIMITS = {
 ADDRESS_REQUIRED = ("name", "line1", "postal_code", "city", "country")
 MAX_QUANTITY = 1_000_000
 MAX_MONEY = Decimal("9999999999.99")
+# Line and order totals are stored with 12 digits before the point; amounts up to a billion, with up to 100% tax on
+# top, always fit. A bigger order is refused here rather than failing (or, on SQLite, being stored unreadable).
+MAX_ORDER_AMOUNT = Decimal("999999999.99")
 ITEM_OPTIONS = ("allocate", "fulfil", "cover", "invoice")
 
 
@@ -239,9 +242,18 @@ def item(data, *, field: str, variant) -> dict:
     }
     opts = options(data.get("options"), field=f"{field}.options")
     clean.update({f"option_{name}": flag for name, flag in opts.items()})
-    gross = clean["quantity"] * clean["unit_price"] + sum(Decimal(a["amount"]) for a in clean["adjustments"])
+    gross = line_gross(clean)
+    if gross > MAX_ORDER_AMOUNT:
+        raise ValidationError(
+            f"{field} comes to {gross}, more than an order may total ({MAX_ORDER_AMOUNT}).", field=field
+        )
     if clean["discount"] > gross:
         raise ValidationError(
             f"{field}.discount {clean['discount']} is more than the line's {gross}.", field=f"{field}.discount"
         )
     return clean
+
+
+def line_gross(item: dict) -> Decimal:
+    """A cleaned item's amount before discount and tax: quantity × unit price plus adjustments."""
+    return item["quantity"] * item["unit_price"] + sum((Decimal(a["amount"]) for a in item["adjustments"]), Decimal(0))
