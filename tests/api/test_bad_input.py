@@ -57,6 +57,8 @@ BAD_ORDERS = [
     ("huge price", {"items": [_item(unit_price="1e30")]}, "items[0].unit_price"),
     ("infinite price", {"items": [_item(unit_price="Infinity")]}, "items[0].unit_price"),
     ("tax over 100", {"items": [_item(tax_rate="101")]}, "items[0].tax_rate"),
+    ("line too large to store", {"items": [_item(quantity=1_000_000, unit_price="9999999999.99")]}, "items[0]"),
+    ("order too large to store", {"items": [_item(quantity=1, unit_price="600000000")] * 2}, "items"),
     ("discount over the line", {"items": [_item(discount="100")]}, "items[0].discount"),
     ("adjustment without label", {"items": [_item(adjustments=[{"amount": "1"}])]}, "items[0].adjustments[0].label"),
     ("unknown option", {"items": [_item(options={"gift": True})]}, "items[0].options.gift"),
