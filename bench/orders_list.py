@@ -226,13 +226,14 @@ def _git_commit() -> str:
 
 def record(runs: list[dict], args) -> None:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y-%m-%d-%H%M")
+    stamp = time.strftime("%Y-%m-%d-%H%M") + (f"-{args.label}" if args.label else "")
     machine = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "commit": _git_commit(),
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
     }
     (RESULTS_DIR / f"orders_list-{stamp}.json").write_text(
         json.dumps({"machine": machine, "target_p95_ms": TARGET_P95_MS, "runs": runs}, indent=2, ensure_ascii=False)
@@ -243,7 +244,8 @@ def record(runs: list[dict], args) -> None:
         "",
         f"{args.orders:,} orders of three items; {args.requests} requests per case after {args.warmup} warm-up; "
         f"page of {PAGE_SIZE}; Django test Client in-process. Commit {machine['commit']}, {machine['cpus']} CPUs, "
-        f"Python {machine['python']}.",
+        f"Python {machine['python']}. Load average at the end {machine['load_average_at_end']} "
+        "(other work shares this machine; read p95 with that in mind).",
         "",
         "| database | case | p50 ms | p95 ms | p95 / target (100 ms) | queries | verdict |",
         "|---|---|---:|---:|---:|---:|---|",
@@ -273,6 +275,7 @@ def main() -> int:
     parser.add_argument("--reload", action="store_true", help="drop and reload the bench database")
     parser.add_argument("--explain", action="store_true", help="show the plans of each case's slowest queries")
     parser.add_argument("--no-record", action="store_true", help="do not write bench/results")
+    parser.add_argument("--label", default="", help="a word added to the results' file names")
     parser.add_argument("--json-to", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.db is None:

@@ -91,6 +91,14 @@ class Order(models.Model):
                 name="order_overview_idx",
                 condition=Q(deleted_at__isnull=True),
             ),
+            # Newest first, the overview's default: SQLite cannot use order_overview_idx for that order, because it
+            # does not treat `NOT is_archived` as an equality on the index's first column. Carrying is_archived keeps
+            # SQLite from counting a page's total through this index row by row (3× slower than a table scan).
+            models.Index(
+                fields=["-order_date", "-id", "is_archived"],
+                name="order_date_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
             models.Index(fields=["status", "order_date"], name="order_status_date_idx"),
             models.Index(fields=["channel", "order_date"], name="order_channel_date_idx"),
             models.Index(fields=["customer_name"], name="order_customer_idx"),
