@@ -70,7 +70,7 @@ def test_create_find_open_archive(working_day, live_server, page, screenshot_dir
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text(re.compile(r"Order OR-\d{6}"))
     number = re.search(r"OR-\d{6}", heading.inner_text())[0]
-    expect(page.get_by_role("status")).to_contain_text(f"Order {number} created.")
+    expect(page.locator(".toasts")).to_contain_text(f"Order {number} created.")
 
     # Find it in the overview by the customer's name; htmx swaps the results as we type.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Orders").click()
@@ -91,7 +91,7 @@ def test_create_find_open_archive(working_day, live_server, page, screenshot_dir
     expect(page.locator(".items")).to_contain_text("Espresso blend 250 g")
     page.screenshot(path=str(screenshot_dir / "order.png"), full_page=True)
     page.get_by_role("group", name="Actions").get_by_role("button", name="Archive").click()
-    expect(page.get_by_role("status")).to_contain_text(f"Order {number} archived.")
+    expect(page.locator(".toasts")).to_contain_text(f"Order {number} archived.")
     expect(page.get_by_role("heading", level=1).locator(".badge")).to_have_text("Archived")
 
     # The archive is on the timeline, newest first, with who did it.

@@ -107,3 +107,9 @@ def test_static_files_are_local(op):
     assert '<link rel="stylesheet" href="/static/web/orderly.css">' in html
     assert "http://" not in html
     assert "https://" not in html
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_window_to_the_login(client):
+    response = client.get("/orders/?q=anna", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/login/?next=/orders/%3Fq%3Danna"

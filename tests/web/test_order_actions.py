@@ -183,9 +183,11 @@ def test_delete_confirm_page_warns_what_follows(op):
 
 def test_delete_confirm_names_the_external_id(op):
     order = make_order(external_id="shop-9001")
-    assert "Its shop (Manually entered) and external id shop-9001 are remembered" in text(
-        op.get(f"/orders/{order.number}/delete/")
-    )
+    html = op.get(f"/orders/{order.number}/delete/").content.decode()
+    assert (
+        "Orderly remembers its shop (Manually entered) and its external id <code>shop-9001</code>, "
+        "so a later sync will never import this order again."
+    ) in html
 
 
 def test_delete_removes_the_order_from_every_page(op):
@@ -254,3 +256,13 @@ def test_viewer_cannot_add_a_note(viewer):
     before = snapshot(order)
     assert viewer.post(f"/orders/{order.number}/notes/", {"text": "hello"}).status_code == 403
     assert snapshot(order) == before
+
+
+def test_delete_from_the_overview_returns_to_it(op):
+    order = make_order()
+    html = op.get("/orders/?q=anna").content.decode()
+    assert f'href="/orders/{order.number}/delete/?next=/orders/%3Fq%3Danna"' in html
+    page = op.get(f"/orders/{order.number}/delete/?next=/orders/%3Fq%3Danna").content.decode()
+    assert '<input type="hidden" name="next" value="/orders/?q=anna">' in page
+    response = op.post(f"/orders/{order.number}/delete/", {"next": "/orders/?q=anna"})
+    assert response["Location"] == "/orders/?q=anna"

@@ -60,7 +60,7 @@ def test_operator_gets_the_allowed_actions_per_row(op):
     }
     html = response.content.decode()
     assert f'action="/orders/{draft.number}/open/"' in html
-    assert f'href="/orders/{draft.number}/delete/"' in html
+    assert f'href="/orders/{draft.number}/delete/?next=/orders/"' in html
     assert f'action="/orders/{busy.number}/cancel/"' not in html
     assert 'name="next" value="/orders/"' in html
 
