@@ -5,7 +5,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
-from orderly.api.schemas.common import Amount, InputSchema, Money, MoneyIn, PageMeta, page_meta
+from orderly.api.schemas.common import Amount, InputSchema, Money, MoneyIn, OutputSchema, PageMeta, page_meta
 from orderly.catalog.models import Product, Variant
 
 # ---- requests ------------------------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ class ProductQuery(Schema):
 # ---- responses -----------------------------------------------------------------------------------------------
 
 
-class VariantOut(Schema):
+class VariantOut(OutputSchema):
     id: int
     product_id: int
     sku: str
@@ -69,7 +69,7 @@ class VariantOut(Schema):
     orderable: bool = Field(description="Active, and of an active product")
 
 
-class ProductOut(Schema):
+class ProductOut(OutputSchema):
     id: int
     name: str
     description: str

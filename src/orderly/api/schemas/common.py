@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # Money and quantities leave the API as decimal strings ("18.53") so that no client rounds them through a float.
 Money = Annotated[str, Field(json_schema_extra={"format": "decimal"}, examples=["18.53"])]
@@ -43,7 +43,11 @@ class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class PageMeta(Schema):
+class OutputSchema(BaseModel):
+    """A response body, built from plain data (not from model instances, so without ninja's attribute lookups)."""
+
+
+class PageMeta(OutputSchema):
     total: int = Field(description="How many match, over all pages.")
     page: int
     page_size: int

@@ -16,6 +16,7 @@ from orderly.api.schemas.common import (
     JsonObject,
     Money,
     MoneyIn,
+    OutputSchema,
     PageMeta,
     UtcDateTime,
     page_meta,
@@ -159,19 +160,19 @@ class PageQuery(Schema):
 # ---- responses -----------------------------------------------------------------------------------------------
 
 
-class ChannelOut(Schema):
+class ChannelOut(OutputSchema):
     id: int
     name: str
     kind: str
 
 
-class CustomerOut(Schema):
+class CustomerOut(OutputSchema):
     name: str
     email: str
     type: str = Field(json_schema_extra={"enum": CustomerType.values})
 
 
-class AddressOut(Schema):
+class AddressOut(OutputSchema):
     name: str
     company: str
     line1: str
@@ -184,32 +185,32 @@ class AddressOut(Schema):
     email: str
 
 
-class OrderErrorOut(Schema):
+class OrderErrorOut(OutputSchema):
     code: str
     message: str
     fix: str = Field(description="What to do about it")
 
 
-class TotalsOut(Schema):
+class TotalsOut(OutputSchema):
     subtotal: Money
     discount: Money
     tax: Money
     total: Money
 
 
-class AdjustmentOut(Schema):
+class AdjustmentOut(OutputSchema):
     label: str
     amount: Money
 
 
-class ItemOptionsOut(Schema):
+class ItemOptionsOut(OutputSchema):
     allocate: bool
     fulfil: bool
     cover: bool
     invoice: bool
 
 
-class ItemOut(Schema):
+class ItemOut(OutputSchema):
     id: int
     line_no: int
     sku: str
@@ -235,7 +236,7 @@ class ItemOut(Schema):
     line_total: Money
 
 
-class OrderOut(Schema):
+class OrderOut(OutputSchema):
     number: str = Field(examples=["OR-000123"])
     status: str = Field(json_schema_extra={"enum": OrderStatus.values})
     stage: str = Field(json_schema_extra={"enum": Stage.values})
@@ -263,12 +264,12 @@ class OrderPage(PageMeta):
     items: list[OrderOut]
 
 
-class ActorOut(Schema):
+class ActorOut(OutputSchema):
     kind: str = Field(json_schema_extra={"enum": ["user", "channel", "system"]})
     name: str
 
 
-class EventOut(Schema):
+class EventOut(OutputSchema):
     id: int
     created_at: dt.datetime
     kind: str
