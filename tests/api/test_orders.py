@@ -108,6 +108,18 @@ def test_create_takes_price_and_tax_from_the_catalog_when_not_given(api, variant
     assert response.json()["status"] == "open"
 
 
+def test_a_time_that_cannot_be_stored_in_utc_is_refused(api, variant):
+    response = api.post("/orders", order_body(order_date="9999-12-31T23:00:00-05:00"), role="operator")
+
+    assert response.status_code == 422
+    assert error_of(response) == {
+        "code": "invalid",
+        "message": "order_date is out of the range of dates Orderly can store.",
+        "field": "order_date",
+    }
+    assert Order.all_objects.count() == 0
+
+
 def test_a_time_without_an_offset_is_taken_as_utc(api, variant):
     response = api.post("/orders", order_body(order_date="2025-03-01T09:30:00"), role="operator")
 

@@ -88,10 +88,10 @@ def _describe(error: dict) -> tuple[str, str, str | None]:
         return "required", f"{field} is required.", field
     if kind == "extra_forbidden":
         return "unknown_field", f"{field} is not a field this request accepts.", field
-    message = error.get("msg", "is invalid")
     if kind == "value_error" and isinstance(error.get("ctx"), dict) and "error" in error["ctx"]:
-        message = str(error["ctx"]["error"])
-    return "invalid", f"{field}: {message.rstrip('.')}.", field
+        # Our own validators word their errors to follow the field's name.
+        return "invalid", f"{field} {str(error['ctx']['error']).rstrip('.')}.", field
+    return "invalid", f"{field}: {error.get('msg', 'is invalid').rstrip('.')}.", field
 
 
 def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
