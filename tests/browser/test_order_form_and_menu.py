@@ -45,6 +45,9 @@ def test_form_error_is_shown_next_to_the_row_and_keeps_what_was_typed(shop, live
 
     expect(page.locator("#f-items-1-quantity-error")).to_have_text("Quantity must be greater than zero.")
     expect(page.locator("#form-errors")).to_contain_text("Nothing was saved. Item row 2: Quantity must be greater")
+    expect(page.locator("#form-errors")).to_be_focused()
+    page.locator("#form-errors a").click()
+    expect(page.locator("#f-items-1-quantity")).to_be_focused()
     expect(page.locator("#f-items-1-quantity")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#f-customer-name")).to_have_value("Margot de Wit")
     expect(page.locator("#f-items-0-quantity")).to_have_value("2")

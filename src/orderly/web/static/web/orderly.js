@@ -48,6 +48,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // After a refused form, start where the problem is said (it links to the field at fault).
+    var summary = document.getElementById("form-errors");
+    if (summary) summary.focus();
     fadeToasts();
     bindToggles();
     bindAddRow();
