@@ -117,3 +117,32 @@ def test_removing_the_shipping_address_is_refused(db, actor):
     with pytest.raises(ValidationError) as refused:
         order_update(order=order, changes={"shipping_address": None}, actor=actor)
     assert refused.value.field == "shipping_address"
+
+
+def test_an_item_edit_changes_only_what_it_sends(db, actor):
+    VariantFactory(sku="ESP-250", price=Decimal("8.50"))
+    order = make_order(
+        items=[
+            {
+                "sku": "ESP-250",
+                "quantity": 1,
+                "position": "A-01",
+                "identifiers": {"grind": "filter"},
+                "options": {"invoice": False},
+                "adjustments": [{"label": "Gift wrap", "amount": "1.50"}],
+                "expected_on": "2026-12-24",
+            }
+        ]
+    )
+    item = order.items.get()
+    order_update(order=order, changes={"items": [{"id": item.id, "quantity": 3}]}, actor=actor)
+    item.refresh_from_db()
+    assert (item.quantity, item.position, item.identifiers, item.option_invoice, str(item.expected_on)) == (
+        3,
+        "A-01",
+        {"grind": "filter"},
+        False,
+        "2026-12-24",
+    )
+    assert item.adjustments == [{"label": "Gift wrap", "amount": "1.50"}]
+    assert item.line_subtotal == Decimal("27.00")

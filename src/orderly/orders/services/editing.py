@@ -148,6 +148,30 @@ def _diff_address(name: str, before: Address | None, after: dict | None, changes
         changes[name] = {"before": old, "after": after}
 
 
+ITEM_INPUT_FIELDS = (
+    "sku", "name", "quantity", "unit_price", "tax_rate", "discount", "adjustments", "purchase_price", "commission",
+    "identifiers", "position", "delivery_type", "delivery_method", "expected_on", "metadata",
+)  # fmt: skip
+
+
+def _with_current_values(order: Order, entries) -> list:
+    """Fill what an entry for an existing item leaves out with that item's current values, so an edit that
+    sends only `{"id": 7, "quantity": 3}` changes the quantity and nothing else."""
+    if not isinstance(entries, list):
+        return entries
+    existing = {item.id: item for item in order.items.all()}
+    merged = []
+    for entry in entries:
+        item = existing.get(entry.get("id")) if isinstance(entry, dict) else None
+        if item is None:
+            merged.append(entry)
+            continue
+        current = {name: getattr(item, name) for name in ITEM_INPUT_FIELDS}
+        current["options"] = item.options
+        merged.append({**current, **entry})
+    return merged
+
+
 def _item_summary(item: OrderItem) -> dict:
     return {name: str(getattr(item, name)) for name in ITEM_DIFF_FIELDS}
 
@@ -239,7 +263,8 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
             diff["order_date"] = {"before": order.order_date.isoformat(), "after": changes["order_date"].isoformat()}
             order.order_date = changes["order_date"]
         if "items" in changes:
-            _replace_items(order, _clean_items(changes["items"], strict=True), diff)
+            entries = _with_current_values(order, changes["items"])
+            _replace_items(order, _clean_items(entries, strict=True), diff)
         if not diff:
             return order
         order.save()
