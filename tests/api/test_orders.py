@@ -325,6 +325,33 @@ def test_patch_items_replaces_them(api, variant):
     assert response.json()["totals"]["total"] == "69.76"
 
 
+def test_patch_an_item_by_id_changes_only_what_is_sent(api, variant):
+    order = make_order(items=[{"sku": "ESP-250", "quantity": 1, "position": "A-1", "metadata": {"gift": True}}])
+    item = order.items.get()
+
+    response = api.patch(f"/orders/{order.number}", {"items": [{"id": item.id, "quantity": 3}]}, role="operator")
+
+    assert response.status_code == 200, response.content
+    (changed,) = response.json()["items"]
+    assert (changed["id"], changed["sku"], changed["quantity"]) == (item.id, "ESP-250", 3)
+    assert (changed["position"], changed["metadata"], changed["unit_price"]) == ("A-1", {"gift": True}, "8.50")
+
+
+@pytest.mark.parametrize(
+    ("entry", "field"), [({"quantity": 1}, "items[1].sku"), ({"sku": "ESP-250"}, "items[1].quantity")]
+)
+def test_patch_a_new_item_needs_its_sku_and_quantity(api, variant, entry, field):
+    order = make_order(items=[{"sku": "ESP-250", "quantity": 1}])
+    item = order.items.get()
+    before = snapshot()
+
+    response = api.patch(f"/orders/{order.number}", {"items": [{"id": item.id}, entry]}, role="operator")
+
+    assert response.status_code == 422
+    assert error_of(response)["field"] == field
+    assert snapshot() == before
+
+
 def test_patch_billing_address_null_removes_it(api, variant):
     order = make_order(items=[{"sku": "ESP-250", "quantity": 1}], billing_address=address(city="Utrecht"))
 

@@ -89,6 +89,8 @@ class ItemIn(InputSchema):
 
 class ItemPatch(ItemIn):
     id: int | None = Field(None, ge=1, le=MAX_ID, description="Keep and change this item; leave out to add a new one.")
+    sku: str | None = Field(None, description="Required for a new item; an existing one keeps its own when left out.")
+    quantity: int | None = Field(None, strict=True, description="Required for a new item.")
 
 
 class OrderCreate(InputSchema):
