@@ -25,7 +25,7 @@ from orderly.orders.models import Address, Order, OrderEvent, OrderItem
 
 CENT = Decimal("0.01")
 ITEMS_PER_ORDER = 3
-ARCHIVED_SHARE = 0.15  # orders older than a year are archived this often
+ARCHIVED_SHARE = 0.15  # of all orders, every one of them older than a year
 ERROR_SHARE = 0.02  # imported with an unknown SKU
 YEARS = 2
 
@@ -190,7 +190,7 @@ def load(count: int, *, seed: int = 7, progress=print) -> None:
                 status, stage = rng.choice([("open", "new"), ("draft", "new"), ("open", "in_progress")])
             if error:
                 status, stage = "open", "new"
-            archived = age_days > 365 and rng.random() < ARCHIVED_SHARE * 2
+            archived = age_days > 365 and rng.random() < ARCHIVED_SHARE * YEARS
             for line_no, sku in enumerate(rng.sample(skus, ITEMS_PER_ORDER), start=1):
                 variant = variants[sku]
                 if error and line_no == ITEMS_PER_ORDER:
