@@ -12,7 +12,8 @@ register = template.Library()
 @register.filter
 def shop_name(channel) -> str:
     """The channel's name; the built-in manual channel reads as in the seeds."""
-    return channel.get_kind_display() if channel.kind == "manual" else channel.name
+    builtin = channel.kind == "manual" and channel.name == channel.MANUAL_NAME
+    return channel.get_kind_display() if builtin else channel.name
 
 
 @register.filter
