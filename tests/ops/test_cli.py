@@ -137,3 +137,9 @@ def test_the_installed_command_migrates_creates_a_user_and_reports_errors_by_exi
     assert refused.returncode == 1
     assert refused.stderr.count("\n") == 1
     assert "Traceback" not in refused.stderr
+
+
+def test_demo_loads_through_the_command(db, capsys):
+    assert main(["demo"]) == 0
+
+    assert capsys.readouterr().out == "Demo data loaded: 7 products, 3 channels, 60 orders.\n"
