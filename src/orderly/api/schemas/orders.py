@@ -353,12 +353,13 @@ def _order_dict(order: Order) -> dict:
     }
 
 
-def order_page(page) -> OrderPage:
-    return OrderPage.model_validate({**page_meta(page), "items": [_order_dict(order) for order in page.items]})
+def order_page(page) -> dict:
+    """The page as plain data: the router's response schema validates it once, on the way out."""
+    return {**page_meta(page), "items": [_order_dict(order) for order in page.items]}
 
 
-def event_page(page) -> EventPage:
-    return EventPage.model_validate({**page_meta(page), "items": [_event_dict(event) for event in page.items]})
+def event_page(page) -> dict:
+    return {**page_meta(page), "items": [_event_dict(event) for event in page.items]}
 
 
 def _event_dict(event: OrderEvent) -> dict:
