@@ -139,6 +139,16 @@ class Order(models.Model):
         }[Stage(self.stage)]
 
 
+# Item indicator name → OrderItem field holding its quantity. The remaining indicators of seed 002 (expected in
+# stock, lost, label applied, …) are added here and as `qty_<name>` fields by the processes that keep them.
+ITEM_INDICATORS = {
+    "available": "qty_available",
+    "on_pick_list": "qty_on_pick_list",
+    "picked": "qty_picked",
+    "packed": "qty_packed",
+}
+
+
 class OrderItem(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     line_no = models.PositiveSmallIntegerField()
@@ -163,6 +173,13 @@ class OrderItem(models.Model):
     expected_on = models.DateField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.OPEN)
+
+    # Item indicators (seed 002), as quantities because part of an item can be in one state and the rest in
+    # another. Kept by the processes that cause them, never typed in; ITEM_INDICATORS lists them.
+    qty_available = models.PositiveIntegerField(default=0, help_text="Units allocated (held) from stock")
+    qty_on_pick_list = models.PositiveIntegerField(default=0, help_text="Units on a fulfillment plan's pick list")
+    qty_picked = models.PositiveIntegerField(default=0)
+    qty_packed = models.PositiveIntegerField(default=0)
 
     # Kept by the services from the fields above.
     line_subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
