@@ -55,3 +55,24 @@ class Variant(models.Model):
     def is_orderable(self) -> bool:
         """An inactive variant, or a variant of an inactive product, cannot be ordered."""
         return self.is_active and self.product.is_active
+
+
+class ChannelSkuMapping(models.Model):
+    """A sales channel's SKU that names one of our variants (when the shop's SKU differs from ours).
+
+    Lives in the catalog so order checks can resolve items without knowing about channels.
+    """
+
+    channel = models.ForeignKey("channels.SalesChannel", on_delete=models.CASCADE, related_name="sku_mappings")
+    external_sku = models.CharField(max_length=64)
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="channel_mappings")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["channel_id", "external_sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "external_sku"], name="channel_sku_mapping_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel_id}:{self.external_sku} → {self.variant_id}"

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from orderly.catalog.models import Product, Variant
+from orderly.catalog.models import ChannelSkuMapping, Product, Variant
 from orderly.core.exceptions import NotFound
 
 
@@ -18,6 +18,14 @@ def product_list(*, q: str = "", active: bool | None = None) -> QuerySet[Product
 def variants_by_sku(skus) -> dict[str, Variant]:
     """Variants for the given SKUs, with their products, in one query."""
     return {v.sku: v for v in Variant.objects.select_related("product").filter(sku__in=set(skus))}
+
+
+def mapped_variants(channel_id: int, skus) -> dict[str, Variant]:
+    """Variants the channel's SKUs are mapped to (by the channel's SKU), with their products, in one query."""
+    mappings = ChannelSkuMapping.objects.select_related("variant__product").filter(
+        channel_id=channel_id, external_sku__in=set(skus)
+    )
+    return {m.external_sku: m.variant for m in mappings}
 
 
 def orderable_variants() -> QuerySet[Variant]:

@@ -1,8 +1,14 @@
-"""Reads of sales channels."""
+"""Reads of sales channels, their mappings, sync log and outbound pushes."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from orderly.channels.models import ChannelKind, SalesChannel
+from orderly.catalog.models import ChannelSkuMapping
+from orderly.channels import crypto
+from orderly.channels.models import ChannelKind, OutboxMessage, OutboxStatus, SalesChannel, SyncRun
+from orderly.channels.settings_schema import CREDENTIAL_FIELDS
+from orderly.core.exceptions import NotFound
+from orderly.orders.models import Order, OrderItem
 
 
 def manual_channel() -> SalesChannel:
@@ -15,3 +21,85 @@ def manual_channel() -> SalesChannel:
 
 def channel_list() -> QuerySet[SalesChannel]:
     return SalesChannel.objects.order_by("name", "id")
+
+
+def channel_overview() -> QuerySet[SalesChannel]:
+    """Channels with `order_count` and `error_count` (visible orders with an error), in one query."""
+    visible = Q(orders__deleted_at__isnull=True)
+    return SalesChannel.objects.annotate(
+        order_count=Count("orders", filter=visible),
+        error_count=Count("orders", filter=visible & ~Q(orders__error_code="")),
+    ).order_by("name", "id")
+
+
+def channel_get(channel_id: int) -> SalesChannel:
+    try:
+        return SalesChannel.objects.get(pk=channel_id)
+    except (SalesChannel.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"No channel {channel_id}.", code="channel_not_found") from None
+
+
+def channel_credentials(channel: SalesChannel) -> dict:
+    """The channel's credentials in clear, for its connector only; {} when they cannot be read with today's key."""
+    try:
+        return crypto.decrypt(channel.credentials_encrypted)
+    except crypto.CredentialsUnreadable:
+        return {}
+
+
+def masked_credentials(channel: SalesChannel) -> dict[str, str]:
+    """Each credential the kind uses, masked (`••••abcd`), or "" when not set. Safe to show."""
+    secrets = channel_credentials(channel)
+    return {name: crypto.mask(secrets.get(name, "")) for name in CREDENTIAL_FIELDS.get(channel.kind, ())}
+
+
+def mapping_list(channel: SalesChannel) -> QuerySet[ChannelSkuMapping]:
+    return ChannelSkuMapping.objects.filter(channel=channel).select_related("variant").order_by("external_sku")
+
+
+def unmapped_skus(channel: SalesChannel) -> list[dict]:
+    """SKUs on the channel's visible orders that match no variant: [{"sku", "orders"}], most orders first."""
+    rows = (
+        OrderItem.objects.filter(order__channel=channel, order__deleted_at__isnull=True, variant__isnull=True)
+        .values("sku")
+        .annotate(orders=Count("order", distinct=True))
+        .order_by("-orders", "sku")
+    )
+    return [{"sku": row["sku"], "orders": row["orders"]} for row in rows]
+
+
+def sync_run_list(channel: SalesChannel) -> QuerySet[SyncRun]:
+    """The channel's sync log, newest first."""
+    return SyncRun.objects.filter(channel=channel).order_by("-started_at", "-id")
+
+
+def last_sync_run(channel: SalesChannel) -> SyncRun | None:
+    return sync_run_list(channel).first()
+
+
+def outbox_for_order(order: Order) -> QuerySet[OutboxMessage]:
+    """Pushes of this order to its channel, newest first, with status, attempts and last error."""
+    return OutboxMessage.objects.filter(order=order).order_by("-created_at", "-id")
+
+
+def outbox_for_channel(channel: SalesChannel, *, status: str | None = None) -> QuerySet[OutboxMessage]:
+    pushes = OutboxMessage.objects.filter(channel=channel).select_related("order").order_by("-created_at", "-id")
+    return pushes.filter(status=status) if status else pushes
+
+
+def outbox_due(now=None) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(
+        status=OutboxStatus.PENDING, next_attempt_at__lte=now or timezone.now()
+    ).order_by("next_attempt_at", "id")
+
+
+def channels_due(now=None) -> QuerySet[SalesChannel]:
+    """Enabled pulling channels whose next sync time has come."""
+    return SalesChannel.objects.filter(
+        enabled=True, kind__in=(ChannelKind.SHOPIFY, ChannelKind.WOOCOMMERCE), next_sync_at__lte=now or timezone.now()
+    ).order_by("next_sync_at", "id")
+
+
+def order_by_external_id(channel: SalesChannel, external_id: str) -> Order | None:
+    """The channel's order with that id, deleted ones included (a deleted order is never imported again)."""
+    return Order.all_objects.filter(channel=channel, external_id=external_id).first()

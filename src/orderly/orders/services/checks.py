@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from orderly.catalog.selectors import variants_by_sku
+from orderly.catalog.selectors import mapped_variants, variants_by_sku
 from orderly.core.actors import Actor
 from orderly.orders import events
 from orderly.orders.models import Order, OrderItem
@@ -51,10 +51,16 @@ def find_problems(order: Order, items: list[OrderItem]) -> list[Problem]:
     return problems
 
 
-def resolve_variants(items: list[OrderItem]) -> None:
-    """Link items whose SKU now matches a catalog variant (e.g. created after the order came in)."""
+def resolve_variants(items: list[OrderItem], channel_id: int | None = None) -> None:
+    """Link items whose SKU now matches a catalog variant (e.g. created after the order came in), or, for the
+    order's channel, a variant the channel's SKU was mapped to (the mapping wins over a same-named SKU)."""
     unresolved = [item for item in items if item.variant_id is None]
-    found = variants_by_sku(item.sku for item in unresolved)
+    if not unresolved:
+        return
+    skus = {item.sku for item in unresolved}
+    found = variants_by_sku(skus)
+    if channel_id is not None:
+        found.update(mapped_variants(channel_id, skus))
     for item in unresolved:
         if variant := found.get(item.sku):
             item.variant = variant
@@ -64,7 +70,7 @@ def resolve_variants(items: list[OrderItem]) -> None:
 def apply_checks(order: Order, actor: Actor) -> list[Problem]:
     """Run the checks and set or clear the order's error to match, with timeline events. Inside a transaction."""
     items = list(order.items.select_related("variant__product"))
-    resolve_variants(items)
+    resolve_variants(items, order.channel_id)
     problems = find_problems(order, items)
     if problems:
         first = problems[0]

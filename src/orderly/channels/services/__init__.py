@@ -1,0 +1,41 @@
+"""Every write to sales channels goes through these services.
+
+Public interface (keyword-only arguments; DomainError subclasses on refusal):
+
+Configuration (channels.services.config, .mappings)
+- channel_create(*, name, kind="manual", enabled=True, settings=None, credentials=None) -> SalesChannel
+- channel_update(*, channel, name=None, enabled=None, settings=None, credentials=None) -> SalesChannel
+- mapping_set(*, channel, external_sku, variant_sku) -> catalog.ChannelSkuMapping
+- mapping_delete(*, channel, external_sku) -> None
+
+Sync (channels.services.sync)
+- channel_sync(*, channel, actor=None) -> SyncRun              pull new and changed orders now
+- channels_sync_enabled(*, actor=None) -> list[SyncRun]        every enabled pulling channel now
+- order_synchronize(*, order, actor=None) -> SyncRun           re-pull one order's latest state
+- order_upsert_from_channel(*, channel, data: ExternalOrder, actor) -> "imported" | "updated" | "skipped"
+- csv_import(*, channel, content: bytes | str, actor=None) -> SyncRun   raises CsvRejected (.errors: line, column,
+  reason) and writes nothing when any row is bad
+- webhook_receive(*, channel, headers: Mapping[str, str], body: bytes) -> WebhookResult   raises
+  WebhookRefused (401) with nothing written when the signature is wrong or missing
+
+Push back (channels.services.outbox)
+- shipment_record(*, order, tracking_number, carrier="", tracking_url="", actor) -> OutboxMessage
+- outbox_push(*, message_id) -> OutboxMessage                  one attempt; backoff on failure
+- outbox_push_due() -> int                                     every due message
+- outbox_retry(*, message, actor) -> OutboxMessage             a failed push tried again now
+
+Selectors (channels.selectors): channel_list, channel_overview (order_count, error_count), channel_get(id),
+masked_credentials(channel), mapping_list(channel), unmapped_skus(channel), sync_run_list(channel),
+last_sync_run(channel), outbox_for_order(order), outbox_for_channel(channel, status=None), channels_due(),
+manual_channel().
+"""
+
+from orderly.channels.services.config import channel_create, channel_update
+from orderly.channels.services.mappings import mapping_delete, mapping_set
+
+__all__ = [
+    "channel_create",
+    "channel_update",
+    "mapping_delete",
+    "mapping_set",
+]

@@ -1,0 +1,153 @@
+"""What a channel's settings and credentials hold, per kind, and how they are checked."""
+
+from urllib.parse import urlsplit
+
+from orderly.channels.models import ChannelKind
+from orderly.core.exceptions import ValidationError
+
+DEFAULT_SYNC_INTERVAL = 15  # minutes
+MIN_SYNC_INTERVAL, MAX_SYNC_INTERVAL = 1, 24 * 60
+
+
+class StatusAction:
+    """What a shop's order status means here."""
+
+    OPEN = "open"  # confirmed: process it
+    DRAFT = "draft"  # not final yet (unpaid): keep, do not process
+    HOLD = "hold"  # on hold in the shop: keep, do not process (draft when new, an error when already open)
+    CANCEL = "cancel"  # canceled in the shop: cancel here
+
+    ALL = (OPEN, DRAFT, HOLD, CANCEL)
+
+
+DEFAULT_STATUS_MAPS: dict[str, dict[str, str]] = {
+    ChannelKind.SHOPIFY: {
+        "pending": StatusAction.DRAFT,
+        "authorized": StatusAction.OPEN,
+        "partially_paid": StatusAction.OPEN,
+        "paid": StatusAction.OPEN,
+        "partially_refunded": StatusAction.OPEN,
+        "refunded": StatusAction.CANCEL,
+        "voided": StatusAction.CANCEL,
+        "cancelled": StatusAction.CANCEL,
+        "on_hold": StatusAction.HOLD,
+    },
+    ChannelKind.WOOCOMMERCE: {
+        "pending": StatusAction.DRAFT,
+        "processing": StatusAction.OPEN,
+        "on-hold": StatusAction.HOLD,
+        "completed": StatusAction.OPEN,
+        "cancelled": StatusAction.CANCEL,
+        "refunded": StatusAction.CANCEL,
+        "failed": StatusAction.CANCEL,
+        "trash": StatusAction.CANCEL,
+    },
+    ChannelKind.WEBHOOK: {
+        "draft": StatusAction.DRAFT,
+        "open": StatusAction.OPEN,
+        "on_hold": StatusAction.HOLD,
+        "canceled": StatusAction.CANCEL,
+    },
+    ChannelKind.CSV: {
+        "draft": StatusAction.DRAFT,
+        "open": StatusAction.OPEN,
+        "on_hold": StatusAction.HOLD,
+        "canceled": StatusAction.CANCEL,
+    },
+}
+
+CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
+    ChannelKind.MANUAL: (),
+    ChannelKind.CSV: (),
+    ChannelKind.SHOPIFY: ("access_token", "webhook_secret"),
+    ChannelKind.WOOCOMMERCE: ("consumer_key", "consumer_secret", "webhook_secret"),
+    ChannelKind.WEBHOOK: ("webhook_secret",),
+}
+
+SETTING_FIELDS = ("base_url", "sync_interval_minutes", "status_map")
+
+
+def status_action(channel, external_status: str) -> str:
+    """Our action for the shop's status: the channel's own table first, then the kind's defaults, else open."""
+    table = {**DEFAULT_STATUS_MAPS.get(channel.kind, {}), **(channel.settings or {}).get("status_map", {})}
+    return table.get(external_status, StatusAction.OPEN)
+
+
+def sync_interval(channel) -> int:
+    return int((channel.settings or {}).get("sync_interval_minutes") or DEFAULT_SYNC_INTERVAL)
+
+
+def clean_settings(kind: str, value, *, field: str = "settings") -> dict:
+    """Checked settings for a channel of `kind`; raises a ValidationError naming the field at fault."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"{field} must be an object.", field=field)
+    unknown = set(value) - set(SETTING_FIELDS)
+    if unknown:
+        raise ValidationError(
+            f"{field} has unknown keys: {', '.join(sorted(unknown))}; allowed are {', '.join(SETTING_FIELDS)}.",
+            field=f"{field}.{min(unknown)}",
+        )
+    clean: dict = {}
+    base_url = value.get("base_url")
+    if kind in (ChannelKind.SHOPIFY, ChannelKind.WOOCOMMERCE):
+        if not isinstance(base_url, str) or not base_url.strip():
+            raise ValidationError(f"{field}.base_url (the shop's address) is required.", field=f"{field}.base_url")
+        parts = urlsplit(base_url.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or len(base_url) > 500:
+            raise ValidationError(
+                f"{field}.base_url {base_url!r} is not an http(s) address such as https://shop.example.com.",
+                field=f"{field}.base_url",
+            )
+        clean["base_url"] = base_url.strip().rstrip("/")
+    elif base_url not in (None, ""):
+        raise ValidationError(f"{field}.base_url applies only to Shopify and WooCommerce.", field=f"{field}.base_url")
+    interval = value.get("sync_interval_minutes", DEFAULT_SYNC_INTERVAL)
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, int)
+        or not (MIN_SYNC_INTERVAL <= interval <= MAX_SYNC_INTERVAL)
+    ):
+        raise ValidationError(
+            f"{field}.sync_interval_minutes must be a whole number from {MIN_SYNC_INTERVAL} to {MAX_SYNC_INTERVAL}.",
+            field=f"{field}.sync_interval_minutes",
+        )
+    clean["sync_interval_minutes"] = interval
+    status_map = value.get("status_map") or {}
+    if not isinstance(status_map, dict) or len(status_map) > 100:
+        raise ValidationError(
+            f"{field}.status_map must be an object of shop status → action.", field=f"{field}.status_map"
+        )
+    for external, action in status_map.items():
+        if not isinstance(external, str) or not external or len(external) > 64 or action not in StatusAction.ALL:
+            raise ValidationError(
+                f"{field}.status_map[{external!r}] must map a shop status to one of {', '.join(StatusAction.ALL)}.",
+                field=f"{field}.status_map",
+            )
+    clean["status_map"] = dict(status_map)
+    return clean
+
+
+def clean_credentials(kind: str, value, *, field: str = "credentials", current: dict | None = None) -> dict:
+    """Checked credentials for `kind`. Keys left out keep their current value (so a form need not re-enter them)."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        raise ValidationError(f"{field} must be an object.", field=field)
+    allowed = CREDENTIAL_FIELDS.get(kind, ())
+    unknown = set(value) - set(allowed)
+    if unknown:
+        expected = ", ".join(allowed) or "nothing"
+        raise ValidationError(
+            f"{field} has unknown keys for a {kind} channel: {', '.join(sorted(unknown))} (expected {expected}).",
+            field=f"{field}.{min(unknown)}",
+        )
+    clean = {k: v for k, v in (current or {}).items() if k in allowed}
+    for name, secret in value.items():
+        if secret in (None, ""):
+            continue
+        if not isinstance(secret, str) or len(secret) > 500 or "\x00" in secret:
+            raise ValidationError(f"{field}.{name} must be text of at most 500 characters.", field=f"{field}.{name}")
+        clean[name] = secret.strip()
+    return clean
