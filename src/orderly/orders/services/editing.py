@@ -156,14 +156,15 @@ ITEM_INPUT_FIELDS = (
 
 def _with_current_values(order: Order, entries) -> list:
     """Fill what an entry for an existing item leaves out with that item's current values, so an edit that
-    sends only `{"id": 7, "quantity": 3}` changes the quantity and nothing else."""
+    sends only `{"id": 7, "quantity": 3}` changes the quantity and nothing else. An entry that changes the SKU
+    describes another product: nothing of the old one is carried over."""
     if not isinstance(entries, list):
         return entries
     existing = {item.id: item for item in order.items.all()}
     merged = []
     for entry in entries:
         item = existing.get(entry.get("id")) if isinstance(entry, dict) else None
-        if item is None:
+        if item is None or entry.get("sku", item.sku) != item.sku:
             merged.append(entry)
             continue
         current = {name: getattr(item, name) for name in ITEM_INPUT_FIELDS}

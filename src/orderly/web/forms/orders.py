@@ -146,7 +146,7 @@ class OrderForm(FormState):
     def _address(self, fields: dict[str, Field]) -> dict:
         return {name: fields[name].value for name in ADDRESS_FIELDS}
 
-    def _items(self, existing: dict[int, OrderItem]) -> list[dict]:
+    def _items(self) -> list[dict]:
         entries = []
         self._sent_rows = []
         for row in self.items:
@@ -154,10 +154,8 @@ class OrderForm(FormState):
                 continue
             entry = {}
             if row.item_id:
+                # order_update keeps what the form does not show (position, options, metadata, …)
                 entry["id"] = _as_id(row.item_id)
-                current = existing.get(entry["id"])
-                if current is not None:
-                    entry.update(_item_parameters(current, keep_name=current.sku == row.sku.value))
             entry.update(
                 sku=row.sku.value,
                 quantity=blank_to_none(row.quantity.value),
@@ -180,14 +178,14 @@ class OrderForm(FormState):
 
     def create_input(self) -> dict:
         """Keyword arguments for `order_create` (besides channel and actor)."""
-        return {**self._order_fields(), "status": self.status.value, "items": self._items({})}
+        return {**self._order_fields(), "status": self.status.value, "items": self._items()}
 
     def update_changes(self, order: Order, *, items_editable: bool) -> dict:
         """The `changes` for `order_update`; items only when they may change and the rows differ from them."""
         changes = self._order_fields()
         existing = {item.id: item for item in order.items.all()}
         if items_editable and self._items_differ(list(existing.values())):
-            changes["items"] = self._items(existing)
+            changes["items"] = self._items()
         return changes
 
     def _items_differ(self, current: list[OrderItem]) -> bool:
@@ -231,22 +229,3 @@ def _item_values(item: OrderItem) -> dict:
         "tax_rate": item.tax_rate,
         "discount": item.discount,
     }
-
-
-def _item_parameters(item: OrderItem, *, keep_name: bool) -> dict:
-    """What the form does not show of an existing item, so that saving the form keeps it as it was."""
-    parameters = {
-        "adjustments": item.adjustments,
-        "purchase_price": item.purchase_price,
-        "commission": item.commission,
-        "identifiers": item.identifiers,
-        "position": item.position,
-        "options": item.options,
-        "delivery_type": item.delivery_type,
-        "delivery_method": item.delivery_method,
-        "expected_on": item.expected_on,
-        "metadata": item.metadata,
-    }
-    if keep_name:
-        parameters["name"] = item.name
-    return parameters
