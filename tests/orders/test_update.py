@@ -146,3 +146,13 @@ def test_an_item_edit_changes_only_what_it_sends(db, actor):
     )
     assert item.adjustments == [{"label": "Gift wrap", "amount": "1.50"}]
     assert item.line_subtotal == Decimal("27.00")
+
+
+def test_changing_an_items_sku_takes_the_new_products_values(db, actor):
+    VariantFactory(sku="ESP-250", name="Espresso 250 g", price=Decimal("8.50"))
+    VariantFactory(sku="DEC-250", name="Decaf 250 g", price=Decimal("9.75"))
+    order = make_order(items=[{"sku": "ESP-250", "quantity": 1, "position": "A-01"}])
+    item = order.items.get()
+    order_update(order=order, changes={"items": [{"id": item.id, "sku": "DEC-250", "quantity": 1}]}, actor=actor)
+    item.refresh_from_db()
+    assert (item.sku, item.name, item.unit_price, item.position) == ("DEC-250", "Decaf 250 g", Decimal("9.75"), "")
