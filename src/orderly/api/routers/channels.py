@@ -1,0 +1,153 @@
+"""/channels: sales channels, their SKU mappings, sync runs, CSV import and inbound webhooks.
+
+Managers configure channels and mappings; operators synchronize and import; viewers read. The inbound webhook
+carries no bearer token: the channel's own signature over the raw body is its proof.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Query, Router
+
+from orderly.api.auth import can_change_catalog, can_read
+from orderly.api.errors import error_response, error_responses
+from orderly.api.idempotency import IdempotencyKey, respond
+from orderly.api.schemas.channels import (
+    ChannelCreate,
+    ChannelOut,
+    ChannelPage,
+    ChannelPatch,
+    ListQuery,
+    MappingIn,
+    MappingOut,
+    MappingPage,
+    mapping_dict,
+    page_of,
+)
+from orderly.catalog.models import ChannelSkuMapping
+from orderly.channels import selectors, services
+from orderly.channels.models import SalesChannel
+from orderly.core.paging import paginate
+
+router = Router(tags=["channels"])
+
+READ_ERRORS = error_responses(401, 403, 404, 422)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422)
+
+# Configuring a channel is a manager's work, as changing the catalog is.
+can_configure = can_change_catalog
+
+
+def channel_get(channel_id: int) -> SalesChannel:
+    """The channel with its order counts (NotFound when there is none)."""
+    selectors.channel_get(channel_id)
+    return selectors.channel_overview().get(pk=channel_id)
+
+
+def channel_dict(request: HttpRequest, channel: SalesChannel) -> dict:
+    return {
+        "id": channel.id,
+        "name": channel.name,
+        "kind": channel.kind,
+        "enabled": channel.enabled,
+        "settings": channel.settings or {},
+        "credentials": selectors.masked_credentials(channel),
+        "webhook_url": request.build_absolute_uri(reverse("api-v1:channel_webhook", args=[channel.id])),
+        "created_at": channel.created_at,
+        "last_sync_at": channel.last_synced_at,
+        "next_sync_at": channel.next_sync_at if channel.enabled else None,
+        "orders": channel.order_count,
+        "errors": channel.error_count,
+    }
+
+
+@router.get("", response={200: ChannelPage, **error_responses(401, 403, 422)}, auth=can_read, summary="List channels")
+def list_channels(request: HttpRequest, query: Query[ListQuery]):
+    """Every channel by name, with its last sync and how many orders (and orders with errors) it brought."""
+    page = paginate(selectors.channel_overview(), page=query.page, page_size=query.page_size)
+    return page_of(ChannelPage, page, [channel_dict(request, channel) for channel in page.items])
+
+
+@router.post(
+    "",
+    response={201: ChannelOut, **error_responses(400, 401, 403, 409, 413, 422)},
+    auth=can_configure,
+    summary="Create a channel",
+)
+def create_channel(request: HttpRequest, payload: ChannelCreate, idempotency_key: str | None = IdempotencyKey):
+    """A new channel; the settings and credentials its kind needs are checked, and the credentials stored
+    encrypted. An enabled Shopify or WooCommerce channel is due for its first sync at once."""
+
+    def run():
+        channel = services.channel_create(**payload.model_dump())
+        return channel_dict(request, channel_get(channel.id))
+
+    return respond(request, idempotency_key, run=run, schema=ChannelOut, status=201)
+
+
+@router.get("/{int:channel_id}", response={200: ChannelOut, **READ_ERRORS}, auth=can_read, summary="Get a channel")
+def get_channel(request: HttpRequest, channel_id: int):
+    """The channel with its settings and masked credentials, and the address its webhooks go to."""
+    return channel_dict(request, channel_get(channel_id))
+
+
+@router.patch(
+    "/{int:channel_id}", response={200: ChannelOut, **WRITE_ERRORS}, auth=can_configure, summary="Edit a channel"
+)
+def update_channel(request: HttpRequest, channel_id: int, payload: ChannelPatch):
+    """Change what is sent: the name, the enabled switch (enabling starts scheduled syncing, disabling stops it),
+    the settings (replaced whole) or some of the credentials (those not sent are kept). The kind never changes."""
+    services.channel_update(channel=channel_get(channel_id), **payload.model_dump(exclude_unset=True))
+    return channel_dict(request, channel_get(channel_id))
+
+
+# ---- SKU mappings ----------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/{int:channel_id}/mappings", response={200: MappingPage, **READ_ERRORS}, auth=can_read, summary="SKU mappings"
+)
+def list_mappings(request: HttpRequest, channel_id: int, query: Query[ListQuery]):
+    """The channel's SKUs that stand for one of our variants, by channel SKU."""
+    channel = channel_get(channel_id)
+    page = paginate(
+        selectors.mapping_list(channel).order_by("external_sku", "id"), page=query.page, page_size=query.page_size
+    )
+    return page_of(MappingPage, page, [mapping_dict(mapping) for mapping in page.items])
+
+
+@router.post(
+    "/{int:channel_id}/mappings",
+    response={200: MappingOut, **WRITE_ERRORS},
+    auth=can_configure,
+    summary="Map a channel SKU",
+)
+def set_mapping(
+    request: HttpRequest, channel_id: int, payload: MappingIn, idempotency_key: str | None = IdempotencyKey
+):
+    """Map the channel's SKU to our variant, replacing an earlier mapping of that SKU. Orders already imported
+    with an error for it keep the error until they are reset (`POST /orders/{number}/reset`)."""
+
+    def run():
+        mapping = services.mapping_set(channel=channel_get(channel_id), **payload.model_dump())
+        return mapping_dict(ChannelSkuMapping.objects.select_related("variant").get(pk=mapping.pk))
+
+    return respond(request, idempotency_key, run=run, schema=MappingOut, status=200)
+
+
+@router.delete(
+    "/{int:channel_id}/mappings/{path:external_sku}",
+    response={204: None, **error_responses(401, 403, 404)},
+    auth=can_configure,
+    summary="Remove a SKU mapping",
+)
+def delete_mapping(request: HttpRequest, channel_id: int, external_sku: str):
+    services.mapping_delete(channel=channel_get(channel_id), external_sku=external_sku)
+    return HttpResponse(status=204)
+
+
+@router.post(
+    "/{int:channel_id}/webhook", response={200: None}, auth=None, url_name="channel_webhook", include_in_schema=False
+)
+def channel_webhook(request: HttpRequest, channel_id: int):
+    """Reserved: inbound webhooks are verified and taken once the sync services exist."""
+    return error_response(404, "not_found", "Inbound webhooks are not taken yet.")
