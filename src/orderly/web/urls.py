@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, register_converter
 from django.views.generic import RedirectView
 
-from orderly.web.views import order_forms, orders, products
+from orderly.web.views import inventory, order_forms, orders, products
 
 
 class IdConverter:
@@ -52,6 +52,11 @@ urlpatterns = [
         {"active": False},
         name="product_deactivate",
     ),
+    path("inventory/", inventory.stock_overview, name="inventory"),
+    path("inventory/lots/", inventory.lot_list, name="inventory_lots"),
+    path("inventory/ledger/", inventory.ledger, name="inventory_ledger"),
+    path("inventory/receive/", inventory.receive, name="inventory_receive"),
+    path("inventory/adjust/", inventory.adjust, name="inventory_adjust"),
     path("variants/<path:sku>/edit/", products.variant_edit, name="variant_edit"),
     path("variants/<path:sku>/activate/", products.variant_set_active, {"active": True}, name="variant_activate"),
     path("variants/<path:sku>/deactivate/", products.variant_set_active, {"active": False}, name="variant_deactivate"),

@@ -1,0 +1,100 @@
+"""Inventory pages: stock per SKU and product, lots, the ledger; receiving (operators) and adjusting (managers)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from orderly.catalog.selectors import product_list
+from orderly.core.exceptions import DomainError
+from orderly.core.paging import paginate
+from orderly.inventory import selectors
+from orderly.inventory.services import stock_adjust, stock_receive
+from orderly.inventory.status import LotKind
+from orderly.web.decorators import role_required
+from orderly.web.forms.inventory import (
+    PAGE_SIZE,
+    adjust_form,
+    page_number,
+    receive_form,
+    receive_input,
+    stock_filters,
+)
+from orderly.web.views.common import actor
+
+
+class Rows(list):
+    """A list the pager can count and slice like a queryset (the stock overview is grouped in Python)."""
+
+    def count(self, *args) -> int:
+        return len(self)
+
+
+def _list_page(request, template: str, tab: str, values: dict, error, lookup) -> TemplateResponse:
+    page = None if error else paginate(lookup(), page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
+    context = {"tab": tab, "values": values, "error": error, "page": page, "kind_choices": LotKind.choices}
+    if page is not None:
+        context["rows"] = page.items
+    return TemplateResponse(request, template, context, status=400 if error else 200)
+
+
+@role_required()
+def stock_overview(request):
+    values, error = stock_filters(request.GET)
+    lookup = lambda: Rows(selectors.stock_overview(kind=values["kind"], q=values["q"]))  # noqa: E731
+    return _list_page(request, "web/inventory/stock.html", "stock", values, error, lookup)
+
+
+@role_required()
+def lot_list(request):
+    values, error = stock_filters(request.GET)
+    lookup = lambda: selectors.lot_list(kind=values["kind"], q=values["q"])  # noqa: E731
+    return _list_page(request, "web/inventory/lots.html", "lots", values, error, lookup)
+
+
+@role_required()
+def ledger(request):
+    values = {"lot": request.GET.get("lot", "").strip()[:16], "sku": request.GET.get("sku", "").strip()[:64]}
+    lookup = lambda: selectors.ledger(lot=values["lot"], sku=values["sku"])  # noqa: E731
+    return _list_page(request, "web/inventory/ledger.html", "ledger", values, None, lookup)
+
+
+def _receive_page(request, form, status: int = 200) -> TemplateResponse:
+    context = {
+        "form": form,
+        "kind_choices": LotKind.choices,
+        # Suggestions for the SKU and product inputs; the service decides what is valid.
+        "products": product_list()[:500],
+    }
+    return TemplateResponse(request, "web/inventory/receive.html", context, status=status)
+
+
+@role_required("operator")
+def receive(request):
+    if request.method != "POST":
+        return _receive_page(request, receive_form())
+    form = receive_form(request.POST)
+    try:
+        lot = stock_receive(**receive_input(form), actor=actor(request))
+    except DomainError as exc:
+        form.show_error(exc)
+        return _receive_page(request, form, status=exc.status)
+    messages.success(request, f"Received {lot.item_label} into lot {lot.number}.")
+    return redirect("web:inventory_lots")
+
+
+@role_required("manager")
+def adjust(request):
+    if request.method != "POST":
+        form = adjust_form(lot=request.GET.get("lot", "").strip()[:16])
+        return TemplateResponse(request, "web/inventory/adjust.html", {"form": form})
+    form = adjust_form(request.POST)
+    try:
+        lot = stock_adjust(
+            lot=form.value("lot"), quantity=form.value("quantity"), reason=form.value("reason"), actor=actor(request)
+        )
+    except DomainError as exc:
+        form.show_error(exc)
+        return TemplateResponse(request, "web/inventory/adjust.html", {"form": form}, status=exc.status)
+    messages.success(request, f"Lot {lot.number} adjusted: {lot.on_hand.normalize():f} {lot.unit} on hand now.")
+    return redirect(f"{reverse('web:inventory_ledger')}?lot={lot.number}")
