@@ -32,10 +32,16 @@ manual_channel().
 
 from orderly.channels.services.config import channel_create, channel_update
 from orderly.channels.services.mappings import mapping_delete, mapping_set
+from orderly.channels.services.sync import channel_sync, channels_sync_enabled, order_synchronize
+from orderly.channels.services.upsert import order_upsert_from_channel
 
 __all__ = [
     "channel_create",
+    "channel_sync",
     "channel_update",
+    "channels_sync_enabled",
     "mapping_delete",
     "mapping_set",
+    "order_synchronize",
+    "order_upsert_from_channel",
 ]

@@ -1,0 +1,177 @@
+"""The one interface every channel connector implements, the shop-neutral order it produces, and the HTTP helper.
+
+A new kind of channel is one new module in this package defining `Connector(BaseConnector)`; `get_connector`
+finds it by the channel's kind.
+"""
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from orderly.core.exceptions import DomainError
+
+
+class ChannelError(DomainError):
+    """The shop could not be reached or gave an answer we cannot use; the sync run records the reason."""
+
+    code = "channel_error"
+    status = 502
+
+
+class WebhookRefused(DomainError):
+    """A webhook delivery without a valid signature. Nothing is written."""
+
+    code = "webhook_refused"
+    status = 401
+
+
+@dataclass
+class ExternalOrder:
+    """One order as a shop sent it, in our terms. Addresses and items use the orders core's field names."""
+
+    external_id: str
+    external_ref: str = ""
+    external_status: str = ""
+    updated_at: str = ""  # the shop's change time (ISO 8601), the cursor's unit
+    order_date: str | None = None
+    customer: dict = field(default_factory=dict)
+    shipping_address: dict | None = None
+    billing_address: dict | None = None
+    currency: str = "EUR"
+    items: list[dict] = field(default_factory=list)
+    notes: str = ""
+
+    def digest(self) -> str:
+        """A fingerprint of everything we keep, so an unchanged order is skipped without touching it."""
+        data = asdict(self)
+        data.pop("updated_at")
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class Malformed:
+    """An entry in a shop's answer that is not a usable order; the run records it as failed with the reason."""
+
+    external_id: str
+    reason: str
+    updated_at: str = ""
+
+
+@dataclass
+class Page:
+    orders: list  # ExternalOrder | Malformed
+    cursor: str  # where the next sync starts once this page is committed
+
+
+@dataclass
+class WebhookMessage:
+    delivery_id: str
+    topic: str
+    orders: list  # ExternalOrder | Malformed
+
+
+class BaseConnector:
+    kind = ""
+    timeout = httpx.Timeout(15.0, connect=5.0)
+    max_attempts = 4  # per request: the first try and three retries
+    backoff_base = 0.5  # seconds; doubled per retry
+    max_retry_after = 60.0  # a longer Retry-After fails the run; the next scheduled sync picks it up
+
+    def __init__(self, channel, credentials: dict, *, client: httpx.Client | None = None, sleep: Callable = time.sleep):
+        self.channel = channel
+        self.credentials = credentials
+        self.settings = channel.settings or {}
+        self._client = client
+        self.sleep = sleep
+
+    # -- what a connector offers; pull connectors override the first two ---------------------------------------
+    def fetch_pages(self, *, cursor: str) -> Iterator[Page]:
+        raise ChannelError(f"A {self.kind} channel does not pull orders.", code="not_pulling")
+
+    def fetch_order(self, external_id: str) -> ExternalOrder | Malformed | None:
+        raise ChannelError(f"A {self.kind} channel cannot re-pull an order.", code="not_pulling")
+
+    def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> WebhookMessage:
+        raise WebhookRefused(f"A {self.kind} channel takes no webhooks.")
+
+    def push_shipped(self, *, external_id: str, tracking_number: str, carrier: str, tracking_url: str) -> None:
+        """Tell the shop the order shipped. Kinds with no shop to tell do nothing."""
+
+    # -- HTTP with explicit timeouts and retries -----------------------------------------------------------------
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(timeout=self.timeout, follow_redirects=False)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def request(self, method: str, url: str, *, missing_ok: bool = False, **kwargs) -> httpx.Response | None:
+        """Send with retries: 429 waits its Retry-After, 5xx and network errors back off exponentially.
+
+        Raises ChannelError with the reason after the last attempt, or at once for other 4xx answers; a 404 is
+        None when `missing_ok`.
+        """
+        last = ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except httpx.TimeoutException:
+                last = f"{method} {url} timed out"
+            except httpx.TransportError as exc:
+                last = f"{method} {url} failed: {exc.__class__.__name__}"
+            else:
+                if response.status_code == 429:
+                    wait = retry_after(response.headers.get("Retry-After"), default=self.backoff_base * 2**attempt)
+                    if wait > self.max_retry_after:
+                        raise ChannelError(f"The shop asked to wait {wait:.0f}s (rate limit); trying at the next sync.")
+                    last = f"{method} {url} rate-limited (429)"
+                    if attempt < self.max_attempts:
+                        self.sleep(wait)
+                    continue
+                if response.status_code == 404 and missing_ok:
+                    return None
+                if response.status_code >= 500:
+                    last = f"{method} {url} answered {response.status_code}"
+                elif response.status_code >= 400:
+                    raise ChannelError(f"{method} {url} was refused: {response.status_code} {_short(response)}")
+                else:
+                    return response
+            if attempt < self.max_attempts:
+                self.sleep(self.backoff_base * 2 ** (attempt - 1))
+        raise ChannelError(f"{last}, {self.max_attempts} attempts.")
+
+    def get_json(self, url: str, **kwargs) -> tuple[object, httpx.Response | None]:
+        response = self.request("GET", url, **kwargs)
+        if response is None:
+            return None, None
+        try:
+            return response.json(), response
+        except ValueError:
+            raise ChannelError(f"GET {url} answered with something that is not JSON.") from None
+
+
+def retry_after(value: str | None, *, default: float) -> float:
+    """Seconds to wait from a Retry-After header (seconds, possibly fractional as Shopify sends, or an HTTP date)."""
+    if not value:
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError, IndexError):
+        return default
+
+
+def _short(response: httpx.Response) -> str:
+    return response.text[:200].replace("\n", " ")

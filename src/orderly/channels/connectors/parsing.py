@@ -1,0 +1,66 @@
+"""Small, forgiving readers for shop payloads: they return our values or raise BadPayload with the reason."""
+
+import datetime as dt
+import hashlib
+import hmac
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils.dateparse import parse_datetime
+
+
+class BadPayload(Exception):
+    """An order entry we cannot use; the message says what is wrong."""
+
+
+def text(value, limit: int = 200) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()[:limit]
+
+
+def required_id(entry: dict, key: str = "id") -> str:
+    value = entry.get(key)
+    if value is None or isinstance(value, bool) or str(value).strip() == "":
+        raise BadPayload(f"the order has no {key}")
+    value = str(value).strip()
+    if len(value) > 100:
+        raise BadPayload(f"the order's {key} is longer than 100 characters")
+    return value
+
+
+def timestamp(value, *, what: str, gmt: bool = False) -> str:
+    """An ISO 8601 time as a UTC ISO string (the cursor's unit); `gmt` for times without an offset that are UTC."""
+    if value in (None, ""):
+        return ""
+    parsed = parse_datetime(str(value)) if isinstance(value, str) else None
+    if parsed is None:
+        raise BadPayload(f"{what} {value!r} is not an ISO 8601 time")
+    if parsed.tzinfo is None:
+        if not gmt:
+            raise BadPayload(f"{what} {value!r} has no time zone")
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC).isoformat()
+
+
+def decimal(value, *, what: str, places: str = "0.01") -> str:
+    """A money-like value as a string with at most 2 decimals (shops send strings or JSON numbers)."""
+    if value in (None, ""):
+        return "0"
+    if isinstance(value, bool):
+        raise BadPayload(f"{what} {value!r} is not a number")
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise BadPayload(f"{what} {value!r} is not a number") from None
+    if not number.is_finite():
+        raise BadPayload(f"{what} {value!r} is not a number")
+    return str(number.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+def later(a: str, b: str) -> str:
+    """The later of two UTC ISO strings from `timestamp` (same format, so text order is time order)."""
+    return max(a, b)
+
+
+def hmac_sha256(secret: str, body: bytes) -> bytes:
+    return hmac.new(secret.encode(), body, hashlib.sha256).digest()

@@ -1,0 +1,153 @@
+"""Pulling orders from channels: now, on schedule, or one order again; every run written to the sync log."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from orderly.channels.connectors import get_connector
+from orderly.channels.connectors.base import ChannelError, ExternalOrder, Malformed
+from orderly.channels.models import SalesChannel, SyncedOrder, SyncRun, SyncRunKind, SyncRunStatus
+from orderly.channels.services.upsert import IMPORTED, SKIPPED, UPDATED, order_upsert_from_channel
+from orderly.channels.settings_schema import sync_interval
+from orderly.core.actors import Actor
+from orderly.core.exceptions import DomainError, ValidationError
+from orderly.orders.models import Order
+
+
+def _start(channel: SalesChannel, kind: str, actor: Actor | None) -> SyncRun:
+    return SyncRun.objects.create(channel=channel, kind=kind, trigger=(actor.name if actor else "schedule")[:150])
+
+
+def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor) -> dict[str, int]:
+    """Upsert a batch of parsed orders inside the caller's transaction and add the counts to `run` (same commit).
+
+    One query finds what the last sync saw of the whole batch, so unchanged orders cost nothing more.
+    """
+    counts = {IMPORTED: 0, UPDATED: 0, SKIPPED: 0, "failed": 0}
+    failures = []
+    ids = [o.external_id for o in orders if isinstance(o, ExternalOrder)]
+    known = {s.external_id: s for s in SyncedOrder.objects.filter(channel=channel, external_id__in=ids)}
+    for entry in orders:
+        if isinstance(entry, Malformed):
+            counts["failed"] += 1
+            failures.append({"external_id": entry.external_id, "reason": entry.reason[:500]})
+            continue
+        try:
+            outcome = order_upsert_from_channel(
+                channel=channel, data=entry, actor=actor, known=known.get(entry.external_id)
+            )
+        except ValidationError as exc:
+            counts["failed"] += 1
+            failures.append({"external_id": entry.external_id, "reason": exc.message[:500]})
+            continue
+        counts[outcome] += 1
+    SyncRun.objects.filter(pk=run.pk).update(
+        imported=F("imported") + counts[IMPORTED],
+        updated=F("updated") + counts[UPDATED],
+        skipped=F("skipped") + counts[SKIPPED],
+        failed=F("failed") + counts["failed"],
+    )
+    if failures:
+        run.refresh_from_db(fields=["failures"])
+        run.failures = (run.failures + failures)[: SyncRun.MAX_FAILURES]
+        run.save(update_fields=["failures"])
+    return counts
+
+
+def _finish(run: SyncRun, *, error: str = "") -> SyncRun:
+    run.refresh_from_db()
+    run.finished_at = timezone.now()
+    run.error = error[:1000]
+    if error:
+        run.status = SyncRunStatus.FAILED
+    else:
+        run.status = SyncRunStatus.PARTIAL if run.failed else SyncRunStatus.SUCCEEDED
+    run.save(update_fields=["finished_at", "error", "status"])
+    return run
+
+
+def _advance(channel: SalesChannel, cursor: str) -> None:
+    """Move the cursor forward (never back), inside the transaction that committed what it covers."""
+    locked = SalesChannel.objects.select_for_update().get(pk=channel.pk)
+    if cursor and cursor > locked.sync_cursor:
+        locked.sync_cursor = cursor
+        locked.save(update_fields=["sync_cursor"])
+    channel.sync_cursor = locked.sync_cursor
+
+
+def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector=None) -> SyncRun:
+    """Pull the channel's new and changed orders since its cursor, page by page.
+
+    Each page is one transaction: its orders, the run's counts and the cursor commit together, so a sync stopped
+    anywhere resumes from the last committed page with no duplicates and nothing missed. A shop that cannot be
+    reached or answers badly ends the run as failed with the reason; the next run retries. Schedules the next sync.
+    """
+    channel = SalesChannel.objects.get(pk=channel.pk)
+    run = _start(channel, SyncRunKind.CHANNEL, actor)
+    order_actor = Actor.for_channel(channel)
+    conn = connector or get_connector(channel)
+    error = ""
+    try:
+        for page in conn.fetch_pages(cursor=channel.sync_cursor):
+            with transaction.atomic():
+                take_orders(channel, page.orders, run, order_actor)
+                _advance(channel, page.cursor)
+    except DomainError as exc:
+        error = exc.message
+    except BaseException as exc:
+        # Interrupted (a crash, a stopped worker): what was committed stays, the log says where it stopped.
+        _finish(run, error=f"Interrupted: {exc.__class__.__name__}: {exc}")
+        _schedule(channel)
+        raise
+    finally:
+        if connector is None:
+            conn.close()
+    _schedule(channel)
+    return _finish(run, error=error)
+
+
+def _schedule(channel: SalesChannel) -> None:
+    now = timezone.now()
+    next_at = now + dt.timedelta(minutes=sync_interval(channel)) if channel.enabled and channel.pulls else None
+    SalesChannel.objects.filter(pk=channel.pk).update(last_synced_at=now, next_sync_at=next_at)
+
+
+def channels_sync_enabled(*, actor: Actor | None = None) -> list[SyncRun]:
+    """Sync every enabled channel that pulls orders, one after another; one channel's failure stops no other."""
+    runs = []
+    for channel in SalesChannel.objects.filter(enabled=True).order_by("id"):
+        if channel.pulls:
+            runs.append(channel_sync(channel=channel, actor=actor))
+    return runs
+
+
+def order_synchronize(*, order: Order, actor: Actor | None = None, connector=None) -> SyncRun:
+    """Re-pull one order's latest state from its channel and apply it (a run of kind `order` in the sync log).
+
+    Refused (ValidationError) for orders of channels that do not pull (manual, CSV, webhook) or without an external
+    id. A shop that no longer has the order, or cannot be reached, ends the run as failed with the reason.
+    """
+    channel = order.channel
+    if not channel.pulls or not order.external_id:
+        raise ValidationError(
+            f"Order {order.number} comes from {channel} ({channel.get_kind_display()}), which cannot be re-pulled.",
+            code="not_pulling",
+        )
+    run = _start(channel, SyncRunKind.ORDER, actor)
+    conn = connector or get_connector(channel)
+    error = ""
+    try:
+        entry = conn.fetch_order(order.external_id)
+        if entry is None:
+            entry = Malformed(external_id=order.external_id, reason="The shop no longer has this order.")
+        with transaction.atomic():
+            # Re-pull means "apply the shop's state now", even if the digest looks the same.
+            take_orders(channel, [entry], run, Actor.for_channel(channel))
+    except ChannelError as exc:
+        error = exc.message
+    finally:
+        if connector is None:
+            conn.close()
+    return _finish(run, error=error)
