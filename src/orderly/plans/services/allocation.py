@@ -1,0 +1,117 @@
+"""Allocation: hold packaged stock for a plan's order items, FIFO by lot date, in a fixed number of queries."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+
+from orderly.core.actors import Actor
+from orderly.core.exceptions import ValidationError
+from orderly.inventory.services import HoldChange, holds_change
+from orderly.orders import events
+from orderly.orders.models import OrderItem
+from orderly.plans import planning
+from orderly.plans.models import FulfillmentPlan
+from orderly.plans.selectors import AllocationState, allocation_state
+from orderly.plans.services.plans import plan_for_update, refuse_unless_open
+
+MAX_UNITS = 2_000_000_000
+
+
+def _targets_from_lines(lines: Iterable[Mapping], state: AllocationState) -> dict[int, int]:
+    by_sku = {variant.sku: variant.pk for variant in state.variants.values()}
+    targets: dict[int, int] = {}
+    for i, line in enumerate(lines):
+        sku = str(line.get("sku") or "").strip()
+        quantity = line.get("quantity")
+        if sku not in by_sku:
+            raise ValidationError(f"No order of this plan asks for SKU {sku!r}.", field=f"lines[{i}].sku", sku=sku)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_UNITS:
+            raise ValidationError(
+                f"The quantity for {sku} must be a whole number of units, 0 or more; got {quantity!r}.",
+                field=f"lines[{i}].quantity",
+            )
+        if by_sku[sku] in targets:
+            raise ValidationError(f"SKU {sku} is given twice.", field=f"lines[{i}].sku")
+        targets[by_sku[sku]] = quantity
+    return targets
+
+
+def _refusal_message(refusal: planning.Refusal, sku: str) -> str:
+    r = refusal
+    if r.reason == "more_than_ordered":
+        return f"Cannot allocate {r.requested} of {sku}: the plan's orders ask for {r.ordered}."
+    if r.reason == "more_than_available":
+        return (
+            f"Cannot allocate {r.requested} of {sku}: {r.allocated} allocated and {r.available} more available, "
+            f"so at most {r.allocated + r.available}."
+        )
+    return f"Cannot allocate {r.requested} of {sku}: {r.locked} are on orders completed on the pick list."
+
+
+def apply_deltas(
+    plan: FulfillmentPlan, state: AllocationState, deltas: list[planning.HoldDelta], actor: Actor
+) -> dict[int, int]:
+    """Write hold changes, the items' *available* indicator and each touched order's allocation event.
+
+    Returns units held per item afterwards. Queries do not grow with the number of lines: the item indicator is
+    written with one UPDATE per distinct quantity.
+    """
+    holds_change(
+        changes=[HoldChange(d.lot_id, d.item_id, d.quantity) for d in deltas], reference=plan.number, actor=actor
+    )
+    after = planning.held_after(state.held, deltas)
+    changed_by_value: dict[int, list[int]] = defaultdict(list)
+    per_order: dict[int, list[dict]] = defaultdict(list)
+    for item_id, item in state.items.items():
+        new = after.get(item_id, 0)
+        if new != item["qty_available"]:
+            changed_by_value[new].append(item_id)
+            per_order[item["order_id"]].append(
+                {"sku": item["sku"], "before": item["qty_available"], "after": new, "quantity": item["quantity"]}
+            )
+            item["qty_available"] = new
+    for value, item_ids in sorted(changed_by_value.items()):
+        OrderItem.objects.filter(pk__in=item_ids).update(qty_available=value)
+    events.record_all(
+        [events.allocated(order_id, actor, plan.number, lines) for order_id, lines in sorted(per_order.items())]
+    )
+    return after
+
+
+@transaction.atomic
+def allocation_save(
+    *, plan, actor: Actor, lines: Iterable[Mapping] | None = None, allocate_all: bool = False
+) -> FulfillmentPlan:
+    """Hold packaged units for an open plan and plan the packaging of what stays outstanding.
+
+    `lines`: [{"sku", "quantity"}], the units to hold per SKU (0 releases; SKUs left out keep what they hold);
+    or `allocate_all`: every line as full as stock allows. Units are held lot by lot, oldest lot date first, for
+    the plan's orders in the order they joined; the lots are locked in primary-key order, so concurrent
+    allocations never hold more than exists. More than ordered or than available is refused naming the SKU and
+    the numbers, writing nothing. Then — even when nothing changed — each variant's outstanding units get a
+    planned packaging plan (created, updated, or archived when nothing is outstanding).
+    """
+    from orderly.plans.services.packaging import packaging_sync
+
+    plan = plan_for_update(plan)
+    refuse_unless_open(plan, "change the allocation")
+    state = allocation_state(plan, lock=True)
+    if allocate_all:
+        figures = planning.figures(state.lines, state.lots, state.held)
+        targets = {variant_id: f.fillable for variant_id, f in figures.items()}
+    else:
+        targets = _targets_from_lines(list(lines or []), state)
+    try:
+        deltas = planning.allocate(state.lines, state.lots, state.held, targets)
+    except planning.AllocationRefused as refused:
+        first = refused.refusals[0]
+        sku = state.variants[first.variant_id].sku if first.variant_id in state.variants else "?"
+        message = " ".join(_refusal_message(r, state.variants[r.variant_id].sku) for r in refused.refusals)
+        raise ValidationError(
+            message, code="allocation_refused", field="lines", sku=sku, requested=first.requested,
+            ordered=first.ordered, allocated=first.allocated, available=first.available,
+        ) from None  # fmt: skip
+    after = apply_deltas(plan, state, deltas, actor)
+    packaging_sync(plan=plan, actor=actor, lines=state.lines, held_per_item=after)
+    return plan

@@ -1,0 +1,192 @@
+"""Packaging plans: pack loose kg into units of a variant for what allocation could not cover."""
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderly.core.actors import Actor
+from orderly.core.exceptions import Conflict, ValidationError
+from orderly.core.models import NumberSequence
+from orderly.core.transitions import check_transition
+from orderly.inventory.services import lots_consume, lots_lock, stock_output
+from orderly.inventory.status import LotKind
+from orderly.plans import planning
+from orderly.plans.models import FulfillmentPlan, PackagingPlan
+from orderly.plans.selectors import allocation_state, loose_needed
+from orderly.plans.services.plans import plan_for_update, refuse_unless_open
+from orderly.plans.status import PACKAGING_TRANSITIONS, PackagingStatus
+
+PACKAGING_PREFIX = "PP"
+MAX_UNITS = 2_000_000_000
+
+
+def _next_numbers(prefix: str, count: int) -> list[str]:
+    """`count` numbers for `prefix` in two queries (core.numbering hands them out one at a time)."""
+    if count == 0:
+        return []
+    NumberSequence.objects.get_or_create(prefix=prefix)
+    sequence = NumberSequence.objects.select_for_update().get(prefix=prefix)
+    first = sequence.last_value + 1
+    sequence.last_value += count
+    sequence.save(update_fields=["last_value"])
+    return [f"{prefix}-{value:06d}" for value in range(first, first + count)]
+
+
+def _move(packaging: PackagingPlan, status: str, action: str) -> None:
+    check_transition(
+        PACKAGING_TRANSITIONS, entity=f"packaging plan {packaging.number}", current=packaging.status,
+        attempted=status, action=action,
+    )  # fmt: skip
+    packaging.status = status
+
+
+def packaging_sync(
+    *,
+    plan: FulfillmentPlan,
+    actor: Actor,
+    lines: Sequence[planning.Line] | None = None,
+    held_per_item: Mapping[int, int] | None = None,
+) -> list[PackagingPlan]:
+    """Make the plan's planned packaging plans match what is outstanding per variant (call inside the plan's
+    transaction): ordered − allocated − units already being packed. One planned packaging plan per variant,
+    created or updated; archived when nothing is outstanding. Returns the planned ones."""
+    if lines is None or held_per_item is None:
+        state = allocation_state(plan)
+        lines = state.lines
+        held_per_item = planning.held_after(state.held, [])
+    existing = list(
+        PackagingPlan.objects.select_for_update()
+        .filter(plan=plan, status__in=[PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS])
+        .order_by("pk")
+    )
+    in_packing: dict[int, int] = defaultdict(int)
+    planned: dict[int, PackagingPlan] = {}
+    for packaging in existing:
+        if packaging.status == PackagingStatus.IN_PROGRESS:
+            in_packing[packaging.variant_id] += packaging.units
+        else:
+            planned[packaging.variant_id] = packaging
+    outstanding = planning.outstanding(lines, held_per_item, in_packing)
+    to_update, to_create = [], []
+    for variant_id, units in outstanding.items():
+        packaging = planned.pop(variant_id, None)
+        if units > 0 and packaging is None:
+            to_create.append(PackagingPlan(plan=plan, variant_id=variant_id, units=units))
+        elif units > 0 and packaging.units != units:
+            packaging.units = units
+            to_update.append(packaging)
+        elif units == 0 and packaging is not None:
+            _move(packaging, PackagingStatus.ARCHIVED, "archive")
+            to_update.append(packaging)
+    for packaging in planned.values():  # variants no longer in the plan
+        _move(packaging, PackagingStatus.ARCHIVED, "archive")
+        to_update.append(packaging)
+    now = timezone.now()
+    for packaging in to_update:
+        packaging.updated_at = now
+    if to_update:
+        PackagingPlan.objects.bulk_update(to_update, ["units", "status", "updated_at"])
+    for packaging, number in zip(to_create, _next_numbers(PACKAGING_PREFIX, len(to_create)), strict=True):
+        packaging.number = number
+    PackagingPlan.objects.bulk_create(to_create)
+    return [p for p in existing + to_create if p.status == PackagingStatus.PLANNED]
+
+
+def _for_update(packaging) -> PackagingPlan:
+    from orderly.plans.selectors import packaging_plan_get
+
+    found = packaging_plan_get(packaging.number if isinstance(packaging, PackagingPlan) else packaging)
+    plan_for_update(found.plan)  # the plan first, then its packaging plan: the order every writer locks in
+    locked = PackagingPlan.objects.select_for_update().select_related("plan", "variant__product").get(pk=found.pk)
+    return locked
+
+
+@transaction.atomic
+def packaging_plan_update(*, packaging, units: int, actor: Actor) -> PackagingPlan:
+    """Change the units to pack, while the packaging plan is planned."""
+    packaging = _for_update(packaging)
+    if isinstance(units, bool) or not isinstance(units, int) or not 0 < units <= MAX_UNITS:
+        raise ValidationError(f"units must be a whole number more than zero; got {units!r}.", field="units")
+    if packaging.status != PackagingStatus.PLANNED:
+        raise Conflict(
+            f"Cannot edit packaging plan {packaging.number}: it is {packaging.status}; only planned ones change.",
+            code="transition_not_allowed",
+        )
+    packaging.units = units
+    packaging.save(update_fields=["units", "updated_at"])
+    return packaging
+
+
+@transaction.atomic
+def packaging_plan_start(*, packaging, actor: Actor) -> PackagingPlan:
+    """Planned → in progress: someone is packing it (allocation no longer changes its units)."""
+    packaging = _for_update(packaging)
+    _move(packaging, PackagingStatus.IN_PROGRESS, "start")
+    packaging.save(update_fields=["status", "updated_at"])
+    return packaging
+
+
+@transaction.atomic
+def packaging_plan_archive(*, packaging, actor: Actor) -> PackagingPlan:
+    """Set a packaging plan aside without packing (planned or in progress → archived)."""
+    packaging = _for_update(packaging)
+    _move(packaging, PackagingStatus.ARCHIVED, "archive")
+    packaging.save(update_fields=["status", "updated_at"])
+    return packaging
+
+
+@transaction.atomic
+def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
+    """Pack: consume units × package size of loose kg FIFO, make a packaged lot of the units, and allocate it to
+    the plan's lines of that variant that still lack units (the rest stays available).
+
+    Refused, naming the shortfall, when loose stock does not cover it; refused unless the plan is open and the
+    packaging plan planned or in progress. Writes nothing when refused.
+    """
+    from orderly.plans.services.allocation import apply_deltas
+
+    packaging = _for_update(packaging)
+    plan = packaging.plan
+    refuse_unless_open(plan, f"execute packaging plan {packaging.number}")
+    _move(packaging, PackagingStatus.COMPLETED, "execute")
+    needed = loose_needed(packaging)
+    # it draws whatever loose stock is free now, oldest lot first; the lots are locked in primary-key order
+    lots = [
+        planning.StockLot(lot.pk, lot.product_id, lot.lot_date, lot.available)
+        for lot in lots_lock(kind=LotKind.LOOSE, product_ids=[packaging.variant.product_id])
+        if lot.available > 0
+    ]
+    draw = planning.fifo_draw(lots, needed)
+    if draw.shortfall > 0:
+        raise Conflict(
+            f"Cannot execute packaging plan {packaging.number}: it needs {needed} kg of "
+            f"{packaging.variant.product.name}, and {draw.shortfall} kg are missing.",
+            code="loose_stock_short",
+            needed=str(needed),
+            shortfall=str(draw.shortfall),
+        )
+    lots_consume(
+        draws=draw.lots, actor=actor, reference=packaging.number, reason=f"Packed into {packaging.variant.sku}"
+    )
+    lot = stock_output(
+        variant=packaging.variant, quantity=packaging.units, actor=actor, reference=packaging.number,
+        reason=f"Packed for plan {plan.number}",
+    )  # fmt: skip
+    packaging.lot = lot
+    packaging.completed_at = timezone.now()
+    packaging.save(update_fields=["status", "lot", "completed_at", "updated_at"])
+    # allocate the new lot to the plan's lines of this variant
+    state = allocation_state(plan, lock=True)
+    figures = planning.figures(state.lines, state.lots, state.held)
+    own = [planning.StockLot(lot.pk, lot.variant_id, lot.lot_date, lot.on_hand)]
+    f = figures.get(packaging.variant_id)
+    if f is not None and f.remaining > 0:
+        target = {packaging.variant_id: f.allocated + min(f.remaining, packaging.units)}
+        deltas = planning.allocate(state.lines, own, state.held, target)
+        after = apply_deltas(plan, state, deltas, actor)
+    else:
+        after = planning.held_after(state.held, [])
+    packaging_sync(plan=plan, actor=actor, lines=state.lines, held_per_item=after)
+    return packaging

@@ -1,0 +1,91 @@
+"""The pick list: complete an order (picked and packed) or return it.
+
+Decision: completing keeps the order's units held, tagged to the plan, until shipping takes them out of stock
+(inventory.services.holds_consume). They are still in the warehouse, on the packing table, and a return then
+only undoes indicators and the stage: nothing in stock moves, so it restores the state before exactly.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderly.core.actors import Actor
+from orderly.core.exceptions import Conflict
+from orderly.orders import events
+from orderly.orders.models import OrderItem
+from orderly.orders.services import order_set_stage
+from orderly.orders.status import OrderStatus, Stage
+from orderly.plans.models import FulfillmentPlan, PlanOrder
+from orderly.plans.services.plans import _active_plan_order, plan_for_update, refuse_unless_open, set_plan_status
+from orderly.plans.status import PlanStatus
+
+
+def _items(plan_order: PlanOrder) -> list[OrderItem]:
+    return list(
+        OrderItem.objects.select_for_update()
+        .filter(order_id=plan_order.order_id)
+        .exclude(status=OrderStatus.CANCELED)
+        .order_by("pk")
+    )
+
+
+def _needs_allocation(item: OrderItem) -> bool:
+    return item.option_allocate and item.variant_id is not None
+
+
+@transaction.atomic
+def pick_complete(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
+    """Mark an order of an open plan picked and packed, and its stage completed.
+
+    Refused, naming the item and its numbers, while an item to allocate is not fully allocated. When every order
+    of the plan is completed, the plan is completed.
+    """
+    plan = plan_for_update(plan)
+    refuse_unless_open(plan, "complete an order")
+    plan_order = _active_plan_order(plan, order)
+    number = plan_order.order.number
+    if plan_order.completed_at:
+        raise Conflict(f"{number} is already completed on the pick list.", code="order_completed")
+    items = _items(plan_order)
+    short = [i for i in items if _needs_allocation(i) and i.qty_available < i.quantity]
+    if short:
+        lines = ", ".join(f"line {i.line_no} {i.sku}: {i.qty_available} of {i.quantity} allocated" for i in short)
+        raise Conflict(f"Cannot complete {number}: not fully allocated ({lines}).", code="not_allocated")
+    for item in items:
+        item.qty_picked = item.quantity
+        item.qty_packed = item.quantity
+    OrderItem.objects.bulk_update(items, ["qty_picked", "qty_packed"])
+    plan_order.completed_at = timezone.now()
+    plan_order.save(update_fields=["completed_at"])
+    events.pick_completed(plan_order.order, actor, plan.number)
+    order_set_stage(order=plan_order.order, stage=Stage.COMPLETED, actor=actor, reason=f"Packed in {plan.number}.")
+    if not PlanOrder.objects.filter(plan=plan, removed_at__isnull=True, completed_at__isnull=True).exists():
+        set_plan_status(plan, PlanStatus.COMPLETED)
+    return plan
+
+
+@transaction.atomic
+def pick_return(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
+    """Undo pick_complete exactly: not picked nor packed, stage in progress, the plan open again."""
+    plan = plan_for_update(plan)
+    if plan.status not in (PlanStatus.OPEN, PlanStatus.COMPLETED):
+        raise Conflict(f"Cannot return an order: plan {plan.number} is {plan.status}.", code="plan_not_open")
+    plan_order = _active_plan_order(plan, order)
+    if not plan_order.completed_at:
+        raise Conflict(f"{plan_order.order.number} is not completed on the pick list.", code="order_not_completed")
+    items = _items(plan_order)
+    for item in items:
+        item.qty_picked = 0
+        item.qty_packed = 0
+    OrderItem.objects.bulk_update(items, ["qty_picked", "qty_packed"])
+    plan_order.completed_at = None
+    plan_order.save(update_fields=["completed_at"])
+    events.pick_returned(plan_order.order, actor, plan.number)
+    order_set_stage(
+        order=plan_order.order,
+        stage=Stage.IN_PROGRESS,
+        actor=actor,
+        reason=f"Returned on the pick list of {plan.number}.",
+    )
+    if plan.status == PlanStatus.COMPLETED:
+        set_plan_status(plan, PlanStatus.OPEN)
+    return plan

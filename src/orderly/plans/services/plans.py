@@ -1,0 +1,209 @@
+"""Fulfillment plans: create, add and remove orders, cancel."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderly.core.actors import Actor
+from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.numbering import next_number
+from orderly.core.transitions import check_transition
+from orderly.inventory.services import holds_release
+from orderly.orders import events
+from orderly.orders.models import Order, OrderItem
+from orderly.orders.services import order_set_stage
+from orderly.orders.status import OrderStatus, Stage
+from orderly.plans.models import FulfillmentPlan, PackagingPlan, PlanOrder
+from orderly.plans.status import PACKAGING_TRANSITIONS, PLAN_TRANSITIONS, PackagingStatus, PlanStatus
+
+PLAN_PREFIX = "OF"
+MAX_ORDERS_PER_CALL = 5000
+
+
+def plan_for_update(plan) -> FulfillmentPlan:
+    """The plan (an instance or its number) locked for the rest of the transaction."""
+    number = plan.number if isinstance(plan, FulfillmentPlan) else str(plan or "")
+    try:
+        return FulfillmentPlan.objects.select_for_update().get(number=number)
+    except FulfillmentPlan.DoesNotExist:
+        raise NotFound(f"No fulfillment plan {number!r}.", field="plan") from None
+
+
+def refuse_unless_open(plan: FulfillmentPlan, doing: str) -> None:
+    if plan.status != PlanStatus.OPEN:
+        raise Conflict(f"Cannot {doing}: plan {plan.number} is {plan.status}.", code="plan_not_open")
+
+
+def set_plan_status(plan: FulfillmentPlan, status: str) -> None:
+    check_transition(PLAN_TRANSITIONS, entity=f"plan {plan.number}", current=plan.status, attempted=status)
+    plan.status = status
+    plan.save(update_fields=["status", "updated_at", "canceled_at"])
+
+
+def _clean_numbers(numbers: Iterable[str]) -> list[str]:
+    if isinstance(numbers, str):
+        numbers = [numbers]
+    cleaned, seen = [], set()
+    for number in numbers or []:
+        number = str(number).strip().upper()
+        if number and number not in seen:
+            seen.add(number)
+            cleaned.append(number)
+    if not cleaned:
+        raise ValidationError("Choose at least one order.", field="orders")
+    if len(cleaned) > MAX_ORDERS_PER_CALL:
+        raise ValidationError(f"At most {MAX_ORDERS_PER_CALL} orders at a time.", field="orders")
+    return cleaned
+
+
+def order_refusal(order: Order, other_plan: str | None) -> str | None:
+    """Why `order` cannot join a plan, or None."""
+    if other_plan:
+        return f"{order.number} is already in plan {other_plan}."
+    if order.is_archived:
+        return f"{order.number} is archived."
+    if order.has_error:
+        return f"{order.number} has an error: {order.error_message}"
+    if order.status != OrderStatus.OPEN:
+        return f"{order.number} is {order.status}; only open orders can be planned."
+    if order.stage != Stage.NEW:
+        return f"{order.number} is {order.get_stage_display().lower()}, not new."
+    return None
+
+
+def _add_orders(plan: FulfillmentPlan, numbers: list[str], actor: Actor) -> list[Order]:
+    orders = list(Order.objects.select_for_update().filter(number__in=numbers).order_by("pk"))
+    by_number = {order.number: order for order in orders}
+    in_plans = dict(
+        PlanOrder.objects.filter(order__in=orders, removed_at__isnull=True).values_list("order_id", "plan__number")
+    )
+    refusals = []
+    for number in numbers:
+        order = by_number.get(number)
+        if order is None:
+            refusals.append(f"{number} does not exist.")
+        elif reason := order_refusal(order, in_plans.get(order.pk)):
+            refusals.append(reason)
+    if refusals:
+        raise ValidationError(
+            "Cannot plan these orders: " + " ".join(refusals), code="order_not_plannable", field="orders"
+        )
+    PlanOrder.objects.bulk_create([PlanOrder(plan=plan, order=order) for order in orders])
+    # every open item of a planned order is on the plan's pick list
+    items = list(OrderItem.objects.filter(order__in=orders).exclude(status=OrderStatus.CANCELED))
+    for item in items:
+        item.qty_on_pick_list = item.quantity
+    OrderItem.objects.bulk_update(items, ["qty_on_pick_list"])
+    for order in orders:
+        events.plan_added(order, actor, plan.number)
+        order_set_stage(order=order, stage=Stage.IN_PROGRESS, actor=actor, reason=f"In plan {plan.number}.")
+    return orders
+
+
+@transaction.atomic
+def plan_create(*, orders: Iterable[str], fulfillment_date: date, actor: Actor) -> FulfillmentPlan:
+    """A new plan `OF-…` for these order numbers, each open, without error, not archived, new and in no plan.
+
+    Refused, naming every order that cannot join and why, writing nothing. The orders move to *In progress*.
+    """
+    numbers = _clean_numbers(orders)
+    if not isinstance(fulfillment_date, date):
+        raise ValidationError("fulfillment_date must be a date.", field="fulfillment_date")
+    plan = FulfillmentPlan.objects.create(
+        number=next_number(PLAN_PREFIX), fulfillment_date=fulfillment_date, created_by=actor.name[:150]
+    )
+    _add_orders(plan, numbers, actor)
+    return plan
+
+
+@transaction.atomic
+def plan_add_orders(*, plan, orders: Iterable[str], actor: Actor) -> FulfillmentPlan:
+    """Add orders to an open plan; the same rules and refusals as plan_create."""
+    plan = plan_for_update(plan)
+    refuse_unless_open(plan, "add orders")
+    _add_orders(plan, _clean_numbers(orders), actor)
+    return plan
+
+
+def _release_order(plan: FulfillmentPlan, plan_order: PlanOrder, actor: Actor, reason: str) -> None:
+    items = list(OrderItem.objects.filter(order_id=plan_order.order_id).order_by("pk"))
+    holds_release(reference=plan.number, actor=actor, order_item_ids=[item.pk for item in items])
+    for item in items:
+        item.qty_available = 0
+        item.qty_on_pick_list = 0
+    OrderItem.objects.bulk_update(items, ["qty_available", "qty_on_pick_list"])
+    plan_order.removed_at = timezone.now()
+    plan_order.save(update_fields=["removed_at"])
+    order = Order.all_objects.get(pk=plan_order.order_id)
+    events.plan_removed(order, actor, plan.number, reason)
+    order_set_stage(order=order, stage=Stage.NEW, actor=actor, reason=f"Out of plan {plan.number}.")
+
+
+def _active_plan_order(plan: FulfillmentPlan, order_number: str) -> PlanOrder:
+    plan_order = (
+        PlanOrder.objects.select_for_update()
+        .select_related("order")
+        .filter(plan=plan, order__number=str(order_number or "").strip().upper(), removed_at__isnull=True)
+        .first()
+    )
+    if plan_order is None:
+        raise NotFound(f"Order {order_number!r} is not in plan {plan.number}.", field="order")
+    return plan_order
+
+
+@transaction.atomic
+def plan_remove_order(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
+    """Take an order out of an open plan: its holds are released and it goes back to *New*.
+
+    Refused while the order is completed on the pick list (return it first).
+    """
+    from orderly.plans.services.packaging import packaging_sync
+
+    plan = plan_for_update(plan)
+    refuse_unless_open(plan, "remove an order")
+    plan_order = _active_plan_order(plan, order)
+    if plan_order.completed_at:
+        raise Conflict(
+            f"Cannot remove {plan_order.order.number}: it is completed on the pick list; return it first.",
+            code="order_completed",
+        )
+    _release_order(plan, plan_order, actor, "")
+    packaging_sync(plan=plan, actor=actor)
+    return plan
+
+
+@transaction.atomic
+def plan_cancel(*, plan, actor: Actor) -> FulfillmentPlan:
+    """Cancel an open plan: every hold is released, packaging plans not done are archived, and every order goes
+    back to *New*. Refused while an order is completed on the pick list (return it first)."""
+    plan = plan_for_update(plan)
+    check_transition(
+        PLAN_TRANSITIONS, entity=f"plan {plan.number}", current=plan.status, attempted=PlanStatus.CANCELED,
+        action="cancel",
+    )  # fmt: skip
+    plan_orders = list(
+        PlanOrder.objects.select_for_update().select_related("order").filter(plan=plan, removed_at__isnull=True)
+    )
+    completed = [po.order.number for po in plan_orders if po.completed_at]
+    if completed:
+        raise Conflict(
+            f"Cannot cancel plan {plan.number}: {', '.join(completed)} completed on the pick list; return them first.",
+            code="order_completed",
+        )
+    for plan_order in sorted(plan_orders, key=lambda po: po.order_id):
+        _release_order(plan, plan_order, actor, "The plan was canceled.")
+    holds_release(reference=plan.number, actor=actor)  # anything left, e.g. items removed from an order
+    for packaging in PackagingPlan.objects.select_for_update().filter(
+        plan=plan, status__in=[PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS]
+    ):
+        check_transition(
+            PACKAGING_TRANSITIONS, entity=f"packaging plan {packaging.number}", current=packaging.status,
+            attempted=PackagingStatus.ARCHIVED,
+        )  # fmt: skip
+        packaging.status = PackagingStatus.ARCHIVED
+        packaging.save(update_fields=["status", "updated_at"])
+    plan.canceled_at = timezone.now()
+    set_plan_status(plan, PlanStatus.CANCELED)
+    return plan
