@@ -22,11 +22,6 @@ class EventKind:
     ALLOCATED = "allocated"
     PICK_COMPLETED = "pick_completed"
     PICK_RETURNED = "pick_returned"
-    PLAN_ADDED = "plan_added"
-    PLAN_REMOVED = "plan_removed"
-    ALLOCATED = "allocated"
-    PICK_COMPLETED = "pick_completed"
-    PICK_RETURNED = "pick_returned"
     SYNCED = "synced"
 
 
@@ -124,59 +119,6 @@ def synced(order: Order, actor: Actor, changes: dict[str, dict], ignored: list[s
     if ignored:
         message += f" Not applied (order past editing): {', '.join(sorted(set(ignored)))}."
     return _record(order, actor, EventKind.SYNCED, message, {"changes": changes, "ignored": sorted(set(ignored or []))})
-
-
-# ---- fulfillment plans (issue 4). `allocated` is built unsaved so a plan's allocation writes every order's event
-# in one bulk insert; save it with record_all().
-
-
-def plan_added(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
-    return _record(
-        order, actor, EventKind.PLAN_ADDED, f"Added to fulfillment plan {plan_number}.", {"plan": plan_number}
-    )
-
-
-def plan_removed(order: Order, actor: Actor, plan_number: str, reason: str = "") -> OrderEvent:
-    message = f"Removed from fulfillment plan {plan_number}." + (f" {reason}" if reason else "")
-    return _record(order, actor, EventKind.PLAN_REMOVED, message, {"plan": plan_number})
-
-
-def allocated(order_id: int, actor: Actor, plan_number: str, lines: list[dict]) -> OrderEvent:
-    """Unsaved: `lines` as {"sku", "before", "after", "quantity"} per item whose allocation changed."""
-    text = "; ".join(f"{line['sku']} {line['before']} → {line['after']} of {line['quantity']}" for line in lines)
-    return OrderEvent(
-        order_id=order_id,
-        kind=EventKind.ALLOCATED,
-        actor_kind=actor.kind,
-        actor_name=actor.name[:150],
-        actor_user=actor.user,
-        message=f"Allocation in plan {plan_number}: {text}."[:500],
-        data={"plan": plan_number, "lines": lines},
-    )
-
-
-def record_all(events: list[OrderEvent]) -> None:
-    OrderEvent.objects.bulk_create(events)
-
-
-def pick_completed(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
-    return _record(
-        order,
-        actor,
-        EventKind.PICK_COMPLETED,
-        f"Picked and packed on the pick list of {plan_number}.",
-        {"plan": plan_number},
-    )
-
-
-def pick_returned(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
-    return _record(
-        order,
-        actor,
-        EventKind.PICK_RETURNED,
-        f"Returned on the pick list of {plan_number}: not packed any more.",
-        {"plan": plan_number},
-    )
 
 
 # ---- fulfillment plans (issue 4). `allocated` is built unsaved so a plan's allocation writes every order's event
