@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, register_converter
 from django.views.generic import RedirectView
 
-from orderly.web.views import inventory, order_forms, orders, products
+from orderly.web.views import channels, inventory, order_forms, orders, products
 
 
 class IdConverter:
@@ -60,4 +60,16 @@ urlpatterns = [
     path("variants/<path:sku>/edit/", products.variant_edit, name="variant_edit"),
     path("variants/<path:sku>/activate/", products.variant_set_active, {"active": True}, name="variant_activate"),
     path("variants/<path:sku>/deactivate/", products.variant_set_active, {"active": False}, name="variant_deactivate"),
+    path("channels/", channels.channel_list_view, name="channel_list"),
+    path("channels/new/", channels.channel_new, name="channel_new"),
+    path("channels/sync/", channels.channel_sync_all, name="channel_sync_all"),
+    path("channels/<id:channel_id>/", channels.channel_detail, name="channel_detail"),
+    path("channels/<id:channel_id>/edit/", channels.channel_edit, name="channel_edit"),
+    path("channels/<id:channel_id>/enable/", channels.channel_set_enabled, {"enabled": True}, name="channel_enable"),
+    path("channels/<id:channel_id>/disable/", channels.channel_set_enabled, {"enabled": False}, name="channel_disable"),
+    path("channels/<id:channel_id>/sync/", channels.channel_sync, name="channel_sync"),
+    path("channels/<id:channel_id>/mappings/", channels.channel_mappings, name="channel_mappings"),
+    path("channels/<id:channel_id>/mappings/delete/", channels.channel_mapping_delete, name="channel_mapping_delete"),
+    path("channels/<id:channel_id>/import/", channels.channel_import, name="channel_import"),
+    path("orders/<str:number>/synchronize/", channels.order_synchronize, name="order_synchronize"),
 ]
