@@ -24,18 +24,30 @@ Push back (channels.services.outbox)
 - outbox_push_due() -> int                                     every due message
 - outbox_retry(*, message, actor) -> OutboxMessage             a failed push tried again now
 
+Errors: ChannelError (502, the shop failed), WebhookRefused (401), CsvRejected (422, `.errors` list of
+{"line", "column", "reason"}); all DomainError. Formats of the CSV file and the generic webhook: channels/FORMATS.md.
+
 Selectors (channels.selectors): channel_list, channel_overview (order_count, error_count), channel_get(id),
 masked_credentials(channel), mapping_list(channel), unmapped_skus(channel), sync_run_list(channel),
 last_sync_run(channel), outbox_for_order(order), outbox_for_channel(channel, status=None), channels_due(),
 manual_channel().
 """
 
+from orderly.channels.connectors.base import ChannelError, WebhookRefused
+from orderly.channels.connectors.csv_file import CsvRejected
 from orderly.channels.services.config import channel_create, channel_update
+from orderly.channels.services.csv_import import csv_import
 from orderly.channels.services.mappings import mapping_delete, mapping_set
 from orderly.channels.services.sync import channel_sync, channels_sync_enabled, order_synchronize
 from orderly.channels.services.upsert import order_upsert_from_channel
+from orderly.channels.services.webhooks import WebhookResult, webhook_receive
 
 __all__ = [
+    "ChannelError",
+    "CsvRejected",
+    "WebhookRefused",
+    "WebhookResult",
+    "csv_import",
     "channel_create",
     "channel_sync",
     "channel_update",
@@ -44,4 +56,5 @@ __all__ = [
     "mapping_set",
     "order_synchronize",
     "order_upsert_from_channel",
+    "webhook_receive",
 ]

@@ -1,0 +1,46 @@
+"""Inbound webhooks: verified before anything is written, each delivery taken once."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from orderly.channels.connectors import get_connector
+from orderly.channels.models import SalesChannel, SyncRun, SyncRunKind, WebhookDelivery
+from orderly.channels.services.sync import _finish, take_orders
+from orderly.core.actors import Actor
+from orderly.core.exceptions import Conflict
+
+
+@dataclass
+class WebhookResult:
+    delivery_id: str
+    duplicate: bool  # a replay of a delivery already taken: nothing was written
+    run: SyncRun | None
+
+
+def webhook_receive(*, channel: SalesChannel, headers: Mapping[str, str], body: bytes) -> WebhookResult:
+    """Verify a delivery with the channel's signature scheme and take its order.
+
+    Raises WebhookRefused (401) when the signature is missing or wrong and ValidationError (422) for a body that
+    cannot be read, writing nothing; Conflict (409) when the channel is disabled. A replayed delivery id returns
+    `duplicate` and writes nothing. Otherwise the order is upserted like a pulled one, logged as a `webhook` run.
+    """
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    message = get_connector(channel).verify_webhook(headers=lowered, body=body)
+    if not channel.enabled:
+        raise Conflict(f"Channel {channel} is disabled; enable it to take its webhooks.", code="channel_disabled")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                WebhookDelivery.objects.create(
+                    channel=channel, delivery_id=message.delivery_id[:200], topic=message.topic[:100]
+                )
+        except IntegrityError:
+            return WebhookResult(delivery_id=message.delivery_id, duplicate=True, run=None)
+        run = SyncRun.objects.create(
+            channel=channel, kind=SyncRunKind.WEBHOOK, trigger=f"webhook {message.topic}"[:150]
+        )
+        take_orders(channel, message.orders, run, Actor.for_channel(channel))
+        run = _finish(run)
+    return WebhookResult(delivery_id=message.delivery_id, duplicate=False, run=run)
