@@ -7,6 +7,7 @@ from ninja.openapi.docs import Swagger
 from orderly.api import errors
 from orderly.api.guards import reject_unstorable_input
 from orderly.api.routers.catalog import router as catalog_router
+from orderly.api.routers.channels import orders_router as channel_orders_router
 from orderly.api.routers.channels import router as channels_router
 from orderly.api.routers.orders import router as orders_router
 
@@ -55,3 +56,4 @@ api.add_decorator(reject_unstorable_input, mode="view")
 api.add_router("/orders", orders_router)
 api.add_router("", catalog_router)
 api.add_router("/channels", channels_router)
+api.add_router("/orders", channel_orders_router)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
 
-from orderly.api.auth import can_change_catalog, can_read
+from orderly.api.auth import can_change_catalog, can_change_orders, can_read
 from orderly.api.errors import error_response, error_responses
 from orderly.api.idempotency import IdempotencyKey, respond
 from orderly.api.schemas.channels import (
@@ -20,15 +20,30 @@ from orderly.api.schemas.channels import (
     MappingIn,
     MappingOut,
     MappingPage,
+    SyncRunList,
+    SyncRunOut,
+    SyncRunPage,
     mapping_dict,
     page_of,
+    run_dict,
 )
 from orderly.catalog.models import ChannelSkuMapping
 from orderly.channels import selectors, services
 from orderly.channels.models import SalesChannel
+from orderly.core.actors import Actor
 from orderly.core.paging import paginate
+from orderly.orders.selectors import order_get
 
 router = Router(tags=["channels"])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.auth)
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.auth)
+
 
 READ_ERRORS = error_responses(401, 403, 404, 422)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422)
@@ -145,9 +160,75 @@ def delete_mapping(request: HttpRequest, channel_id: int, external_sku: str):
     return HttpResponse(status=204)
 
 
+# ---- sync, the sync log, CSV import -----------------------------------------------------------------------------
+
+
+@router.post(
+    "/sync",
+    response={200: SyncRunList, **error_responses(400, 401, 403, 409, 422)},
+    auth=can_change_orders,
+    summary="Synchronize every enabled channel now",
+)
+def sync_all(request: HttpRequest, idempotency_key: str | None = IdempotencyKey):
+    """Pull new and changed orders from every enabled Shopify and WooCommerce channel now; one run per channel,
+    one channel's failure stops no other."""
+
+    def run():
+        runs = services.channels_sync_enabled(actor=_actor(request))
+        return {"items": [run_dict(one) for one in runs]}
+
+    return respond(request, idempotency_key, run=run, schema=SyncRunList, status=200)
+
+
+@router.post(
+    "/{int:channel_id}/sync",
+    response={200: SyncRunOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    auth=can_change_orders,
+    summary="Synchronize a channel now",
+)
+def sync_channel(request: HttpRequest, channel_id: int, idempotency_key: str | None = IdempotencyKey):
+    """Pull the channel's new and changed orders now. The run's counts and each failure's reason are in the
+    answer and in the sync log; a run that could not reach the shop answers 200 with status `failed`."""
+    channel = selectors.channel_get(channel_id)
+
+    def run():
+        return run_dict(services.channel_sync(channel=channel, actor=_actor(request)))
+
+    return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=200)
+
+
+@router.get("/{int:channel_id}/runs", response={200: SyncRunPage, **READ_ERRORS}, auth=can_read, summary="The sync log")
+def list_runs(request: HttpRequest, channel_id: int, query: Query[ListQuery]):
+    """Each run, newest first: start, end, orders imported, updated, skipped, failed, and each failure's reason."""
+    runs = selectors.sync_run_list(selectors.channel_get(channel_id))
+    page = paginate(runs, page=query.page, page_size=query.page_size)
+    return page_of(SyncRunPage, page, [run_dict(run) for run in page.items])
+
+
 @router.post(
     "/{int:channel_id}/webhook", response={200: None}, auth=None, url_name="channel_webhook", include_in_schema=False
 )
 def channel_webhook(request: HttpRequest, channel_id: int):
     """Reserved: inbound webhooks are verified and taken once the sync services exist."""
     return error_response(404, "not_found", "Inbound webhooks are not taken yet.")
+
+
+# ---- one order -------------------------------------------------------------------------------------------------
+
+orders_router = Router(tags=["channels"])
+
+
+@orders_router.post(
+    "/{number}/synchronize",
+    response={200: SyncRunOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    auth=can_change_orders,
+    summary="Re-pull one order from its channel",
+)
+def synchronize_order(request: HttpRequest, number: str, idempotency_key: str | None = IdempotencyKey):
+    """Fetch the order's latest state from its shop and apply it (changes show on its timeline as a sync event).
+    Refused (422) for orders of a channel that cannot be asked, such as manual or CSV orders."""
+
+    def run():
+        return run_dict(services.order_synchronize(order=order_get(number), actor=_actor(request)))
+
+    return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=200)
