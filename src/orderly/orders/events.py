@@ -172,3 +172,8 @@ def pick_returned(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
         f"Returned on the pick list of {plan_number}: not packed any more.",
         {"plan": plan_number},
     )
+
+
+def channel_told(order: Order, actor: Actor, message: str, data: dict | None = None) -> OrderEvent:
+    """Something sent (or queued, or given up) to the order's sales channel, e.g. shipped with tracking."""
+    return _record(order, actor, "channel_told", message, data)
