@@ -9,7 +9,9 @@ from orderly.api.guards import reject_unstorable_input
 from orderly.api.routers.catalog import router as catalog_router
 from orderly.api.routers.channels import orders_router as channel_orders_router
 from orderly.api.routers.channels import router as channels_router
+from orderly.api.routers.inventory import router as inventory_router
 from orderly.api.routers.orders import router as orders_router
+from orderly.api.routers.plans import router as plans_router
 
 DESCRIPTION = """
 Orders and the catalog of Orderly.
@@ -57,3 +59,5 @@ api.add_router("/orders", orders_router)
 api.add_router("", catalog_router)
 api.add_router("/channels", channels_router)
 api.add_router("/orders", channel_orders_router)
+api.add_router("/inventory", inventory_router)
+api.add_router("", plans_router)
