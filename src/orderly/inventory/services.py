@@ -82,7 +82,11 @@ def to_quantity(value, *, field: str = "quantity", whole: bool = False, allow_ne
 def _lot_for_update(lot) -> Lot:
     number = lot.number if isinstance(lot, Lot) else str(lot or "")
     try:
-        return Lot.objects.select_for_update().select_related("variant", "product").get(number=number)
+        return (
+            Lot.objects.select_for_update(of=("self",))
+            .select_related("variant", "product", "position", "warehouse")
+            .get(number=number)
+        )
     except Lot.DoesNotExist:
         raise NotFound(f"No lot {number!r}.", field="lot") from None
 
