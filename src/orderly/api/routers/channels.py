@@ -4,12 +4,15 @@ Managers configure channels and mappings; operators synchronize and import; view
 carries no bearer token: the channel's own signature over the raw body is its proof.
 """
 
+import json
+
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Query, Router
 
 from orderly.api.auth import can_change_catalog, can_change_orders, can_read
-from orderly.api.errors import error_response, error_responses
+from orderly.api.errors import error_responses
 from orderly.api.idempotency import IdempotencyKey, respond
 from orderly.api.schemas.channels import (
     ChannelCreate,
@@ -23,14 +26,18 @@ from orderly.api.schemas.channels import (
     SyncRunList,
     SyncRunOut,
     SyncRunPage,
+    WebhookOut,
     mapping_dict,
     page_of,
     run_dict,
+    webhook_dict,
 )
 from orderly.catalog.models import ChannelSkuMapping
 from orderly.channels import selectors, services
+from orderly.channels.connectors.csv_file import CsvRejected
 from orderly.channels.models import SalesChannel
 from orderly.core.actors import Actor
+from orderly.core.exceptions import ValidationError
 from orderly.core.paging import paginate
 from orderly.orders.selectors import order_get
 
@@ -205,12 +212,80 @@ def list_runs(request: HttpRequest, channel_id: int, query: Query[ListQuery]):
     return page_of(SyncRunPage, page, [run_dict(run) for run in page.items])
 
 
+def _upload(request: HttpRequest) -> bytes:
+    """The CSV sent as the multipart field `file`, or as the body itself."""
+    if request.content_type == "multipart/form-data":
+        try:
+            upload = request.FILES.get("file")
+        except MultiPartParserError:
+            raise ValidationError("The multipart body cannot be read.", field="file") from None
+        if upload is None:
+            raise ValidationError("Send the CSV as the multipart field `file`.", field="file")
+        return upload.read()
+    return request.body
+
+
+def _csv_refused(exc: CsvRejected) -> HttpResponse:
+    body = {
+        "error": {"code": exc.code, "message": exc.message, "field": exc.field},
+        "errors": [{"line": e["line"], "column": e["column"], "reason": e["reason"]} for e in exc.errors],
+    }
+    return HttpResponse(json.dumps(body), status=exc.status, content_type="application/json")
+
+
 @router.post(
-    "/{int:channel_id}/webhook", response={200: None}, auth=None, url_name="channel_webhook", include_in_schema=False
+    "/{int:channel_id}/import",
+    response={200: SyncRunOut, **error_responses(400, 401, 403, 404, 409, 413, 422)},
+    auth=can_change_orders,
+    summary="Import a CSV file of orders",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                },
+            }
+        }
+    },
+)
+def import_csv(request: HttpRequest, channel_id: int, idempotency_key: str | None = IdempotencyKey):
+    """Import a file in the documented CSV format into a CSV channel: the body itself (`Content-Type: text/csv`)
+    or the multipart field `file`. Every row is checked first; a file with any bad row is refused whole and nothing
+    is written: 422 with code `csv_rejected` and, beside `error`, `errors`: every error as `{line, column, reason}`
+    (the header is line 1). The answer is the run in the channel's sync log."""
+    channel = selectors.channel_get(channel_id)
+    content = _upload(request)
+
+    def run():
+        return run_dict(services.csv_import(channel=channel, content=content, actor=_actor(request)))
+
+    try:
+        return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=200)
+    except CsvRejected as exc:
+        return _csv_refused(exc)
+
+
+# ---- inbound webhooks ------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/{int:channel_id}/webhook",
+    response={200: WebhookOut, **error_responses(400, 401, 404, 409, 413, 422)},
+    auth=None,
+    url_name="channel_webhook",
+    summary="A channel's inbound webhook",
+    # No bearer token (the signature is the proof), so it stays out of the schema's token-guarded operations;
+    # channels/FORMATS.md documents it.
+    include_in_schema=False,
 )
 def channel_webhook(request: HttpRequest, channel_id: int):
-    """Reserved: inbound webhooks are verified and taken once the sync services exist."""
-    return error_response(404, "not_found", "Inbound webhooks are not taken yet.")
+    """Where the shop posts its order webhooks, verified over the raw body with the channel's scheme (Shopify
+    `X-Shopify-Hmac-Sha256`, WooCommerce `X-WC-Webhook-Signature`, generic `X-Orderly-Signature: sha256=<hex>`).
+    A wrong or missing signature: 401, nothing written. A replayed delivery: 200, `duplicate`, nothing new."""
+    channel = selectors.channel_get(channel_id)
+    result = services.webhook_receive(channel=channel, headers=request.headers, body=request.body)
+    return webhook_dict(result)
 
 
 # ---- one order -------------------------------------------------------------------------------------------------

@@ -106,21 +106,10 @@ class SyncRunList(OutputSchema):
     items: list[SyncRunOut]
 
 
-class CsvCellError(OutputSchema):
-    line: int | None = Field(description="The file's line number (the header is line 1)")
-    column: str | None = Field(description="The column at fault, by its header name")
-    reason: str
-
-
-class CsvRefused(OutputSchema):
-    error: dict = Field(description="`{code, message, field}` as every error: code `invalid_csv`, field `file`.")
-    errors: list[CsvCellError] = Field(description="Every bad cell of the file, in line order")
-
-
 class WebhookOut(OutputSchema):
-    accepted: bool
-    duplicate: bool = Field(description="This delivery was seen before: nothing new was written")
-    result: str = Field(description="`imported`, `updated`, `skipped` or `duplicate`")
+    delivery_id: str = Field(description="The shop's id of this delivery")
+    duplicate: bool = Field(description="This delivery was taken before: nothing new was written")
+    run: SyncRunOut | None = Field(description="The sync-log entry of what the delivery did (null for a replay)")
 
 
 def page_of(schema: type[PageMeta], page, rows: list[dict]) -> PageMeta:
@@ -159,6 +148,8 @@ def run_dict(run) -> dict:
 
 
 def webhook_dict(result) -> dict:
-    outcome = str(getattr(result, "outcome", "") or getattr(result, "result", "") or "")
-    duplicate = bool(getattr(result, "duplicate", False))
-    return {"accepted": True, "duplicate": duplicate, "result": "duplicate" if duplicate else outcome}
+    return {
+        "delivery_id": result.delivery_id,
+        "duplicate": result.duplicate,
+        "run": run_dict(result.run) if result.run is not None else None,
+    }
