@@ -13,6 +13,7 @@ def navigation(request):
         ("Orders", reverse("web:order_list"), view_name.startswith("web:order")),
         ("Products", reverse("web:product_list"), view_name.startswith(("web:product", "web:variant"))),
         ("Inventory", reverse("web:inventory"), view_name.startswith("web:inventory")),
+        ("Plans", reverse("web:plan_list"), view_name.startswith(("web:plan", "web:packaging", "web:pick"))),
         ("Channels", reverse("web:channel_list"), view_name.startswith("web:channel")),
     ]
     if user.is_staff:

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, register_converter
 from django.views.generic import RedirectView
 
-from orderly.web.views import channels, inventory, order_forms, orders, products
+from orderly.web.views import channels, inventory, order_forms, orders, plans, products
 
 
 class IdConverter:
@@ -57,6 +57,33 @@ urlpatterns = [
     path("inventory/ledger/", inventory.ledger, name="inventory_ledger"),
     path("inventory/receive/", inventory.receive, name="inventory_receive"),
     path("inventory/adjust/", inventory.adjust, name="inventory_adjust"),
+    path("plans/", plans.plan_list, name="plan_list"),
+    path("plans/new/", plans.plan_new, name="plan_new"),
+    path("plans/<str:number>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<str:number>/orders/", plans.plan_orders_add, name="plan_orders_add"),
+    path("plans/<str:number>/orders/<str:order>/remove/", plans.plan_order_remove, name="plan_order_remove"),
+    path("plans/<str:number>/cancel/", plans.plan_cancel_view, name="plan_cancel"),
+    path("plans/<str:number>/allocation/", plans.plan_allocation, name="plan_allocation"),
+    path("plans/<str:number>/packaging-plans/", plans.plan_packaging, name="plan_packaging"),
+    path("plans/<str:number>/pick-list/", plans.plan_pick_list, name="plan_pick_list"),
+    re_path(
+        r"^plans/(?P<number>[^/]+)/pick-list/(?P<order>[^/]+)/(?P<action>complete|return)/$",
+        plans.pick_action,
+        name="pick_action",
+    ),
+    path("packaging-plans/<str:number>/edit/", plans.packaging_edit, name="packaging_edit"),
+    path(
+        "packaging-plans/<str:number>/execute/",
+        plans.packaging_action,
+        {"action": "execute"},
+        name="packaging_execute",
+    ),
+    path(
+        "packaging-plans/<str:number>/archive/",
+        plans.packaging_action,
+        {"action": "archive"},
+        name="packaging_archive",
+    ),
     path("variants/<path:sku>/edit/", products.variant_edit, name="variant_edit"),
     path("variants/<path:sku>/activate/", products.variant_set_active, {"active": True}, name="variant_activate"),
     path("variants/<path:sku>/deactivate/", products.variant_set_active, {"active": False}, name="variant_deactivate"),
