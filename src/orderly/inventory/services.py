@@ -36,6 +36,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from orderly.catalog.models import Product, Variant
@@ -343,7 +344,9 @@ def holds_change(*, changes: Sequence[HoldChange], reference: str, actor: Actor)
         (hold.lot_id, hold.order_item_id): hold
         for hold in Hold.objects.filter(lot_id__in=lot_ids, order_item_id__in=item_ids)
     }
-    to_create, to_update, to_delete, movements = [], [], [], []
+    to_create, to_update, to_delete = [], [], []
+    # the ledger gets one hold and one release line per lot (what changed for which item is in the holds)
+    per_lot: dict[tuple[int, str], list] = defaultdict(lambda: [Decimal("0"), 0])
     for (lot_id, item_id), quantity in sorted(merged.items()):
         lot = lots.get(lot_id)
         if lot is None:
@@ -361,8 +364,9 @@ def holds_change(*, changes: Sequence[HoldChange], reference: str, actor: Actor)
         if current + quantity < 0:
             raise Conflict(f"Cannot release {-quantity} of lot {lot.number}: item {item_id} holds {current}.")
         lot.held += quantity
-        kind = MovementKind.HOLD if quantity > 0 else MovementKind.RELEASE
-        movements.append(_movement(lot, kind, actor, held_change=quantity, reference=reference))
+        line = per_lot[(lot_id, MovementKind.HOLD if quantity > 0 else MovementKind.RELEASE)]
+        line[0] += quantity
+        line[1] += 1
         if hold is None:
             to_create.append(Hold(lot_id=lot_id, order_item_id=item_id, reference=reference, quantity=quantity))
         elif current + quantity == 0:
@@ -376,8 +380,24 @@ def holds_change(*, changes: Sequence[HoldChange], reference: str, actor: Actor)
         Hold.objects.bulk_update(to_update, ["quantity"])
     if to_create:
         Hold.objects.bulk_create(to_create)
-    Lot.objects.bulk_update(list(lots.values()), ["held"])
-    Movement.objects.bulk_create(movements)
+    # one UPDATE per distinct change (relative, so it stays right whatever was read): the count follows the lots'
+    # sizes, not the number of lines
+    by_change: dict[Decimal, list[int]] = defaultdict(list)
+    net: dict[int, Decimal] = defaultdict(Decimal)
+    for (lot_id, _kind), (quantity, _items) in per_lot.items():
+        net[lot_id] += quantity
+    for lot_id, change in net.items():
+        if change:
+            by_change[change].append(lot_id)
+    for change, lot_ids in sorted(by_change.items()):
+        Lot.objects.filter(pk__in=lot_ids).update(held=F("held") + change)
+    Movement.objects.bulk_create(
+        [
+            _movement(lots[lot_id], kind, actor, held_change=quantity, reference=reference,
+                      reason=f"{count} order item{'s' if count != 1 else ''}")
+            for (lot_id, kind), (quantity, count) in sorted(per_lot.items())
+        ]
+    )  # fmt: skip
 
 
 def _holds_of(reference: str, order_item_ids) -> list[Hold]:
