@@ -198,16 +198,17 @@ def test_a_sync_killed_midway_resumes_with_each_order_exactly_once(
     shopify, shopify_server, variants, small_pages, monkeypatch
 ):
     shopify_server.add(*(shopify_order(n) for n in range(1, 11)))
-    real = sync_module.order_upsert_from_channel
+    real = sync_module.import_entry
     calls = {"n": 0}
 
-    def dies_after_five(**kwargs):
+    def dies_after_five(*args):
         calls["n"] += 1
         if calls["n"] > 5:
             raise KeyboardInterrupt("worker stopped")
-        return real(**kwargs)
+        return real(*args)
 
-    monkeypatch.setattr(sync_module, "order_upsert_from_channel", dies_after_five)
+    # Dies while taking the 6th order: inside the second page, after two of its orders were prepared.
+    monkeypatch.setattr(sync_module, "import_entry", dies_after_five)
     with pytest.raises(KeyboardInterrupt):
         channel_sync(channel=shopify)
 
@@ -218,7 +219,7 @@ def test_a_sync_killed_midway_resumes_with_each_order_exactly_once(
     assert killed.error.startswith("Interrupted")
     assert SalesChannel.objects.get(pk=shopify.pk).sync_cursor == "2026-01-01T00:00:03+00:00"
 
-    monkeypatch.setattr(sync_module, "order_upsert_from_channel", real)
+    monkeypatch.setattr(sync_module, "import_entry", real)
     run = channel_sync(channel=shopify)
 
     assert (run.imported, run.skipped) == (7, 1)

@@ -8,7 +8,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 import httpx
@@ -47,10 +47,14 @@ class ExternalOrder:
     notes: str = ""
 
     def digest(self) -> str:
-        """A fingerprint of everything we keep, so an unchanged order is skipped without touching it."""
-        data = asdict(self)
-        data.pop("updated_at")
-        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+        """A fingerprint of everything we keep, so an unchanged order is skipped without touching it (computed once:
+        the fields hold plain JSON values, so no deep copy is needed)."""
+        if cached := self.__dict__.get("_digest"):
+            return cached
+        data = {k: v for k, v in vars(self).items() if k not in ("updated_at", "_digest")}
+        value = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+        self.__dict__["_digest"] = value
+        return value
 
 
 @dataclass

@@ -2,18 +2,26 @@
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from orderly.channels.connectors import get_connector
 from orderly.channels.connectors.base import ChannelError, ExternalOrder, Malformed
 from orderly.channels.models import SalesChannel, SyncedOrder, SyncRun, SyncRunKind, SyncRunStatus
-from orderly.channels.services.upsert import IMPORTED, SKIPPED, UPDATED, order_upsert_from_channel
+from orderly.channels.services.upsert import (
+    IMPORTED,
+    SKIPPED,
+    UPDATED,
+    batch_creatable,
+    import_entry,
+    order_upsert_from_channel,
+)
 from orderly.channels.settings_schema import sync_interval
 from orderly.core.actors import Actor
 from orderly.core.exceptions import DomainError, ValidationError
 from orderly.orders.models import Order
+from orderly.orders.services.importing import orders_import_many
 
 
 def _start(channel: SalesChannel, kind: str, actor: Actor | None) -> SyncRun:
@@ -23,17 +31,38 @@ def _start(channel: SalesChannel, kind: str, actor: Actor | None) -> SyncRun:
 def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor) -> dict[str, int]:
     """Upsert a batch of parsed orders inside the caller's transaction and add the counts to `run` (same commit).
 
-    One query finds what the last sync saw of the whole batch, so unchanged orders cost nothing more.
+    Two queries find what the last sync saw and which orders exist here, so unchanged orders cost nothing more;
+    new orders are created together (orders_import_many), changed ones one by one with their sync events.
     """
     counts = {IMPORTED: 0, UPDATED: 0, SKIPPED: 0, "failed": 0}
     failures = []
-    ids = [o.external_id for o in orders if isinstance(o, ExternalOrder)]
-    known = {s.external_id: s for s in SyncedOrder.objects.filter(channel=channel, external_id__in=ids)}
+    parsed = [o for o in orders if isinstance(o, ExternalOrder)]
     for entry in orders:
         if isinstance(entry, Malformed):
             counts["failed"] += 1
             failures.append({"external_id": entry.external_id, "reason": entry.reason[:500]})
-            continue
+    ids = [o.external_id for o in parsed]
+    known = {s.external_id: s for s in SyncedOrder.objects.filter(channel=channel, external_id__in=ids)}
+    changed = [o for o in parsed if o.external_id not in known or known[o.external_id].digest != o.digest()]
+    counts[SKIPPED] += len(parsed) - len(changed)
+    existing = set(
+        Order.all_objects.filter(channel=channel, external_id__in=[o.external_id for o in changed]).values_list(
+            "external_id", flat=True
+        )
+    )
+    fresh, one_by_one, seen = [], [], set()
+    for entry in changed:
+        if entry.external_id in existing or entry.external_id in seen or not batch_creatable(channel, entry):
+            one_by_one.append(entry)
+        else:
+            fresh.append(entry)
+        seen.add(entry.external_id)
+    if fresh:
+        created, refused = _create_many(channel, fresh, actor)
+        counts[IMPORTED] += len(created)
+        counts["failed"] += len(refused)
+        failures += [{"external_id": key, "reason": reason[:500]} for key, reason in refused.items()]
+    for entry in one_by_one:
         try:
             outcome = order_upsert_from_channel(
                 channel=channel, data=entry, actor=actor, known=known.get(entry.external_id)
@@ -54,6 +83,42 @@ def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor)
         run.failures = (run.failures + failures)[: SyncRun.MAX_FAILURES]
         run.save(update_fields=["failures"])
     return counts
+
+
+def _create_many(channel: SalesChannel, entries: list[ExternalOrder], actor: Actor) -> tuple[list, dict]:
+    """Create new orders together with what the sync saw of them; if another sync created one of them meanwhile
+    (a unique conflict), fall back to taking each alone, which turns that one into an update."""
+    try:
+        with transaction.atomic():
+            created, refused = orders_import_many(
+                channel=channel, entries=[import_entry(channel, e) for e in entries], actor=actor
+            )
+            by_id = {e.external_id: e for e in entries}
+            now = timezone.now()
+            SyncedOrder.objects.bulk_create(
+                [
+                    SyncedOrder(
+                        channel=channel,
+                        external_id=order.external_id,
+                        order=order,
+                        digest=by_id[order.external_id].digest(),
+                        remote_updated_at=by_id[order.external_id].updated_at,
+                        synced_at=now,
+                    )
+                    for order in created
+                ],
+                batch_size=500,
+            )
+        return created, refused
+    except IntegrityError:
+        created, refused = [], {}
+        for entry in entries:
+            try:
+                if order_upsert_from_channel(channel=channel, data=entry, actor=actor) == IMPORTED:
+                    created.append(entry)
+            except ValidationError as exc:
+                refused[entry.external_id] = exc.message
+        return created, refused
 
 
 def _finish(run: SyncRun, *, error: str = "") -> SyncRun:

@@ -14,6 +14,7 @@ from orderly.core.exceptions import DomainError, ValidationError
 from orderly.orders.models import Order
 from orderly.orders.services import order_cancel, order_create, order_open
 from orderly.orders.services import validation as clean
+from orderly.orders.services.importing import ImportEntry
 from orderly.orders.services.syncing import order_sync_update
 from orderly.orders.status import OrderStatus
 
@@ -35,15 +36,17 @@ def _usable_address(value, field: str) -> tuple[dict | None, str]:
         return None, exc.message
 
 
-def _create(channel: SalesChannel, data: ExternalOrder, actor: Actor) -> Order:
+def import_entry(channel: SalesChannel, data: ExternalOrder) -> ImportEntry:
+    """The order_create arguments for a new channel order: status by the channel's table, addresses that fail our
+    checks left out (the order is then flagged for its missing address) with the reason in its notes."""
     action = status_action(channel, data.external_status)
     shipping, shipping_problem = _usable_address(data.shipping_address, "shipping_address")
     billing, _ = _usable_address(data.billing_address, "billing_address")
     notes = data.notes
     if shipping_problem:
         notes = (f"The shop's shipping address was not usable: {shipping_problem}\n" + notes).strip()[:5000]
-    order = order_create(
-        channel=channel,
+    return ImportEntry(
+        external_id=data.external_id,
         customer=data.customer,
         items=data.items,
         shipping_address=shipping,
@@ -52,9 +55,27 @@ def _create(channel: SalesChannel, data: ExternalOrder, actor: Actor) -> Order:
         status=OrderStatus.DRAFT if action == StatusAction.DRAFT else OrderStatus.OPEN,
         order_date=_order_date(data),
         notes=notes,
-        external_id=data.external_id,
         external_ref=data.external_ref,
         external_status=data.external_status,
+    )
+
+
+def _create(channel: SalesChannel, data: ExternalOrder, actor: Actor) -> Order:
+    action = status_action(channel, data.external_status)
+    entry = import_entry(channel, data)
+    order = order_create(
+        channel=channel,
+        customer=entry.customer,
+        items=entry.items,
+        shipping_address=entry.shipping_address,
+        billing_address=entry.billing_address,
+        currency=entry.currency,
+        status=entry.status,
+        order_date=entry.order_date,
+        notes=entry.notes,
+        external_id=entry.external_id,
+        external_ref=entry.external_ref,
+        external_status=entry.external_status,
         actor=actor,
         strict=False,
     )
@@ -84,6 +105,11 @@ def _update(channel: SalesChannel, order: Order, data: ExternalOrder, actor: Act
         order_cancel(order=order, actor=actor)
     elif action in (StatusAction.OPEN, StatusAction.HOLD) and order.status == OrderStatus.DRAFT:
         order_open(order=order, actor=actor)
+
+
+def batch_creatable(channel: SalesChannel, data: ExternalOrder) -> bool:
+    """New orders the batch path takes: those created open or draft (a cancel or hold at birth goes one by one)."""
+    return status_action(channel, data.external_status) in (StatusAction.OPEN, StatusAction.DRAFT)
 
 
 def _remember(channel: SalesChannel, order: Order, data: ExternalOrder, digest: str) -> None:

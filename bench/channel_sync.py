@@ -1,0 +1,251 @@
+#!/usr/bin/env python
+"""Benchmark: sync 10,000 Shopify orders of three lines from a loopback fake Shopify, then re-sync them unchanged.
+
+    .venv/bin/python bench/channel_sync.py                # SQLite, then PostgreSQL when reachable; records results
+    .venv/bin/python bench/channel_sync.py --db sqlite    # one database, nothing recorded
+    options: --orders N (10,000)  --no-record  --label WORD
+
+Each database is created fresh for the run (var/bench/channel_sync.sqlite3; PostgreSQL database
+`orderly_bench_channels` on 127.0.0.1) and migrated. The fake Shopify (tests/channels/fake_shops.py) runs on
+127.0.0.1 in this process and serves the orders 250 per page with Link paging. Three figures per database:
+
+- import: `channel_sync` of all orders (HTTP, parsing, upsert with numbering, items, addresses, events, checks)
+- re-sync: the same again from an empty cursor, every order fetched and found unchanged
+- raw bulk insert: the same rows (orders, addresses, items, one event each) written with bulk_create in one
+  transaction, no HTTP or checks: the floor the import is compared with
+
+Targets: import >= 5,000 order lines/s; re-sync >= 5x faster than the import; import <= 10x the raw bulk insert.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DIR = ROOT / "var" / "bench"
+RESULTS_DIR = ROOT / "bench" / "results"
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_DATABASE = "orderly_bench_channels"
+LINES = 3
+SKUS = ("ESP-250", "ESP-1000", "DEC-250")
+
+
+def prepare_database(db: str) -> str | None:
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    if db == "sqlite":
+        path = BENCH_DIR / "channel_sync.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+    except Exception as exc:  # no server here: measure SQLite only
+        print(f"PostgreSQL not reachable ({exc.__class__.__name__}); skipped.", file=sys.stderr)
+        return None
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DATABASE}"
+
+
+# --------------------------------------------------------------------------------------------- in the child
+
+
+def child(n_orders: int) -> dict:
+    import django
+
+    sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderly.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from tests.channels.fake_shops import FakeShopify, shopify_order
+    from tests.factories import VariantFactory
+
+    from orderly.channels.models import SalesChannel
+    from orderly.channels.services import channel_create, channel_sync
+    from orderly.orders.models import Order, OrderEvent, OrderItem
+
+    for sku in SKUS:
+        VariantFactory(sku=sku)
+    shop = FakeShopify(lifetime=1800).start()
+    try:
+        shop.add(*(shopify_order(n, skus=SKUS) for n in range(1, n_orders + 1)))
+        channel = channel_create(
+            name="Bench Shopify",
+            kind="shopify",
+            settings={"base_url": shop.base_url},
+            credentials={"access_token": FakeShopify.token},
+        )
+        started = time.perf_counter()
+        run = channel_sync(channel=channel)
+        import_s = time.perf_counter() - started
+        assert (run.status, run.imported) == ("succeeded", n_orders), (run.status, run.imported, run.error)
+
+        SalesChannel.objects.filter(pk=channel.pk).update(sync_cursor="")
+        channel.refresh_from_db()
+        started = time.perf_counter()
+        rerun = channel_sync(channel=channel)
+        resync_s = time.perf_counter() - started
+        assert (rerun.skipped, rerun.imported, rerun.updated) == (n_orders, 0, 0)
+
+        raw_s = raw_bulk_insert(n_orders)
+        counts = (Order.objects.count(), OrderItem.objects.count(), OrderEvent.objects.count())
+    finally:
+        shop.stop()
+    lines = n_orders * LINES
+    return {
+        "database": database_name(connection),
+        "orders": n_orders,
+        "lines": lines,
+        "import_s": import_s,
+        "resync_s": resync_s,
+        "raw_s": raw_s,
+        "import_lines_per_s": lines / import_s,
+        "resync_speedup": import_s / resync_s,
+        "import_vs_raw": import_s / raw_s,
+        "rows_after": counts,
+    }
+
+
+def database_name(connection) -> str:
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version}"
+    return f"PostgreSQL {connection.pg_version // 10000}"
+
+
+def raw_bulk_insert(n_orders: int) -> float:
+    """The same orders' rows, straight into the tables in one transaction (another channel, own numbers)."""
+    from decimal import Decimal
+
+    from django.db import transaction
+    from tests.channels.fake_shops import shopify_order
+
+    from orderly.channels.connectors.shopify import parse_order
+    from orderly.channels.models import SalesChannel
+    from orderly.orders.models import Address, Order, OrderEvent, OrderItem
+
+    channel = SalesChannel.objects.create(name="Bench raw", kind="manual")
+    parsed = [parse_order(shopify_order(n, skus=SKUS)) for n in range(1, n_orders + 1)]
+    started = time.perf_counter()
+    with transaction.atomic():
+        addresses = Address.objects.bulk_create(
+            [Address(**{**p.shipping_address, "email": ""}) for p in parsed], batch_size=1000
+        )
+        orders = Order.objects.bulk_create(
+            [
+                Order(
+                    number=f"RAW-{i:06d}",
+                    channel=channel,
+                    external_id=p.external_id,
+                    external_ref=p.external_ref,
+                    external_status=p.external_status,
+                    customer_name=p.customer["name"],
+                    customer_email=p.customer["email"],
+                    shipping_address=address,
+                    item_count=len(p.items),
+                )
+                for i, (p, address) in enumerate(zip(parsed, addresses, strict=True))
+            ],
+            batch_size=1000,
+        )
+        OrderItem.objects.bulk_create(
+            [
+                OrderItem(
+                    order=order,
+                    line_no=n,
+                    sku=item["sku"],
+                    name=item["name"],
+                    quantity=item["quantity"],
+                    unit_price=Decimal(item["unit_price"]),
+                    tax_rate=Decimal(item["tax_rate"]),
+                )
+                for order, p in zip(orders, parsed, strict=True)
+                for n, item in enumerate(p.items, start=1)
+            ],
+            batch_size=1000,
+        )
+        OrderEvent.objects.bulk_create(
+            [
+                OrderEvent(order=order, kind="imported", actor_kind="channel", actor_name="raw", message="raw")
+                for order in orders
+            ],
+            batch_size=1000,
+        )
+    return time.perf_counter() - started
+
+
+# ------------------------------------------------------------------------------------------------- driver
+
+
+def run_db(db: str, n_orders: int) -> dict | None:
+    url = prepare_database(db)
+    if url is None:
+        return None
+    env = {**os.environ, "DATABASE_URL": url, "ORDERLY_DATA_DIR": str(BENCH_DIR / "data"), "LOG_LEVEL": "WARNING"}
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", "--orders", str(n_orders)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"{db} run failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def table(results: list[dict]) -> str:
+    rows = [
+        "| database | orders | lines | import s | lines/s (≥ 5,000) | re-sync s | re-sync speed-up (≥ 5×) "
+        "| raw bulk insert s | import / raw (≤ 10×) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        rows.append(
+            f"| {r['database']} | {r['orders']:,} | {r['lines']:,} | {r['import_s']:.2f} "
+            f"| {r['import_lines_per_s']:,.0f} | {r['resync_s']:.2f} | {r['resync_speedup']:.1f}× "
+            f"| {r['raw_s']:.2f} | {r['import_vs_raw']:.1f}× |"
+        )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres"))
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--label", default="")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.orders)))
+        return
+    results = [r for db in ([args.db] if args.db else ["sqlite", "postgres"]) if (r := run_db(db, args.orders))]
+    text = table(results)
+    print(text)
+    if not args.db and not args.no_record:
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y-%m-%d-%H%M", time.gmtime())
+        name = f"channel_sync-{stamp}{'-' + args.label if args.label else ''}.md"
+        load = os.getloadavg()
+        header = (
+            f"# channel_sync {stamp} UTC\n\n{platform.platform()}, Python {platform.python_version()}, "
+            f"{os.cpu_count()} CPUs, load average {load[0]:.1f} at the end\n\n"
+            "`.venv/bin/python bench/channel_sync.py`\n\n"
+        )
+        (RESULTS_DIR / name).write_text(header + text + "\n")
+        print(f"recorded in bench/results/{name}")
+
+
+if __name__ == "__main__":
+    main()
