@@ -25,13 +25,13 @@ def test_overview_renders_for_every_role(clients, role):
     assert response.status_code == 200
     page = text(response)
     assert f"{order.number} — " in page
-    assert "Anna de Vries anna@example.com Wholesale Manually entered 1 18.53 EUR New" in page
+    assert "Anna de Vries anna@example.com Wholesale Manually entered — 1 18.53 EUR New" in page
 
 
 def test_overview_columns_in_order(op):
     make_order(external_ref="WEB-77")
     page = text(op.get("/orders/"))
-    assert "Number External ref Date ▼ Customer Type Shop Items Total Status" in page
+    assert "Number External ref Date ▼ Customer Type Shop Shop status Items Total Status" in page
     assert "OR-000001 WEB-77" in page
 
 

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 
 from orderly.catalog.selectors import orderable_variants
 from orderly.channels import selectors, services
+from orderly.channels.connectors import csv_file
+from orderly.channels.connectors.csv_file import CsvRejected
 from orderly.channels.models import ChannelKind
 from orderly.channels.settings_schema import DEFAULT_SYNC_INTERVAL
 from orderly.core.exceptions import DomainError
@@ -20,7 +22,6 @@ from orderly.web.forms.channels import ChannelForm, MappingForm
 from orderly.web.views.common import actor, or_404, safe_next
 
 RUNS_SHOWN = 20
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def _settings_rows(channel) -> list[tuple[str, str]]:
@@ -165,11 +166,18 @@ def channel_sync_all(request):
 def order_synchronize(request, number: str):
     order = or_404(order_get, number)
     try:
-        services.order_synchronize(order=order, actor=actor(request))
+        run = services.order_synchronize(order=order, actor=actor(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Order {order.number} synchronized with {order.channel.name}.")
+        if run.status == "failed" or run.failed:
+            reasons = [run.error] + [f.get("reason", "") for f in run.failures or [] if isinstance(f, dict)]
+            reason = "; ".join(r for r in reasons if r) or "see the channel's sync log"
+            messages.error(request, f"Order {order.number} could not be synchronized: {reason}")
+        elif run.updated:
+            messages.success(request, f"Order {order.number} synchronized: the shop's changes are on its timeline.")
+        else:
+            messages.success(request, f"Order {order.number} synchronized: nothing changed in the shop.")
     return redirect("web:order_detail", number=order.number)
 
 
@@ -217,12 +225,8 @@ def channel_mapping_delete(request, channel_id: int):
 
 
 def _import_page(request, channel, *, message: str = "", report=None, status: int = 200):
-    context = {
-        "channel": channel,
-        "message": message,
-        "report": report or [],
-        "columns": getattr(services, "CSV_COLUMNS", ()),
-    }
+    columns = [(name, True) for name in csv_file.REQUIRED] + [(name, False) for name in csv_file.OPTIONAL]
+    context = {"channel": channel, "message": message, "report": report or [], "columns": columns}
     return TemplateResponse(request, "web/channels/import.html", context, status=status)
 
 
@@ -234,12 +238,12 @@ def channel_import(request, channel_id: int):
     upload = request.FILES.get("file")
     if upload is None:
         return _import_page(request, channel, message="Choose a CSV file to upload.", status=422)
-    if upload.size > MAX_UPLOAD_BYTES:
-        return _import_page(request, channel, message="The file is larger than 10 MB.", status=413)
     try:
-        result = services.csv_import(channel=channel, content=upload.read(), actor=actor(request))
+        run = services.csv_import(channel=channel, content=upload.read(), actor=actor(request))
+    except CsvRejected as exc:
+        return _import_page(request, channel, message=exc.message, report=exc.errors, status=exc.status)
     except DomainError as exc:
-        report = exc.data.get("errors") or []
-        return _import_page(request, channel, message=exc.message, report=report, status=exc.status)
-    messages.success(request, f"{upload.name}: {result.imported} orders imported, {result.updated} updated.")
+        return _import_page(request, channel, message=exc.message, status=exc.status)
+    counts = f"{run.imported} imported, {run.updated} updated, {run.skipped} unchanged"
+    messages.success(request, f"{upload.name}: {counts}.")
     return redirect(reverse("web:order_list") + f"?channel={channel.id}")

@@ -1,0 +1,169 @@
+"""Web: Synchronize (a channel, all, one order), CSV upload with its error report, the orders overview's shop."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from orderly.channels.models import SyncRun
+from orderly.channels.services import channel_create
+from orderly.orders.models import Order, OrderEvent
+from tests.channels.fake_shops import FakeShopify, shopify_order
+from tests.factories import VariantFactory, make_order
+from tests.web.helpers import messages_of, text
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "order_id,customer_name,sku,quantity,unit_price,ship_name,ship_line1,ship_postal_code,ship_city,ship_country\n"
+GOOD = (
+    HEADER + "A1,Ann,ESP-250,2,9.50,Ann,Main 1,1011 AA,Amsterdam,NL\nA2,Bob,SHOP-X,1,5.00,Bob,Road 2,10115,Berlin,DE\n"
+)
+BAD = HEADER + "A1,,ESP-250,zero,9.50,Ann,Main 1,1011 AA,Amsterdam,NL\nA2,Bob,,1,5.00,Bob,Road 2,10115,Berlin,XX\n"
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch):
+    import httpx
+
+    from orderly.channels.connectors.base import BaseConnector
+
+    monkeypatch.setattr(BaseConnector, "backoff_base", 0.001)
+    monkeypatch.setattr(BaseConnector, "timeout", httpx.Timeout(0.5))
+
+
+@pytest.fixture
+def shop_server():
+    with FakeShopify(lifetime=60) as shop:
+        yield shop
+
+
+@pytest.fixture
+def espresso(db):
+    return VariantFactory(sku="ESP-250")
+
+
+@pytest.fixture
+def shopify(espresso, shop_server):
+    return channel_create(
+        name="Roastery Shopify",
+        kind="shopify",
+        settings={"base_url": shop_server.base_url},
+        credentials={"access_token": FakeShopify.token, "webhook_secret": "shh-shopify-secret"},
+    )
+
+
+@pytest.fixture
+def csv_channel(espresso):
+    return channel_create(name="Wholesale file", kind="csv")
+
+
+def upload(client, channel, content: str):
+    file = SimpleUploadedFile("orders.csv", content.encode(), content_type="text/csv")
+    return client.post(f"/channels/{channel.id}/import/", {"file": file})
+
+
+def test_synchronize_button_imports_and_tells_what_happened(op, shopify, shop_server):
+    shop_server.add(*(shopify_order(n) for n in range(1, 3)))
+    response = op.post(f"/channels/{shopify.id}/sync/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/channels/{shopify.id}/"
+    page = op.get(response["Location"])
+    assert messages_of(page) == ["Roastery Shopify synchronized: 2 imported, 0 updated, 0 skipped, 0 failed."]
+    assert "Channel sync operator Succeeded 2 0 0 0" in text(page)
+    assert Order.objects.filter(channel=shopify).count() == 2
+
+
+def test_an_unreachable_shop_is_an_error_notification(op, shopify, shop_server):
+    shop_server.stop()
+    response = op.post(f"/channels/{shopify.id}/sync/", follow=True)
+    [message] = messages_of(response)
+    assert message.startswith("Synchronizing Roastery Shopify failed: ")
+    assert SyncRun.objects.get().status == "failed"
+
+
+def test_synchronize_all(op, shopify, shop_server):
+    shop_server.add(shopify_order(1))
+    response = op.post("/channels/sync/", follow=True)
+    assert messages_of(response) == ["Roastery Shopify synchronized: 1 imported, 0 updated, 0 skipped, 0 failed."]
+
+
+def test_viewers_cannot_synchronize_or_upload(viewer, shopify, csv_channel):
+    assert viewer.post(f"/channels/{shopify.id}/sync/").status_code == 403
+    assert viewer.post("/channels/sync/").status_code == 403
+    assert viewer.get(f"/channels/{csv_channel.id}/import/").status_code == 403
+    assert upload(viewer, csv_channel, GOOD).status_code == 403
+    assert (SyncRun.objects.count(), Order.objects.count()) == (0, 0)
+
+
+def test_csv_upload_imports_and_shows_the_channels_orders(op, csv_channel):
+    response = upload(op, csv_channel, GOOD)
+    assert response.status_code == 302
+    assert response["Location"] == f"/orders/?channel={csv_channel.id}"
+    page = op.get(response["Location"])
+    assert messages_of(page) == ["orders.csv: 2 imported, 0 updated, 0 unchanged."]
+    assert "2 orders found" in text(page)
+    assert Order.objects.get(external_id="A2").has_error is True
+
+
+def test_a_bad_csv_shows_every_error_and_imports_nothing(op, csv_channel):
+    response = upload(op, csv_channel, BAD)
+    assert response.status_code == 422
+    page = text(response)
+    assert "Nothing was imported: the file has 4 errors" in page
+    assert (
+        "Line Column Reason 2 customer_name is required 2 quantity 'zero' is not a whole number from 1 to 1000000 "
+        "3 sku is required 3 ship_country 'XX' is not an ISO 3166-1 country code (e.g. NL, DE)"
+    ) in page
+    assert (Order.all_objects.count(), OrderEvent.objects.count(), SyncRun.objects.count()) == (0, 0, 0)
+
+
+def test_upload_without_a_file_is_refused(op, csv_channel):
+    response = op.post(f"/channels/{csv_channel.id}/import/", {})
+    assert response.status_code == 422
+    assert "Nothing was imported. Choose a CSV file to upload." in text(response)
+
+
+def test_the_upload_page_documents_the_columns(op, csv_channel):
+    page = text(op.get(f"/channels/{csv_channel.id}/import/"))
+    assert "Required: order_id customer_name sku quantity unit_price ship_name" in page
+
+
+def test_order_page_offers_synchronize_for_shop_orders_only(op, shopify, shop_server):
+    shop_server.add(shopify_order(1))
+    op.post(f"/channels/{shopify.id}/sync/")
+    shop_order = Order.objects.get(channel=shopify)
+    manual = make_order()
+    assert (
+        f'action="/orders/{shop_order.number}/synchronize/"' in op.get(f"/orders/{shop_order.number}/").content.decode()
+    )
+    assert "synchronize" not in op.get(f"/orders/{manual.number}/").content.decode()
+    page = text(op.get(f"/orders/{shop_order.number}/"))
+    assert "Shop Roastery Shopify External ref #1001 External status paid" in page
+
+
+def test_synchronize_one_order_shows_the_change_on_its_timeline(op, shopify, shop_server):
+    shop_server.add(shopify_order(1))
+    op.post(f"/channels/{shopify.id}/sync/")
+    order = Order.objects.get(channel=shopify)
+    shop_server.add(shopify_order(1, updated=50, status="cancelled"))
+    response = op.post(f"/orders/{order.number}/synchronize/", follow=True)
+    assert messages_of(response)[-1] == (f"Order {order.number} synchronized: the shop's changes are on its timeline.")
+    order.refresh_from_db()
+    assert order.external_status == "cancelled"
+
+
+def test_a_manual_order_cannot_be_synchronized(op, db):
+    order = make_order()
+    response = op.post(f"/orders/{order.number}/synchronize/", follow=True)
+    assert messages_of(response) == [
+        f"Order {order.number} comes from Manual (Manually entered), which cannot be re-pulled."
+    ]
+    assert SyncRun.objects.count() == 0
+
+
+def test_orders_overview_shows_shop_and_status_and_filters_by_channel(op, shopify, shop_server):
+    shop_server.add(shopify_order(1))
+    op.post(f"/channels/{shopify.id}/sync/")
+    make_order()
+    page = text(op.get(f"/orders/?channel={shopify.id}"))
+    assert "1 order found" in page
+    assert "Roastery Shopify paid" in page
+    assert "Manually entered" not in page.split("Clear filters")[1]
