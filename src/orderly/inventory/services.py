@@ -43,6 +43,7 @@ from orderly.catalog.models import Product, Variant
 from orderly.core.actors import Actor
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 from orderly.core.numbering import next_number
+from orderly.inventory.bulk import bulk_insert
 from orderly.inventory.models import Hold, Lot, Movement, Position, Warehouse
 from orderly.inventory.status import LotKind, MovementKind
 
@@ -378,8 +379,7 @@ def holds_change(*, changes: Sequence[HoldChange], reference: str, actor: Actor)
         Hold.objects.filter(pk__in=to_delete).delete()
     if to_update:
         Hold.objects.bulk_update(to_update, ["quantity"])
-    if to_create:
-        Hold.objects.bulk_create(to_create)
+    bulk_insert(Hold, to_create)
     # one UPDATE per distinct change (relative, so it stays right whatever was read): the count follows the lots'
     # sizes, not the number of lines
     by_change: dict[Decimal, list[int]] = defaultdict(list)
@@ -391,7 +391,8 @@ def holds_change(*, changes: Sequence[HoldChange], reference: str, actor: Actor)
             by_change[change].append(lot_id)
     for change, lot_ids in sorted(by_change.items()):
         Lot.objects.filter(pk__in=lot_ids).update(held=F("held") + change)
-    Movement.objects.bulk_create(
+    bulk_insert(
+        Movement,
         [
             _movement(lots[lot_id], kind, actor, held_change=quantity, reference=reference,
                       reason=f"{count} order item{'s' if count != 1 else ''}")

@@ -7,9 +7,10 @@ from django.db import transaction
 
 from orderly.core.actors import Actor
 from orderly.core.exceptions import ValidationError
+from orderly.inventory.bulk import bulk_insert
 from orderly.inventory.services import HoldChange, holds_change
 from orderly.orders import events
-from orderly.orders.models import OrderItem
+from orderly.orders.models import OrderEvent, OrderItem
 from orderly.plans import planning
 from orderly.plans.models import FulfillmentPlan
 from orderly.plans.selectors import AllocationState, allocation_state
@@ -73,8 +74,9 @@ def apply_deltas(
             item["qty_available"] = new
     for value, item_ids in sorted(changed_by_value.items()):
         OrderItem.objects.filter(pk__in=item_ids).update(qty_available=value)
-    events.record_all(
-        [events.allocated(order_id, actor, plan.number, lines) for order_id, lines in sorted(per_order.items())]
+    bulk_insert(
+        OrderEvent,
+        [events.allocated(order_id, actor, plan.number, lines) for order_id, lines in sorted(per_order.items())],
     )
     return after
 
