@@ -299,3 +299,19 @@ def test_cancel_plan_releases_everything(op, allocated):
 def test_unknown_plans_and_packaging_plans_are_404(op, db):
     for path in ["/plans/OF-999999/", "/plans/OF-999999/allocation/", "/packaging-plans/PP-999999/edit/"]:
         assert op.get(path).status_code == 404, path
+
+
+def test_the_order_overview_offers_fulfill_with_a_checkbox_per_row_to_operators(op, viewer, shop):
+    html = op.get("/orders/").content.decode()
+    assert '<form id="fulfill-form" class="toolbar" method="get" action="/plans/new/">' in html
+    assert f'name="orders" value="{shop["anna"]}" form="fulfill-form"' in html
+
+    assert "fulfill-form" not in viewer.get("/orders/").content.decode()
+
+
+def test_the_order_page_shows_its_plan_and_item_indicators(op, allocated, shop):
+    page = text(op.get(f"/orders/{shop['cafe']}/"))
+
+    assert f"In fulfillment plan {allocated.number} — to fulfill by 2026-11-25." in page
+    assert "Indicators ◐ Available 6 · ● On pick list 8 · ○ Picked 0 · ○ Packed 0" in page
+    assert "Indicators ○ Available 0 · ● On pick list 2 · ○ Picked 0 · ○ Packed 0" in page

@@ -22,6 +22,7 @@ from orderly.orders.services import (
     order_unarchive,
 )
 from orderly.orders.status import Action, CustomerType, OrderStatus, Stage
+from orderly.plans.selectors import plan_of_order
 from orderly.web.decorators import role_required
 from orderly.web.forms.fields import FormState
 from orderly.web.forms.filters import PAGE_SIZES, SORT_LABELS, parse_overview
@@ -85,6 +86,7 @@ def render_order(request, order, *, note: FormState | None = None, status: int =
         "timeline": order_timeline(order),
         "actions": action_menu(order),
         "note": note.fields["text"],
+        "plan": plan_of_order(order),
     }
     return TemplateResponse(request, "web/orders/detail.html", context, status=status)
 
