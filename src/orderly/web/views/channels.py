@@ -36,6 +36,16 @@ def _settings_rows(channel) -> list[tuple[str, str]]:
     return rows
 
 
+def _unmapped(channel, mappings) -> tuple[list[dict], list[dict]]:
+    """SKUs on the channel's orders that resolve to no variant: (not mapped yet, mapped but orders not yet reset).
+
+    The selector reads the orders' items, which keep their error until the order is reset.
+    """
+    mapped = {mapping.external_sku for mapping in mappings}
+    rows = selectors.unmapped_skus(channel)
+    return [r for r in rows if r["sku"] not in mapped], [r for r in rows if r["sku"] in mapped]
+
+
 def webhook_url(request, channel) -> str:
     return request.build_absolute_uri(reverse("api-v1:channel_webhook", args=[channel.id]))
 
@@ -53,6 +63,8 @@ def channel_list_view(request):
 def channel_detail(request, channel_id: int):
     or_404(selectors.channel_get, channel_id)
     channel = selectors.channel_overview().get(pk=channel_id)
+    mappings = list(selectors.mapping_list(channel))
+    unmapped, awaiting_reset = _unmapped(channel, mappings)
     context = {
         "channel": channel,
         "settings_rows": _settings_rows(channel),
@@ -60,8 +72,9 @@ def channel_detail(request, channel_id: int):
         "syncs": channel.kind not in (ChannelKind.MANUAL, ChannelKind.CSV),
         "receives_webhooks": channel.kind in (ChannelKind.SHOPIFY, ChannelKind.WOOCOMMERCE, ChannelKind.WEBHOOK),
         "webhook_url": webhook_url(request, channel),
-        "mappings": selectors.mapping_list(channel),
-        "unmapped": selectors.unmapped_skus(channel),
+        "mappings": mappings,
+        "unmapped": unmapped,
+        "awaiting_reset": awaiting_reset,
         "runs": selectors.sync_run_list(channel)[:RUNS_SHOWN],
         "pushes": selectors.outbox_for_channel(channel)[:RUNS_SHOWN],
     }
@@ -182,11 +195,14 @@ def order_synchronize(request, number: str):
 
 
 def _mapping_page(request, channel, form: MappingForm, status: int = 200):
+    mappings = list(selectors.mapping_list(channel))
+    unmapped, awaiting_reset = _unmapped(channel, mappings)
     context = {
         "channel": channel,
         "form": form,
-        "mappings": selectors.mapping_list(channel),
-        "unmapped": selectors.unmapped_skus(channel),
+        "mappings": mappings,
+        "unmapped": unmapped,
+        "awaiting_reset": awaiting_reset,
         "variants": orderable_variants(),
     }
     return TemplateResponse(request, "web/channels/mappings.html", context, status=status)
