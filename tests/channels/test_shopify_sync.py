@@ -283,3 +283,29 @@ def test_synchronize_an_order_the_shop_no_longer_has(shopify, shopify_server, va
 
     assert (run.status, run.failed) == ("partial", 1)
     assert run.failures == [{"external_id": "5000001", "reason": "The shop no longer has this order."}]
+
+
+def test_channels_that_do_not_pull_are_not_synchronized(db):
+    from orderly.channels.services import channel_create
+    from orderly.core.exceptions import ValidationError
+
+    channel = channel_create(name="File", kind="csv")
+    with pytest.raises(ValidationError) as refused:
+        channel_sync(channel=channel)
+    assert refused.value.code == "not_pulling"
+    assert SyncRun.objects.count() == 0
+
+
+def test_sync_all_enabled_runs_each_pulling_channel(shopify, woo, shopify_server, woo_server, variants):
+    from orderly.channels.services import channel_create, channels_sync_enabled
+    from tests.channels.fake_shops import woo_order
+
+    channel_create(name="File", kind="csv")
+    shopify_server.add(shopify_order(1))
+    woo_server.add(woo_order(1))
+    woo_server.faults.extend([("status", 500, {})] * 4)
+
+    runs = channels_sync_enabled()
+
+    assert [(r.channel, r.status) for r in runs] == [(shopify, "succeeded"), (woo, "failed")]
+    assert Order.objects.count() == 1

@@ -148,8 +148,14 @@ def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector
     Each page is one transaction: its orders, the run's counts and the cursor commit together, so a sync stopped
     anywhere resumes from the last committed page with no duplicates and nothing missed. A shop that cannot be
     reached or answers badly ends the run as failed with the reason; the next run retries. Schedules the next sync.
+    Refused (ValidationError `not_pulling`, no run written) for kinds that do not pull: manual, CSV, webhook.
     """
     channel = SalesChannel.objects.get(pk=channel.pk)
+    if not channel.pulls:
+        raise ValidationError(
+            f"Channel {channel} ({channel.get_kind_display()}) does not pull orders; nothing to synchronize.",
+            code="not_pulling",
+        )
     run = _start(channel, SyncRunKind.CHANNEL, actor)
     order_actor = Actor.for_channel(channel)
     conn = connector or get_connector(channel)
