@@ -158,7 +158,7 @@ class BaseConnector:
             return None, None
         try:
             return response.json(), response
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ChannelError(f"GET {url} answered with something that is not JSON.") from None
 
 

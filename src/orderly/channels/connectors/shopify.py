@@ -178,7 +178,7 @@ class Connector(BaseConnector):
         delivery = headers.get("x-shopify-webhook-id") or parsing.hmac_sha256("delivery", body).hex()
         try:
             entry = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return WebhookMessage(
                 delivery_id=delivery,
                 topic=headers.get("x-shopify-topic", ""),

@@ -78,7 +78,7 @@ class Connector(BaseConnector):
             )
         try:
             entry = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ValidationError("The body is not JSON.", field="body") from None
         return WebhookMessage(
             delivery_id=delivery, topic=headers.get("x-orderly-topic", ""), orders=[parse_order(entry)]

@@ -159,7 +159,7 @@ class Connector(BaseConnector):
         topic = headers.get("x-wc-webhook-topic", "")
         try:
             entry = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             # WooCommerce pings a new webhook with a form body (webhook_id=…): acknowledged, nothing to take.
             return WebhookMessage(delivery_id=delivery, topic=topic or "ping", orders=[])
         orders = [parse_order(entry)] if topic.startswith("order.") or not topic else []
