@@ -96,7 +96,9 @@ def _lot_for_update(lot) -> Lot:
 def default_warehouse() -> Warehouse:
     warehouse = Warehouse.objects.filter(is_default=True).first()
     if warehouse is None:  # every installation has one (data migration); made again if someone removed it
-        warehouse, _ = Warehouse.objects.get_or_create(code="MAIN", defaults={"name": "Main warehouse"})
+        warehouse, _ = Warehouse.objects.get_or_create(
+            code="MAIN", defaults={"name": "Main warehouse", "is_default": True}
+        )
     return warehouse
 
 
