@@ -206,3 +206,50 @@ def test_remove_a_mapping(manager, shop):
 def test_unknown_channel_is_404(viewer, manager):
     assert viewer.get("/channels/999999/").status_code == 404
     assert manager.get("/channels/999999/edit/").status_code == 404
+
+
+def _failed_push(shop):
+    from orderly.channels.models import OutboxMessage
+    from orderly.channels.services.outbox import shipment_record
+    from tests.factories import make_order
+
+    order = make_order(channel=shop, external_id="5001", external_ref="#1001")
+    message = shipment_record(order=order, tracking_number="3SABC123", carrier="PostNL", actor=Actor.system())
+    OutboxMessage.objects.filter(pk=message.pk).update(status="failed", attempts=8, last_error="The shop answered 503.")
+    return order, OutboxMessage.objects.get(pk=message.pk)
+
+
+def test_a_failed_push_shows_on_the_channel_and_the_order_and_can_be_retried(op, viewer, shop):
+    order, message = _failed_push(shop)
+    channel_page = text(viewer.get(f"/channels/{shop.id}/"))
+    assert (
+        "Updates to the shop Order What Created Status Attempts Next attempt Last error "
+        f"{order.number} shipped · 3SABC123" in channel_page
+    )
+    assert "Failed 8 — The shop answered 503." in channel_page
+    order_page = viewer.get(f"/orders/{order.number}/")
+    assert "Failed 8 — The shop answered 503." in text(order_page)
+    assert "Retry now" not in order_page.content.decode()
+    assert (
+        f'action="/channels/{shop.id}/pushes/{message.id}/retry/"'
+        in op.get(f"/orders/{order.number}/").content.decode()
+    )
+
+    assert viewer.post(f"/channels/{shop.id}/pushes/{message.id}/retry/").status_code == 403
+    message.refresh_from_db()
+    assert message.status == "failed"
+
+    response = op.post(f"/channels/{shop.id}/pushes/{message.id}/retry/", {"next": f"/orders/{order.number}/"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/orders/{order.number}/"
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("pending", 0)
+    assert messages_of(op.get(response["Location"])) == [
+        f"The update of order {order.number} will be sent to Roastery shop again now."
+    ]
+
+
+def test_retrying_a_push_of_another_channel_is_404(op, shop):
+    _, message = _failed_push(shop)
+    other = channel_create(name="Files", kind="csv")
+    assert op.post(f"/channels/{other.id}/pushes/{message.id}/retry/").status_code == 404

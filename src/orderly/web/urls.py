@@ -98,5 +98,10 @@ urlpatterns = [
     path("channels/<id:channel_id>/mappings/", channels.channel_mappings, name="channel_mappings"),
     path("channels/<id:channel_id>/mappings/delete/", channels.channel_mapping_delete, name="channel_mapping_delete"),
     path("channels/<id:channel_id>/import/", channels.channel_import, name="channel_import"),
+    path(
+        "channels/<id:channel_id>/pushes/<id:message_id>/retry/",
+        channels.channel_push_retry,
+        name="channel_push_retry",
+    ),
     path("orders/<str:number>/synchronize/", channels.order_synchronize, name="order_synchronize"),
 ]

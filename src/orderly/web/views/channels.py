@@ -4,6 +4,7 @@ Anyone signed in reads; operators synchronize and upload; managers configure cha
 """
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,6 +15,7 @@ from orderly.channels import selectors, services
 from orderly.channels.connectors import csv_file
 from orderly.channels.connectors.csv_file import CsvRejected
 from orderly.channels.models import ChannelKind
+from orderly.channels.services.outbox import outbox_retry
 from orderly.channels.settings_schema import DEFAULT_SYNC_INTERVAL
 from orderly.core.exceptions import DomainError
 from orderly.orders.selectors import order_get
@@ -69,7 +71,7 @@ def channel_detail(request, channel_id: int):
         "channel": channel,
         "settings_rows": _settings_rows(channel),
         "credentials": selectors.masked_credentials(channel),
-        "syncs": channel.kind not in (ChannelKind.MANUAL, ChannelKind.CSV),
+        "syncs": channel.pulls,
         "receives_webhooks": channel.kind in (ChannelKind.SHOPIFY, ChannelKind.WOOCOMMERCE, ChannelKind.WEBHOOK),
         "webhook_url": webhook_url(request, channel),
         "mappings": mappings,
@@ -192,6 +194,24 @@ def order_synchronize(request, number: str):
         else:
             messages.success(request, f"Order {order.number} synchronized: nothing changed in the shop.")
     return redirect("web:order_detail", number=order.number)
+
+
+@role_required("operator")
+@require_POST
+def channel_push_retry(request, channel_id: int, message_id: int):
+    channel = or_404(selectors.channel_get, channel_id)
+    message = selectors.outbox_for_channel(channel).filter(pk=message_id).first()
+    if message is None:
+        raise Http404("No such update to the shop.")
+    try:
+        outbox_retry(message=message, actor=actor(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"The update of order {message.order.number} will be sent to {channel.name} again now."
+        )
+    return redirect(safe_next(request, reverse("web:channel_detail", args=[channel.id])))
 
 
 def _mapping_page(request, channel, form: MappingForm, status: int = 200):
