@@ -115,6 +115,7 @@ def test_an_operator_receives_packaged_stock(op, stock):
         ({"kind": "raw", "quantity": "1"}, "lot", "Raw stock needs the name of its lot."),
         ({"kind": "packaged", "sku": "ESP-250", "quantity": "1", "lot_date": "soon"}, "lot_date", "is not a date"),
         ({"kind": "frozen", "quantity": "1"}, "kind", "Kind must be one of packaged, loose, raw"),
+        ({"kind": "loose", "product": "Espresso blend", "quantity": "1e30"}, "quantity", "must be written in plain"),
     ],
 )
 def test_bad_receipts_are_refused_next_to_the_field_and_write_nothing(op, stock, post, field, message):
@@ -162,6 +163,7 @@ def test_a_manager_adjusts_a_lot_with_a_reason(manager, stock):
         ("-13", "Counted", 409, "that would take it below zero"),
         ("-1", "", 422, "An adjustment needs a reason."),
         ("lots", "Counted", 422, "must be a number"),
+        ("9" * 30, "Counted", 422, "must be written in plain digits, at most 24 of them."),
     ],
 )
 def test_bad_adjustments_are_refused_and_change_nothing(manager, stock, quantity, reason, status, message):

@@ -15,6 +15,8 @@ from orderly.api.schemas.common import Amount, InputSchema, MoneyIn, OutputSchem
 from orderly.inventory.status import LotKind, MovementKind
 
 KINDS = LotKind.values
+# Far beyond what a lot can hold (the services say so); longer numbers cannot even be rounded to grams.
+MAX_DIGITS = 24
 MOVEMENT_KINDS = tuple(MovementKind.values)
 Kind = Literal["packaged", "loose", "raw"]
 
@@ -26,7 +28,9 @@ class ReceiptIn(InputSchema):
     sku: str | None = Field(None, description="For packaged stock: the variant's SKU.", examples=["ESP-250"])
     product: str | None = Field(None, description="For loose stock: the product's name.", examples=["Espresso blend"])
     lot: str | None = Field(None, description="For raw stock: the green coffee lot's name.", examples=["Yirga 2026"])
-    quantity: MoneyIn = Field(description="Units for packaged stock, kg otherwise; more than zero.", examples=["12"])
+    quantity: MoneyIn = Field(
+        max_digits=MAX_DIGITS, description="Units for packaged stock, kg otherwise; more than zero.", examples=["12"]
+    )
     lot_date: dt.date | None = Field(None, description="The lot's date for FIFO; today when left out.")
     position: str | None = Field(None, description="Warehouse position, e.g. A-01-3")
     note: str | None = Field(None, description="Kept with the ledger movement")
@@ -34,7 +38,9 @@ class ReceiptIn(InputSchema):
 
 class AdjustmentIn(InputSchema):
     lot: str = Field(description="The number of the lot to adjust.", examples=["LOT-000001"])
-    quantity: MoneyIn = Field(description="The change: negative takes stock out, positive adds it.", examples=["-2"])
+    quantity: MoneyIn = Field(
+        max_digits=MAX_DIGITS, description="The change: negative takes stock out, positive adds it.", examples=["-2"]
+    )
     reason: str = Field(description="Why, for the ledger (counted, damaged, …).", examples=["Damaged bag"])
 
 

@@ -10,6 +10,7 @@ from orderly.inventory.status import LotKind
 from orderly.web.forms.fields import FormState, blank_to_none
 
 PAGE_SIZE = 50
+MAX_DIGITS = 24
 
 
 def receive_form(data=None) -> FormState:
@@ -34,11 +35,21 @@ def receive_input(form: FormState) -> dict:
         "sku": blank_to_none(form.value("sku")),
         "product": blank_to_none(form.value("product")),
         "lot_name": blank_to_none(form.value("lot")),
-        "quantity": form.value("quantity"),
+        "quantity": quantity(form.value("quantity")),
         "lot_date": parse_date(form.value("lot_date"), "lot_date"),
         "position": blank_to_none(form.value("position")),
         "reason": form.value("note"),
     }
+
+
+def quantity(raw: str) -> str:
+    """The quantity as typed; a number too long to round to grams is refused here (the services say what fits)."""
+    digits = sum(ch.isdigit() for ch in raw)
+    if digits > MAX_DIGITS or "e" in raw.lower():
+        raise ValidationError(
+            f"quantity {raw[:40]!r} must be written in plain digits, at most {MAX_DIGITS} of them.", field="quantity"
+        )
+    return raw
 
 
 def adjust_form(data=None, *, lot: str = "") -> FormState:

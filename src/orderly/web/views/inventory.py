@@ -16,6 +16,7 @@ from orderly.web.forms.inventory import (
     PAGE_SIZE,
     adjust_form,
     page_number,
+    quantity,
     receive_form,
     receive_input,
     stock_filters,
@@ -91,7 +92,10 @@ def adjust(request):
     form = adjust_form(request.POST)
     try:
         lot = stock_adjust(
-            lot=form.value("lot"), quantity=form.value("quantity"), reason=form.value("reason"), actor=actor(request)
+            lot=form.value("lot"),
+            quantity=quantity(form.value("quantity")),
+            reason=form.value("reason"),
+            actor=actor(request),
         )
     except DomainError as exc:
         form.show_error(exc)
