@@ -309,3 +309,26 @@ def test_sync_all_enabled_runs_each_pulling_channel(shopify, woo, shopify_server
 
     assert [(r.channel, r.status) for r in runs] == [(shopify, "succeeded"), (woo, "failed")]
     assert Order.objects.count() == 1
+
+
+def test_an_unreachable_shop_fails_the_run_with_the_reason(db, variants):
+    import socket
+
+    from orderly.channels.services import channel_create
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    channel = channel_create(
+        name="Gone",
+        kind="shopify",
+        settings={"base_url": f"http://127.0.0.1:{port}"},
+        credentials={"access_token": "t"},
+    )
+
+    run = channel_sync(channel=channel)
+
+    assert run.status == "failed"
+    assert "failed: ConnectError, 4 attempts" in run.error
+    channel.refresh_from_db()
+    assert (channel.sync_cursor, channel.next_sync_at is not None) == ("", True)

@@ -129,7 +129,7 @@ class BaseConnector:
                 response = self.client.request(method, url, **kwargs)
             except httpx.TimeoutException:
                 last = f"{method} {url} timed out"
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # connection refused or reset, bad encoding, too many redirects
                 last = f"{method} {url} failed: {exc.__class__.__name__}"
             else:
                 if response.status_code == 429:

@@ -82,6 +82,7 @@ def outbox_push(*, message_id: int, connector=None) -> OutboxMessage | None:
         return None
     payload = message.payload
     error = ""
+    conn = None
     try:
         conn = connector or get_connector(message.channel)
         conn.push_shipped(
@@ -94,6 +95,9 @@ def outbox_push(*, message_id: int, connector=None) -> OutboxMessage | None:
         error = exc.message
     except Exception as exc:  # anything else must not lose the push either: keep the reason and retry
         error = f"{exc.__class__.__name__}: {exc}"
+    finally:
+        if conn is not None and connector is None:
+            conn.close()
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         actor = Actor.system()
