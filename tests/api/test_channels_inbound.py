@@ -207,3 +207,55 @@ def test_a_webhook_to_an_unknown_channel_is_404(api, db):
     response = api.client.post(f"{API}/channels/999999/webhook", data=b"{}", content_type="application/json")
     assert response.status_code == 404
     assert error_of(response)["code"] == "channel_not_found"
+
+
+GENERIC_ORDER = {
+    "id": "M-1001",
+    "number": "1001",
+    "status": "open",
+    "customer": {"name": "Cleo Buyer", "email": "cleo@example.com", "type": "retail"},
+    "shipping_address": {
+        "name": "Cleo Buyer",
+        "line1": "Rue 1",
+        "postal_code": "75001",
+        "city": "Paris",
+        "country": "FR",
+    },
+    "items": [{"sku": "ESP-250", "quantity": 2, "unit_price": "9.50"}],
+}
+
+
+@pytest.fixture
+def generic(db):
+    VariantFactory(sku="ESP-250")
+    return channel_create(name="Other shop", kind="webhook", credentials={"webhook_secret": "generic-secret-1"})
+
+
+def generic_headers(body: bytes, secret: str = "generic-secret-1", delivery: str = "g-1") -> dict:
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"HTTP_X_ORDERLY_SIGNATURE": signature, "HTTP_X_ORDERLY_DELIVERY": delivery}
+
+
+def test_the_generic_webhook_takes_our_json_schema_signed_with_hmac(api, generic):
+    body = json.dumps(GENERIC_ORDER).encode()
+    response = post_webhook(api, generic, body, generic_headers(body))
+    assert response.status_code == 200, response.content
+    assert response.json()["run"]["imported"] == 1
+    order = Order.objects.get(channel=generic)
+    assert (order.external_id, order.external_ref, order.customer_name) == ("M-1001", "1001", "Cleo Buyer")
+
+
+def test_the_generic_webhook_refuses_a_wrong_signature(api, generic):
+    body = json.dumps(GENERIC_ORDER).encode()
+    response = post_webhook(api, generic, body, generic_headers(body, secret="guess"))
+    assert response.status_code == 401
+    assert nothing_written() == (0, 0, 0)
+
+
+def test_a_signed_but_unreadable_body_is_422_with_nothing_written(api, generic):
+    body = b"{not json"
+    response = post_webhook(api, generic, body, generic_headers(body))
+    assert response.status_code == 422
+    assert error_of(response) == {"code": "invalid", "message": "The body is not JSON.", "field": "body"}
+    assert nothing_written() == (0, 0, 0)
+    assert WebhookDelivery.objects.count() == 0
