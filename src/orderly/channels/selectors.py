@@ -102,4 +102,4 @@ def channels_due(now=None) -> QuerySet[SalesChannel]:
 
 def order_by_external_id(channel: SalesChannel, external_id: str) -> Order | None:
     """The channel's order with that id, deleted ones included (a deleted order is never imported again)."""
-    return Order.all_objects.filter(channel=channel, external_id=external_id).first()
+    return Order.all_objects.filter(channel=channel, external_id=external_id).exclude(external_id="").order_by().first()

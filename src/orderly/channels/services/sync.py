@@ -14,6 +14,7 @@ from orderly.channels.services.upsert import (
     SKIPPED,
     UPDATED,
     batch_creatable,
+    channel_orders,
     import_entry,
     order_upsert_from_channel,
 )
@@ -46,9 +47,9 @@ def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor)
     changed = [o for o in parsed if o.external_id not in known or known[o.external_id].digest != o.digest()]
     counts[SKIPPED] += len(parsed) - len(changed)
     existing = set(
-        Order.all_objects.filter(channel=channel, external_id__in=[o.external_id for o in changed]).values_list(
-            "external_id", flat=True
-        )
+        channel_orders(channel)
+        .filter(external_id__in=[o.external_id for o in changed])
+        .values_list("external_id", flat=True)
     )
     fresh, one_by_one, seen = [], [], set()
     for entry in changed:

@@ -107,6 +107,13 @@ def _update(channel: SalesChannel, order: Order, data: ExternalOrder, actor: Act
         order_open(order=order, actor=actor)
 
 
+def channel_orders(channel: SalesChannel):
+    """The channel's orders with an external id, deleted ones included, unordered: the form of the query that the
+    (channel, external id) unique index answers (it is partial, external_id <> '', and SQLite uses it only when the
+    query says so too)."""
+    return Order.all_objects.filter(channel=channel).exclude(external_id="").order_by()
+
+
 def batch_creatable(channel: SalesChannel, data: ExternalOrder) -> bool:
     """New orders the batch path takes: those created open or draft (a cancel or hold at birth goes one by one)."""
     return status_action(channel, data.external_status) in (StatusAction.OPEN, StatusAction.DRAFT)
@@ -144,7 +151,7 @@ def order_upsert_from_channel(
 
 
 def _upsert(channel: SalesChannel, data: ExternalOrder, actor: Actor, digest: str) -> str:
-    order = Order.all_objects.select_for_update().filter(channel=channel, external_id=data.external_id).first()
+    order = channel_orders(channel).select_for_update().filter(external_id=data.external_id).first()
     if order is None:
         order = _create(channel, data, actor)
         _remember(channel, order, data, digest)
