@@ -9,7 +9,8 @@ Configuration (channels.services.config, .mappings)
 - mapping_delete(*, channel, external_sku) -> None
 
 Sync (channels.services.sync)
-- channel_sync(*, channel, actor=None) -> SyncRun              pull new and changed orders now
+- channel_sync(*, channel, actor=None) -> SyncRun              pull new and changed orders now (ValidationError
+  `not_pulling` for manual, CSV and webhook channels)
 - channels_sync_enabled(*, actor=None) -> list[SyncRun]        every enabled pulling channel now
 - order_synchronize(*, order, actor=None) -> SyncRun           re-pull one order's latest state
 - order_upsert_from_channel(*, channel, data: ExternalOrder, actor) -> "imported" | "updated" | "skipped"
@@ -17,6 +18,9 @@ Sync (channels.services.sync)
   reason) and writes nothing when any row is bad
 - webhook_receive(*, channel, headers: Mapping[str, str], body: bytes) -> WebhookResult   raises
   WebhookRefused (401) with nothing written when the signature is wrong or missing
+
+Scheduling (channels.tasks): tasks sync_channel(channel_id), push_outbox_message(message_id), push_due_outbox();
+enqueue_due() enqueues what is due; `orderly channel_scheduler` runs it every 30 s beside `orderly worker`.
 
 Push back (channels.services.outbox)
 - shipment_record(*, order, tracking_number, carrier="", tracking_url="", actor) -> OutboxMessage
@@ -38,6 +42,7 @@ from orderly.channels.connectors.csv_file import CsvRejected
 from orderly.channels.services.config import channel_create, channel_update
 from orderly.channels.services.csv_import import csv_import
 from orderly.channels.services.mappings import mapping_delete, mapping_set
+from orderly.channels.services.outbox import outbox_push, outbox_push_due, outbox_retry, shipment_record
 from orderly.channels.services.sync import channel_sync, channels_sync_enabled, order_synchronize
 from orderly.channels.services.upsert import order_upsert_from_channel
 from orderly.channels.services.webhooks import WebhookResult, webhook_receive
@@ -56,5 +61,9 @@ __all__ = [
     "mapping_set",
     "order_synchronize",
     "order_upsert_from_channel",
+    "outbox_push",
+    "outbox_push_due",
+    "outbox_retry",
+    "shipment_record",
     "webhook_receive",
 ]
