@@ -22,14 +22,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(monkeypatch, settings, tmp_path):
+def page(monkeypatch):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing; install it with `apt-get install -y chromium`")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.STATIC_ROOT = tmp_path
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 

@@ -90,15 +90,6 @@ def test_the_schema_is_built_without_a_request(db):
     assert set(PATHS) <= set(ninja_api.get_openapi_schema()["paths"])
 
 
-@pytest.fixture
-def plain_static_files(settings):
-    # Tests run without collectstatic; the manifest storage of production would refuse to name the files.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def test_the_docs_page_loads_everything_from_this_server(db, plain_static_files):
     response = Client().get("/api/v1/docs")
 

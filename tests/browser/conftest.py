@@ -15,17 +15,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings, tmp_path_factory):
-    """Serve static files by name from the apps: the hashed manifest exists only after collectstatic."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.STATIC_ROOT = tmp_path_factory.getbasetemp() / "static"
-    settings.STATIC_ROOT.mkdir(exist_ok=True)
-
-
 @pytest.fixture
 def browser(monkeypatch):
     """Debian's Chromium driven by Playwright's sync API (never a downloaded browser)."""
