@@ -35,6 +35,13 @@ class StockRow:
     lots: int
 
 
+def plain(value) -> Decimal:
+    """A sum of quantities the same on every database (SQLite sums 12.000 to 12): without trailing zeros, never in
+    exponent form."""
+    value = Decimal(value).quantize(Decimal("0.001"))
+    return value.quantize(Decimal("1")) if value == value.to_integral_value() else value.normalize()
+
+
 def stock_overview(*, kind: str = "", q: str = "") -> list[StockRow]:
     """Stock per SKU (packaged), per product (loose) and per raw lot, in one query; SKUs first, then products."""
     lots = Lot.objects.all()
@@ -65,7 +72,8 @@ def stock_overview(*, kind: str = "", q: str = "") -> list[StockRow]:
         rows.append(
             StockRow(
                 kind=g["kind"], sku=sku, product=product, name=name, unit=UNIT_BY_KIND[LotKind(g["kind"])],
-                on_hand=g["on_hand"], held=g["held"], available=g["on_hand"] - g["held"], lots=g["lots"],
+                on_hand=plain(g["on_hand"]), held=plain(g["held"]), available=plain(g["on_hand"] - g["held"]),
+                lots=g["lots"],
             )
         )  # fmt: skip
     rows.sort(key=lambda r: (rank[LotKind(r.kind)], r.sku or "", r.product))
