@@ -413,3 +413,31 @@ def test_returning_an_order_that_is_not_completed_is_refused(api, shop):
 
     assert response.status_code == 409
     assert state() == before
+
+
+MY_PATHS = {
+    "/api/v1/inventory": {"get"},
+    "/api/v1/inventory/lots": {"get"},
+    "/api/v1/inventory/ledger": {"get"},
+    "/api/v1/inventory/receipts": {"post"},
+    "/api/v1/inventory/adjustments": {"post"},
+    "/api/v1/plans": {"get", "post"},
+    "/api/v1/plans/{number}": {"get"},
+    "/api/v1/plans/{number}/orders": {"post"},
+    "/api/v1/plans/{number}/orders/{order}": {"delete"},
+    "/api/v1/plans/{number}/cancel": {"post"},
+    "/api/v1/plans/{number}/allocation": {"get", "put"},
+    "/api/v1/plans/{number}/packaging-plans": {"get"},
+    "/api/v1/packaging-plans/{number}": {"patch"},
+    "/api/v1/packaging-plans/{number}/execute": {"post"},
+    "/api/v1/packaging-plans/{number}/archive": {"post"},
+    "/api/v1/plans/{number}/pick-list": {"get"},
+    "/api/v1/plans/{number}/pick-list/{order}/complete": {"post"},
+    "/api/v1/plans/{number}/pick-list/{order}/return": {"post"},
+}
+
+
+def test_the_openapi_schema_lists_every_inventory_and_plan_operation(api, db):
+    paths = api.client.get("/api/v1/openapi.json").json()["paths"]
+
+    assert {path: set(paths.get(path, {})) for path in MY_PATHS} == MY_PATHS
