@@ -1,10 +1,12 @@
 """Insert many rows in one statement on every database.
 
-Django's bulk_create is one statement on PostgreSQL, but on SQLite it splits the rows into batches of at most
-999 parameters (Django's assumption about SQLite's variable limit), so a plan's holds would take a statement per
-~200 rows. On SQLite this sends the rows as one JSON array, a single parameter, and inserts them with
-`INSERT … SELECT … FROM json_each(?)`. Values go through each field's own conversion for the database first, so
-what is stored is what bulk_create would store. No primary keys are returned: use it where they are not needed.
+Django's bulk_create splits rows on SQLite into batches of at most 999 parameters (its assumption about SQLite's
+variable limit), so a plan's holds would take a statement per ~200 rows; on PostgreSQL it is one statement, but
+adapting an array per column for thousands of rows is a good part of the time. Here the rows go as one JSON array,
+a single parameter, inserted with `INSERT … SELECT … FROM json_each(?)` (SQLite) or `json_array_elements`
+(PostgreSQL, each value cast to its column's type). Values go through each field's own conversion for the
+database first, so what is stored is what bulk_create would store. No primary keys are returned: use it where
+they are not needed.
 """
 
 import json
@@ -16,24 +18,41 @@ from django.db import connection, models
 def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     if not objs:
         return
-    if connection.vendor != "sqlite":
+    vendor = connection.vendor
+    if vendor not in ("sqlite", "postgresql"):
         model.objects.bulk_create(objs)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     rows = []
     for obj in objs:
-        for f in fields:  # defaults and auto_now(_add) values, as bulk_create would set them
-            if f.pre_save(obj, add=True) is None and f.has_default():
-                setattr(obj, f.attname, f.get_default())
-        rows.append([_jsonable(f.get_db_prep_save(f.pre_save(obj, add=True), connection)) for f in fields])
+        row = []
+        for f in fields:
+            value = f.pre_save(obj, add=True)
+            if value is None and f.has_default():  # defaults, as bulk_create would set them
+                value = f.get_default()
+                setattr(obj, f.attname, value)
+            if isinstance(f, models.JSONField) and vendor == "postgresql":
+                row.append(value)  # the document itself, read back with -> below
+            else:
+                row.append(_jsonable(f.get_db_prep_save(value, connection)))
+        rows.append(row)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
+    if vendor == "sqlite":
+        values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
+        sql = f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(%s)"
+    else:
+        # one text parameter instead of an array per column: far less work adapting thousands of values
+        values = ", ".join(
+            f"(e -> {i})::jsonb" if isinstance(f, models.JSONField) else f"(e ->> {i})::{f.db_type(connection)}"
+            for i, f in enumerate(fields)
+        )
+        sql = f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_array_elements(%s::json) AS e"
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(%s)", [json.dumps(rows)])
+        cursor.execute(sql, [json.dumps(rows)])
 
 
 def _jsonable(value):
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    return str(value)  # Decimal, dates and datetimes as SQLite stores them: their text
+    return str(value)  # Decimal, dates and datetimes as the database reads them: their text
