@@ -136,3 +136,12 @@ def test_unknown_channel_and_order_are_404(api, db):
     assert api.post("/channels/999999/sync", role="operator").status_code == 404
     assert api.get("/channels/999999/runs", role="viewer").status_code == 404
     assert api.post("/orders/OR-999999/synchronize", role="operator").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["csv", "manual"])
+def test_a_channel_that_does_not_pull_is_not_synchronized(api, db, kind):
+    channel = channel_create(name="Files", kind=kind)
+    response = api.post(f"/channels/{channel.id}/sync", role="operator")
+    assert response.status_code == 422
+    assert error_of(response)["code"] == "not_pulling"
+    assert SyncRun.objects.count() == 0

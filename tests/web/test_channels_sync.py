@@ -167,3 +167,10 @@ def test_orders_overview_shows_shop_and_status_and_filters_by_channel(op, shopif
     assert "1 order found" in page
     assert "Roastery Shopify paid" in page
     assert "Manually entered" not in page.split("Clear filters")[1]
+
+
+def test_synchronizing_a_csv_channel_is_refused_with_a_notification(op, csv_channel):
+    assert f'action="/channels/{csv_channel.id}/sync/"' not in op.get(f"/channels/{csv_channel.id}/").content.decode()
+    response = op.post(f"/channels/{csv_channel.id}/sync/", follow=True)
+    assert messages_of(response) == ["Channel Wholesale file (CSV file) does not pull orders; nothing to synchronize."]
+    assert SyncRun.objects.count() == 0
