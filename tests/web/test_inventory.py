@@ -188,3 +188,16 @@ def test_the_navigation_links_to_inventory(viewer, db):
     response = viewer.get("/inventory/")
 
     assert '<a href="/inventory/" aria-current="page">Inventory</a>' in response.content.decode()
+
+
+def test_quantities_read_as_plain_numbers(viewer, stock):
+    stock_receive(kind="loose", product="Espresso blend", quantity="100", lot_date="2026-11-03", actor=Actor.system())
+
+    pages = (
+        text(viewer.get("/inventory/")) + text(viewer.get("/inventory/lots/")) + text(viewer.get("/inventory/ledger/"))
+    )
+
+    assert "Espresso blend Espresso blend 105.5 0 105.5 kg" in pages
+    assert "Loose Espresso blend 2026-11-03 — 100 0 100 kg" in pages
+    assert "E+" not in pages
+    assert ".000" not in pages

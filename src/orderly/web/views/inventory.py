@@ -24,6 +24,28 @@ from orderly.web.forms.inventory import (
 from orderly.web.views.common import actor
 
 
+def qty_text(value) -> str:
+    """A quantity as people read it: 12, 5.5, 100 (never 12.000 nor 1E+2)."""
+    return format(value.normalize(), "f")
+
+
+def _with_text(rows, *fields: str):
+    """Give each row a `<field>_text` for every quantity field, as the page shows it."""
+    for row in rows:
+        for name in fields:
+            setattr(row, f"{name}_text", qty_text(getattr(row, name)))
+    return rows
+
+
+class StockLine:
+    """A stock overview row with its figures as text."""
+
+    def __init__(self, row):
+        self.__dict__.update(row.__dict__)
+        for name in ("on_hand", "held", "available"):
+            setattr(self, f"{name}_text", qty_text(getattr(row, name)))
+
+
 class Rows(list):
     """A list the pager can count and slice like a queryset (the stock overview is grouped in Python)."""
 
@@ -31,11 +53,11 @@ class Rows(list):
         return len(self)
 
 
-def _list_page(request, template: str, tab: str, values: dict, error, lookup) -> TemplateResponse:
+def _list_page(request, template: str, tab: str, values: dict, error, lookup, transform) -> TemplateResponse:
     page = None if error else paginate(lookup(), page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
     context = {"tab": tab, "values": values, "error": error, "page": page, "kind_choices": LotKind.choices}
     if page is not None:
-        context["rows"] = page.items
+        context["rows"] = transform(page.items)
     return TemplateResponse(request, template, context, status=400 if error else 200)
 
 
@@ -43,21 +65,25 @@ def _list_page(request, template: str, tab: str, values: dict, error, lookup) ->
 def stock_overview(request):
     values, error = stock_filters(request.GET)
     lookup = lambda: Rows(selectors.stock_overview(kind=values["kind"], q=values["q"]))  # noqa: E731
-    return _list_page(request, "web/inventory/stock.html", "stock", values, error, lookup)
+    return _list_page(
+        request, "web/inventory/stock.html", "stock", values, error, lookup, lambda rows: [StockLine(r) for r in rows]
+    )
 
 
 @role_required()
 def lot_list(request):
     values, error = stock_filters(request.GET)
     lookup = lambda: selectors.lot_list(kind=values["kind"], q=values["q"])  # noqa: E731
-    return _list_page(request, "web/inventory/lots.html", "lots", values, error, lookup)
+    transform = lambda lots: _with_text(lots, "on_hand", "held", "available")  # noqa: E731
+    return _list_page(request, "web/inventory/lots.html", "lots", values, error, lookup, transform)
 
 
 @role_required()
 def ledger(request):
     values = {"lot": request.GET.get("lot", "").strip()[:16], "sku": request.GET.get("sku", "").strip()[:64]}
     lookup = lambda: selectors.ledger(lot=values["lot"], sku=values["sku"])  # noqa: E731
-    return _list_page(request, "web/inventory/ledger.html", "ledger", values, None, lookup)
+    transform = lambda movements: _with_text(movements, "quantity", "held_change")  # noqa: E731
+    return _list_page(request, "web/inventory/ledger.html", "ledger", values, None, lookup, transform)
 
 
 def _receive_page(request, form, status: int = 200) -> TemplateResponse:
@@ -100,5 +126,5 @@ def adjust(request):
     except DomainError as exc:
         form.show_error(exc)
         return TemplateResponse(request, "web/inventory/adjust.html", {"form": form}, status=exc.status)
-    messages.success(request, f"Lot {lot.number} adjusted: {lot.on_hand.normalize():f} {lot.unit} on hand now.")
+    messages.success(request, f"Lot {lot.number} adjusted: {qty_text(lot.on_hand)} {lot.unit} on hand now.")
     return redirect(f"{reverse('web:inventory_ledger')}?lot={lot.number}")

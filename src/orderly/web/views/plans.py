@@ -38,6 +38,7 @@ from orderly.web.forms.plans import (
     typed_numbers,
 )
 from orderly.web.views.common import actor, or_404, safe_next
+from orderly.web.views.inventory import qty_text
 
 PLAN_TABS = [
     ("orders", "Orders", "web:plan_detail"),
@@ -211,9 +212,9 @@ def plan_packaging(request, number: str):
             "sku": view.packaging.variant.sku,
             "name": view.packaging.variant.name,
             "units": view.packaging.units,
-            "loose_needed": view.loose_needed.normalize(),
-            "lots": [{"lot": d.lot, "quantity": d.quantity.normalize()} for d in view.lots],
-            "shortfall": view.shortfall.normalize(),
+            "loose_needed": qty_text(view.loose_needed),
+            "lots": [{"lot": d.lot, "quantity": qty_text(d.quantity)} for d in view.lots],
+            "shortfall": qty_text(view.shortfall),
             "status": view.packaging.status,
             "status_label": view.packaging.get_status_display(),
         }
@@ -222,19 +223,23 @@ def plan_packaging(request, number: str):
     return _plan_page(request, plan, "packaging", "web/plans/packaging.html", {"packaging_plans": views})
 
 
+def _packaging_edit_page(request, pp, form, status: int = 200) -> TemplateResponse:
+    context = {"pp": pp, "form": form, "package_size": qty_text(pp.variant.package_size)}
+    return TemplateResponse(request, "web/plans/packaging_edit.html", context, status=status)
+
+
 @role_required("operator")
 def packaging_edit(request, number: str):
     pp = or_404(selectors.packaging_plan_get, number)
     if request.method != "POST":
         form = packaging_form(units=pp.units)
-        return TemplateResponse(request, "web/plans/packaging_edit.html", {"pp": pp, "form": form})
+        return _packaging_edit_page(request, pp, form)
     form = packaging_form(request.POST)
     try:
         packaging_plan_update(packaging=pp, units=packaging_units(form), actor=actor(request))
     except DomainError as exc:
         form.show_error(exc)
-        context = {"pp": pp, "form": form}
-        return TemplateResponse(request, "web/plans/packaging_edit.html", context, status=exc.status)
+        return _packaging_edit_page(request, pp, form, status=exc.status)
     messages.success(request, f"Packaging plan {pp.number} saved.")
     return redirect("web:plan_packaging", number=pp.plan.number)
 
@@ -262,7 +267,7 @@ def plan_pick_list(request, number: str):
             "customer": entry.order.customer_name,
             "completed": entry.completed,
             "items": [
-                {**line.__dict__, "lots": [{"lot": d.lot, "quantity": d.quantity.normalize()} for d in line.lots]}
+                {**line.__dict__, "lots": [{"lot": d.lot, "quantity": qty_text(d.quantity)} for d in line.lots]}
                 for line in entry.lines
             ],
         }
