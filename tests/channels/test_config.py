@@ -50,7 +50,7 @@ def test_credentials_left_out_of_an_update_keep_their_value(db):
 
 
 @pytest.mark.parametrize(
-    "kind, settings, credentials, field",
+    "kind, channel_settings, credentials, field",
     [
         ("shopify", {}, {}, "settings.base_url"),
         ("shopify", {"base_url": "ftp://x"}, {}, "settings.base_url"),
@@ -68,9 +68,9 @@ def test_credentials_left_out_of_an_update_keep_their_value(db):
         ("fax", {}, {}, "kind"),
     ],
 )
-def test_bad_settings_and_credentials_are_refused_naming_the_field(db, kind, settings, credentials, field):
+def test_bad_settings_and_credentials_are_refused_naming_the_field(db, kind, channel_settings, credentials, field):
     with pytest.raises(ValidationError) as refused:
-        channel_create(name="X", kind=kind, settings=settings, credentials=credentials)
+        channel_create(name="X", kind=kind, settings=channel_settings, credentials=credentials)
     assert refused.value.field == field
     assert not SalesChannel.objects.filter(name="X").exists()
 
