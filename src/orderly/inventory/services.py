@@ -18,6 +18,8 @@ Public services (keyword-only; `actor` is an orderly.core.actors.Actor; quantiti
         `draws`: [(lot_id, quantity)]; takes available (not held) stock out with "consumption" movements.
     lots_lock(*, kind, variant_ids=(), product_ids=()) -> list[Lot]
         Locks (select_for_update, primary-key order) and returns the lots of those variants/products.
+    lots_lock_held(*, reference) -> list[Lot]
+        Locks every lot `reference` holds units of, in primary-key order.
     holds_change(*, changes, reference, actor) -> None
         `changes`: [HoldChange(lot_id, order_item_id, quantity)] with signed quantities; holds or releases units
         for order items on behalf of `reference`; refused (Conflict, nothing written) beyond what is available.
@@ -300,6 +302,13 @@ def lots_lock(*, kind: str, variant_ids: Iterable[int] = (), product_ids: Iterab
     else:
         lots = lots.filter(product_id__in=set(product_ids))
     return list(lots.order_by("pk"))
+
+
+def lots_lock_held(*, reference: str) -> list[Lot]:
+    """Lock every lot `reference` holds units of, in primary-key order, before releasing them in several steps:
+    locking them piecemeal could cross another writer's locks and deadlock."""
+    held = Hold.objects.filter(reference=reference).values("lot_id")
+    return list(Lot.objects.select_for_update().filter(pk__in=held).order_by("pk"))
 
 
 @transaction.atomic

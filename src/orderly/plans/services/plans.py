@@ -10,7 +10,7 @@ from orderly.core.actors import Actor
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 from orderly.core.numbering import next_number
 from orderly.core.transitions import check_transition
-from orderly.inventory.services import holds_release
+from orderly.inventory.services import holds_release, lots_lock_held
 from orderly.orders import events
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_set_stage
@@ -187,6 +187,7 @@ def plan_cancel(*, plan, actor: Actor) -> FulfillmentPlan:
         PlanOrder.objects.select_for_update().select_related("order").filter(plan=plan, removed_at__isnull=True)
     )
     completed = [po.order.number for po in plan_orders if po.completed_at]
+    lots_lock_held(reference=plan.number)  # all at once, in key order: the releases below go order by order
     if completed:
         raise Conflict(
             f"Cannot cancel plan {plan.number}: {', '.join(completed)} completed on the pick list; return them first.",
