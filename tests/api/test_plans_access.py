@@ -32,6 +32,7 @@ ENDPOINTS = [
     ("GET", "/plans/{plan}/allocation", "viewer", None, 200),
     ("PUT", "/plans/{plan}/allocation", "operator", {"allocate_all": True}, 200),
     ("GET", "/plans/{plan}/packaging-plans", "viewer", None, 200),
+    ("GET", "/packaging-plans/{planned}", "viewer", None, 200),
     ("PATCH", "/packaging-plans/{planned}", "operator", {"units": 1}, 200),
     ("POST", "/packaging-plans/{planned}/execute", "operator", None, 200),
     ("POST", "/packaging-plans/{planned}/archive", "operator", None, 200),

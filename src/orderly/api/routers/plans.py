@@ -160,6 +160,16 @@ def list_packaging_plans(request: HttpRequest, number: str):
     return packaging_list(selectors.packaging_plans(plan=selectors.plan_get(number)))
 
 
+@router.get(
+    "/packaging-plans/{number}",
+    response={200: PackagingPlanOut, **READ_ERRORS},
+    auth=can_read,
+    summary="Get a packaging plan",
+)
+def get_packaging_plan(request: HttpRequest, number: str):
+    return _packaging(number)
+
+
 @router.patch(
     "/packaging-plans/{number}",
     response={200: PackagingPlanOut, **ACTION_ERRORS},
