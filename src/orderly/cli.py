@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             # Thin aliases of Django commands, which keep their own options and help.
             extra = argv[1:]
             if argv[0] == "worker":
-                return _django(["db_worker", "--no-reload", "--queue-name", "*", *extra])
+                return work(extra)
             return _django(["demo", *extra], migrated=True)
         parser = build_parser()
         args = parser.parse_args([arg for arg in argv if arg != "--traceback"])
@@ -262,6 +262,23 @@ def serve(args) -> int:
     print(f"  API: {url}api/v1/  (docs at {url}api/v1/docs; `orderly token create NAME` for a token)")
     print("Press Ctrl-C to stop.\n", flush=True)
     return supervise({"web server": web, "worker": worker})
+
+
+def work(extra: list[str]) -> int:
+    """The background worker: Django's task worker on every queue, and the scheduler that enqueues what is due
+    (channel syncs on each channel's interval, retries of pushes to the shops), stopped and started together."""
+    from django.db import connections
+
+    _setup()
+    _require_migrated()
+    connections.close_all()  # the children open their own
+    me = [sys.executable, "-m", "orderly.cli"]
+    return supervise(
+        {
+            "task worker": [*me, "db_worker", "--no-reload", "--queue-name", "*", *extra],
+            "scheduler": [*me, "channel_scheduler"],
+        }
+    )
 
 
 def _die_with_parent() -> None:

@@ -107,7 +107,8 @@ class Server:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                with urllib.request.urlopen(self.url + path, timeout=5) as response:
+                # a cold start builds the OpenAPI schema; on a busy machine that alone can take seconds
+                with urllib.request.urlopen(self.url + path, timeout=20) as response:
                     return response.status, response.read()
             except urllib.error.HTTPError as error:
                 return error.code, error.read()
