@@ -156,6 +156,9 @@ def test_serve_runs_web_api_and_worker_and_stops_cleanly_on_sigterm(start_server
 
     children = _descendants(server.process.pid)
     assert len(children) >= 2  # granian and the worker
+    commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children if _alive(pid)]
+    assert any(b"db_worker" in command for command in commands)
+    assert any(b"channel_scheduler" in command for command in commands)  # the worker keeps the sync schedule
     server.process.send_signal(signal.SIGTERM)
 
     assert server.process.wait(timeout=STOP_TIMEOUT) == 0
