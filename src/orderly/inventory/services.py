@@ -75,11 +75,12 @@ def to_quantity(value, *, field: str = "quantity", whole: bool = False, allow_ne
         raise ValidationError(f"{field} must be a number, got {value!r}.", field=field)
     if quantity == 0 or (quantity < 0 and not allow_negative):
         raise ValidationError(f"{field} must be more than zero, got {quantity}.", field=field)
+    # the size first: quantizing a number of more than 28 digits would itself fail
+    if abs(quantity) > MAX_QUANTITY:
+        raise ValidationError(f"{field} is too large: at most {MAX_QUANTITY}.", field=field)
     if quantity != quantity.quantize(Decimal("1") if whole else Decimal("0.001")):
         what = "a whole number of units" if whole else "at most 3 decimals"
         raise ValidationError(f"{field} must be {what}, got {quantity}.", field=field)
-    if abs(quantity) > MAX_QUANTITY:
-        raise ValidationError(f"{field} is too large: at most {MAX_QUANTITY}.", field=field)
     return quantity.quantize(Decimal("0.001"))
 
 
