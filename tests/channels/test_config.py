@@ -97,9 +97,10 @@ def test_mappings_and_unmapped_skus(db, variants, actor):
     make_order(
         channel=channel, items=[{"sku": "SHOP-1", "quantity": 1, "unit_price": "1.00"}], actor=actor, strict=False
     )
-    assert unmapped_skus(channel) == [{"sku": "SHOP-1", "orders": 1}]
+    assert unmapped_skus(channel) == [{"sku": "SHOP-1", "orders": 1, "mapped": False}]
     mapping = mapping_set(channel=channel, external_sku="SHOP-1", variant_sku="ESP-250")
     assert mapping.variant == variants["ESP-250"]
+    assert unmapped_skus(channel) == [{"sku": "SHOP-1", "orders": 1, "mapped": True}]  # until the order is reset
     assert mapping_set(channel=channel, external_sku="SHOP-1", variant_sku="DEC-250").pk == mapping.pk
     with pytest.raises(NotFound):
         mapping_set(channel=channel, external_sku="SHOP-2", variant_sku="NOPE")

@@ -58,14 +58,23 @@ def mapping_list(channel: SalesChannel) -> QuerySet[ChannelSkuMapping]:
 
 
 def unmapped_skus(channel: SalesChannel) -> list[dict]:
-    """SKUs on the channel's visible orders that match no variant: [{"sku", "orders"}], most orders first."""
+    """SKUs on the channel's visible orders that match no variant: [{"sku", "orders", "mapped"}], most orders first.
+
+    An item keeps no variant until its order is reset, so a SKU mapped since shows here with `mapped` true: its
+    orders are waiting for a reset, not for a mapping.
+    """
     rows = (
         OrderItem.objects.filter(order__channel=channel, order__deleted_at__isnull=True, variant__isnull=True)
         .values("sku")
         .annotate(orders=Count("order", distinct=True))
         .order_by("-orders", "sku")
     )
-    return [{"sku": row["sku"], "orders": row["orders"]} for row in rows]
+    mapped = set(
+        ChannelSkuMapping.objects.filter(channel=channel, external_sku__in=[row["sku"] for row in rows]).values_list(
+            "external_sku", flat=True
+        )
+    )
+    return [{"sku": row["sku"], "orders": row["orders"], "mapped": row["sku"] in mapped} for row in rows]
 
 
 def sync_run_list(channel: SalesChannel) -> QuerySet[SyncRun]:

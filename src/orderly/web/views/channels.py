@@ -38,14 +38,10 @@ def _settings_rows(channel) -> list[tuple[str, str]]:
     return rows
 
 
-def _unmapped(channel, mappings) -> tuple[list[dict], list[dict]]:
-    """SKUs on the channel's orders that resolve to no variant: (not mapped yet, mapped but orders not yet reset).
-
-    The selector reads the orders' items, which keep their error until the order is reset.
-    """
-    mapped = {mapping.external_sku for mapping in mappings}
+def _unmapped(channel) -> tuple[list[dict], list[dict]]:
+    """SKUs on the channel's orders that resolve to no variant: (not mapped yet, mapped but orders not yet reset)."""
     rows = selectors.unmapped_skus(channel)
-    return [r for r in rows if r["sku"] not in mapped], [r for r in rows if r["sku"] in mapped]
+    return [r for r in rows if not r["mapped"]], [r for r in rows if r["mapped"]]
 
 
 def webhook_url(request, channel) -> str:
@@ -66,7 +62,7 @@ def channel_detail(request, channel_id: int):
     or_404(selectors.channel_get, channel_id)
     channel = selectors.channel_overview().get(pk=channel_id)
     mappings = list(selectors.mapping_list(channel))
-    unmapped, awaiting_reset = _unmapped(channel, mappings)
+    unmapped, awaiting_reset = _unmapped(channel)
     context = {
         "channel": channel,
         "settings_rows": _settings_rows(channel),
@@ -216,7 +212,7 @@ def channel_push_retry(request, channel_id: int, message_id: int):
 
 def _mapping_page(request, channel, form: MappingForm, status: int = 200):
     mappings = list(selectors.mapping_list(channel))
-    unmapped, awaiting_reset = _unmapped(channel, mappings)
+    unmapped, awaiting_reset = _unmapped(channel)
     context = {
         "channel": channel,
         "form": form,
