@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "orderly.catalog",
     "orderly.inventory",
     "orderly.orders",
+    "orderly.billing",
+    "orderly.shipping",
     "orderly.plans",
     "orderly.channels",
     "orderly.api",

@@ -2,6 +2,7 @@
 
 from orderly.core.actors import Actor
 from orderly.orders.models import Order, OrderEvent
+from orderly.orders.status import FulfillmentStatus, PaymentStatus
 
 
 class EventKind:
@@ -23,6 +24,8 @@ class EventKind:
     PICK_COMPLETED = "pick_completed"
     PICK_RETURNED = "pick_returned"
     SYNCED = "synced"
+    FULFILLMENT_STATUS_CHANGED = "fulfillment_status_changed"
+    PAYMENT_STATUS_CHANGED = "payment_status_changed"
 
 
 def _record(order: Order, actor: Actor, kind: str, message: str, data: dict | None = None) -> OrderEvent:
@@ -58,13 +61,34 @@ def edited(order: Order, actor: Actor, changes: dict[str, dict]) -> OrderEvent:
     return _record(order, actor, EventKind.EDITED, f"Edited {fields}.", {"changes": changes})
 
 
-def status_changed(order: Order, actor: Actor, before: str, after: str) -> OrderEvent:
+def status_changed(order: Order, actor: Actor, before: str, after: str, reason: str = "") -> OrderEvent:
+    data = {"before": before, "after": after}
+    if reason:
+        data["reason"] = reason
+    message = f"Status changed from {before} to {after}." + (f" {reason}" if reason else "")
+    return _record(order, actor, EventKind.STATUS_CHANGED, message, data)
+
+
+def fulfillment_status_changed(order: Order, actor: Actor, before: str, after: str) -> OrderEvent:
+    words = dict(FulfillmentStatus.choices)
     return _record(
         order,
         actor,
-        EventKind.STATUS_CHANGED,
-        f"Status changed from {before} to {after}.",
+        EventKind.FULFILLMENT_STATUS_CHANGED,
+        f"Fulfillment status changed from {words.get(before, before)} to {words.get(after, after)}.",
         {"before": before, "after": after},
+    )
+
+
+def payment_status_changed(order: Order, actor: Actor, before: str, after: str, *, paid, due) -> OrderEvent:
+    words = dict(PaymentStatus.choices)
+    return _record(
+        order,
+        actor,
+        EventKind.PAYMENT_STATUS_CHANGED,
+        f"Payment status changed from {words.get(before, before)} to {words.get(after, after)}: "
+        f"{paid} paid of {due} due.",
+        {"before": before, "after": after, "paid": str(paid), "due": str(due)},
     )
 
 

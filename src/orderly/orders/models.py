@@ -5,7 +5,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from orderly.orders.status import CustomerType, DeliveryType, FulfillmentStatus, ItemStatus, OrderStatus, Stage
+from orderly.orders.status import (
+    CustomerType,
+    DeliveryType,
+    FulfillmentStatus,
+    ItemStatus,
+    OrderStatus,
+    PaymentStatus,
+    Stage,
+)
 
 ADDRESS_FIELDS = ("name", "company", "line1", "line2", "postal_code", "city", "region", "country", "phone", "email")
 
@@ -60,6 +68,13 @@ class Order(models.Model):
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.NEW)
     fulfillment_status = models.CharField(
         max_length=24, choices=FulfillmentStatus.choices, default=FulfillmentStatus.UNFULFILLED
+    )
+    payment_status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID)
+    amount_paid = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), help_text="Payments received less refunds"
+    )
+    amount_due = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), help_text="What the customer owes for what they keep"
     )
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.CharField(max_length=1000, blank=True)
@@ -139,13 +154,27 @@ class Order(models.Model):
         }[Stage(self.stage)]
 
 
-# Item indicator name → OrderItem field holding its quantity. The remaining indicators of seed 002 (expected in
-# stock, lost, label applied, …) are added here and as `qty_<name>` fields by the processes that keep them.
+# Item indicators of seed 002: name → (OrderItem field holding its quantity, the words for it). Kept as quantities
+# because part of an item can be in one state and the rest in another; each is kept by the process that causes it
+# (allocation: available; pick list: on pick list, picked, packed, released; fulfillment: label applied, sorted,
+# handed to carrier; loss: lost; payments: costs paid, approved; cancel: canceled; returns: returned; invoices:
+# invoiced), never typed in.
 ITEM_INDICATORS = {
-    "available": "qty_available",
-    "on_pick_list": "qty_on_pick_list",
-    "picked": "qty_picked",
-    "packed": "qty_packed",
+    "available": ("qty_available", "Available"),
+    "expected_in_stock": ("qty_expected", "Expected in stock"),
+    "lost": ("qty_lost", "Lost"),
+    "on_pick_list": ("qty_on_pick_list", "On pick list"),
+    "packed": ("qty_packed", "Packed for shipment"),
+    "label_applied": ("qty_label_applied", "Shipping label applied"),
+    "costs_paid": ("qty_costs_paid", "Costs paid"),
+    "approved_for_shipment": ("qty_approved", "Approved for shipment"),
+    "released_for_shipment": ("qty_released", "Released for shipment"),
+    "picked": ("qty_picked", "Picked from warehouse"),
+    "sorted": ("qty_sorted", "Sorted for shipping"),
+    "handed_to_carrier": ("qty_handed_to_carrier", "Handed over to delivery service"),
+    "canceled": ("qty_canceled", "Item canceled"),
+    "returned": ("qty_returned", "Returned by customer"),
+    "invoiced": ("qty_invoiced", "Invoiced"),
 }
 
 
@@ -177,9 +206,24 @@ class OrderItem(models.Model):
     # Item indicators (seed 002), as quantities because part of an item can be in one state and the rest in
     # another. Kept by the processes that cause them, never typed in; ITEM_INDICATORS lists them.
     qty_available = models.PositiveIntegerField(default=0, help_text="Units allocated (held) from stock")
+    qty_expected = models.PositiveIntegerField(default=0, help_text="Units a waiting packaging plan will make")
+    qty_lost = models.PositiveIntegerField(default=0, help_text="Units in parcels reported lost")
     qty_on_pick_list = models.PositiveIntegerField(default=0, help_text="Units on a fulfillment plan's pick list")
-    qty_picked = models.PositiveIntegerField(default=0)
     qty_packed = models.PositiveIntegerField(default=0)
+    qty_label_applied = models.PositiveIntegerField(default=0, help_text="Units in a parcel with a carrier label")
+    qty_costs_paid = models.PositiveIntegerField(default=0, help_text="Units covered by the order's payments")
+    qty_approved = models.PositiveIntegerField(default=0, help_text="Units cleared to ship (open, no error, paid)")
+    qty_released = models.PositiveIntegerField(default=0, help_text="Units released to be shipped")
+    qty_picked = models.PositiveIntegerField(default=0)
+    qty_sorted = models.PositiveIntegerField(default=0, help_text="Units sorted into a parcel for shipping")
+    qty_handed_to_carrier = models.PositiveIntegerField(
+        default=0, help_text="Units shipped or handed over (fulfilled), not counting canceled or lost fulfillments"
+    )
+    qty_canceled = models.PositiveIntegerField(default=0)
+    qty_returned = models.PositiveIntegerField(default=0)
+    qty_invoiced = models.PositiveIntegerField(default=0, help_text="Units on an invoice")
+    # Not an indicator: units of the invoiced ones taken back by credit notes (returns).
+    qty_credited = models.PositiveIntegerField(default=0)
 
     # Kept by the services from the fields above.
     line_subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
@@ -193,10 +237,24 @@ class OrderItem(models.Model):
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_item_price_not_negative"),
             models.CheckConstraint(condition=Q(discount__gte=0), name="order_item_discount_not_negative"),
             models.CheckConstraint(condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="order_item_tax_rate_percent"),
+            # No process may count more units of an item in a state than were ordered.
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__lte": models.F("quantity")}), name=f"order_item_{field}_le_qty"
+                )
+                for field, _label in ITEM_INDICATORS.values()
+            ),
+            models.CheckConstraint(
+                condition=Q(qty_credited__lte=models.F("qty_invoiced")), name="order_item_credited_le_invoiced"
+            ),
         ]
 
     def __str__(self):
         return f"{self.order_id}/{self.line_no} {self.sku} × {self.quantity}"
+
+    @property
+    def indicators(self) -> dict[str, int]:
+        return {name: getattr(self, field) for name, (field, _label) in ITEM_INDICATORS.items()}
 
     @property
     def options(self) -> dict[str, bool]:

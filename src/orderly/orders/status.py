@@ -41,6 +41,13 @@ class FulfillmentStatus(models.TextChoices):
     FULFILLED = "fulfilled", "Fulfilled"  # every fulfillable item shipped
 
 
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", "Unpaid"  # nothing received for what is owed
+    PARTIALLY_PAID = "partially_paid", "Partially paid"  # some of it received
+    PAID = "paid", "Paid"  # everything owed received (or nothing owed)
+    REFUND_DUE = "refund_due", "Refund due"  # more received than owed, after a return or cancellation
+
+
 class CustomerType(models.TextChoices):
     RETAIL = "retail", "Retail"
     WHOLESALE = "wholesale", "Wholesale"

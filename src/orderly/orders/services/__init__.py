@@ -13,6 +13,7 @@ from orderly.orders.services.lifecycle import (
     order_set_stage,
     order_unarchive,
 )
+from orderly.orders.services.settling import order_settle
 
 __all__ = [
     "order_archive",
@@ -25,6 +26,7 @@ __all__ = [
     "order_reopen",
     "order_reset",
     "order_set_stage",
+    "order_settle",
     "order_unarchive",
     "order_update",
 ]

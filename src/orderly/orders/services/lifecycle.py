@@ -1,6 +1,7 @@
 """Status changes, archiving, deleting, resetting and notes. Each locks the order and records its event."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from orderly.core.actors import Actor
@@ -36,6 +37,9 @@ def _change_status(order: Order, target: str, actor: Actor, *, items_follow: boo
     order.save(update_fields=["status", "updated_at"])
     if items_follow:
         item_status_follow(order, target)
+    if target == OrderStatus.CANCELED:
+        # every unit not yet shipped is canceled with the order (the *canceled* indicator)
+        order.items.update(qty_canceled=F("quantity") - F("qty_handed_to_carrier"))
     events.status_changed(order, actor, before, target)
 
 

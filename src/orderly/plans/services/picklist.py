@@ -53,7 +53,8 @@ def pick_complete(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     for item in items:
         item.qty_picked = item.quantity
         item.qty_packed = item.quantity
-    OrderItem.objects.bulk_update(items, ["qty_picked", "qty_packed"])
+        item.qty_released = item.quantity
+    OrderItem.objects.bulk_update(items, ["qty_picked", "qty_packed", "qty_released"])
     plan_order.completed_at = timezone.now()
     plan_order.save(update_fields=["completed_at"])
     events.pick_completed(plan_order.order, actor, plan.number)
@@ -76,7 +77,8 @@ def pick_return(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     for item in items:
         item.qty_picked = 0
         item.qty_packed = 0
-    OrderItem.objects.bulk_update(items, ["qty_picked", "qty_packed"])
+        item.qty_released = 0
+    OrderItem.objects.bulk_update(items, ["qty_picked", "qty_packed", "qty_released"])
     plan_order.completed_at = None
     plan_order.save(update_fields=["completed_at"])
     events.pick_returned(plan_order.order, actor, plan.number)

@@ -1,0 +1,108 @@
+"""When an order's items are done, and what its payment and fulfillment figures are: pure rules, no ORM.
+
+An item is done when every process its options ask for has finished for the units the customer keeps:
+- *fulfil*: every unit not canceled has been shipped or handed over (lost units count as not shipped);
+- *invoice*: every unit kept (not canceled, not returned) is on an invoice and not taken back by a credit note;
+- *cover*: the order's payments match what the customer owes, no more (a refund is due) and no less.
+An order closes when all its items are done and reopens when one is not any more.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ItemFigures:
+    quantity: int
+    line_total: Decimal
+    option_fulfil: bool
+    option_cover: bool
+    option_invoice: bool
+    qty_canceled: int = 0
+    qty_returned: int = 0
+    qty_handed_to_carrier: int = 0
+    qty_invoiced: int = 0
+    qty_credited: int = 0
+
+    @property
+    def to_fulfil(self) -> int:
+        """Units that must be shipped or handed over."""
+        return self.quantity - self.qty_canceled
+
+    @property
+    def kept(self) -> int:
+        """Units the customer keeps and pays for: neither canceled nor returned."""
+        return max(self.quantity - self.qty_canceled - self.qty_returned, 0)
+
+    @property
+    def unit_value(self) -> Decimal:
+        return self.line_total / self.quantity if self.quantity else Decimal("0")
+
+    @property
+    def value_kept(self) -> Decimal:
+        if self.kept == self.quantity:
+            return self.line_total
+        return (self.unit_value * self.kept).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    def fulfilled(self) -> bool:
+        return not self.option_fulfil or self.qty_handed_to_carrier >= self.to_fulfil
+
+    def invoiced(self) -> bool:
+        return not self.option_invoice or self.qty_invoiced - self.qty_credited >= self.kept
+
+
+def amount_due(items: list[ItemFigures]) -> Decimal:
+    """What the customer owes for the items whose payment Orderly tracks, for the units they keep."""
+    return sum((item.value_kept for item in items if item.option_cover), Decimal("0"))
+
+
+def payment_status(due: Decimal, paid: Decimal) -> str:
+    if paid > due:
+        return "refund_due"
+    if paid == due:
+        return "paid"
+    return "partially_paid" if paid > 0 else "unpaid"
+
+
+def units_paid(items: list[ItemFigures], paid: Decimal, due: Decimal) -> list[int]:
+    """Units of each item covered by `paid`, filling the items in line order (costs paid indicator)."""
+    covered = []
+    remaining = paid
+    for item in items:
+        if not item.option_cover or item.kept == 0:
+            covered.append(0)
+            continue
+        if paid >= due:
+            covered.append(item.kept)
+            continue
+        unit = item.unit_value
+        units = item.kept if unit == 0 else min(item.kept, int(remaining // unit)) if remaining > 0 else 0
+        covered.append(units)
+        remaining -= unit * units
+    return covered
+
+
+def fulfillment_status(items: list[ItemFigures]) -> str:
+    needed = sum(item.to_fulfil for item in items if item.option_fulfil)
+    shipped = sum(min(item.qty_handed_to_carrier, item.to_fulfil) for item in items if item.option_fulfil)
+    if needed and shipped >= needed:
+        return "fulfilled"
+    return "partially_fulfilled" if shipped else "unfulfilled"
+
+
+def item_done(item: ItemFigures) -> bool:
+    if item.qty_canceled >= item.quantity:
+        return True
+    return item.fulfilled() and item.invoiced()
+
+
+def order_done(items: list[ItemFigures], payment: str) -> bool:
+    """Every item done as its options require, and the payments settled where any item tracks them."""
+    live = [item for item in items if item.qty_canceled < item.quantity]
+    if not live:
+        return False
+    if any(item.option_cover for item in live) and payment != "paid":
+        return False
+    return all(item_done(item) for item in live)

@@ -1,0 +1,78 @@
+"""Keeping an order's derived figures in step with its items, and closing or reopening it by itself."""
+
+from django.db import transaction
+
+from orderly.core.actors import Actor
+from orderly.orders import completion, events
+from orderly.orders.models import Order, OrderItem
+from orderly.orders.status import ItemStatus, OrderStatus, PaymentStatus
+
+_SETTLED_ITEM_FIELDS = ["qty_costs_paid", "qty_approved", "status"]
+
+
+def _figures(item: OrderItem) -> completion.ItemFigures:
+    return completion.ItemFigures(
+        quantity=item.quantity,
+        line_total=item.line_total,
+        option_fulfil=item.option_fulfil,
+        option_cover=item.option_cover,
+        option_invoice=item.option_invoice,
+        qty_canceled=item.qty_canceled,
+        qty_returned=item.qty_returned,
+        qty_handed_to_carrier=item.qty_handed_to_carrier,
+        qty_invoiced=item.qty_invoiced,
+        qty_credited=item.qty_credited,
+    )
+
+
+def _change_status(order: Order, target: str, actor: Actor, reason: str) -> None:
+    before = order.status
+    order.status = target
+    events.status_changed(order, actor, before, target, reason=reason)
+
+
+@transaction.atomic
+def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
+    """Recompute the order's payment and fulfillment status, amount due and the items' *costs paid* and *approved
+    for shipment* indicators from the item quantities the processes keep; then open a paid draft, close an open
+    order whose items are all done, or reopen a closed one that has work again — each on the timeline.
+
+    Needs `order.amount_paid` kept by billing and the items' process quantities kept by the processes; call it in
+    the same transaction after every change to them. Locks the order; idempotent.
+    """
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    items = list(order.items.order_by("line_no", "pk"))
+    figures = [_figures(item) for item in items]
+    due = completion.amount_due(figures)
+    payment = completion.payment_status(due, order.amount_paid)
+    fulfillment = completion.fulfillment_status(figures)
+    before = (order.amount_due, order.payment_status, order.fulfillment_status)
+    order.amount_due, order.payment_status, order.fulfillment_status = due, payment, fulfillment
+    if before[2] != fulfillment:
+        events.fulfillment_status_changed(order, actor, before[2], fulfillment)
+    if before[1] != payment:
+        events.payment_status_changed(order, actor, before[1], payment, paid=order.amount_paid, due=due)
+
+    if order.status == OrderStatus.DRAFT and payment == PaymentStatus.PAID and due > 0 and not order.is_archived:
+        _change_status(order, OrderStatus.OPEN, actor, "Opened because it is paid.")
+    done = completion.order_done(figures, payment)
+    if order.status == OrderStatus.OPEN and done and not order.has_error:
+        _change_status(order, OrderStatus.CLOSED, actor, reason or "Closed: every item is done.")
+    elif order.status == OrderStatus.CLOSED and not done:
+        _change_status(order, OrderStatus.OPEN, actor, reason or "Reopened: an item needs work again.")
+    order.save(update_fields=["amount_due", "payment_status", "fulfillment_status", "status", "updated_at"])
+
+    cleared = order.status == OrderStatus.OPEN and not order.has_error and not order.is_archived
+    paid_units = completion.units_paid(figures, order.amount_paid, due)
+    changed = []
+    for item, figure, paid in zip(items, figures, paid_units, strict=True):
+        approved = min(paid if item.option_cover else figure.kept, figure.kept) if cleared else 0
+        status = item.status
+        if item.status != ItemStatus.CANCELED and order.status in (OrderStatus.OPEN, OrderStatus.CLOSED):
+            status = ItemStatus.CLOSED if completion.item_done(figure) else ItemStatus.OPEN
+        if (item.qty_costs_paid, item.qty_approved, item.status) != (paid, approved, status):
+            item.qty_costs_paid, item.qty_approved, item.status = paid, approved, status
+            changed.append(item)
+    if changed:
+        OrderItem.objects.bulk_update(changed, _SETTLED_ITEM_FIELDS)
+    return order
