@@ -6,12 +6,14 @@ from ninja.openapi.docs import Swagger
 
 from orderly.api import errors
 from orderly.api.guards import reject_unstorable_input
+from orderly.api.routers.billing import router as billing_router
 from orderly.api.routers.catalog import router as catalog_router
 from orderly.api.routers.channels import orders_router as channel_orders_router
 from orderly.api.routers.channels import router as channels_router
 from orderly.api.routers.inventory import router as inventory_router
 from orderly.api.routers.orders import router as orders_router
 from orderly.api.routers.plans import router as plans_router
+from orderly.api.routers.shipping import router as shipping_router
 
 DESCRIPTION = """
 Orders and the catalog of Orderly.
@@ -61,3 +63,5 @@ api.add_router("/channels", channels_router)
 api.add_router("/orders", channel_orders_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("", plans_router)
+api.add_router("", shipping_router)
+api.add_router("", billing_router)

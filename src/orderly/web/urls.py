@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, register_converter
 from django.views.generic import RedirectView
 
-from orderly.web.views import channels, inventory, order_forms, orders, plans, products
+from orderly.web.views import billing, channels, inventory, order_forms, orders, plans, products, shipping
 
 
 class IdConverter:
@@ -105,3 +105,5 @@ urlpatterns = [
     ),
     path("orders/<str:number>/synchronize/", channels.order_synchronize, name="order_synchronize"),
 ]
+
+urlpatterns += shipping.urlpatterns + billing.urlpatterns

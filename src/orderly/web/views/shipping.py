@@ -1,0 +1,3 @@
+"""The shipping pages."""
+
+urlpatterns: list = []
