@@ -19,6 +19,8 @@ class MovementKind(models.TextChoices):
     SHIPMENT = "shipment", "Shipped"  # held units left the warehouse
     HOLD = "hold", "Held"  # set aside for an order item; on hand unchanged
     RELEASE = "release", "Released"  # a hold given back; on hand unchanged
+    SHIP_REVERSAL = "ship_reversal", "Shipment reversed"  # a canceled fulfillment's units back into their lots
+    RETURN = "return", "Returned"  # units a customer sent back, restocked as a new lot
 
 
 UNIT_BY_KIND = {LotKind.PACKAGED: "units", LotKind.LOOSE: "kg", LotKind.RAW: "kg"}
