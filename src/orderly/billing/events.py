@@ -1,0 +1,65 @@
+"""Timeline events of payments, invoices and credit notes. Each writes one OrderEvent; call inside the change's
+transaction."""
+
+from orderly.core.actors import Actor
+from orderly.orders.models import Order, OrderEvent
+
+
+class EventKind:
+    PAYMENT_RECEIVED = "payment_received"
+    REFUND_PAID = "refund_paid"
+    INVOICE_CREATED = "invoice_created"
+    CREDIT_NOTE_CREATED = "credit_note_created"
+
+
+def _record(order: Order, actor: Actor, kind: str, message: str, data: dict) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor_kind=actor.kind,
+        actor_name=actor.name[:150],
+        actor_user=actor.user,
+        message=message[:500],
+        data=data,
+    )
+
+
+def payment_recorded(order: Order, actor: Actor, payment) -> OrderEvent:
+    refund = payment.kind == "refund"
+    words = "Refund paid" if refund else "Payment received"
+    method = payment.get_method_display().lower() if payment.method != "paypal" else "PayPal"
+    reference = f", reference {payment.reference}" if payment.reference else ""
+    return _record(
+        order,
+        actor,
+        EventKind.REFUND_PAID if refund else EventKind.PAYMENT_RECEIVED,
+        f"{words}: {order.currency} {payment.amount} by {method}{reference}. Paid now: {order.amount_paid}.",
+        {
+            "payment": payment.pk,
+            "amount": str(payment.amount),
+            "method": payment.method,
+            "reference": payment.reference,
+            "amount_paid": str(order.amount_paid),
+        },
+    )
+
+
+def invoice_created(order: Order, actor: Actor, invoice) -> OrderEvent:
+    return _record(
+        order,
+        actor,
+        EventKind.INVOICE_CREATED,
+        f"Invoice {invoice.number} created: total {invoice.currency} {invoice.total}.",
+        {"invoice": invoice.number, "total": str(invoice.total)},
+    )
+
+
+def credit_note_created(order: Order, actor: Actor, note) -> OrderEvent:
+    reason = f" {note.reason}" if note.reason else ""
+    return _record(
+        order,
+        actor,
+        EventKind.CREDIT_NOTE_CREATED,
+        f"Credit note {note.number} for {note.credits.number} created: total {note.currency} -{note.total}.{reason}",
+        {"credit_note": note.number, "invoice": note.credits.number, "total": str(note.total), "reason": note.reason},
+    )

@@ -1,0 +1,170 @@
+"""Payments, invoices and credit notes of orders.
+
+Amounts on an invoice line are kept as positive numbers for both kinds of document: a credit note's lines carry
+the same positive amounts as the invoice lines they take back, and the sign comes from the document's kind
+(`Invoice.sign`, `Invoice.signed_total`). So the CHECKs read the same for both, and a credit note that takes back
+a whole invoice has exactly the invoice's figures.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from orderly.orders.models import Order, OrderItem
+
+
+class PaymentKind(models.TextChoices):
+    PAYMENT = "payment", "Payment"  # money received from the customer
+    REFUND = "refund", "Refund"  # money paid back to the customer
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", "Bank transfer"
+    CARD = "card", "Card"
+    CASH = "cash", "Cash"
+    PAYPAL = "paypal", "PayPal"
+    OTHER = "other", "Other"
+
+
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", "Invoice"  # INV-…: what the customer is charged
+    CREDIT_NOTE = "credit_note", "Credit note"  # CN-…: takes back (part of) an invoice
+
+
+class Payment(models.Model):
+    """Money received for an order, or paid back. Never edited: a mistake is put right by a refund."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=16, choices=PaymentKind.choices, default=PaymentKind.PAYMENT)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    method = models.CharField(max_length=16, choices=PaymentMethod.choices)
+    reference = models.CharField(max_length=100, blank=True, help_text="Bank or payment provider reference")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["order_id", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(kind__in=PaymentKind.values), name="payment_kind_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount} for {self.order_id}"
+
+    @property
+    def signed_amount(self) -> Decimal:
+        return self.amount if self.kind == PaymentKind.PAYMENT else -self.amount
+
+
+class Invoice(models.Model):
+    """An invoice or a credit note, with snapshots of seller and buyer as they were when it was issued."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices")
+    kind = models.CharField(max_length=16, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
+    number = models.CharField(max_length=16, unique=True)
+    credits = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        help_text="For a credit note: the invoice it corrects",
+    )
+    reason = models.CharField(max_length=500, blank=True, help_text="For a credit note: why")
+    issued_at = models.DateTimeField(default=timezone.now)
+    currency = models.CharField(max_length=3)
+    seller = models.JSONField(default=dict, help_text="Seller details when issued (billing/seller.py)")
+    buyer = models.JSONField(default=dict, help_text="Billing address (or shipping address) when issued")
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2)
+    discount = models.DecimalField(max_digits=14, decimal_places=2)
+    tax_total = models.DecimalField(max_digits=14, decimal_places=2)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [
+            models.Index(fields=["-issued_at", "-id"], name="invoice_issued_idx"),
+            models.Index(fields=["kind", "-issued_at", "-id"], name="invoice_kind_issued_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=InvoiceKind.values), name="invoice_kind_known"),
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0, discount__gte=0, tax_total__gte=0, total__gte=0),
+                name="invoice_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") - F("discount") + F("tax_total")), name="invoice_total_adds_up"
+            ),
+            # Only a credit note corrects an invoice, and it always names the one it corrects.
+            models.CheckConstraint(
+                condition=Q(kind=InvoiceKind.INVOICE, credits__isnull=True)
+                | Q(kind=InvoiceKind.CREDIT_NOTE, credits__isnull=False),
+                name="invoice_credits_only_credit_notes",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == InvoiceKind.CREDIT_NOTE
+
+    @property
+    def sign(self) -> int:
+        return -1 if self.is_credit_note else 1
+
+    @property
+    def signed_total(self) -> Decimal:
+        return self.total * self.sign
+
+
+class InvoiceLine(models.Model):
+    """Units of one order item on an invoice (or taken back by a credit note), with their amounts."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    order_item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="invoice_lines")
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2)
+    line_subtotal = models.DecimalField(max_digits=14, decimal_places=2)
+    line_tax = models.DecimalField(max_digits=14, decimal_places=2)
+    line_total = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["invoice_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="invoice_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="invoice_line_price_not_negative"),
+            models.CheckConstraint(condition=Q(discount__gte=0), name="invoice_line_discount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="invoice_line_tax_rate_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(line_total=F("line_subtotal") - F("discount") + F("line_tax")),
+                name="invoice_line_total_adds_up",
+            ),
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice_id}/{self.position} {self.sku} × {self.quantity}"
+
+    @property
+    def taxable(self) -> Decimal:
+        return self.line_subtotal - self.discount

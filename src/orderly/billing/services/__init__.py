@@ -1,0 +1,19 @@
+"""Every write to payments, invoices and credit notes.
+
+Keyword-only; `actor` is an orderly.core.actors.Actor; `order` an Order or its number. Refusals raise DomainErrors
+(ValidationError 422 for bad input, NotFound 404, Conflict 409) and write nothing. Each settles the order
+(orderly.orders.services.order_settle) in its own transaction.
+
+    payment_record(*, order, amount, method, reference="", kind="payment", actor) -> Payment
+    invoice_create(*, order, actor) -> Invoice
+    credit_note_for_return(*, order, lines: [(item, units)], reason="", actor) -> Invoice | None
+    credit_note_create(*, invoice, lines: [(item, units)], reason, actor) -> Invoice
+
+Reads are in orderly.billing.selectors; amounts are computed by orderly.billing.amounts.
+"""
+
+from orderly.billing.services.credit_notes import credit_note_create, credit_note_for_return
+from orderly.billing.services.invoices import invoice_create, units_to_invoice
+from orderly.billing.services.payments import payment_record
+
+__all__ = ["credit_note_create", "credit_note_for_return", "invoice_create", "payment_record", "units_to_invoice"]
