@@ -6,7 +6,7 @@ import pytest
 
 from orderly.channels.selectors import manual_channel
 from orderly.core.actors import Actor
-from orderly.orders.models import Address, Order, OrderEvent
+from orderly.orders.models import ITEM_INDICATORS, Address, Order, OrderEvent
 from orderly.orders.services import order_archive
 from tests.api.helpers import error_of, order_body, snapshot
 from tests.factories import VariantFactory, address, make_order
@@ -51,6 +51,9 @@ def test_create_a_manual_order_answers_201_with_the_whole_order(api, variant):
         "status": "draft",
         "stage": "new",
         "fulfillment_status": "unfulfilled",
+        "payment_status": "unpaid",
+        "amount_paid": "0.00",
+        "amount_due": "29.43",
         "error": None,
         "archived": False,
         "channel": {"id": manual_channel().id, "name": "Manual", "kind": "manual"},
@@ -84,6 +87,7 @@ def test_create_a_manual_order_answers_201_with_the_whole_order(api, variant):
                 "identifiers": {"colour": "black", "size": "250 g"},
                 "position": "A-03-2",
                 "options": {"allocate": True, "fulfil": True, "cover": True, "invoice": False},
+                "indicators": {name: 0 for name in ITEM_INDICATORS},
                 "delivery_type": "collect",
                 "delivery_method": "Pick-up point",
                 "expected_on": "2025-03-05",

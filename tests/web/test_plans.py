@@ -310,8 +310,13 @@ def test_the_order_overview_offers_fulfill_with_a_checkbox_per_row_to_operators(
 
 
 def test_the_order_page_shows_its_plan_and_item_indicators(op, allocated, shop):
-    page = text(op.get(f"/orders/{shop['cafe']}/"))
+    response = op.get(f"/orders/{shop['cafe']}/")
+    page = text(response)
 
     assert f"In fulfillment plan {allocated.number} — to fulfill by 2026-11-25." in page
-    assert "Indicators ◐ Available 6 · ● On pick list 8 · ○ Picked 0 · ○ Packed 0" in page
-    assert "Indicators ○ Available 0 · ● On pick list 2 · ○ Picked 0 · ○ Packed 0" in page
+    assert "Indicators Available 6/8 Expected in stock 0/8 Lost 0/8 On pick list 8/8 Packed for shipment 0/8" in page
+    assert "Indicators Available 0/2 Expected in stock 0/2 Lost 0/2 On pick list 2/2 Packed for shipment 0/2" in page
+    html = response.content.decode()
+    assert html.count('class="dot-part" title="Available: 6 of 8"') == 1
+    assert html.count('class="dot-full" title="On pick list: 8 of 8"') == 1
+    assert html.count('class="dot-none" title="Available: 0 of 2"') == 1

@@ -53,6 +53,22 @@ class ItemFigures:
         return not self.option_invoice or self.qty_invoiced - self.qty_credited >= self.kept
 
 
+def figures_of(item) -> ItemFigures:
+    """The figures of an order item (anything with OrderItem's attributes)."""
+    return ItemFigures(
+        quantity=item.quantity,
+        line_total=item.line_total,
+        option_fulfil=item.option_fulfil,
+        option_cover=item.option_cover,
+        option_invoice=item.option_invoice,
+        qty_canceled=item.qty_canceled,
+        qty_returned=item.qty_returned,
+        qty_handed_to_carrier=item.qty_handed_to_carrier,
+        qty_invoiced=item.qty_invoiced,
+        qty_credited=item.qty_credited,
+    )
+
+
 def amount_due(items: list[ItemFigures]) -> Decimal:
     """What the customer owes for the items whose payment Orderly tracks, for the units they keep."""
     return sum((item.value_kept for item in items if item.option_cover), Decimal("0"))

@@ -24,7 +24,7 @@ from orderly.api.schemas.common import (
 from orderly.orders.models import Order, OrderEvent, OrderItem
 from orderly.orders.rules import allowed_actions
 from orderly.orders.selectors import DEFAULT_SORT, SORTS, OrderFilters
-from orderly.orders.status import CustomerType, DeliveryType, FulfillmentStatus, OrderStatus, Stage
+from orderly.orders.status import CustomerType, DeliveryType, FulfillmentStatus, OrderStatus, PaymentStatus, Stage
 
 # ---- requests ------------------------------------------------------------------------------------------------
 
@@ -212,6 +212,26 @@ class ItemOptionsOut(OutputSchema):
     invoice: bool
 
 
+class ItemIndicatorsOut(OutputSchema):
+    """Units of the item in each state of seed 002; part of an item can be in one state and the rest in another."""
+
+    available: int = Field(description="Units allocated (held) from stock")
+    expected_in_stock: int = Field(description="Units a waiting packaging plan will make")
+    lost: int = Field(description="Units in parcels reported lost")
+    on_pick_list: int
+    packed: int
+    label_applied: int
+    costs_paid: int = Field(description="Units covered by the order's payments")
+    approved_for_shipment: int
+    released_for_shipment: int
+    picked: int
+    sorted: int
+    handed_to_carrier: int = Field(description="Units shipped or handed over (fulfilled)")
+    canceled: int
+    returned: int
+    invoiced: int
+
+
 class ItemOut(OutputSchema):
     id: int
     line_no: int
@@ -228,6 +248,7 @@ class ItemOut(OutputSchema):
     identifiers: JsonObject
     position: str
     options: ItemOptionsOut
+    indicators: ItemIndicatorsOut
     delivery_type: str = Field(json_schema_extra={"enum": DeliveryType.values})
     delivery_method: str
     expected_on: dt.date | None
@@ -243,6 +264,9 @@ class OrderOut(OutputSchema):
     status: str = Field(json_schema_extra={"enum": OrderStatus.values})
     stage: str = Field(json_schema_extra={"enum": Stage.values})
     fulfillment_status: str = Field(json_schema_extra={"enum": FulfillmentStatus.values})
+    payment_status: str = Field(json_schema_extra={"enum": PaymentStatus.values})
+    amount_paid: Money = Field(description="Payments received less refunds")
+    amount_due: Money = Field(description="What the customer owes for the items they keep")
     error: OrderErrorOut | None
     archived: bool
     channel: ChannelOut
@@ -305,6 +329,7 @@ def item_out(item: OrderItem) -> dict:
         "identifiers": item.identifiers,
         "position": item.position,
         "options": item.options,
+        "indicators": item.indicators,
         "delivery_type": item.delivery_type,
         "delivery_method": item.delivery_method,
         "expected_on": item.expected_on,
@@ -328,6 +353,9 @@ def _order_dict(order: Order) -> dict:
         "status": order.status,
         "stage": order.stage,
         "fulfillment_status": order.fulfillment_status,
+        "payment_status": order.payment_status,
+        "amount_paid": str(order.amount_paid),
+        "amount_due": str(order.amount_due),
         "error": error if order.error_code else None,
         "archived": order.is_archived,
         "channel": {"id": order.channel.id, "name": order.channel.name, "kind": order.channel.kind},

@@ -15,7 +15,7 @@ from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import ADDRESS_FIELDS, Address, Order, OrderItem
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import apply_checks
-from orderly.orders.services.totals import compute_line, compute_order
+from orderly.orders.services.totals import TOTAL_FIELDS, compute_line, compute_order
 from orderly.orders.status import ItemStatus, OrderStatus, Stage
 
 MAX_ITEMS = 500
@@ -122,7 +122,7 @@ def order_create(
         line_items = [_build_item(order, n, data, status) for n, data in enumerate(item_data, start=1)]
         OrderItem.objects.bulk_create(line_items)
         compute_order(order, line_items)
-        order.save(update_fields=["item_count", "subtotal", "discount_total", "tax_total", "total"])
+        order.save(update_fields=[*TOTAL_FIELDS])
         (events.imported if actor.kind == "channel" else events.created)(order, actor)
         apply_checks(order, actor)
     return order

@@ -10,21 +10,6 @@ from orderly.orders.status import ItemStatus, OrderStatus, PaymentStatus
 _SETTLED_ITEM_FIELDS = ["qty_costs_paid", "qty_approved", "status"]
 
 
-def _figures(item: OrderItem) -> completion.ItemFigures:
-    return completion.ItemFigures(
-        quantity=item.quantity,
-        line_total=item.line_total,
-        option_fulfil=item.option_fulfil,
-        option_cover=item.option_cover,
-        option_invoice=item.option_invoice,
-        qty_canceled=item.qty_canceled,
-        qty_returned=item.qty_returned,
-        qty_handed_to_carrier=item.qty_handed_to_carrier,
-        qty_invoiced=item.qty_invoiced,
-        qty_credited=item.qty_credited,
-    )
-
-
 def _change_status(order: Order, target: str, actor: Actor, reason: str) -> None:
     before = order.status
     order.status = target
@@ -42,7 +27,7 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
     items = list(order.items.order_by("line_no", "pk"))
-    figures = [_figures(item) for item in items]
+    figures = [completion.figures_of(item) for item in items]
     due = completion.amount_due(figures)
     payment = completion.payment_status(due, order.amount_paid)
     fulfillment = completion.fulfillment_status(figures)

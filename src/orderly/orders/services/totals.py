@@ -3,7 +3,12 @@
 from decimal import Decimal
 
 from orderly.core.money import ZERO, to_money
+from orderly.orders import completion
 from orderly.orders.models import Order, OrderItem
+
+
+# What compute_order sets, for the saves that follow it.
+TOTAL_FIELDS = ("item_count", "subtotal", "discount_total", "tax_total", "total", "amount_due", "payment_status")
 
 
 def compute_line(item: OrderItem) -> None:
@@ -23,3 +28,5 @@ def compute_order(order: Order, items: list[OrderItem]) -> None:
     order.discount_total = sum((i.discount for i in live), ZERO)
     order.tax_total = sum((i.line_tax for i in live), ZERO)
     order.total = sum((i.line_total for i in live), ZERO)
+    order.amount_due = completion.amount_due([completion.figures_of(i) for i in live])
+    order.payment_status = completion.payment_status(order.amount_due, order.amount_paid)

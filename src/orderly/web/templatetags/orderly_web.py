@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from orderly.orders.models import ADDRESS_FIELDS
+from orderly.orders.models import ADDRESS_FIELDS, ITEM_INDICATORS
 
 register = template.Library()
 
@@ -81,6 +81,28 @@ def adjustments_text(value) -> str:
     if not value:
         return "—"
     return ", ".join(f"{entry.get('label')} {entry.get('amount')}" for entry in value if isinstance(entry, dict))
+
+
+# Seed 002 shows three main indicators beside each item: in stock, shipped, invoiced.
+MAIN_INDICATORS = (("available", "In stock"), ("handed_to_carrier", "Shipped"), ("invoiced", "Invoiced"))
+
+
+def _dot(name: str, words: str, value: int, quantity: int) -> dict:
+    state = "full" if value >= quantity else "part" if value else "none"
+    return {"name": name, "words": words, "value": value, "quantity": quantity, "state": state}
+
+
+@register.filter
+def indicator_dots(item) -> list[dict]:
+    """Every seed-002 indicator of the item with its units and a dot state: none (red), part, full (green)."""
+    return [_dot(name, words, getattr(item, field), item.quantity) for name, (field, words) in ITEM_INDICATORS.items()]
+
+
+@register.filter
+def main_indicator_dots(item) -> list[dict]:
+    return [
+        _dot(name, words, getattr(item, ITEM_INDICATORS[name][0]), item.quantity) for name, words in MAIN_INDICATORS
+    ]
 
 
 @register.filter
