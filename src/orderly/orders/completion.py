@@ -83,20 +83,19 @@ def payment_status(due: Decimal, paid: Decimal) -> str:
 
 
 def units_paid(items: list[ItemFigures], paid: Decimal, due: Decimal) -> list[int]:
-    """Units of each item covered by `paid`, filling the items in line order (costs paid indicator)."""
+    """Units of each item covered by `paid` (the costs paid indicator), filling the items strictly in line order:
+    money left over after a unit it cannot cover in full does not skip ahead to a cheaper later line."""
     covered = []
     remaining = paid
     for item in items:
         if not item.option_cover or item.kept == 0:
             covered.append(0)
-            continue
-        if paid >= due:
+        elif paid >= due or item.unit_value == 0:
             covered.append(item.kept)
-            continue
-        unit = item.unit_value
-        units = item.kept if unit == 0 else min(item.kept, int(remaining // unit)) if remaining > 0 else 0
-        covered.append(units)
-        remaining -= unit * units
+        else:
+            units = max(min(item.kept, int(remaining // item.unit_value)), 0)
+            covered.append(units)
+            remaining = remaining - item.unit_value * units if units == item.kept else Decimal("0")
     return covered
 
 

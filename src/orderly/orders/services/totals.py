@@ -6,7 +6,6 @@ from orderly.core.money import ZERO, to_money
 from orderly.orders import completion
 from orderly.orders.models import Order, OrderItem
 
-
 # What compute_order sets, for the saves that follow it.
 TOTAL_FIELDS = ("item_count", "subtotal", "discount_total", "tax_total", "total", "amount_due", "payment_status")
 
