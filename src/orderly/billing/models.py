@@ -10,10 +10,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from orderly.orders.models import Order, OrderItem
+
+
+# SQLite computes a CHECK's sums in binary floating point (1.59 + 0.33 ≠ 1.92 there), so "adds up" means "within
+# half a cent": the same thing for amounts held in whole cents, exact on PostgreSQL too.
+HALF_CENT = Value(Decimal("0.005"))
+
+
+def _adds_up(total: str, expression) -> Q:
+    return Q(**{f"{total}__gt": expression - HALF_CENT}) & Q(**{f"{total}__lt": expression + HALF_CENT})
 
 
 class PaymentKind(models.TextChoices):
@@ -104,7 +113,7 @@ class Invoice(models.Model):
                 name="invoice_amounts_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(total=F("subtotal") - F("discount") + F("tax_total")), name="invoice_total_adds_up"
+                condition=_adds_up("total", F("subtotal") - F("discount") + F("tax_total")), name="invoice_total_adds_up"
             ),
             # Only a credit note corrects an invoice, and it always names the one it corrects.
             models.CheckConstraint(
@@ -156,7 +165,7 @@ class InvoiceLine(models.Model):
                 condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="invoice_line_tax_rate_percent"
             ),
             models.CheckConstraint(
-                condition=Q(line_total=F("line_subtotal") - F("discount") + F("line_tax")),
+                condition=_adds_up("line_total", F("line_subtotal") - F("discount") + F("line_tax")),
                 name="invoice_line_total_adds_up",
             ),
             models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position_unique"),

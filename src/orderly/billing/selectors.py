@@ -1,0 +1,84 @@
+"""Reads of payments, invoices and credit notes, shared by the API and the pages.
+
+    payments_of(order) -> list[Payment]                         oldest first
+    invoices_of(order) -> list[Invoice]                         invoices and credit notes, oldest first
+    invoice_list(*, kind="", order="", search="") -> QuerySet   newest first, with order and corrected invoice
+    invoice_get(number) -> Invoice                              with order, lines and credits; NotFound when unknown
+    tax_summary(invoice) -> list[RateSummary]                   per tax rate: base and tax, summed from the lines
+    order_billing(order) -> OrderBilling                        what the order page's billing panel shows
+
+Each runs a fixed number of queries whatever the number of rows. Invoices of deleted orders are gone with them.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from orderly.billing import amounts
+from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine, Payment
+from orderly.billing.services.invoices import units_to_invoice
+from orderly.core.exceptions import NotFound, ValidationError
+from orderly.orders.models import Order
+from orderly.orders.status import OrderStatus
+
+
+def payments_of(order: Order) -> list[Payment]:
+    return list(Payment.objects.filter(order=order).order_by("created_at", "id"))
+
+
+def invoices_of(order: Order) -> list[Invoice]:
+    return list(Invoice.objects.select_related("credits").filter(order=order).order_by("issued_at", "id"))
+
+
+def invoice_list(*, kind: str = "", order: str = "", search: str = "") -> QuerySet[Invoice]:
+    """Invoices and credit notes, newest first; `kind` invoice or credit_note, `order` an order number (exact),
+    `search` part of the document's or the order's number."""
+    if kind and kind not in InvoiceKind.values:
+        raise ValidationError(f"kind must be one of {', '.join(InvoiceKind.values)}.", field="kind")
+    invoices = Invoice.objects.select_related("order", "credits").filter(order__deleted_at__isnull=True)
+    if kind:
+        invoices = invoices.filter(kind=kind)
+    if order:
+        invoices = invoices.filter(order__number=order.strip().upper())
+    search = (search or "").strip()
+    if search:
+        invoices = invoices.filter(Q(number__icontains=search) | Q(order__number__icontains=search))
+    return invoices.order_by("-issued_at", "-id")
+
+
+def invoice_get(number: str) -> Invoice:
+    number = str(number or "").strip().upper()
+    lines = Prefetch("lines", queryset=InvoiceLine.objects.order_by("position", "id"))
+    notes = Prefetch("credit_notes", queryset=Invoice.objects.order_by("issued_at", "id"))
+    try:
+        return (
+            Invoice.objects.select_related("order", "credits")
+            .prefetch_related(lines, notes)
+            .get(number=number, order__deleted_at__isnull=True)
+        )
+    except Invoice.DoesNotExist:
+        raise NotFound(f"No invoice or credit note {number!r}.", field="number") from None
+
+
+def tax_summary(invoice: Invoice) -> list[amounts.RateSummary]:
+    return amounts.tax_summary(invoice.lines.all())
+
+
+@dataclass(frozen=True)
+class OrderBilling:
+    payments: list[Payment]
+    invoices: list[Invoice]
+    units_to_invoice: int
+
+    @property
+    def can_invoice(self) -> bool:
+        return self.units_to_invoice > 0
+
+
+def order_billing(order: Order) -> OrderBilling:
+    """Payments, invoices and credit notes of the order, and how many units an invoice would bill now (none while
+    the order is a draft or canceled: those are not invoiced)."""
+    units = 0
+    if order.status not in (OrderStatus.DRAFT, OrderStatus.CANCELED):
+        units = sum(units_to_invoice(item) for item in order.items.all())
+    return OrderBilling(payments=payments_of(order), invoices=invoices_of(order), units_to_invoice=units)
