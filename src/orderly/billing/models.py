@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from orderly.orders.models import Order, OrderItem
 
-
 # SQLite computes a CHECK's sums in binary floating point (1.59 + 0.33 ≠ 1.92 there), so "adds up" means "within
 # half a cent": the same thing for amounts held in whole cents, exact on PostgreSQL too.
 HALF_CENT = Value(Decimal("0.005"))
@@ -113,7 +112,8 @@ class Invoice(models.Model):
                 name="invoice_amounts_not_negative",
             ),
             models.CheckConstraint(
-                condition=_adds_up("total", F("subtotal") - F("discount") + F("tax_total")), name="invoice_total_adds_up"
+                condition=_adds_up("total", F("subtotal") - F("discount") + F("tax_total")),
+                name="invoice_total_adds_up",
             ),
             # Only a credit note corrects an invoice, and it always names the one it corrects.
             models.CheckConstraint(
