@@ -508,13 +508,13 @@ def _plan_ship(request: ShipRequest, lots: list[Lot], holds: list[Hold], taken: 
         free = sum((lot.available - taken[lot.pk] for lot in lots), Decimal("0"))
         sku = Variant.objects.filter(pk=request.variant_id).values_list("sku", flat=True).first() or "?"
         available = held + free + sum((d.quantity for d in draws if not d.hold_reference), Decimal("0"))
+        needed, available, held = (format(d.normalize(), "f") for d in (Decimal(request.quantity), available, held))
         raise Conflict(
-            f"Not enough stock of {sku}: {request.quantity:f} needed, {available:f} available "
-            f"({held:f} held for the item, the rest in stock).",
+            f"Not enough stock of {sku}: {needed} needed, {available} available ({held} held for the item).",
             code="insufficient_stock",
             sku=sku,
-            needed=str(request.quantity),
-            available=str(available),
+            needed=needed,
+            available=available,
         )
     return draws
 

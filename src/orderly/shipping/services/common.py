@@ -1,0 +1,110 @@
+"""What the shipping services share: input checks, locking in a fixed order, and the item indicators a
+fulfillment raises and a cancel lowers again."""
+
+from django.db.models import Prefetch
+
+from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.orders.models import Order, OrderItem
+from orderly.shipping.models import Fulfillment, FulfillmentLine
+
+MAX_TEXT = 100
+# Raised to at least the units shipped: a unit that left was picked, packed, sorted and released, whoever did it.
+RAISED_TO_SHIPPED = ("qty_picked", "qty_packed", "qty_sorted", "qty_released")
+# Every indicator a fulfillment or a loss may change.
+INDICATOR_FIELDS = ("qty_handed_to_carrier", *RAISED_TO_SHIPPED, "qty_label_applied", "qty_available", "qty_lost")
+
+
+def text(value, *, field: str, max_length: int = MAX_TEXT, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be text.", field=field)
+    value = value.strip()
+    if required and not value:
+        raise ValidationError(f"{field} is required.", field=field)
+    if len(value) > max_length:
+        raise ValidationError(f"{field} is at most {max_length} characters.", field=field)
+    return value
+
+
+def requested_lines(entries, *, field: str = "items") -> list[tuple[int, int]]:
+    """`[{"item": id, "quantity": n}]` as [(item id, units)]: each a whole number above zero, each item once."""
+    if not isinstance(entries, list) or not entries:
+        raise ValidationError(f"{field} must list at least one item and its quantity.", field=field)
+    lines, seen = [], set()
+    for index, entry in enumerate(entries):
+        path = f"{field}[{index}]"
+        if not isinstance(entry, dict):
+            raise ValidationError(f"{path} must be an object with item and quantity.", field=path)
+        item, quantity = entry.get("item"), entry.get("quantity")
+        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+            raise ValidationError(f"{path}.item must be the id of an item of the order.", field=f"{path}.item")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            raise ValidationError(
+                f"{path}.quantity must be a whole number of units above zero, got {quantity!r}.",
+                field=f"{path}.quantity",
+            )
+        if item in seen:
+            raise ValidationError(f"{path}.item: item {item} is listed twice.", field=f"{path}.item")
+        seen.add(item)
+        lines.append((item, quantity))
+    return lines
+
+
+def items_by_id(lines: list[tuple[int, int]], items: dict[int, OrderItem], order: Order, field: str = "items"):
+    """Each requested line with its item; an id that is not an item of the order is refused naming its place."""
+    found = []
+    for index, (item_id, quantity) in enumerate(lines):
+        item = items.get(item_id)
+        if item is None:
+            raise ValidationError(
+                f"{field}[{index}].item: {item_id} is not an item of order {order.number}.",
+                field=f"{field}[{index}].item",
+            )
+        found.append((index, item, quantity))
+    return found
+
+
+def order_for_update(order: Order) -> Order:
+    """The order locked; every shipping service locks the order first, then its items, then stock."""
+    return Order.objects.select_for_update().select_related("shipping_address").get(pk=order.pk)
+
+
+def items_for_update(order: Order) -> dict[int, OrderItem]:
+    items = OrderItem.objects.select_for_update().filter(order_id=order.pk).order_by("pk")
+    return {item.pk: item for item in items}
+
+
+def fulfillment_for_update(fulfillment: Fulfillment) -> tuple[Order, Fulfillment]:
+    """Lock the fulfillment's order, then the fulfillment; its lines and their draws come loaded."""
+    order = order_for_update(Order.all_objects.get(pk=fulfillment.order_id))
+    lines = FulfillmentLine.objects.select_related("order_item").prefetch_related("draws").order_by("pk")
+    try:
+        locked = Fulfillment.objects.select_for_update().get(pk=fulfillment.pk)
+    except Fulfillment.DoesNotExist:
+        raise NotFound(f"No fulfillment {fulfillment.number!r}.") from None
+    return order, Fulfillment.objects.prefetch_related(Prefetch("lines", queryset=lines)).get(pk=locked.pk)
+
+
+def refuse_undo_past_returns(fulfillment: Fulfillment, items: dict[int, OrderItem], verb: str) -> None:
+    """A fulfillment whose units were returned cannot be undone: the returned units must stay fulfilled ones."""
+    for line in fulfillment.lines.all():
+        item = items[line.order_item_id]
+        if item.qty_handed_to_carrier - line.quantity < item.qty_returned:
+            raise Conflict(
+                f"Cannot {verb} fulfillment {fulfillment.number}: {item.qty_returned} unit(s) of {item.sku} "
+                "were returned by the customer.",
+                code="returned",
+                sku=item.sku,
+            )
+
+
+def apply_changes(item: OrderItem, changes: dict[str, int], sign: int = 1) -> None:
+    """Add (sign 1) or take back (sign -1) recorded indicator changes, never below zero nor above the quantity."""
+    for field, change in changes.items():
+        value = getattr(item, field) + sign * change
+        setattr(item, field, min(max(value, 0), item.quantity))
+
+
+def line_summary(item: OrderItem, quantity: int) -> dict:
+    return {"item": item.pk, "sku": item.sku, "quantity": quantity}

@@ -1,0 +1,158 @@
+"""Manual fulfillment (seed 001): ship or hand over chosen units of an open order, taking their stock."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+
+from orderly.core.actors import Actor
+from orderly.core.exceptions import Conflict, ValidationError
+from orderly.core.numbering import next_number
+from orderly.inventory.services import ShipRequest, stock_ship
+from orderly.orders.models import Order, OrderItem
+from orderly.orders.services import order_settle, order_update
+from orderly.orders.status import DeliveryType
+from orderly.shipping import events
+from orderly.shipping.models import Fulfillment, FulfillmentDraw, FulfillmentLine
+from orderly.shipping.rules import fulfill_refusal, open_quantity
+from orderly.shipping.services.common import (
+    INDICATOR_FIELDS,
+    RAISED_TO_SHIPPED,
+    apply_changes,
+    items_by_id,
+    items_for_update,
+    line_summary,
+    order_for_update,
+    requested_lines,
+    text,
+)
+from orderly.shipping.status import Delivery
+
+PREFIX = "FF"
+
+
+def _chosen(order: Order, items: dict[int, OrderItem], requested) -> list[tuple[OrderItem, int]]:
+    """The (item, units) to fulfill: those requested, or every open unit of every item to fulfil."""
+    if requested is None:
+        chosen = [(item, open_quantity(item)) for item in items.values() if open_quantity(item) > 0]
+        if not chosen:
+            raise Conflict(f"Order {order.number} has nothing left to fulfill.", code="nothing_to_fulfill")
+        return chosen
+    chosen = []
+    for index, item, quantity in items_by_id(requested, items, order):
+        path = f"items[{index}].quantity"
+        if not item.option_fulfil:
+            raise ValidationError(
+                f"items[{index}].item: {item.sku} is not fulfilled by Orderly (its fulfil option is off).",
+                field=f"items[{index}].item",
+            )
+        if quantity > open_quantity(item):
+            raise ValidationError(
+                f"{path}: {quantity} of {item.sku} asked, but only {open_quantity(item)} of {item.quantity} are open "
+                f"({item.qty_handed_to_carrier} fulfilled, {item.qty_canceled} canceled).",
+                field=path,
+            )
+        chosen.append((item, quantity))
+    return chosen
+
+
+def _delivery(chosen, carrier: str, tracking: str) -> str:
+    kinds = {item.delivery_type for item, _ in chosen}
+    if len(kinds) > 1:
+        raise ValidationError(
+            "items mixes items to ship and items to collect; fulfill each kind separately.", field="items"
+        )
+    if kinds == {DeliveryType.COLLECT}:
+        for field, value in (("carrier", carrier), ("tracking_number", tracking)):
+            if value:
+                raise ValidationError(
+                    f"{field}: collected items are handed over, not given to a carrier; leave it empty.", field=field
+                )
+        return Delivery.COLLECT
+    return Delivery.SHIP
+
+
+def _changes(item: OrderItem, quantity: int, held: int, labelled: bool) -> dict[str, int]:
+    """The indicator changes shipping `quantity` units causes, `held` of them out of the item's holds."""
+    shipped = item.qty_handed_to_carrier + quantity
+    changes = {"qty_handed_to_carrier": quantity}
+    for field in RAISED_TO_SHIPPED:
+        changes[field] = max(shipped - getattr(item, field), 0)
+    if labelled:
+        changes["qty_label_applied"] = min(quantity, item.quantity - item.qty_label_applied)
+    # *available* counts units held for the item; the units shipped out of its holds are not held any more
+    changes["qty_available"] = -min(held, item.qty_available)
+    return {field: change for field, change in changes.items() if change}
+
+
+def _take_stock(fulfillment: Fulfillment, chosen, actor: Actor) -> dict[int, list]:
+    requests = []
+    for item, quantity in chosen:
+        if not item.option_allocate:
+            continue  # Orderly does not keep this item's stock
+        if item.variant_id is None:
+            raise Conflict(f"{item.sku} is not one of our products; map it before fulfilling.", sku=item.sku)
+        requests.append(ShipRequest(item.pk, item.variant_id, Decimal(quantity)))
+    draws = defaultdict(list)
+    for draw in stock_ship(requests=requests, actor=actor, reference=fulfillment.number):
+        draws[draw.order_item_id].append(draw)
+    return draws
+
+
+@transaction.atomic
+def fulfillment_create(
+    *,
+    order: Order,
+    actor: Actor,
+    items: list[dict] | None = None,
+    shipping_address: dict | None = None,
+    carrier: str | None = "",
+    tracking_number: str | None = "",
+) -> Fulfillment:
+    """Ship (or hand over, for collected items) units of an open order: a fulfillment `FF-…` with its lines.
+
+    Needs an order that fulfill_refusal allows; `items` as [{"item": id, "quantity": units}] (every open unit of
+    every item to fulfil when None), each at most its open quantity. A `shipping_address` given replaces the
+    order's (validated as the order's, an `edited` event). Items to allocate take their units out of stock — the
+    units held for them first, then packaged stock FIFO — and a shortage is refused naming the SKU, needed and
+    available. Guarantees, in one transaction or not at all: the stock taken and the indicator changes recorded
+    per line (so fulfillment_cancel undoes them exactly), a `fulfilled` event, and the order settled (its
+    fulfillment status follows; a fully done order closes).
+    """
+    carrier = text(carrier, field="carrier")
+    tracking = text(tracking_number, field="tracking_number")
+    requested = None if items is None else requested_lines(items)
+    order = order_for_update(order)
+    refusal = fulfill_refusal(order)
+    if refusal:
+        raise Conflict(refusal, code="not_fulfillable", state=order.status)
+    if shipping_address is not None:
+        order_update(order=order, changes={"shipping_address": shipping_address}, actor=actor)
+        order = order_for_update(order)
+    locked = items_for_update(order)
+    chosen = _chosen(order, locked, requested)
+    delivery = _delivery(chosen, carrier, tracking)
+    address = order.shipping_address.as_dict() if order.shipping_address else {}
+    fulfillment = Fulfillment.objects.create(
+        order=order, number=next_number(PREFIX), delivery=delivery, carrier=carrier, tracking_number=tracking,
+        shipping_address=address, created_by=actor.name[:150],
+    )  # fmt: skip
+    draws = _take_stock(fulfillment, chosen, actor)
+    labelled = delivery == Delivery.SHIP and bool(carrier or tracking)
+    summary = []
+    for item, quantity in chosen:
+        held = int(sum(d.quantity for d in draws[item.pk] if d.hold_reference))
+        changes = _changes(item, quantity, held, labelled)
+        apply_changes(item, changes)
+        line = FulfillmentLine.objects.create(
+            fulfillment=fulfillment, order_item=item, quantity=quantity, indicator_changes=changes
+        )
+        FulfillmentDraw.objects.bulk_create(
+            FulfillmentDraw(line=line, lot_id=d.lot_id, quantity=int(d.quantity), hold_reference=d.hold_reference)
+            for d in draws[item.pk]
+        )
+        summary.append(line_summary(item, quantity))
+    OrderItem.objects.bulk_update([item for item, _ in chosen], list(INDICATOR_FIELDS))
+    events.fulfilled(order, actor, fulfillment, summary)
+    order_settle(order=order, actor=actor)
+    return fulfillment

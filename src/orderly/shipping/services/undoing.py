@@ -1,0 +1,126 @@
+"""Undoing a fulfillment (Cancel fulfillment, seed 001) and reporting its parcel lost (seed 002)."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderly.core.actors import Actor
+from orderly.core.exceptions import Conflict
+from orderly.core.transitions import check_transition
+from orderly.inventory.services import ShipDraw, stock_unship
+from orderly.orders.models import Order, OrderItem
+from orderly.orders.services import order_settle
+from orderly.orders.status import OrderStatus, Stage
+from orderly.shipping import events
+from orderly.shipping.models import Fulfillment
+from orderly.shipping.services.common import (
+    INDICATOR_FIELDS,
+    apply_changes,
+    fulfillment_for_update,
+    items_for_update,
+    line_summary,
+    refuse_undo_past_returns,
+)
+from orderly.shipping.status import FULFILLMENT_TRANSITIONS, Delivery, FulfillmentStatus
+
+
+def _refuse_order_state(order: Order, fulfillment: Fulfillment, verb: str) -> None:
+    if order.is_archived:
+        raise Conflict(
+            f"Cannot {verb} fulfillment {fulfillment.number}: order {order.number} is archived; unarchive it first.",
+            code="order_archived",
+        )
+    if order.status == OrderStatus.CANCELED:
+        raise Conflict(
+            f"Cannot {verb} fulfillment {fulfillment.number}: order {order.number} is canceled.", code="order_canceled"
+        )
+
+
+def _check(fulfillment: Fulfillment, target: str, verb: str) -> None:
+    check_transition(
+        FULFILLMENT_TRANSITIONS,
+        entity=f"fulfillment {fulfillment.number}",
+        current=fulfillment.status,
+        attempted=target,
+        action=f"{verb} fulfillment {fulfillment.number}",
+    )
+
+
+@transaction.atomic
+def fulfillment_cancel(*, fulfillment: Fulfillment, actor: Actor) -> Fulfillment:
+    """Undo a fulfilled fulfillment exactly: every unit back into the lot it came from (held again for the same
+    item and reference where it came out of a hold — while the order is still in a plan; otherwise as available
+    stock, since that plan no longer holds anything for it), the indicator changes it recorded taken back, status
+    canceled, a `fulfillment_canceled` event, and the order settled (its fulfillment status drops; a closed order
+    reopens).
+
+    Refused (Conflict, nothing written) unless the fulfillment is fulfilled, when its order is archived or
+    canceled, or when units of it were returned.
+    """
+    order, fulfillment = fulfillment_for_update(fulfillment)
+    _check(fulfillment, FulfillmentStatus.CANCELED, "cancel")
+    _refuse_order_state(order, fulfillment, "cancel")
+    items = items_for_update(order)
+    lines = list(fulfillment.lines.all())
+    refuse_undo_past_returns(fulfillment, items, "cancel")
+    draws = [
+        ShipDraw(line.order_item_id, draw.lot_id, Decimal(draw.quantity), draw.hold_reference)
+        for line in lines
+        for draw in line.draws.all()
+    ]
+    # A reference's holds mean something only while the order is in that plan; out of any plan (stage new), the
+    # units come back as available stock rather than held for a plan that no longer counts them.
+    restore_holds = order.stage != Stage.NEW
+    stock_unship(draws=draws, actor=actor, reference=fulfillment.number, restore_holds=restore_holds)
+    touched = []
+    for line in lines:
+        item = items[line.order_item_id]
+        changes = dict(line.indicator_changes)
+        if not restore_holds:
+            changes.pop("qty_available", None)
+        apply_changes(item, changes, sign=-1)
+        touched.append(item)
+    OrderItem.objects.bulk_update(touched, list(INDICATOR_FIELDS))
+    fulfillment.status = FulfillmentStatus.CANCELED
+    fulfillment.canceled_at = timezone.now()
+    fulfillment.save(update_fields=["status", "canceled_at"])
+    events.fulfillment_canceled(
+        order, actor, fulfillment, [line_summary(items[ln.order_item_id], ln.quantity) for ln in lines]
+    )
+    order_settle(order=order, actor=actor)
+    return fulfillment
+
+
+@transaction.atomic
+def fulfillment_report_lost(*, fulfillment: Fulfillment, actor: Actor) -> Fulfillment:
+    """The parcel of a shipped fulfillment never arrived: its units count as lost and as not fulfilled any more
+    (they must ship again), stock stays as it is (the units left the warehouse), status lost, a `parcel_lost`
+    event, and the order settled (its fulfillment status drops; a closed order reopens).
+
+    Refused (Conflict, nothing written) unless the fulfillment is fulfilled and was shipped (not collected), when
+    its order is archived or canceled, or when units of it were returned.
+    """
+    order, fulfillment = fulfillment_for_update(fulfillment)
+    _check(fulfillment, FulfillmentStatus.LOST, "report lost")
+    if fulfillment.delivery != Delivery.SHIP:
+        raise Conflict(
+            f"Fulfillment {fulfillment.number} was collected by the customer; only a shipped parcel can be lost.",
+            code="not_shipped",
+        )
+    _refuse_order_state(order, fulfillment, "report lost")
+    items = items_for_update(order)
+    lines = list(fulfillment.lines.all())
+    refuse_undo_past_returns(fulfillment, items, "report lost")
+    for line in lines:
+        item = items[line.order_item_id]
+        item.qty_handed_to_carrier -= line.quantity
+        # lost counts units in lost parcels; a unit lost twice is still one unit of the item (the column's limit)
+        item.qty_lost = min(item.qty_lost + line.quantity, item.quantity)
+    OrderItem.objects.bulk_update([items[ln.order_item_id] for ln in lines], ["qty_handed_to_carrier", "qty_lost"])
+    fulfillment.status = FulfillmentStatus.LOST
+    fulfillment.lost_at = timezone.now()
+    fulfillment.save(update_fields=["status", "lost_at"])
+    events.parcel_lost(order, actor, fulfillment, [line_summary(items[ln.order_item_id], ln.quantity) for ln in lines])
+    order_settle(order=order, actor=actor, reason=f"Reopened: the parcel of {fulfillment.number} was lost.")
+    return fulfillment
