@@ -1,0 +1,51 @@
+"""Handing shipped fulfillments' tracking to the channel outbox.
+
+Shipping sits below channels and cannot call them: a fulfillment with a tracking number is its durable record.
+This service, run by the channel scheduler, finds the ones not handed over yet and records each as a shipment in
+the outbox (which pushes it to the shop, retried until it is told), marking the fulfillment in the same
+transaction so that none is told twice and none is forgotten after a crash.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderly.channels.models import PULLING_KINDS
+from orderly.channels.services.outbox import shipment_record
+from orderly.core.actors import Actor
+from orderly.orders.models import Order
+from orderly.shipping.models import Fulfillment
+from orderly.shipping.status import FulfillmentStatus
+
+
+def _pending():
+    return (
+        Fulfillment.objects.filter(status=FulfillmentStatus.FULFILLED, pushed_at__isnull=True)
+        .exclude(tracking_number="")
+        .filter(order__channel__kind__in=PULLING_KINDS)
+        .exclude(order__external_id="")
+    )
+
+
+def fulfillments_push_pending(*, limit: int = 100, actor: Actor | None = None) -> int:
+    """Record up to `limit` fulfilled fulfillments with a tracking number, of orders from a pulling channel, in
+    the channel outbox (shipment_record), oldest first; returns how many were recorded.
+
+    Each in its own transaction: the order locked first (as every shipping service does), then the fulfillment,
+    checked again to be still fulfilled and not handed over (a fulfillment canceled meanwhile is skipped), then
+    the outbox row and `pushed_at` together. Idempotent; safe to run from two schedulers at once.
+    """
+    actor = actor or Actor.system()
+    recorded = 0
+    for fulfillment_id, order_id in _pending().order_by("pk").values_list("pk", "order_id")[:limit]:
+        with transaction.atomic():
+            order = Order.all_objects.select_for_update().get(pk=order_id)
+            fulfillment = _pending().select_for_update().filter(pk=fulfillment_id).first()
+            if fulfillment is None:
+                continue
+            shipment_record(
+                order=order, tracking_number=fulfillment.tracking_number, carrier=fulfillment.carrier, actor=actor
+            )
+            fulfillment.pushed_at = timezone.now()
+            fulfillment.save(update_fields=["pushed_at"])
+            recorded += 1
+    return recorded
