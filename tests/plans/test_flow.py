@@ -46,6 +46,9 @@ def test_seed_flow_plan_allocate_all_package_execute_complete(actor):
     item2 = second.items.get().pk
     assert held == sorted([(item1, old.number, D("2")), (item1, new.number, D("1")), (item2, new.number, D("2"))])
     assert OrderItem.objects.get(pk=item2).qty_available == 2
+    # the packaging plans will make the 2 ESP units the second order lacks and the DEC unit of the first
+    expected = dict(OrderItem.objects.values_list("sku", "qty_expected").filter(order=second))
+    assert (expected, first.items.get(sku="DEC-250").qty_expected) == ({"ESP-250": 2}, 1)
 
     views = {v.packaging.variant.sku: v for v in packaging_plans(plan=plan)}
     assert {sku: (v.packaging.units, v.loose_needed, v.shortfall) for sku, v in views.items()} == {
@@ -58,7 +61,7 @@ def test_seed_flow_plan_allocate_all_package_execute_complete(actor):
         pick_complete(plan=plan, order=second.number, actor=actor)
 
     packaging_plan_execute(packaging=views["ESP-250"].packaging, actor=actor)
-    assert OrderItem.objects.get(pk=item2).qty_available == 4
+    assert (OrderItem.objects.get(pk=item2).qty_available, OrderItem.objects.get(pk=item2).qty_expected) == (4, 0)
     assert Lot.objects.get(kind="loose").on_hand == D("1.000")
 
     before = snapshot()
@@ -139,3 +142,12 @@ def test_remove_and_cancel_release_holds_and_orders_go_back_to_new(actor):
     assert (b.stage, plan_get(plan.number).status, Lot.objects.get().held) == ("new", "canceled", D("0"))
     after = snapshot()
     assert (after[0], after[1], after[3]) == (before[0], before[1], before[3])
+
+
+def test_expected_in_stock_follows_the_packaging_plans_waiting_for_the_items(db):
+    from orderly.plans import planning
+
+    lines = [planning.Line(1, 10, 4), planning.Line(2, 10, 3), planning.Line(3, 11, 2)]
+    held = {1: 1}
+    assert planning.expected_per_item(lines, held, {10: 5, 11: 1}) == {1: 3, 2: 2, 3: 1}
+    assert planning.expected_per_item(lines, held, {}) == {1: 0, 2: 0, 3: 0}

@@ -314,8 +314,8 @@ def test_the_order_page_shows_its_plan_and_item_indicators(op, allocated, shop):
     page = text(response)
 
     assert f"In fulfillment plan {allocated.number} — to fulfill by 2026-11-25." in page
-    assert "Indicators Available 6/8 Expected in stock 0/8 Lost 0/8 On pick list 8/8 Packed for shipment 0/8" in page
-    assert "Indicators Available 0/2 Expected in stock 0/2 Lost 0/2 On pick list 2/2 Packed for shipment 0/2" in page
+    assert "Indicators Available 6/8 Expected in stock 2/8 Lost 0/8 On pick list 8/8 Packed for shipment 0/8" in page
+    assert "Indicators Available 0/2 Expected in stock 2/2 Lost 0/2 On pick list 2/2 Packed for shipment 0/2" in page
     html = response.content.decode()
     assert html.count('class="dot-part" title="Available: 6 of 8"') == 1
     assert html.count('class="dot-full" title="On pick list: 8 of 8"') == 1

@@ -217,3 +217,19 @@ def outstanding(
     for line in lines:
         per_variant[line.variant_id] += max(0, line.ordered - held_per_item.get(line.item_id, 0))
     return {v: max(0, units - in_packing.get(v, 0)) for v, units in sorted(per_variant.items())}
+
+
+def expected_per_item(
+    lines: Sequence[Line], held_per_item: Mapping[int, int], coming: Mapping[int, int]
+) -> dict[int, int]:
+    """Units of each line that packaging plans not yet done will make (the *expected in stock* indicator): what a
+    variant's packaging plans make goes to the lines still lacking units, in plan order."""
+    left = dict(coming)
+    expected: dict[int, int] = {}
+    for line in lines:
+        lacking = max(0, line.ordered - held_per_item.get(line.item_id, 0))
+        units = min(lacking, left.get(line.variant_id, 0))
+        expected[line.item_id] = units
+        if units:
+            left[line.variant_id] -= units
+    return expected

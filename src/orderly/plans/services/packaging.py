@@ -12,6 +12,7 @@ from orderly.core.models import NumberSequence
 from orderly.core.transitions import check_transition
 from orderly.inventory.services import lots_consume, lots_lock, stock_output
 from orderly.inventory.status import LotKind
+from orderly.orders.models import OrderItem
 from orderly.plans import planning
 from orderly.plans.models import FulfillmentPlan, PackagingPlan
 from orderly.plans.selectors import allocation_state, loose_needed
@@ -91,7 +92,31 @@ def packaging_sync(
     for packaging, number in zip(to_create, _next_numbers(PACKAGING_PREFIX, len(to_create)), strict=True):
         packaging.number = number
     PackagingPlan.objects.bulk_create(to_create)
-    return [p for p in existing + to_create if p.status == PackagingStatus.PLANNED]
+    waiting = [p for p in existing + to_create if p.status in (PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS)]
+    _expected_sync(lines, held_per_item, waiting)
+    return [p for p in waiting if p.status == PackagingStatus.PLANNED]
+
+
+def _expected_sync(
+    lines: Sequence[planning.Line], held_per_item: Mapping[int, int], waiting: Sequence[PackagingPlan]
+) -> None:
+    """Keep the items' *expected in stock* indicator: the units the waiting packaging plans will make for them."""
+    coming: dict[int, int] = defaultdict(int)
+    for packaging in waiting:
+        coming[packaging.variant_id] += packaging.units
+    expected = planning.expected_per_item(lines, held_per_item, coming)
+    items = list(OrderItem.objects.filter(pk__in=expected).only("pk", "qty_expected").order_by("pk"))
+    changed = [item for item in items if item.qty_expected != expected[item.pk]]
+    for item in changed:
+        item.qty_expected = expected[item.pk]
+    if changed:
+        OrderItem.objects.bulk_update(changed, ["qty_expected"])
+
+
+def _expected_resync(plan: FulfillmentPlan) -> None:
+    state = allocation_state(plan)
+    waiting = PackagingPlan.objects.filter(plan=plan, status__in=[PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS])
+    _expected_sync(state.lines, planning.held_after(state.held, []), list(waiting))
 
 
 def _for_update(packaging) -> PackagingPlan:
@@ -116,6 +141,7 @@ def packaging_plan_update(*, packaging, units: int, actor: Actor) -> PackagingPl
         )
     packaging.units = units
     packaging.save(update_fields=["units", "updated_at"])
+    _expected_resync(packaging.plan)
     return packaging
 
 
@@ -134,6 +160,7 @@ def packaging_plan_archive(*, packaging, actor: Actor) -> PackagingPlan:
     packaging = _for_update(packaging)
     _move(packaging, PackagingStatus.ARCHIVED, "archive")
     packaging.save(update_fields=["status", "updated_at"])
+    _expected_resync(packaging.plan)
     return packaging
 
 

@@ -133,7 +133,8 @@ def _release_order(plan: FulfillmentPlan, plan_order: PlanOrder, actor: Actor, r
     for item in items:
         item.qty_available = 0
         item.qty_on_pick_list = 0
-    OrderItem.objects.bulk_update(items, ["qty_available", "qty_on_pick_list"])
+        item.qty_expected = 0
+    OrderItem.objects.bulk_update(items, ["qty_available", "qty_on_pick_list", "qty_expected"])
     plan_order.removed_at = timezone.now()
     plan_order.save(update_fields=["removed_at"])
     order = Order.all_objects.get(pk=plan_order.order_id)
