@@ -13,3 +13,17 @@ def next_number(prefix: str, *, width: int = 6) -> str:
         sequence.last_value += 1
         sequence.save(update_fields=["last_value"])
     return f"{prefix}-{sequence.last_value:0{width}d}"
+
+
+def next_numbers(prefix: str, count: int, *, width: int = 6) -> list[str]:
+    """Take `count` consecutive numbers for `prefix` in one step (a page of imported orders); call inside the
+    transaction that uses them, so a rollback gives the whole block back and no gap or repeat is ever seen."""
+    if count <= 0:
+        return []
+    with transaction.atomic():
+        NumberSequence.objects.get_or_create(prefix=prefix)
+        sequence = NumberSequence.objects.select_for_update().get(prefix=prefix)
+        first = sequence.last_value + 1
+        sequence.last_value += count
+        sequence.save(update_fields=["last_value"])
+    return [f"{prefix}-{value:0{width}d}" for value in range(first, first + count)]

@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from orderly.channels.connectors import parsing
 from orderly.core.exceptions import DomainError
 
 
@@ -67,8 +68,17 @@ class Malformed:
 
 
 @dataclass
+class Unchanged:
+    """An entry the shop has not changed since the last sync took it (same id and change time): not parsed at all,
+    counted as skipped, and still moving the cursor."""
+
+    external_id: str
+    updated_at: str
+
+
+@dataclass
 class Page:
-    orders: list  # ExternalOrder | Malformed
+    orders: list  # ExternalOrder | Malformed | Unchanged
     cursor: str  # where the next sync starts once this page is committed
 
 
@@ -85,6 +95,9 @@ class BaseConnector:
     max_attempts = 4  # per request: the first try and three retries
     backoff_base = 0.5  # seconds; doubled per retry
     max_retry_after = 60.0  # a longer Retry-After fails the run; the next scheduled sync picks it up
+
+    # Set by the sync: given {external id: change time} of a page, the ids whose last sync saw that same change time.
+    unchanged: Callable[[dict[str, str]], set[str]] | None = None
 
     def __init__(self, channel, credentials: dict, *, client: httpx.Client | None = None, sleep: Callable = time.sleep):
         self.channel = channel
@@ -105,6 +118,25 @@ class BaseConnector:
 
     def push_shipped(self, *, external_id: str, tracking_number: str, carrier: str, tracking_url: str) -> None:
         """Tell the shop the order shipped. Kinds with no shop to tell do nothing."""
+
+    def parse_entries(self, entries: list, parse: Callable, stamp_of: Callable[[dict], str]) -> list:
+        """A page's entries parsed with `parse`, except those `unchanged` names (Unchanged, never parsed): a re-sync
+        of orders the shop has not touched costs the page's JSON and one query, not the mapping of every order."""
+        if self.unchanged is None:
+            return [parse(entry) for entry in entries]
+        keys, stamps = [], {}
+        for entry in entries:
+            try:
+                key = parsing.required_id(entry)
+                stamps[key] = stamp_of(entry)
+            except (parsing.BadPayload, AttributeError, TypeError):
+                key = None  # parse() reports what is wrong with it
+            keys.append(key)
+        skip = self.unchanged(stamps) if stamps else set()
+        return [
+            Unchanged(external_id=key, updated_at=stamps[key]) if key in skip else parse(entry)
+            for key, entry in zip(keys, entries, strict=True)
+        ]
 
     # -- HTTP with explicit timeouts and retries -----------------------------------------------------------------
     @property

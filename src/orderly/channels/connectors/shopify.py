@@ -127,6 +127,10 @@ def parse_order(entry) -> ExternalOrder | Malformed:
         return Malformed(external_id=external_id, reason=str(exc))
 
 
+def _stamp(entry: dict) -> str:
+    return parsing.timestamp(entry.get("updated_at"), what="updated_at")
+
+
 class Connector(BaseConnector):
     kind = "shopify"
     page_size = PAGE_SIZE
@@ -151,7 +155,7 @@ class Connector(BaseConnector):
             data, response = self.get_json(url, params=params, headers=headers)
             if not isinstance(data, dict) or not isinstance(data.get("orders"), list):
                 raise ChannelError(f"GET {url} did not answer with an orders list.")
-            orders = [parse_order(entry) for entry in data["orders"]]
+            orders = self.parse_entries(data["orders"], parse_order, _stamp)
             page_cursor = cursor
             for order in orders:
                 page_cursor = parsing.later(page_cursor, order.updated_at)

@@ -105,6 +105,10 @@ def _query_from(cursor: str) -> str:
     return when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
+def _stamp(entry: dict) -> str:
+    return parsing.timestamp(entry.get("date_modified_gmt"), what="date_modified_gmt", gmt=True)
+
+
 class Connector(BaseConnector):
     kind = "woocommerce"
     page_size = PAGE_SIZE
@@ -133,7 +137,7 @@ class Connector(BaseConnector):
                 total_pages = int(response.headers.get("X-WP-TotalPages", page_no))
             except ValueError:
                 total_pages = page_no
-            orders = [parse_order(entry) for entry in data]
+            orders = self.parse_entries(data, parse_order, _stamp)
             page_cursor = cursor
             for order in orders:
                 page_cursor = parsing.later(page_cursor, order.updated_at)

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from orderly.channels.connectors import get_connector
-from orderly.channels.connectors.base import ChannelError, ExternalOrder, Malformed
+from orderly.channels.connectors.base import ChannelError, ExternalOrder, Malformed, Unchanged
 from orderly.channels.models import SalesChannel, SyncedOrder, SyncRun, SyncRunKind, SyncRunStatus
 from orderly.channels.services.upsert import (
     IMPORTED,
@@ -22,7 +22,7 @@ from orderly.channels.settings_schema import sync_interval
 from orderly.core.actors import Actor
 from orderly.core.exceptions import DomainError, ValidationError
 from orderly.orders.models import Order
-from orderly.orders.services.importing import orders_import_many
+from orderly.orders.services.importing import insert_rows, orders_import_many
 
 
 def _start(channel: SalesChannel, kind: str, actor: Actor | None) -> SyncRun:
@@ -39,7 +39,9 @@ def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor)
     failures = []
     parsed = [o for o in orders if isinstance(o, ExternalOrder)]
     for entry in orders:
-        if isinstance(entry, Malformed):
+        if isinstance(entry, Unchanged):
+            counts[SKIPPED] += 1
+        elif isinstance(entry, Malformed):
             counts["failed"] += 1
             failures.append({"external_id": entry.external_id, "reason": entry.reason[:500]})
     ids = [o.external_id for o in parsed]
@@ -96,19 +98,19 @@ def _create_many(channel: SalesChannel, entries: list[ExternalOrder], actor: Act
             )
             by_id = {e.external_id: e for e in entries}
             now = timezone.now()
-            SyncedOrder.objects.bulk_create(
+            insert_rows(
+                SyncedOrder,
                 [
-                    SyncedOrder(
-                        channel=channel,
-                        external_id=order.external_id,
-                        order=order,
-                        digest=by_id[order.external_id].digest(),
-                        remote_updated_at=by_id[order.external_id].updated_at,
-                        synced_at=now,
-                    )
+                    {
+                        "channel_id": channel.pk,
+                        "external_id": order.external_id,
+                        "order_id": order.id,
+                        "digest": by_id[order.external_id].digest(),
+                        "remote_updated_at": by_id[order.external_id].updated_at,
+                        "synced_at": now,
+                    }
                     for order in created
                 ],
-                batch_size=500,
             )
         return created, refused
     except IntegrityError:
@@ -160,6 +162,7 @@ def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector
     run = _start(channel, SyncRunKind.CHANNEL, actor)
     order_actor = Actor.for_channel(channel)
     conn = connector or get_connector(channel)
+    conn.unchanged = lambda stamps: _unchanged(channel, stamps)
     error = ""
     try:
         for page in conn.fetch_pages(cursor=channel.sync_cursor):
@@ -178,6 +181,14 @@ def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector
             conn.close()
     _schedule(channel)
     return _finish(run, error=error)
+
+
+def _unchanged(channel: SalesChannel, stamps: dict[str, str]) -> set[str]:
+    """The ids whose last sync saw the same change time from the shop: the shop has not touched them since."""
+    seen = SyncedOrder.objects.filter(channel=channel, external_id__in=list(stamps)).values_list(
+        "external_id", "remote_updated_at"
+    )
+    return {key for key, stamp in seen if stamp and stamps.get(key) == stamp}
 
 
 def _schedule(channel: SalesChannel) -> None:
