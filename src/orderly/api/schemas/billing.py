@@ -1,0 +1,227 @@
+"""Request and response bodies of the payments, invoices and credit notes endpoints.
+
+Requests are checked here for shape and type only; what an amount may be (more than zero, two decimals, not too
+large), which method, and what may be invoiced or credited are the billing services' rules.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from orderly.api.schemas.common import (
+    MAX_ID,
+    InputSchema,
+    JsonObject,
+    Money,
+    MoneyIn,
+    OutputSchema,
+    PageMeta,
+    page_meta,
+)
+from orderly.billing.amounts import RateSummary
+from orderly.billing.models import Invoice, InvoiceKind, Payment, PaymentKind, PaymentMethod
+from orderly.orders.models import Order
+
+# ---- requests ------------------------------------------------------------------------------------------------
+
+
+class PaymentIn(InputSchema):
+    amount: MoneyIn = Field(description="More than zero, at most two decimals.", examples=["24.20"])
+    method: str = Field(examples=["bank_transfer"], json_schema_extra={"enum": PaymentMethod.values})
+    reference: str = Field("", max_length=100, description="Bank or payment provider reference", examples=["TX-81"])
+    kind: str = Field(
+        PaymentKind.PAYMENT,
+        description="payment (received) or refund (paid back; at most what was paid)",
+        json_schema_extra={"enum": PaymentKind.values},
+    )
+
+
+class CreditLineIn(InputSchema):
+    item: int = Field(strict=True, ge=1, le=MAX_ID, description="The order item's id (as GET /orders/{number} shows)")
+    quantity: int = Field(strict=True, description="Units to take back, more than zero", examples=[1])
+
+
+class CreditNoteIn(InputSchema):
+    items: list[CreditLineIn] = Field(description="Units of items billed on the invoice to take back")
+    reason: str = Field(description="Why; printed on the credit note", examples=["Price corrected"])
+
+
+class InvoiceQuery(Schema):
+    kind: Literal["", *InvoiceKind.values] = Field("", description="invoice or credit_note")
+    order: str = Field("", description="Only the documents of this order number")
+    q: str = Field("", max_length=100, description="Part of the document's or the order's number")
+    page: int = 1
+    page_size: int = Field(50, description="1 to 200")
+
+
+# ---- responses -----------------------------------------------------------------------------------------------
+
+
+class OrderBillingOut(OutputSchema):
+    number: str = Field(examples=["OR-000123"])
+    status: str
+    payment_status: str = Field(description="unpaid, partially_paid, paid or refund_due")
+    amount_paid: Money = Field(description="Payments received less refunds")
+    amount_due: Money = Field(description="What the customer owes for what they keep")
+    currency: str
+
+
+class PaymentOut(OutputSchema):
+    id: int
+    kind: str
+    amount: Money
+    method: str
+    reference: str
+    created_by: str
+    created_at: dt.datetime
+
+
+class PaymentCreated(OutputSchema):
+    payment: PaymentOut
+    order: OrderBillingOut
+
+
+class OrderPaymentsOut(OutputSchema):
+    order: OrderBillingOut
+    items: list[PaymentOut] = Field(description="Payments and refunds, oldest first")
+
+
+class InvoiceLineOut(OutputSchema):
+    item: int = Field(description="The order item's id")
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money
+    tax_rate: Money = Field(description="Percent")
+    discount: Money
+    line_subtotal: Money
+    line_tax: Money
+    line_total: Money
+
+
+class TaxRateOut(OutputSchema):
+    tax_rate: Money
+    base: Money = Field(description="Sum of the lines' amounts after discount at this rate")
+    tax: Money = Field(description="Sum of the lines' taxes at this rate")
+
+
+class InvoiceSummaryOut(OutputSchema):
+    number: str = Field(examples=["INV-000001"])
+    kind: str = Field(description="invoice or credit_note")
+    order: str
+    credits: str | None = Field(description="For a credit note: the invoice it corrects")
+    issued_at: dt.datetime
+    currency: str
+    total: Money = Field(description="Positive for both kinds")
+    signed_total: Money = Field(description="Negative for a credit note")
+
+
+class InvoiceOut(InvoiceSummaryOut):
+    external_ref: str = Field(description="The order number the customer saw")
+    credit_notes: list[str] = Field(description="For an invoice: the credit notes correcting it")
+    reason: str
+    seller: JsonObject
+    buyer: JsonObject
+    subtotal: Money
+    discount: Money
+    tax_total: Money
+    lines: list[InvoiceLineOut] = Field(description="Amounts positive for both kinds; the kind gives the sign")
+    tax_summary: list[TaxRateOut]
+    pdf: str = Field(description="Path of the PDF", examples=["/api/v1/invoices/INV-000001/pdf"])
+
+
+class InvoicePage(PageMeta):
+    items: list[InvoiceSummaryOut]
+
+
+class OrderInvoicesOut(OutputSchema):
+    order: OrderBillingOut
+    items: list[InvoiceSummaryOut] = Field(description="Invoices and credit notes, oldest first")
+
+
+# ---- building responses ----------------------------------------------------------------------------------------
+
+
+def order_billing_dict(order: Order) -> dict:
+    return {
+        "number": order.number,
+        "status": order.status,
+        "payment_status": order.payment_status,
+        "amount_paid": str(order.amount_paid),
+        "amount_due": str(order.amount_due),
+        "currency": order.currency,
+    }
+
+
+def payment_dict(payment: Payment) -> dict:
+    return {
+        "id": payment.pk,
+        "kind": payment.kind,
+        "amount": str(payment.amount),
+        "method": payment.method,
+        "reference": payment.reference,
+        "created_by": payment.created_by_name,
+        "created_at": payment.created_at,
+    }
+
+
+def _rate(value) -> str:
+    return format(Decimal(value).quantize(Decimal("0.01")), "f")
+
+
+def invoice_summary_dict(invoice: Invoice) -> dict:
+    """Needs `order` and `credits` loaded (selectors.invoice_list / invoices_of)."""
+    return {
+        "number": invoice.number,
+        "kind": invoice.kind,
+        "order": invoice.order.number,
+        "credits": invoice.credits.number if invoice.credits_id else None,
+        "issued_at": invoice.issued_at,
+        "currency": invoice.currency,
+        "total": str(invoice.total),
+        "signed_total": str(invoice.signed_total),
+    }
+
+
+def invoice_out(invoice: Invoice, summary: list[RateSummary]) -> InvoiceOut:
+    """Needs the invoice from selectors.invoice_get and its tax summary."""
+    lines = [
+        {
+            "item": line.order_item_id,
+            "sku": line.sku,
+            "name": line.name,
+            "quantity": line.quantity,
+            "unit_price": str(line.unit_price),
+            "tax_rate": str(line.tax_rate),
+            "discount": str(line.discount),
+            "line_subtotal": str(line.line_subtotal),
+            "line_tax": str(line.line_tax),
+            "line_total": str(line.line_total),
+        }
+        for line in invoice.lines.all()
+    ]
+    return InvoiceOut.model_validate(
+        {
+            **invoice_summary_dict(invoice),
+            "external_ref": invoice.order.external_ref,
+            "credit_notes": [note.number for note in invoice.credit_notes.all()],
+            "reason": invoice.reason,
+            "seller": invoice.seller,
+            "buyer": invoice.buyer,
+            "subtotal": str(invoice.subtotal),
+            "discount": str(invoice.discount),
+            "tax_total": str(invoice.tax_total),
+            "lines": lines,
+            "tax_summary": [
+                {"tax_rate": _rate(rate.tax_rate), "base": str(rate.base), "tax": str(rate.tax)} for rate in summary
+            ],
+            "pdf": f"/api/v1/invoices/{invoice.number}/pdf",
+        }
+    )
+
+
+def invoice_page(page) -> dict:
+    return {**page_meta(page), "items": [invoice_summary_dict(invoice) for invoice in page.items]}
