@@ -188,3 +188,29 @@ def test_canceling_an_order_cancels_every_unit_not_shipped(order, actor):
     first.save()
     order_cancel(order=order, actor=actor)
     assert sorted(order.items.values_list("line_no", "qty_canceled")) == [(1, 1), (2, 1)]
+
+
+def test_an_item_already_shipped_or_invoiced_keeps_its_price_and_cannot_be_removed_or_shrink(order, actor):
+    from orderly.core.exceptions import ValidationError
+    from orderly.orders.services import order_update
+
+    first, second = order.items.order_by("line_no")
+    OrderItem.objects.filter(pk=first.pk).update(qty_handed_to_carrier=2, qty_invoiced=1)
+    keep_second = {"id": second.id}
+    attempts = [
+        ([keep_second], "items"),
+        ([{"id": first.id, "quantity": 1}, keep_second], "items[0].quantity"),
+        ([{"id": first.id, "unit_price": "9.00"}, keep_second], "items[0].unit_price"),
+    ]
+    before = list(OrderItem.objects.order_by("pk").values_list("quantity", "unit_price")), order.events.count()
+    for items, field in attempts:
+        with pytest.raises(ValidationError) as refused:
+            order_update(order=order, changes={"items": items}, actor=actor)
+        assert refused.value.field == field
+    assert (
+        list(OrderItem.objects.order_by("pk").values_list("quantity", "unit_price")),
+        order.events.count(),
+    ) == before
+
+    updated = order_update(order=order, changes={"items": [{"id": first.id, "quantity": 3}, keep_second]}, actor=actor)
+    assert (updated.fulfillment_status, updated.amount_due) == ("partially_fulfilled", D("35.00"))

@@ -177,8 +177,56 @@ def _item_summary(item: OrderItem) -> dict:
     return {name: str(getattr(item, name)) for name in ITEM_DIFF_FIELDS}
 
 
+# Quantities a process (fulfillment, returns, invoices) has recorded against an item: such an item keeps its
+# price and SKU (invoices and shipments refer to them) and cannot shrink below what was processed.
+PROCESSED_FIELDS = (
+    "qty_handed_to_carrier",
+    "qty_lost",
+    "qty_returned",
+    "qty_invoiced",
+    "qty_canceled",
+    "qty_picked",
+    "qty_packed",
+)
+PRICED_FIELDS = ("unit_price", "tax_rate", "discount")
+
+
+def _processed(item: OrderItem) -> int:
+    return max(getattr(item, name) for name in PROCESSED_FIELDS)
+
+
+def _refuse_processed_changes(existing: dict[int, OrderItem], item_data: list[dict]) -> None:
+    """Refuse, before anything is written, removing or repricing an item already shipped or invoiced, or
+    ordering fewer units of it than were processed."""
+    kept = {data.get("id") for data in item_data}
+    for item in existing.values():
+        if item.id not in kept and _processed(item):
+            raise ValidationError(
+                f"Line {item.line_no} ({item.sku}) has been shipped, returned or invoiced; it cannot be removed.",
+                field="items",
+            )
+    for index, data in enumerate(item_data):
+        item = existing.get(data.get("id"))
+        if item is None or not _processed(item):
+            continue
+        for name in PRICED_FIELDS:
+            if name in data and data[name] != getattr(item, name):
+                raise ValidationError(
+                    f"items[{index}].{name} cannot change: line {item.line_no} ({item.sku}) has been shipped, "
+                    "returned or invoiced.",
+                    field=f"items[{index}].{name}",
+                )
+        if data.get("quantity", item.quantity) < _processed(item):
+            raise ValidationError(
+                f"items[{index}].quantity cannot be less than {_processed(item)}: that many units of line "
+                f"{item.line_no} ({item.sku}) have been processed.",
+                field=f"items[{index}].quantity",
+            )
+
+
 def _replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
     existing = {item.id: item for item in order.items.all()}
+    _refuse_processed_changes(existing, item_data)
     before = [_item_summary(item) for item in existing.values()]
     kept_ids = set()
     new_items = []
@@ -271,6 +319,11 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
         order.save()
         events.edited(order, actor, diff)
         apply_checks(order, actor)
+        if "items" in diff and (order.amount_paid or any(_processed(item) for item in order.items.all())):
+            # the items' processes already began: their statuses follow the new quantities and amounts
+            from orderly.orders.services.settling import order_settle
+
+            order = order_settle(order=order, actor=actor)
     return order
 
 
