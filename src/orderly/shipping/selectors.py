@@ -56,7 +56,19 @@ def items_to_fulfil(order: Order) -> list[ItemToFulfil]:
     ]
 
 
-def items_to_return(order: Order) -> list[tuple[OrderItem, int]]:
-    """Each item with units fulfilled and not yet returned, and how many."""
+@dataclass(frozen=True)
+class ItemToReturn:
+    item: OrderItem
+    fulfilled: int
+    returned: int
+    returnable: int
+
+
+def items_to_return(order: Order) -> list[ItemToReturn]:
+    """Each item with units fulfilled and not yet returned, with how many (the Register return page)."""
     items = order.items.order_by("line_no", "pk")
-    return [(item, returnable_quantity(item)) for item in items if returnable_quantity(item) > 0]
+    return [
+        ItemToReturn(item, item.qty_handed_to_carrier, item.qty_returned, returnable_quantity(item))
+        for item in items
+        if returnable_quantity(item) > 0
+    ]
