@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 
 from orderly.billing import amounts
-from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine, Payment
+from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine, Payment, PaymentMethod
 from orderly.billing.services.invoices import units_to_invoice
 from orderly.core.exceptions import NotFound, ValidationError
 from orderly.orders.models import Order
@@ -73,6 +73,10 @@ class OrderBilling:
     @property
     def can_invoice(self) -> bool:
         return self.units_to_invoice > 0
+
+    @property
+    def methods(self) -> list[tuple[str, str]]:
+        return PaymentMethod.choices
 
 
 def order_billing(order: Order) -> OrderBilling:
