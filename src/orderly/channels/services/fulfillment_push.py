@@ -39,7 +39,7 @@ def fulfillments_push_pending(*, limit: int = 100, actor: Actor | None = None) -
     for fulfillment_id, order_id in _pending().order_by("pk").values_list("pk", "order_id")[:limit]:
         with transaction.atomic():
             order = Order.all_objects.select_for_update().get(pk=order_id)
-            fulfillment = _pending().select_for_update().filter(pk=fulfillment_id).first()
+            fulfillment = _pending().select_for_update(of=("self",)).filter(pk=fulfillment_id).first()
             if fulfillment is None:
                 continue
             shipment_record(

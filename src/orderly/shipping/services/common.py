@@ -67,7 +67,7 @@ def items_by_id(lines: list[tuple[int, int]], items: dict[int, OrderItem], order
 
 def order_for_update(order: Order) -> Order:
     """The order locked; every shipping service locks the order first, then its items, then stock."""
-    return Order.objects.select_for_update().select_related("shipping_address").get(pk=order.pk)
+    return Order.objects.select_for_update(of=("self",)).select_related("shipping_address").get(pk=order.pk)
 
 
 def items_for_update(order: Order) -> dict[int, OrderItem]:
