@@ -303,6 +303,12 @@ def test_invoice_list_pages_and_filters(api, actor):
     assert [i["number"] for i in api.get(f"/invoices?order={orders[1].number}").json()["items"]] == ["INV-000002"]
     assert api.get("/invoices?kind=credit_note").json()["total"] == 0
     assert api.get("/invoices?q=000003").json()["items"][0]["number"] == "INV-000003"
+    assert [i["number"] for i in api.get("/invoices?sort=number").json()["items"]] == [
+        "INV-000001",
+        "INV-000002",
+        "INV-000003",
+    ]
+    assert error_of(api.get("/invoices?sort=colour"))["field"] == "sort"
     bad = api.get("/invoices?kind=receipt")
     assert bad.status_code == 422 and error_of(bad)["field"] == "kind"
     assert error_of(api.get("/invoices?page_size=500"))["field"] == "page_size"

@@ -135,6 +135,9 @@ def test_invoice_overview_searches_filters_and_pages(viewer, actor):
     searched = text(viewer.get("/invoices/", {"q": orders[1].number}))
     assert "1 document." in searched and "INV-000002" in searched
     assert "No invoices match." in text(viewer.get("/invoices/", {"kind": "credit_note"}))
+    oldest_first = text(viewer.get("/invoices/", {"sort": "issued"}))
+    assert oldest_first.index("INV-000001") < oldest_first.index("INV-000003")
+    assert viewer.get("/invoices/", {"sort": "colour"}).status_code == 400
     bad = viewer.get("/invoices/", {"kind": "receipt"})
     assert bad.status_code == 400 and "kind must be one of" in text(bad)
     assert viewer.get("/invoices/", {"page": "x"}).status_code == 200

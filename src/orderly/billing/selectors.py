@@ -2,7 +2,7 @@
 
     payments_of(order) -> list[Payment]                         oldest first
     invoices_of(order) -> list[Invoice]                         invoices and credit notes, oldest first
-    invoice_list(*, kind="", order="", search="") -> QuerySet   newest first, with order and corrected invoice
+    invoice_list(*, kind="", order="", search="", sort="-issued") -> QuerySet   with order and corrected invoice
     invoice_get(number) -> Invoice                              with order, lines and credits; NotFound when unknown
     tax_summary(invoice) -> list[RateSummary]                   per tax rate: base and tax, summed from the lines
     order_billing(order) -> OrderBilling                        what the order page's billing panel shows
@@ -30,11 +30,25 @@ def invoices_of(order: Order) -> list[Invoice]:
     return list(Invoice.objects.select_related("credits").filter(order=order).order_by("issued_at", "id"))
 
 
-def invoice_list(*, kind: str = "", order: str = "", search: str = "") -> QuerySet[Invoice]:
-    """Invoices and credit notes, newest first; `kind` invoice or credit_note, `order` an order number (exact),
-    `search` part of the document's or the order's number."""
+# Overview orders by name; each ends on the id so that paging is stable.
+SORTS = {
+    "-issued": ("-issued_at", "-id"),
+    "issued": ("issued_at", "id"),
+    "-number": ("-number", "-id"),
+    "number": ("number", "id"),
+    "-total": ("-total", "-id"),
+    "total": ("total", "id"),
+}
+DEFAULT_SORT = "-issued"
+
+
+def invoice_list(*, kind: str = "", order: str = "", search: str = "", sort: str = DEFAULT_SORT) -> QuerySet[Invoice]:
+    """Invoices and credit notes, newest first unless `sort` (a key of SORTS) says otherwise; `kind` invoice or
+    credit_note, `order` an order number (exact), `search` part of the document's or the order's number."""
     if kind and kind not in InvoiceKind.values:
         raise ValidationError(f"kind must be one of {', '.join(InvoiceKind.values)}.", field="kind")
+    if (sort or DEFAULT_SORT) not in SORTS:
+        raise ValidationError(f"sort must be one of {', '.join(SORTS)}.", field="sort")
     invoices = Invoice.objects.select_related("order", "credits").filter(order__deleted_at__isnull=True)
     if kind:
         invoices = invoices.filter(kind=kind)
@@ -43,7 +57,7 @@ def invoice_list(*, kind: str = "", order: str = "", search: str = "") -> QueryS
     search = (search or "").strip()
     if search:
         invoices = invoices.filter(Q(number__icontains=search) | Q(order__number__icontains=search))
-    return invoices.order_by("-issued_at", "-id")
+    return invoices.order_by(*SORTS[sort or DEFAULT_SORT])
 
 
 def invoice_get(number: str) -> Invoice:

@@ -127,8 +127,9 @@ def create_invoice(request: HttpRequest, number: str, idempotency_key: str | Non
     "/invoices", response={200: InvoicePage, **error_responses(401, 403, 422)}, auth=can_read, summary="List invoices"
 )
 def list_invoices(request: HttpRequest, query: Query[InvoiceQuery]):
-    """Invoices and credit notes, newest first; filter by `kind` and `order`, search by number with `q`."""
-    invoices = selectors.invoice_list(kind=query.kind, order=query.order, search=query.q)
+    """Invoices and credit notes, newest first unless `sort` says otherwise; filter by `kind` and `order`, search
+    by number with `q`."""
+    invoices = selectors.invoice_list(kind=query.kind, order=query.order, search=query.q, sort=query.sort)
     return invoice_page(paginate(invoices, page=query.page, page_size=query.page_size))
 
 

@@ -23,6 +23,7 @@ from orderly.api.schemas.common import (
 )
 from orderly.billing.amounts import RateSummary
 from orderly.billing.models import Invoice, InvoiceKind, Payment, PaymentKind, PaymentMethod
+from orderly.billing.selectors import DEFAULT_SORT, SORTS
 from orderly.orders.models import Order
 
 # ---- requests ------------------------------------------------------------------------------------------------
@@ -53,6 +54,7 @@ class InvoiceQuery(Schema):
     kind: Literal["", *InvoiceKind.values] = Field("", description="invoice or credit_note")
     order: str = Field("", description="Only the documents of this order number")
     q: str = Field("", max_length=100, description="Part of the document's or the order's number")
+    sort: Literal[*SORTS] = Field(DEFAULT_SORT, description="issued, number or total; a leading - for descending")
     page: int = 1
     page_size: int = Field(50, description="1 to 200")
 

@@ -22,6 +22,15 @@ from orderly.web.forms.inventory import PAGE_SIZE, page_number
 from orderly.web.views.common import actor, or_404
 from orderly.web.views.orders import render_order
 
+SORT_LABELS = [
+    ("-issued", "Newest first"),
+    ("issued", "Oldest first"),
+    ("-number", "Number, high to low"),
+    ("number", "Number, low to high"),
+    ("-total", "Total, high to low"),
+    ("total", "Total, low to high"),
+]
+
 
 def payment_form(data=None) -> FormState:
     form = FormState()
@@ -76,14 +85,20 @@ def order_invoice_create(request, number: str):
 
 @role_required()
 def invoice_list(request):
-    values = {"q": request.GET.get("q", "").strip()[:100], "kind": request.GET.get("kind", "").strip()}
+    values = {name: request.GET.get(name, "").strip()[:100] for name in ("q", "kind", "sort")}
     page, error = None, None
     try:
-        invoices = selectors.invoice_list(kind=values["kind"], search=values["q"])
+        invoices = selectors.invoice_list(kind=values["kind"], search=values["q"], sort=values["sort"])
         page = paginate(invoices, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
     except ValidationError as exc:
         error = exc
-    context = {"values": values, "kind_choices": InvoiceKind.choices, "page": page, "error": error}
+    context = {
+        "values": values,
+        "kind_choices": InvoiceKind.choices,
+        "sort_choices": SORT_LABELS,
+        "page": page,
+        "error": error,
+    }
     return TemplateResponse(request, "web/billing/invoice_list.html", context, status=400 if error else 200)
 
 
