@@ -2,10 +2,13 @@
 bad input naming the field with nothing written, and Idempotency-Key."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orderly.orders.models import Order
 from orderly.shipping.models import Fulfillment, Return
 from tests.api.helpers import error_of
+from tests.api.test_fuzz import _put, json_values
 from tests.factories import address
 from tests.shipping.helpers import everything, item, order_of, receive
 
@@ -180,3 +183,33 @@ def test_openapi_lists_the_shipping_operations(api):
     assert "post" in paths["/api/v1/fulfillments/{fulfillment}/lost"]
     responses = paths["/api/v1/orders/{number}/fulfillments"]["post"]["responses"]
     assert {"201", "401", "403", "404", "409", "422"} <= set(responses)
+
+
+# ---- random input never answers 5xx nor writes anything it should not ------------------------------------------
+
+FULFILL_PATHS = [(), ("items",), ("items", 0), ("items", 0, "item"), ("items", 0, "quantity"), ("carrier",),
+                 ("tracking_number",), ("shipping_address",), ("shipping_address", "country")]  # fmt: skip
+RETURN_PATHS = [(), ("items",), ("items", 0, "item"), ("items", 0, "quantity"), ("reason",), ("restock",)]
+
+
+def _fuzz_answer(response):
+    assert response.status_code < 500, response.content[:500]
+    if response.status_code >= 400:
+        error_of(response)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(FULFILL_PATHS), value=json_values)
+def test_random_values_in_a_fulfillment(api, order, path, value):
+    body = {"items": [{"item": item(order).pk, "quantity": 1}], "carrier": "PostNL", "shipping_address": address()}
+    response = fulfill(api, order, _put(body, path, value))
+    _fuzz_answer(response)
+    if response.status_code == 201:
+        api.post(f"/fulfillments/{response.json()['number']}/cancel", role="operator")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(RETURN_PATHS), value=json_values)
+def test_random_values_in_a_return(api, order, path, value):
+    body = {"items": [{"item": item(order).pk, "quantity": 1}], "reason": "Damaged", "restock": True}
+    _fuzz_answer(api.post(f"/orders/{order.number}/returns", _put(body, path, value), role="operator"))
