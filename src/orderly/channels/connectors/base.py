@@ -8,6 +8,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
@@ -104,6 +105,7 @@ class BaseConnector:
         self.credentials = credentials
         self.settings = channel.settings or {}
         self._client = client
+        self._prefetcher: ThreadPoolExecutor | None = None
         self.sleep = sleep
 
     # -- what a connector offers; pull connectors override the first two ---------------------------------------
@@ -146,8 +148,18 @@ class BaseConnector:
         return self._client
 
     def close(self) -> None:
+        if self._prefetcher is not None:
+            self._prefetcher.shutdown(wait=True)
+            self._prefetcher = None
         if self._client is not None:
             self._client.close()
+
+    def get_json_soon(self, url: str, **kwargs) -> Future:
+        """get_json on a helper thread, so the next page downloads while this one is parsed and written; its
+        result (or ChannelError) comes out of `.result()`. The thread touches neither the database nor Django."""
+        if self._prefetcher is None:
+            self._prefetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{self.kind}-fetch")
+        return self._prefetcher.submit(self.get_json, url, **kwargs)
 
     def request(self, method: str, url: str, *, missing_ok: bool = False, **kwargs) -> httpx.Response | None:
         """Send with retries: 429 waits its Retry-After, 5xx and network errors back off exponentially.

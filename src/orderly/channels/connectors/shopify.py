@@ -151,17 +151,20 @@ class Connector(BaseConnector):
         if cursor:
             params["updated_at_min"] = cursor
         url, headers = f"{self.api}/orders.json", self.headers
-        while url:
-            data, response = self.get_json(url, params=params, headers=headers)
+        soon = self.get_json_soon(url, params=params, headers=headers)
+        while soon is not None:
+            data, response = soon.result()
             if not isinstance(data, dict) or not isinstance(data.get("orders"), list):
                 raise ChannelError(f"GET {url} did not answer with an orders list.")
+            # The next page downloads while this one is parsed and committed (it carries its own cursor).
+            url = next_link(response.headers.get("Link"))
+            soon = self.get_json_soon(url, headers=headers) if url else None
             orders = self.parse_entries(data["orders"], parse_order, _stamp)
             page_cursor = cursor
             for order in orders:
                 page_cursor = parsing.later(page_cursor, order.updated_at)
             yield Page(orders=orders, cursor=page_cursor)
             cursor = page_cursor
-            url, params = next_link(response.headers.get("Link")), None
 
     def fetch_order(self, external_id: str):
         data, _ = self.get_json(f"{self.api}/orders/{external_id}.json", headers=self.headers, missing_ok=True)

@@ -128,23 +128,25 @@ class Connector(BaseConnector):
         params = {"per_page": self.page_size, "orderby": "modified", "order": "asc", "dates_are_gmt": "true"}
         if cursor:
             params["modified_after"] = _query_from(cursor)
-        page_no, total_pages = 1, 1
-        while page_no <= total_pages:
-            data, response = self.get_json(f"{self.api}/orders", params={**params, "page": page_no}, auth=self.auth)
+        url, auth = f"{self.api}/orders", self.auth
+        page_no, soon = 1, self.get_json_soon(url, params={**params, "page": 1}, auth=auth)
+        while soon is not None:
+            data, response = soon.result()
             if not isinstance(data, list):
-                raise ChannelError(f"GET {self.api}/orders page {page_no} did not answer with a list of orders.")
+                raise ChannelError(f"GET {url} page {page_no} did not answer with a list of orders.")
             try:
                 total_pages = int(response.headers.get("X-WP-TotalPages", page_no))
             except ValueError:
                 total_pages = page_no
+            # The next page downloads while this one is parsed and committed.
+            more = bool(data) and page_no < total_pages
+            soon = self.get_json_soon(url, params={**params, "page": page_no + 1}, auth=auth) if more else None
             orders = self.parse_entries(data, parse_order, _stamp)
             page_cursor = cursor
             for order in orders:
                 page_cursor = parsing.later(page_cursor, order.updated_at)
             yield Page(orders=orders, cursor=page_cursor)
             cursor = page_cursor
-            if not data:
-                break
             page_no += 1
 
     def fetch_order(self, external_id: str):

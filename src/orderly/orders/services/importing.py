@@ -7,6 +7,7 @@ the model's own field list and defaults, so fields added later are written witho
 """
 
 import json
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -45,7 +46,6 @@ _AS_IS = frozenset(
         "OneToOneField",
     }
 )
-_REQUIRED = object()
 
 
 class Row(dict):
@@ -87,7 +87,8 @@ def _adapter(field):
         return connection.ops.adapt_datefield_value
     if kind == "JSONField":
         # As JSON text: what SQLite stores, and what COPY reads into jsonb (no per-value adapter object).
-        return lambda value: json.dumps(value, cls=field.encoder)
+        encode = (field.encoder or json.JSONEncoder)().encode
+        return lambda value: "{}" if value == {} else "[]" if value == [] else encode(value)
     return lambda value: field.get_db_prep_save(value, connection)
 
 
@@ -116,27 +117,27 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, returning: bool 
     connection.ensure_connection()
     defaults = model_defaults(model)
     fields = [f for f in model._meta.concrete_fields if f.attname in defaults]
-    plan = []
+    prepared, adapters = {}, []
     for field in fields:
-        adapt = _adapter(field)
-        default = defaults[field.attname]
-        if default is None and not field.null:
-            default = _REQUIRED  # NOT NULL without a default: every row must give it
-        elif default is not None and adapt is not None:
-            default = adapt(default)
-        plan.append((field.attname, default, adapt))
+        adapt, default = _adapter(field), defaults[field.attname]
+        if default is not None or field.null:  # NOT NULL without a default: every row must give it
+            prepared[field.attname] = adapt(default) if adapt is not None and default is not None else default
+        if adapt is not None:
+            adapters.append((field.attname, adapt))
+    # Per row: the prepared defaults overlaid with the row, its few non-plain values adapted, then one C-level
+    # pick of the columns in order (a Python loop over every column of every row was a fifth of the import).
+    pick = operator.itemgetter(*[f.attname for f in fields])
     values = []
     for row in rows:
-        line = []
-        for name, default, adapt in plan:
-            if name in row:
-                value = row[name]
-                line.append(value if adapt is None or value is None else adapt(value))
-            elif default is _REQUIRED:
-                raise ValueError(f"{model._meta.db_table}.{name} has no default and the row does not give it.")
-            else:
-                line.append(default)
-        values.append(line)
+        line = {**prepared, **row}
+        for name, adapt in adapters:
+            if name in row and (value := row[name]) is not None:
+                line[name] = adapt(value)
+        try:
+            values.append(pick(line))
+        except KeyError as exc:
+            missing = f"{model._meta.db_table}.{exc.args[0]}"
+            raise ValueError(f"{missing} has no default and the row does not give it.") from None
     return _execute(model, [f.column for f in fields], values, returning)
 
 
