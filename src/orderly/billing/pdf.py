@@ -2,8 +2,9 @@
 
 What a customer (and their accountant) needs on it: the seller with VAT and registration numbers, the buyer's
 billing address, the document's number and date, the order it bills (number and the customer's own reference), one
-row per line (SKU, description, quantity, unit price, discount, tax rate, line total), a tax summary per rate (base
-and tax, summed from the lines as orderly.billing.amounts says), the totals in the document's currency and, for a
+row per line (SKU, description, quantity, unit price, discount, tax rate and the line's net amount — after discount,
+before tax — so that the lines add up to the tax summary's bases), a tax summary per rate (base and tax, summed from
+the lines as orderly.billing.amounts says), the totals in the document's currency and, for a
 credit note, the invoice it corrects and why. Credit notes show their amounts negative.
 
 Long documents run over several pages with the table header repeated. The seller footer is the same on every page,
@@ -89,7 +90,7 @@ def _heading(invoice: Invoice) -> list:
 
 def _lines_table(invoice: Invoice, lines: list) -> Table:
     sign = invoice.sign
-    header = ["SKU", "Description", "Qty", "Unit price", "Discount", "Tax", f"Total ({invoice.currency})"]
+    header = ["SKU", "Description", "Qty", "Unit price", "Discount", "Tax", f"Net ({invoice.currency})"]
     rows = [[_p(text, SMALL) for text in header]]
     for line in lines:
         rows.append(
