@@ -2,6 +2,8 @@
 bad input naming the field with nothing written, and Idempotency-Key."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -213,3 +215,23 @@ def test_random_values_in_a_fulfillment(api, order, path, value):
 def test_random_values_in_a_return(api, order, path, value):
     body = {"items": [{"item": item(order).pk, "quantity": 1}], "reason": "Damaged", "restock": True}
     _fuzz_answer(api.post(f"/orders/{order.number}/returns", _put(body, path, value), role="operator"))
+
+
+def test_lists_run_a_fixed_number_of_queries(api, order):
+    api.get(f"/orders/{order.number}", role="viewer")  # the token's first use is recorded once
+
+    def count(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(path, role="viewer").status_code == 200
+        return len(queries)
+
+    fulfill(api, order, {"items": [{"item": item(order).pk, "quantity": 1}]})
+    api.post(f"/orders/{order.number}/returns", {"items": [{"item": item(order).pk, "quantity": 1}], "reason": "x",
+                                                  "restock": True}, role="operator")  # fmt: skip
+    one = (count(f"/orders/{order.number}/fulfillments"), count(f"/orders/{order.number}/returns"))
+    fulfill(api, order)
+    api.post("/fulfillments/FF-000002/lost", role="operator")
+    fulfill(api, order)
+    api.post(f"/orders/{order.number}/returns", {"items": [{"item": item(order).pk, "quantity": 2}], "reason": "x",
+                                                  "restock": False}, role="operator")  # fmt: skip
+    assert (count(f"/orders/{order.number}/fulfillments"), count(f"/orders/{order.number}/returns")) == one
