@@ -1,0 +1,96 @@
+"""The amounts rule, without the database: per line half-up, per rate summed from lines, totals summed."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from orderly.billing.amounts import part_amounts, tax_summary, totals
+
+D = Decimal
+CENT = D("0.01")
+
+
+@dataclass
+class Item:
+    """Amounts as orders/services/totals.py keeps them on an order item."""
+
+    quantity: int
+    unit_price: Decimal
+    tax_rate: Decimal
+    discount: Decimal = D("0")
+    adjustments: Decimal = D("0")
+
+    def __post_init__(self):
+        self.line_subtotal = (self.quantity * self.unit_price + self.adjustments).quantize(CENT, ROUND_HALF_UP)
+        self.line_tax = ((self.line_subtotal - self.discount) * self.tax_rate / 100).quantize(CENT, ROUND_HALF_UP)
+        self.line_total = self.line_subtotal - self.discount + self.line_tax
+
+
+def test_a_whole_item_gets_its_own_amounts():
+    item = Item(3, D("1.59"), D("21"))
+    line = part_amounts(item, start=0, count=3)
+    assert (line.line_subtotal, line.discount, line.line_tax, line.line_total) == (
+        D("4.77"),
+        D("0"),
+        D("1.00"),
+        D("5.77"),
+    )
+
+
+def test_an_item_split_in_three_shares_its_discount_by_thirds_and_rounds_each_part_s_tax_on_its_own_line():
+    # A discount of 1.00 over 3 units is 0.333… each: the parts get 0.33, 0.34, 0.33 and add up to 1.00.
+    item = Item(3, D("1.59"), D("21"), discount=D("1.00"))
+    parts = [part_amounts(item, start=start, count=1) for start in range(3)]
+    assert [p.discount for p in parts] == [D("0.33"), D("0.34"), D("0.33")]
+    assert sum(p.discount for p in parts) == item.discount
+    assert sum(p.line_subtotal for p in parts) == item.line_subtotal
+    # Each part's tax is its own base × 21 %, half-up: 1.26 → 0.26, 1.25 → 0.26 (0.2625), 1.26 → 0.26.
+    assert [p.line_tax for p in parts] == [D("0.26"), D("0.26"), D("0.26")]
+
+
+def test_tax_summary_sums_the_lines_per_rate_and_treats_21_and_21_00_as_one_rate():
+    lines = [
+        part_amounts(Item(1, D("1.59"), D("21")), start=0, count=1),
+        part_amounts(Item(1, D("1.59"), D("21.00")), start=0, count=1),
+        part_amounts(Item(2, D("8.50"), D("9")), start=0, count=2),
+    ]
+    summary = [(s.tax_rate, s.base, s.tax) for s in tax_summary(lines)]
+    assert summary == [(D("9"), D("17.00"), D("1.53")), (D("21"), D("3.18"), D("0.66"))]
+    total = totals(lines)
+    assert (total.subtotal, total.tax_total, total.total) == (D("20.18"), D("2.19"), D("22.37"))
+
+
+def test_units_outside_the_item_are_refused():
+    with pytest.raises(ValueError):
+        part_amounts(Item(2, D("1"), D("0")), start=1, count=2)
+
+
+prices = st.decimals(min_value=0, max_value=1000, places=2)
+rates = st.sampled_from([D("0"), D("6"), D("9"), D("19"), D("20"), D("21"), D("25.5")])
+
+
+@given(
+    quantity=st.integers(1, 40),
+    price=prices,
+    rate=rates,
+    discount_share=st.integers(0, 100),
+    cuts=st.lists(st.integers(1, 39), max_size=6),
+)
+def test_however_an_item_is_split_its_parts_add_up_to_it(quantity, price, rate, discount_share, cuts):
+    gross = (quantity * price).quantize(CENT)
+    item = Item(quantity, price, rate, discount=(gross * discount_share / 100).quantize(CENT, ROUND_HALF_UP))
+    bounds = sorted({0, quantity, *(c for c in cuts if c < quantity)})
+    parts = [part_amounts(item, start=a, count=b - a) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+    assert sum(p.quantity for p in parts) == quantity
+    assert sum(p.line_subtotal for p in parts) == item.line_subtotal
+    assert sum(p.discount for p in parts) == item.discount
+    for part in parts:
+        assert part.line_tax == (part.taxable * rate / 100).quantize(CENT, ROUND_HALF_UP)
+        assert part.line_total == part.line_subtotal - part.discount + part.line_tax
+        assert part.taxable >= 0
+    # Per-line rounding may move the split item's tax by at most half a cent per extra part.
+    assert abs(sum(p.line_tax for p in parts) - item.line_tax) <= D("0.005") * len(parts) + D("0.005")
