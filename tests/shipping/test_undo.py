@@ -154,3 +154,36 @@ def test_cancel_after_the_plan_let_go_gives_units_back_as_available_stock(esp, a
     assert item(order).qty_available == 0
     assert ledger_matches_lots()
     assert sum(lot[1] for lot in stock()[0]) == 13
+
+
+def test_part_of_a_hold_ships_and_a_cancel_makes_it_whole_again(esp, actor):
+    order = order_of(("ESP-250", 3))
+    plan = allocate(order)
+    it = item(order)
+    holds_before = sorted(Hold.objects.values_list("lot_id", "order_item_id", "reference", "quantity"))
+    assert it.qty_available == 3
+    fulfillment = fulfillment_create(order=order, actor=actor, items=lines((it, 2)))
+    it.refresh_from_db()
+    assert it.qty_available == 1
+    assert sum(h.quantity for h in Hold.objects.filter(order_item_id=it.pk, reference=plan)) == 1
+    fulfillment_cancel(fulfillment=fulfillment, actor=actor)
+    it.refresh_from_db()
+    assert it.qty_available == 3
+    assert sorted(Hold.objects.values_list("lot_id", "order_item_id", "reference", "quantity")) == holds_before
+    assert ledger_matches_lots()
+
+
+def test_two_items_of_one_variant_share_the_free_stock_oldest_lot_first(esp, actor):
+    order = order_of(("ESP-250", 2), ("ESP-250", 2))
+    fulfillment = fulfillment_create(order=order, actor=actor)
+    taken = sorted(
+        (line.order_item.line_no, draw.lot_id, draw.quantity)
+        for line in fulfillment.lines.all()
+        for draw in line.draws.all()
+    )
+    old, new = esp
+    assert taken == [(1, old.pk, 2), (2, old.pk, 1), (2, new.pk, 1)]
+    before_cancel = stock()
+    fulfillment_cancel(fulfillment=fulfillment, actor=actor)
+    assert stock()[0] != before_cancel[0]
+    assert [on_hand for _lot, on_hand, _held in stock()[0]] == [3, 10]
