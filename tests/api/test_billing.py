@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -332,3 +334,45 @@ def test_random_payment_input_is_a_success_or_a_4xx_in_the_one_shape(api, order,
     assert response.status_code in (201, 400, 409, 422), response.content
     if response.status_code != 201:
         error_of(response)
+
+
+def test_the_schema_lists_every_billing_operation_and_the_pdf_as_a_pdf(api):
+    schema = api.client.get("/api/v1/openapi.json").json()
+    listed = {path: set(operations) for path, operations in schema["paths"].items()}
+    assert {path: listed.get(path) for path in BILLING_PATHS} == BILLING_PATHS
+    pdf = schema["paths"]["/api/v1/invoices/{number}/pdf"]["get"]["responses"]["200"]
+    assert pdf["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+
+
+BILLING_PATHS = {
+    "/api/v1/orders/{number}/payments": {"get", "post"},
+    "/api/v1/orders/{number}/invoices": {"get", "post"},
+    "/api/v1/invoices": {"get"},
+    "/api/v1/invoices/{number}": {"get"},
+    "/api/v1/invoices/{number}/pdf": {"get"},
+    "/api/v1/invoices/{number}/credit-notes": {"post"},
+}
+
+
+def _queries(api, path) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get(path, role="viewer").status_code == 200
+    return len(captured)
+
+
+def test_lists_run_a_fixed_number_of_queries_whatever_their_length(api, actor):
+    order = order_with(item("1.00", 5, "0"))
+    invoice_create(order=order, actor=actor)
+    payment_record(order=order, amount="1.00", method="card", actor=actor)
+    paths = ["/invoices", f"/orders/{order.number}/invoices", f"/orders/{order.number}/payments"]
+    api.get("/invoices", role="viewer")  # the token's first use of the day is written down once
+    few = [_queries(api, path) for path in paths]
+    for _ in range(4):
+        other = order_with(item())
+        invoice_create(order=other, actor=actor)
+    line = items_of(order)[0]
+    for _ in range(3):
+        payment_record(order=order, amount="1.00", method="card", actor=actor)
+        credit = {"items": [{"item": line.pk, "quantity": 1}], "reason": "Goodwill"}
+        assert api.post("/invoices/INV-000001/credit-notes", credit, role="operator").status_code == 201
+    assert [_queries(api, path) for path in paths] == few
