@@ -110,7 +110,18 @@ def test_shortage_is_told_and_nothing_saved(db, op):
     response = op.post(f"/orders/{order.number}/fulfill/", address_post(**{"items[0].quantity": "2"}))
     assert response.status_code == 409
     assert "Not enough stock of DEC-250: 2 needed, 1 available" in text(response)
+    assert 'id="f-items-0-quantity-error"' in response.content.decode()
     assert everything() == before
+
+
+def test_a_closed_order_page_says_why_and_offers_no_button(db, op):
+    variant("ESP-250")
+    receive("ESP-250", 5)
+    order = order_of({"sku": "ESP-250", "quantity": 1, "options": {"cover": False, "invoice": False}})
+    fulfillment_create(order=order, actor=SYSTEM)
+    response = op.get(f"/orders/{order.number}/fulfill/")
+    assert f"Order {order.number} is closed; only open orders can be fulfilled." in text(response)
+    assert "Fulfill items" not in text(response)
 
 
 def test_cancel_fulfillment_puts_the_order_back_to_unfulfilled(order, op):

@@ -44,10 +44,13 @@ def _chosen(form: FormState, rows: list) -> tuple[list[dict], list[int]]:
     return entries, sent
 
 
-def _show(form: FormState, exc: DomainError, sent: list[int]) -> None:
+def _show(form: FormState, exc: DomainError, sent: list[int], rows: list) -> None:
+    """The service's error next to the box it names (a shortage: the first box of its SKU), and in the summary."""
     place = remap_row(exc.field, sent, "items")
     if place and place.endswith(".item"):
         place = place[: -len(".item")] + ".quantity"
+    if place is None and exc.data.get("sku"):
+        place = next((f"items[{i}].quantity" for i in sent if rows[i].item.sku == exc.data["sku"]), None)
     form.show_error(exc, place=place if place in form.fields else None)
 
 
@@ -108,7 +111,7 @@ def order_fulfill(request, number: str):
             carrier=form.value("carrier"), tracking_number=form.value("tracking_number"), actor=actor(request),
         )  # fmt: skip
     except DomainError as exc:
-        _show(form, exc, sent)
+        _show(form, exc, sent, rows)
         return _fulfill_page(request, order_get(order.number), rows, form, status=exc.status)
     units = sum(entry["quantity"] for entry in items)
     fulfilled = fulfillment.order
@@ -196,7 +199,7 @@ def order_return(request, number: str):
             actor=actor(request),
         )  # fmt: skip
     except DomainError as exc:
-        _show(form, exc, sent)
+        _show(form, exc, sent, rows)
         return _return_page(request, order, rows, form, status=exc.status)
     fate = "restocked" if record.restock else "written off"
     credit = f"; credit note {record.credit_note} made" if record.credit_note else ""
