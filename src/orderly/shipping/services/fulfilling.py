@@ -31,6 +31,13 @@ from orderly.shipping.status import Delivery
 PREFIX = "FF"
 
 
+def _fulfillable(order: Order) -> Order:
+    refusal = fulfill_refusal(order)
+    if refusal:
+        raise Conflict(refusal, code="not_fulfillable", state=order.status)
+    return order
+
+
 def _chosen(order: Order, items: dict[int, OrderItem], requested) -> list[tuple[OrderItem, int]]:
     """The (item, units) to fulfill: those requested, or every open unit of every item to fulfil."""
     if requested is None:
@@ -122,13 +129,10 @@ def fulfillment_create(
     carrier = text(carrier, field="carrier")
     tracking = text(tracking_number, field="tracking_number")
     requested = None if items is None else requested_lines(items)
-    order = order_for_update(order)
-    refusal = fulfill_refusal(order)
-    if refusal:
-        raise Conflict(refusal, code="not_fulfillable", state=order.status)
+    order = _fulfillable(order_for_update(order))
     if shipping_address is not None:
         order_update(order=order, changes={"shipping_address": shipping_address}, actor=actor)
-        order = order_for_update(order)
+        order = _fulfillable(order_for_update(order))  # the edit runs the order's checks again
     locked = items_for_update(order)
     chosen = _chosen(order, locked, requested)
     delivery = _delivery(chosen, carrier, tracking)
