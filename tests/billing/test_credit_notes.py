@@ -158,3 +158,41 @@ def test_credit_note_by_hand_refuses_more_than_the_invoice_billed_and_changes_no
     line.refresh_from_db()
     assert (line.qty_invoiced, line.qty_credited) == (2, 1)
     assert Invoice.objects.filter(kind="credit_note").count() == 1
+
+
+def test_calling_again_for_the_same_return_credits_nothing_more(actor):
+    order = order_with(item("10.00", 3, "21"))
+    invoice_create(order=order, actor=actor)
+    line = items_of(order)[0]
+    mark_returned(line, 1)
+
+    first = credit_note_for_return(order=order, lines=[(line, 1)], actor=actor)
+    again = credit_note_for_return(order=order, lines=[(line, 1)], actor=actor)
+
+    assert first.lines.get().quantity == 1
+    assert again is None
+    line.refresh_from_db()
+    assert (line.qty_invoiced, line.qty_credited) == (3, 1)
+
+
+def test_a_return_of_a_partly_invoiced_item_credits_only_what_the_customer_no_longer_keeps(actor):
+    from orderly.orders.models import OrderItem
+
+    order = order_with(item("10.00", 3, "0"))
+    line = items_of(order)[0]
+    OrderItem.objects.filter(pk=line.pk).update(qty_returned=2)
+    invoice_create(order=order, actor=actor)  # bills one unit of three
+    OrderItem.objects.filter(pk=line.pk).update(qty_returned=0)
+    line.refresh_from_db()
+
+    # One unit comes back: the customer keeps two, and only one is invoiced, so nothing is credited ...
+    mark_returned(line, 1)
+    assert credit_note_for_return(order=order, lines=[(line, 1)], actor=actor) is None
+    # ... and the next invoice bills the one unit still to invoice, not two.
+    assert invoice_create(order=order, actor=actor).lines.get().quantity == 1
+    # A second unit back: now one invoiced unit is more than the customer keeps.
+    line.refresh_from_db()
+    mark_returned(line, 1)
+    note = credit_note_for_return(order=order, lines=[(line, 1)], actor=actor)
+    assert (note.lines.get().quantity, note.total) == (1, Decimal("10.00"))
+    assert fresh(order).amount_due == Decimal("10.00")

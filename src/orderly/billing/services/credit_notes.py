@@ -63,16 +63,22 @@ def _credit(order, items: list[OrderItem], units: dict[int, int], credits: Invoi
     return note
 
 
+def _invoiced_beyond_kept(item: OrderItem) -> int:
+    kept = item.quantity - item.qty_canceled - item.qty_returned
+    return max(item.qty_invoiced - item.qty_credited - max(kept, 0), 0)
+
+
 def credit_note_for_return(*, order, lines, reason: str = "", actor: Actor) -> Invoice | None:
     """Take back on a credit note CN-… the invoiced units of returned items: `lines` as [(order item or its id,
-    units returned)], items of `order`. For each item, credits up to the units on an invoice and not credited yet
-    (units returned before they were invoiced are simply not invoiced later). Returns None, writing nothing, when
-    none of those units is invoiced.
+    units returned)], items of `order`. Call it after counting the returned units (qty_returned): for each item it
+    credits the units on an invoice beyond what the customer now keeps (quantity − canceled − returned), at most
+    the units given. So units returned before they were invoiced are simply not invoiced later, and calling it again
+    for the same return credits nothing more. Returns None, writing nothing, when there is nothing to credit.
 
     One credit note for all the lines, correcting the latest invoice that bills any of these items. Amounts as
     orderly.billing.amounts says (the item's unit price, its discount prorated). Counts the units as credited,
-    writes a timeline event and settles the order. Call it from the returns service in the return's transaction,
-    after counting the returned units; it locks the order, then the items in primary-key order.
+    writes a timeline event and settles the order. Call it from the returns service in the return's transaction;
+    it locks the order, then the items in primary-key order (as the shipping services do).
     """
     wanted = _requested(lines, field="lines")
     reason = _clean_reason(reason, required=False)
@@ -82,7 +88,7 @@ def credit_note_for_return(*, order, lines, reason: str = "", actor: Actor) -> I
         unknown = sorted(set(wanted) - set(items))
         if unknown:
             raise ValidationError(f"Item {unknown[0]} is not an item of order {order.number}.", field="lines")
-        units = {pk: min(count, items[pk].qty_invoiced - items[pk].qty_credited) for pk, count in wanted.items()}
+        units = {pk: min(count, _invoiced_beyond_kept(items[pk])) for pk, count in wanted.items()}
         units = {pk: count for pk, count in units.items() if count > 0}
         if not units:
             return None
