@@ -196,3 +196,16 @@ def test_a_return_of_a_partly_invoiced_item_credits_only_what_the_customer_no_lo
     note = credit_note_for_return(order=order, lines=[(line, 1)], actor=actor)
     assert (note.lines.get().quantity, note.total) == (1, Decimal("10.00"))
     assert fresh(order).amount_due == Decimal("10.00")
+
+
+def test_the_invoice_of_a_canceled_order_is_taken_back_by_hand(actor):
+    from orderly.orders.services import order_cancel
+
+    order = order_with(item("10.00", 2, "21"))
+    invoice = invoice_create(order=order, actor=actor)
+    order_cancel(order=fresh(order), actor=actor)
+
+    note = credit_note_create(invoice=invoice, lines=[(items_of(order)[0], 2)], reason="Order canceled", actor=actor)
+
+    assert note.total == invoice.total
+    assert fresh(order).status == "canceled"

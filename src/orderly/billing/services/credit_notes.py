@@ -6,10 +6,9 @@ from orderly.billing import amounts, events
 from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine
 from orderly.billing.services.common import issue, items_for_update, order_for_update
 from orderly.core.actors import Actor
-from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.exceptions import NotFound, ValidationError
 from orderly.orders.models import OrderItem
 from orderly.orders.services import order_settle
-from orderly.orders.status import OrderStatus
 
 MAX_REASON = 500
 
@@ -107,7 +106,8 @@ def credit_note_create(*, invoice, lines, reason: str, actor: Actor) -> Invoice:
     Each item must be on that invoice, and the units must not be more than the invoice billed of it less what
     credit notes on that invoice already took back, nor more than is invoiced of the item now (ValidationError
     naming the line, nothing written). The credited units become invoiceable again unless they are canceled or
-    returned. Refused for a canceled order. Writes a timeline event and settles the order (which may reopen it).
+    returned. Allowed for a canceled order too: that is how its invoice is taken back. Writes a timeline event and
+    settles the order (which may reopen it).
     """
     wanted = _requested(lines, field="items")
     reason = _clean_reason(reason, required=True)
@@ -117,8 +117,6 @@ def credit_note_create(*, invoice, lines, reason: str, actor: Actor) -> Invoice:
         if found is None:
             raise NotFound(f"No invoice {number!r}.", field="invoice")
         order = order_for_update(found.order)
-        if order.status == OrderStatus.CANCELED:
-            raise Conflict(f"Cannot credit: order {order.number} is canceled.", code="order_canceled")
         items = {item.pk: item for item in items_for_update(order)}
         billed = _billed_on(found)
         for index, (pk, count) in enumerate(wanted.items()):
