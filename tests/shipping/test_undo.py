@@ -187,3 +187,12 @@ def test_two_items_of_one_variant_share_the_free_stock_oldest_lot_first(esp, act
     fulfillment_cancel(fulfillment=fulfillment, actor=actor)
     assert stock()[0] != before_cancel[0]
     assert [on_hand for _lot, on_hand, _held in stock()[0]] == [3, 10]
+
+
+def test_a_unit_lost_twice_counts_once_as_lost(esp, actor):
+    order = order_of({"sku": "ESP-250", "quantity": 2, **UNTRACKED})
+    for _ in range(2):
+        fulfillment_report_lost(fulfillment=fulfillment_create(order=order, actor=actor), actor=actor)
+    it = item(order)
+    assert (it.qty_lost, it.qty_handed_to_carrier) == (2, 0)  # the column counts units of the item: at most 2
+    assert Order.objects.get(pk=order.pk).fulfillment_status == "unfulfilled"
