@@ -1,6 +1,7 @@
 """Small, forgiving readers for shop payloads: they return our values or raise BadPayload with the reason."""
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -54,7 +55,12 @@ def decimal(value, *, what: str, places: str = "0.01") -> str:
         raise BadPayload(f"{what} {value!r} is not a number") from None
     if not number.is_finite():
         raise BadPayload(f"{what} {value!r} is not a number")
-    return str(number.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+    return str(number.quantize(_quantum(places), rounding=ROUND_HALF_UP))
+
+
+@functools.cache
+def _quantum(places: str) -> Decimal:
+    return Decimal(places)
 
 
 def later(a: str, b: str) -> str:

@@ -10,6 +10,7 @@ import json
 import operator
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -48,18 +49,9 @@ _AS_IS = frozenset(
 )
 
 
-class Row(dict):
+class Row(SimpleNamespace):
     """A row to insert, by attribute name, that reads and writes like the model instance the totals and checks
-    take (`row.quantity`, `row.line_total = …`): pure Python, no model instance built per row."""
-
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setattr__(self, name, value):
-        self[name] = value
+    take (`row.quantity`, `row.line_total = …`) at plain attribute speed: no model instance built per row."""
 
 
 def model_defaults(model: type[models.Model]) -> dict:
@@ -104,7 +96,7 @@ def _max_params() -> int:
 
 
 def insert_rows(model: type[models.Model], rows: list[dict], *, returning: bool = False) -> list[int]:
-    """INSERT `rows` (dicts by attribute name; other keys ignored) into the model's table; columns a row leaves
+    """INSERT `rows` (dicts or Rows by attribute name; other keys ignored) into the model's table; columns a row leaves
     out take the field's default, so every NOT NULL column is written. Returns the new primary keys in row order
     when `returning` (RETURNING, PostgreSQL and SQLite >= 3.35), else [].
 
@@ -129,6 +121,7 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, returning: bool 
     pick = operator.itemgetter(*[f.attname for f in fields])
     values = []
     for row in rows:
+        row = row if isinstance(row, dict) else vars(row)
         line = {**prepared, **row}
         for name, adapt in adapters:
             if name in row and (value := row[name]) is not None:
@@ -256,8 +249,8 @@ def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], l
     numbers = next_numbers("OR", len(cleaned))
     orders, all_items = [], []
     for n, (entry, f, item_data) in enumerate(cleaned):
-        order = Row(order_defaults)
-        order.update(
+        order = Row(**order_defaults)
+        vars(order).update(
             number=numbers[n],
             channel_id=channel.pk,
             external_id=f["external_id"],
@@ -276,8 +269,8 @@ def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], l
         )
         items = []
         for line_no, data in enumerate(item_data, 1):
-            item = Row(item_defaults)
-            item.update(data, line_no=line_no, status=entry.status)
+            item = Row(**{**item_defaults, **data})
+            item.line_no, item.status = line_no, entry.status
             item.variant_id = data["variant"].pk if data["variant"] is not None else None
             compute_line(item)
             items.append(item)
