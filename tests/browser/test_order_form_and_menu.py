@@ -68,7 +68,7 @@ def test_actions_menu_cancels_after_confirming(shop, live_server, page, screensh
     row.get_by_text("Actions").click()
     menu = row.locator("details.menu ul")
     expect(menu).to_be_visible()
-    expect(menu.locator("li")).to_have_text(["View", "Edit", "Reset", "Archive", "Cancel", "Delete…"])
+    expect(menu.locator("li")).to_have_text(["View", "Fulfill order", "Edit", "Reset", "Archive", "Cancel", "Delete…"])
     page.screenshot(path=str(screenshot_dir / "overview-menu.png"))
 
     page.once("dialog", lambda dialog: dialog.dismiss())

@@ -100,9 +100,10 @@ def indicator_dots(item) -> list[dict]:
 
 @register.filter
 def main_indicator_dots(item) -> list[dict]:
-    return [
-        _dot(name, words, getattr(item, ITEM_INDICATORS[name][0]), item.quantity) for name, words in MAIN_INDICATORS
-    ]
+    """In stock (held for the item, or already shipped from stock), shipped, invoiced."""
+    in_stock = min(item.qty_available + item.qty_handed_to_carrier, item.quantity)
+    values = {"available": in_stock, "handed_to_carrier": item.qty_handed_to_carrier, "invoiced": item.qty_invoiced}
+    return [_dot(name, words, values[name], item.quantity) for name, words in MAIN_INDICATORS]
 
 
 @register.filter
