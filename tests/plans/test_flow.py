@@ -151,3 +151,24 @@ def test_expected_in_stock_follows_the_packaging_plans_waiting_for_the_items(db)
     held = {1: 1}
     assert planning.expected_per_item(lines, held, {10: 5, 11: 1}) == {1: 3, 2: 2, 3: 1}
     assert planning.expected_per_item(lines, held, {}) == {1: 0, 2: 0, 3: 0}
+
+
+def test_units_fulfilled_by_hand_are_not_allocated_again_and_a_fulfilled_order_is_not_planned(actor):
+    from orderly.shipping.services import fulfillment_create
+
+    variant("ESP-250")
+    partly = order_of(("ESP-250", 3))
+    done = order_of(("ESP-250", 1))
+    receive(actor, "ESP-250", 10, "2026-01-01")
+    item = partly.items.get()
+    fulfillment_create(order=partly, items=[{"item": item.pk, "quantity": 2}], actor=actor)
+    fulfillment_create(order=done, actor=actor)
+
+    with pytest.raises(ValidationError, match="fulfilled already"):
+        plan_create(orders=[done.number], fulfillment_date=FULFILLMENT_DATE, actor=actor)
+    plan = plan_create(orders=[partly.number], fulfillment_date=FULFILLMENT_DATE, actor=actor)
+    allocation_save(plan=plan, allocate_all=True, actor=actor)
+    item.refresh_from_db()
+    assert (item.qty_available, item.qty_handed_to_carrier) == (1, 2)
+    pick_complete(plan=plan, order=partly.number, actor=actor)
+    assert Order.objects.get(pk=partly.pk).stage == "completed"

@@ -83,8 +83,13 @@ def allocation_state(plan: FulfillmentPlan, *, lock: bool = False) -> Allocation
     rows = list(
         OrderItem.objects.filter(order_id__in=list(completed), option_allocate=True, variant__isnull=False)
         .exclude(status=OrderStatus.CANCELED)
-        .values("id", "order_id", "variant_id", "sku", "quantity", "qty_available", "line_no")
-    )
+        .values(
+            "id", "order_id", "variant_id", "sku", "quantity", "qty_available", "line_no", "qty_handed_to_carrier",
+            "qty_canceled",
+        )
+    )  # fmt: skip
+    for row in rows:  # units already shipped (fulfilled by hand) or canceled are not allocated again
+        row["quantity"] -= row.pop("qty_handed_to_carrier") + row.pop("qty_canceled")
     rows.sort(key=lambda r: (rank[r["order_id"]], r["line_no"], r["id"]))
     items = {r["id"]: r for r in rows}
     lines = [

@@ -32,6 +32,11 @@ def _needs_allocation(item: OrderItem) -> bool:
     return item.option_allocate and item.variant_id is not None
 
 
+def _to_ship(item: OrderItem) -> int:
+    """Units still to ship: those fulfilled by hand already or canceled need no stock from the plan."""
+    return item.quantity - item.qty_handed_to_carrier - item.qty_canceled
+
+
 @transaction.atomic
 def pick_complete(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     """Mark an order of an open plan picked and packed, and its stage completed.
@@ -46,9 +51,9 @@ def pick_complete(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     if plan_order.completed_at:
         raise Conflict(f"{number} is already completed on the pick list.", code="order_completed")
     items = _items(plan_order)
-    short = [i for i in items if _needs_allocation(i) and i.qty_available < i.quantity]
+    short = [i for i in items if _needs_allocation(i) and i.qty_available < _to_ship(i)]
     if short:
-        lines = ", ".join(f"line {i.line_no} {i.sku}: {i.qty_available} of {i.quantity} allocated" for i in short)
+        lines = ", ".join(f"line {i.line_no} {i.sku}: {i.qty_available} of {_to_ship(i)} allocated" for i in short)
         raise Conflict(f"Cannot complete {number}: not fully allocated ({lines}).", code="not_allocated")
     for item in items:
         item.qty_picked = item.quantity

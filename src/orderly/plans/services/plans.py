@@ -14,7 +14,7 @@ from orderly.inventory.services import holds_release, lots_lock_held
 from orderly.orders import events
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_set_stage
-from orderly.orders.status import OrderStatus, Stage
+from orderly.orders.status import FulfillmentStatus, OrderStatus, Stage
 from orderly.plans.models import FulfillmentPlan, PackagingPlan, PlanOrder
 from orderly.plans.status import PACKAGING_TRANSITIONS, PLAN_TRANSITIONS, PackagingStatus, PlanStatus
 
@@ -70,6 +70,8 @@ def order_refusal(order: Order, other_plan: str | None) -> str | None:
         return f"{order.number} is {order.status}; only open orders can be planned."
     if order.stage != Stage.NEW:
         return f"{order.number} is {order.get_stage_display().lower()}, not new."
+    if order.fulfillment_status == FulfillmentStatus.FULFILLED:
+        return f"{order.number} is fulfilled already; nothing of it is left to plan."
     return None
 
 
