@@ -14,6 +14,7 @@ def navigation(request):
         ("Products", reverse("web:product_list"), view_name.startswith(("web:product", "web:variant"))),
         ("Inventory", reverse("web:inventory"), view_name.startswith("web:inventory")),
         ("Plans", reverse("web:plan_list"), view_name.startswith(("web:plan", "web:packaging", "web:pick"))),
+        ("Invoices", reverse("web:invoice_list"), view_name.startswith("web:invoice")),
         ("Channels", reverse("web:channel_list"), view_name.startswith("web:channel")),
     ]
     if user.is_staff:
