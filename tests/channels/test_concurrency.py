@@ -8,6 +8,7 @@ from django.db import connection
 from orderly.channels.connectors import shopify as shopify_module
 from orderly.channels.models import SyncedOrder, WebhookDelivery
 from orderly.channels.services import channel_create, channel_sync, webhook_receive
+from orderly.channels.services.runs import SyncRunning
 from orderly.orders.models import Order, OrderEvent
 from tests.channels.fake_shops import FakeShopify, shopify_order
 from tests.channels.test_webhooks import shopify_headers
@@ -42,7 +43,7 @@ def _all_at_once(jobs):
     return results, errors
 
 
-def test_two_syncs_of_one_channel_at_once_take_each_order_once(monkeypatch):
+def test_two_syncs_of_one_channel_never_run_at_once_and_take_each_order_once(monkeypatch):
     monkeypatch.setattr(shopify_module.Connector, "page_size", 7)
     for sku in ("ESP-250", "DEC-250"):
         VariantFactory(sku=sku)
@@ -54,8 +55,9 @@ def test_two_syncs_of_one_channel_at_once_take_each_order_once(monkeypatch):
 
         runs, errors = _all_at_once([lambda: channel_sync(channel=channel)] * 3)
 
-    assert errors == []
-    assert [run.status for run in runs] == ["succeeded"] * 3
+    # One pulls; one asking while it runs is refused (SyncRunning), one asking after it finished pulls nothing new.
+    assert all(isinstance(error, SyncRunning) for error in errors), errors
+    assert runs and all(run.status == "succeeded" for run in runs)
     assert sum(run.imported for run in runs) == 40
     assert Order.objects.count() == 40
     assert SyncedOrder.objects.count() == 40

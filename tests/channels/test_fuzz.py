@@ -49,7 +49,7 @@ def test_random_shopify_fields_are_taken_or_failed_with_a_reason(db, order_chang
     entry = shopify_order(1)
     entry["line_items"][0].update(line_changes)
     entry.update(order_changes)
-    run = SyncRun.objects.create(channel=channel)
+    run = SyncRun.objects.create(channel=channel, kind="webhook")
 
     counts = take_orders(channel, [parse_order(entry)], run, Actor.system())
 

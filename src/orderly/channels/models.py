@@ -56,10 +56,12 @@ class SyncRunKind(models.TextChoices):
 
 
 class SyncRunStatus(models.TextChoices):
-    RUNNING = "running", "Running"  # started, not finished (or killed: see finished_at)
+    QUEUED = "queued", "Queued"  # asked for (Synchronize now); waiting for the background worker
+    RUNNING = "running", "Running"  # started, not finished; its heartbeat_at shows it is alive
     SUCCEEDED = "succeeded", "Succeeded"  # every order taken
     PARTIAL = "partial", "Partly failed"  # some orders failed; the rest taken
     FAILED = "failed", "Failed"  # the run stopped (shop unreachable, refused, bad answer)
+    INTERRUPTED = "interrupted", "Interrupted"  # its process was stopped or killed; what it committed stays
 
 
 class SyncRun(models.Model):
@@ -78,12 +80,23 @@ class SyncRun(models.Model):
     # [{"external_id": "...", "reason": "..."}], at most MAX_FAILURES kept.
     failures = models.JSONField(default=list, blank=True)
     error = models.CharField(max_length=1000, blank=True)
+    # Written at the start and after every committed page: a running run whose heartbeat is old was killed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the process running it")
 
     MAX_FAILURES = 200
 
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["channel", "-started_at", "-id"], name="sync_run_log_idx")]
+        constraints = [
+            # One channel sync queued or running per channel, whatever process asks: two never pull at once.
+            models.UniqueConstraint(
+                fields=["channel"],
+                condition=Q(kind="channel", status__in=["queued", "running"]),
+                name="sync_run_one_active_per_channel",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.channel_id} {self.kind} {self.started_at:%Y-%m-%d %H:%M}"

@@ -8,13 +8,56 @@ from orderly.channels.models import SalesChannel
 
 
 @task()
-def sync_channel(channel_id: int) -> None:
-    """Pull one channel's new and changed orders (the scheduler's and the Synchronize button's job)."""
+def sync_channel(channel_id: int, run_id: int | None = None) -> None:
+    """Pull one channel's new and changed orders: the scheduler's job (no run yet) and Synchronize now's (its queued
+    run). A sync of the channel already running makes this one do nothing; a queued run is then closed as failed
+    with that reason, so the log never shows it waiting for ever."""
+    from orderly.channels.models import SyncRun, SyncRunStatus
     from orderly.channels.services import channel_sync
+    from orderly.channels.services.runs import SyncRunning
 
+    run = SyncRun.objects.filter(pk=run_id, status=SyncRunStatus.QUEUED).first() if run_id else None
+    if run_id and run is None:
+        return  # already taken (a retried task) or given up
     channel = SalesChannel.objects.filter(pk=channel_id, enabled=True).first()
-    if channel is not None and channel.pulls:
-        channel_sync(channel=channel)
+    if channel is None or not channel.pulls:
+        if run is not None:
+            _give_up(run, "The channel was disabled or does not pull orders any more.")
+        return
+    try:
+        channel_sync(channel=channel, run=run)
+    except SyncRunning as exc:
+        if run is not None:
+            _give_up(run, f"Not run: {exc.message}")
+
+
+@task()
+def synchronize_order(order_id: int, run_id: int) -> None:
+    """Re-pull one order into its queued run (Synchronize on the order's page or the API)."""
+    from orderly.channels.models import SyncRun, SyncRunStatus
+    from orderly.channels.services import order_synchronize
+    from orderly.core.exceptions import DomainError
+    from orderly.orders.models import Order
+
+    run = SyncRun.objects.filter(pk=run_id, status=SyncRunStatus.QUEUED).first()
+    order = Order.objects.filter(pk=order_id).first()
+    if run is None:
+        return
+    if order is None:
+        _give_up(run, "The order was deleted before it could be synchronized.")
+        return
+    try:
+        order_synchronize(order=order, run=run)
+    except DomainError as exc:
+        _give_up(run, exc.message)
+
+
+def _give_up(run, reason: str) -> None:
+    from orderly.channels.models import SyncRun, SyncRunStatus
+
+    SyncRun.objects.filter(pk=run.pk, status=SyncRunStatus.QUEUED).update(
+        status=SyncRunStatus.FAILED, finished_at=timezone.now(), error=reason[:1000]
+    )
 
 
 @task()
@@ -41,9 +84,11 @@ def enqueue_due(now=None) -> int:
     import datetime as dt
 
     from orderly.channels.selectors import channels_due, outbox_due
+    from orderly.channels.services.runs import runs_interrupt_stale
     from orderly.channels.settings_schema import sync_interval
 
     now = now or timezone.now()
+    runs_interrupt_stale(now=now)  # runs whose process was killed since the last check
     count = 0
     for channel in channels_due(now):
         with transaction.atomic():

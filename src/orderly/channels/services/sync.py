@@ -9,6 +9,7 @@ from django.utils import timezone
 from orderly.channels.connectors import get_connector
 from orderly.channels.connectors.base import ChannelError, ExternalOrder, Malformed, Unchanged
 from orderly.channels.models import SalesChannel, SyncedOrder, SyncRun, SyncRunKind, SyncRunStatus
+from orderly.channels.services.runs import SyncRunning, heartbeat, require_pulling, require_repullable, run_start
 from orderly.channels.services.upsert import (
     IMPORTED,
     SKIPPED,
@@ -23,10 +24,6 @@ from orderly.core.actors import Actor
 from orderly.core.exceptions import DomainError, ValidationError
 from orderly.orders.models import Order
 from orderly.orders.services.importing import insert_rows, orders_import_many
-
-
-def _start(channel: SalesChannel, kind: str, actor: Actor | None) -> SyncRun:
-    return SyncRun.objects.create(channel=channel, kind=kind, trigger=(actor.name if actor else "schedule")[:150])
 
 
 def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor) -> dict[str, int]:
@@ -124,12 +121,12 @@ def _create_many(channel: SalesChannel, entries: list[ExternalOrder], actor: Act
         return created, refused
 
 
-def _finish(run: SyncRun, *, error: str = "") -> SyncRun:
+def _finish(run: SyncRun, *, error: str = "", status: str = SyncRunStatus.FAILED) -> SyncRun:
     run.refresh_from_db()
     run.finished_at = timezone.now()
     run.error = error[:1000]
     if error:
-        run.status = SyncRunStatus.FAILED
+        run.status = status
     else:
         run.status = SyncRunStatus.PARTIAL if run.failed else SyncRunStatus.SUCCEEDED
     run.save(update_fields=["finished_at", "error", "status"])
@@ -145,21 +142,19 @@ def _advance(channel: SalesChannel, cursor: str) -> None:
     channel.sync_cursor = locked.sync_cursor
 
 
-def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector=None) -> SyncRun:
-    """Pull the channel's new and changed orders since its cursor, page by page.
+def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector=None, run: SyncRun | None = None):
+    """Pull the channel's new and changed orders since its cursor, page by page; `run` is a queued run to use.
 
-    Each page is one transaction: its orders, the run's counts and the cursor commit together, so a sync stopped
-    anywhere resumes from the last committed page with no duplicates and nothing missed. A shop that cannot be
-    reached or answers badly ends the run as failed with the reason; the next run retries. Schedules the next sync.
-    Refused (ValidationError `not_pulling`, no run written) for kinds that do not pull: manual, CSV, webhook.
+    Each page is one transaction: its orders, the run's counts, its heartbeat and the cursor commit together, so a
+    sync stopped anywhere resumes from the last committed page with no duplicates and nothing missed; a run whose
+    process was killed is marked interrupted by the next sync or the scheduler (runs.runs_interrupt_stale). A shop
+    that cannot be reached or answers badly ends the run as failed with the reason. Schedules the next sync.
+    Refused: ValidationError `not_pulling` (no run written) for kinds that do not pull (manual, CSV, webhook);
+    SyncRunning (409) when another sync of the channel is queued or running.
     """
     channel = SalesChannel.objects.get(pk=channel.pk)
-    if not channel.pulls:
-        raise ValidationError(
-            f"Channel {channel} ({channel.get_kind_display()}) does not pull orders; nothing to synchronize.",
-            code="not_pulling",
-        )
-    run = _start(channel, SyncRunKind.CHANNEL, actor)
+    require_pulling(channel)
+    run = run_start(channel=channel, kind=SyncRunKind.CHANNEL, actor=actor, run=run)
     order_actor = Actor.for_channel(channel)
     conn = connector or get_connector(channel)
     conn.unchanged = lambda stamps: _unchanged(channel, stamps)
@@ -169,11 +164,12 @@ def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector
             with transaction.atomic():
                 take_orders(channel, page.orders, run, order_actor)
                 _advance(channel, page.cursor)
+                heartbeat(run)
     except DomainError as exc:
         error = exc.message
     except BaseException as exc:
         # Interrupted (a crash, a stopped worker): what was committed stays, the log says where it stopped.
-        _finish(run, error=f"Interrupted: {exc.__class__.__name__}: {exc}")
+        _finish(run, error=f"Interrupted: {exc.__class__.__name__}: {exc}", status=SyncRunStatus.INTERRUPTED)
         _schedule(channel)
         raise
     finally:
@@ -198,27 +194,30 @@ def _schedule(channel: SalesChannel) -> None:
 
 
 def channels_sync_enabled(*, actor: Actor | None = None) -> list[SyncRun]:
-    """Sync every enabled channel that pulls orders, one after another; one channel's failure stops no other."""
+    """Sync every enabled channel that pulls orders, one after another; one channel's failure stops no other, and
+    a channel already being synchronized answers with that run."""
     runs = []
     for channel in SalesChannel.objects.filter(enabled=True).order_by("id"):
         if channel.pulls:
-            runs.append(channel_sync(channel=channel, actor=actor))
+            try:
+                runs.append(channel_sync(channel=channel, actor=actor))
+            except SyncRunning as exc:
+                if exc.run is not None:
+                    runs.append(exc.run)
     return runs
 
 
-def order_synchronize(*, order: Order, actor: Actor | None = None, connector=None) -> SyncRun:
+def order_synchronize(
+    *, order: Order, actor: Actor | None = None, connector=None, run: SyncRun | None = None
+) -> SyncRun:
     """Re-pull one order's latest state from its channel and apply it (a run of kind `order` in the sync log).
 
     Refused (ValidationError) for orders of channels that do not pull (manual, CSV, webhook) or without an external
     id. A shop that no longer has the order, or cannot be reached, ends the run as failed with the reason.
     """
     channel = order.channel
-    if not channel.pulls or not order.external_id:
-        raise ValidationError(
-            f"Order {order.number} comes from {channel} ({channel.get_kind_display()}), which cannot be re-pulled.",
-            code="not_pulling",
-        )
-    run = _start(channel, SyncRunKind.ORDER, actor)
+    require_repullable(order)
+    run = run_start(channel=channel, kind=SyncRunKind.ORDER, actor=actor, run=run)
     conn = connector or get_connector(channel)
     error = ""
     try:

@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from orderly.channels.services.runs import runs_interrupt_stale
 from orderly.channels.tasks import enqueue_due
 
 
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="check once and exit")
 
     def handle(self, *args, interval: float, once: bool, **options):
+        # Runs left `running` by a worker killed while the scheduler was down are closed before anything is queued.
+        if stale := runs_interrupt_stale():
+            self.stdout.write(f"Marked {stale} sync run(s) whose process was gone as interrupted.")
         while True:
             count = enqueue_due()
             if count:
