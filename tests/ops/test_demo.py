@@ -7,6 +7,7 @@ from orderly.catalog.models import Product, Variant
 from orderly.channels.models import SalesChannel
 from orderly.ops.demo import demo_load
 from orderly.orders.models import Order, OrderEvent
+from orderly.shipping.models import Fulfillment, Return
 
 
 def test_demo_data_covers_every_state_a_person_works_with(db):
@@ -27,6 +28,14 @@ def test_demo_data_covers_every_state_a_person_works_with(db):
     assert all(month_ago <= o.order_date <= timezone.now() for o in orders)
     assert OrderEvent.objects.filter(kind="note_added").exists()
     assert any(o.notes for o in orders)
+    # closed orders got there through payment, fulfillment and invoice; a return and a lost parcel reopened some
+    closed = [o for o in orders if o.status == "closed"]
+    assert closed and all(
+        (o.payment_status, o.fulfillment_status) == ("paid", "fulfilled") and o.invoices.exists() for o in closed
+    )
+    assert Return.objects.exists() and Fulfillment.objects.filter(status="lost").exists()
+    assert any(o.status == "open" and o.payment_status == "refund_due" for o in orders)
+    assert any(o.status == "open" and o.payment_status == "paid" and o.stage == "completed" for o in orders)
 
 
 def test_demo_catalog_has_bags_of_each_size_and_one_inactive_product(db):

@@ -14,12 +14,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from orderly.billing.services import invoice_create, payment_record
 from orderly.catalog.models import Product
 from orderly.catalog.services import product_create
 from orderly.channels.models import ChannelKind, SalesChannel
 from orderly.channels.selectors import manual_channel
 from orderly.channels.services import channel_create
 from orderly.core.actors import Actor
+from orderly.inventory.models import Lot
+from orderly.inventory.services import stock_receive
+from orderly.inventory.status import LotKind
 from orderly.ops import demo_data as data
 from orderly.orders.models import Order
 from orderly.orders.services import (
@@ -30,10 +34,12 @@ from orderly.orders.services import (
     order_note_add,
     order_set_stage,
 )
-from orderly.orders.status import OrderStatus, Stage
+from orderly.orders.status import DeliveryType, OrderStatus, Stage
+from orderly.shipping.services import fulfillment_create, fulfillment_report_lost, return_register
 
 SEED = 20261101
 DAYS = 30
+STOCK_PER_SKU = 150
 WHOLESALE_PRICE = Decimal("0.80")  # wholesale buys at 80 % of the retail list price
 
 DRAFT, NEW, IN_PROGRESS, COMPLETED, CLOSED, CANCELED = "draft", "new", "in_progress", "completed", "closed", "canceled"
@@ -259,6 +265,37 @@ def _create(planned: PlannedOrder, channel: SalesChannel, now: dt.datetime) -> O
     )
 
 
+def _ensure_stock() -> None:
+    """A lot of every active bag in the warehouse, received three weeks ago, so fulfillments can take stock."""
+    received = timezone.localdate() - dt.timedelta(days=21)
+    stocked = set(Lot.objects.filter(kind=LotKind.PACKAGED).values_list("variant__sku", flat=True))
+    for index, sku in enumerate(sorted(_planning_catalog())):
+        if sku not in stocked:
+            stock_receive(
+                kind=LotKind.PACKAGED, sku=sku, quantity=STOCK_PER_SKU, lot_date=received,
+                position=f"A-{index // 6 + 1:02d}-{index % 6 + 1}", actor=Actor.system(),
+            )  # fmt: skip
+
+
+def _finish(order: Order, actor: Actor) -> Order:
+    """Paid, shipped with tracking and invoiced: the order closes by itself when the last of them is done."""
+    payment_record(order=order, amount=order.amount_due, method="card", reference=f"PAY-{order.number}", actor=actor)
+    collected = order.items.filter(delivery_type=DeliveryType.COLLECT).exists()
+    carrier = {} if collected else {"carrier": "PostNL", "tracking_number": f"3S{order.number[3:]}NL"}
+    fulfillment = fulfillment_create(order=order, actor=actor, **carrier)
+    invoice_create(order=order, actor=actor)
+    number = int(order.number[3:])
+    if number % 7 == 0:  # a bag came back damaged: the order reopens, a refund is due
+        item = order.items.order_by("line_no").first()
+        return_register(
+            order=order, items=[{"item": item.pk, "quantity": 1}], reason="Bag arrived damaged", restock=False,
+            actor=actor,
+        )  # fmt: skip
+    elif number % 11 == 0 and not collected:  # the parcel never arrived: the order reopens to ship again
+        fulfillment_report_lost(fulfillment=fulfillment, actor=actor)
+    return Order.objects.get(pk=order.pk)
+
+
 def _advance(order: Order, planned: PlannedOrder) -> None:
     """Carry the order through the services to where its scenario ends."""
     actor = Actor.system()
@@ -267,8 +304,12 @@ def _advance(order: Order, planned: PlannedOrder) -> None:
         order = order_set_stage(order=order, stage=Stage.IN_PROGRESS, actor=actor, reason="Picked up for fulfillment.")
     if scenario in (COMPLETED, CLOSED, CLOSED_ARCHIVED):
         order = order_set_stage(order=order, stage=Stage.COMPLETED, actor=actor, reason="Picked and packed.")
+    if scenario == COMPLETED and not order.has_error:
+        payment_record(order=order, amount=order.amount_due, method="bank_transfer", actor=actor)
     if scenario in (CLOSED, CLOSED_ARCHIVED):
-        order = order_close(order=order, actor=actor)
+        order = _finish(order, actor)
+        if order.status == OrderStatus.OPEN and scenario == CLOSED_ARCHIVED:
+            order = order_close(order=order, actor=actor)
     if scenario in (CANCELED, CANCELED_ARCHIVED):
         order = order_cancel(order=order, actor=actor)
     if planned.timeline_note:
@@ -284,6 +325,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoSummary:
     summary = DemoSummary()
     summary.products = _ensure_catalog()
     channels, summary.channels = _ensure_channels()
+    _ensure_stock()
     for planned in plan(_planning_catalog()):
         channel = channels[planned.channel]
         summary.scenarios[planned.scenario] = summary.scenarios.get(planned.scenario, 0) + 1
