@@ -22,6 +22,14 @@ def fast_retries(monkeypatch):
     monkeypatch.setattr(BaseConnector, "timeout", httpx.Timeout(0.5))
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(request, settings):
+    """Synchronize now queues a task; here the task runs inside the request (django-tasks' immediate backend), so
+    the 202 answer already carries the finished run. Tests asking for `queued_tasks` keep the database queue."""
+    if "queued_tasks" not in request.fixturenames:
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def shop_server():
     with FakeShopify(lifetime=60) as shop:
@@ -42,7 +50,7 @@ def shopify(db, shop_server):
 def test_sync_a_channel_imports_its_orders_and_logs_the_run(api, shopify, shop_server):
     shop_server.add(*(shopify_order(n) for n in range(1, 4)))
     response = api.post(f"/channels/{shopify.id}/sync", role="operator")
-    assert response.status_code == 200, response.content
+    assert response.status_code == 202, response.content
     run = response.json()
     assert (run["kind"], run["status"], run["trigger"]) == ("channel", "succeeded", "operator")
     assert (run["imported"], run["updated"], run["skipped"], run["failed"]) == (3, 0, 0, 0)
@@ -61,7 +69,7 @@ def test_sync_again_with_the_same_key_replays_and_does_the_work_once(api, shopif
     shop_server.add(shopify_order(1))
     first = api.post(f"/channels/{shopify.id}/sync", role="operator", **{"Idempotency-Key": "sync-1"})
     again = api.post(f"/channels/{shopify.id}/sync", role="operator", **{"Idempotency-Key": "sync-1"})
-    assert again.status_code == 200
+    assert again.status_code == 202
     assert again["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert SyncRun.objects.count() == 1
@@ -70,18 +78,18 @@ def test_sync_again_with_the_same_key_replays_and_does_the_work_once(api, shopif
 def test_an_unreachable_shop_is_a_failed_run_not_a_server_error(api, shopify, shop_server):
     shop_server.stop()
     response = api.post(f"/channels/{shopify.id}/sync", role="operator")
-    assert response.status_code == 200
+    assert response.status_code == 202
     run = response.json()
     assert run["status"] == "failed"
     assert run["error"] != ""
     assert Order.objects.filter(channel=shopify).count() == 0
 
 
-@pytest.mark.parametrize(("role", "status"), [(None, 401), ("viewer", 403), ("operator", 200), ("manager", 200)])
+@pytest.mark.parametrize(("role", "status"), [(None, 401), ("viewer", 403), ("operator", 202), ("manager", 202)])
 def test_synchronizing_needs_an_operator(api, shopify, shop_server, role, status):
     assert api.post(f"/channels/{shopify.id}/sync", role=role).status_code == status
     assert api.post("/channels/sync", role=role).status_code == status
-    assert SyncRun.objects.count() == (2 if status == 200 else 0)
+    assert SyncRun.objects.count() == (2 if status == 202 else 0)
 
 
 @pytest.mark.parametrize(("role", "status"), [(None, 401), ("viewer", 200), ("operator", 200)])
@@ -100,7 +108,7 @@ def test_sync_all_runs_every_enabled_pulling_channel(api, shopify, shop_server):
         credentials={"access_token": FakeShopify.token},
     )
     response = api.post("/channels/sync", role="operator")
-    assert response.status_code == 200
+    assert response.status_code == 202
     runs = response.json()["items"]
     assert [(r["status"], r["imported"]) for r in runs] == [("succeeded", 1)]
     assert SyncRun.objects.filter(channel=disabled).count() == 0
@@ -112,7 +120,7 @@ def test_synchronize_one_order_repulls_its_latest_state(api, shopify, shop_serve
     order = Order.objects.get(channel=shopify)
     shop_server.add(shopify_order(1, updated=50, status="on_hold"))
     response = api.post(f"/orders/{order.number}/synchronize", role="operator")
-    assert response.status_code == 200, response.content
+    assert response.status_code == 202, response.content
     assert (response.json()["kind"], response.json()["updated"]) == ("order", 1)
     order.refresh_from_db()
     assert order.external_status == "on_hold"
@@ -145,3 +153,30 @@ def test_a_channel_that_does_not_pull_is_not_synchronized(api, db, kind):
     assert response.status_code == 422
     assert error_of(response)["code"] == "not_pulling"
     assert SyncRun.objects.count() == 0
+
+
+@pytest.fixture
+def queued_tasks():
+    """Tasks stay in the database queue (the project's backend), as in production: nothing runs in the request."""
+
+
+def test_synchronize_now_answers_202_with_the_queued_run_and_queues_it_once(api, shopify, shop_server, queued_tasks):
+    from django_tasks_db.models import DBTaskResult
+
+    shop_server.add(shopify_order(1))
+    first = api.post(f"/channels/{shopify.id}/sync", role="operator")
+    second = api.post(f"/channels/{shopify.id}/sync", role="operator")
+
+    assert (first.status_code, second.status_code) == (202, 202)
+    assert first.json()["status"] == "queued"
+    assert second.json()["id"] == first.json()["id"]  # one run, one task: never two syncs of a channel at once
+    assert DBTaskResult.objects.count() == 1
+    assert Order.objects.count() == 0  # nothing pulled inside the request
+    log = api.get(f"/channels/{shopify.id}/runs", role="viewer").json()
+    assert [(r["id"], r["status"]) for r in log["items"]] == [(first.json()["id"], "queued")]
+
+    from orderly.channels.tasks import sync_channel
+
+    sync_channel.call(shopify.id, first.json()["id"])  # what the worker does with the queued task
+    log = api.get(f"/channels/{shopify.id}/runs", role="viewer").json()
+    assert [(r["status"], r["imported"]) for r in log["items"]] == [("succeeded", 1)]

@@ -29,6 +29,19 @@ def fast_retries(monkeypatch):
     monkeypatch.setattr(BaseConnector, "timeout", httpx.Timeout(0.5))
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(request, settings):
+    """Synchronize queues a task; here it runs inside the request (django-tasks' immediate backend) so the page can
+    tell the outcome. Tests asking for `queued_tasks` keep the project's database queue."""
+    if "queued_tasks" not in request.fixturenames:
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def queued_tasks():
+    """Tasks stay in the database queue, as in production."""
+
+
 @pytest.fixture
 def shop_server():
     with FakeShopify(lifetime=60) as shop:
@@ -174,3 +187,16 @@ def test_synchronizing_a_csv_channel_is_refused_with_a_notification(op, csv_chan
     response = op.post(f"/channels/{csv_channel.id}/sync/", follow=True)
     assert messages_of(response) == ["Channel Wholesale file (CSV file) does not pull orders; nothing to synchronize."]
     assert SyncRun.objects.count() == 0
+
+
+def test_synchronize_starts_a_background_run_and_the_log_shows_it(op, shopify, shop_server, queued_tasks):
+    shop_server.add(shopify_order(1))
+    response = op.post(f"/channels/{shopify.id}/sync/", follow=True)
+    assert messages_of(response) == [
+        "Synchronization of Roastery Shopify started (queued): its progress and outcome are in the sync log."
+    ]
+    assert Order.objects.count() == 0
+    assert SyncRun.objects.get().status == "queued"
+    assert "Queued" in text(op.get(f"/channels/{shopify.id}/"))
+    op.post(f"/channels/{shopify.id}/sync/")  # asked again while queued: still one run
+    assert SyncRun.objects.count() == 1

@@ -172,36 +172,39 @@ def delete_mapping(request: HttpRequest, channel_id: int, external_sku: str):
 
 @router.post(
     "/sync",
-    response={200: SyncRunList, **error_responses(400, 401, 403, 409, 422)},
+    response={202: SyncRunList, **error_responses(400, 401, 403, 409, 422)},
     auth=can_change_orders,
     summary="Synchronize every enabled channel now",
 )
 def sync_all(request: HttpRequest, idempotency_key: str | None = IdempotencyKey):
-    """Pull new and changed orders from every enabled Shopify and WooCommerce channel now; one run per channel,
-    one channel's failure stops no other."""
+    """Queue a pull of new and changed orders for every enabled Shopify and WooCommerce channel: 202 with one run
+    per channel, `queued` for the background worker (or the run already queued or running for that channel). Poll
+    `GET /channels/{id}/runs` for the outcome."""
 
     def run():
-        runs = services.channels_sync_enabled(actor=_actor(request))
-        return {"items": [run_dict(one) for one in runs]}
+        return {"items": [run_dict(one) for one in services.runs_enqueue_enabled(actor=_actor(request))]}
 
-    return respond(request, idempotency_key, run=run, schema=SyncRunList, status=200)
+    return respond(request, idempotency_key, run=run, schema=SyncRunList, status=202)
 
 
 @router.post(
     "/{int:channel_id}/sync",
-    response={200: SyncRunOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    response={202: SyncRunOut, **error_responses(400, 401, 403, 404, 409, 422)},
     auth=can_change_orders,
     summary="Synchronize a channel now",
 )
 def sync_channel(request: HttpRequest, channel_id: int, idempotency_key: str | None = IdempotencyKey):
-    """Pull the channel's new and changed orders now. The run's counts and each failure's reason are in the
-    answer and in the sync log; a run that could not reach the shop answers 200 with status `failed`."""
+    """Queue a pull of the channel's new and changed orders for the background worker: 202 with the run, status
+    `queued`. While a sync of the channel is queued or running, the answer is that run and nothing new is queued
+    (two syncs of one channel never run at once). Poll `GET /channels/{id}/runs`: the run ends `succeeded`,
+    `partial` (with each failure's reason), `failed` (the shop could not be reached, with the reason) or
+    `interrupted`."""
     channel = selectors.channel_get(channel_id)
 
     def run():
-        return run_dict(services.channel_sync(channel=channel, actor=_actor(request)))
+        return run_dict(services.run_enqueue(channel=channel, actor=_actor(request))[0])
 
-    return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=200)
+    return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=202)
 
 
 @router.get("/{int:channel_id}/runs", response={200: SyncRunPage, **READ_ERRORS}, auth=can_read, summary="The sync log")
@@ -295,15 +298,17 @@ orders_router = Router(tags=["channels"])
 
 @orders_router.post(
     "/{number}/synchronize",
-    response={200: SyncRunOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    response={202: SyncRunOut, **error_responses(400, 401, 403, 404, 409, 422)},
     auth=can_change_orders,
     summary="Re-pull one order from its channel",
 )
 def synchronize_order(request: HttpRequest, number: str, idempotency_key: str | None = IdempotencyKey):
-    """Fetch the order's latest state from its shop and apply it (changes show on its timeline as a sync event).
-    Refused (422) for orders of a channel that cannot be asked, such as manual or CSV orders."""
+    """Queue a fetch of the order's latest state from its shop for the background worker: 202 with the run (kind
+    `order`, status `queued`); once applied, changes show on the order's timeline as a sync event. Poll the
+    channel's `GET /channels/{id}/runs`. Refused (422) for orders of a channel that cannot be asked, such as manual
+    or CSV orders."""
 
     def run():
-        return run_dict(services.order_synchronize(order=order_get(number), actor=_actor(request)))
+        return run_dict(services.order_run_enqueue(order=order_get(number), actor=_actor(request)))
 
-    return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=200)
+    return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=202)

@@ -87,9 +87,13 @@ class SyncRunOut(OutputSchema):
     id: int
     kind: str = Field(description="`channel` (a pull), `order` (one order re-pulled), `csv` or `webhook`")
     trigger: str = Field(description="Who or what started it")
-    status: str = Field(description="`running`, `succeeded`, `partial` or `failed`")
-    started_at: dt.datetime
+    status: str = Field(
+        description="`queued` (waiting for the background worker), `running`, `succeeded`, `partial`, `failed` or "
+        "`interrupted` (its process was stopped or killed; what it committed stays)"
+    )
+    started_at: dt.datetime = Field(description="When it was queued, then when it started")
     finished_at: dt.datetime | None
+    heartbeat_at: dt.datetime | None = Field(description="Last sign of life of a running run (after every page)")
     imported: int
     updated: int
     skipped: int
@@ -134,6 +138,7 @@ def run_dict(run) -> dict:
         "status": run.status,
         "started_at": run.started_at,
         "finished_at": run.finished_at,
+        "heartbeat_at": run.heartbeat_at,
         "imported": run.imported,
         "updated": run.updated,
         "skipped": run.skipped,

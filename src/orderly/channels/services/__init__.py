@@ -14,6 +14,13 @@ Sync (channels.services.sync)
 - channels_sync_enabled(*, actor=None) -> list[SyncRun]        every enabled pulling channel now
 - order_synchronize(*, order, actor=None) -> SyncRun           re-pull one order's latest state
 - order_upsert_from_channel(*, channel, data: ExternalOrder, actor) -> "imported" | "updated" | "skipped"
+
+Synchronize now, in the background (channels.services.runs): a `queued` run in the sync log and its task
+- run_enqueue(*, channel, actor) -> (SyncRun, queued_now)  the channel's sync, or the one already queued/running
+- runs_enqueue_enabled(*, actor) -> list[SyncRun]           every enabled pulling channel
+- order_run_enqueue(*, order, actor) -> SyncRun             one order re-pulled
+- runs_interrupt_stale(*, channel=None) -> int              running runs whose process is gone -> `interrupted`
+SyncRunning (409) when a channel sync is started while another is queued or running (one at a time).
 - csv_import(*, channel, content: bytes | str, actor=None) -> SyncRun   raises CsvRejected (.errors: line, column,
   reason) and writes nothing when any row is bad
 - webhook_receive(*, channel, headers: Mapping[str, str], body: bytes) -> WebhookResult   raises
@@ -43,6 +50,13 @@ from orderly.channels.services.config import channel_create, channel_update
 from orderly.channels.services.csv_import import csv_import
 from orderly.channels.services.mappings import mapping_delete, mapping_set
 from orderly.channels.services.outbox import outbox_push, outbox_push_due, outbox_retry, shipment_record
+from orderly.channels.services.runs import (
+    SyncRunning,
+    order_run_enqueue,
+    run_enqueue,
+    runs_enqueue_enabled,
+    runs_interrupt_stale,
+)
 from orderly.channels.services.sync import channel_sync, channels_sync_enabled, order_synchronize
 from orderly.channels.services.upsert import order_upsert_from_channel
 from orderly.channels.services.webhooks import WebhookResult, webhook_receive
@@ -50,6 +64,7 @@ from orderly.channels.services.webhooks import WebhookResult, webhook_receive
 __all__ = [
     "ChannelError",
     "CsvRejected",
+    "SyncRunning",
     "WebhookRefused",
     "WebhookResult",
     "csv_import",
@@ -59,11 +74,15 @@ __all__ = [
     "channels_sync_enabled",
     "mapping_delete",
     "mapping_set",
+    "order_run_enqueue",
     "order_synchronize",
     "order_upsert_from_channel",
     "outbox_push",
     "outbox_push_due",
     "outbox_retry",
+    "run_enqueue",
+    "runs_enqueue_enabled",
+    "runs_interrupt_stale",
     "shipment_record",
     "webhook_receive",
 ]

@@ -134,7 +134,14 @@ def channel_set_enabled(request, channel_id: int, enabled: bool):
 
 
 def _tell_run(request, channel, run) -> None:
-    """A notification with what a sync run did."""
+    """A notification with what a sync run did, or that it started (queued for the worker, or already running)."""
+    if run.status in ("queued", "running"):
+        messages.info(
+            request,
+            f"Synchronization of {channel.name} started ({run.get_status_display().lower()}): its progress "
+            "and outcome are in the sync log.",
+        )
+        return
     counts = f"{run.imported} imported, {run.updated} updated, {run.skipped} skipped, {run.failed} failed"
     if run.status == "failed":
         messages.error(request, f"Synchronizing {channel.name} failed: {run.error or 'see the sync log'} ({counts}).")
@@ -149,7 +156,7 @@ def _tell_run(request, channel, run) -> None:
 def channel_sync(request, channel_id: int):
     channel = or_404(selectors.channel_get, channel_id)
     try:
-        run = services.channel_sync(channel=channel, actor=actor(request))
+        run, _ = services.run_enqueue(channel=channel, actor=actor(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -161,7 +168,7 @@ def channel_sync(request, channel_id: int):
 @require_POST
 def channel_sync_all(request):
     try:
-        runs = services.channels_sync_enabled(actor=actor(request))
+        runs = services.runs_enqueue_enabled(actor=actor(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -177,11 +184,16 @@ def channel_sync_all(request):
 def order_synchronize(request, number: str):
     order = or_404(order_get, number)
     try:
-        run = services.order_synchronize(order=order, actor=actor(request))
+        run = services.order_run_enqueue(order=order, actor=actor(request))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        if run.status == "failed" or run.failed:
+        if run.status in ("queued", "running"):
+            messages.info(
+                request,
+                f"Synchronization of order {order.number} started: changes the shop has will show on its timeline.",
+            )
+        elif run.status == "failed" or run.failed:
             reasons = [run.error] + [f.get("reason", "") for f in run.failures or [] if isinstance(f, dict)]
             reason = "; ".join(r for r in reasons if r) or "see the channel's sync log"
             messages.error(request, f"Order {order.number} could not be synchronized: {reason}")
