@@ -23,7 +23,10 @@ PATHS = {
     "/api/v1/products/{product_id}": {"get", "patch"},
     "/api/v1/products/{product_id}/variants": {"post"},
     "/api/v1/variants/{sku}": {"get", "patch"},
+    "/api/v1/channels/{channel_id}/webhook": {"post"},
 }
+# The one operation a shop calls: authenticated by its signature over the raw body, not by a bearer token.
+WEBHOOK = ("post", "/api/v1/channels/{channel_id}/webhook")
 
 
 @pytest.fixture
@@ -46,7 +49,7 @@ def test_every_operation_declares_its_errors_in_the_one_shape(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             codes = {int(code) for code in operation["responses"]}
-            assert {401, 403} <= codes, (method, path)
+            assert {401, 403} - ({403} if (method, path) == WEBHOOK else set()) <= codes, (method, path)
             assert any(200 <= code < 300 for code in codes), (method, path)
             for code, answer in operation["responses"].items():
                 if int(code) >= 400:
@@ -62,9 +65,25 @@ def test_every_post_accepts_an_idempotency_key_and_every_operation_needs_a_token
     assert schema["components"]["securitySchemes"] == {"BearerToken": {"type": "http", "scheme": "bearer"}}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
+            if (method, path) == WEBHOOK:
+                assert operation["security"] == [], (method, path)
+                continue
             assert operation["security"] == [{"BearerToken": []}], (method, path)
             headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
             assert headers == ({"Idempotency-Key"} if method == "post" else set()), (method, path)
+    assert "security" not in schema  # no global default an operation could inherit by leaving security out
+
+
+def test_the_inbound_webhook_documents_its_body_signature_headers_and_answers(schema):
+    operation = schema["paths"][WEBHOOK[1]][WEBHOOK[0]]
+    headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert {"X-Shopify-Hmac-Sha256", "X-WC-Webhook-Signature", "X-Orderly-Signature"} <= headers
+    assert all(not p["required"] for p in operation["parameters"] if p["in"] == "header")
+    body = operation["requestBody"]
+    assert body["required"] is True
+    assert body["content"]["application/json"]["schema"]["type"] == "object"
+    assert {"200", "401", "404", "413"} <= set(operation["responses"])
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/WebhookOut")
 
 
 def test_the_order_list_documents_its_filters(schema):

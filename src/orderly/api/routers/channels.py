@@ -272,15 +272,41 @@ def import_csv(request: HttpRequest, channel_id: int, idempotency_key: str | Non
 # ---- inbound webhooks ------------------------------------------------------------------------------------------
 
 
+def _header(name: str, description: str) -> dict:
+    return {"name": name, "in": "header", "required": False, "schema": {"type": "string"}, "description": description}
+
+
+# The shop signs the raw body; which headers count depends on the channel's kind, so each is optional here.
+WEBHOOK_HEADERS = [
+    _header("X-Shopify-Hmac-Sha256", "Shopify: base64 HMAC-SHA256 of the raw body with the webhook secret"),
+    _header("X-Shopify-Webhook-Id", "Shopify: the delivery's id (a replay is answered `duplicate`)"),
+    _header("X-Shopify-Topic", "Shopify: e.g. `orders/create`, `orders/updated`"),
+    _header("X-WC-Webhook-Signature", "WooCommerce: base64 HMAC-SHA256 of the raw body with the webhook secret"),
+    _header("X-WC-Webhook-Delivery-ID", "WooCommerce: the delivery's id"),
+    _header("X-WC-Webhook-Topic", "WooCommerce: e.g. `order.created`"),
+    _header("X-Orderly-Signature", "Generic webhook: `sha256=<hex HMAC-SHA256 of the raw body>`"),
+    _header("X-Orderly-Delivery", "Generic webhook: the delivery's id"),
+    _header("X-Orderly-Topic", "Generic webhook: what happened, free text"),
+]
+
+
 @router.post(
     "/{int:channel_id}/webhook",
     response={200: WebhookOut, **error_responses(400, 401, 404, 409, 413, 422)},
     auth=None,
     url_name="channel_webhook",
     summary="A channel's inbound webhook",
-    # No bearer token (the signature is the proof), so it stays out of the schema's token-guarded operations;
-    # channels/FORMATS.md documents it.
-    include_in_schema=False,
+    openapi_extra={
+        # No bearer token: the shop's signature over the raw body is the proof (empty security for this one).
+        "security": [],
+        "parameters": WEBHOOK_HEADERS,
+        "requestBody": {
+            "required": True,
+            "description": "The shop's order as it sends it (Shopify or WooCommerce order JSON, or the generic "
+            "schema of channels/FORMATS.md), signed byte for byte: send it unchanged.",
+            "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
+        },
+    },
 )
 def channel_webhook(request: HttpRequest, channel_id: int):
     """Where the shop posts its order webhooks, verified over the raw body with the channel's scheme (Shopify
