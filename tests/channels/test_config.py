@@ -15,7 +15,7 @@ def test_credentials_are_encrypted_at_rest_and_masked_when_shown(db):
         credentials={"access_token": "shpat_0123456789abcdef", "webhook_secret": "whsec-abcdefghijkl"},
     )
     stored = SalesChannel.objects.get(pk=channel.pk).credentials_encrypted
-    assert stored.startswith("v1.")
+    assert stored.startswith("v2.")
     assert "shpat" not in stored and "0123456789abcdef" not in stored
     assert channel_credentials(channel) == {
         "access_token": "shpat_0123456789abcdef",

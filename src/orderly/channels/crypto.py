@@ -1,83 +1,106 @@
-"""Channel credentials encrypted at rest.
+"""Channel credentials encrypted at rest, with Fernet (AES-128-CBC and HMAC-SHA256, from `cryptography`).
 
-The key comes from the environment (`ORDERLY_CREDENTIALS_KEY`, any string of 32 or more characters); without it a key
-is derived from SECRET_KEY so a fresh install works (rotate SECRET_KEY and the credentials must be entered again).
+Key: `ORDERLY_CREDENTIALS_KEY` from the environment (any string; 32 or more random characters), or SECRET_KEY when
+it is not set, so a fresh install works (change the key and the credentials must be entered again). The Fernet key
+is derived from that string with HKDF-SHA256 (salt `orderly`, info `orderly channel credentials v2`, 32 bytes),
+so any length of secret gives a full-strength key and this key is used for nothing else.
 
-The scheme uses only the standard library: HMAC-SHA256 as a pseudo-random function in counter mode for the
-keystream, and an HMAC-SHA256 tag over version, nonce and ciphertext (encrypt-then-MAC), with separate keys derived
-for each. A token is `v1.` + urlsafe base64 of nonce (16 bytes) + ciphertext + tag (32 bytes).
+Stored form: `v2.` + the Fernet token. Tokens of the first scheme (`v1.`: the standard library's HMAC-SHA256 in
+counter mode with an encrypt-then-MAC tag) are still read; migration 0005 re-encrypts them as v2, and every save
+writes v2. A token altered, truncated or made with another key raises CredentialsUnreadable: callers turn that into
+a clear message, never a server error and never a hint of the content.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
 import os
-import secrets
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-VERSION = b"v1"
-NONCE_BYTES = 16
-TAG_BYTES = 32
+PREFIX = "v2."
+LEGACY_PREFIX = "v1."
 
 
 class CredentialsUnreadable(Exception):
     """The stored credentials were not written with this key (or were altered)."""
 
 
-def _master_key() -> bytes:
-    if key := os.environ.get("ORDERLY_CREDENTIALS_KEY"):
-        return hashlib.sha256(key.encode()).digest()
-    return hmac.new(settings.SECRET_KEY.encode(), b"orderly channel credentials", hashlib.sha256).digest()
+def _secret() -> bytes:
+    return (os.environ.get("ORDERLY_CREDENTIALS_KEY") or settings.SECRET_KEY).encode()
 
 
-def _keys() -> tuple[bytes, bytes]:
-    master = _master_key()
-    return (
-        hmac.new(master, b"encrypt", hashlib.sha256).digest(),
-        hmac.new(master, b"authenticate", hashlib.sha256).digest(),
-    )
-
-
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks = []
-    for counter in range((length + 31) // 32):
-        blocks.append(hmac.new(key, nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest())
-    return b"".join(blocks)[:length]
+@functools.lru_cache(maxsize=4)
+def _fernet(secret: bytes) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"orderly", info=b"orderly channel credentials v2")
+    return Fernet(base64.urlsafe_b64encode(key.derive(secret)))
 
 
 def encrypt(data: dict) -> str:
-    """Encrypt a JSON object of credentials; an empty object is stored as an empty string."""
+    """Encrypt a JSON object of credentials (always the current scheme); an empty object is stored as ""."""
     if not data:
         return ""
     plain = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
-    enc_key, mac_key = _keys()
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    cipher = bytes(a ^ b for a, b in zip(plain, _keystream(enc_key, nonce, len(plain)), strict=True))
-    tag = hmac.new(mac_key, VERSION + nonce + cipher, hashlib.sha256).digest()
-    return "v1." + base64.urlsafe_b64encode(nonce + cipher + tag).decode()
+    return PREFIX + _fernet(_secret()).encrypt(plain).decode()
 
 
 def decrypt(token: str) -> dict:
     """The credentials object; raises CredentialsUnreadable when the token was altered or made with another key."""
     if not token:
         return {}
-    if not token.startswith("v1."):
+    if token.startswith(LEGACY_PREFIX):
+        return json.loads(_legacy_decrypt(token))
+    if not token.startswith(PREFIX):
         raise CredentialsUnreadable("Unknown credentials format.")
     try:
-        raw = base64.urlsafe_b64decode(token[3:].encode())
+        plain = _fernet(_secret()).decrypt(token[len(PREFIX) :].encode())
+    except (InvalidToken, ValueError, TypeError):
+        raise CredentialsUnreadable("Credentials were altered or encrypted with another key.") from None
+    return json.loads(plain)
+
+
+def is_legacy(token: str) -> bool:
+    """Whether the token was written by the first scheme and should be re-encrypted."""
+    return token.startswith(LEGACY_PREFIX)
+
+
+# ---- the first scheme, read only ---------------------------------------------------------------------------------
+
+_NONCE, _TAG = 16, 32
+
+
+def _legacy_keys() -> tuple[bytes, bytes]:
+    if key := os.environ.get("ORDERLY_CREDENTIALS_KEY"):
+        master = hashlib.sha256(key.encode()).digest()
+    else:
+        master = hmac.new(settings.SECRET_KEY.encode(), b"orderly channel credentials", hashlib.sha256).digest()
+    return (
+        hmac.new(master, b"encrypt", hashlib.sha256).digest(),
+        hmac.new(master, b"authenticate", hashlib.sha256).digest(),
+    )
+
+
+def _legacy_decrypt(token: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(token[len(LEGACY_PREFIX) :].encode())
     except (ValueError, TypeError):
         raise CredentialsUnreadable("Credentials are not valid base64.") from None
-    if len(raw) < NONCE_BYTES + TAG_BYTES:
+    if len(raw) < _NONCE + _TAG:
         raise CredentialsUnreadable("Credentials are truncated.")
-    nonce, cipher, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
-    enc_key, mac_key = _keys()
-    expected = hmac.new(mac_key, VERSION + nonce + cipher, hashlib.sha256).digest()
-    if not hmac.compare_digest(tag, expected):
+    nonce, cipher, tag = raw[:_NONCE], raw[_NONCE:-_TAG], raw[-_TAG:]
+    enc_key, mac_key = _legacy_keys()
+    if not hmac.compare_digest(tag, hmac.new(mac_key, b"v1" + nonce + cipher, hashlib.sha256).digest()):
         raise CredentialsUnreadable("Credentials were altered or encrypted with another key.")
-    plain = bytes(a ^ b for a, b in zip(cipher, _keystream(enc_key, nonce, len(cipher)), strict=True))
-    return json.loads(plain)
+    stream = b"".join(
+        hmac.new(enc_key, nonce + n.to_bytes(8, "big"), hashlib.sha256).digest()
+        for n in range((len(cipher) + 31) // 32)
+    )
+    return bytes(a ^ b for a, b in zip(cipher, stream, strict=False))
 
 
 def mask(value: str) -> str:

@@ -9,8 +9,21 @@ MODULES = {"csv": "csv_file"}
 
 
 def get_connector(channel, **kwargs) -> BaseConnector:
-    """The connector for the channel's kind, holding its credentials in clear (never stored or shown)."""
-    from orderly.channels.selectors import channel_credentials
+    """The connector for the channel's kind, holding its credentials in clear (never stored or shown).
 
+    Raises ChannelError `credentials_unreadable` when the stored credentials cannot be read with this server's key
+    (the key changed, or the value was altered): the sync run or webhook answer says so instead of "no token".
+    """
+    from orderly.channels import crypto
+    from orderly.channels.connectors.base import ChannelError
+
+    try:
+        credentials = crypto.decrypt(channel.credentials_encrypted)
+    except crypto.CredentialsUnreadable:
+        raise ChannelError(
+            f"The credentials of {channel} cannot be read with this server's key (was ORDERLY_CREDENTIALS_KEY or "
+            "SECRET_KEY changed?); enter them again in the channel's settings.",
+            code="credentials_unreadable",
+        ) from None
     module = importlib.import_module(f"{__name__}.{MODULES.get(channel.kind, channel.kind)}")
-    return module.Connector(channel, channel_credentials(channel), **kwargs)
+    return module.Connector(channel, credentials, **kwargs)

@@ -156,7 +156,11 @@ def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector
     require_pulling(channel)
     run = run_start(channel=channel, kind=SyncRunKind.CHANNEL, actor=actor, run=run)
     order_actor = Actor.for_channel(channel)
-    conn = connector or get_connector(channel)
+    try:
+        conn = connector or get_connector(channel)
+    except ChannelError as exc:  # e.g. credentials unreadable with this server's key
+        _schedule(channel)
+        return _finish(run, error=exc.message)
     conn.unchanged = lambda stamps: _unchanged(channel, stamps)
     error = ""
     try:
@@ -218,7 +222,10 @@ def order_synchronize(
     channel = order.channel
     require_repullable(order)
     run = run_start(channel=channel, kind=SyncRunKind.ORDER, actor=actor, run=run)
-    conn = connector or get_connector(channel)
+    try:
+        conn = connector or get_connector(channel)
+    except ChannelError as exc:
+        return _finish(run, error=exc.message)
     error = ""
     try:
         entry = conn.fetch_order(order.external_id)

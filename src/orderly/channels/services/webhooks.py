@@ -1,15 +1,19 @@
 """Inbound webhooks: verified before anything is written, each delivery taken once."""
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
 from orderly.channels.connectors import get_connector
+from orderly.channels.connectors.base import ChannelError, WebhookRefused
 from orderly.channels.models import SalesChannel, SyncRun, SyncRunKind, WebhookDelivery
 from orderly.channels.services.sync import _finish, take_orders
 from orderly.core.actors import Actor
 from orderly.core.exceptions import Conflict
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,7 +31,14 @@ def webhook_receive(*, channel: SalesChannel, headers: Mapping[str, str], body: 
     `duplicate` and writes nothing. Otherwise the order is upserted like a pulled one, logged as a `webhook` run.
     """
     lowered = {str(k).lower(): str(v) for k, v in headers.items()}
-    message = get_connector(channel).verify_webhook(headers=lowered, body=body)
+    try:
+        connector = get_connector(channel)
+    except ChannelError:
+        # Credentials unreadable with this server's key: nothing can be verified. Logged for the operators; the
+        # caller (unauthenticated) learns only that the delivery was not verified.
+        logger.warning("Webhook for channel %s refused: its credentials cannot be read with this key.", channel.pk)
+        raise WebhookRefused("The delivery cannot be verified.") from None
+    message = connector.verify_webhook(headers=lowered, body=body)
     if not channel.enabled:
         raise Conflict(f"Channel {channel} is disabled; enable it to take its webhooks.", code="channel_disabled")
     with transaction.atomic():
