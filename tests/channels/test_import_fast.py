@@ -1,0 +1,135 @@
+"""The fast import path: rows written below the ORM keep every guarantee of order_create, and a re-sync skips
+what the shop has not touched before parsing it."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from orderly.channels.connectors import shopify as shopify_module
+from orderly.channels.connectors.shopify import parse_order
+from orderly.channels.models import SalesChannel, SyncedOrder
+from orderly.channels.services import channel_create, channel_sync
+from orderly.channels.services.upsert import import_entry
+from orderly.core.actors import Actor
+from orderly.core.numbering import next_number, next_numbers
+from orderly.orders.models import Address, Order, OrderEvent, OrderItem
+from orderly.orders.services import order_create
+from orderly.orders.services.importing import insert_rows, orders_import_many
+from tests.channels.fake_shops import shopify_order
+
+# What legitimately differs between two creations of the same order.
+NOT_COMPARED = {"id", "number", "channel_id", "external_id", "shipping_address_id", "billing_address_id", "order_id"}
+TIMES = {"created_at", "updated_at", "order_date", "synced_at"}
+
+
+def _fields(obj) -> dict:
+    return {
+        f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname not in NOT_COMPARED | TIMES
+    }
+
+
+def test_next_numbers_takes_one_consecutive_block(db):
+    assert next_number("OR") == "OR-000001"
+    assert next_numbers("OR", 3) == ["OR-000002", "OR-000003", "OR-000004"]
+    assert next_numbers("OR", 0) == []
+    assert next_number("OR") == "OR-000005"
+
+
+def test_insert_rows_gives_every_column_the_models_default(db):
+    order = Order.objects.create(number="OR-1", channel=SalesChannel.objects.create(name="S"), customer_name="A")
+    given = {"order_id": order.pk, "line_no": 1, "sku": "X", "name": "X", "quantity": 2, "unit_price": Decimal("3")}
+    insert_rows(OrderItem, [given])
+    stored = OrderItem.objects.get()
+    for field in OrderItem._meta.concrete_fields:  # every field the model has today, and any added tomorrow
+        if field.primary_key or field.attname in given:
+            continue
+        expected = field.get_default()
+        assert getattr(stored, field.attname) == expected, field.attname
+
+
+def test_insert_rows_names_a_missing_required_column_and_returns_ids_in_order(db):
+    with pytest.raises(ValueError, match="orders_orderitem.order_id"):
+        insert_rows(OrderItem, [{"line_no": 1, "sku": "X", "name": "X", "quantity": 1, "unit_price": 1}])
+    rows = [{"name": f"N{i}", "line1": "L", "postal_code": "1", "city": "C", "country": "NL"} for i in range(5)]
+    ids = insert_rows(Address, rows, returning=True)
+    assert [Address.objects.get(pk=pk).name for pk in ids] == ["N0", "N1", "N2", "N3", "N4"]
+
+
+def test_a_batch_import_stores_exactly_what_order_create_stores(db, variants):
+    channel = channel_create(name="Shop", kind="shopify", settings={"base_url": "https://s.example"})
+    actor = Actor.for_channel(channel)
+    data = parse_order(shopify_order(1, skus=("ESP-250", "UNKNOWN-1", "DEC-250")))
+    entry = import_entry(channel, data)
+
+    [fast], refused = orders_import_many(channel=channel, entries=[entry], actor=actor)
+    slow = order_create(
+        channel=channel,
+        **{k: v for k, v in vars(entry).items() if k != "external_id"},
+        external_id="other",
+        actor=actor,
+        strict=False,
+    )
+
+    assert refused == {}
+    fast_order = Order.objects.get(pk=fast.id)
+    assert _fields(fast_order) == _fields(slow)
+    assert fast_order.error_code == "unknown_sku"  # imported with the error, not refused
+    assert [_fields(i) for i in fast_order.items.order_by("line_no")] == [
+        _fields(i) for i in slow.items.order_by("line_no")
+    ]
+    assert _fields(fast_order.shipping_address) == _fields(slow.shipping_address)
+    kinds = lambda order: sorted(OrderEvent.objects.filter(order=order).values_list("kind", "message"))  # noqa: E731
+    assert [k for k, _ in kinds(fast_order)] == [k for k, _ in kinds(slow)] == ["error_raised", "imported"]
+    assert kinds(fast_order)[0] == kinds(slow)[0]
+
+
+def test_a_resync_skips_untouched_orders_before_parsing_and_parses_changed_ones(
+    shopify, shopify_server, variants, monkeypatch
+):
+    shopify_server.add(*(shopify_order(n) for n in range(1, 6)))
+    channel_sync(channel=shopify)
+    parsed = []
+    real = shopify_module.parse_order
+    monkeypatch.setattr(shopify_module, "parse_order", lambda entry: parsed.append(entry["id"]) or real(entry))
+    SalesChannel.objects.filter(pk=shopify.pk).update(sync_cursor="")
+
+    run = channel_sync(channel=shopify)
+    assert (run.skipped, run.imported, run.updated, parsed) == (5, 0, 0, [])
+
+    shopify_server.add(shopify_order(3, updated=40, status="refunded"))
+    SalesChannel.objects.filter(pk=shopify.pk).update(sync_cursor="")
+    run = channel_sync(channel=shopify)
+    assert (run.skipped, run.updated, parsed) == (4, 1, [5_000_003])
+    assert SyncedOrder.objects.get(external_id="5000003").remote_updated_at.startswith("2026-01-01T00:00:40")
+
+
+def test_a_failing_next_page_keeps_the_committed_ones(shopify, shopify_server, variants, monkeypatch):
+    monkeypatch.setattr(shopify_module.Connector, "page_size", 2)
+    shopify_server.add(*(shopify_order(n) for n in range(1, 6)))
+    calls = {"n": 0}
+    real = shopify_module.Connector.get_json
+
+    def second_page_fails(self, url, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise shopify_module.ChannelError("GET page 2 answered 503, 4 attempts.")
+        return real(self, url, **kwargs)
+
+    monkeypatch.setattr(shopify_module.Connector, "get_json", second_page_fails)
+    run = channel_sync(channel=shopify)
+
+    assert (run.status, run.imported) == ("failed", 2)
+    assert "page 2" in run.error
+    assert Order.objects.count() == 2
+    assert SalesChannel.objects.get(pk=shopify.pk).sync_cursor == "2026-01-01T00:00:02+00:00"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY with pre-allocated ids is PostgreSQL's path")
+def test_postgresql_ids_come_from_the_tables_sequence(db):
+    first = Address.objects.create(name="A", line1="L", postal_code="1", city="C", country="NL")
+    ids = insert_rows(
+        Address, [{"name": "B", "line1": "L", "postal_code": "1", "city": "C", "country": "NL"}], returning=True
+    )
+    later = Address.objects.create(name="C", line1="L", postal_code="1", city="C", country="NL")
+    assert first.pk < ids[0] < later.pk
