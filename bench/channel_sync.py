@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/channel_sync.py                # SQLite, then PostgreSQL when reachable; records results
     .venv/bin/python bench/channel_sync.py --db sqlite    # one database, nothing recorded
-    options: --orders N (10,000)  --no-record  --label WORD
+    options: --orders N (10,000)  --repeat N (3; the median is reported)  --no-record  --label WORD
 
 Each database is created fresh for the run (var/bench/channel_sync.sqlite3; PostgreSQL database
 `orderly_bench_channels` on 127.0.0.1) and migrated. The fake Shopify (tests/channels/fake_shops.py) runs on
@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -225,20 +226,43 @@ def run_db(db: str, n_orders: int) -> dict | None:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def median_of(runs: list[dict]) -> dict:
+    """The run-by-run median of each time (ratios are then taken from those medians, as in one run)."""
+    keys = ("import_s", "resync_s", "raw_s", "import_cpu", "resync_cpu", "raw_cpu")
+    return {**runs[0], **{key: statistics.median(r[key] for r in runs) for key in keys}, "run": "median"}
+
+
 def table(results: list[dict]) -> str:
     rows = [
-        "| database | clock | import s | order lines/s (≥ 5,000) | re-sync s | re-sync speed-up (≥ 5×) "
+        "| database | run | clock | import s | order lines/s (≥ 5,000) | re-sync s | re-sync speed-up (≥ 5×) "
         "| raw bulk insert s | import / raw (≤ 10×) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         for clock, suffix in (("wall", "s"), ("CPU of this process", "cpu")):
             imp, resync, raw = r[f"import_{suffix}"], r[f"resync_{suffix}"], r[f"raw_{suffix}"]
+            b = "**" if r["run"] == "median" else ""
             rows.append(
-                f"| {r['database']} | {clock} | {imp:.2f} | {r['lines'] / imp:,.0f} | {resync:.2f} "
-                f"| {imp / resync:.1f}× | {raw:.2f} | {imp / raw:.1f}× |"
+                f"| {r['database']} | {b}{r['run']}{b} | {clock} | {imp:.2f} | {b}{r['lines'] / imp:,.0f}{b} "
+                f"| {resync:.2f} | {b}{imp / resync:.1f}×{b} | {raw:.2f} | {b}{imp / raw:.1f}×{b} |"
             )
     return f"{results[0]['orders']:,} orders of {LINES} lines ({results[0]['lines']:,} lines)\n\n" + "\n".join(rows)
+
+
+def measure(databases: list[str], n_orders: int, repeat: int) -> list[dict]:
+    """Each database `repeat` times (a fresh database each time), then its median; runs alternate databases so
+    a burst of load on the shared machine does not fall on one database only."""
+    runs: dict[str, list[dict]] = {db: [] for db in databases}
+    for n in range(1, repeat + 1):
+        for db in databases:
+            if (result := run_db(db, n_orders)) is not None:
+                runs[db].append({**result, "run": str(n)})
+                print(f"{db} run {n}: {result['import_lines_per_s']:,.0f} lines/s", file=sys.stderr, flush=True)
+    results = []
+    for db_runs in runs.values():
+        if db_runs:
+            results += db_runs + ([median_of(db_runs)] if len(db_runs) > 1 else [])
+    return results
 
 
 def main() -> None:
@@ -247,6 +271,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per database; the median is reported (3)")
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--label", default="")
     args = parser.parse_args()
@@ -256,7 +281,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.orders)))
         return
-    results = [r for db in ([args.db] if args.db else ["sqlite", "postgres"]) if (r := run_db(db, args.orders))]
+    start_load = os.getloadavg()
+    results = measure([args.db] if args.db else ["sqlite", "postgres"], args.orders, args.repeat)
     text = table(results)
     print(text)
     if not args.db and not args.no_record:
@@ -267,7 +293,8 @@ def main() -> None:
         header = (
             f"# channel_sync {stamp} UTC\n\n{platform.platform()}, Python {platform.python_version()}, "
             f"{os.cpu_count()} CPUs, load average {load[0]:.1f} at the end\n\n"
-            "`.venv/bin/python bench/channel_sync.py`\n\n"
+            f"`.venv/bin/python bench/channel_sync.py{' --repeat ' + str(args.repeat) if args.repeat != 3 else ''}`"
+            f" (load average at the start {start_load[0]:.1f})\n\n"
         )
         (RESULTS_DIR / name).write_text(header + text + "\n")
         print(f"recorded in bench/results/{name}")
