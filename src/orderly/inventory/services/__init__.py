@@ -1,0 +1,76 @@
+"""Every write to stock. Each change is a ledger movement and moves the lot's on-hand or held in the same
+transaction; the database refuses a lot below zero or held beyond on-hand.
+
+Public services (keyword-only; `actor` is an orderly.core.actors.Actor; quantities are Decimal, int or str):
+
+    stock_receive(*, kind, quantity, actor, sku=None, product=None, lot_name=None, lot_date=None,
+                  position=None, reason="") -> Lot
+        kind "packaged" with `sku` (whole units), "loose" with `product` (a product name or Product; kg),
+        "raw" with `lot_name` (kg; received into the raw lot of that name, made when new).
+    stock_adjust(*, lot, quantity, reason, actor) -> Lot
+        `lot` a Lot or its number; `quantity` the signed change; a reason is required; never below what is held.
+    stock_move(*, lot, quantity, position, actor) -> Lot
+        Moves available stock of a lot to another position of its warehouse: returns the lot at the new position
+        (same kind, item and lot date). Moving the whole lot (nothing held) just changes its position.
+    stock_output(*, variant, quantity, actor, lot_date=None, reference="", reason="") -> Lot
+        A packaged lot made here (packing), with an "output" movement.
+    lots_consume(*, draws, actor, reference="", reason="") -> None
+        `draws`: [(lot_id, quantity)]; takes available (not held) stock out with "consumption" movements.
+    lots_lock(*, kind, variant_ids=(), product_ids=()) -> list[Lot]
+        Locks (select_for_update, primary-key order) and returns the lots of those variants/products.
+    lots_lock_held(*, reference) -> list[Lot]
+        Locks every lot `reference` holds units of, in primary-key order.
+    holds_change(*, changes, reference, actor) -> None
+        `changes`: [HoldChange(lot_id, order_item_id, quantity)] with signed quantities; holds or releases units
+        for order items on behalf of `reference`; refused (Conflict, nothing written) beyond what is available.
+    holds_release(*, reference, actor, order_item_ids=None) -> Decimal
+        Releases every hold of `reference` (or of those items only); returns the units released.
+    holds_consume(*, reference, actor, order_item_ids=None) -> Decimal
+        Ships held units: on-hand and held both go down, "shipment" movements (for the shipping area).
+    stock_ship(*, requests, actor, reference) -> list[ShipDraw]
+        Ships units of order items: the item's own holds first (any reference), then available packaged stock FIFO;
+        refused (Conflict naming the SKU, needed and available; nothing written) when there is not enough.
+    stock_unship(*, draws, actor, reference, restore_holds=True) -> None
+        Puts what stock_ship took back into the very same lots, and the holds back ("ship_reversal" movements).
+    stock_return(*, variant_id, quantity, actor, reference="", reason="") -> Lot
+        Returned units back into stock: a new packaged lot dated today with a "return" movement.
+
+Selectors are in orderly.inventory.selectors.
+"""
+
+from orderly.inventory.services.holds import HoldChange, holds_change, holds_consume, holds_release
+from orderly.inventory.services.shipments import ShipDraw, ShipRequest, stock_return, stock_ship, stock_unship
+from orderly.inventory.services.stock import (
+    MAX_QUANTITY,
+    default_warehouse,
+    lots_consume,
+    lots_lock,
+    lots_lock_held,
+    stock_adjust,
+    stock_move,
+    stock_output,
+    stock_receive,
+    to_quantity,
+)
+
+__all__ = [
+    "MAX_QUANTITY",
+    "HoldChange",
+    "ShipDraw",
+    "ShipRequest",
+    "default_warehouse",
+    "holds_change",
+    "holds_consume",
+    "holds_release",
+    "lots_consume",
+    "lots_lock",
+    "lots_lock_held",
+    "stock_adjust",
+    "stock_move",
+    "stock_output",
+    "stock_receive",
+    "stock_return",
+    "stock_ship",
+    "stock_unship",
+    "to_quantity",
+]
