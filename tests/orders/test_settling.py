@@ -202,6 +202,7 @@ def test_an_item_already_shipped_or_invoiced_keeps_its_price_and_cannot_be_remov
         ([{"id": first.id, "quantity": 1}, keep_second], "items[0].quantity"),
         ([{"id": first.id, "unit_price": "9.00"}, keep_second], "items[0].unit_price"),
     ]
+
     def state():
         return list(OrderItem.objects.order_by("pk").values_list("quantity", "unit_price")), order.events.count()
 
