@@ -177,12 +177,12 @@ def _footer_drawer(invoice: Invoice):
             canvas.setFont("Helvetica", 7.5)
             canvas.setStrokeColor(GRID)
             canvas.line(MARGIN, 14 * mm, A4[0] - MARGIN, 14 * mm)
-            canvas.drawString(MARGIN, 10 * mm, footer)
+            canvas.drawString(MARGIN, 10 * mm, footer)  # a full seller line leaves no room: the page number goes below
             canvas.endForm()
         canvas.saveState()
         canvas.doForm(FOOTER_FORM)
         canvas.setFont("Helvetica", 7.5)
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"{invoice.number} · page {doc.page}")
+        canvas.drawRightString(A4[0] - MARGIN, 6 * mm, f"{invoice.number} · page {doc.page}")
         canvas.restoreState()
 
     return on_page
