@@ -133,3 +133,16 @@ def test_postgresql_ids_come_from_the_tables_sequence(db):
     )
     later = Address.objects.create(name="C", line1="L", postal_code="1", city="C", country="NL")
     assert first.pk < ids[0] < later.pk
+
+
+def test_shop_times_and_amounts_are_read_strictly():
+    from orderly.channels.connectors import parsing
+
+    assert parsing.timestamp("2026-01-01T10:00:00Z", what="t") == "2026-01-01T10:00:00+00:00"
+    assert parsing.timestamp("2026-01-01T12:00:00+02:00", what="t") == "2026-01-01T10:00:00+00:00"
+    assert parsing.timestamp("2026-01-01 10:00:00", what="t", gmt=True) == "2026-01-01T10:00:00+00:00"
+    for bad in ("2026-13-01T10:00:00Z", "yesterday", "2026-01-01T10:00:00"):
+        with pytest.raises(parsing.BadPayload):
+            parsing.timestamp(bad, what="t", gmt=bad != "2026-01-01T10:00:00")
+    with pytest.raises(parsing.BadPayload, match="too large"):
+        parsing.decimal(1e26, what="price")

@@ -33,7 +33,7 @@ def timestamp(value, *, what: str, gmt: bool = False) -> str:
     """An ISO 8601 time as a UTC ISO string (the cursor's unit); `gmt` for times without an offset that are UTC."""
     if value in (None, ""):
         return ""
-    parsed = parse_datetime(str(value)) if isinstance(value, str) else None
+    parsed = _iso(value) if isinstance(value, str) else None
     if parsed is None:
         raise BadPayload(f"{what} {value!r} is not an ISO 8601 time")
     if parsed.tzinfo is None:
@@ -41,6 +41,19 @@ def timestamp(value, *, what: str, gmt: bool = False) -> str:
             raise BadPayload(f"{what} {value!r} has no time zone")
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed.astimezone(dt.UTC).isoformat()
+
+
+def _iso(value: str) -> dt.datetime | None:
+    # The standard library's reader first: it takes what shops send (Python 3.11 reads `Z`) several times faster
+    # than Django's; Django's takes the rest (it also reads a comma before the fraction, for instance).
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
 
 
 def decimal(value, *, what: str, places: str = "0.01") -> str:
@@ -55,7 +68,10 @@ def decimal(value, *, what: str, places: str = "0.01") -> str:
         raise BadPayload(f"{what} {value!r} is not a number") from None
     if not number.is_finite():
         raise BadPayload(f"{what} {value!r} is not a number")
-    return str(number.quantize(_quantum(places), rounding=ROUND_HALF_UP))
+    try:
+        return str(number.quantize(_quantum(places), rounding=ROUND_HALF_UP))
+    except InvalidOperation:  # more digits than decimal arithmetic holds: no real amount
+        raise BadPayload(f"{what} {value!r} is too large") from None
 
 
 @functools.cache

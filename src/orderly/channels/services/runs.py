@@ -139,10 +139,6 @@ def run_start(*, channel: SalesChannel, kind: str, actor: Actor | None, run: Syn
         ) from None
 
 
-def heartbeat(run: SyncRun) -> None:
-    SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
-
-
 def run_enqueue(*, channel: SalesChannel, actor: Actor | None) -> tuple[SyncRun, bool]:
     """Queue a channel sync for the background worker: a `queued` run in the sync log, and the task (committed
     together). When one is already queued or running, that one is the answer and nothing new is queued.

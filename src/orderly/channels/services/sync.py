@@ -9,7 +9,7 @@ from django.utils import timezone
 from orderly.channels.connectors import get_connector
 from orderly.channels.connectors.base import ChannelError, ExternalOrder, Malformed, Unchanged
 from orderly.channels.models import SalesChannel, SyncedOrder, SyncRun, SyncRunKind, SyncRunStatus
-from orderly.channels.services.runs import SyncRunning, heartbeat, require_pulling, require_repullable, run_start
+from orderly.channels.services.runs import SyncRunning, require_pulling, require_repullable, run_start
 from orderly.channels.services.upsert import (
     IMPORTED,
     SKIPPED,
@@ -77,6 +77,7 @@ def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor)
         updated=F("updated") + counts[UPDATED],
         skipped=F("skipped") + counts[SKIPPED],
         failed=F("failed") + counts["failed"],
+        heartbeat_at=timezone.now(),  # a sign of life with every batch (see runs.runs_interrupt_stale)
     )
     if failures:
         run.refresh_from_db(fields=["failures"])
@@ -134,12 +135,11 @@ def _finish(run: SyncRun, *, error: str = "", status: str = SyncRunStatus.FAILED
 
 
 def _advance(channel: SalesChannel, cursor: str) -> None:
-    """Move the cursor forward (never back), inside the transaction that committed what it covers."""
-    locked = SalesChannel.objects.select_for_update().get(pk=channel.pk)
-    if cursor and cursor > locked.sync_cursor:
-        locked.sync_cursor = cursor
-        locked.save(update_fields=["sync_cursor"])
-    channel.sync_cursor = locked.sync_cursor
+    """Move the cursor forward (never back), inside the transaction that committed what it covers: one UPDATE that
+    only a later cursor passes, which also holds the channel's row until that commit."""
+    if cursor and cursor > channel.sync_cursor:
+        SalesChannel.objects.filter(pk=channel.pk, sync_cursor__lt=cursor).update(sync_cursor=cursor)
+        channel.sync_cursor = cursor
 
 
 def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector=None, run: SyncRun | None = None):
@@ -168,7 +168,6 @@ def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector
             with transaction.atomic():
                 take_orders(channel, page.orders, run, order_actor)
                 _advance(channel, page.cursor)
-                heartbeat(run)
     except DomainError as exc:
         error = exc.message
     except BaseException as exc:
