@@ -253,3 +253,10 @@ def test_retrying_a_push_of_another_channel_is_404(op, shop):
     _, message = _failed_push(shop)
     other = channel_create(name="Files", kind="csv")
     assert op.post(f"/channels/{other.id}/pushes/{message.id}/retry/").status_code == 404
+
+
+def test_credentials_this_key_cannot_read_are_pointed_out(viewer, shop, monkeypatch):
+    assert "cannot be read with this server's key" not in text(viewer.get(f"/channels/{shop.id}/"))
+    monkeypatch.setenv("ORDERLY_CREDENTIALS_KEY", "a different key than the one that wrote them")
+    page = text(viewer.get(f"/channels/{shop.id}/"))
+    assert "cannot be read with this server's key" in page

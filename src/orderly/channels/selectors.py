@@ -47,6 +47,15 @@ def channel_credentials(channel: SalesChannel) -> dict:
         return {}
 
 
+def credentials_unreadable(channel: SalesChannel) -> bool:
+    """Whether credentials are stored that this server's key cannot read (the key changed, or they were altered)."""
+    try:
+        crypto.decrypt(channel.credentials_encrypted)
+    except crypto.CredentialsUnreadable:
+        return True
+    return False
+
+
 def masked_credentials(channel: SalesChannel) -> dict[str, str]:
     """Each credential the kind uses, masked (`••••abcd`), or "" when not set. Safe to show."""
     secrets = channel_credentials(channel)

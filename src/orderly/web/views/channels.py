@@ -67,6 +67,7 @@ def channel_detail(request, channel_id: int):
         "channel": channel,
         "settings_rows": _settings_rows(channel),
         "credentials": selectors.masked_credentials(channel),
+        "credentials_unreadable": selectors.credentials_unreadable(channel),
         "syncs": channel.pulls,
         "receives_webhooks": channel.kind in (ChannelKind.SHOPIFY, ChannelKind.WOOCOMMERCE, ChannelKind.WEBHOOK),
         "webhook_url": webhook_url(request, channel),
