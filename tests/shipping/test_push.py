@@ -51,3 +51,18 @@ def test_limit_takes_the_oldest_first(shop, actor):
     assert fulfillments_push_pending(limit=2) == 2
     assert list(Fulfillment.objects.filter(pushed_at__isnull=False).order_by("pk")) == made[:2]
     assert fulfillments_push_pending(limit=2) == 1
+
+
+def test_the_scheduler_hands_new_shipments_to_the_outbox(shop, actor):
+    from orderly.channels.tasks import enqueue_due
+
+    order = order_of(("ESP-250", 1), channel=shop, external_id="5009")
+    fulfillment_create(order=order, actor=actor, carrier="DHL", tracking_number="JD0001")
+
+    enqueue_due()
+
+    message = OutboxMessage.objects.get(order=order)
+    assert message.payload["tracking_number"] == "JD0001"
+    assert Fulfillment.objects.get(order=order).pushed_at is not None
+    enqueue_due()
+    assert OutboxMessage.objects.filter(order=order).count() == 1

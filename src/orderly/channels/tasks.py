@@ -76,7 +76,8 @@ def push_due_outbox() -> None:
 
 
 def enqueue_due(now=None) -> int:
-    """Enqueue a sync for every enabled channel whose time has come, and the outbox retries that are due.
+    """Enqueue a sync for every enabled channel whose time has come, hand new shipments' tracking to the outbox,
+    and enqueue the outbox pushes that are due.
 
     Each due channel's next time is pushed out in the same transaction as its enqueue (the sync sets the real one
     when it ends), so two schedulers, or a slow worker, never enqueue the same channel twice. Returns the count.
@@ -84,6 +85,7 @@ def enqueue_due(now=None) -> int:
     import datetime as dt
 
     from orderly.channels.selectors import channels_due, outbox_due
+    from orderly.channels.services.fulfillment_push import fulfillments_push_pending
     from orderly.channels.services.runs import runs_interrupt_stale
     from orderly.channels.settings_schema import sync_interval
 
@@ -99,6 +101,8 @@ def enqueue_due(now=None) -> int:
             claimed.save(update_fields=["next_sync_at"])
             sync_channel.enqueue(claimed.pk)
             count += 1
+    # shipments recorded by fulfillments since the last check become outbox rows (shipping cannot call channels)
+    count += fulfillments_push_pending()
     if outbox_due(now).exists():
         push_due_outbox.enqueue()
         count += 1

@@ -46,14 +46,25 @@ def created(order: Order, actor: Actor) -> OrderEvent:
     )
 
 
-def imported(order: Order, actor: Actor) -> OrderEvent:
-    return _record(
-        order,
-        actor,
-        EventKind.IMPORTED,
-        f"Order {order.number} imported from {order.channel} as {order.external_ref or order.external_id}.",
+def imported_content(order, channel) -> tuple[str, dict]:
+    """The `imported` event's message and data (also written in bulk by the channel import)."""
+    reference = order.external_ref or order.external_id
+    return (
+        f"Order {order.number} imported from {channel} as {reference}.",
         {"external_id": order.external_id, "external_status": order.external_status},
     )
+
+
+def error_raised_content(order) -> tuple[str, dict]:
+    """The `error_raised` event's message and data (also written in bulk by the channel import)."""
+    return (
+        f"Error: {order.error_message}",
+        {"code": order.error_code, "message": order.error_message, "fix": order.error_fix},
+    )
+
+
+def imported(order: Order, actor: Actor) -> OrderEvent:
+    return _record(order, actor, EventKind.IMPORTED, *imported_content(order, order.channel))
 
 
 def edited(order: Order, actor: Actor, changes: dict[str, dict]) -> OrderEvent:
@@ -120,13 +131,7 @@ def reset(order: Order, actor: Actor) -> OrderEvent:
 
 
 def error_raised(order: Order, actor: Actor) -> OrderEvent:
-    return _record(
-        order,
-        actor,
-        EventKind.ERROR_RAISED,
-        f"Error: {order.error_message}",
-        {"code": order.error_code, "message": order.error_message, "fix": order.error_fix},
-    )
+    return _record(order, actor, EventKind.ERROR_RAISED, *error_raised_content(order))
 
 
 def error_cleared(order: Order, actor: Actor, code: str, message: str) -> OrderEvent:
@@ -201,34 +206,3 @@ def pick_returned(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
 def channel_told(order: Order, actor: Actor, message: str, data: dict | None = None) -> OrderEvent:
     """Something sent (or queued, or given up) to the order's sales channel, e.g. shipped with tracking."""
     return _record(order, actor, "channel_told", message, data)
-
-
-def imported_many(orders: list[Order], actor: Actor) -> None:
-    """`imported` (and `error_raised` for each order created with an error) for a batch, in one insert."""
-    rows = []
-    for order in orders:
-        reference = order.external_ref or order.external_id
-        rows.append(
-            OrderEvent(
-                order=order,
-                kind=EventKind.IMPORTED,
-                actor_kind=actor.kind,
-                actor_name=actor.name[:150],
-                actor_user=actor.user,
-                message=f"Order {order.number} imported from {order.channel} as {reference}."[:500],
-                data={"external_id": order.external_id, "external_status": order.external_status},
-            )
-        )
-        if order.error_code:
-            rows.append(
-                OrderEvent(
-                    order=order,
-                    kind=EventKind.ERROR_RAISED,
-                    actor_kind=actor.kind,
-                    actor_name=actor.name[:150],
-                    actor_user=actor.user,
-                    message=f"Error: {order.error_message}"[:500],
-                    data={"code": order.error_code, "message": order.error_message, "fix": order.error_fix},
-                )
-            )
-    OrderEvent.objects.bulk_create(rows, batch_size=500)

@@ -19,6 +19,7 @@ from orderly.catalog.selectors import mapped_variants, variants_by_sku
 from orderly.core.actors import Actor
 from orderly.core.exceptions import ValidationError
 from orderly.core.numbering import next_numbers
+from orderly.orders import events
 from orderly.orders.events import EventKind
 from orderly.orders.models import Address, Order, OrderEvent, OrderItem
 from orderly.orders.services import validation as clean
@@ -285,29 +286,16 @@ def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], l
 
 
 def _event_rows(channel, orders: list[Row], actor: Actor) -> list[dict]:
-    """`imported` for each order, and `error_raised` for each created with an error (as events.imported_many)."""
+    """`imported` for each order, and `error_raised` for each created with an error, worded as events.py words them."""
     base = {"actor_kind": actor.kind, "actor_name": actor.name[:150], "actor_user_id": getattr(actor.user, "pk", None)}
     rows = []
     for order in orders:
-        reference = order.external_ref or order.external_id
-        rows.append(
-            {
-                **base,
-                "order_id": order.id,
-                "kind": EventKind.IMPORTED,
-                "message": f"Order {order.number} imported from {channel} as {reference}."[:500],
-                "data": {"external_id": order.external_id, "external_status": order.external_status},
-            }
-        )
+        message, data = events.imported_content(order, channel)
+        rows.append({**base, "order_id": order.id, "kind": EventKind.IMPORTED, "message": message[:500], "data": data})
         if order.error_code:
+            message, data = events.error_raised_content(order)
             rows.append(
-                {
-                    **base,
-                    "order_id": order.id,
-                    "kind": EventKind.ERROR_RAISED,
-                    "message": f"Error: {order.error_message}"[:500],
-                    "data": {"code": order.error_code, "message": order.error_message, "fix": order.error_fix},
-                }
+                {**base, "order_id": order.id, "kind": EventKind.ERROR_RAISED, "message": message[:500], "data": data}
             )
     return rows
 
