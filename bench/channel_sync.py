@@ -12,9 +12,12 @@ Each database is created fresh for the run (var/bench/channel_sync.sqlite3; Post
 - import: `channel_sync` of all orders (HTTP, parsing, upsert with numbering, items, addresses, events, checks)
 - re-sync: the same again from an empty cursor, every order fetched and found unchanged
 - raw bulk insert: the same rows (orders, addresses, items, one event each) written with bulk_create in one
-  transaction, no HTTP or checks: the floor the import is compared with
+  transaction, no HTTP or checks
+- raw SQL insert: the same rows, built before the clock starts, written straight through the database driver
+  (executemany on SQLite, COPY on PostgreSQL, via orders.services.importing.insert_rows): the floor, and the
+  baseline the import is held to
 
-Targets: import >= 5,000 order lines/s; re-sync >= 5x faster than the import; import <= 10x the raw bulk insert.
+Targets: import >= 5,000 order lines/s; re-sync >= 5x faster than the import; import <= 10x the raw inserts.
 """
 
 import argparse
@@ -102,6 +105,7 @@ def child(n_orders: int) -> dict:
         assert (rerun.skipped, rerun.imported, rerun.updated) == (n_orders, 0, 0)
 
         raw_s, raw_cpu = raw_bulk_insert(n_orders)
+        sql_s, sql_cpu = raw_sql_insert(n_orders)
         counts = (Order.objects.count(), OrderItem.objects.count(), OrderEvent.objects.count())
     finally:
         shop.terminate()
@@ -114,6 +118,9 @@ def child(n_orders: int) -> dict:
         "import_s": import_s,
         "resync_s": resync_s,
         "raw_s": raw_s,
+        "sql_s": sql_s,
+        "sql_cpu": sql_cpu,
+        "import_vs_sql": import_s / sql_s,
         "import_lines_per_s": lines / import_s,
         "resync_speedup": import_s / resync_s,
         "import_vs_raw": import_s / raw_s,
@@ -205,6 +212,53 @@ def raw_bulk_insert(n_orders: int) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
+def raw_sql_insert(n_orders: int) -> tuple[float, float]:
+    """The same orders' rows as plain dicts, built first; only the driver-level inserts are timed."""
+    from django.db import transaction
+    from tests.channels.fake_shops import shopify_order
+
+    from orderly.channels.connectors.shopify import parse_order
+    from orderly.channels.models import SalesChannel
+    from orderly.orders.models import Address, Order, OrderEvent, OrderItem
+    from orderly.orders.services.importing import insert_rows
+
+    channel = SalesChannel.objects.create(name="Bench SQL", kind="manual")
+    parsed = [parse_order(shopify_order(n, skus=SKUS)) for n in range(1, n_orders + 1)]
+    addresses = [{**p.shipping_address, "email": ""} for p in parsed]
+    orders = [
+        {
+            "number": f"SQL-{i:06d}", "channel_id": channel.pk, "external_id": p.external_id,
+            "external_ref": p.external_ref, "external_status": p.external_status, "customer_name": p.customer["name"],
+            "customer_email": p.customer["email"], "item_count": len(p.items),
+        }
+        for i, p in enumerate(parsed)
+    ]  # fmt: skip
+    items = [
+        [
+            {"line_no": n, "sku": item["sku"], "name": item["name"], "quantity": item["quantity"],
+             "unit_price": item["unit_price"], "tax_rate": item["tax_rate"]}
+            for n, item in enumerate(p.items, start=1)
+        ]
+        for p in parsed
+    ]  # fmt: skip
+    started, cpu = time.perf_counter(), time.process_time()
+    with transaction.atomic():
+        address_ids = insert_rows(Address, addresses, returning=True)
+        for order, address_id in zip(orders, address_ids, strict=True):
+            order["shipping_address_id"] = address_id
+        order_ids = insert_rows(Order, orders, returning=True)
+        insert_rows(
+            OrderItem,
+            [{**item, "order_id": oid} for oid, lines in zip(order_ids, items, strict=True) for item in lines],
+        )
+        insert_rows(
+            OrderEvent,
+            [{"order_id": oid, "kind": "imported", "actor_kind": "channel", "actor_name": "raw", "message": "raw"}
+             for oid in order_ids],
+        )  # fmt: skip
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
 # ------------------------------------------------------------------------------------------------- driver
 
 
@@ -228,23 +282,24 @@ def run_db(db: str, n_orders: int) -> dict | None:
 
 def median_of(runs: list[dict]) -> dict:
     """The run-by-run median of each time (ratios are then taken from those medians, as in one run)."""
-    keys = ("import_s", "resync_s", "raw_s", "import_cpu", "resync_cpu", "raw_cpu")
+    keys = ("import_s", "resync_s", "raw_s", "sql_s", "import_cpu", "resync_cpu", "raw_cpu", "sql_cpu")
     return {**runs[0], **{key: statistics.median(r[key] for r in runs) for key in keys}, "run": "median"}
 
 
 def table(results: list[dict]) -> str:
     rows = [
         "| database | run | clock | import s | order lines/s (≥ 5,000) | re-sync s | re-sync speed-up (≥ 5×) "
-        "| raw bulk insert s | import / raw (≤ 10×) |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        "| bulk_create s | import / bulk_create | raw SQL insert s | import / raw SQL (≤ 10×) |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         for clock, suffix in (("wall", "s"), ("CPU of this process", "cpu")):
-            imp, resync, raw = r[f"import_{suffix}"], r[f"resync_{suffix}"], r[f"raw_{suffix}"]
+            imp, resync, raw, sql = (r[f"{key}_{suffix}"] for key in ("import", "resync", "raw", "sql"))
             b = "**" if r["run"] == "median" else ""
             rows.append(
                 f"| {r['database']} | {b}{r['run']}{b} | {clock} | {imp:.2f} | {b}{r['lines'] / imp:,.0f}{b} "
-                f"| {resync:.2f} | {b}{imp / resync:.1f}×{b} | {raw:.2f} | {b}{imp / raw:.1f}×{b} |"
+                f"| {resync:.2f} | {b}{imp / resync:.1f}×{b} | {raw:.2f} | {imp / raw:.1f}× "
+                f"| {sql:.2f} | {b}{imp / sql:.1f}×{b} |"
             )
     return f"{results[0]['orders']:,} orders of {LINES} lines ({results[0]['lines']:,} lines)\n\n" + "\n".join(rows)
 
