@@ -5,7 +5,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.billing.factories import item, order_with
-from tests.browser.conftest import browser, page, screenshot_dir  # noqa: F401  (Chromium fixtures)
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -15,7 +14,7 @@ pytestmark = [
 ]
 
 
-def test_pay_a_draft_invoice_it_and_find_the_invoice(live_server, page, screenshot_dir):  # noqa: F811
+def test_pay_a_draft_invoice_it_and_find_the_invoice(live_server, page, screenshot_dir):
     UserFactory(username="olga", role="operator")
     order = order_with(item("8.50", 2, "9"), item("12.99", 1, "21"), status="draft")  # 18.53 + 15.72 = 34.25
     page.goto(f"{live_server.url}/login/?next=/orders/{order.number}/")
