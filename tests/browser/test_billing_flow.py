@@ -14,9 +14,16 @@ pytestmark = [
 ]
 
 
-def test_pay_a_draft_invoice_it_and_find_the_invoice(live_server, page, screenshot_dir):
+@pytest.fixture
+def draft(transactional_db):
+    """Written before the browser starts: once Playwright runs its event loop in this thread, Django would hand the
+    test a separate database connection that nothing closes."""
     UserFactory(username="olga", role="operator")
-    order = order_with(item("8.50", 2, "9"), item("12.99", 1, "21"), status="draft")  # 18.53 + 15.72 = 34.25
+    return order_with(item("8.50", 2, "9"), item("12.99", 1, "21"), status="draft")  # 18.53 + 15.72 = 34.25
+
+
+def test_pay_a_draft_invoice_it_and_find_the_invoice(draft, live_server, page, screenshot_dir):
+    order = draft
     page.goto(f"{live_server.url}/login/?next=/orders/{order.number}/")
     page.get_by_label("Username").fill("olga")
     page.get_by_label("Password").fill("correct-horse-battery")
