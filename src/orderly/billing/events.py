@@ -2,6 +2,7 @@
 transaction."""
 
 from orderly.core.actors import Actor
+from orderly.orders.events import record
 from orderly.orders.models import Order, OrderEvent
 
 
@@ -12,24 +13,12 @@ class EventKind:
     CREDIT_NOTE_CREATED = "credit_note_created"
 
 
-def _record(order: Order, actor: Actor, kind: str, message: str, data: dict) -> OrderEvent:
-    return OrderEvent.objects.create(
-        order=order,
-        kind=kind,
-        actor_kind=actor.kind,
-        actor_name=actor.name[:150],
-        actor_user=actor.user,
-        message=message[:500],
-        data=data,
-    )
-
-
 def payment_recorded(order: Order, actor: Actor, payment) -> OrderEvent:
     refund = payment.kind == "refund"
     words = "Refund paid" if refund else "Payment received"
     method = payment.get_method_display().lower() if payment.method != "paypal" else "PayPal"
     reference = f", reference {payment.reference}" if payment.reference else ""
-    return _record(
+    return record(
         order,
         actor,
         EventKind.REFUND_PAID if refund else EventKind.PAYMENT_RECEIVED,
@@ -45,7 +34,7 @@ def payment_recorded(order: Order, actor: Actor, payment) -> OrderEvent:
 
 
 def invoice_created(order: Order, actor: Actor, invoice) -> OrderEvent:
-    return _record(
+    return record(
         order,
         actor,
         EventKind.INVOICE_CREATED,
@@ -56,7 +45,7 @@ def invoice_created(order: Order, actor: Actor, invoice) -> OrderEvent:
 
 def credit_note_created(order: Order, actor: Actor, note) -> OrderEvent:
     reason = f" {note.reason}" if note.reason else ""
-    return _record(
+    return record(
         order,
         actor,
         EventKind.CREDIT_NOTE_CREATED,

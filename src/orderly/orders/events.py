@@ -28,7 +28,8 @@ class EventKind:
     PAYMENT_STATUS_CHANGED = "payment_status_changed"
 
 
-def _record(order: Order, actor: Actor, kind: str, message: str, data: dict | None = None) -> OrderEvent:
+def record(order: Order, actor: Actor, kind: str, message: str, data: dict | None = None) -> OrderEvent:
+    """One timeline row of any kind; the areas above orders (shipping, billing) write theirs through it."""
     return OrderEvent.objects.create(
         order=order,
         kind=kind,
@@ -41,7 +42,7 @@ def _record(order: Order, actor: Actor, kind: str, message: str, data: dict | No
 
 
 def created(order: Order, actor: Actor) -> OrderEvent:
-    return _record(
+    return record(
         order, actor, EventKind.CREATED, f"Order {order.number} created ({order.status}).", {"status": order.status}
     )
 
@@ -64,12 +65,12 @@ def error_raised_content(order) -> tuple[str, dict]:
 
 
 def imported(order: Order, actor: Actor) -> OrderEvent:
-    return _record(order, actor, EventKind.IMPORTED, *imported_content(order, order.channel))
+    return record(order, actor, EventKind.IMPORTED, *imported_content(order, order.channel))
 
 
 def edited(order: Order, actor: Actor, changes: dict[str, dict]) -> OrderEvent:
     fields = ", ".join(sorted(changes))
-    return _record(order, actor, EventKind.EDITED, f"Edited {fields}.", {"changes": changes})
+    return record(order, actor, EventKind.EDITED, f"Edited {fields}.", {"changes": changes})
 
 
 def status_changed(order: Order, actor: Actor, before: str, after: str, reason: str = "") -> OrderEvent:
@@ -77,12 +78,12 @@ def status_changed(order: Order, actor: Actor, before: str, after: str, reason: 
     if reason:
         data["reason"] = reason
     message = f"Status changed from {before} to {after}." + (f" {reason}" if reason else "")
-    return _record(order, actor, EventKind.STATUS_CHANGED, message, data)
+    return record(order, actor, EventKind.STATUS_CHANGED, message, data)
 
 
 def fulfillment_status_changed(order: Order, actor: Actor, before: str, after: str) -> OrderEvent:
     words = dict(FulfillmentStatus.choices)
-    return _record(
+    return record(
         order,
         actor,
         EventKind.FULFILLMENT_STATUS_CHANGED,
@@ -93,7 +94,7 @@ def fulfillment_status_changed(order: Order, actor: Actor, before: str, after: s
 
 def payment_status_changed(order: Order, actor: Actor, before: str, after: str, *, paid, due) -> OrderEvent:
     words = dict(PaymentStatus.choices)
-    return _record(
+    return record(
         order,
         actor,
         EventKind.PAYMENT_STATUS_CHANGED,
@@ -105,19 +106,19 @@ def payment_status_changed(order: Order, actor: Actor, before: str, after: str, 
 
 def stage_changed(order: Order, actor: Actor, before: str, after: str, reason: str = "") -> OrderEvent:
     message = f"Stage changed from {before} to {after}." + (f" {reason}" if reason else "")
-    return _record(order, actor, EventKind.STAGE_CHANGED, message, {"before": before, "after": after})
+    return record(order, actor, EventKind.STAGE_CHANGED, message, {"before": before, "after": after})
 
 
 def archived(order: Order, actor: Actor) -> OrderEvent:
-    return _record(order, actor, EventKind.ARCHIVED, "Order archived.")
+    return record(order, actor, EventKind.ARCHIVED, "Order archived.")
 
 
 def unarchived(order: Order, actor: Actor) -> OrderEvent:
-    return _record(order, actor, EventKind.UNARCHIVED, "Order unarchived.")
+    return record(order, actor, EventKind.UNARCHIVED, "Order unarchived.")
 
 
 def deleted(order: Order, actor: Actor) -> OrderEvent:
-    return _record(
+    return record(
         order,
         actor,
         EventKind.DELETED,
@@ -127,19 +128,19 @@ def deleted(order: Order, actor: Actor) -> OrderEvent:
 
 
 def reset(order: Order, actor: Actor) -> OrderEvent:
-    return _record(order, actor, EventKind.RESET, "Order reset: error cleared and checks run again.")
+    return record(order, actor, EventKind.RESET, "Order reset: error cleared and checks run again.")
 
 
 def error_raised(order: Order, actor: Actor) -> OrderEvent:
-    return _record(order, actor, EventKind.ERROR_RAISED, *error_raised_content(order))
+    return record(order, actor, EventKind.ERROR_RAISED, *error_raised_content(order))
 
 
 def error_cleared(order: Order, actor: Actor, code: str, message: str) -> OrderEvent:
-    return _record(order, actor, EventKind.ERROR_CLEARED, f"Error cleared: {message}", {"code": code})
+    return record(order, actor, EventKind.ERROR_CLEARED, f"Error cleared: {message}", {"code": code})
 
 
 def note_added(order: Order, actor: Actor, text: str) -> OrderEvent:
-    return _record(order, actor, EventKind.NOTE_ADDED, f"Note: {text}"[:500], {"text": text})
+    return record(order, actor, EventKind.NOTE_ADDED, f"Note: {text}"[:500], {"text": text})
 
 
 def synced(order: Order, actor: Actor, changes: dict[str, dict], ignored: list[str] | None = None) -> OrderEvent:
@@ -147,7 +148,7 @@ def synced(order: Order, actor: Actor, changes: dict[str, dict], ignored: list[s
     message = f"Synchronized from {order.channel}: {', '.join(sorted(changes))} changed."
     if ignored:
         message += f" Not applied (order past editing): {', '.join(sorted(set(ignored)))}."
-    return _record(order, actor, EventKind.SYNCED, message, {"changes": changes, "ignored": sorted(set(ignored or []))})
+    return record(order, actor, EventKind.SYNCED, message, {"changes": changes, "ignored": sorted(set(ignored or []))})
 
 
 # ---- fulfillment plans (issue 4). `allocated` is built unsaved so a plan's allocation writes every order's event
@@ -155,14 +156,14 @@ def synced(order: Order, actor: Actor, changes: dict[str, dict], ignored: list[s
 
 
 def plan_added(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
-    return _record(
+    return record(
         order, actor, EventKind.PLAN_ADDED, f"Added to fulfillment plan {plan_number}.", {"plan": plan_number}
     )
 
 
 def plan_removed(order: Order, actor: Actor, plan_number: str, reason: str = "") -> OrderEvent:
     message = f"Removed from fulfillment plan {plan_number}." + (f" {reason}" if reason else "")
-    return _record(order, actor, EventKind.PLAN_REMOVED, message, {"plan": plan_number})
+    return record(order, actor, EventKind.PLAN_REMOVED, message, {"plan": plan_number})
 
 
 def allocated(order_id: int, actor: Actor, plan_number: str, lines: list[dict]) -> OrderEvent:
@@ -184,7 +185,7 @@ def record_all(events: list[OrderEvent]) -> None:
 
 
 def pick_completed(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
-    return _record(
+    return record(
         order,
         actor,
         EventKind.PICK_COMPLETED,
@@ -194,7 +195,7 @@ def pick_completed(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
 
 
 def pick_returned(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
-    return _record(
+    return record(
         order,
         actor,
         EventKind.PICK_RETURNED,
@@ -205,4 +206,4 @@ def pick_returned(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
 
 def channel_told(order: Order, actor: Actor, message: str, data: dict | None = None) -> OrderEvent:
     """Something sent (or queued, or given up) to the order's sales channel, e.g. shipped with tracking."""
-    return _record(order, actor, "channel_told", message, data)
+    return record(order, actor, "channel_told", message, data)

@@ -2,6 +2,7 @@
 inside the change's transaction."""
 
 from orderly.core.actors import Actor
+from orderly.orders.events import record
 from orderly.orders.models import Order, OrderEvent
 
 
@@ -10,18 +11,6 @@ class EventKind:
     FULFILLMENT_CANCELED = "fulfillment_canceled"
     PARCEL_LOST = "parcel_lost"
     RETURN_REGISTERED = "return_registered"
-
-
-def _record(order: Order, actor: Actor, kind: str, message: str, data: dict) -> OrderEvent:
-    return OrderEvent.objects.create(
-        order=order,
-        kind=kind,
-        actor_kind=actor.kind,
-        actor_name=actor.name[:150],
-        actor_user=actor.user,
-        message=message[:500],
-        data=data,
-    )
 
 
 def _units(lines: list[dict]) -> str:
@@ -35,7 +24,7 @@ def fulfilled(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> Ord
     else:
         how = "shipped" + (f" with {fulfillment.carrier}" if fulfillment.carrier else "")
         how += f", tracking {fulfillment.tracking_number}" if fulfillment.tracking_number else ""
-    return _record(
+    return record(
         order,
         actor,
         EventKind.FULFILLED,
@@ -51,7 +40,7 @@ def fulfilled(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> Ord
 
 
 def fulfillment_canceled(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> OrderEvent:
-    return _record(
+    return record(
         order,
         actor,
         EventKind.FULFILLMENT_CANCELED,
@@ -61,7 +50,7 @@ def fulfillment_canceled(order: Order, actor: Actor, fulfillment, lines: list[di
 
 
 def parcel_lost(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> OrderEvent:
-    return _record(
+    return record(
         order,
         actor,
         EventKind.PARCEL_LOST,
@@ -70,19 +59,19 @@ def parcel_lost(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> O
     )
 
 
-def return_registered(order: Order, actor: Actor, record, lines: list[dict]) -> OrderEvent:
-    fate = "restocked" if record.restock else "written off"
-    credit = f" Credit note {record.credit_note}." if record.credit_note else ""
-    return _record(
+def return_registered(order: Order, actor: Actor, return_record, lines: list[dict]) -> OrderEvent:
+    fate = "restocked" if return_record.restock else "written off"
+    credit = f" Credit note {return_record.credit_note}." if return_record.credit_note else ""
+    return record(
         order,
         actor,
         EventKind.RETURN_REGISTERED,
-        f"Return {record.number}: {_units(lines)} {fate}. Reason: {record.reason}.{credit}",
+        f"Return {return_record.number}: {_units(lines)} {fate}. Reason: {return_record.reason}.{credit}",
         {
-            "return": record.number,
-            "reason": record.reason,
-            "restock": record.restock,
-            "credit_note": record.credit_note,
+            "return": return_record.number,
+            "reason": return_record.reason,
+            "restock": return_record.restock,
+            "credit_note": return_record.credit_note,
             "lines": lines,
         },
     )
