@@ -87,7 +87,7 @@ def test_partial_fulfillment_and_an_edited_address(order, op):
         ({"items[0].quantity": "9"}, "f-items-0-quantity", "only 3 of 3 are open"),
         ({"items[0].quantity": "two"}, "f-items-0-quantity", "whole number"),
         ({"items[0].quantity": "1", "shipping_address.country": "XX"}, "f-shipping-address-country", "Country code"),
-        ({"items[0].quantity": "1", "carrier": "x" * 101}, "f-carrier", "at most 100"),
+        ({"items[0].quantity": "1", "carrier": "x" * 101}, "f-carrier", "longer than 100 characters"),
         ({"items[0].quantity": "0", "items[1].quantity": "0"}, None, "Choose at least one item"),
     ],
 )

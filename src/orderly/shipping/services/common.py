@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 from orderly.orders.models import Order, OrderItem
+from orderly.orders.services import validation as clean
 from orderly.shipping.models import Fulfillment, FulfillmentLine
 
 MAX_TEXT = 100
@@ -15,16 +16,8 @@ INDICATOR_FIELDS = ("qty_handed_to_carrier", *RAISED_TO_SHIPPED, "qty_label_appl
 
 
 def text(value, *, field: str, max_length: int = MAX_TEXT, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text.", field=field)
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(f"{field} is required.", field=field)
-    if len(value) > max_length:
-        raise ValidationError(f"{field} is at most {max_length} characters.", field=field)
-    return value
+    """A stripped text field, checked as the orders' own text fields are."""
+    return clean.text(value, field=field, max_length=max_length, required=required)
 
 
 def requested_lines(entries, *, field: str = "items") -> list[tuple[int, int]]:
