@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from orderly.core.actors import Actor
-from orderly.inventory.models import Lot
 from orderly.inventory.services import stock_receive
 from tests.factories import UserFactory, VariantFactory, make_order
 
@@ -79,7 +78,6 @@ def test_fulfill_from_the_actions_menu_then_cancel_the_fulfillment(shop, live_se
     fulfillment_status = page.locator("dl.facts dt:text-is('Fulfillment') + dd")
     expect(fulfillment_status).to_have_text("Fulfilled")
     expect(page.locator("#shipping-title + *")).to_contain_text("Nieuwegracht 7")
-    assert Lot.objects.get().on_hand == 7
     page.screenshot(path=str(screenshot_dir / "fulfilled.png"), full_page=True)
 
     # Cancel fulfillment: offered on the fulfilled fulfillment only; afterwards Unfulfilled and the button gone.
@@ -88,7 +86,6 @@ def test_fulfill_from_the_actions_menu_then_cancel_the_fulfillment(shop, live_se
     expect(page.locator(".toasts")).to_contain_text(re.compile("canceled", re.I))
     expect(fulfillment_status).to_have_text("Unfulfilled")
     expect(page.get_by_role("button", name="Cancel fulfillment")).to_have_count(0)
-    assert Lot.objects.get().on_hand == 10
 
     # Both events on the timeline, newest first, and the address edit before them.
     timeline = page.locator("#timeline-title + *")
