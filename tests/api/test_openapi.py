@@ -93,6 +93,8 @@ def test_the_order_list_documents_its_filters(schema):
         "q",
         "status",
         "stage",
+        "fulfillment_status",
+        "payment_status",
         "channel",
         "customer_type",
         "has_error",

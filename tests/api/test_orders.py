@@ -487,3 +487,17 @@ def test_nothing_is_written_when_an_order_is_refused(api, variant):
 
     assert response.status_code == 422
     assert (Order.all_objects.count(), Address.objects.count()) == (0, 0)
+
+
+def test_list_filters_by_fulfillment_and_payment_status(api, variant):
+    first = api.post("/orders", order_body(), role="operator").json()["number"]
+    second = api.post("/orders", order_body(), role="operator").json()["number"]
+    Order.objects.filter(number=second).update(fulfillment_status="partially_fulfilled", payment_status="paid")
+
+    def numbers(query):
+        return [o["number"] for o in api.get(f"/orders?{query}", role="viewer").json()["items"]]
+
+    assert numbers("fulfillment_status=partially_fulfilled") == [second]
+    assert numbers("payment_status=unpaid") == [first]
+    response = api.get("/orders?fulfillment_status=shipped", role="viewer")
+    assert response.status_code == 422 and error_of(response)["field"] == "fulfillment_status"

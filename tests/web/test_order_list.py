@@ -245,3 +245,20 @@ def test_overview_runs_a_fixed_number_of_queries(op):
     with CaptureQueriesContext(connection) as captured:
         op.get("/orders/", headers={"HX-Request": "true"})
     assert len(captured) <= queries_50
+
+
+def test_filter_by_fulfillment_and_payment_status(op):
+    from decimal import Decimal
+
+    from orderly.orders.models import Order
+
+    plain = make_order()
+    paid = make_order()
+    Order.objects.filter(pk=paid.pk).update(payment_status="paid", amount_paid=Decimal("18.53"))
+    shipped = make_order()
+    Order.objects.filter(pk=shipped.pk).update(fulfillment_status="fulfilled")
+    assert _numbers(op.get("/orders/?payment_status=paid")) == [paid.number]
+    assert _numbers(op.get("/orders/?fulfillment_status=fulfilled")) == [shipped.number]
+    assert set(_numbers(op.get("/orders/?fulfillment_status=unfulfilled&payment_status=unpaid"))) == {plain.number}
+    response = op.get("/orders/?payment_status=owed")
+    assert response.status_code == 400 and "payment_status must be one of" in text(response)

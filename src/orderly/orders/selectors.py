@@ -10,7 +10,7 @@ from django.utils import timezone
 from orderly.core.exceptions import ValidationError
 from orderly.orders.exceptions import OrderNotFound
 from orderly.orders.models import Order, OrderEvent, OrderItem
-from orderly.orders.status import CustomerType, OrderStatus, Stage
+from orderly.orders.status import CustomerType, FulfillmentStatus, OrderStatus, PaymentStatus, Stage
 
 SORTS = {
     "date": ("order_date", "id"),
@@ -28,6 +28,8 @@ class OrderFilters:
     q: str = ""
     status: str = ""
     stage: str = ""
+    fulfillment_status: str = ""
+    payment_status: str = ""
     channel: int | None = None
     customer_type: str = ""
     has_error: bool | None = None
@@ -66,6 +68,8 @@ def order_search(filters: OrderFilters) -> QuerySet[Order]:
     """
     _check_choice(filters.status, OrderStatus, "status")
     _check_choice(filters.stage, Stage, "stage")
+    _check_choice(filters.fulfillment_status, FulfillmentStatus, "fulfillment_status")
+    _check_choice(filters.payment_status, PaymentStatus, "payment_status")
     _check_choice(filters.customer_type, CustomerType, "customer_type")
     if filters.sort not in SORTS:
         raise ValidationError(f"sort must be one of {', '.join(SORTS)}, not {filters.sort!r}.", field="sort")
@@ -86,6 +90,10 @@ def order_search(filters: OrderFilters) -> QuerySet[Order]:
         orders = orders.filter(status=filters.status)
     if filters.stage:
         orders = orders.filter(stage=filters.stage)
+    if filters.fulfillment_status:
+        orders = orders.filter(fulfillment_status=filters.fulfillment_status)
+    if filters.payment_status:
+        orders = orders.filter(payment_status=filters.payment_status)
     if filters.channel:
         orders = orders.filter(channel_id=filters.channel)
     if filters.customer_type:

@@ -129,6 +129,8 @@ class OrderQuery(Schema):
     q: str = Field("", description="Part of the number, external reference, customer name or e-mail")
     status: str = Field("", json_schema_extra={"enum": ["", *OrderStatus.values]})
     stage: str = Field("", json_schema_extra={"enum": ["", *Stage.values]})
+    fulfillment_status: str = Field("", json_schema_extra={"enum": ["", *FulfillmentStatus.values]})
+    payment_status: str = Field("", json_schema_extra={"enum": ["", *PaymentStatus.values]})
     channel: int | None = Field(None, ge=1, le=MAX_ID, description="Sales channel id")
     customer_type: str = Field("", json_schema_extra={"enum": ["", *CustomerType.values]})
     has_error: bool | None = None
@@ -144,6 +146,8 @@ class OrderQuery(Schema):
             q=self.q,
             status=self.status,
             stage=self.stage,
+            fulfillment_status=self.fulfillment_status,
+            payment_status=self.payment_status,
             channel=self.channel,
             customer_type=self.customer_type,
             has_error=self.has_error,

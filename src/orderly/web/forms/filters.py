@@ -18,7 +18,19 @@ SORT_LABELS = {
     "-total": "Total, high to low",
     "total": "Total, low to high",
 }
-FILTER_KEYS = ("q", "status", "stage", "channel", "customer_type", "has_error", "archived", "date_from", "date_to")
+FILTER_KEYS = (
+    "q",
+    "status",
+    "stage",
+    "fulfillment_status",
+    "payment_status",
+    "channel",
+    "customer_type",
+    "has_error",
+    "archived",
+    "date_from",
+    "date_to",
+)
 
 
 @dataclass
@@ -73,6 +85,8 @@ def parse_overview(params) -> tuple[OverviewQuery, ValidationError | None]:
             q=values["q"][:200],
             status=values["status"],
             stage=values["stage"],
+            fulfillment_status=values["fulfillment_status"],
+            payment_status=values["payment_status"],
             channel=_positive_int(values["channel"], "channel", None),
             customer_type=values["customer_type"],
             has_error=_one_of(values["has_error"], "has_error", HAS_ERROR),

@@ -21,7 +21,7 @@ from orderly.orders.services import (
     order_reset,
     order_unarchive,
 )
-from orderly.orders.status import Action, CustomerType, OrderStatus, Stage
+from orderly.orders.status import Action, CustomerType, FulfillmentStatus, OrderStatus, PaymentStatus, Stage
 from orderly.plans.selectors import plan_of_order
 from orderly.web.decorators import role_required
 from orderly.web.forms.fields import FormState
@@ -65,6 +65,8 @@ def order_list(request):
         "channels": channel_list(),
         "status_choices": OrderStatus.choices,
         "stage_choices": Stage.choices,
+        "fulfillment_choices": FulfillmentStatus.choices,
+        "payment_choices": PaymentStatus.choices,
         "customer_type_choices": CustomerType.choices,
         "sort_labels": SORT_LABELS,
         "page_sizes": PAGE_SIZES,
