@@ -79,6 +79,30 @@ def test_changes_in_the_shop_show_as_a_sync_event_with_before_and_after(shopify,
     assert event.actor_kind == "channel"
 
 
+def test_shop_item_changes_to_an_order_shipped_here_are_recorded_not_applied(shopify, shopify_server, variants):
+    from orderly.inventory.services import stock_receive
+    from orderly.shipping.services import fulfillment_create
+
+    shopify_server.add(shopify_order(1))
+    channel_sync(channel=shopify)
+    order = Order.objects.get(channel=shopify)
+    sku = order.items.get().sku
+    stock_receive(kind="packaged", sku=sku, quantity=5, lot_date="2026-01-01", actor=Actor.system())
+    fulfillment_create(order=order, actor=Actor.system())
+    changed = shopify_order(1, updated=50)
+    changed["line_items"][0]["quantity"] = 4
+    changed["shipping_address"]["address1"] = "Prinsengracht 2"
+    shopify_server.add(changed)
+
+    run = channel_sync(channel=shopify)
+
+    assert (run.updated, run.failed) == (1, 0)
+    order.refresh_from_db()
+    assert (order.items.get().quantity, order.shipping_address.line1) == (1, "Prinsengracht 2")
+    event = order.events.get(kind="synced")
+    assert event.data["ignored"] == ["items"] and "Not applied (order past editing): items." in event.message
+
+
 def test_a_shop_cancellation_cancels_here_and_keeps_the_external_status(shopify, shopify_server, variants):
     shopify_server.add(shopify_order(1))
     channel_sync(channel=shopify)

@@ -13,6 +13,7 @@ from orderly.orders.services.editing import (
     _customer_dict,
     _diff_address,
     _item_summary,
+    _processed,
     _replace_items,
     _save_address,
 )
@@ -26,7 +27,8 @@ def _editable(order: Order) -> bool:
 
 
 def _apply_content(order: Order, changes: dict, diff: dict, ignored: list) -> bool:
-    """Customer and addresses while editable; items only while new. Returns whether items changed."""
+    """Customer and addresses while editable; items only while new and untouched by fulfillment or invoicing.
+    Returns whether items changed."""
     if not _editable(order):
         ignored.extend(sorted(changes))
         return False
@@ -49,7 +51,8 @@ def _apply_content(order: Order, changes: dict, diff: dict, ignored: list) -> bo
     wanted = [{name: str(data[name]) for name in ITEM_DIFF_FIELDS} for data in item_data]
     if wanted == [_item_summary(item) for item in order.items.all()]:
         return False
-    if order.stage != Stage.NEW:
+    if order.stage != Stage.NEW or any(_processed(item) for item in order.items.all()):
+        # picked, shipped or invoiced items are ours to keep as they are; the event says the shop's were not applied
         ignored.append("items")
         return False
     _replace_items(order, item_data, diff)
