@@ -7,12 +7,7 @@ from orderly.core.models import NumberSequence
 
 def next_number(prefix: str, *, width: int = 6) -> str:
     """Take the next number for `prefix`; call inside the transaction that uses it."""
-    with transaction.atomic():
-        NumberSequence.objects.get_or_create(prefix=prefix)
-        sequence = NumberSequence.objects.select_for_update().get(prefix=prefix)
-        sequence.last_value += 1
-        sequence.save(update_fields=["last_value"])
-    return f"{prefix}-{sequence.last_value:0{width}d}"
+    return next_numbers(prefix, 1, width=width)[0]
 
 
 def next_numbers(prefix: str, count: int, *, width: int = 6) -> list[str]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from orderly.core.actors import Actor
 from orderly.core.exceptions import Conflict, ValidationError
-from orderly.core.models import NumberSequence
+from orderly.core.numbering import next_numbers
 from orderly.core.transitions import check_transition
 from orderly.inventory.services import lots_consume, lots_lock, stock_output
 from orderly.inventory.status import LotKind
@@ -21,18 +21,6 @@ from orderly.plans.status import PACKAGING_TRANSITIONS, PackagingStatus
 
 PACKAGING_PREFIX = "PP"
 MAX_UNITS = 2_000_000_000
-
-
-def _next_numbers(prefix: str, count: int) -> list[str]:
-    """`count` numbers for `prefix` in two queries (core.numbering hands them out one at a time)."""
-    if count == 0:
-        return []
-    NumberSequence.objects.get_or_create(prefix=prefix)
-    sequence = NumberSequence.objects.select_for_update().get(prefix=prefix)
-    first = sequence.last_value + 1
-    sequence.last_value += count
-    sequence.save(update_fields=["last_value"])
-    return [f"{prefix}-{value:06d}" for value in range(first, first + count)]
 
 
 def _move(packaging: PackagingPlan, status: str, action: str) -> None:
@@ -89,7 +77,7 @@ def packaging_sync(
         packaging.updated_at = now
     if to_update:
         PackagingPlan.objects.bulk_update(to_update, ["units", "status", "updated_at"])
-    for packaging, number in zip(to_create, _next_numbers(PACKAGING_PREFIX, len(to_create)), strict=True):
+    for packaging, number in zip(to_create, next_numbers(PACKAGING_PREFIX, len(to_create)), strict=True):
         packaging.number = number
     PackagingPlan.objects.bulk_create(to_create)
     waiting = [p for p in existing + to_create if p.status in (PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS)]
