@@ -283,11 +283,7 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
         ensure_editable(order, items="items" in changes)
         diff: dict[str, dict] = {}
         if "customer" in changes:
-            fields = clean.customer({**_customer_dict(order), **(changes["customer"] or {})})
-            for name, value in fields.items():
-                if getattr(order, name) != value:
-                    diff[name] = {"before": getattr(order, name), "after": value}
-                    setattr(order, name, value)
+            apply_customer(order, changes["customer"], diff)
         for name in ("shipping_address", "billing_address"):
             if name in changes:
                 data = clean.address(changes[name], field=name) if changes[name] is not None else None
@@ -325,6 +321,15 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
 
             order = order_settle(order=order, actor=actor)
     return order
+
+
+def apply_customer(order: Order, customer: dict | None, diff: dict) -> None:
+    """Set the customer fields given (cleaned; the others kept) and note each change with its before and after."""
+    fields = clean.customer({**_customer_dict(order), **(customer or {})})
+    for name, value in fields.items():
+        if getattr(order, name) != value:
+            diff[name] = {"before": getattr(order, name), "after": value}
+            setattr(order, name, value)
 
 
 def _customer_dict(order: Order) -> dict:

@@ -10,12 +10,12 @@ from orderly.orders.services.checks import apply_checks
 from orderly.orders.services.editing import (
     ITEM_DIFF_FIELDS,
     _clean_items,
-    _customer_dict,
     _diff_address,
     _item_summary,
     _processed,
     _replace_items,
     _save_address,
+    apply_customer,
 )
 from orderly.orders.status import OrderStatus, Stage
 
@@ -33,11 +33,7 @@ def _apply_content(order: Order, changes: dict, diff: dict, ignored: list) -> bo
         ignored.extend(sorted(changes))
         return False
     if "customer" in changes:
-        fields = clean.customer({**_customer_dict(order), **(changes["customer"] or {})})
-        for name, value in fields.items():
-            if getattr(order, name) != value:
-                diff[name] = {"before": getattr(order, name), "after": value}
-                setattr(order, name, value)
+        apply_customer(order, changes["customer"], diff)
     for name in ("shipping_address", "billing_address"):
         if name in changes and changes[name] is not None:
             data = clean.address(changes[name], field=name)

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from orderly.billing.services import credit_note_for_return
 from orderly.core.actors import Actor
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.numbering import next_number
@@ -41,8 +42,6 @@ def _credit(order: Order, chosen, reason: str, actor: Actor) -> str:
     """The credit note billing makes for the invoiced units among those returned: its number, or "" for none."""
     if not any(item.qty_invoiced > item.qty_credited for item, _ in chosen):
         return ""
-    # billing sits beside shipping and is built alongside; imported here so that shipping loads without it
-    from orderly.billing.services import credit_note_for_return
 
     note = credit_note_for_return(order=order, lines=chosen, reason=reason, actor=actor)
     return note.number if note is not None else ""
