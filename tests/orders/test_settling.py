@@ -218,3 +218,21 @@ def test_an_item_already_shipped_or_invoiced_keeps_its_price_and_cannot_be_remov
 
     updated = order_update(order=order, changes={"items": [{"id": first.id, "quantity": 3}, keep_second]}, actor=actor)
     assert (updated.fulfillment_status, updated.amount_due) == ("partially_fulfilled", D("35.00"))
+
+
+def test_canceling_a_paid_order_leaves_a_refund_due_for_what_was_not_shipped(order, actor):
+    first = order.items.get(line_no=1)  # 2 × 10.00
+    first.qty_handed_to_carrier = 1
+    first.save()
+    pay(order, "25.00")
+
+    canceled = order_cancel(order=order, actor=actor)
+
+    canceled.refresh_from_db()
+    assert (canceled.status, canceled.amount_due, canceled.payment_status) == ("canceled", D("10.00"), "refund_due")
+    assert canceled.events.filter(kind="payment_status_changed").count() == 1
+
+
+def test_canceling_an_untouched_order_records_no_payment_change(order, actor):
+    canceled = order_cancel(order=order, actor=actor)
+    assert (canceled.payment_status, canceled.events.filter(kind="payment_status_changed").count()) == ("unpaid", 0)

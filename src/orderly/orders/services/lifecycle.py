@@ -13,6 +13,7 @@ from orderly.orders.models import Order
 from orderly.orders.rules import refusal
 from orderly.orders.services.checks import apply_checks
 from orderly.orders.services.editing import item_status_follow
+from orderly.orders.services.settling import order_settle
 from orderly.orders.status import ORDER_TRANSITIONS, STAGE_TRANSITIONS, Action, OrderStatus
 
 
@@ -30,6 +31,14 @@ def _refuse_unless_allowed(order: Order, action: str) -> None:
         raise OrderLocked(reason, current=order.status, action=action)
 
 
+def _cancel_units(order: Order, actor: Actor) -> None:
+    """Every unit not yet shipped is canceled with the order (the *canceled* indicator). Once money came in or
+    units went out, what is owed follows: a paid order that ships nothing more owes a refund."""
+    order.items.update(qty_canceled=F("quantity") - F("qty_handed_to_carrier"))
+    if order.amount_paid or order.items.filter(qty_handed_to_carrier__gt=0).exists():
+        order_settle(order=order, actor=actor, reason="The order was canceled.")
+
+
 def _change_status(order: Order, target: str, actor: Actor, *, items_follow: bool = True) -> None:
     check_transition(ORDER_TRANSITIONS, entity=f"order {order.number}", current=order.status, attempted=target)
     before = order.status
@@ -37,10 +46,9 @@ def _change_status(order: Order, target: str, actor: Actor, *, items_follow: boo
     order.save(update_fields=["status", "updated_at"])
     if items_follow:
         item_status_follow(order, target)
-    if target == OrderStatus.CANCELED:
-        # every unit not yet shipped is canceled with the order (the *canceled* indicator)
-        order.items.update(qty_canceled=F("quantity") - F("qty_handed_to_carrier"))
     events.status_changed(order, actor, before, target)
+    if target == OrderStatus.CANCELED:
+        _cancel_units(order, actor)
 
 
 @transaction.atomic
