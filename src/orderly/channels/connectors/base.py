@@ -34,7 +34,28 @@ class WebhookRefused(DomainError):
 
 @dataclass
 class ExternalOrder:
-    """One order as a shop sent it, in our terms. Addresses and items use the orders core's field names."""
+    """One order as a shop sent it, in our terms. Addresses and items use the orders core's field names.
+
+    The shop's own figures are the truth and are taken, never recomputed:
+    - `items`: dicts as `orders.services.validation.item` takes them. `unit_price` is the shop's unit price and
+      `discount` the line's whole discount (coupons and automatic discounts allocated to the line), both on the
+      order's tax basis (tax included when `prices_include_tax`). `tax_lines` lists the shop's taxes on the line
+      as [{"title", "rate" (percent, e.g. "9.975"), "amount" (for the whole line)}]; `tax_rate` is their sum.
+      `identifiers["line_id"]` is the shop's id of the line, which `fulfillments` and `refunds` name. Lines that
+      need no stock or shipping (gift cards, tips) carry `options` {"allocate": False, "fulfil": False}.
+    - `charges`: shipping lines and fees as [{"kind": "shipping"|"fee", "title", "code", "amount" (before its
+      discount, on the order's tax basis; a fee may be negative), "discount", "tax_lines": [...] as items'}].
+    - `discount_codes`: [{"code", "type", "amount"}], shown on the order, never subtracted again.
+    - `stated_total` / `stated_tax`: what the shop says the customer was charged, in `currency`; the import
+      checks its own total against them.
+    - `payment`: the shop's money state, {"state": the shop's word, "paid": money captured, "refunded": money paid
+      back} in `currency`; None when the shop says nothing about payment.
+    - `fulfillments`: parcels the shop fulfilled itself, [{"external_id", "carrier", "tracking_number",
+      "tracking_url", "created_at", "lines": [{"line_id", "quantity"}] (empty: every line in full)}].
+    - `refunds`: units the shop refunded, [{"external_id", "lines": [{"line_id", "quantity", "restock": bool}]}].
+    - `shop_money`: when the customer paid in another currency than the shop's, the shop's own figures
+      {"currency", "total", "tax", "subtotal", "discount", "shipping"}; `currency` is the customer's.
+    """
 
     external_id: str
     external_ref: str = ""
@@ -47,6 +68,17 @@ class ExternalOrder:
     currency: str = "EUR"
     items: list[dict] = field(default_factory=list)
     notes: str = ""
+    prices_include_tax: bool = False
+    charges: list[dict] = field(default_factory=list)
+    discount_codes: list[dict] = field(default_factory=list)
+    stated_total: str = ""
+    stated_tax: str = ""
+    payment: dict | None = None
+    fulfillments: list[dict] = field(default_factory=list)
+    refunds: list[dict] = field(default_factory=list)
+    is_test: bool = False
+    delivery_method: str = ""  # the shop's delivery method (its first shipping line's code, else title)
+    shop_money: dict = field(default_factory=dict)
 
     def digest(self) -> str:
         """A fingerprint of everything we keep, so an unchanged order is skipped without touching it (computed once:
@@ -66,6 +98,7 @@ class Malformed:
     external_id: str
     reason: str
     updated_at: str = ""
+    raw: object = None  # the entry as the shop sent it, kept on the error order
 
 
 @dataclass
