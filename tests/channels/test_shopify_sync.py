@@ -5,6 +5,7 @@ from orderly.channels.models import SalesChannel, SyncedOrder, SyncRun
 from orderly.channels.services import channel_sync, mapping_set, order_synchronize
 from orderly.channels.services import sync as sync_module
 from orderly.core.actors import Actor
+from orderly.core.money import rate_text
 from orderly.orders.models import Order, OrderEvent
 from orderly.orders.services import order_delete, order_reset
 from tests.channels.fake_shops import shopify_order
@@ -32,7 +33,7 @@ def test_sync_imports_every_page_once_and_advances_the_cursor(shopify, shopify_s
     assert [o.external_id for o in orders] == [str(5_000_000 + n) for n in range(1, 8)]
     first = orders[0]
     assert (first.external_ref, first.external_status, first.status, first.error_code) == ("#1001", "paid", "open", "")
-    assert [(i.sku, i.quantity, str(i.unit_price), str(i.tax_rate)) for i in first.items.all()] == [
+    assert [(i.sku, i.quantity, str(i.unit_price), rate_text(i.tax_rate)) for i in first.items.all()] == [
         ("ESP-250", 1, "12.50", "9.00"),
         ("DEC-250", 2, "12.50", "9.00"),
     ]

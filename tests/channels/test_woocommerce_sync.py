@@ -2,6 +2,7 @@ import pytest
 
 from orderly.channels.connectors import woocommerce as woo_module
 from orderly.channels.services import channel_sync, channel_update
+from orderly.core.money import rate_text
 from orderly.orders.models import Order
 from orderly.orders.services import order_reset
 from tests.channels.fake_shops import woo_order
@@ -22,7 +23,7 @@ def test_sync_pages_through_every_order_with_basic_auth(woo, woo_server, variant
     assert pages == ["1", "2", "3"]
     order = Order.objects.get(external_id="701")
     assert (order.external_ref, order.external_status, order.customer_name) == ("701", "processing", "Bea Woo 1")
-    assert [(i.sku, i.quantity, str(i.unit_price), str(i.tax_rate)) for i in order.items.all()] == [
+    assert [(i.sku, i.quantity, str(i.unit_price), rate_text(i.tax_rate)) for i in order.items.all()] == [
         ("ESP-250", 2, "10.00", "21.00"),
         ("ESP-1000", 2, "10.00", "21.00"),
     ]

@@ -23,3 +23,15 @@ CURRENCY_CODES = frozenset(
     TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL
     """.split()
 )
+
+# Countries whose addresses carry no postal code (the Universal Postal Union's list, as shops' checkout forms
+# follow it). Ireland is here too: Eircodes are recent and many addresses in shops still have none.
+NO_POSTAL_CODE = frozenset(
+    """
+    AE AG AI AO AW BF BI BJ BO BS BW BZ CD CF CG CI CK CM CW DJ DM ER FJ GA GD GH GM GQ GY HK HM IE KI KM KN
+    KP LC ML MO MR MW NR NU QA RW SB SC SL SO SR SS ST SX SY TD TF TG TK TL TO TT TV UG VU YE ZW
+    """.split()
+)
+
+# Countries whose carriers need a state, province or prefecture in the address.
+REGION_REQUIRED = frozenset("AR AU BR CA CN IN JP MX MY US".split())

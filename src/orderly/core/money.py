@@ -9,3 +9,11 @@ ZERO = Decimal("0.00")
 def to_money(value) -> Decimal:
     """Round a number to cents, half up, as an accountant expects."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def rate_text(value) -> str:
+    """A tax rate in percent as text: at least two decimals, more only where the rate has them (9.00, 9.975)."""
+    number = Decimal(value).normalize()
+    if number.as_tuple().exponent > -2:
+        number = number.quantize(CENT)
+    return format(number, "f")

@@ -69,9 +69,18 @@ def figures_of(item) -> ItemFigures:
     )
 
 
-def amount_due(items: list[ItemFigures]) -> Decimal:
-    """What the customer owes for the items whose payment Orderly tracks, for the units they keep."""
-    return sum((item.value_kept for item in items if item.option_cover), Decimal("0"))
+def charges_owed(items: list[ItemFigures], charges: Decimal) -> Decimal:
+    """Shipping and fees are owed with the order, unless every unit of it was canceled (nothing was delivered)."""
+    if not charges or not any(item.quantity > item.qty_canceled for item in items):
+        return Decimal("0")
+    return charges
+
+
+def amount_due(items: list[ItemFigures], charges: Decimal = Decimal("0")) -> Decimal:
+    """What the customer owes for the items whose payment Orderly tracks, for the units they keep, and for the
+    order's shipping and fees."""
+    kept = sum((item.value_kept for item in items if item.option_cover), Decimal("0"))
+    return kept + charges_owed(items, charges)
 
 
 def payment_status(due: Decimal, paid: Decimal) -> str:

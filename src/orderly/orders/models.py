@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from orderly.orders.status import (
+    ChargeKind,
     CustomerType,
     DeliveryType,
     FulfillmentStatus,
@@ -84,11 +85,27 @@ class Order(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
 
+    # What the shop said of it. Its own figures are the truth: prices may include tax, and its stated total is
+    # what the customer was charged (checked against the lines and charges when the order comes in).
+    prices_include_tax = models.BooleanField(default=False, help_text="Unit prices and charges include their tax")
+    stated_total = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="The shop's own total of the order"
+    )
+    is_test = models.BooleanField(default=False, help_text="A test order from the shop")
+    delivery_method = models.CharField(max_length=100, blank=True, help_text="The shop's delivery method")
+    # [{"code", "type", "amount"}]: the codes the customer used; their amounts are already in the lines' discounts.
+    discount_codes = models.JSONField(default=list, blank=True)
+    # When the customer paid in another currency than the shop's: the shop's own figures in its currency.
+    shop_money = models.JSONField(default=dict, blank=True)
+
     # Kept by the services from the items; never typed in.
     item_count = models.PositiveIntegerField(default=0)
     subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     discount_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     tax_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    charges_total = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), help_text="Shipping and fees, with their tax"
+    )
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -186,7 +203,10 @@ class OrderItem(models.Model):
     name = models.CharField(max_length=200)
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
+    # The shop's taxes on the line, [{"title", "rate" (percent), "amount"}]: when given, the line's tax is their
+    # sum as the shop charged it, not the rate applied again.
+    tax_lines = models.JSONField(default=list, blank=True)
     discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     adjustments = models.JSONField(default=list, blank=True)
     purchase_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -264,6 +284,45 @@ class OrderItem(models.Model):
             "cover": self.option_cover,
             "invoice": self.option_invoice,
         }
+
+
+class OrderCharge(models.Model):
+    """Shipping or a fee on an order, with its discount and tax as the shop charged them."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="charges")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=16, choices=ChargeKind.choices)
+    title = models.CharField(max_length=200)
+    code = models.CharField(max_length=100, blank=True, help_text="The shop's code for it (its delivery method)")
+    amount = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Before its discount, on the order's tax basis; a fee may be < 0"
+    )
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
+    tax_lines = models.JSONField(default=list, blank=True)
+    tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    # Billing marks the charge once an invoice carries it, and again when a credit note takes it back.
+    invoiced = models.BooleanField(default=False)
+    credited = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["order_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(discount__gte=0), name="order_charge_discount_not_negative"),
+            models.CheckConstraint(condition=Q(tax__gte=0), name="order_charge_tax_not_negative"),
+            models.CheckConstraint(condition=Q(kind__in=ChargeKind.values), name="order_charge_kind_known"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) | Q(kind=ChargeKind.FEE), name="order_charge_only_fees_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(credited=False) | Q(invoiced=True), name="order_charge_credited_invoiced"
+            ),
+            models.UniqueConstraint(fields=["order", "position"], name="order_charge_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.order_id}/{self.kind} {self.title} {self.total}"
 
 
 class ActorKind(models.TextChoices):

@@ -48,6 +48,11 @@ class PaymentStatus(models.TextChoices):
     REFUND_DUE = "refund_due", "Refund due"  # more received than owed, after a return or cancellation
 
 
+class ChargeKind(models.TextChoices):
+    SHIPPING = "shipping", "Shipping"  # what the customer paid for delivery
+    FEE = "fee", "Fee"  # any other charge on the order (handling, payment fee, a negative fee as a discount)
+
+
 class CustomerType(models.TextChoices):
     RETAIL = "retail", "Retail"
     WHOLESALE = "wholesale", "Wholesale"

@@ -21,6 +21,7 @@ from orderly.api.schemas.common import (
     UtcDateTime,
     page_meta,
 )
+from orderly.core.money import rate_text
 from orderly.orders.models import Order, OrderEvent, OrderItem
 from orderly.orders.rules import allowed_actions
 from orderly.orders.selectors import DEFAULT_SORT, SORTS, OrderFilters
@@ -325,7 +326,7 @@ def item_out(item: OrderItem) -> dict:
         "name": item.name,
         "quantity": item.quantity,
         "unit_price": str(item.unit_price),
-        "tax_rate": str(item.tax_rate),
+        "tax_rate": rate_text(item.tax_rate),
         "discount": str(item.discount),
         "adjustments": [{"label": a.get("label", ""), "amount": str(a.get("amount", "0"))} for a in item.adjustments],
         "purchase_price": _money(item.purchase_price),

@@ -1,11 +1,13 @@
 """The checks an order must pass before it can be processed, and the error state they leave."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from orderly.catalog.selectors import mapped_variants, variants_by_sku
 from orderly.core.actors import Actor
 from orderly.orders import events
 from orderly.orders.models import Order, OrderItem
+from orderly.orders.services import validation as clean
 
 
 @dataclass(frozen=True)
@@ -15,10 +17,56 @@ class Problem:
     fix: str
 
 
-def find_problems(order: Order, items: list[OrderItem]) -> list[Problem]:
-    """What blocks processing: unknown or inactive SKUs, no items, no shipping address for shipped items."""
+def _address_problem(order: Order, shipping: dict | None) -> Problem | None:
+    if shipping is None and getattr(order, "shipping_address_id", None) is not None:
+        shipping = order.shipping_address.as_dict()
+    if not shipping:
+        return None
+    refused = clean.address_problem(shipping, field="shipping_address")
+    if refused is None:
+        return None
+    return Problem(
+        "invalid_address",
+        f"The shipping address cannot be used: {refused.message}",
+        f"Edit the shipping address ({refused.field}), then reset the order.",
+    )
+
+
+def _total_problem(order: Order, items: list[OrderItem]) -> Problem | None:
+    """The shop's stated total against what its lines and charges add up to here (every line, canceled or not:
+    the stated total is what the customer was charged)."""
+    stated = getattr(order, "stated_total", None)
+    if stated is None:
+        return None
+    ours = sum((item.line_total for item in items), Decimal(0)) + order.charges_total
+    if ours == stated:
+        return None
+    return Problem(
+        "total_mismatch",
+        f"The shop's total is {stated} {order.currency}, but the lines and charges add up to {ours}.",
+        "Compare the order with the shop's and edit the items or charges to match, then reset the order.",
+    )
+
+
+def find_problems(
+    order: Order, items: list[OrderItem], *, shipping: dict | None = None, process_tests: bool = True
+) -> list[Problem]:
+    """What blocks processing: a test order (unless its channel processes them), unknown or inactive SKUs of
+    items whose stock we keep, no items, no shipping address for shipped items or one its country's rules refuse,
+    and lines and charges that do not add up to the shop's own total. `shipping` is the shipping address as data
+    when the order's row is not saved yet."""
     problems = []
-    unknown = [item.sku for item in items if item.variant_id is None]
+    if getattr(order, "is_test", False) and not process_tests:
+        problems.append(
+            Problem(
+                "test_order",
+                "A test order from the shop: it is kept out of processing.",
+                "Nothing to do. To process the channel's test orders, turn on its 'process test orders' setting, "
+                "then reset the order.",
+            )
+        )
+    # Items whose stock Orderly does not keep (gift cards, tips, custom lines) need no product here.
+    unknown = [item.sku for item in items if item.variant_id is None and item.option_allocate]
     inactive = [item.sku for item in items if item.variant_id and not item.variant.is_orderable]
     if unknown:
         skus = ", ".join(unknown)
@@ -40,7 +88,8 @@ def find_problems(order: Order, items: list[OrderItem]) -> list[Problem]:
         )
     if not items:
         problems.append(Problem("no_items", "The order has no items.", "Edit the order and add at least one item."))
-    if order.shipping_address_id is None and any(item.delivery_type == "ship" for item in items):
+    to_ship = any(item.delivery_type == "ship" and item.option_fulfil for item in items)
+    if order.shipping_address_id is None and to_ship:
         problems.append(
             Problem(
                 "no_shipping_address",
@@ -48,7 +97,16 @@ def find_problems(order: Order, items: list[OrderItem]) -> list[Problem]:
                 "Edit the order and enter a shipping address, then reset the order.",
             )
         )
+    elif to_ship and (problem := _address_problem(order, shipping)):
+        problems.append(problem)
+    if problem := _total_problem(order, items):
+        problems.append(problem)
     return problems
+
+
+def processes_tests(channel) -> bool:
+    """Whether the channel's test orders are processed (its setting; off by default: they are kept out)."""
+    return bool((getattr(channel, "settings", None) or {}).get("process_test_orders", False))
 
 
 def resolve_variants(items: list[OrderItem], channel_id: int | None = None) -> None:
@@ -71,7 +129,7 @@ def apply_checks(order: Order, actor: Actor) -> list[Problem]:
     """Run the checks and set or clear the order's error to match, with timeline events. Inside a transaction."""
     items = list(order.items.select_related("variant__product"))
     resolve_variants(items, order.channel_id)
-    problems = find_problems(order, items)
+    problems = find_problems(order, items, process_tests=processes_tests(order.channel) if order.is_test else True)
     if problems:
         first = problems[0]
         message = " ".join(p.message for p in problems)

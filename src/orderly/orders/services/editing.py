@@ -12,10 +12,10 @@ from orderly.core.exceptions import ValidationError
 from orderly.core.numbering import next_number
 from orderly.orders import events
 from orderly.orders.exceptions import OrderLocked
-from orderly.orders.models import ADDRESS_FIELDS, Address, Order, OrderItem
+from orderly.orders.models import ADDRESS_FIELDS, Address, Order, OrderCharge, OrderItem
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import apply_checks
-from orderly.orders.services.totals import TOTAL_FIELDS, compute_line, compute_order
+from orderly.orders.services.totals import TOTAL_FIELDS, compute_charge, compute_line, compute_order
 from orderly.orders.status import ItemStatus, OrderStatus, Stage
 
 MAX_ITEMS = 500
@@ -62,8 +62,42 @@ def _save_address(data: dict | None, existing: Address | None = None) -> Address
 
 def _build_item(order: Order, line_no: int, data: dict, status: str) -> OrderItem:
     item = OrderItem(order=order, line_no=line_no, status=status, **{k: v for k, v in data.items() if k != "id"})
-    compute_line(item)
+    compute_line(item, tax_included=order.prices_include_tax)
     return item
+
+
+def build_charges(order: Order, charge_data: list[dict]) -> list[OrderCharge]:
+    """Unsaved charges of `order` from cleaned charge data, with their tax and totals."""
+    charges = []
+    for position, data in enumerate(charge_data, start=1):
+        charge = OrderCharge(order=order, position=position, **data)
+        compute_charge(charge, tax_included=order.prices_include_tax)
+        charges.append(charge)
+    return charges
+
+
+def shop_figures(
+    *,
+    charges=None,
+    prices_include_tax: bool = False,
+    is_test: bool = False,
+    delivery_method: str = "",
+    discount_codes=None,
+    shop_money=None,
+    stated_total=None,
+) -> dict:
+    """What a shop said of an order beyond its lines, cleaned: the charges (as data) and the order's fields."""
+    return {
+        "charges": clean.charges(charges),
+        "prices_include_tax": bool(prices_include_tax),
+        "is_test": bool(is_test),
+        "delivery_method": clean.text(delivery_method, field="delivery_method", max_length=100),
+        "discount_codes": clean.discount_codes(discount_codes),
+        "shop_money": clean.mapping(shop_money, field="shop_money"),
+        "stated_total": clean.money(stated_total, field="stated_total", allow_negative=False)
+        if stated_total not in (None, "")
+        else None,
+    }
 
 
 def order_create(
@@ -82,19 +116,26 @@ def order_create(
     external_status: str = "",
     actor: Actor,
     strict: bool = True,
+    shop: dict | None = None,
 ) -> Order:
-    """Create an order with its items, totals and a timeline event, all or nothing.
+    """Create an order with its items, charges, totals and a timeline event, all or nothing.
 
     `strict` (manual entry) refuses unknown SKUs and inactive products with a ValidationError naming the
-    item; without it (imports) the order is recorded anyway and flagged with an error saying how to fix it.
+    item; without it (imports) the order is recorded anyway and flagged with an error saying how to fix it, and
+    an address its country's rules refuse is kept with an error naming the field. `shop` holds what a shop said
+    beyond the lines (shop_figures' keywords: charges, prices_include_tax, is_test, delivery_method,
+    discount_codes, shop_money, stated_total).
     """
     if status not in (OrderStatus.DRAFT, OrderStatus.OPEN):
         raise ValidationError(f"status of a new order must be draft or open, not {status!r}.", field="status")
     customer_fields = clean.customer(customer)
-    shipping = clean.address(shipping_address, field="shipping_address") if shipping_address is not None else None
+    read_address = clean.address if strict else clean.address_loose
+    shipping = read_address(shipping_address, field="shipping_address") if shipping_address is not None else None
     if strict and shipping is None:
         raise ValidationError("shipping_address is required.", field="shipping_address")
-    billing = clean.address(billing_address, field="billing_address") if billing_address is not None else None
+    billing = read_address(billing_address, field="billing_address") if billing_address is not None else None
+    figures = shop_figures(**(shop or {}))
+    charge_data = figures.pop("charges")
     currency_code = clean.currency(currency)
     notes = clean.text(notes, field="notes", max_length=5000)
     external_id = clean.text(external_id, field="external_id", max_length=100)
@@ -117,11 +158,13 @@ def order_create(
             shipping_address=_save_address(shipping),
             billing_address=_save_address(billing),
             **customer_fields,
+            **figures,
         )
         order.save()
         line_items = [_build_item(order, n, data, status) for n, data in enumerate(item_data, start=1)]
         OrderItem.objects.bulk_create(line_items)
-        compute_order(order, line_items)
+        charges = OrderCharge.objects.bulk_create(build_charges(order, charge_data))
+        compute_order(order, line_items, charges)
         order.save(update_fields=[*TOTAL_FIELDS])
         (events.imported if actor.kind == "channel" else events.created)(order, actor)
         apply_checks(order, actor)
@@ -150,8 +193,10 @@ def _diff_address(name: str, before: Address | None, after: dict | None, changes
 
 ITEM_INPUT_FIELDS = (
     "sku", "name", "quantity", "unit_price", "tax_rate", "discount", "adjustments", "purchase_price", "commission",
-    "identifiers", "position", "delivery_type", "delivery_method", "expected_on", "metadata",
+    "identifiers", "position", "delivery_type", "delivery_method", "expected_on", "metadata", "tax_lines",
 )  # fmt: skip
+# An edit to one of these makes the shop's tax amounts of the line stale: its tax then follows the rate.
+TAXED_FIELDS = ("quantity", "unit_price", "discount", "tax_rate", "adjustments")
 
 
 def _with_current_values(order: Order, entries) -> list:
@@ -169,6 +214,10 @@ def _with_current_values(order: Order, entries) -> list:
             continue
         current = {name: getattr(item, name) for name in ITEM_INPUT_FIELDS}
         current["options"] = item.options
+        if "tax_lines" not in entry and any(
+            name in entry and str(entry[name]) != str(current[name]) for name in TAXED_FIELDS
+        ):
+            current["tax_lines"] = []
         merged.append({**current, **entry})
     return merged
 
@@ -244,7 +293,7 @@ def _replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
                 if name != "id":
                     setattr(item, name, value)
             item.line_no = line_no
-            compute_line(item)
+            compute_line(item, tax_included=order.prices_include_tax)
             item.save()
             new_items.append(item)
         else:

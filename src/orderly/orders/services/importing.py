@@ -21,11 +21,11 @@ from orderly.core.exceptions import ValidationError
 from orderly.core.numbering import next_numbers
 from orderly.orders import events
 from orderly.orders.events import EventKind
-from orderly.orders.models import Address, Order, OrderEvent, OrderItem
+from orderly.orders.models import Address, Order, OrderCharge, OrderEvent, OrderItem
 from orderly.orders.services import validation as clean
-from orderly.orders.services.checks import find_problems
-from orderly.orders.services.editing import MAX_ITEMS
-from orderly.orders.services.totals import compute_line, compute_order
+from orderly.orders.services.checks import find_problems, processes_tests
+from orderly.orders.services.editing import MAX_ITEMS, shop_figures
+from orderly.orders.services.totals import compute_charge, compute_line, compute_order
 from orderly.orders.status import OrderStatus, Stage
 
 # Internal types whose Python values the drivers take as they are (str, int, bool, Decimal, None).
@@ -198,6 +198,7 @@ class ImportEntry:
     notes: str = ""
     external_ref: str = ""
     external_status: str = ""
+    shop: dict | None = None  # editing.shop_figures' keywords: charges, prices_include_tax, is_test, …
 
 
 def _clean(entry: ImportEntry, variants: dict) -> tuple[dict, list[dict]]:
@@ -209,12 +210,13 @@ def _clean(entry: ImportEntry, variants: dict) -> tuple[dict, list[dict]]:
         raise ValidationError(f"An order may have at most {MAX_ITEMS} items.", field="items")
     fields = {
         **clean.customer(entry.customer),
-        "shipping": clean.address(entry.shipping_address, field="shipping_address")
+        "shipping": clean.address_loose(entry.shipping_address, field="shipping_address")
         if entry.shipping_address is not None
         else None,
-        "billing": clean.address(entry.billing_address, field="billing_address")
+        "billing": clean.address_loose(entry.billing_address, field="billing_address")
         if entry.billing_address is not None
         else None,
+        **shop_figures(**(entry.shop or {})),
         "currency": clean.currency(entry.currency),
         "notes": clean.text(entry.notes, field="notes", max_length=5000),
         "external_id": clean.text(entry.external_id, field="external_id", max_length=100, required=True),
@@ -243,12 +245,14 @@ def _variants(channel, entries: list[ImportEntry]) -> dict:
     return variants
 
 
-def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], list[list[Row]]]:
-    """The orders' and items' rows with totals and the checks' error, computed in Python (totals, checks)."""
+def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], list[list[Row]], list[list[Row]]]:
+    """The orders', items' and charges' rows with totals and the checks' error, computed in Python."""
     order_defaults, item_defaults = model_defaults(Order), model_defaults(OrderItem)
+    charge_defaults = model_defaults(OrderCharge)
+    process_tests = processes_tests(channel)
     now = timezone.now()
     numbers = next_numbers("OR", len(cleaned))
-    orders, all_items = [], []
+    orders, all_items, all_charges = [], [], []
     for n, (entry, f, item_data) in enumerate(cleaned):
         order = Row(**order_defaults)
         vars(order).update(
@@ -267,22 +271,35 @@ def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], l
             customer_name=f["customer_name"],
             customer_email=f["customer_email"],
             customer_type=f["customer_type"],
+            prices_include_tax=f["prices_include_tax"],
+            is_test=f["is_test"],
+            delivery_method=f["delivery_method"],
+            discount_codes=f["discount_codes"],
+            shop_money=f["shop_money"],
+            stated_total=f["stated_total"],
         )
+        tax_included = f["prices_include_tax"]
         items = []
         for line_no, data in enumerate(item_data, 1):
             item = Row(**{**item_defaults, **data})
             item.line_no, item.status = line_no, entry.status
             item.variant_id = data["variant"].pk if data["variant"] is not None else None
-            compute_line(item)
+            compute_line(item, tax_included=tax_included)
             items.append(item)
-        compute_order(order, items)
-        if problems := find_problems(order, items):
+        charges = []
+        for position, data in enumerate(f["charges"], 1):
+            charge = Row(**{**charge_defaults, **data, "position": position})
+            compute_charge(charge, tax_included=tax_included)
+            charges.append(charge)
+        compute_order(order, items, charges)
+        if problems := find_problems(order, items, shipping=f["shipping"], process_tests=process_tests):
             order.error_code = problems[0].code
             order.error_message = " ".join(p.message for p in problems)[:1000]
             order.error_fix = " ".join(p.fix for p in problems)[:1000]
         orders.append(order)
         all_items.append(items)
-    return orders, all_items
+        all_charges.append(charges)
+    return orders, all_items, all_charges
 
 
 def _event_rows(channel, orders: list[Row], actor: Actor) -> list[dict]:
@@ -324,12 +341,14 @@ def orders_import_many(*, channel, entries: list[ImportEntry], actor: Actor) -> 
     with transaction.atomic():
         keys = [(n, kind) for n, (_, f, _) in enumerate(cleaned) for kind in ("shipping", "billing") if f[kind]]
         address_ids = insert_rows(Address, [cleaned[n][1][kind] for n, kind in keys], returning=True)
-        orders, all_items = _order_rows(channel, cleaned, dict(zip(keys, address_ids, strict=True)))
+        orders, all_items, all_charges = _order_rows(channel, cleaned, dict(zip(keys, address_ids, strict=True)))
         for order, order_id in zip(orders, insert_rows(Order, orders, returning=True), strict=True):
             order.id = order_id
-        for order, items in zip(orders, all_items, strict=True):
-            for item in items:
-                item.order_id = order.id
+        for order, items, charges in zip(orders, all_items, all_charges, strict=True):
+            for row in (*items, *charges):
+                row.order_id = order.id
         insert_rows(OrderItem, [item for items in all_items for item in items])
+        if any(all_charges):
+            insert_rows(OrderCharge, [charge for charges in all_charges for charge in charges])
         insert_rows(OrderEvent, _event_rows(channel, orders, actor))
     return orders, refused

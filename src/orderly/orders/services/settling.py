@@ -28,7 +28,8 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
     items = list(order.items.order_by("line_no", "pk"))
     figures = [completion.figures_of(item) for item in items]
-    due = completion.amount_due(figures)
+    charges = completion.charges_owed(figures, order.charges_total)
+    due = completion.amount_due(figures, charges=order.charges_total)
     payment = completion.payment_status(due, order.amount_paid)
     fulfillment = completion.fulfillment_status(figures)
     before = (order.amount_due, order.payment_status, order.fulfillment_status)
@@ -48,7 +49,8 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     order.save(update_fields=["amount_due", "payment_status", "fulfillment_status", "status", "updated_at"])
 
     cleared = order.status == OrderStatus.OPEN and not order.has_error and not order.is_archived
-    paid_units = completion.units_paid(figures, order.amount_paid, due)
+    # The money pays for shipping and fees first, then the units in line order.
+    paid_units = completion.units_paid(figures, order.amount_paid - charges, due - charges)
     changed = []
     for item, figure, paid in zip(items, figures, paid_units, strict=True):
         approved = min(paid if item.option_cover else figure.kept, figure.kept) if cleared else 0

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 
-from orderly.core.countries import COUNTRY_CODES, CURRENCY_CODES
+from orderly.core.countries import COUNTRY_CODES, CURRENCY_CODES, NO_POSTAL_CODE, REGION_REQUIRED
 from orderly.core.exceptions import ValidationError
 from orderly.orders.models import ADDRESS_FIELDS
 from orderly.orders.status import CustomerType, DeliveryType
@@ -24,6 +24,8 @@ ADDRESS_LIMITS = {
     "email": 254,
 }
 ADDRESS_REQUIRED = ("name", "line1", "postal_code", "city", "country")
+MAX_TAX_LINES = 10
+MAX_CHARGES = 50
 MAX_QUANTITY = 1_000_000
 MAX_MONEY = Decimal("9999999999.99")
 # Line and order totals are stored with 12 digits before the point; amounts up to a billion, with up to 100% tax on
@@ -82,6 +84,50 @@ def percent(value, *, field: str, default: Decimal) -> Decimal:
     if number > 100:
         raise ValidationError(f"{field} must be between 0 and 100.", field=field)
     return number
+
+
+def rate(value, *, field: str, default: Decimal) -> Decimal:
+    """A tax rate in percent, 0 – 100, with up to 4 decimals (Quebec's 9.975 %, Canada's 14.975 % together)."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise ValidationError(f"{field} must be a number.", field=field)
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"{field} must be a number, not {value!r}.", field=field) from None
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise ValidationError(f"{field} must be between 0 and 100.", field=field)
+    if number != number.quantize(Decimal("0.0001")):
+        raise ValidationError(f"{field} has more than 4 decimals.", field=field)
+    return number.quantize(Decimal("0.0001"))
+
+
+def tax_lines(value, *, field: str) -> list[dict]:
+    """The shop's taxes on a line or charge: [{"title", "rate" (percent), "amount" (for the whole line)}]."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f"{field} must be a list of {{title, rate, amount}}.", field=field)
+    if len(value) > MAX_TAX_LINES:
+        raise ValidationError(f"{field} has more than {MAX_TAX_LINES} taxes.", field=field)
+    clean = []
+    for i, entry in enumerate(value):
+        path = f"{field}[{i}]"
+        if not isinstance(entry, dict):
+            raise ValidationError(f"{path} must be an object with title, rate and amount.", field=path)
+        clean.append(
+            {
+                "title": text(entry.get("title"), field=f"{path}.title", max_length=100),
+                "rate": format(rate(entry.get("rate"), field=f"{path}.rate", default=Decimal(0)).normalize(), "f"),
+                "amount": str(money(entry.get("amount"), field=f"{path}.amount")),
+            }
+        )
+    return clean
+
+
+def taxes_of(lines: list[dict]) -> Decimal:
+    return sum((Decimal(line["amount"]) for line in lines), Decimal(0))
 
 
 def quantity(value, *, field: str) -> int:
@@ -155,6 +201,48 @@ def customer(data, *, field: str = "customer") -> dict:
     }
 
 
+def address_problem(data: dict, *, field: str) -> ValidationError | None:
+    """What the address's country rules refuse in an address already cleaned loosely: the first missing part, or
+    None. A postal code is needed except where the country has none; a region where carriers need one."""
+    for name in ("name", "line1", "city"):
+        if not data.get(name):
+            return ValidationError(f"{field}.{name} is required.", field=f"{field}.{name}")
+    code = data.get("country", "")
+    if code not in COUNTRY_CODES:
+        return ValidationError(
+            f"{field}.country {code!r} is not an ISO 3166-1 country code (e.g. NL, DE, US).", field=f"{field}.country"
+        )
+    if not data.get("postal_code") and code not in NO_POSTAL_CODE:
+        return ValidationError(
+            f"{field}.postal_code is required for an address in {code}.", field=f"{field}.postal_code"
+        )
+    if not data.get("region") and code in REGION_REQUIRED:
+        return ValidationError(
+            f"{field}.region (state or province) is required for an address in {code}.", field=f"{field}.region"
+        )
+    return None
+
+
+def address_loose(data, *, field: str) -> dict:
+    """An address as a shop sent it, kept even when its country's rules refuse it (the order then carries an
+    error naming the field): text cut to its column, the country upper-cased, an e-mail that is not one dropped.
+    Only a value that is not an object at all is refused."""
+    if not isinstance(data, dict):
+        raise ValidationError(f"{field} must be an object.", field=field)
+    clean = {}
+    for name in ADDRESS_FIELDS:
+        value = data.get(name)
+        value = "" if value is None else str(value).strip()[: ADDRESS_LIMITS[name]]
+        clean[name] = value
+    clean["country"] = clean["country"].upper()
+    if clean["email"]:
+        try:
+            validate_email(clean["email"])
+        except DjangoValidationError:
+            clean["email"] = ""
+    return clean
+
+
 def address(data, *, field: str) -> dict:
     if not isinstance(data, dict):
         raise ValidationError(f"{field} must be an object.", field=field)
@@ -163,7 +251,7 @@ def address(data, *, field: str) -> dict:
         raise ValidationError(
             f"{field} has unknown fields: {', '.join(sorted(unknown))}.", field=f"{field}.{min(unknown)}"
         )
-    clean = {}
+    clean = {"country": country(data.get("country"), field=f"{field}.country")}
     for name in ADDRESS_FIELDS:
         path = f"{field}.{name}"
         if name == "country":
@@ -171,9 +259,10 @@ def address(data, *, field: str) -> dict:
         elif name == "email":
             clean[name] = email(data.get(name), field=path)
         else:
-            clean[name] = text(
-                data.get(name), field=path, max_length=ADDRESS_LIMITS[name], required=name in ADDRESS_REQUIRED
-            )
+            required = name in ADDRESS_REQUIRED and not (name == "postal_code" and clean["country"] in NO_POSTAL_CODE)
+            clean[name] = text(data.get(name), field=path, max_length=ADDRESS_LIMITS[name], required=required)
+    if problem := address_problem(clean, field=field):
+        raise problem
     return clean
 
 
@@ -220,9 +309,10 @@ def item(data, *, field: str, variant) -> dict:
         "unit_price": money(
             data.get("unit_price"), field=f"{field}.unit_price", default=variant.price if variant else None
         ),
-        "tax_rate": percent(
+        "tax_rate": rate(
             data.get("tax_rate"), field=f"{field}.tax_rate", default=variant.tax_rate if variant else Decimal(0)
         ),
+        "tax_lines": tax_lines(data.get("tax_lines"), field=f"{field}.tax_lines"),
         "discount": money(data.get("discount"), field=f"{field}.discount", default=Decimal("0")),
         "adjustments": adjustments(data.get("adjustments"), field=f"{field}.adjustments"),
         "purchase_price": money(data["purchase_price"], field=f"{field}.purchase_price")
@@ -250,6 +340,67 @@ def item(data, *, field: str, variant) -> dict:
     if clean["discount"] > gross:
         raise ValidationError(
             f"{field}.discount {clean['discount']} is more than the line's {gross}.", field=f"{field}.discount"
+        )
+    return clean
+
+
+def charge(data, *, field: str) -> dict:
+    """Clean one charge (shipping or a fee) as the shop charged it."""
+    from orderly.orders.status import ChargeKind
+
+    if not isinstance(data, dict):
+        raise ValidationError(f"{field} must be an object.", field=field)
+    kind = choice(data.get("kind"), field=f"{field}.kind", choices=ChargeKind, default=ChargeKind.SHIPPING)
+    taxes = tax_lines(data.get("tax_lines"), field=f"{field}.tax_lines")
+    clean = {
+        "kind": kind,
+        "title": text(data.get("title"), field=f"{field}.title", max_length=200) or ChargeKind(kind).label,
+        "code": text(data.get("code"), field=f"{field}.code", max_length=100),
+        "amount": money(data.get("amount"), field=f"{field}.amount", allow_negative=kind == ChargeKind.FEE),
+        "discount": money(data.get("discount"), field=f"{field}.discount", default=Decimal("0")),
+        "tax_lines": taxes,
+        "tax_rate": rate(
+            data.get("tax_rate", sum((Decimal(t["rate"]) for t in taxes), Decimal(0))),
+            field=f"{field}.tax_rate",
+            default=Decimal(0),
+        ),
+    }
+    if clean["amount"] >= 0 and clean["discount"] > clean["amount"]:
+        raise ValidationError(
+            f"{field}.discount {clean['discount']} is more than the charge's {clean['amount']}.",
+            field=f"{field}.discount",
+        )
+    if abs(clean["amount"]) > MAX_ORDER_AMOUNT:
+        raise ValidationError(f"{field}.amount is more than an order may total.", field=f"{field}.amount")
+    return clean
+
+
+def charges(value, *, field: str = "charges") -> list[dict]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(f"{field} must be a list of charges.", field=field)
+    if len(value) > MAX_CHARGES:
+        raise ValidationError(f"An order may have at most {MAX_CHARGES} charges.", field=field)
+    return [charge(entry, field=f"{field}[{i}]") for i, entry in enumerate(value)]
+
+
+def discount_codes(value, *, field: str = "discount_codes") -> list[dict]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or len(value) > 50:
+        raise ValidationError(f"{field} must be a list of at most 50 {{code, type, amount}}.", field=field)
+    clean = []
+    for i, entry in enumerate(value):
+        path = f"{field}[{i}]"
+        if not isinstance(entry, dict):
+            raise ValidationError(f"{path} must be an object with code, type and amount.", field=path)
+        clean.append(
+            {
+                "code": text(entry.get("code"), field=f"{path}.code", max_length=100),
+                "type": text(entry.get("type"), field=f"{path}.type", max_length=40),
+                "amount": str(money(entry.get("amount"), field=f"{path}.amount", default=Decimal("0"))),
+            }
         )
     return clean
 
