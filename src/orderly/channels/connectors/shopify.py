@@ -6,6 +6,7 @@ Auth header `X-Shopify-Access-Token`. Rate limit: a 429 waits its `Retry-After` 
 Webhooks (`orders/create`, `orders/updated`, …): `X-Shopify-Hmac-Sha256` is the base64 HMAC-SHA256 of the raw body
 with the app's webhook secret; `X-Shopify-Webhook-Id` identifies the delivery (replays are ignored).
 Push: the order's open fulfillment orders are fulfilled with `tracking_info` (number, company, url).
+An order is read as FORMATS.md "Shopify orders: what is taken" says (its money: shopify_money).
 """
 
 import base64
@@ -13,9 +14,9 @@ import hmac
 import json
 import re
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 
 from orderly.channels.connectors import parsing
+from orderly.channels.connectors import shopify_money as money
 from orderly.channels.connectors.base import (
     BaseConnector,
     ChannelError,
@@ -60,71 +61,142 @@ def _address(data) -> dict | None:
     }
 
 
-def _item(line, n: int) -> dict:
-    if not isinstance(line, dict):
-        raise BadPayload(f"line_items[{n}] is not an object")
-    sku = parsing.text(line.get("sku"), 64) or (
-        f"shopify-variant-{line['variant_id']}" if line.get("variant_id") else f"shopify-line-{line.get('id', n)}"
-    )
-    tax_lines = line.get("tax_lines") if isinstance(line.get("tax_lines"), list) else []
-    rate = sum(
-        (
-            Decimal(parsing.decimal(t.get("rate"), what=f"line_items[{n}].tax_lines.rate", places="0.000001"))
-            for t in tax_lines
-            if isinstance(t, dict)
-        ),
-        Decimal(0),
-    )
-    return {
-        "sku": sku,
-        "name": parsing.text(line.get("title") or line.get("name")) or sku,
-        "quantity": line.get("quantity"),
-        "unit_price": parsing.decimal(line.get("price"), what=f"line_items[{n}].price"),
-        "discount": parsing.decimal(line.get("total_discount"), what=f"line_items[{n}].total_discount"),
-        "tax_rate": parsing.decimal(rate * 100, what=f"line_items[{n}].tax rate"),
-        "identifiers": {
-            "shopify_line_id": str(line.get("id", "")),
-            "shopify_variant_id": str(line.get("variant_id") or ""),
-        },
-    }
+def _customer(entry: dict, shipping: dict | None, billing: dict | None) -> dict:
+    """The customer's name, else the billing then the shipping address's (guests, POS, draft orders), else "Guest";
+    the order's e-mail, which a guest or POS order may not have."""
+    customer = entry.get("customer") if isinstance(entry.get("customer"), dict) else {}
+    name = " ".join(filter(None, (parsing.text(customer.get("first_name")), parsing.text(customer.get("last_name")))))
+    name = name or (billing or {}).get("name") or (shipping or {}).get("name") or "Guest"
+    email = entry.get("email") or entry.get("contact_email") or customer.get("email")
+    return {"name": name, "email": parsing.text(email, 254)}
+
+
+def _first(values, single) -> str:
+    if isinstance(values, list):
+        for value in values:
+            if value not in (None, ""):
+                return parsing.text(value, 500)
+    return parsing.text(single, 500)
+
+
+def _fulfillments(entry: dict) -> list[dict]:
+    """Parcels the shop fulfilled itself: successful fulfillments (cancelled, failed and errored ones are not)."""
+    result = []
+    for n, fulfillment in enumerate(money.objects(entry.get("fulfillments"), "fulfillments")):
+        if fulfillment.get("status") != "success":
+            continue
+        where = f"fulfillments[{n}]"
+        lines = money.objects(fulfillment.get("line_items"), f"{where}.line_items")
+        result.append(
+            {
+                "external_id": money.ident(fulfillment.get("id")),
+                "carrier": parsing.text(fulfillment.get("tracking_company"), 100),
+                "tracking_number": _first(fulfillment.get("tracking_numbers"), fulfillment.get("tracking_number")),
+                "tracking_url": _first(fulfillment.get("tracking_urls"), fulfillment.get("tracking_url")),
+                "created_at": parsing.timestamp(fulfillment.get("created_at"), what=f"{where}.created_at"),
+                "lines": [
+                    {
+                        "line_id": money.ident(line.get("id")),
+                        "quantity": money.whole(line.get("quantity"), f"{where}.line_items[{m}].quantity"),
+                    }
+                    for m, line in enumerate(lines)
+                ],
+            }
+        )
+    return result
+
+
+def _refunds(entry: dict) -> list[dict]:
+    """Units the shop refunded, per refund; refunds of money alone (no refund_line_items) name no units."""
+    result = []
+    for n, refund in enumerate(money.objects(entry.get("refunds"), "refunds")):
+        where = f"refunds[{n}].refund_line_items"
+        lines = []
+        for m, line in enumerate(money.objects(refund.get("refund_line_items"), where)):
+            restock_type = line.get("restock_type")
+            lines.append(
+                {
+                    "line_id": money.ident(line.get("line_item_id")),
+                    "quantity": money.whole(line.get("quantity"), f"{where}[{m}].quantity"),
+                    # Before restock_type, the refund's own restock flag said it.
+                    "restock": restock_type in money.RESTOCKED
+                    if restock_type is not None
+                    else refund.get("restock") is True,
+                }
+            )
+        if lines:
+            result.append({"external_id": money.ident(refund.get("id")), "lines": lines})
+    return result
+
+
+def _delivery_method(charges: list[dict]) -> str:
+    for charge in charges:
+        if charge["kind"] == "shipping":
+            return (charge["code"] or charge["title"])[:100]
+    return ""
 
 
 def parse_order(entry) -> ExternalOrder | Malformed:
-    """A Shopify order object as an ExternalOrder, or Malformed with the reason."""
+    """A Shopify order object as an ExternalOrder, or Malformed with the reason and the entry as it came."""
     if not isinstance(entry, dict):
-        return Malformed(external_id="?", reason="an entry of the orders list is not an object")
+        return Malformed(external_id="?", reason="an entry of the orders list is not an object", raw=entry)
     try:
         external_id = parsing.required_id(entry)
     except BadPayload as exc:
-        return Malformed(external_id="?", reason=str(exc))
+        return Malformed(external_id="?", reason=str(exc), raw=entry)
     try:
         updated_at = parsing.timestamp(entry.get("updated_at"), what="updated_at")
         lines = entry.get("line_items")
-        if not isinstance(lines, list):
+        if lines is None:
             raise BadPayload("line_items is missing")
+        if not isinstance(lines, list):
+            raise BadPayload("line_items is not a list")
         shipping = _address(entry.get("shipping_address"))
         billing = _address(entry.get("billing_address"))
-        customer = entry.get("customer") if isinstance(entry.get("customer"), dict) else {}
-        customer_name = " ".join(
-            filter(None, (parsing.text(customer.get("first_name")), parsing.text(customer.get("last_name"))))
-        ) or (shipping or billing or {}).get("name", "")
-        email = parsing.text(entry.get("email") or customer.get("email"), 254)
         status = "cancelled" if entry.get("cancelled_at") else parsing.text(entry.get("financial_status"), 64)
+        currency, _ = money.currencies(entry)
+        items = [money.line_item(line, n) for n, line in enumerate(lines)]
+        charges = money.charges(entry)
+        stated_total = money.stated(entry, "total_price")
         return ExternalOrder(
             external_id=external_id,
             external_ref=parsing.text(entry.get("name") or entry.get("order_number"), 100),
             external_status=status,
             updated_at=updated_at,
             order_date=parsing.timestamp(entry.get("created_at"), what="created_at") or None,
-            customer={"name": customer_name or email, "email": email},
+            customer=_customer(entry, shipping, billing),
             shipping_address=shipping,
             billing_address=billing,
-            currency=parsing.text(entry.get("currency"), 3) or "EUR",
-            items=[_item(line, n) for n, line in enumerate(lines)],
+            currency=currency,
+            items=items,
             notes=parsing.text(entry.get("note"), 5000),
+            prices_include_tax=entry.get("taxes_included") is True,
+            charges=charges,
+            discount_codes=_discount_codes(entry),
+            stated_total=stated_total,
+            stated_tax=money.stated(entry, "total_tax"),
+            payment=money.payment(entry, stated_total),
+            fulfillments=_fulfillments(entry),
+            refunds=_refunds(entry),
+            is_test=entry.get("test") is True,
+            delivery_method=_delivery_method(charges),
+            shop_money=money.shop_money(entry),
         )
     except BadPayload as exc:
-        return Malformed(external_id=external_id, reason=str(exc))
+        return Malformed(external_id=external_id, reason=str(exc), raw=entry)
+
+
+def _discount_codes(entry: dict) -> list[dict]:
+    """The codes the customer entered, for showing on the order: their amounts are already in the lines' and
+    shipping lines' discounts (Shopify allocates them), never subtracted again."""
+    return [
+        {
+            "code": parsing.text(code.get("code"), 100),
+            "type": parsing.text(code.get("type"), 40),
+            "amount": money.fmt(money.amount(code, "amount", f"discount_codes[{n}]")),
+        }
+        for n, code in enumerate(money.objects(entry.get("discount_codes"), "discount_codes"))
+    ]
 
 
 def _stamp(entry: dict) -> str:
