@@ -34,6 +34,7 @@ class PaymentMethod(models.TextChoices):
     CARD = "card", "Card"
     CASH = "cash", "Cash"
     PAYPAL = "paypal", "PayPal"
+    SHOP = "shop", "Paid in the shop"  # recorded from the sales channel's own payment state
     OTHER = "other", "Other"
 
 
