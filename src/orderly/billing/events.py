@@ -13,14 +13,13 @@ class EventKind:
     CREDIT_NOTE_CREATED = "credit_note_created"
 
 
-def payment_recorded(order: Order, actor: Actor, payment) -> OrderEvent:
+def payment_recorded_content(order, payment) -> tuple[str, str, dict]:
+    """The payment event's kind, message and data (also written in bulk by a channel's import)."""
     refund = payment.kind == "refund"
     words = "Refund paid" if refund else "Payment received"
     method = payment.get_method_display().lower() if payment.method != "paypal" else "PayPal"
     reference = f", reference {payment.reference}" if payment.reference else ""
-    return record(
-        order,
-        actor,
+    return (
         EventKind.REFUND_PAID if refund else EventKind.PAYMENT_RECEIVED,
         f"{words}: {order.currency} {payment.amount} by {method}{reference}. Paid now: {order.amount_paid}.",
         {
@@ -31,6 +30,10 @@ def payment_recorded(order: Order, actor: Actor, payment) -> OrderEvent:
             "amount_paid": str(order.amount_paid),
         },
     )
+
+
+def payment_recorded(order: Order, actor: Actor, payment) -> OrderEvent:
+    return record(order, actor, *payment_recorded_content(order, payment))
 
 
 def invoice_created(order: Order, actor: Actor, invoice) -> OrderEvent:

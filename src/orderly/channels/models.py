@@ -161,6 +161,10 @@ class SyncedOrder(models.Model):
     digest = models.CharField(max_length=64)
     remote_updated_at = models.CharField(max_length=64, blank=True)
     synced_at = models.DateTimeField(default=timezone.now)
+    # The shop's refunds already applied here (their ids), so each cancels or returns its units once.
+    applied_refunds = models.JSONField(default=list, blank=True)
+    # The order as the shop sent it, kept while it could not be read (the error order's evidence).
+    raw = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [

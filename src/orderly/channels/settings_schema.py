@@ -64,7 +64,23 @@ CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
     ChannelKind.WEBHOOK: ("webhook_secret",),
 }
 
-SETTING_FIELDS = ("base_url", "sync_interval_minutes", "status_map")
+# On/off switches of how a shop's orders are taken, with their defaults (documented in FORMATS.md).
+SWITCHES = {
+    # Test orders (Shopify `test: true`) come in marked as tests and carry an error that keeps them out of
+    # processing; on: they are processed like any other.
+    "process_test_orders": False,
+    # Lines without a SKU in the shop (custom items, gift cards, tips) come in as items whose stock Orderly does
+    # not keep, needing no product mapping; off: they must be mapped like any SKU.
+    "sku_less_lines_as_non_stock": False,
+    # Fulfillments made in the shop take their units out of our stock (the shop ships from our warehouse); off:
+    # they are recorded with no stock movement.
+    "shop_fulfillments_use_our_stock": False,
+}
+SETTING_FIELDS = ("base_url", "sync_interval_minutes", "status_map", *SWITCHES)
+
+
+def switch(channel, name: str) -> bool:
+    return bool((channel.settings or {}).get(name, SWITCHES[name]))
 
 
 def status_action(channel, external_status: str) -> str:
@@ -126,6 +142,11 @@ def clean_settings(kind: str, value, *, field: str = "settings") -> dict:
                 field=f"{field}.status_map",
             )
     clean["status_map"] = dict(status_map)
+    for name, default in SWITCHES.items():
+        flag = value.get(name, default)
+        if not isinstance(flag, bool):
+            raise ValidationError(f"{field}.{name} must be true or false.", field=f"{field}.{name}")
+        clean[name] = flag
     return clean
 
 

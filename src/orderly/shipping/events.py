@@ -19,7 +19,10 @@ def _units(lines: list[dict]) -> str:
 
 def fulfilled(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> OrderEvent:
     """`lines` as {"item", "sku", "quantity"}."""
-    if fulfillment.delivery == "collect":
+    if fulfillment.external_id:
+        how = "fulfilled in the shop" + (f" with {fulfillment.carrier}" if fulfillment.carrier else "")
+        how += f", tracking {fulfillment.tracking_number}" if fulfillment.tracking_number else ""
+    elif fulfillment.delivery == "collect":
         how = "handed over for collection"
     else:
         how = "shipped" + (f" with {fulfillment.carrier}" if fulfillment.carrier else "")
@@ -34,6 +37,7 @@ def fulfilled(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> Ord
             "delivery": fulfillment.delivery,
             "carrier": fulfillment.carrier,
             "tracking_number": fulfillment.tracking_number,
+            "from_shop": bool(fulfillment.external_id),
             "lines": lines,
         },
     )

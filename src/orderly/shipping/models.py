@@ -15,6 +15,9 @@ class Fulfillment(models.Model):
     delivery = models.CharField(max_length=16, choices=Delivery.choices, default=Delivery.SHIP)
     carrier = models.CharField(max_length=100, blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
+    tracking_url = models.URLField(max_length=500, blank=True)
+    # Fulfilled in the shop, not here: recorded from the sales channel under the shop's own id of it.
+    external_id = models.CharField(max_length=100, blank=True, help_text="The shop's id of a fulfillment it made")
     shipping_address = models.JSONField(default=dict, blank=True, help_text="The address it went to, as it was then")
     created_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -34,9 +37,18 @@ class Fulfillment(models.Model):
                 condition=Q(status="fulfilled", pushed_at__isnull=True) & ~Q(tracking_number=""),
             ),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "external_id"], condition=~Q(external_id=""), name="fulfillment_external_unique"
+            ),
+        ]
 
     def __str__(self):
         return self.number
+
+    @property
+    def from_shop(self) -> bool:
+        return bool(self.external_id)
 
 
 class FulfillmentLine(models.Model):

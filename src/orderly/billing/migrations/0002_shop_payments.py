@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0001_initial'),
+        ("billing", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='payment',
-            name='method',
-            field=models.CharField(choices=[('bank_transfer', 'Bank transfer'), ('card', 'Card'), ('cash', 'Cash'), ('paypal', 'PayPal'), ('shop', 'Paid in the shop'), ('other', 'Other')], max_length=16),
+            model_name="payment",
+            name="method",
+            field=models.CharField(
+                choices=[
+                    ("bank_transfer", "Bank transfer"),
+                    ("card", "Card"),
+                    ("cash", "Cash"),
+                    ("paypal", "PayPal"),
+                    ("shop", "Paid in the shop"),
+                    ("other", "Other"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

@@ -86,3 +86,14 @@ def later(a: str, b: str) -> str:
 
 def hmac_sha256(secret: str, body: bytes) -> bytes:
     return hmac.new(secret.encode(), body, hashlib.sha256).digest()
+
+
+# Keys the connectors make for lines the shop sent without a SKU (stable across orders: a variant, a product or
+# the title), so that one mapping serves every later order.
+GENERATED_SKU_PREFIXES = (
+    "shopify-variant-", "shopify-product-", "shopify-title-", "woo-variation-", "woo-product-", "woo-title-",
+)  # fmt: skip
+
+
+def generated_sku(sku) -> bool:
+    return isinstance(sku, str) and sku.startswith(GENERATED_SKU_PREFIXES)

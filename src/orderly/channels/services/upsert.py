@@ -1,22 +1,29 @@
 """Taking one channel order in: create it, or apply what changed, idempotently on (channel, external id)."""
 
 import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from orderly.channels.connectors.base import ExternalOrder
+from orderly.billing.services.shop_payments import payments_follow_shop
+from orderly.channels.connectors.base import ExternalOrder, Malformed
+from orderly.channels.connectors.parsing import generated_sku
 from orderly.channels.models import SalesChannel, SyncedOrder
-from orderly.channels.settings_schema import StatusAction, status_action
+from orderly.channels.settings_schema import StatusAction, status_action, switch
 from orderly.core.actors import Actor
 from orderly.core.exceptions import DomainError, ValidationError
 from orderly.orders.models import Order
 from orderly.orders.services import order_cancel, order_create, order_open
-from orderly.orders.services import validation as clean
+from orderly.orders.services.from_shop import order_items_cancel_units, order_note_unreadable, order_record_unreadable
 from orderly.orders.services.importing import ImportEntry
 from orderly.orders.services.syncing import order_sync_update
 from orderly.orders.status import OrderStatus
+from orderly.shipping.services import fulfillment_record_from_shop, return_register
 
 IMPORTED, UPDATED, SKIPPED = "imported", "updated", "skipped"
 
@@ -26,37 +33,76 @@ def _order_date(data: ExternalOrder) -> dt.datetime | None:
     return parsed if parsed and parsed.tzinfo else None
 
 
-def _usable_address(value, field: str) -> tuple[dict | None, str]:
-    """A shop's address if it passes our checks; else None and why (the order is still imported, flagged)."""
-    if not value:
-        return None, ""
+def _customer(data: ExternalOrder) -> dict:
+    """The shop's customer; a guest without a name is named from an address, else their e-mail, else "Guest"."""
+    customer = dict(data.customer or {})
+    if not str(customer.get("name") or "").strip():
+        customer["name"] = (
+            (data.billing_address or {}).get("name")
+            or (data.shipping_address or {}).get("name")
+            or customer.get("email")
+            or "Guest"
+        )
+    return customer
+
+
+def _items(channel: SalesChannel, data: ExternalOrder) -> list:
+    """The shop's lines; with the channel's switch on, lines without a SKU in the shop need no product here."""
+    if not switch(channel, "sku_less_lines_as_non_stock"):
+        return data.items
+    return [
+        {**item, "options": {**(item.get("options") or {}), "allocate": False}}
+        if isinstance(item, dict) and generated_sku(item.get("sku"))
+        else item
+        for item in data.items
+    ]
+
+
+def shop_of(data: ExternalOrder) -> dict:
+    """What the shop said of the order beyond its lines, as orders.services.editing.shop_figures takes it."""
+    return {
+        "charges": data.charges,
+        "prices_include_tax": data.prices_include_tax,
+        "is_test": data.is_test,
+        "delivery_method": data.delivery_method,
+        "discount_codes": data.discount_codes,
+        "shop_money": data.shop_money,
+        "stated_total": data.stated_total or None,
+    }
+
+
+def received_of(data: ExternalOrder) -> tuple[Decimal, Decimal]:
+    """(money the shop received, money it paid back) for the order, 0 where it says nothing or nonsense."""
+    money = data.payment or {}
+    return _decimal(money.get("paid")), _decimal(money.get("refunded"))
+
+
+def _decimal(value) -> Decimal:
     try:
-        return clean.address(value, field=field), ""
-    except ValidationError as exc:
-        return None, exc.message
+        number = Decimal(str(value or "0"))
+    except ArithmeticError:
+        return Decimal("0")
+    return number if number.is_finite() and number > 0 else Decimal("0")
 
 
-def import_entry(channel: SalesChannel, data: ExternalOrder) -> ImportEntry:
-    """The order_create arguments for a new channel order: status by the channel's table, addresses that fail our
-    checks left out (the order is then flagged for its missing address) with the reason in its notes."""
+def import_entry(channel: SalesChannel, data: ExternalOrder, *, amount_paid: Decimal = Decimal("0")) -> ImportEntry:
+    """The order_create arguments for a new channel order: status by the channel's table, addresses as the shop
+    has them (the checks flag what their country's rules refuse), a guest named from an address."""
     action = status_action(channel, data.external_status)
-    shipping, shipping_problem = _usable_address(data.shipping_address, "shipping_address")
-    billing, _ = _usable_address(data.billing_address, "billing_address")
-    notes = data.notes
-    if shipping_problem:
-        notes = (f"The shop's shipping address was not usable: {shipping_problem}\n" + notes).strip()[:5000]
     return ImportEntry(
         external_id=data.external_id,
-        customer=data.customer,
-        items=data.items,
-        shipping_address=shipping,
-        billing_address=billing,
+        customer=_customer(data),
+        items=_items(channel, data),
+        shipping_address=data.shipping_address or None,
+        billing_address=data.billing_address or None,
         currency=data.currency,
         status=OrderStatus.DRAFT if action == StatusAction.DRAFT else OrderStatus.OPEN,
         order_date=_order_date(data),
-        notes=notes,
+        notes=data.notes,
         external_ref=data.external_ref,
         external_status=data.external_status,
+        shop=shop_of(data),
+        amount_paid=amount_paid,
     )
 
 
@@ -78,6 +124,7 @@ def _create(channel: SalesChannel, data: ExternalOrder, actor: Actor) -> Order:
         external_status=entry.external_status,
         actor=actor,
         strict=False,
+        shop=entry.shop,
     )
     if action == StatusAction.CANCEL:
         order = order_cancel(order=order, actor=actor)
@@ -88,11 +135,10 @@ def _create(channel: SalesChannel, data: ExternalOrder, actor: Actor) -> Order:
 
 def _update(channel: SalesChannel, order: Order, data: ExternalOrder, actor: Actor) -> None:
     action = status_action(channel, data.external_status)
-    changes = {"customer": data.customer, "items": data.items}
+    changes = {"customer": _customer(data), "items": _items(channel, data), "shop": shop_of(data)}
     for name in ("shipping_address", "billing_address"):
-        address, _ = _usable_address(getattr(data, name), name)
-        if address is not None:
-            changes[name] = address
+        if getattr(data, name):
+            changes[name] = getattr(data, name)
     order_sync_update(
         order=order,
         external_status=data.external_status,
@@ -107,6 +153,55 @@ def _update(channel: SalesChannel, order: Order, data: ExternalOrder, actor: Act
         order_open(order=order, actor=actor)
 
 
+def _follow_shop(channel: SalesChannel, order: Order, data: ExternalOrder, actor: Actor, applied: list) -> list:
+    """Record what the shop did to the order: its fulfillments (never shipped again here), the units it refunded
+    (canceled before they shipped, returned after), and its money. Returns the refund ids applied, old and new."""
+    use_stock = switch(channel, "shop_fulfillments_use_our_stock")
+    for parcel in data.fulfillments:
+        fulfillment_record_from_shop(
+            order=order, external_id=str(parcel.get("external_id") or "shop"), lines=parcel.get("lines") or [],
+            carrier=parcel.get("carrier") or "", tracking_number=parcel.get("tracking_number") or "",
+            tracking_url=parcel.get("tracking_url") or "", draw_stock=use_stock, actor=actor,
+        )  # fmt: skip
+    applied = list(applied)
+    for refund in data.refunds:
+        key = str(refund.get("external_id") or "")
+        if key and key not in applied:
+            _apply_refund(order, refund.get("lines") or [], use_stock, actor)
+            applied.append(key)
+    if data.payment is not None:
+        received, refunded = received_of(data)
+        payments_follow_shop(
+            order=order, received=received, refunded=refunded, state=str(data.payment.get("state") or ""), actor=actor
+        )
+    return applied
+
+
+def _apply_refund(order: Order, lines: list, restock_allowed: bool, actor: Actor) -> None:
+    """Refunded units: those not shipped are canceled here; those shipped come back as a return (restocked when
+    the shop restocked them and ships from our stock), which credits what was invoiced."""
+    items = {str(item.identifiers.get("line_id", "")): item for item in order.items.all() if item.identifiers}
+    to_cancel, to_return = {}, []
+    for line in lines:
+        item = items.get(str(line.get("line_id", "")))
+        units = line.get("quantity") if isinstance(line.get("quantity"), int) else 0
+        if item is None or units <= 0:
+            continue
+        unshipped = max(item.quantity - item.qty_canceled - item.qty_handed_to_carrier, 0)
+        cancel = min(units, unshipped)
+        if cancel:
+            to_cancel[item.pk] = to_cancel.get(item.pk, 0) + cancel
+        back = min(units - cancel, max(item.qty_handed_to_carrier - item.qty_returned, 0))
+        if back:
+            to_return.append(({"item": item.pk, "quantity": back}, bool(line.get("restock")) and restock_allowed))
+    if to_cancel:
+        order_items_cancel_units(order=order, units=to_cancel, actor=actor, reason="refunded in the shop")
+    for restock in (True, False):
+        chosen = [line for line, flag in to_return if flag is restock]
+        if chosen:
+            return_register(order=order, items=chosen, reason="Refunded in the shop", restock=restock, actor=actor)
+
+
 def channel_orders(channel: SalesChannel):
     """The channel's orders with an external id, deleted ones included, unordered: the form of the query that the
     (channel, external id) unique index answers (it is partial, external_id <> '', and SQLite uses it only when the
@@ -119,11 +214,18 @@ def batch_creatable(channel: SalesChannel, data: ExternalOrder) -> bool:
     return status_action(channel, data.external_status) in (StatusAction.OPEN, StatusAction.DRAFT)
 
 
-def _remember(channel: SalesChannel, order: Order, data: ExternalOrder, digest: str) -> None:
+def _remember(channel: SalesChannel, order: Order, data, digest: str, applied: list, raw=None) -> None:
     SyncedOrder.objects.update_or_create(
         channel=channel,
         external_id=data.external_id,
-        defaults={"order": order, "digest": digest, "remote_updated_at": data.updated_at, "synced_at": timezone.now()},
+        defaults={
+            "order": order,
+            "digest": digest,
+            "remote_updated_at": data.updated_at,
+            "synced_at": timezone.now(),
+            "applied_refunds": applied,
+            "raw": raw,
+        },
     )
 
 
@@ -154,7 +256,8 @@ def _upsert(channel: SalesChannel, data: ExternalOrder, actor: Actor, digest: st
     order = channel_orders(channel).select_for_update().filter(external_id=data.external_id).first()
     if order is None:
         order = _create(channel, data, actor)
-        _remember(channel, order, data, digest)
+        applied = _follow_shop(channel, order, data, actor, [])
+        _remember(channel, order, data, digest, applied)
         return IMPORTED
     if order.deleted_at is not None:
         return SKIPPED
@@ -163,9 +266,45 @@ def _upsert(channel: SalesChannel, data: ExternalOrder, actor: Actor, digest: st
         return SKIPPED
     try:
         _update(channel, order, data, actor)
+        order.refresh_from_db()
+        applied = _follow_shop(channel, order, data, actor, state.applied_refunds if state else [])
     except ValidationError:
         raise
     except DomainError as exc:  # e.g. a cancel refused because the order is already being fulfilled
         raise ValidationError(f"Order {order.number}: {exc.message}") from exc
-    _remember(channel, order, data, digest)
+    _remember(channel, order, data, digest, applied)
     return UPDATED
+
+
+def order_keep_unusable(*, channel: SalesChannel, entry, reason: str, actor: Actor | None = None) -> str:
+    """Keep what a shop sent that could not be taken (a Malformed entry, or an order whose values cannot be
+    stored): a new Error order with the reason and the raw data, or, for an order already here, a timeline note
+    that the shop's change did not arrive. Nothing a shop sends is silently dropped. Returns imported (a new error
+    order), updated (noted on the order) or skipped (the same unusable data again, or a deleted order)."""
+    actor = actor or Actor.for_channel(channel)
+    raw = entry.raw if isinstance(entry, Malformed) else vars(entry)
+    raw = json.loads(json.dumps(raw, default=str)) if raw is not None else None
+    external_id = entry.external_id
+    if not external_id or external_id == "?":
+        fingerprint = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
+        external_id = f"unreadable-{fingerprint[:16]}"
+    digest = hashlib.sha256(f"unusable:{reason}:{json.dumps(raw, sort_keys=True)}".encode()).hexdigest()
+    stand_in = SimpleNamespace(external_id=external_id, updated_at=getattr(entry, "updated_at", "") or "")
+    with transaction.atomic():
+        order = channel_orders(channel).select_for_update().filter(external_id=external_id).first()
+        state = SyncedOrder.objects.filter(channel=channel, external_id=external_id).first()
+        if state is not None and state.digest == digest or (order is not None and order.deleted_at is not None):
+            return SKIPPED
+        if order is None:
+            customer = (raw or {}).get("customer") if isinstance(raw, dict) else None
+            email = (raw or {}).get("email") if isinstance(raw, dict) else ""
+            order = order_record_unreadable(
+                channel=channel, external_id=external_id, reason=reason, actor=actor,
+                customer_email=email if isinstance(email, str) and "@" in email and len(email) < 254 else "",
+                customer_name=customer.get("name", "") if isinstance(customer, dict) else "",
+            )  # fmt: skip
+            _remember(channel, order, stand_in, digest, [], raw)
+            return IMPORTED
+        order_note_unreadable(order=order, reason=reason, actor=actor)
+        _remember(channel, order, stand_in, digest, state.applied_refunds if state else [], raw)
+        return UPDATED

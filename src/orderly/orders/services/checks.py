@@ -86,7 +86,10 @@ def find_problems(
                 f"Activate the product of {skus} in the catalog, or replace the item, then reset the order.",
             )
         )
-    if not items:
+    if not items and getattr(order, "error_code", "") == "unreadable":
+        # The shop's order could not be read: its reason stays the error until the shop sends it readable.
+        problems.append(Problem("unreadable", order.error_message, order.error_fix))
+    elif not items:
         problems.append(Problem("no_items", "The order has no items.", "Edit the order and add at least one item."))
     to_ship = any(item.delivery_type == "ship" and item.option_fulfil for item in items)
     if order.shipping_address_id is None and to_ship:

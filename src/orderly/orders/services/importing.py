@@ -19,12 +19,13 @@ from orderly.catalog.selectors import mapped_variants, variants_by_sku
 from orderly.core.actors import Actor
 from orderly.core.exceptions import ValidationError
 from orderly.core.numbering import next_numbers
-from orderly.orders import events
+from orderly.orders import completion, events
 from orderly.orders.events import EventKind
 from orderly.orders.models import Address, Order, OrderCharge, OrderEvent, OrderItem
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import find_problems, processes_tests
 from orderly.orders.services.editing import MAX_ITEMS, shop_figures
+from orderly.orders.services.settling import settle_items
 from orderly.orders.services.totals import compute_charge, compute_line, compute_order
 from orderly.orders.status import OrderStatus, Stage
 
@@ -199,6 +200,8 @@ class ImportEntry:
     external_ref: str = ""
     external_status: str = ""
     shop: dict | None = None  # editing.shop_figures' keywords: charges, prices_include_tax, is_test, …
+    # Money the shop already received for it; billing records the payment rows (orders_import_many's caller).
+    amount_paid: Decimal = Decimal("0")
 
 
 def _clean(entry: ImportEntry, variants: dict) -> tuple[dict, list[dict]]:
@@ -277,6 +280,7 @@ def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], l
             discount_codes=f["discount_codes"],
             shop_money=f["shop_money"],
             stated_total=f["stated_total"],
+            amount_paid=entry.amount_paid,
         )
         tax_included = f["prices_include_tax"]
         items = []
@@ -296,6 +300,8 @@ def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], l
             order.error_code = problems[0].code
             order.error_message = " ".join(p.message for p in problems)[:1000]
             order.error_fix = " ".join(p.fix for p in problems)[:1000]
+        if order.amount_paid:
+            settle_items(order, items, [completion.figures_of(item) for item in items])
         orders.append(order)
         all_items.append(items)
         all_charges.append(charges)
@@ -319,12 +325,16 @@ def _event_rows(channel, orders: list[Row], actor: Actor) -> list[dict]:
 
 def orders_import_many(*, channel, entries: list[ImportEntry], actor: Actor) -> tuple[list[Row], dict[str, str]]:
     """Create the entries' orders in one transaction, each exactly as order_create(strict=False) would: numbers,
-    addresses, items with totals, the checks' error (unknown or inactive SKU, no address…) and the `imported` and
-    `error_raised` events. An entry that cannot be cleaned is left out with its reason.
+    addresses, items and charges with totals, the checks' error (unknown or inactive SKU, an address its country
+    refuses, a total that differs from the shop's…) and the `imported` and `error_raised` events. An entry's
+    `amount_paid` sets the order's payment figures and the items' *costs paid* and *approved* units as
+    order_settle would (its payment rows are the caller's: billing sits above orders); an entry created as a draft
+    must not carry one (a paid draft opens, which is order_settle's). An entry that cannot be cleaned is left out
+    with its reason.
 
     Needs entries whose (channel, external id) are not taken (IntegrityError otherwise, nothing written).
     Guarantees a fixed number of statements however many entries: one block of numbers, and one INSERT each for
-    addresses, orders, items and events (chunked only by the database's parameter limit).
+    addresses, orders, items, charges and events (chunked only by the database's parameter limit).
     Returns (created orders as Rows with `id`, `number`, `external_id`, …; {external_id: reason} left out).
     """
     variants = _variants(channel, entries)

@@ -28,7 +28,6 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
     items = list(order.items.order_by("line_no", "pk"))
     figures = [completion.figures_of(item) for item in items]
-    charges = completion.charges_owed(figures, order.charges_total)
     due = completion.amount_due(figures, charges=order.charges_total)
     payment = completion.payment_status(due, order.amount_paid)
     fulfillment = completion.fulfillment_status(figures)
@@ -48,9 +47,19 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
         _change_status(order, OrderStatus.OPEN, actor, reason or "Reopened: an item needs work again.")
     order.save(update_fields=["amount_due", "payment_status", "fulfillment_status", "status", "updated_at"])
 
-    cleared = order.status == OrderStatus.OPEN and not order.has_error and not order.is_archived
+    changed = settle_items(order, items, figures)
+    if changed:
+        OrderItem.objects.bulk_update(changed, _SETTLED_ITEM_FIELDS)
+    return order
+
+
+def settle_items(order, items: list, figures: list[completion.ItemFigures]) -> list:
+    """Set each item's *costs paid* and *approved for shipment* units and its status from the order's payments
+    and state (no query: the bulk import uses it on rows too). Returns the items that changed."""
+    charges = completion.charges_owed(figures, order.charges_total)
+    cleared = order.status == OrderStatus.OPEN and not order.error_code and not order.is_archived
     # The money pays for shipping and fees first, then the units in line order.
-    paid_units = completion.units_paid(figures, order.amount_paid - charges, due - charges)
+    paid_units = completion.units_paid(figures, order.amount_paid - charges, order.amount_due - charges)
     changed = []
     for item, figure, paid in zip(items, figures, paid_units, strict=True):
         approved = min(paid if item.option_cover else figure.kept, figure.kept) if cleared else 0
@@ -60,6 +69,4 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
         if (item.qty_costs_paid, item.qty_approved, item.status) != (paid, approved, status):
             item.qty_costs_paid, item.qty_approved, item.status = paid, approved, status
             changed.append(item)
-    if changed:
-        OrderItem.objects.bulk_update(changed, _SETTLED_ITEM_FIELDS)
-    return order
+    return changed

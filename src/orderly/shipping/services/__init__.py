@@ -10,6 +10,8 @@ first, then its items in primary-key order, then stock (lots in primary-key orde
     fulfillment_cancel(*, fulfillment, actor) -> Fulfillment
     fulfillment_report_lost(*, fulfillment, actor) -> Fulfillment
     return_register(*, order, items, reason, restock, actor) -> Return
+    fulfillment_record_from_shop(*, order, external_id, lines, actor, carrier="", tracking_number="",
+        tracking_url="", draw_stock=False) -> Fulfillment | None
 
 Decisions:
 - A fulfillment is of one delivery kind: ship items and collect items are fulfilled separately. Collected items
@@ -28,8 +30,15 @@ Decisions:
 - A fulfillment or loss whose units were returned cannot be undone (the returned units stay fulfilled ones).
 """
 
+from orderly.shipping.services.from_shop import fulfillment_record_from_shop
 from orderly.shipping.services.fulfilling import fulfillment_create
 from orderly.shipping.services.returns import return_register
 from orderly.shipping.services.undoing import fulfillment_cancel, fulfillment_report_lost
 
-__all__ = ["fulfillment_cancel", "fulfillment_create", "fulfillment_report_lost", "return_register"]
+__all__ = [
+    "fulfillment_cancel",
+    "fulfillment_create",
+    "fulfillment_record_from_shop",
+    "fulfillment_report_lost",
+    "return_register",
+]

@@ -1,0 +1,87 @@
+"""What a shop does to its orders that Orderly must follow: units it refunded before they shipped, and orders it
+sent that cannot be read at all (kept as error orders, so nothing a shop sends is ever lost)."""
+
+from django.db import transaction
+
+from orderly.core.actors import Actor
+from orderly.orders import events
+from orderly.orders.models import Order, OrderItem
+from orderly.orders.services.settling import order_settle
+from orderly.orders.status import OrderStatus, Stage
+
+UNREADABLE = "unreadable"
+UNREADABLE_FIX = (
+    "Correct the order in the shop (or ask the shop's support); its next sync or webhook takes it again and "
+    "clears this error. The shop's data as it arrived is kept with the channel's sync state of this order."
+)
+
+
+@transaction.atomic
+def order_items_cancel_units(*, order: Order, units: dict[int, int], actor: Actor, reason: str) -> dict[int, int]:
+    """Cancel units of the order's items that have not shipped (the shop refunded them): {item id: units}.
+
+    Each item cancels at most its units neither canceled nor shipped yet; what cannot be canceled is left out
+    (returns of shipped units are the shipping area's). Guarantees an `items_canceled` event naming each item and
+    its units, and the order settled (what is owed drops). Returns the units canceled per item; nothing written
+    when there are none. Locks the order, then its items in primary-key order.
+    """
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    items = OrderItem.objects.select_for_update().filter(order=order, pk__in=list(units)).order_by("pk")
+    done, changed = {}, []
+    for item in items:
+        open_units = item.quantity - item.qty_canceled - item.qty_handed_to_carrier
+        count = min(max(int(units[item.pk]), 0), max(open_units, 0))
+        if count:
+            item.qty_canceled += count
+            done[item.pk] = count
+            changed.append(item)
+    if not changed:
+        return {}
+    OrderItem.objects.bulk_update(changed, ["qty_canceled"])
+    lines = [{"item": item.pk, "sku": item.sku, "quantity": done[item.pk]} for item in changed]
+    words = ", ".join(f"{line['quantity']} × {line['sku']}" for line in lines)
+    events.record(
+        order, actor, "items_canceled", f"Canceled {words}: {reason}"[:500], {"lines": lines, "reason": reason}
+    )
+    order_settle(order=order, actor=actor)
+    return done
+
+
+@transaction.atomic
+def order_record_unreadable(
+    *, channel, external_id: str, reason: str, actor: Actor, customer_name: str = "", customer_email: str = ""
+) -> Order:
+    """Keep an order a shop sent that cannot be read (or stored) as an Error order: a draft without items whose
+    error says why and how to fix it, with `imported` and `error_raised` events. Needs an external id not taken
+    on the channel (IntegrityError otherwise, nothing written). The corrected order, when the shop sends it, is
+    applied over it by the sync (items, customer, addresses) and the checks clear the error."""
+    from orderly.core.numbering import next_number
+
+    order = Order.objects.create(
+        number=next_number("OR"),
+        channel=channel,
+        external_id=str(external_id)[:100],
+        external_ref=str(external_id)[:100],
+        status=OrderStatus.DRAFT,
+        stage=Stage.NEW,
+        customer_name=(customer_name or "Unknown customer")[:200],
+        customer_email=customer_email[:254],
+        error_code=UNREADABLE,
+        error_message=f"The shop's order could not be read: {reason}"[:1000],
+        error_fix=UNREADABLE_FIX,
+    )
+    events.imported(order, actor)
+    events.error_raised(order, actor)
+    return order
+
+
+def order_note_unreadable(*, order: Order, reason: str, actor: Actor) -> None:
+    """The shop's latest version of an order already here could not be read: the order keeps what it has, and
+    its timeline says why the shop's change did not arrive."""
+    events.record(
+        order,
+        actor,
+        "sync_failed",
+        f"The shop's latest version could not be read, so it was not applied: {reason}"[:500],
+        {"reason": reason[:500]},
+    )
