@@ -3,19 +3,28 @@
 Pull: `GET {base_url}/wp-json/wc/v3/orders?modified_after=<cursor>&dates_are_gmt=true&orderby=modified&order=asc`,
 100 per page, `page=1..X-WP-TotalPages`; HTTP Basic auth with the consumer key and secret. `modified_after` is
 exclusive, so we ask from one second before the cursor (orders seen again are skipped as unchanged).
-Webhooks (`order.created`, `order.updated`): `X-WC-Webhook-Signature` is the base64 HMAC-SHA256 of the raw body
-with the webhook's secret; `X-WC-Webhook-Delivery-ID` identifies the delivery.
+Webhooks (`order.created`, `order.updated`, …): `X-WC-Webhook-Signature` is the base64 HMAC-SHA256 of the raw body
+with the webhook's secret. WooCommerce pings a new webhook once, unsigned, with the form body `webhook_id=<n>`.
+`X-WC-Webhook-Delivery-ID` is a hash of the webhook id and the current second, so an order delivery is identified by
+what it carries instead: the order's id and change time.
 Push: the order is set `completed` and a customer note carries the carrier and tracking number.
+
+What an order is taken as (the mapping is described in FORMATS.md, "WooCommerce orders: what is taken"): lines,
+shipping and fee lines with the shop's own amounts and per-rate taxes, coupons as discount codes, the money state
+from the payment date, status and refunds, and a `completed` order as fulfilled by the shop.
 """
 
 import base64
 import datetime as dt
 import hmac
+import html
 import json
+import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from orderly.channels.connectors import parsing
+from orderly.channels.connectors import woocommerce_money as wm
 from orderly.channels.connectors.base import (
     BaseConnector,
     ChannelError,
@@ -28,76 +37,239 @@ from orderly.channels.connectors.base import (
 from orderly.channels.connectors.parsing import BadPayload
 
 PAGE_SIZE = 100
+PING = re.compile(rb"\s*webhook_id=\d+\s*")
+PAID_STATUSES = ("processing", "completed", "refunded")
+ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode", "country")
+TRACKING_META = "_wc_shipment_tracking_items"
+NON_STOCK = {"allocate": False, "fulfil": False}
+
+
+def _name(data: dict) -> str:
+    return " ".join(filter(None, (wm.text(data, "first_name"), wm.text(data, "last_name"))))
 
 
 def _address(data, email: str = "") -> dict | None:
-    if not isinstance(data, dict) or not any(data.get(k) for k in ("address_1", "city", "last_name")):
+    """The shop's address as it has it, empty fields and all (our side checks it); None when every field is empty."""
+    if not isinstance(data, dict) or not any(wm.text(data, key) for key in (*ADDRESS_KEYS, "phone")):
         return None
     return {
-        "name": " ".join(filter(None, (parsing.text(data.get("first_name")), parsing.text(data.get("last_name"))))),
-        "company": parsing.text(data.get("company")),
-        "line1": parsing.text(data.get("address_1")),
-        "line2": parsing.text(data.get("address_2")),
-        "postal_code": parsing.text(data.get("postcode"), 20),
-        "city": parsing.text(data.get("city"), 100),
-        "region": parsing.text(data.get("state"), 100),
-        "country": parsing.text(data.get("country"), 2),
-        "phone": parsing.text(data.get("phone"), 40),
-        "email": parsing.text(email or data.get("email"), 254),
+        "name": _name(data),
+        "company": wm.text(data, "company"),
+        "line1": wm.text(data, "address_1"),
+        "line2": wm.text(data, "address_2"),
+        "postal_code": wm.text(data, "postcode", 20),
+        "city": wm.text(data, "city", 100),
+        "region": wm.text(data, "state", 100),
+        "country": wm.text(data, "country", 2),
+        "phone": wm.text(data, "phone", 40),
+        "email": email,
     }
 
 
-def _item(line, n: int) -> dict:
-    if not isinstance(line, dict):
-        raise BadPayload(f"line_items[{n}] is not an object")
-    sku = parsing.text(line.get("sku"), 64) or f"woo-product-{line.get('product_id', n)}"
-    subtotal = Decimal(parsing.decimal(line.get("subtotal"), what=f"line_items[{n}].subtotal"))
-    total = Decimal(parsing.decimal(line.get("total"), what=f"line_items[{n}].total"))
-    tax = Decimal(parsing.decimal(line.get("total_tax"), what=f"line_items[{n}].total_tax"))
-    rate = (tax / total * 100) if total > 0 else Decimal(0)
-    return {
+def _slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+
+
+def _positive_id(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return ""
+    value = str(value).strip()
+    return value if value not in ("", "0") else ""
+
+
+def _meta(data: dict) -> list[dict]:
+    meta = data.get("meta_data")
+    return [m for m in meta if isinstance(m, dict)] if isinstance(meta, list) else []
+
+
+def _sku(line: dict, name: str) -> str:
+    """The shop's SKU; for a product without one, its variation or product id; for a custom line, its name."""
+    if sku := wm.text(line, "sku", 64):
+        return sku
+    if variation := _positive_id(line.get("variation_id")):
+        return f"woo-variation-{variation}"[:64]
+    if product := _positive_id(line.get("product_id")):
+        return f"woo-product-{product}"[:64]
+    if slug := _slug(name):
+        return f"woo-title-{slug}"[:64].rstrip("-")
+    return f"woo-line-{_positive_id(line.get('id'))}"[:64].rstrip("-")
+
+
+def _is_gift_card(line: dict) -> bool:
+    """A gift card sold on the line: the gift card plugins (WooCommerce Gift Cards, PW Gift Cards, YITH) write their
+    recipient and amount as line meta whose keys name the gift card."""
+    for meta in _meta(line):
+        key = meta.get("key")
+        if isinstance(key, str) and ("gift_card" in key.lower() or "giftcard" in key.lower()):
+            return True
+    return False
+
+
+def _item(line: wm.Line, rates: wm.Rates, include_tax: bool) -> dict:
+    data = line.data
+    name = html.unescape(wm.text(data, "name"))
+    sku = _sku(data, name)
+    gross, net = line.amounts(include_tax)
+    unit_price, discount = wm.unit_and_discount(line.quantity, gross, net)
+    identifiers = {
+        key: value
+        for key, value in (
+            ("line_id", _positive_id(data.get("id"))),
+            ("product_id", _positive_id(data.get("product_id"))),
+            ("variation_id", _positive_id(data.get("variation_id"))),
+        )
+        if value
+    }
+    item = {
         "sku": sku,
-        "name": parsing.text(line.get("name")) or sku,
-        "quantity": line.get("quantity"),
-        "unit_price": parsing.decimal(line.get("price"), what=f"line_items[{n}].price"),
-        "discount": str(max(subtotal - total, Decimal(0))),
-        "tax_rate": parsing.decimal(rate, what=f"line_items[{n}] tax rate"),
-        "identifiers": {"woo_line_id": str(line.get("id", "")), "woo_product_id": str(line.get("product_id", ""))},
+        "name": name or sku,
+        "quantity": line.quantity,
+        "unit_price": wm.money(unit_price),
+        "discount": wm.money(discount),
+        "tax_rate": line.tax_rate(rates),
+        "tax_lines": rates.tax_lines(line.shares),
+        "identifiers": identifiers,
     }
+    if not identifiers.get("product_id") or _is_gift_card(data):
+        item["options"] = dict(NON_STOCK)
+    return item
+
+
+def _charge(kind: str, line: wm.Line, rates: wm.Rates, include_tax: bool) -> dict:
+    data = line.data
+    if kind == "shipping":
+        title, code = wm.text(data, "method_title"), wm.text(data, "method_id", 100)
+    else:
+        title, code = wm.text(data, "name"), ""
+    return {
+        "kind": kind,
+        "title": html.unescape(title) or ("Shipping" if kind == "shipping" else "Fee"),
+        "code": code,
+        "amount": wm.money(line.amounts(include_tax)[1]),
+        "discount": "0.00",
+        "tax_lines": rates.tax_lines(line.shares),
+    }
+
+
+def _discount_codes(entry: dict, include_tax: bool) -> list[dict]:
+    codes = []
+    for where, coupon in wm.objects(entry, "coupon_lines"):
+        amount = wm.exact(coupon.get("discount"), what=f"{where}.discount")
+        if include_tax:
+            amount += wm.exact(coupon.get("discount_tax"), what=f"{where}.discount_tax")
+        code, kind = wm.text(coupon, "code"), wm.text(coupon, "discount_type")
+        codes.append({"code": code, "type": kind, "amount": wm.money(amount)})
+    return codes
+
+
+def _payment(entry: dict, status: str, total: Decimal) -> dict:
+    """Paid: the order's total once WooCommerce records a payment date or a paid status; refunded: its refunds,
+    which it lists with negative totals."""
+    refunded = sum(
+        (abs(wm.exact(refund.get("total"), what=f"{where}.total")) for where, refund in wm.objects(entry, "refunds")),
+        wm.ZERO,
+    )
+    paid = bool(entry.get("date_paid_gmt") or entry.get("date_paid")) or status in PAID_STATUSES
+    return {"state": status, "paid": wm.money(total if paid else wm.ZERO), "refunded": wm.money(refunded)}
+
+
+def _tracking(entry: dict) -> dict:
+    """The first parcel the Shipment Tracking extension recorded in the order's meta (`_wc_shipment_tracking_items`)."""
+    for meta in _meta(entry):
+        if meta.get("key") != TRACKING_META:
+            continue
+        items = meta.get("value")
+        items = list(items.values()) if isinstance(items, dict) else items
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and wm.text(item, "tracking_number"):
+                carrier = wm.text(item, "tracking_provider", 100) or wm.text(item, "custom_tracking_provider", 100)
+                return {
+                    "carrier": carrier,
+                    "tracking_number": wm.text(item, "tracking_number", 100),
+                    "tracking_url": wm.text(item, "custom_tracking_link", 500),
+                }
+    return {"carrier": "", "tracking_number": "", "tracking_url": ""}
+
+
+def _fulfillments(entry: dict, status: str) -> list[dict]:
+    """A completed order is one the shop fulfilled in full (WooCommerce records no parcels of its own)."""
+    if status != "completed":
+        return []
+    completed = parsing.timestamp(entry.get("date_completed_gmt"), what="date_completed_gmt", gmt=True)
+    return [{"external_id": "woo-completed", **_tracking(entry), "created_at": completed, "lines": []}]
+
+
+def _customer(entry: dict, billing_raw: dict, email: str) -> dict:
+    shipping_raw = entry.get("shipping") if isinstance(entry.get("shipping"), dict) else {}
+    name = _name(billing_raw) or _name(shipping_raw) or wm.text(billing_raw, "company") or "Guest"
+    return {"name": name, "email": email}
 
 
 def parse_order(entry) -> ExternalOrder | Malformed:
-    """A WooCommerce order object as an ExternalOrder, or Malformed with the reason."""
+    """A WooCommerce order object as an ExternalOrder, or Malformed with the reason and the entry."""
     if not isinstance(entry, dict):
-        return Malformed(external_id="?", reason="an entry of the orders list is not an object")
+        return Malformed(external_id="?", reason="an entry of the orders list is not an object", raw=entry)
     try:
         external_id = parsing.required_id(entry)
     except BadPayload as exc:
-        return Malformed(external_id="?", reason=str(exc))
+        return Malformed(external_id="?", reason=str(exc), raw=entry)
     try:
-        lines = entry.get("line_items")
-        if not isinstance(lines, list):
-            raise BadPayload("line_items is missing")
-        billing_raw = entry.get("billing") if isinstance(entry.get("billing"), dict) else {}
-        email = parsing.text(billing_raw.get("email"), 254)
-        billing = _address(billing_raw, email)
-        shipping = _address(entry.get("shipping")) or billing
-        name = (billing or shipping or {}).get("name") or email
-        return ExternalOrder(
-            external_id=external_id,
-            external_ref=parsing.text(entry.get("number"), 100),
-            external_status=parsing.text(entry.get("status"), 64),
-            updated_at=parsing.timestamp(entry.get("date_modified_gmt"), what="date_modified_gmt", gmt=True),
-            order_date=parsing.timestamp(entry.get("date_created_gmt"), what="date_created_gmt", gmt=True) or None,
-            customer={"name": name, "email": email},
-            shipping_address=shipping,
-            billing_address=billing,
-            currency=parsing.text(entry.get("currency"), 3) or "EUR",
-            items=[_item(line, n) for n, line in enumerate(lines)],
-            notes=parsing.text(entry.get("customer_note"), 5000),
-        )
+        return _parse(entry, external_id)
     except BadPayload as exc:
-        return Malformed(external_id=external_id, reason=str(exc))
+        return Malformed(external_id=external_id, reason=str(exc), raw=entry)
+
+
+def _parse(entry: dict, external_id: str) -> ExternalOrder:
+    if not isinstance(entry.get("line_items"), list):
+        raise BadPayload("line_items is missing")
+    include_tax = entry.get("prices_include_tax") in (True, "true", "yes", 1)
+    status = wm.text(entry, "status", 64)
+    total = wm.cents(wm.exact(entry.get("total"), what="total"))
+    total_tax = wm.cents(wm.exact(entry.get("total_tax"), what="total_tax"))
+    rates = wm.Rates(entry)
+    lines = [wm.Line(where, data, rates, product=True) for where, data in wm.objects(entry, "line_items")]
+    shipping = [wm.Line(where, data, rates, product=False) for where, data in wm.objects(entry, "shipping_lines")]
+    fees = [wm.Line(where, data, rates, product=False) for where, data in wm.objects(entry, "fee_lines")]
+    wm.settle_rates([s for line in (*lines, *fees) for s in line.shares], rates.items)
+    wm.settle_rates([s for line in shipping for s in line.shares], rates.shipping)
+
+    billing_raw = entry.get("billing") if isinstance(entry.get("billing"), dict) else {}
+    email = wm.text(billing_raw, "email", 254)
+    billing = _address(billing_raw, email)
+    first_shipping = shipping[0].data if shipping else {}
+    return ExternalOrder(
+        external_id=external_id,
+        external_ref=wm.text(entry, "number", 100),
+        external_status=status,
+        updated_at=parsing.timestamp(entry.get("date_modified_gmt"), what="date_modified_gmt", gmt=True),
+        order_date=parsing.timestamp(entry.get("date_created_gmt"), what="date_created_gmt", gmt=True) or None,
+        customer=_customer(entry, billing_raw, email),
+        shipping_address=_address(entry.get("shipping")) or billing,
+        billing_address=billing,
+        currency=wm.text(entry, "currency", 3) or "EUR",
+        items=[_item(line, rates, include_tax) for line in lines],
+        notes=wm.text(entry, "customer_note", 5000),
+        prices_include_tax=include_tax,
+        charges=[_charge("shipping", line, rates, include_tax) for line in shipping]
+        + [_charge("fee", line, rates, include_tax) for line in fees],
+        discount_codes=_discount_codes(entry, include_tax),
+        stated_total=wm.money(total),
+        stated_tax=wm.money(total_tax),
+        payment=_payment(entry, status, total),
+        fulfillments=_fulfillments(entry, status),
+        refunds=[],  # WooCommerce lists refunds by amount only; which units went back is not in the order
+        delivery_method=wm.text(first_shipping, "method_id", 100) or wm.text(first_shipping, "method_title", 100),
+    )
+
+
+def _delivery_id(entry, fallback: str) -> str:
+    """An order delivery's identity: the order and the change it carries, so a retry of the same change is a
+    duplicate and two changes are two deliveries whatever WooCommerce's delivery id says."""
+    if not isinstance(entry, dict):
+        return fallback
+    order_id = wm.text(entry, "id", 100)
+    changed = wm.text(entry, "date_modified_gmt") or wm.text(entry, "date_modified")
+    return f"order:{order_id}:{changed}" if order_id and changed else fallback
 
 
 def _query_from(cursor: str) -> str:
@@ -154,6 +326,9 @@ class Connector(BaseConnector):
         return None if data is None else parse_order(data)
 
     def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> WebhookMessage:
+        if PING.fullmatch(body):
+            # The set-up ping WooCommerce sends, unsigned, when the webhook is saved: acknowledged, nothing taken.
+            return WebhookMessage(delivery_id="", topic="ping", orders=[])
         secret = self.credentials.get("webhook_secret")
         if not secret:
             raise WebhookRefused("The channel has no webhook_secret; deliveries cannot be verified.")
@@ -161,15 +336,18 @@ class Connector(BaseConnector):
         expected = base64.b64encode(parsing.hmac_sha256(secret, body)).decode()
         if not given or not hmac.compare_digest(given.strip(), expected):
             raise WebhookRefused("X-WC-Webhook-Signature is missing or does not match the body.")
-        delivery = headers.get("x-wc-webhook-delivery-id") or parsing.hmac_sha256("delivery", body).hex()
+        header_id = headers.get("x-wc-webhook-delivery-id") or parsing.hmac_sha256("delivery", body).hex()
         topic = headers.get("x-wc-webhook-topic", "")
+        if (topic and not topic.startswith("order.")) or topic == "order.deleted":
+            # action.* hooks and other resources carry no order; a deleted order's body is only its id.
+            return WebhookMessage(delivery_id=header_id, topic=topic, orders=[])
         try:
             entry = json.loads(body)
         except (ValueError, RecursionError):
-            # WooCommerce pings a new webhook with a form body (webhook_id=…): acknowledged, nothing to take.
-            return WebhookMessage(delivery_id=delivery, topic=topic or "ping", orders=[])
-        orders = [parse_order(entry)] if topic.startswith("order.") or not topic else []
-        return WebhookMessage(delivery_id=delivery, topic=topic, orders=orders)
+            text = body[:2000].decode("utf-8", "replace")
+            malformed = Malformed(external_id="?", reason="the body is not JSON", raw=text)
+            return WebhookMessage(delivery_id=header_id, topic=topic, orders=[malformed])
+        return WebhookMessage(delivery_id=_delivery_id(entry, header_id), topic=topic, orders=[parse_order(entry)])
 
     def push_shipped(self, *, external_id: str, tracking_number: str, carrier: str, tracking_url: str) -> None:
         note = f"Shipped with {carrier or 'the carrier'}, tracking number {tracking_number}" + (
