@@ -89,7 +89,8 @@ class _Order:
         for n, (line, row) in enumerate(self.rows, start=1):
             quantity = row.get("lineitem quantity", "")
             if not quantity.isdigit() or not 0 < int(quantity) <= 1_000_000:
-                self.errors.append(error(line, "Lineitem quantity", f"{quantity!r} is not a whole number from 1"))
+                reason = f"{quantity!r} is not a whole number from 1 to 1000000"
+                self.errors.append(error(line, "Lineitem quantity", reason))
             name = self.text(row, "Lineitem name")
             if not name:
                 self.errors.append(error(line, "Lineitem name", "is required"))
