@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orderly.channels.connectors.csv_file import CsvRejected, parse_csv
 from orderly.channels.connectors.csv_file.allocation import Receiver, Tax, allocate, split
@@ -423,3 +425,18 @@ def test_a_tax_without_a_rate_in_its_name_is_spread_by_amount_and_shows_the_rate
         [{"title": "IVA", "rate": "21", "amount": "1.05"}],
         [],
     ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_a_shopify_export_with_any_cells_changed_is_parsed_or_refused_with_reasons(data):
+    rows = _rows(data.draw(st.sampled_from(SHOPIFY_FILES)))
+    for _ in range(data.draw(st.integers(1, 4))):
+        row = data.draw(st.integers(1, len(rows) - 1))
+        column = data.draw(st.integers(0, len(rows[0]) - 1))
+        odd = st.sampled_from(["", "0", "-1", "1e9", "NaN", "1,234", "²", "9" * 23, "12,50", "29/11/2026"])
+        rows[row][column] = data.draw(st.text(max_size=12) | odd)
+    try:
+        parse_csv(_csv(rows, data.draw(st.sampled_from([",", ";", "\t"]))))
+    except CsvRejected as rejected:
+        assert rejected.errors and all(e["reason"] for e in rejected.errors)

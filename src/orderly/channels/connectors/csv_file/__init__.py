@@ -5,7 +5,7 @@ Two formats, told apart by the header: our own columns (`ours`), and the Shopify
 Windows-1252; comma-, semicolon- or tab-separated; decimal points or decimal commas (`reading`).
 """
 
-from orderly.channels.connectors.base import BaseConnector, ExternalOrder
+from orderly.channels.connectors.base import BaseConnector
 from orderly.channels.connectors.csv_file import ours, shopify_export
 from orderly.channels.connectors.csv_file.reading import MAX_BYTES, MAX_ERRORS, MAX_ROWS, CsvRejected, read_sheet
 
@@ -50,10 +50,6 @@ def parse_csv(content: bytes | str) -> ParsedCsv:
     result = ParsedCsv(orders)
     result.file_format, result.description, result.notices = file_format, sheet.describe(), list(sheet.notices)
     return result
-
-
-def orders_of(result: ParsedCsv) -> list[ExternalOrder]:
-    return [order for _, order in result]
 
 
 class Connector(BaseConnector):

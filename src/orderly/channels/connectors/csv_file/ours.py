@@ -53,7 +53,7 @@ class _Reader:
         if column in LIMITS and len(value) > LIMITS[column]:
             return value, f"is longer than {LIMITS[column]} characters"
         if column == "quantity":
-            if not value.isdigit() or not 0 < int(value) <= 1_000_000:
+            if not reading.WHOLE.fullmatch(value) or not 0 < int(value) <= 1_000_000:
                 return value, f"{value!r} is not a whole number from 1 to 1000000"
         elif column in NUMBERS:
             maximum = Decimal("100") if column == "tax_rate" else MAX_AMOUNT

@@ -161,6 +161,7 @@ def sniff_delimiter(text: str) -> str:
 
 
 # -- numbers ------------------------------------------------------------------------------------------------------
+WHOLE = re.compile(r"[0-9]{1,9}")
 _PLAIN = re.compile(r"-?\d+")
 _POINT = re.compile(r"-?\d+\.(\d+)")  # 12.50; with three decimals (1.234) it says nothing about the separator
 _COMMA = re.compile(r"-?\d+,(\d+)")  # 12,50
@@ -190,6 +191,8 @@ def number(value: str, *, decimal_comma: bool) -> tuple[Decimal | None, str | No
     """The value as a Decimal, or None and the reason. Thousands separators are taken only beside a decimal part
     (1.234,50 or 1,234.50): a lone 1,234 (or 1.234 in a file with decimal commas) is refused as ambiguous."""
     value = value.strip()
+    if len(value) > 20 or not value.isascii():
+        return None, f"{value[:40]!r} is not a number"
     if decimal_comma:
         if _COMMA_GROUPED.fullmatch(value):
             return Decimal(value.replace(".", "").replace(",", ".")), None

@@ -88,7 +88,8 @@ class _Order:
         lines = []
         for n, (line, row) in enumerate(self.rows, start=1):
             quantity = row.get("lineitem quantity", "")
-            if not quantity.isdigit() or not 0 < int(quantity) <= 1_000_000:
+            whole = bool(reading.WHOLE.fullmatch(quantity))
+            if not whole or not 0 < int(quantity) <= 1_000_000:
                 reason = f"{quantity!r} is not a whole number from 1 to 1000000"
                 self.errors.append(error(line, "Lineitem quantity", reason))
             name = self.text(row, "Lineitem name")
@@ -100,7 +101,7 @@ class _Order:
                     "line": line,
                     "name": name,
                     "sku": self.text(row, "Lineitem sku", 64) or _title_sku(name),
-                    "quantity": int(quantity) if quantity.isdigit() else 0,
+                    "quantity": int(quantity) if whole else 0,
                     "price": self.amount(line, row, "Lineitem price", required=True),
                     "discount": self.amount(line, row, "Lineitem discount"),
                     "ships": self.flag(line, row, "Lineitem requires shipping"),
@@ -181,7 +182,7 @@ def _build(order: _Order) -> ExternalOrder | None:
                 "Subtotal",
                 f"{subtotal} is more than the lines come to ({sum(nets, ZERO)}: quantity × price − "
                 "Lineitem discount); the export's Subtotal is after discounts",
-            )  # fmt: skip
+            )
         )
     if order.errors:
         return None
@@ -243,7 +244,7 @@ def _external(order, lines, discounts, ship_discount, inside, taxes_named, f: "_
         tax.rate = allocation.rate_in(tax.title)
     stated = sum((t.value for t in named), ZERO)
     if stated > f.taxes:
-        order.errors.append(error(line, "Taxes", f"{f['taxes']} is less than Tax 1–5 Value together ({stated})"))
+        order.errors.append(error(line, "Taxes", f"{f.taxes} is less than Tax 1–5 Value together ({stated})"))
         return None
     if f.taxes > stated:
         named.append(Tax(title="Tax", rate=None, value=f.taxes - stated))
@@ -258,7 +259,7 @@ def _external(order, lines, discounts, ship_discount, inside, taxes_named, f: "_
     tax_lines = allocation.allocate(named, receivers, inside=inside)
     external_id = order.text(first, "Id", 100) or order.text(first, "Name", 100)
     items = []
-    for ln, discount, lines_tax in zip(lines, discounts, tax_lines, strict=False):
+    for ln, discount, lines_tax in zip(lines, discounts, tax_lines[: len(lines)], strict=True):
         item = {
             "sku": ln["sku"],
             "name": ln["name"],
@@ -293,34 +294,15 @@ def _external(order, lines, discounts, ship_discount, inside, taxes_named, f: "_
                 "amount": _money(f.duties),
                 "discount": "0.00",
                 "tax_lines": [],
-            }  # fmt: skip
+            }
         )
     status = order.text(first, "Financial Status", 64).lower()
     payment = None
     if status:
         paid = ZERO if status in UNPAID else max(f.total - f.outstanding, ZERO)
         payment = {"state": status, "paid": _money(paid), "refunded": _money(f.refunded)}
-    fulfillment_status = order.text(first, "Fulfillment Status").lower()
-    fulfillments = []
-    if fulfillment_status == "fulfilled":
-        fulfilled_lines = []
-    elif fulfillment_status == "partial":
-        fulfilled_lines = [{"line_id": str(ln["n"]), "quantity": ln["quantity"]} for ln in lines if ln["fulfilled"]]
-    else:
-        fulfilled_lines = None
-    if fulfilled_lines is not None and (fulfillment_status == "fulfilled" or fulfilled_lines):
-        fulfillments.append(
-            {
-                "external_id": "",
-                "carrier": "",
-                "tracking_number": "",
-                "tracking_url": "",
-                "created_at": f.fulfilled_at,
-                "lines": fulfilled_lines,
-            }  # fmt: skip
-        )
     shipping_address, billing_address = _address(first, "Shipping"), _address(first, "Billing")
-    name = (billing_address or {}).get("name") or (shipping_address or {}).get("name") or "Guest"
+    name = order.text(first, "Billing Name") or order.text(first, "Shipping Name") or "Guest"
     code = order.text(first, "Discount Code", 100)
     notes = "\n".join(filter(None, (order.text(first, "Notes", 5000), order.text(first, "Note Attributes", 5000))))
     return ExternalOrder(
@@ -340,10 +322,24 @@ def _external(order, lines, discounts, ship_discount, inside, taxes_named, f: "_
         stated_total=_money(f.total),
         stated_tax=_money(f.taxes),
         payment=payment,
-        fulfillments=fulfillments,
+        fulfillments=_fulfillments(order.text(first, "Fulfillment Status").lower(), lines, f.fulfilled_at),
         is_test="bogus" in order.text(first, "Payment Method").lower(),
         delivery_method=method[:100],
     )
+
+
+def _fulfillments(status: str, lines: list[dict], when: str) -> list[dict]:
+    """Fulfillment Status "fulfilled": every line in full; "partial": the lines whose own status is fulfilled."""
+    if status == "fulfilled":
+        done = []
+    elif status == "partial":
+        done = [{"line_id": str(ln["n"]), "quantity": ln["quantity"]} for ln in lines if ln["fulfilled"]]
+        if not done:
+            return []
+    else:
+        return []
+    parcel = {"external_id": "", "carrier": "", "tracking_number": "", "tracking_url": "", "created_at": when}
+    return [{**parcel, "lines": done}]
 
 
 def parse(sheet: Sheet) -> list[tuple[int, ExternalOrder]]:
