@@ -318,6 +318,18 @@ def test_excels_sep_line_sets_the_delimiter_and_moves_the_header_to_line_2():
     assert rejected.errors == [{"line": 3, "column": "customer_name", "reason": "is required"}]
 
 
+def test_a_sep_line_may_name_the_tab():
+    row = "A1\t\t\tAnn\tESP-250\t\t2\t9.50\t\tAnn\tMain 1\t1011 AA\tAmsterdam\tNL"
+    content = "sep=\t\n" + _ours(row, delimiter="\t")
+    assert parse_csv(content).description == "The file looks tab-separated with decimal points."
+
+
+def test_header_problems_say_which_delimiter_the_file_seemed_to_use():
+    rejected = _refused("order_id;colour\nA1;red\n")
+    assert {"line": 1, "column": "colour", "reason": "unknown column"} in rejected.errors
+    assert rejected.message.endswith("The file looks semicolon-separated.")
+
+
 def test_a_windows_1252_file_is_read_as_such_and_says_so():
     content = _ours(
         "A1,,,Jörg Weiß,ESP-250,Café Crème – 250 g,1,9.50,,Jörg Weiß,Straße 1,50667,Köln,DE",

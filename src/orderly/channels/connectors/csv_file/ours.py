@@ -90,7 +90,7 @@ def _header(sheet: Sheet) -> list[str]:
             errors.append(error(line, name, "column appears more than once"))
     errors += [error(line, c, "required column is missing") for c in REQUIRED if c not in header]
     if errors:
-        context = sheet.describe()
+        context = sheet.describe(numbers=False)
         if len(header) == 1 and sheet.delimiter == ",":
             context += " Only one column was found: separate the columns with commas, semicolons or tabs."
         raise CsvRejected(_unique(errors), context=context)

@@ -102,11 +102,12 @@ class Sheet:
     decimal_comma: bool = False
     notices: list[str] = field(default_factory=list)
 
-    def describe(self) -> str:
-        separator = "decimal commas" if self.decimal_comma else "decimal points"
-        return f"The file looks {DELIMITERS.get(self.delimiter, repr(self.delimiter))}-separated with {separator}" + (
-            f", read as {self.encoding}." if self.encoding != "UTF-8" else "."
-        )
+    def describe(self, *, numbers: bool = True) -> str:
+        """What the file looks like: its delimiter, its decimal separator (once decided) and a non-UTF-8 encoding."""
+        text = f"The file looks {DELIMITERS.get(self.delimiter, repr(self.delimiter))}-separated"
+        if numbers:
+            text += " with decimal commas" if self.decimal_comma else " with decimal points"
+        return text + (f", read as {self.encoding}." if self.encoding != "UTF-8" else ".")
 
 
 def read_sheet(content: bytes | str) -> Sheet:
@@ -114,8 +115,8 @@ def read_sheet(content: bytes | str) -> Sheet:
     text, encoding = decode(content)
     header_line = 1
     first, _, rest = text.partition("\n")
-    if re.fullmatch(r"sep=(.)\r?", first.strip(" "), flags=re.IGNORECASE):  # Excel's delimiter line
-        delimiter, text, header_line = first.strip()[4], rest, 2
+    if sep := re.fullmatch(r"sep=(.)\r?", first, flags=re.IGNORECASE):  # Excel's delimiter line
+        delimiter, text, header_line = sep.group(1), rest, 2
     else:
         delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -348,7 +348,8 @@ def parse(sheet: Sheet) -> list[tuple[int, ExternalOrder]]:
     missing = [c for c in REQUIRED if c.lower() not in header]
     if missing:
         errors = [error(sheet.header_line, c, "required column of Shopify's orders export is missing") for c in missing]
-        raise CsvRejected(errors, context="The header looks like Shopify's orders export. " + sheet.describe())
+        context = "The header looks like Shopify's orders export. " + sheet.describe(numbers=False)
+        raise CsvRejected(errors, context=context)
     errors, rows = [], []
     for line, cells in sheet.rows:
         if len(cells) != len(header):
