@@ -5,6 +5,7 @@ import pytest
 from orderly.catalog.models import ChannelSkuMapping
 from orderly.channels import crypto
 from orderly.channels.models import SalesChannel
+from orderly.channels.settings_schema import SWITCHES
 from tests.api.helpers import error_of
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,7 @@ def test_create_shopify_channel_masks_credentials_and_encrypts_them(api):
         "base_url": "http://127.0.0.1:9/shop",
         "sync_interval_minutes": 15,
         "status_map": {},
+        **SWITCHES,
     }
     assert body["credentials"] == {"access_token": "••••cdef", "webhook_secret": "••••-xyz"}
     assert body["webhook_url"] == f"http://testserver/api/v1/channels/{body['id']}/webhook"

@@ -58,7 +58,24 @@ def shopify_order(n: int, *, updated: int | None = None, skus=("ESP-250",), stat
         "note": "",
     }
     order.update(extra)
+    if "total_price" not in extra:
+        _shopify_totals(order)
     return order
+
+
+def _shopify_totals(order: dict) -> None:
+    """The shop's own totals of a fake order, as Shopify states them: lines less discounts plus their taxes."""
+    from decimal import Decimal
+
+    total = tax = Decimal("0")
+    for line in order.get("line_items") or []:
+        try:
+            amount = Decimal(str(line["price"])) * int(line["quantity"]) - Decimal(str(line.get("total_discount") or 0))
+            line_tax = sum((Decimal(str(t["price"])) for t in line.get("tax_lines") or []), Decimal("0"))
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            return  # a deliberately broken fake: no totals to state
+        total, tax = total + amount + line_tax, tax + line_tax
+    order["total_price"], order["total_tax"] = f"{total:.2f}", f"{tax:.2f}"
 
 
 def woo_order(n: int, *, updated: int | None = None, skus=("ESP-250",), status="processing", **extra) -> dict:
@@ -103,7 +120,22 @@ def woo_order(n: int, *, updated: int | None = None, skus=("ESP-250",), status="
         "customer_note": "",
     }
     order.update(extra)
+    if "total" not in extra:
+        _woo_totals(order)
     return order
+
+
+def _woo_totals(order: dict) -> None:
+    """The shop's own totals of a fake order, as WooCommerce states them: line totals plus their taxes."""
+    from decimal import Decimal
+
+    try:
+        lines = order.get("line_items") or []
+        tax = sum((Decimal(str(line.get("total_tax") or 0)) for line in lines), Decimal("0"))
+        total = sum((Decimal(str(line["total"])) for line in lines), Decimal("0")) + tax
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return
+    order["total"], order["total_tax"] = f"{total:.2f}", f"{tax:.2f}"
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -4,6 +4,7 @@ from orderly.channels import crypto
 from orderly.channels.models import SalesChannel
 from orderly.channels.selectors import channel_credentials, channel_overview, masked_credentials, unmapped_skus
 from orderly.channels.services import channel_create, channel_update, mapping_delete, mapping_set
+from orderly.channels.settings_schema import SWITCHES
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 
 
@@ -22,7 +23,12 @@ def test_credentials_are_encrypted_at_rest_and_masked_when_shown(db):
         "webhook_secret": "whsec-abcdefghijkl",
     }
     assert masked_credentials(channel) == {"access_token": "••••cdef", "webhook_secret": "••••ijkl"}
-    assert channel.settings == {"base_url": "https://shop.example.com", "sync_interval_minutes": 15, "status_map": {}}
+    assert channel.settings == {
+        "base_url": "https://shop.example.com",
+        "sync_interval_minutes": 15,
+        "status_map": {},
+        **SWITCHES,
+    }
     assert channel.next_sync_at is not None
 
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from orderly.channels.connectors import shopify as shopify_module
@@ -38,7 +40,8 @@ def test_sync_imports_every_page_once_and_advances_the_cursor(shopify, shopify_s
         ("DEC-250", 2, "12.50", "9.00"),
     ]
     assert first.shipping_address.as_dict()["postal_code"] == "1015 CJ"
-    assert first.events.get().kind == "imported"
+    assert sorted(first.events.values_list("kind", flat=True)) == ["imported", "payment_received"]
+    assert (first.payment_status, first.amount_paid, first.total) == ("paid", Decimal("39.76"), Decimal("39.76"))
     shopify.refresh_from_db()
     assert shopify.sync_cursor == "2026-01-01T00:00:07+00:00"
     assert shopify.next_sync_at is not None and shopify.last_synced_at is not None
@@ -200,7 +203,7 @@ def test_refused_credentials_fail_the_run_at_once(shopify, shopify_server, varia
     assert len(shopify_server.requests) == 1
 
 
-def test_partial_and_malformed_orders_fail_alone_with_their_reason(shopify, shopify_server, variants):
+def test_partial_and_malformed_orders_fail_alone_and_are_kept_as_error_orders(shopify, shopify_server, variants):
     no_items = shopify_order(2)
     del no_items["line_items"]
     bad_quantity = shopify_order(3)
@@ -216,7 +219,24 @@ def test_partial_and_malformed_orders_fail_alone_with_their_reason(shopify, shop
     assert reasons["5000002"] == "line_items is missing"
     assert "quantity" in reasons["5000003"]
     assert reasons["?"] == "the order has no id"
-    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["5000001", "5000005"]
+    # Nothing the shop sent is dropped: each unusable entry is an Error order with its reason and raw data.
+    orders = {o.external_id: o for o in Order.objects.all()}
+    assert (orders["5000001"].error_code, orders["5000005"].error_code) == ("", "")
+    for key, reason in (("5000002", "line_items is missing"), ("5000003", "quantity")):
+        assert (orders[key].status, orders[key].error_code) == ("draft", "unreadable")
+        assert reason in orders[key].error_message
+        assert SyncedOrder.objects.get(channel=shopify, external_id=key).raw["id"] == int(key)
+    [nameless] = [o for key, o in orders.items() if key.startswith("unreadable-")]
+    assert nameless.error_message == "The shop's order could not be read: the order has no id"
+    assert SyncedOrder.objects.get(order=nameless).raw["name"] == "#1004"
+
+    # The shop corrects an order: it arrives over its error order, and the error clears.
+    fixed = shopify_order(3, updated=30)
+    shopify_server.add(fixed)
+    run = channel_sync(channel=shopify)
+    order = Order.objects.get(external_id="5000003")
+    assert (run.updated, order.status, order.error_code, order.items.count()) == (1, "open", "", 1)
+    assert str(order.total) == fixed["total_price"]
 
 
 def test_a_sync_killed_midway_resumes_with_each_order_exactly_once(
@@ -226,11 +246,11 @@ def test_a_sync_killed_midway_resumes_with_each_order_exactly_once(
     real = sync_module.import_entry
     calls = {"n": 0}
 
-    def dies_after_five(*args):
+    def dies_after_five(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] > 5:
             raise KeyboardInterrupt("worker stopped")
-        return real(*args)
+        return real(*args, **kwargs)
 
     # Dies while taking the 6th order: inside the second page, after two of its orders were prepared.
     monkeypatch.setattr(sync_module, "import_entry", dies_after_five)

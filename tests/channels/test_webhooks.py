@@ -106,11 +106,13 @@ def test_woocommerce_deliveries_are_verified_and_deduplicated(woo, variants):
         webhook_receive(channel=woo, headers={**headers, "X-WC-Webhook-Signature": "x"}, body=body)
 
 
-def test_woocommerce_ping_is_acknowledged_without_orders(woo):
+def test_woocommerce_ping_is_acknowledged_and_writes_nothing(woo):
     body = b"webhook_id=12"
-    result = webhook_receive(channel=woo, headers={"X-WC-Webhook-Signature": b64_hmac("woo-secret", body)}, body=body)
-    assert (result.run.imported, result.run.failed) == (0, 0)
-    assert Order.objects.count() == 0
+    # WooCommerce sends the set-up ping unsigned; signed or not, it writes nothing.
+    for headers in ({}, {"X-WC-Webhook-Signature": b64_hmac("woo-secret", body)}):
+        result = webhook_receive(channel=woo, headers=headers, body=body)
+        assert (result.run, result.duplicate) == (None, False)
+    assert (Order.objects.count(), SyncRun.objects.count(), WebhookDelivery.objects.count()) == (0, 0, 0)
 
 
 @pytest.fixture
@@ -171,12 +173,20 @@ def test_generic_webhook_refuses_a_bad_signature_and_a_missing_delivery_id(gener
     assert nothing_written()
 
 
-def test_a_signed_but_unusable_order_is_logged_as_failed(generic, variants):
+def test_a_signed_but_unusable_order_is_logged_as_failed_and_kept_as_an_error_order(generic, variants):
     body = json.dumps(generic_order(items=[])).encode()
     result = webhook_receive(channel=generic, headers=signed(body), body=body)
     assert (result.run.status, result.run.failed) == ("partial", 1)
     assert result.run.failures == [{"external_id": "M-1", "reason": "items must be a non-empty list"}]
-    assert Order.objects.count() == 0
+    order = Order.objects.get()
+    assert (order.external_id, order.status, order.error_code) == ("M-1", "draft", "unreadable")
+    assert "items must be a non-empty list" in order.error_message
+
+    # The corrected delivery (a new delivery id) is taken over the error order.
+    body = json.dumps(generic_order()).encode()
+    result = webhook_receive(channel=generic, headers=signed(body, delivery="d-2"), body=body)
+    order.refresh_from_db()
+    assert (result.run.updated, order.status, order.error_code, order.items.count()) == (1, "open", "", 1)
 
 
 def test_a_disabled_channel_takes_no_webhooks(generic, variants):

@@ -60,11 +60,22 @@ def test_an_order_on_hold_is_not_processed_until_released(woo, woo_server, varia
 
 
 def test_the_channel_status_map_overrides_the_defaults(woo, woo_server, variants):
+    channel_update(channel=woo, settings={"base_url": woo_server.base_url, "status_map": {"on-hold": "draft"}})
+    woo.refresh_from_db()
+    woo_server.add(woo_order(1, status="on-hold"))
+    channel_sync(channel=woo)
+    assert (Order.objects.get().status, Order.objects.get().error_code) == ("draft", "")
+
+
+def test_a_paid_order_mapped_to_draft_opens_because_it_is_paid(woo, woo_server, variants):
+    # Seed 002: a draft opens when it is paid; the shop says processing orders are paid.
     channel_update(channel=woo, settings={"base_url": woo_server.base_url, "status_map": {"processing": "draft"}})
     woo.refresh_from_db()
     woo_server.add(woo_order(1))
     channel_sync(channel=woo)
-    assert Order.objects.get().status == "draft"
+    order = Order.objects.get()
+    assert (order.status, order.payment_status, str(order.amount_paid)) == ("open", "paid", "24.20")
+    assert order.events.filter(kind="status_changed", message__contains="paid").exists()
 
 
 def test_an_unmapped_woo_product_names_the_sku_and_reset_after_mapping_clears_it(woo, woo_server, variants, actor):

@@ -6,6 +6,7 @@ from orderly.catalog.models import ChannelSkuMapping
 from orderly.channels import crypto
 from orderly.channels.models import SalesChannel, SyncRun
 from orderly.channels.services import channel_create
+from orderly.channels.settings_schema import SWITCHES
 from orderly.core.actors import Actor
 from orderly.orders.services import order_reset
 from tests.factories import VariantFactory
@@ -105,7 +106,12 @@ def test_manager_creates_a_channel(manager):
     assert response["Location"] == f"/channels/{channel.id}/"
     assert channel.kind == "woocommerce"
     assert channel.enabled is True
-    assert channel.settings == {"base_url": "https://woo.example.com", "sync_interval_minutes": 30, "status_map": {}}
+    assert channel.settings == {
+        "base_url": "https://woo.example.com",
+        "sync_interval_minutes": 30,
+        "status_map": {},
+        **SWITCHES,
+    }
     assert crypto.decrypt(channel.credentials_encrypted) == {
         "consumer_key": "ck_0123456789abcdef",
         "consumer_secret": "cs_0123456789abcdef",

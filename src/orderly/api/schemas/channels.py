@@ -12,7 +12,11 @@ CREDENTIALS_HELP = (
     "Secrets, stored encrypted and only ever shown back masked. Shopify: `access_token`, `webhook_secret`; "
     "WooCommerce: `consumer_key`, `consumer_secret`, `webhook_secret`; generic webhook: `webhook_secret`."
 )
-SETTINGS_HELP = "Kind-specific settings; for Shopify and WooCommerce `base_url`, the shop's address."
+SETTINGS_HELP = (
+    "Kind-specific settings: for Shopify and WooCommerce `base_url`, the shop's address; `sync_interval_minutes`; "
+    "`status_map`; and the switches `process_test_orders`, `sku_less_lines_as_non_stock` and "
+    "`shop_fulfillments_use_our_stock` (see channels/FORMATS.md)."
+)
 
 # ---- requests ------------------------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from orderly.billing.services.shop_payments import shop_payments_insert_many
 from orderly.channels.connectors import get_connector
 from orderly.channels.connectors.base import ChannelError, ExternalOrder, Malformed, Unchanged
 from orderly.channels.models import SalesChannel, SyncedOrder, SyncRun, SyncRunKind, SyncRunStatus
@@ -17,7 +18,9 @@ from orderly.channels.services.upsert import (
     batch_creatable,
     channel_orders,
     import_entry,
+    order_keep_unusable,
     order_upsert_from_channel,
+    received_of,
 )
 from orderly.channels.settings_schema import sync_interval
 from orderly.core.actors import Actor
@@ -35,12 +38,18 @@ def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor)
     counts = {IMPORTED: 0, UPDATED: 0, SKIPPED: 0, "failed": 0}
     failures = []
     parsed = [o for o in orders if isinstance(o, ExternalOrder)]
+
+    def keep(entry, reason: str) -> None:
+        # Nothing a shop sends is dropped: it is kept as an Error order (or noted on the order already here).
+        counts["failed"] += 1
+        failures.append({"external_id": entry.external_id, "reason": reason[:500]})
+        order_keep_unusable(channel=channel, entry=entry, reason=reason, actor=actor)
+
     for entry in orders:
         if isinstance(entry, Unchanged):
             counts[SKIPPED] += 1
         elif isinstance(entry, Malformed):
-            counts["failed"] += 1
-            failures.append({"external_id": entry.external_id, "reason": entry.reason[:500]})
+            keep(entry, entry.reason)
     ids = [o.external_id for o in parsed]
     known = {s.external_id: s for s in SyncedOrder.objects.filter(channel=channel, external_id__in=ids)}
     changed = [o for o in parsed if o.external_id not in known or known[o.external_id].digest != o.digest()]
@@ -60,16 +69,17 @@ def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor)
     if fresh:
         created, refused = _create_many(channel, fresh, actor)
         counts[IMPORTED] += len(created)
-        counts["failed"] += len(refused)
-        failures += [{"external_id": key, "reason": reason[:500]} for key, reason in refused.items()]
+        by_id = {entry.external_id: entry for entry in fresh}
+        for key, reason in refused.items():
+            keep(by_id[key], reason)
     for entry in one_by_one:
         try:
-            outcome = order_upsert_from_channel(
-                channel=channel, data=entry, actor=actor, known=known.get(entry.external_id)
-            )
+            with transaction.atomic():
+                outcome = order_upsert_from_channel(
+                    channel=channel, data=entry, actor=actor, known=known.get(entry.external_id)
+                )
         except ValidationError as exc:
-            counts["failed"] += 1
-            failures.append({"external_id": entry.external_id, "reason": exc.message[:500]})
+            keep(entry, exc.message)
             continue
         counts[outcome] += 1
     SyncRun.objects.filter(pk=run.pk).update(
@@ -91,10 +101,18 @@ def _create_many(channel: SalesChannel, entries: list[ExternalOrder], actor: Act
     (a unique conflict), fall back to taking each alone, which turns that one into an update."""
     try:
         with transaction.atomic():
+            received = {e.external_id: received_of(e)[0] for e in entries}
             created, refused = orders_import_many(
-                channel=channel, entries=[import_entry(channel, e) for e in entries], actor=actor
+                channel=channel,
+                entries=[import_entry(channel, e, amount_paid=received[e.external_id]) for e in entries],
+                actor=actor,
             )
             by_id = {e.external_id: e for e in entries}
+            shop_payments_insert_many(
+                orders=created,
+                state_of={o.id: str((by_id[o.external_id].payment or {}).get("state") or "") for o in created},
+                actor=actor,
+            )
             now = timezone.now()
             insert_rows(
                 SyncedOrder,

@@ -210,8 +210,13 @@ def channel_orders(channel: SalesChannel):
 
 
 def batch_creatable(channel: SalesChannel, data: ExternalOrder) -> bool:
-    """New orders the batch path takes: those created open or draft (a cancel or hold at birth goes one by one)."""
-    return status_action(channel, data.external_status) in (StatusAction.OPEN, StatusAction.DRAFT)
+    """New orders the batch path takes: those created open, or draft and unpaid, with nothing the shop did to them
+    but take their money (a cancel or hold at birth, a fulfillment, a refund, a paid draft go one by one)."""
+    action = status_action(channel, data.external_status)
+    received, refunded = received_of(data)
+    if data.fulfillments or data.refunds or refunded:
+        return False
+    return action == StatusAction.OPEN or (action == StatusAction.DRAFT and not received)
 
 
 def _remember(channel: SalesChannel, order: Order, data, digest: str, applied: list, raw=None) -> None:
@@ -276,6 +281,22 @@ def _upsert(channel: SalesChannel, data: ExternalOrder, actor: Actor, digest: st
     return UPDATED
 
 
+def _plain(value, depth: int = 0):
+    """The shop's data as plain JSON a database takes: numbers that are not finite and other odd values as text,
+    nesting cut off where no real order goes."""
+    if depth > 30:
+        return "…"
+    if isinstance(value, dict):
+        return {str(key): _plain(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, depth + 1) for item in value]
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
 def order_keep_unusable(*, channel: SalesChannel, entry, reason: str, actor: Actor | None = None) -> str:
     """Keep what a shop sent that could not be taken (a Malformed entry, or an order whose values cannot be
     stored): a new Error order with the reason and the raw data, or, for an order already here, a timeline note
@@ -283,7 +304,7 @@ def order_keep_unusable(*, channel: SalesChannel, entry, reason: str, actor: Act
     order), updated (noted on the order) or skipped (the same unusable data again, or a deleted order)."""
     actor = actor or Actor.for_channel(channel)
     raw = entry.raw if isinstance(entry, Malformed) else vars(entry)
-    raw = json.loads(json.dumps(raw, default=str)) if raw is not None else None
+    raw = _plain(raw)
     external_id = entry.external_id
     if not external_id or external_id == "?":
         fingerprint = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()

@@ -27,8 +27,11 @@ def webhook_receive(*, channel: SalesChannel, headers: Mapping[str, str], body: 
     """Verify a delivery with the channel's signature scheme and take its order.
 
     Raises WebhookRefused (401) when the signature is missing or wrong and ValidationError (422) for a body that
-    cannot be read, writing nothing; Conflict (409) when the channel is disabled. A replayed delivery id returns
-    `duplicate` and writes nothing. Otherwise the order is upserted like a pulled one, logged as a `webhook` run.
+    cannot be read, writing nothing; Conflict (409) when the channel is disabled. A set-up ping (WooCommerce's
+    unsigned `webhook_id=N`) writes nothing. A replayed delivery id returns `duplicate` and writes nothing.
+    Otherwise the order is upserted like a pulled one, logged as a `webhook` run, in the same transaction as the
+    delivery id: an order that cannot be used is kept as an Error order, and a failure that stores nothing (the
+    database unavailable) answers with an error and leaves the id free, so the shop's retry is taken.
     """
     lowered = {str(k).lower(): str(v) for k, v in headers.items()}
     try:
@@ -39,6 +42,9 @@ def webhook_receive(*, channel: SalesChannel, headers: Mapping[str, str], body: 
         logger.warning("Webhook for channel %s refused: its credentials cannot be read with this key.", channel.pk)
         raise WebhookRefused("The delivery cannot be verified.") from None
     message = connector.verify_webhook(headers=lowered, body=body)
+    if message.topic == "ping" and not message.orders:
+        # A shop checking that the address answers when a webhook is set up: acknowledged, nothing written.
+        return WebhookResult(delivery_id=message.delivery_id, duplicate=False, run=None)
     if not channel.enabled:
         raise Conflict(f"Channel {channel} is disabled; enable it to take its webhooks.", code="channel_disabled")
     with transaction.atomic():
