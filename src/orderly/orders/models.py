@@ -310,7 +310,8 @@ class OrderCharge(models.Model):
         ordering = ["order_id", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(discount__gte=0), name="order_charge_discount_not_negative"),
-            models.CheckConstraint(condition=Q(tax__gte=0), name="order_charge_tax_not_negative"),
+            # A negative fee (a discount as a fee line) carries negative tax; nothing else does.
+            models.CheckConstraint(condition=Q(tax__gte=0) | Q(kind=ChargeKind.FEE), name="order_charge_tax_sign"),
             models.CheckConstraint(condition=Q(kind__in=ChargeKind.values), name="order_charge_kind_known"),
             models.CheckConstraint(
                 condition=Q(amount__gte=0) | Q(kind=ChargeKind.FEE), name="order_charge_only_fees_negative"

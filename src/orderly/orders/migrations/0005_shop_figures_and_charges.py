@@ -102,7 +102,10 @@ class Migration(migrations.Migration):
                     models.CheckConstraint(
                         condition=models.Q(("discount__gte", 0)), name="order_charge_discount_not_negative"
                     ),
-                    models.CheckConstraint(condition=models.Q(("tax__gte", 0)), name="order_charge_tax_not_negative"),
+                    models.CheckConstraint(
+                        condition=models.Q(("tax__gte", 0), ("kind", "fee"), _connector="OR"),
+                        name="order_charge_tax_sign",
+                    ),
                     models.CheckConstraint(
                         condition=models.Q(("kind__in", ["shipping", "fee"])), name="order_charge_kind_known"
                     ),

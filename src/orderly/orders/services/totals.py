@@ -45,7 +45,7 @@ def compute_line(item: OrderItem, *, tax_included: bool = False) -> None:
 def compute_charge(charge: OrderCharge, *, tax_included: bool = False) -> None:
     """Set a charge's tax and total the same way as a line's."""
     taxable = charge.amount - charge.discount
-    charge.tax = max(_tax(taxable, Decimal(charge.tax_rate), charge.tax_lines or [], tax_included), ZERO)
+    charge.tax = _tax(taxable, Decimal(charge.tax_rate), charge.tax_lines or [], tax_included)
     charge.total = taxable if tax_included else taxable + charge.tax
 
 

@@ -103,7 +103,7 @@ def rate(value, *, field: str, default: Decimal) -> Decimal:
     return number.quantize(Decimal("0.0001"))
 
 
-def tax_lines(value, *, field: str) -> list[dict]:
+def tax_lines(value, *, field: str, allow_negative: bool = False) -> list[dict]:
     """The shop's taxes on a line or charge: [{"title", "rate" (percent), "amount" (for the whole line)}]."""
     if value in (None, ""):
         return []
@@ -120,7 +120,7 @@ def tax_lines(value, *, field: str) -> list[dict]:
             {
                 "title": text(entry.get("title"), field=f"{path}.title", max_length=100),
                 "rate": format(rate(entry.get("rate"), field=f"{path}.rate", default=Decimal(0)).normalize(), "f"),
-                "amount": str(money(entry.get("amount"), field=f"{path}.amount")),
+                "amount": str(money(entry.get("amount"), field=f"{path}.amount", allow_negative=allow_negative)),
             }
         )
     return clean
@@ -351,7 +351,8 @@ def charge(data, *, field: str) -> dict:
     if not isinstance(data, dict):
         raise ValidationError(f"{field} must be an object.", field=field)
     kind = choice(data.get("kind"), field=f"{field}.kind", choices=ChargeKind, default=ChargeKind.SHIPPING)
-    taxes = tax_lines(data.get("tax_lines"), field=f"{field}.tax_lines")
+    # a negative fee (a discount as a fee line) carries negative tax
+    taxes = tax_lines(data.get("tax_lines"), field=f"{field}.tax_lines", allow_negative=kind == ChargeKind.FEE)
     clean = {
         "kind": kind,
         "title": text(data.get("title"), field=f"{field}.title", max_length=200) or ChargeKind(kind).label,
