@@ -34,6 +34,7 @@ class OrderFilters:
     customer_type: str = ""
     has_error: bool | None = None
     archived: bool | None = False  # False: hide archived (default); True: only archived; None: both
+    test: bool | None = False  # the shops' test orders: False hides them (default); True: only them; None: both
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = DEFAULT_SORT
@@ -104,6 +105,8 @@ def order_search(filters: OrderFilters) -> QuerySet[Order]:
         orders = orders.filter(error_code="")
     if filters.archived is not None:
         orders = orders.filter(is_archived=filters.archived)
+    if filters.test is not None:
+        orders = orders.filter(is_test=filters.test)
     if filters.date_from:
         orders = orders.filter(order_date__gte=_start_of(filters.date_from))
     if filters.date_to and filters.date_to < dt.date.max:  # the last day there is bounds nothing

@@ -136,6 +136,7 @@ class OrderQuery(Schema):
     customer_type: str = Field("", json_schema_extra={"enum": ["", *CustomerType.values]})
     has_error: bool | None = None
     archived: Literal["false", "true", "all"] = Field("false", description="false hides archived orders")
+    test: Literal["false", "true", "all"] = Field("false", description="The shops' test orders: false hides them")
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: str = Field(DEFAULT_SORT, json_schema_extra={"enum": list(SORTS)})
@@ -153,6 +154,7 @@ class OrderQuery(Schema):
             customer_type=self.customer_type,
             has_error=self.has_error,
             archived={"false": False, "true": True, "all": None}[self.archived],
+            test={"false": False, "true": True, "all": None}[self.test],
             date_from=self.date_from,
             date_to=self.date_to,
             sort=self.sort,

@@ -8,6 +8,7 @@ from orderly.core.actors import Actor
 from orderly.orders import events
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import validation as clean
+from orderly.orders.status import OrderStatus
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,10 @@ def apply_checks(order: Order, actor: Actor) -> list[Problem]:
     """Run the checks and set or clear the order's error to match, with timeline events. Inside a transaction."""
     items = list(order.items.select_related("variant__product"))
     resolve_variants(items, order.channel_id)
-    problems = find_problems(order, items, process_tests=processes_tests(order.channel) if order.is_test else True)
+    if order.status == OrderStatus.CANCELED:
+        problems = []  # a canceled order is not processed: nothing blocks it, and no error is left to reset
+    else:
+        problems = find_problems(order, items, process_tests=processes_tests(order.channel) if order.is_test else True)
     if problems:
         first = problems[0]
         message = " ".join(p.message for p in problems)

@@ -49,6 +49,8 @@ def _change_status(order: Order, target: str, actor: Actor, *, items_follow: boo
     events.status_changed(order, actor, before, target)
     if target == OrderStatus.CANCELED:
         _cancel_units(order, actor)
+        if order.error_code:
+            apply_checks(order, actor)  # a canceled order carries no processing error
 
 
 @transaction.atomic

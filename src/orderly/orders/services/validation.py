@@ -204,7 +204,9 @@ def customer(data, *, field: str = "customer") -> dict:
 def address_problem(data: dict, *, field: str) -> ValidationError | None:
     """What the address's country rules refuse in an address already cleaned loosely: the first missing part, or
     None. A postal code is needed except where the country has none; a region where carriers need one."""
-    for name in ("name", "line1", "city"):
+    if not data.get("name") and not data.get("company"):
+        return ValidationError(f"{field}.name (or a company) is required.", field=f"{field}.name")
+    for name in ("line1", "city"):
         if not data.get(name):
             return ValidationError(f"{field}.{name} is required.", field=f"{field}.{name}")
     code = data.get("country", "")

@@ -7,6 +7,7 @@ from orderly.core.exceptions import ValidationError
 from orderly.orders.selectors import DEFAULT_SORT, OrderFilters
 
 ARCHIVED = {"hide": False, "only": True, "all": None}
+TEST = ARCHIVED  # the shops' test orders, hidden by default like archived ones
 HAS_ERROR = {"": None, "yes": True, "no": False}
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
@@ -28,6 +29,7 @@ FILTER_KEYS = (
     "customer_type",
     "has_error",
     "archived",
+    "test",
     "date_from",
     "date_to",
 )
@@ -73,6 +75,7 @@ def parse_overview(params) -> tuple[OverviewQuery, ValidationError | None]:
     """Read the overview's parameters. On bad input: the defaults, the values as typed, and the error."""
     values = {key: params.get(key, "").strip() for key in FILTER_KEYS}
     values["archived"] = values["archived"] or "hide"
+    values["test"] = values["test"] or "hide"
     values["sort"] = params.get("sort", "").strip() or DEFAULT_SORT
     values["page_size"] = params.get("page_size", "").strip() or str(DEFAULT_PAGE_SIZE)
     try:
@@ -91,6 +94,7 @@ def parse_overview(params) -> tuple[OverviewQuery, ValidationError | None]:
             customer_type=values["customer_type"],
             has_error=_one_of(values["has_error"], "has_error", HAS_ERROR),
             archived=_one_of(values["archived"], "archived", ARCHIVED),
+            test=_one_of(values["test"], "test", TEST),
             date_from=_date(values["date_from"], "date_from"),
             date_to=_date(values["date_to"], "date_to"),
             sort=values["sort"],
