@@ -53,6 +53,15 @@ DEFAULT_STATUS_MAPS: dict[str, dict[str, str]] = {
         "open": StatusAction.OPEN,
         "on_hold": StatusAction.HOLD,
         "canceled": StatusAction.CANCEL,
+        # the financial statuses of Shopify's order export, which the CSV channel reads too
+        "pending": StatusAction.DRAFT,
+        "authorized": StatusAction.OPEN,
+        "partially_paid": StatusAction.OPEN,
+        "paid": StatusAction.OPEN,
+        "partially_refunded": StatusAction.OPEN,
+        "refunded": StatusAction.CANCEL,
+        "voided": StatusAction.CANCEL,
+        "cancelled": StatusAction.CANCEL,
     },
 }
 

@@ -14,7 +14,9 @@ def csv_import(*, channel: SalesChannel, content: bytes | str, actor: Actor | No
 
     Every row is checked first; any error refuses the whole file with CsvRejected (422) listing each error's line,
     column and reason, and nothing is written. Orders already imported (same order_id) are updated or skipped as
-    in a sync; deleted ones are not imported again. Returns the run in the channel's sync log.
+    in a sync; deleted ones are not imported again. Returns the run in the channel's sync log; its trigger says
+    who uploaded it, which format the file was read as, and what the merchant should know (e.g. that it was read
+    as Windows-1252).
     """
     if channel.kind != ChannelKind.CSV:
         raise ValidationError(
@@ -24,7 +26,11 @@ def csv_import(*, channel: SalesChannel, content: bytes | str, actor: Actor | No
     orders = parse_csv(content)
     lines = {order.external_id: line for line, order in orders}
     with transaction.atomic():
-        run = SyncRun.objects.create(channel=channel, kind=SyncRunKind.CSV, trigger=(actor.name if actor else "")[:150])
+        kind = "Shopify's orders export" if getattr(orders, "file_format", "") == "shopify_export" else ""
+        parts = [kind, getattr(orders, "description", "").rstrip("."), *getattr(orders, "notices", [])]
+        read_as = "; ".join(part for part in parts if part)
+        trigger = " · ".join(filter(None, [actor.name if actor else "", read_as]))
+        run = SyncRun.objects.create(channel=channel, kind=SyncRunKind.CSV, trigger=trigger[:150])
         take_orders(channel, [order for _, order in orders], run, Actor.for_channel(channel))
         run.refresh_from_db()
         if run.failed:

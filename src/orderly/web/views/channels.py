@@ -290,5 +290,6 @@ def channel_import(request, channel_id: int):
     except DomainError as exc:
         return _import_page(request, channel, message=exc.message, status=exc.status)
     counts = f"{run.imported} imported, {run.updated} updated, {run.skipped} unchanged"
-    messages.success(request, f"{upload.name}: {counts}.")
+    read_as = run.trigger.partition(" · ")[2]
+    messages.success(request, f"{upload.name}: {counts}." + (f" Read as: {read_as}." if read_as else ""))
     return redirect(reverse("web:order_list") + f"?channel={channel.id}")
