@@ -2,6 +2,7 @@
 paid (and opens, by seed 002's rule) and a refund in the shop shows here."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
@@ -55,7 +56,7 @@ def payments_follow_shop(*, order, received, refunded, state: str, actor: Actor)
     order = order_for_update(order)
     received, refunded = _amount(received), _amount(refunded)
     so_far_received, so_far_refunded = _shop_sums(order)
-    reference = f"shop: {state}"[:100] if state else "shop"
+    reference = _reference(state)
     wanted = []
     if received > so_far_received:
         wanted.append((PaymentKind.PAYMENT, received - so_far_received, reference))
@@ -83,38 +84,34 @@ def payments_follow_shop(*, order, received, refunded, state: str, actor: Actor)
 def shop_payments_insert_many(*, orders: list, state_of: dict[int, str], actor: Actor) -> None:
     """Record, for orders just created together by a channel import (rows with `id`, `amount_paid`, `currency`),
     the payment the shop received for each, with its `payment_received` event: one INSERT for the payments and one
-    for the events however many orders. The orders' payment figures were set when they were created
-    (orders_import_many); this writes what they stand for, as payments_follow_shop would have."""
+    for the events however many orders, no model instance built per row. The orders' payment figures were set when
+    they were created (orders_import_many); this writes what they stand for, as payments_follow_shop would have."""
     paid = [order for order in orders if order.amount_paid > 0]
     if not paid:
         return
-    now = timezone.now()
-    payments = [
-        Payment(
-            order_id=order.id,
-            kind=PaymentKind.PAYMENT,
-            amount=order.amount_paid,
-            method=PaymentMethod.SHOP,
-            reference=f"shop: {state_of.get(order.id, '')}".rstrip(": ")[:100],
-            created_by_id=getattr(actor.user, "pk", None),
-            created_by_name=actor.name[:150],
-            created_at=now,
-        )  # fmt: skip
+    now, user_id = timezone.now(), getattr(actor.user, "pk", None)
+    rows = [
+        {
+            "order_id": order.id,
+            "kind": PaymentKind.PAYMENT,
+            "amount": order.amount_paid,
+            "method": PaymentMethod.SHOP,
+            "reference": _reference(state_of.get(order.id, "")),
+            "created_by_id": user_id,
+            "created_by_name": actor.name[:150],
+            "created_at": now,
+        }  # fmt: skip
         for order in paid
     ]
-    ids = insert_rows(Payment, [_row(payment) for payment in payments], returning=True)
-    base = {"actor_kind": actor.kind, "actor_name": actor.name[:150], "actor_user_id": getattr(actor.user, "pk", None)}
-    rows = []
-    for order, payment, pk in zip(paid, payments, ids, strict=True):
-        payment.pk = pk
+    ids = insert_rows(Payment, rows, returning=True)
+    base = {"actor_kind": actor.kind, "actor_name": actor.name[:150], "actor_user_id": user_id}
+    events_rows = []
+    for order, row, pk in zip(paid, rows, ids, strict=True):
+        payment = SimpleNamespace(pk=pk, **row, get_method_display=PaymentMethod.SHOP.label.__str__)
         kind, message, data = events.payment_recorded_content(order, payment)
-        rows.append({**base, "order_id": order.id, "kind": kind, "message": message[:500], "data": data})
-    insert_rows(OrderEvent, rows)
+        events_rows.append({**base, "order_id": order.id, "kind": kind, "message": message[:500], "data": data})
+    insert_rows(OrderEvent, events_rows)
 
 
-def _row(payment: Payment) -> dict:
-    return {
-        field.attname: getattr(payment, field.attname)
-        for field in Payment._meta.concrete_fields
-        if not field.primary_key
-    }
+def _reference(state: str) -> str:
+    return f"shop: {state}"[:100] if state else "shop"
