@@ -75,6 +75,9 @@ def _shopify_totals(order: dict) -> None:
         except (KeyError, TypeError, ValueError, ArithmeticError):
             return  # a deliberately broken fake: no totals to state
         total, tax = total + amount + line_tax, tax + line_tax
+    for line in order.get("shipping_lines") or []:
+        line_tax = sum((Decimal(str(t["price"])) for t in line.get("tax_lines") or []), Decimal("0"))
+        total, tax = total + Decimal(str(line["price"])) + line_tax, tax + line_tax
     order["total_price"], order["total_tax"] = f"{total:.2f}", f"{tax:.2f}"
 
 

@@ -146,3 +146,37 @@ def test_shop_times_and_amounts_are_read_strictly():
             parsing.timestamp(bad, what="t", gmt=bad != "2026-01-01T10:00:00")
     with pytest.raises(parsing.BadPayload, match="too large"):
         parsing.decimal(1e26, what="price")
+
+
+def test_a_paid_order_taken_in_a_batch_stores_what_the_one_by_one_path_stores(shopify, variants):
+    from orderly.channels.services.sync import _create_many
+    from orderly.channels.services.upsert import order_upsert_from_channel
+
+    actor = Actor.for_channel(shopify)
+    with_charge = {"shipping_lines": [{"id": 1, "title": "PostNL", "code": "postnl", "price": "4.95", "tax_lines": []}]}
+    batch = parse_order(shopify_order(1, skus=("ESP-250", "DEC-250"), **with_charge))
+    [created], refused = _create_many(shopify, [batch], actor)
+    alone = parse_order(shopify_order(2, skus=("ESP-250", "DEC-250"), **with_charge))
+    assert order_upsert_from_channel(channel=shopify, data=alone, actor=actor) == "imported"
+
+    fast, slow = (Order.objects.get(external_id=key) for key in ("5000001", "5000002"))
+    assert refused == {}
+    assert (fast.payment_status, str(fast.amount_paid), str(fast.amount_due), str(fast.total)) == (
+        "paid",
+        "44.71",
+        "44.71",
+        "44.71",
+    )
+    compared = ("status", "payment_status", "amount_paid", "amount_due", "total", "charges_total", "tax_total")
+    assert [getattr(fast, name) for name in compared] == [getattr(slow, name) for name in compared]
+    indicators = lambda order: [  # noqa: E731
+        (i.qty_costs_paid, i.qty_approved, i.status) for i in order.items.order_by("line_no")
+    ]
+    assert indicators(fast) == indicators(slow) == [(1, 1, "open"), (2, 2, "open")]
+    payments = lambda order: [(p.kind, p.amount, p.method, p.reference) for p in order.payments.all()]  # noqa: E731
+    assert payments(fast) == payments(slow) == [("payment", Decimal("44.71"), "shop", "shop: paid")]
+    events = lambda order: sorted(  # noqa: E731
+        (e.kind, e.message.replace(order.number, "N").replace(order.external_ref, "R"))
+        for e in order.events.exclude(kind="payment_status_changed")
+    )
+    assert events(fast) == events(slow)
