@@ -196,3 +196,31 @@ def test_a_passing_failure_stops_the_sync_before_its_page_and_the_next_sync_take
     monkeypatch.setattr(sync_module, "take_orders", real)
     channel_sync(channel=shopify)
     assert Order.objects.count() == 5
+
+
+def test_refunded_units_already_invoiced_are_credited(shopify, shopify_server, variants, actor):
+    from orderly.billing.services import invoice_create
+
+    shopify_server.add(shopify_order(1, skus=("ESP-250", "DEC-250")))
+    channel_sync(channel=shopify)
+    order = Order.objects.get()
+    invoice_create(order=order, actor=actor)
+    line = order.items.get(sku="DEC-250")
+    refund = {
+        "id": 602,
+        "refund_line_items": [
+            {"line_item_id": int(line.identifiers["line_id"]), "quantity": 2, "restock_type": "cancel"}
+        ],
+        "transactions": [{"kind": "refund", "status": "success", "amount": "26.13"}],
+    }
+    shopify_server.add(
+        shopify_order(
+            1, updated=60, skus=("ESP-250", "DEC-250"), financial_status="partially_refunded", refunds=[refund]
+        )
+    )
+    channel_sync(channel=shopify)
+
+    line.refresh_from_db()
+    note = order.invoices.get(kind="credit_note")
+    assert (line.qty_canceled, line.qty_credited) == (2, 2)
+    assert str(note.total) == "26.13"

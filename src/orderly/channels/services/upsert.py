@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from orderly.billing.services import credit_note_for_return
 from orderly.billing.services.shop_payments import payments_follow_shop
 from orderly.channels.connectors.base import ExternalOrder, Malformed
 from orderly.channels.connectors.parsing import generated_sku
@@ -195,7 +196,11 @@ def _apply_refund(order: Order, lines: list, restock_allowed: bool, actor: Actor
         if back:
             to_return.append(({"item": item.pk, "quantity": back}, bool(line.get("restock")) and restock_allowed))
     if to_cancel:
-        order_items_cancel_units(order=order, units=to_cancel, actor=actor, reason="refunded in the shop")
+        canceled = order_items_cancel_units(order=order, units=to_cancel, actor=actor, reason="refunded in the shop")
+        # units already invoiced are taken back on a credit note (the returns below get theirs from the return)
+        credit_note_for_return(
+            order=order, lines=list(canceled.items()), reason="Refunded in the shop before shipping.", actor=actor
+        )
     for restock in (True, False):
         chosen = [line for line, flag in to_return if flag is restock]
         if chosen:
