@@ -202,3 +202,23 @@ def test_a_kind_without_webhooks_refuses(db):
     manual = channel_create(name="Phone", kind="manual")
     with pytest.raises(WebhookRefused):
         webhook_receive(channel=manual, headers={}, body=b"{}")
+
+
+def test_an_older_state_sent_again_under_a_new_delivery_id_never_rolls_the_order_back(shopify, variants):
+    def deliver(order: dict, delivery: str):
+        body = json.dumps(order).encode()
+        headers = {
+            "X-Shopify-Hmac-Sha256": b64_hmac("shh-shopify-secret", body),
+            "X-Shopify-Webhook-Id": delivery,
+            "X-Shopify-Topic": "orders/updated",
+        }
+        return webhook_receive(channel=shopify, headers=headers, body=body)
+
+    version_one = shopify_order(1, updated=10, email="one@example.com")
+    version_two = shopify_order(1, updated=20, email="two@example.com")
+    deliver(version_one, "w-1")
+    deliver(version_two, "w-2")
+    result = deliver(version_one, "w-3")  # the old body again, under a new id
+
+    order = Order.objects.get()
+    assert (order.customer_email, result.run.skipped, result.run.updated) == ("two@example.com", 1, 0)

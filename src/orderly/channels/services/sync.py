@@ -18,6 +18,7 @@ from orderly.channels.services.upsert import (
     batch_creatable,
     channel_orders,
     import_entry,
+    older_than,
     order_keep_unusable,
     order_upsert_from_channel,
     received_of,
@@ -52,7 +53,13 @@ def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor)
             keep(entry, entry.reason)
     ids = [o.external_id for o in parsed]
     known = {s.external_id: s for s in SyncedOrder.objects.filter(channel=channel, external_id__in=ids)}
-    changed = [o for o in parsed if o.external_id not in known or known[o.external_id].digest != o.digest()]
+    changed = [
+        o
+        for o in parsed
+        if o.external_id not in known
+        or known[o.external_id].digest != o.digest()
+        and not older_than(o, known[o.external_id])
+    ]
     counts[SKIPPED] += len(parsed) - len(changed)
     existing = set(
         channel_orders(channel)

@@ -272,7 +272,7 @@ def _upsert(channel: SalesChannel, data: ExternalOrder, actor: Actor, digest: st
     if order.deleted_at is not None:
         return SKIPPED
     state = SyncedOrder.objects.filter(channel=channel, external_id=data.external_id).first()
-    if state is not None and state.digest == digest:
+    if state is not None and (state.digest == digest or older_than(data, state)):
         return SKIPPED
     try:
         _update(channel, order, data, actor)
@@ -300,6 +300,12 @@ def _plain(value, depth: int = 0):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def older_than(data, state: SyncedOrder | None) -> bool:
+    """Whether the shop's state `data` is older than the one already applied here, by the shop's own change time
+    (a webhook retried late, or an old body sent again under a new delivery id): never applied over a newer one."""
+    return bool(state is not None and data.updated_at and state.remote_updated_at > data.updated_at)
 
 
 def order_keep_unusable(*, channel: SalesChannel, entry, reason: str, actor: Actor | None = None) -> str:
