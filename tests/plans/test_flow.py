@@ -172,3 +172,27 @@ def test_units_fulfilled_by_hand_are_not_allocated_again_and_a_fulfilled_order_i
     assert (item.qty_available, item.qty_handed_to_carrier) == (1, 2)
     pick_complete(plan=plan, order=partly.number, actor=actor)
     assert Order.objects.get(pk=partly.pk).stage == "completed"
+
+
+def test_an_order_picked_and_packed_cannot_be_deleted_and_its_stock_stays_with_its_plan(actor):
+    from orderly.orders.exceptions import OrderLocked
+    from orderly.orders.services import order_delete
+
+    variant("ESP-250")
+    order = order_of(("ESP-250", 2))
+    receive(actor, "ESP-250", 2, "2026-01-01")
+    plan = plan_create(orders=[order.number], fulfillment_date=FULFILLMENT_DATE, actor=actor)
+    allocation_save(plan=plan, allocate_all=True, actor=actor)
+    pick_complete(plan=plan, order=order.number, actor=actor)
+    before = snapshot()
+
+    with pytest.raises(OrderLocked, match="completed; take it out of its plan"):
+        order_delete(order=order, actor=actor)
+
+    assert snapshot() == before
+    pick_return(plan=plan, order=order.number, actor=actor)  # the pick list still finds its order
+    plan_remove_order(plan=plan, order=order.number, actor=actor)
+    order.refresh_from_db()
+    order_delete(order=order, actor=actor)
+    assert Order.all_objects.get(pk=order.pk).deleted_at is not None
+    assert Hold.objects.count() == 0

@@ -46,8 +46,11 @@ def refusal(order: Order, action: str) -> str | None:
             return f"Order {order.number} is {order.status}; only draft and open orders can be edited."
         return None
     if action == Action.DELETE:
-        if order.stage == Stage.IN_PROGRESS:
-            return f"Order {order.number} is in progress; take it out of its plan before deleting it."
+        packed = order.stage == Stage.COMPLETED and order.status in (OrderStatus.DRAFT, OrderStatus.OPEN)
+        if order.stage == Stage.IN_PROGRESS or packed:
+            # in a plan, or picked and packed on its pick list and not shipped: its plan holds stock for it
+            stage = order.get_stage_display().lower()
+            return f"Order {order.number} is {stage}; take it out of its plan before deleting it."
         return None
     return f"Unknown action {action!r}."
 

@@ -1,7 +1,7 @@
 """Status changes, archiving, deleting, resetting and notes. Each locks the order and records its event."""
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from orderly.core.actors import Actor
@@ -130,10 +130,20 @@ def order_delete(*, order: Order, actor: Actor) -> None:
     """Remove the order from every list, page and API answer.
 
     The row stays, marked deleted, so its channel and external id are remembered and a later sync does not
-    import it again; its number is never reused.
+    import it again; its number is never reused. Refused (OrderLocked, nothing written) while anything holds
+    stock or makes units for it: a plan (in progress, or picked and packed on the pick list), held units, or a
+    packaging plan's expected units — deleting it then would strand that stock.
     """
     order = _locked(order)
     _refuse_unless_allowed(order, Action.DELETE)
+    held = order.items.filter(Q(qty_available__gt=0) | Q(qty_expected__gt=0)).values_list("sku", flat=True)
+    if held:
+        raise OrderLocked(
+            f"Order {order.number} has stock held or being packed for it ({', '.join(sorted(set(held)))}); "
+            "release it from its plan before deleting the order.",
+            current=order.status,
+            action=Action.DELETE,
+        )
     order.deleted_at = timezone.now()
     order.save(update_fields=["deleted_at", "updated_at"])
     events.deleted(order, actor)
