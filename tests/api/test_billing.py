@@ -200,8 +200,8 @@ def test_invoice_create_answers_with_lines_tax_summary_and_totals(api, order):
     assert (body["subtotal"], body["discount"], body["tax_total"], body["total"]) == ("24.00", "0.00", "4.56", "28.56")
     assert body["signed_total"] == "28.56"
     assert body["tax_summary"] == [
-        {"tax_rate": "9.00", "base": "4.00", "tax": "0.36"},
-        {"tax_rate": "21.00", "base": "20.00", "tax": "4.20"},
+        {"tax_rate": "9.00", "title": "", "base": "4.00", "tax": "0.36"},
+        {"tax_rate": "21.00", "title": "", "base": "20.00", "tax": "4.20"},
     ]
     assert [(line["sku"], line["quantity"], line["line_total"]) for line in body["lines"]] == [
         (i.sku, i.quantity, str(i.line_total)) for i in items_of(order)

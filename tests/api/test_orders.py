@@ -65,7 +65,13 @@ def test_create_a_manual_order_answers_201_with_the_whole_order(api, variant):
         "shipping_address": address(),
         "billing_address": address(name="Bram de Vries", company="De Vries BV", country="BE"),
         "currency": "EUR",
-        "totals": {"subtotal": "28.00", "discount": "1.00", "tax": "2.43", "total": "29.43"},
+        "prices_include_tax": False,
+        "stated_total": None,
+        "is_test": False,
+        "delivery_method": "",
+        "discount_codes": [],
+        "shop_money": None,
+        "totals": {"subtotal": "28.00", "discount": "1.00", "tax": "2.43", "charges_total": "0.00", "total": "29.43"},
         "notes": "Leave at the door",
         "allowed_actions": ["open", "cancel", "archive", "reset", "edit", "delete"],
         "created_at": data["created_at"],
@@ -93,11 +99,13 @@ def test_create_a_manual_order_answers_201_with_the_whole_order(api, variant):
                 "expected_on": "2025-03-05",
                 "metadata": {"gift": True},
                 "status": "draft",
+                "tax_lines": [],
                 "line_subtotal": "28.00",
                 "line_tax": "2.43",
                 "line_total": "29.43",
             }
         ],
+        "charges": [],
     }
     assert order.channel == manual_channel()
     assert list(order.events.values_list("kind", "actor_kind", "actor_name")) == [("created", "user", "operator")]

@@ -94,3 +94,76 @@ def test_however_an_item_is_split_its_parts_add_up_to_it(quantity, price, rate, 
         assert part.taxable >= 0
     # Per-line rounding may move the split item's tax by at most half a cent per extra part.
     assert abs(sum(p.line_tax for p in parts) - item.line_tax) <= D("0.005") * len(parts) + D("0.005")
+
+
+@dataclass
+class ShopItem:
+    """An item whose tax the shop stated (tax_lines, amounts for the whole line), on either tax basis."""
+
+    quantity: int
+    unit_price: Decimal
+    tax_rate: Decimal
+    tax_lines: list
+    discount: Decimal = D("0")
+    included: bool = False
+
+    def __post_init__(self):
+        self.line_subtotal = self.quantity * self.unit_price
+        self.line_tax = sum((D(line["amount"]) for line in self.tax_lines), D("0"))
+        taxable = self.line_subtotal - self.discount
+        self.line_total = taxable if self.included else taxable + self.line_tax
+
+
+def test_a_part_of_an_item_with_the_shop_s_tax_lines_gets_its_share_of_each_tax_line():
+    taxes = [{"title": "GST", "rate": "5", "amount": "1.50"}, {"title": "QST", "rate": "9.975", "amount": "2.99"}]
+    item = ShopItem(3, D("10.00"), D("14.975"), taxes)
+    parts = [part_amounts(item, start=start, count=1) for start in range(3)]
+    assert [p.line_tax for p in parts] == [D("1.50"), D("1.49"), D("1.50")]
+    assert [[t["amount"] for t in p.tax_lines] for p in parts] == [["0.50", "1.00"], ["0.50", "0.99"], ["0.50", "1.00"]]
+    assert [t["title"] for t in parts[0].tax_lines] == ["GST", "QST"]
+    summary = [(s.tax_rate, s.title, s.base, s.tax) for s in tax_summary(parts)]
+    assert summary == [(D("5"), "GST", D("30.00"), D("1.50")), (D("9.975"), "QST", D("30.00"), D("2.99"))]
+
+
+def test_with_prices_that_include_tax_a_part_s_total_is_its_price_and_the_tax_is_inside():
+    item = ShopItem(3, D("12.10"), D("21"), [], included=True)
+    item.line_tax = D("6.30")
+    part = part_amounts(item, start=0, count=2, tax_included=True)
+    assert (part.line_subtotal, part.line_tax, part.line_total, part.net) == (
+        D("24.20"),
+        D("4.20"),
+        D("24.20"),
+        D("20.00"),
+    )
+    summary = tax_summary([part])
+    assert [(s.tax_rate, s.base, s.tax) for s in summary] == [(D("21"), D("20.00"), D("4.20"))]
+    total = totals([part])
+    assert (total.subtotal, total.tax_total, total.total) == (D("24.20"), D("4.20"), D("24.20"))
+
+
+@given(
+    quantity=st.integers(1, 40),
+    price=prices,
+    included=st.booleans(),
+    shares=st.lists(st.integers(0, 3000), min_size=1, max_size=3),
+    cuts=st.lists(st.integers(1, 39), max_size=6),
+)
+def test_however_an_item_with_the_shop_s_tax_is_split_its_parts_add_up_to_its_tax_exactly(
+    quantity, price, included, shares, cuts
+):
+    gross = quantity * price
+    taxes = [
+        {"title": f"T{n}", "rate": "1", "amount": str((gross * share / 10000).quantize(CENT))}
+        for n, share in enumerate(shares)
+    ]
+    item = ShopItem(quantity, price, D("1"), taxes, included=included)
+    bounds = sorted({0, quantity, *(c for c in cuts if c < quantity)})
+    parts = [
+        part_amounts(item, start=a, count=b - a, tax_included=included)
+        for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
+
+    assert sum(p.line_tax for p in parts) == item.line_tax
+    assert sum(p.line_total for p in parts) == item.line_total
+    for n, tax in enumerate(taxes):
+        assert sum(D(p.tax_lines[n]["amount"]) for p in parts) == D(tax["amount"])

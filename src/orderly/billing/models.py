@@ -4,6 +4,10 @@ Amounts on an invoice line are kept as positive numbers for both kinds of docume
 the same positive amounts as the invoice lines they take back, and the sign comes from the document's kind
 (`Invoice.sign`, `Invoice.signed_total`). So the CHECKs read the same for both, and a credit note that takes back
 a whole invoice has exactly the invoice's figures.
+
+An invoice's lines bill units of order items and the order's charges (shipping and fees, `InvoiceLine.kind`); when
+the order's prices include tax, so do the invoice's (`prices_include_tax`): its totals then read total = subtotal −
+discount, with the tax contained in them (orderly.billing.amounts says why).
 """
 
 from decimal import Decimal
@@ -13,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.utils import timezone
 
-from orderly.orders.models import Order, OrderItem
+from orderly.orders.models import Order, OrderCharge, OrderItem
 
 # SQLite computes a CHECK's sums in binary floating point (1.59 + 0.33 ≠ 1.92 there), so "adds up" means "within
 # half a cent": the same thing for amounts held in whole cents, exact on PostgreSQL too.
@@ -41,6 +45,22 @@ class PaymentMethod(models.TextChoices):
 class InvoiceKind(models.TextChoices):
     INVOICE = "invoice", "Invoice"  # INV-…: what the customer is charged
     CREDIT_NOTE = "credit_note", "Credit note"  # CN-…: takes back (part of) an invoice
+
+
+class InvoiceLineKind(models.TextChoices):
+    ITEM = "item", "Item"  # units of an order item
+    SHIPPING = "shipping", "Shipping"  # the order's shipping charge
+    FEE = "fee", "Fee"  # another charge of the order (handling, payment fee; may be negative)
+
+
+CHARGE_LINE_KINDS = (InvoiceLineKind.SHIPPING, InvoiceLineKind.FEE)
+
+
+def _total_rule(total: str, subtotal: str, discount: str, tax: str) -> Q:
+    """total = subtotal − discount + tax, or total = subtotal − discount where the prices include the tax."""
+    tax_added = Q(prices_include_tax=False) & _adds_up(total, F(subtotal) - F(discount) + F(tax))
+    tax_inside = Q(prices_include_tax=True) & _adds_up(total, F(subtotal) - F(discount))
+    return tax_added | tax_inside
 
 
 class Payment(models.Model):
@@ -87,6 +107,8 @@ class Invoice(models.Model):
         help_text="For a credit note: the invoice it corrects",
     )
     reason = models.CharField(max_length=500, blank=True, help_text="For a credit note: why")
+    # As the order's prices: when they include tax, total = subtotal − discount and tax_total is the tax contained.
+    prices_include_tax = models.BooleanField(default=False, help_text="Amounts include their tax (tax contained)")
     issued_at = models.DateTimeField(default=timezone.now)
     currency = models.CharField(max_length=3)
     seller = models.JSONField(default=dict, help_text="Seller details when issued (billing/seller.py)")
@@ -113,8 +135,7 @@ class Invoice(models.Model):
                 name="invoice_amounts_not_negative",
             ),
             models.CheckConstraint(
-                condition=_adds_up("total", F("subtotal") - F("discount") + F("tax_total")),
-                name="invoice_total_adds_up",
+                condition=_total_rule("total", "subtotal", "discount", "tax_total"), name="invoice_total_adds_up"
             ),
             # Only a credit note corrects an invoice, and it always names the one it corrects.
             models.CheckConstraint(
@@ -141,33 +162,53 @@ class Invoice(models.Model):
 
 
 class InvoiceLine(models.Model):
-    """Units of one order item on an invoice (or taken back by a credit note), with their amounts."""
+    """Units of one order item, or one of the order's charges (shipping or a fee), on an invoice (or taken back by a
+    credit note), with their amounts. A charge line is one unit: its unit price is the charge's amount."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField()
-    order_item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="invoice_lines")
-    sku = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16, choices=InvoiceLineKind.choices, default=InvoiceLineKind.ITEM)
+    order_item = models.ForeignKey(
+        OrderItem, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    order_charge = models.ForeignKey(
+        OrderCharge, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    sku = models.CharField(max_length=64, blank=True)
     name = models.CharField(max_length=200)
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    tax_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=7, decimal_places=4)
+    # The shop's taxes of this line, [{"title", "rate", "amount"}], amounts for this line (prorated for a part).
+    tax_lines = models.JSONField(default=list, blank=True)
     discount = models.DecimalField(max_digits=12, decimal_places=2)
     line_subtotal = models.DecimalField(max_digits=14, decimal_places=2)
     line_tax = models.DecimalField(max_digits=14, decimal_places=2)
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    # The invoice's own flag, kept on each line so that the line's CHECK can read it.
+    prices_include_tax = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["invoice_id", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="invoice_line_quantity_positive"),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="invoice_line_price_not_negative"),
+            # Only a fee may be negative (a discount the shop booked as a fee).
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0) | Q(kind=InvoiceLineKind.FEE), name="invoice_line_price_not_negative"
+            ),
             models.CheckConstraint(condition=Q(discount__gte=0), name="invoice_line_discount_not_negative"),
             models.CheckConstraint(
                 condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="invoice_line_tax_rate_percent"
             ),
             models.CheckConstraint(
-                condition=_adds_up("line_total", F("line_subtotal") - F("discount") + F("line_tax")),
+                condition=_total_rule("line_total", "line_subtotal", "discount", "line_tax"),
                 name="invoice_line_total_adds_up",
+            ),
+            # A line bills exactly one thing: an item's units, or one charge of a charge's kind.
+            models.CheckConstraint(
+                condition=Q(kind=InvoiceLineKind.ITEM, order_item__isnull=False, order_charge__isnull=True)
+                | Q(kind__in=CHARGE_LINE_KINDS, order_item__isnull=True, order_charge__isnull=False, quantity=1),
+                name="invoice_line_item_or_charge",
             ),
             models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position_unique"),
         ]
@@ -177,4 +218,14 @@ class InvoiceLine(models.Model):
 
     @property
     def taxable(self) -> Decimal:
+        """After discount: without tax, or with the tax inside when prices include it."""
         return self.line_subtotal - self.discount
+
+    @property
+    def net(self) -> Decimal:
+        """After discount and without tax: what the tax summary's base sums."""
+        return self.taxable - self.line_tax if self.prices_include_tax else self.taxable
+
+    @property
+    def is_charge(self) -> bool:
+        return self.kind != InvoiceLineKind.ITEM

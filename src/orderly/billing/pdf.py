@@ -3,9 +3,14 @@
 What a customer (and their accountant) needs on it: the seller with VAT and registration numbers, the buyer's
 billing address, the document's number and date, the order it bills (number and the customer's own reference), one
 row per line (SKU, description, quantity, unit price, discount, tax rate and the line's net amount — after discount,
-before tax — so that the lines add up to the tax summary's bases), a tax summary per rate (base and tax, summed from
-the lines as orderly.billing.amounts says), the totals in the document's currency and, for a
-credit note, the invoice it corrects and why. Credit notes show their amounts negative.
+before tax — so that the lines add up to the tax summary's bases), the order's shipping and fees as lines of their
+own ("Shipping: DHL Express", no SKU), a tax summary per rate (base and tax, summed from the lines as
+orderly.billing.amounts says; named as the shop named the tax, "GST", "QST"), the totals in the document's
+currency and, for a credit note, the invoice it corrects and why. Credit notes show their amounts negative.
+
+When the prices include tax (amounts.py), the lines show what the customer paid (after discount, tax inside), the
+document says "Prices include VAT" (or the shop's name of the tax), the summary gives per rate the net base and the
+tax contained, and the totals end on the total with the tax it includes.
 
 Long documents run over several pages with the table header repeated. The seller footer is the same on every page,
 so it is drawn once into a form (a PDF XObject) and placed on each page by reference.
@@ -48,6 +53,20 @@ def _rate(value: Decimal) -> str:
     return f"{Decimal(value).normalize() + 0:f} %"
 
 
+def tax_name(summary: list[amounts.RateSummary]) -> str:
+    """What the document calls its tax: the shop's names of it where every taxed rate has one ("BTW", "GST / QST"),
+    else VAT."""
+    taxed = [rate for rate in summary if rate.tax]
+    names: list[str] = []
+    for rate in taxed:
+        for name in rate.title.split(" / ") if rate.title else []:
+            if name not in names:
+                names.append(name)
+    if not taxed or any(not rate.title for rate in taxed):
+        return "VAT"
+    return " / ".join(names)
+
+
 def _address(data: dict) -> str:
     city = " ".join(part for part in (data.get("postal_code", ""), data.get("city", "")) if part)
     parts = [data.get("name"), data.get("company"), data.get("line1"), data.get("line2"), city]
@@ -88,9 +107,11 @@ def _heading(invoice: Invoice) -> list:
     return [_p(title, TITLE), Spacer(1, 3 * mm), parties, Spacer(1, 5 * mm), about, Spacer(1, 6 * mm)]
 
 
-def _lines_table(invoice: Invoice, lines: list) -> Table:
+def _lines_table(invoice: Invoice, lines: list, tax: str = "VAT") -> Table:
     sign = invoice.sign
-    header = ["SKU", "Description", "Qty", "Unit price", "Discount", "Tax", f"Net ({invoice.currency})"]
+    included = invoice.prices_include_tax
+    amount = f"Amount ({invoice.currency}, incl. {tax})" if included else f"Net ({invoice.currency})"
+    header = ["SKU", "Description", "Qty", "Unit price", "Discount", "Tax", amount]
     rows = [[_p(text, SMALL) for text in header]]
     for line in lines:
         rows.append(
@@ -101,6 +122,7 @@ def _lines_table(invoice: Invoice, lines: list) -> Table:
                 _money(line.unit_price),
                 _money(line.discount, sign) if line.discount else "",
                 _rate(line.tax_rate),
+                # with prices that include tax: what the customer paid for the line; else its net amount
                 _money(line.line_subtotal - line.discount, sign),
             ]
         )
@@ -121,28 +143,39 @@ def _lines_table(invoice: Invoice, lines: list) -> Table:
 
 def _summary_table(invoice: Invoice, summary: list[amounts.RateSummary]) -> Table:
     sign = invoice.sign
-    rows = [[_p("Tax rate", SMALL), _p("Base", SMALL), _p("Tax", SMALL)]]
-    rows += [[_rate(rate.tax_rate), _money(rate.base, sign), _money(rate.tax, sign)] for rate in summary]
-    table = Table(rows, colWidths=[25 * mm, 30 * mm, 30 * mm], hAlign="LEFT")
+    included = invoice.prices_include_tax
+    header = ["Tax rate", "Base (excl. tax)" if included else "Base", "Tax included" if included else "Tax"]
+    rows = [[_p(text, SMALL) for text in header]]
+    rows += [
+        [f"{rate.title} {_rate(rate.tax_rate)}".strip(), _money(rate.base, sign), _money(rate.tax, sign)]
+        for rate in summary
+    ]
+    table = Table(rows, colWidths=[35 * mm, 30 * mm, 30 * mm], hAlign="LEFT")
     table.setStyle(
         TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black), ("ALIGN", (0, 1), (-1, -1), "RIGHT")])
     )
     return table
 
 
-def _totals_table(invoice: Invoice) -> Table:
+def _totals_table(invoice: Invoice, tax: str = "VAT") -> Table:
     sign, currency = invoice.sign, invoice.currency
     rows = [["Subtotal", _money(invoice.subtotal, sign)]]
     if invoice.discount:
         rows.append(["Discount", _money(-invoice.discount, sign)])
-    rows += [["Tax", _money(invoice.tax_total, sign)], [f"Total {currency}", _money(invoice.total, sign)]]
+    if invoice.prices_include_tax:
+        rows.append([f"Total {currency}", _money(invoice.total, sign)])
+        rows.append([f"{tax} included", _money(invoice.tax_total, sign)])
+        grand = -2
+    else:
+        rows += [["Tax", _money(invoice.tax_total, sign)], [f"Total {currency}", _money(invoice.total, sign)]]
+        grand = -1
     table = Table(rows, colWidths=[35 * mm, 30 * mm], hAlign="RIGHT")
     table.setStyle(
         TableStyle(
             [
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
-                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                ("LINEABOVE", (0, grand), (-1, grand), 0.8, colors.black),
+                ("FONTNAME", (0, grand), (-1, grand), "Helvetica-Bold"),
             ]
         )
     )
@@ -204,8 +237,12 @@ def invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
         pageCompression=1 if compress else 0,
         invariant=1,
     )
-    story = [*_heading(invoice), _lines_table(invoice, lines), Spacer(1, 6 * mm)]
-    story += [_summary_table(invoice, amounts.tax_summary(lines)), Spacer(1, 4 * mm), _totals_table(invoice)]
+    summary = amounts.tax_summary(lines)
+    tax = tax_name(summary)
+    story = [*_heading(invoice), _lines_table(invoice, lines, tax), Spacer(1, 6 * mm)]
+    if invoice.prices_include_tax:
+        story += [_p(f"Prices include {tax}."), Spacer(1, 2 * mm)]
+    story += [_summary_table(invoice, summary), Spacer(1, 4 * mm), _totals_table(invoice, tax)]
     story += _closing(invoice)
     footer = _footer_drawer(invoice)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

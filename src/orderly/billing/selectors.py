@@ -4,8 +4,9 @@
     invoices_of(order) -> list[Invoice]                         invoices and credit notes, oldest first
     invoice_list(*, kind="", order="", search="", sort="-issued") -> QuerySet   with order and corrected invoice
     invoice_get(number) -> Invoice                              with order, lines and credits; NotFound when unknown
-    tax_summary(invoice) -> list[RateSummary]                   per tax rate: base and tax, summed from the lines
-    order_billing(order) -> OrderBilling                        what the order page's billing panel shows
+    tax_summary(invoice) -> list[RateSummary]                   per tax rate: net base and tax, summed from the lines
+    order_billing(order) -> OrderBilling                        what the order page's billing panel shows (and
+                                                                the units and charges an invoice would bill now)
 
 Each runs a fixed number of queries whatever the number of rows. Invoices of deleted orders are gone with them.
 """
@@ -16,9 +17,9 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from orderly.billing import amounts
 from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine, Payment, PaymentMethod
-from orderly.billing.services.invoices import units_to_invoice
+from orderly.billing.services.invoices import charges_to_invoice, units_to_invoice, worth_an_invoice
 from orderly.core.exceptions import NotFound, ValidationError
-from orderly.orders.models import Order
+from orderly.orders.models import Order, OrderCharge
 from orderly.orders.status import OrderStatus
 
 
@@ -83,10 +84,11 @@ class OrderBilling:
     payments: list[Payment]
     invoices: list[Invoice]
     units_to_invoice: int
+    charges_to_invoice: tuple[OrderCharge, ...] = ()  # shipping and fees the next invoice carries
 
     @property
     def can_invoice(self) -> bool:
-        return self.units_to_invoice > 0
+        return worth_an_invoice(self.units_to_invoice, list(self.charges_to_invoice))
 
     @property
     def methods(self) -> list[tuple[str, str]]:
@@ -94,9 +96,16 @@ class OrderBilling:
 
 
 def order_billing(order: Order) -> OrderBilling:
-    """Payments, invoices and credit notes of the order, and how many units an invoice would bill now (none while
-    the order is a draft or canceled: those are not invoiced)."""
-    units = 0
-    if order.status not in (OrderStatus.DRAFT, OrderStatus.CANCELED):
-        units = sum(units_to_invoice(item) for item in order.items.all())
-    return OrderBilling(payments=payments_of(order), invoices=invoices_of(order), units_to_invoice=units)
+    """Payments, invoices and credit notes of the order, and how many units and which charges an invoice would bill
+    now (none while the order is a draft or canceled, nor for a shop's test order: those are not invoiced)."""
+    units, charges = 0, []
+    if order.status not in (OrderStatus.DRAFT, OrderStatus.CANCELED) and not order.is_test:
+        items = list(order.items.all())
+        units = sum(units_to_invoice(item) for item in items)
+        charges = charges_to_invoice(items, list(order.charges.all()))
+    return OrderBilling(
+        payments=payments_of(order),
+        invoices=invoices_of(order),
+        units_to_invoice=units,
+        charges_to_invoice=tuple(charges),
+    )

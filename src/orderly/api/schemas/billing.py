@@ -5,7 +5,6 @@ large), which method, and what may be invoiced or credited are the billing servi
 """
 
 import datetime as dt
-from decimal import Decimal
 from typing import Literal
 
 from ninja import Schema
@@ -21,9 +20,11 @@ from orderly.api.schemas.common import (
     PageMeta,
     page_meta,
 )
+from orderly.api.schemas.orders import TaxLineOut, tax_lines_out
 from orderly.billing.amounts import RateSummary
-from orderly.billing.models import Invoice, InvoiceKind, Payment, PaymentKind, PaymentMethod
+from orderly.billing.models import Invoice, InvoiceKind, InvoiceLineKind, Payment, PaymentKind, PaymentMethod
 from orderly.billing.selectors import DEFAULT_SORT, SORTS
+from orderly.core.money import rate_text
 from orderly.orders.models import Order
 
 # ---- requests ------------------------------------------------------------------------------------------------
@@ -92,21 +93,25 @@ class OrderPaymentsOut(OutputSchema):
 
 
 class InvoiceLineOut(OutputSchema):
-    item: int = Field(description="The order item's id")
-    sku: str
-    name: str
+    kind: str = Field(description="item, shipping or fee", json_schema_extra={"enum": InvoiceLineKind.values})
+    item: int | None = Field(description="The order item's id (null for a charge line)")
+    order_charge: int | None = Field(description="The order charge's id for a shipping or fee line, else null")
+    sku: str = Field(description="Empty for a charge line")
+    name: str = Field(examples=["Shipping: DHL Express"])
     quantity: int
-    unit_price: Money
+    unit_price: Money = Field(description="For a charge line: the charge's amount (a fee may be negative)")
     tax_rate: Money = Field(description="Percent")
+    tax_lines: list[TaxLineOut] = Field(description="The shop's taxes of this line, for the units billed")
     discount: Money
     line_subtotal: Money
-    line_tax: Money
+    line_tax: Money = Field(description="Contained in the amounts when the invoice's prices include tax")
     line_total: Money
 
 
 class TaxRateOut(OutputSchema):
     tax_rate: Money
-    base: Money = Field(description="Sum of the lines' amounts after discount at this rate")
+    title: str = Field(description="The shop's name of the tax at this rate, when it named it", examples=["GST"])
+    base: Money = Field(description="Sum of the lines' net amounts (after discount, without tax) at this rate")
     tax: Money = Field(description="Sum of the lines' taxes at this rate")
 
 
@@ -129,7 +134,10 @@ class InvoiceOut(InvoiceSummaryOut):
     buyer: JsonObject
     subtotal: Money
     discount: Money
-    tax_total: Money
+    tax_total: Money = Field(description="Contained in the total when prices_include_tax")
+    prices_include_tax: bool = Field(
+        description="The amounts include their tax: total = subtotal − discount, and tax_total is the tax inside"
+    )
     lines: list[InvoiceLineOut] = Field(description="Amounts positive for both kinds; the kind gives the sign")
     tax_summary: list[TaxRateOut]
     pdf: str = Field(description="Path of the PDF", examples=["/api/v1/invoices/INV-000001/pdf"])
@@ -170,10 +178,6 @@ def payment_dict(payment: Payment) -> dict:
     }
 
 
-def _rate(value) -> str:
-    return format(Decimal(value).quantize(Decimal("0.01")), "f")
-
-
 def invoice_summary_dict(invoice: Invoice) -> dict:
     """Needs `order` and `credits` loaded (selectors.invoice_list / invoices_of)."""
     return {
@@ -192,12 +196,15 @@ def invoice_out(invoice: Invoice, summary: list[RateSummary]) -> InvoiceOut:
     """Needs the invoice from selectors.invoice_get and its tax summary."""
     lines = [
         {
+            "kind": line.kind,
             "item": line.order_item_id,
+            "order_charge": line.order_charge_id,
             "sku": line.sku,
             "name": line.name,
             "quantity": line.quantity,
             "unit_price": str(line.unit_price),
-            "tax_rate": str(line.tax_rate),
+            "tax_rate": rate_text(line.tax_rate),
+            "tax_lines": tax_lines_out(line.tax_lines),
             "discount": str(line.discount),
             "line_subtotal": str(line.line_subtotal),
             "line_tax": str(line.line_tax),
@@ -216,9 +223,16 @@ def invoice_out(invoice: Invoice, summary: list[RateSummary]) -> InvoiceOut:
             "subtotal": str(invoice.subtotal),
             "discount": str(invoice.discount),
             "tax_total": str(invoice.tax_total),
+            "prices_include_tax": invoice.prices_include_tax,
             "lines": lines,
             "tax_summary": [
-                {"tax_rate": _rate(rate.tax_rate), "base": str(rate.base), "tax": str(rate.tax)} for rate in summary
+                {
+                    "tax_rate": rate_text(rate.tax_rate),
+                    "title": rate.title,
+                    "base": str(rate.base),
+                    "tax": str(rate.tax),
+                }
+                for rate in summary
             ],
             "pdf": f"/api/v1/invoices/{invoice.number}/pdf",
         }

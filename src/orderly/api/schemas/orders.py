@@ -7,6 +7,7 @@ SKU) is the services' rule, and their errors name the field in the same dotted f
 import datetime as dt
 from typing import Literal
 
+from django.db.models import Prefetch, prefetch_related_objects
 from ninja import Schema
 from pydantic import Field
 
@@ -22,10 +23,18 @@ from orderly.api.schemas.common import (
     page_meta,
 )
 from orderly.core.money import rate_text
-from orderly.orders.models import Order, OrderEvent, OrderItem
+from orderly.orders.models import Order, OrderCharge, OrderEvent, OrderItem
 from orderly.orders.rules import allowed_actions
 from orderly.orders.selectors import DEFAULT_SORT, SORTS, OrderFilters
-from orderly.orders.status import CustomerType, DeliveryType, FulfillmentStatus, OrderStatus, PaymentStatus, Stage
+from orderly.orders.status import (
+    ChargeKind,
+    CustomerType,
+    DeliveryType,
+    FulfillmentStatus,
+    OrderStatus,
+    PaymentStatus,
+    Stage,
+)
 
 # ---- requests ------------------------------------------------------------------------------------------------
 
@@ -201,10 +210,51 @@ class OrderErrorOut(OutputSchema):
 
 
 class TotalsOut(OutputSchema):
-    subtotal: Money
-    discount: Money
-    tax: Money
+    subtotal: Money = Field(description="The items' amounts before discount")
+    discount: Money = Field(description="All discounts, items and charges")
+    tax: Money = Field(description="All tax, items and charges (contained in the amounts when prices include tax)")
+    charges_total: Money = Field(description="Shipping and fees, after their discounts, with their tax")
     total: Money
+
+
+class TaxLineOut(OutputSchema):
+    """One of the shop's taxes on a line or charge, as it charged it."""
+
+    title: str = Field(examples=["GST"])
+    rate: Money = Field(description="Percent", examples=["5.00"])
+    amount: Money = Field(description="For the whole line or charge")
+
+
+class ChargeOut(OutputSchema):
+    """Shipping or a fee on the order, as the shop charged it."""
+
+    id: int
+    kind: str = Field(json_schema_extra={"enum": ChargeKind.values})
+    title: str = Field(examples=["DHL Express"])
+    code: str = Field(description="The shop's code for it (its delivery method)")
+    amount: Money = Field(description="Before its discount, on the order's tax basis; a fee may be negative")
+    discount: Money
+    tax_rate: Money = Field(description="Percent")
+    tax_lines: list[TaxLineOut]
+    tax: Money = Field(description="Added to the amount, or contained in it when prices include tax")
+    total: Money
+
+
+class DiscountCodeOut(OutputSchema):
+    code: str = Field(examples=["WELCOME10"])
+    type: str = Field(examples=["percentage"])
+    amount: Money = Field(description="Already in the lines' and charges' discounts")
+
+
+class ShopMoneyOut(OutputSchema):
+    """The shop's own figures in its currency, when the customer paid in another one."""
+
+    currency: str = Field(examples=["CAD"])
+    total: Money | None = None
+    tax: Money | None = None
+    subtotal: Money | None = None
+    discount: Money | None = None
+    shipping: Money | None = None
 
 
 class AdjustmentOut(OutputSchema):
@@ -261,8 +311,9 @@ class ItemOut(OutputSchema):
     expected_on: dt.date | None
     metadata: JsonObject
     status: str = Field(json_schema_extra={"enum": OrderStatus.values})
+    tax_lines: list[TaxLineOut] = Field(description="The shop's taxes on the whole line, when it stated them")
     line_subtotal: Money
-    line_tax: Money
+    line_tax: Money = Field(description="The shop's tax lines summed when given; contained when prices include tax")
     line_total: Money
 
 
@@ -285,12 +336,21 @@ class OrderOut(OutputSchema):
     shipping_address: AddressOut | None
     billing_address: AddressOut | None
     currency: str
+    prices_include_tax: bool = Field(description="Unit prices and charges include their tax")
+    stated_total: Money | None = Field(description="The shop's own total of the order (what it charged)")
+    is_test: bool = Field(description="A test order from the shop")
+    delivery_method: str = Field(description="The shop's delivery method")
+    discount_codes: list[DiscountCodeOut] = Field(description="The codes the customer used")
+    shop_money: ShopMoneyOut | None = Field(
+        description="The shop's own figures in its currency, when the customer paid in another one"
+    )
     totals: TotalsOut
     notes: str
     allowed_actions: list[str] = Field(description="What the order's current state allows")
     created_at: dt.datetime
     updated_at: dt.datetime
     items: list[ItemOut]
+    charges: list[ChargeOut] = Field(description="Shipping and fees, in the shop's order")
 
 
 class OrderPage(PageMeta):
@@ -319,6 +379,57 @@ def _money(value) -> str | None:
     return None if value is None else str(value)
 
 
+def tax_lines_out(tax_lines) -> list[dict]:
+    return [
+        {
+            "title": str(line.get("title", "")),
+            "rate": rate_text(line.get("rate") or 0),
+            "amount": str(line.get("amount", "0")),
+        }
+        for line in tax_lines or []
+        if isinstance(line, dict)
+    ]
+
+
+def charge_out(charge: OrderCharge) -> dict:
+    return {
+        "id": charge.id,
+        "kind": charge.kind,
+        "title": charge.title,
+        "code": charge.code,
+        "amount": str(charge.amount),
+        "discount": str(charge.discount),
+        "tax_rate": rate_text(charge.tax_rate),
+        "tax_lines": tax_lines_out(charge.tax_lines),
+        "tax": str(charge.tax),
+        "total": str(charge.total),
+    }
+
+
+def _discount_codes(codes) -> list[dict]:
+    return [
+        {"code": str(code.get("code", "")), "type": str(code.get("type", "")), "amount": str(code.get("amount", "0"))}
+        for code in codes or []
+        if isinstance(code, dict)
+    ]
+
+
+SHOP_MONEY_FIGURES = ("total", "tax", "subtotal", "discount", "shipping")
+
+
+def _shop_money(data) -> dict | None:
+    if not isinstance(data, dict) or not data:
+        return None
+    figures = {name: _money(data.get(name)) for name in SHOP_MONEY_FIGURES}
+    return {"currency": str(data.get("currency", "")), **figures}
+
+
+def with_charges(orders: list[Order]) -> list[Order]:
+    """Load the orders' charges in one query (none when a selector loaded them already)."""
+    prefetch_related_objects(orders, Prefetch("charges", queryset=OrderCharge.objects.order_by("position", "id")))
+    return orders
+
+
 def item_out(item: OrderItem) -> dict:
     return {
         "id": item.id,
@@ -342,6 +453,7 @@ def item_out(item: OrderItem) -> dict:
         "expected_on": item.expected_on,
         "metadata": item.metadata,
         "status": item.status,
+        "tax_lines": tax_lines_out(item.tax_lines),
         "line_subtotal": str(item.line_subtotal),
         "line_tax": str(item.line_tax),
         "line_total": str(item.line_total),
@@ -349,8 +461,9 @@ def item_out(item: OrderItem) -> dict:
 
 
 def order_out(order: Order) -> OrderOut:
-    """The API's view of an order; expects its channel, addresses and items loaded (see the selectors)."""
-    return OrderOut.model_validate(_order_dict(order))
+    """The API's view of an order; expects its channel, addresses and items loaded (see the selectors); its charges
+    are loaded here when they are not."""
+    return OrderOut.model_validate(_order_dict(with_charges([order])[0]))
 
 
 def _order_dict(order: Order) -> dict:
@@ -374,10 +487,17 @@ def _order_dict(order: Order) -> dict:
         "shipping_address": order.shipping_address.as_dict() if order.shipping_address else None,
         "billing_address": order.billing_address.as_dict() if order.billing_address else None,
         "currency": order.currency,
+        "prices_include_tax": order.prices_include_tax,
+        "stated_total": _money(order.stated_total),
+        "is_test": order.is_test,
+        "delivery_method": order.delivery_method,
+        "discount_codes": _discount_codes(order.discount_codes),
+        "shop_money": _shop_money(order.shop_money),
         "totals": {
             "subtotal": str(order.subtotal),
             "discount": str(order.discount_total),
             "tax": str(order.tax_total),
+            "charges_total": str(order.charges_total),
             "total": str(order.total),
         },
         "notes": order.notes,
@@ -385,12 +505,13 @@ def _order_dict(order: Order) -> dict:
         "created_at": order.created_at,
         "updated_at": order.updated_at,
         "items": [item_out(item) for item in order.items.all()],
+        "charges": [charge_out(charge) for charge in order.charges.all()],
     }
 
 
 def order_page(page) -> dict:
     """The page as plain data: the router's response schema validates it once, on the way out."""
-    return {**page_meta(page), "items": [_order_dict(order) for order in page.items]}
+    return {**page_meta(page), "items": [_order_dict(order) for order in with_charges(page.items)]}
 
 
 def event_page(page) -> dict:

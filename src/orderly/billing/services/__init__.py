@@ -5,9 +5,14 @@ Keyword-only; `actor` is an orderly.core.actors.Actor; `order` an Order or its n
 (orderly.orders.services.order_settle) in its own transaction.
 
     payment_record(*, order, amount, method, reference="", kind="payment", actor) -> Payment
-    invoice_create(*, order, actor) -> Invoice
-    credit_note_for_return(*, order, lines: [(item, units)], reason="", actor) -> Invoice | None
-    credit_note_create(*, invoice, lines: [(item, units)], reason, actor) -> Invoice
+    invoice_create(*, order, actor) -> Invoice                  units not invoiced yet, and the order's charges once
+    credit_note_for_return(*, order, lines: [(item, units)], reason="", actor, charges=()) -> Invoice | None
+                                                                units only: shipping stays charged unless named
+    credit_note_create(*, invoice, lines: [(item, units)], reason, actor, charges=None) -> Invoice
+                                                                the whole invoice takes its charges back too
+
+Shipping and fees (orders' OrderCharge) are billed as lines of their own; billing sets their `invoiced` and
+`credited` flags in the transaction of the document that bills or takes them back.
 
 Reads are in orderly.billing.selectors; amounts are computed by orderly.billing.amounts.
 """

@@ -1,14 +1,20 @@
-"""What the billing services share: locking the order, checking amounts, issuing a document with its lines."""
+"""What the billing services share: locking the order, its items and charges, checking amounts, issuing a document
+with its lines.
+
+Charges (shipping and fees, orderly.orders.models.OrderCharge) belong to the orders area; billing only sets their
+`invoiced` and `credited` flags, in the transaction of the invoice or credit note that bills or takes them back
+(with the order locked first, as every writer of an order's rows does).
+"""
 
 from decimal import Decimal, InvalidOperation
 
 from orderly.billing import amounts
-from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine
+from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceLineKind
 from orderly.billing.seller import seller_details
 from orderly.core.actors import Actor
 from orderly.core.exceptions import NotFound, ValidationError
 from orderly.core.numbering import next_number
-from orderly.orders.models import Order, OrderItem
+from orderly.orders.models import Order, OrderCharge, OrderItem
 
 # One payment fits its column (12 digits); the order's running amount paid fits its own (14 digits).
 MAX_PAYMENT = Decimal("9999999999.99")
@@ -62,23 +68,93 @@ def buyer_snapshot(order: Order) -> dict:
     return data
 
 
+def charges_for_update(order: Order) -> list[OrderCharge]:
+    """The order's charges locked in primary-key order (after its items: the global lock order)."""
+    return list(OrderCharge.objects.select_for_update().filter(order=order).order_by("pk"))
+
+
+def charge_line_name(charge: OrderCharge) -> str:
+    """What an invoice line calls a charge: "Shipping: DHL Express", or its own title where that already says what
+    it is ("Standard shipping", "Payment fee")."""
+    label = InvoiceLineKind(charge.kind).label
+    title = (charge.title or "").strip()
+    if not title or title.lower() == label.lower():
+        return label
+    if label.lower() in title.lower():
+        return title[:200]
+    return f"{label}: {title}"[:200]
+
+
+# A part of a document: the order item or charge it bills (or, on a credit note, the charge line it takes back),
+# and its amounts.
+Part = tuple[OrderItem | OrderCharge | InvoiceLine, amounts.LineAmounts]
+
+
+def line_amounts(line: InvoiceLine) -> amounts.LineAmounts:
+    """An invoice line's amounts as they stand: what a credit note taking it back whole carries."""
+    return amounts.LineAmounts(
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        tax_rate=line.tax_rate,
+        discount=line.discount,
+        line_subtotal=line.line_subtotal,
+        line_tax=line.line_tax,
+        line_total=line.line_total,
+        tax_included=line.prices_include_tax,
+        tax_lines=tuple(dict(entry) for entry in line.tax_lines or []),
+    )
+
+
+def _line(invoice: Invoice, position: int, source, line: amounts.LineAmounts) -> InvoiceLine:
+    if isinstance(source, InvoiceLine):
+        kind, item_id, charge_id = source.kind, source.order_item_id, source.order_charge_id
+        sku, name = source.sku, source.name
+    elif isinstance(source, OrderCharge):
+        kind, item_id, charge_id, sku, name = source.kind, None, source.pk, "", charge_line_name(source)
+    else:
+        kind, item_id, charge_id, sku, name = InvoiceLineKind.ITEM, source.pk, None, source.sku, source.name
+    return InvoiceLine(
+        invoice=invoice,
+        position=position,
+        kind=kind,
+        order_item_id=item_id,
+        order_charge_id=charge_id,
+        sku=sku,
+        name=name,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        tax_rate=line.tax_rate,
+        tax_lines=[dict(entry) for entry in line.tax_lines],
+        discount=line.discount,
+        line_subtotal=line.line_subtotal,
+        line_tax=line.line_tax,
+        line_total=line.line_total,
+        prices_include_tax=invoice.prices_include_tax,
+    )
+
+
 def issue(
     *,
     order: Order,
     kind: str,
-    parts: list[tuple[OrderItem, amounts.LineAmounts]],
+    parts: list[Part],
     actor: Actor,
+    prices_include_tax: bool = False,
     credits: Invoice | None = None,
     reason: str = "",
 ) -> Invoice:
-    """Number and save a document of `kind` with one line per part; totals are the sums of the lines."""
-    sums = amounts.totals(line for _item, line in parts)
+    """Number and save a document of `kind` with one line per part (items first, then charges, in the order
+    given); totals are the sums of the lines."""
+    if any(line.tax_included != prices_include_tax for _source, line in parts):
+        raise ValueError("every line of a document is on the document's tax basis")
+    sums = amounts.totals(line for _source, line in parts)
     invoice = Invoice.objects.create(
         order=order,
         kind=kind,
         number=next_number(PREFIXES[kind]),
         credits=credits,
         reason=reason,
+        prices_include_tax=prices_include_tax,
         currency=order.currency,
         seller=seller_details(),
         buyer=buyer_snapshot(order),
@@ -90,20 +166,6 @@ def issue(
         created_by_name=actor.name[:150],
     )
     InvoiceLine.objects.bulk_create(
-        InvoiceLine(
-            invoice=invoice,
-            position=position,
-            order_item=item,
-            sku=item.sku,
-            name=item.name,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            tax_rate=line.tax_rate,
-            discount=line.discount,
-            line_subtotal=line.line_subtotal,
-            line_tax=line.line_tax,
-            line_total=line.line_total,
-        )
-        for position, (item, line) in enumerate(parts, start=1)
+        _line(invoice, position, source, line) for position, (source, line) in enumerate(parts, start=1)
     )
     return invoice

@@ -1,13 +1,30 @@
-"""Credit notes: take back invoiced units, after a return or by hand."""
+"""Credit notes: take back invoiced units (and charges), after a return or by hand.
+
+What a credit note takes back of the order's charges (shipping and fees):
+- by hand (credit_note_create), a note that takes back everything still billed on the invoice — every unit — takes
+  back its charge lines too: the whole invoice is undone. A note for part of the invoice leaves them, unless the
+  caller names charges to take back (`charges=[ids]`, or `charges=[]` for none whatever the units);
+- after a return (credit_note_for_return), only the returned units go back: shipping stays charged, the parcel
+  went out. The returns service may name charges to take back as well (`charges=[ids]`).
+A charge taken back is marked credited (billing sets that flag of the orders area's charges, in the note's
+transaction) and goes on the order's next invoice again unless the order is canceled, as credited units do.
+"""
 
 from django.db import transaction
 
 from orderly.billing import amounts, events
 from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine
-from orderly.billing.services.common import issue, items_for_update, order_for_update
+from orderly.billing.services.common import (
+    Part,
+    charges_for_update,
+    issue,
+    items_for_update,
+    line_amounts,
+    order_for_update,
+)
 from orderly.core.actors import Actor
 from orderly.core.exceptions import NotFound, ValidationError
-from orderly.orders.models import OrderItem
+from orderly.orders.models import Order, OrderCharge, OrderItem
 from orderly.orders.services import order_settle
 
 MAX_REASON = 500
@@ -22,7 +39,7 @@ def _clean_reason(reason, *, required: bool) -> str:
     return reason
 
 
-def _requested(lines, *, field: str) -> dict[int, int]:
+def _requested(lines, *, field: str, required: bool = True) -> dict[int, int]:
     """{order item id: units} from [(item or item id, units)], units summed per item."""
     wanted: dict[int, int] = {}
     for index, line in enumerate(lines or []):
@@ -39,24 +56,66 @@ def _requested(lines, *, field: str) -> dict[int, int]:
                 f"{field}[{index}].quantity must be a whole number more than zero.", field=f"{field}[{index}].quantity"
             )
         wanted[item_id] = wanted.get(item_id, 0) + quantity
-    if not wanted:
+    if not wanted and required:
         raise ValidationError(f"{field}: name at least one item to credit.", field=field)
     return wanted
 
 
-def _credit(order, items: list[OrderItem], units: dict[int, int], credits: Invoice, reason: str, actor: Actor):
-    """Issue the credit note for `units` per item id (each within what is invoiced), count them, settle."""
-    parts = []
+def _requested_charges(charges) -> list[int] | None:
+    """Charge ids, each once, in the order given; None stays None (the default rule applies)."""
+    if charges is None:
+        return None
+    if isinstance(charges, (str, bytes, dict)) or not hasattr(charges, "__iter__"):
+        raise ValidationError("charges must be a list of charge ids.", field="charges")
+    ids: list[int] = []
+    for index, charge in enumerate(charges):
+        charge_id = charge.pk if isinstance(charge, OrderCharge) else charge
+        if isinstance(charge_id, bool) or not isinstance(charge_id, int):
+            raise ValidationError(f"charges[{index}] must be a charge id.", field=f"charges[{index}]")
+        if charge_id not in ids:
+            ids.append(charge_id)
+    return ids
+
+
+def _credit(
+    order: Order,
+    items: list[OrderItem],
+    units: dict[int, int],
+    credits: Invoice,
+    reason: str,
+    actor: Actor,
+    charge_lines: list[InvoiceLine] = (),
+    charges: dict[int, OrderCharge] | None = None,
+):
+    """Issue the credit note for `units` per item id (each within what is invoiced) and the charge lines of
+    `credits` given, count the units, mark the charges credited, settle."""
+    included = credits.prices_include_tax
+    parts: list[Part] = []
     for item in sorted(items, key=lambda item: (item.line_no, item.pk)):
         count = units.get(item.pk, 0)
         if count:
             on_invoice = item.qty_invoiced - item.qty_credited
             # The last invoiced units go back first, so a note taking back an invoice mirrors its lines.
-            parts.append((item, amounts.part_amounts(item, start=on_invoice - count, count=count)))
-    note = issue(order=order, kind=InvoiceKind.CREDIT_NOTE, parts=parts, actor=actor, credits=credits, reason=reason)
-    for item, line in parts:
+            start = on_invoice - count
+            parts.append((item, amounts.part_amounts(item, start=start, count=count, tax_included=included)))
+    item_parts = list(parts)
+    parts += [(line, line_amounts(line)) for line in sorted(charge_lines, key=lambda line: line.position)]
+    note = issue(
+        order=order,
+        kind=InvoiceKind.CREDIT_NOTE,
+        parts=parts,
+        actor=actor,
+        prices_include_tax=included,
+        credits=credits,
+        reason=reason,
+    )
+    for item, line in item_parts:
         item.qty_credited += line.quantity
-    OrderItem.objects.bulk_update([item for item, _line in parts], ["qty_credited"])
+    OrderItem.objects.bulk_update([item for item, _line in item_parts], ["qty_credited"])
+    taken = [charges[line.order_charge_id] for line in charge_lines]
+    for charge in taken:
+        charge.credited = True
+    OrderCharge.objects.bulk_update(taken, ["credited"])
     events.credit_note_created(order, actor, note)
     order_settle(order=order, actor=actor, reason=f"Credit note {note.number}.")
     return note
@@ -67,19 +126,55 @@ def _invoiced_beyond_kept(item: OrderItem) -> int:
     return max(item.qty_invoiced - item.qty_credited - max(kept, 0), 0)
 
 
-def credit_note_for_return(*, order, lines, reason: str = "", actor: Actor) -> Invoice | None:
+def _billing_invoice(charge_id: int) -> Invoice | None:
+    """The invoice that bills the charge now: the latest one carrying it that no credit note took it back from."""
+    for invoice in Invoice.objects.filter(kind=InvoiceKind.INVOICE, lines__order_charge_id=charge_id).order_by(
+        "-issued_at", "-id"
+    ):
+        if charge_id in _charges_billed_on(invoice):
+            return invoice
+    return None
+
+
+def _charge_lines(invoice: Invoice, wanted: list[int], charges: dict[int, OrderCharge]) -> list[InvoiceLine]:
+    """The charge lines of `invoice` for the charge ids wanted, each billed there and not taken back yet."""
+    billed = _charges_billed_on(invoice)
+    lines = []
+    for index, charge_id in enumerate(wanted):
+        if charge_id not in charges:
+            raise ValidationError(
+                f"Charge {charge_id} is not a charge of order {invoice.order.number}.", field=f"charges[{index}]"
+            )
+        if charge_id not in billed:
+            raise ValidationError(
+                f"Charge {charge_id} ({charges[charge_id].title}) is not billed on {invoice.number} "
+                "or was taken back already.",
+                field=f"charges[{index}]",
+            )
+        lines.append(billed[charge_id])
+    return lines
+
+
+def credit_note_for_return(*, order, lines, reason: str = "", actor: Actor, charges=()) -> Invoice | None:
     """Take back on a credit note CN-… the invoiced units of returned items: `lines` as [(order item or its id,
     units returned)], items of `order`. Call it after counting the returned units (qty_returned): for each item it
     credits the units on an invoice beyond what the customer now keeps (quantity − canceled − returned), at most
     the units given. So units returned before they were invoiced are simply not invoiced later, and calling it again
     for the same return credits nothing more. Returns None, writing nothing, when there is nothing to credit.
 
-    One credit note for all the lines, correcting the latest invoice that bills any of these items. Amounts as
-    orderly.billing.amounts says (the item's unit price, its discount prorated). Counts the units as credited,
-    writes a timeline event and settles the order. Call it from the returns service in the return's transaction;
-    it locks the order, then the items in primary-key order (as the shipping services do).
+    The order's shipping and fees stay charged: the note takes back item units only, unless `charges` names
+    charges (OrderCharge ids) to take back too, each billed on the invoice the note corrects (ValidationError
+    otherwise).
+
+    One credit note for all the lines, correcting the latest invoice that bills any of these items (or, with no
+    units to credit, the invoice that bills the charges). Amounts as orderly.billing.amounts says (the item's unit
+    price, its discount prorated; a charge exactly as invoiced). Counts the units as credited, marks the charges
+    credited, writes a timeline event and settles the order. Call it from the returns service in the return's
+    transaction; it locks the order, then the items, then the charges in primary-key order (as the shipping
+    services do).
     """
-    wanted = _requested(lines, field="lines")
+    wanted = _requested(lines, field="lines", required=not charges)
+    wanted_charges = _requested_charges(charges) or []
     reason = _clean_reason(reason, required=False)
     with transaction.atomic():
         order = order_for_update(order)
@@ -89,27 +184,43 @@ def credit_note_for_return(*, order, lines, reason: str = "", actor: Actor) -> I
             raise ValidationError(f"Item {unknown[0]} is not an item of order {order.number}.", field="lines")
         units = {pk: min(count, _invoiced_beyond_kept(items[pk])) for pk, count in wanted.items()}
         units = {pk: count for pk, count in units.items() if count > 0}
-        if not units:
+        order_charges = {charge.pk: charge for charge in charges_for_update(order)} if wanted_charges else {}
+        latest = None
+        if units:
+            latest = (
+                Invoice.objects.filter(kind=InvoiceKind.INVOICE, lines__order_item_id__in=list(units))
+                .order_by("-issued_at", "-id")
+                .first()
+            )
+        elif wanted_charges and wanted_charges[0] in order_charges:
+            latest = _billing_invoice(wanted_charges[0])
+        if latest is None or (not units and not wanted_charges):
             return None
-        latest = (
-            Invoice.objects.filter(kind=InvoiceKind.INVOICE, lines__order_item_id__in=list(units))
-            .order_by("-issued_at", "-id")
-            .first()
-        )
-        return _credit(order, list(items.values()), units, latest, reason or "Returned by the customer.", actor)
+        charge_lines = _charge_lines(latest, wanted_charges, order_charges) if wanted_charges else []
+        reason = reason or "Returned by the customer."
+        return _credit(order, list(items.values()), units, latest, reason, actor, charge_lines, order_charges)
 
 
-def credit_note_create(*, invoice, lines, reason: str, actor: Actor) -> Invoice:
+def credit_note_create(*, invoice, lines, reason: str, actor: Actor, charges=None) -> Invoice:
     """Take back, by hand, units billed on `invoice` (an Invoice or its number INV-…): `lines` as [(order item or
     its id, units)], a `reason` required.
 
     Each item must be on that invoice, and the units must not be more than the invoice billed of it less what
     credit notes on that invoice already took back, nor more than is invoiced of the item now (ValidationError
     naming the line, nothing written). The credited units become invoiceable again unless they are canceled or
-    returned. Allowed for a canceled order too: that is how its invoice is taken back. Writes a timeline event and
-    settles the order (which may reopen it).
+    returned.
+
+    Charges (shipping and fees) on the invoice: with `charges` None, a note that takes back every unit still billed
+    on the invoice takes back its charge lines still billed there too (the whole invoice), and a note for part of
+    it none. `charges` as a list of OrderCharge ids takes back exactly those (each billed on this invoice and not
+    taken back yet; ValidationError naming it otherwise), `[]` none; `lines` may then be empty. A charge taken back
+    goes on the order's next invoice again, as credited units do.
+
+    Allowed for a canceled order too: that is how its invoice is taken back. Writes a timeline event and settles
+    the order (which may reopen it).
     """
-    wanted = _requested(lines, field="items")
+    wanted_charges = _requested_charges(charges)
+    wanted = _requested(lines, field="items", required=not wanted_charges)
     reason = _clean_reason(reason, required=True)
     number = invoice.number if isinstance(invoice, Invoice) else str(invoice or "").strip().upper()
     with transaction.atomic():
@@ -118,6 +229,7 @@ def credit_note_create(*, invoice, lines, reason: str, actor: Actor) -> Invoice:
             raise NotFound(f"No invoice {number!r}.", field="invoice")
         order = order_for_update(found.order)
         items = {item.pk: item for item in items_for_update(order)}
+        order_charges = {charge.pk: charge for charge in charges_for_update(order)}
         billed = _billed_on(found)
         for index, (pk, count) in enumerate(wanted.items()):
             if pk not in billed:
@@ -129,14 +241,32 @@ def credit_note_create(*, invoice, lines, reason: str, actor: Actor) -> Invoice:
                     f"Cannot credit {count} of {item.sku}: at most {most} of it can be credited on {found.number}.",
                     field=f"items[{index}].quantity",
                 )
-        return _credit(order, list(items.values()), wanted, found, reason, actor)
+        if wanted_charges is None:
+            whole = bool(wanted) and wanted == billed
+            charge_lines = list(_charges_billed_on(found).values()) if whole else []
+        else:
+            charge_lines = _charge_lines(found, wanted_charges, order_charges)
+        return _credit(order, list(items.values()), wanted, found, reason, actor, charge_lines, order_charges)
 
 
 def _billed_on(invoice: Invoice) -> dict[int, int]:
     """Units per order item id billed on `invoice` and not yet taken back by its credit notes."""
     billed: dict[int, int] = {}
     for item_id, quantity, kind in InvoiceLine.objects.filter(
-        invoice__in=[invoice, *invoice.credit_notes.all()]
+        invoice__in=[invoice, *invoice.credit_notes.all()], order_item__isnull=False
     ).values_list("order_item_id", "quantity", "invoice__kind"):
         billed[item_id] = billed.get(item_id, 0) + (quantity if kind == InvoiceKind.INVOICE else -quantity)
     return {pk: units for pk, units in billed.items() if units > 0}
+
+
+def _charges_billed_on(invoice: Invoice) -> dict[int, InvoiceLine]:
+    """The charge lines of `invoice` (by charge id) that no credit note on it took back."""
+    lines = InvoiceLine.objects.filter(invoice__in=[invoice, *invoice.credit_notes.all()], order_charge__isnull=False)
+    billed: dict[int, InvoiceLine] = {}
+    taken: set[int] = set()
+    for line in lines.select_related("invoice").order_by("invoice__issued_at", "invoice_id", "position"):
+        if line.invoice.kind == InvoiceKind.INVOICE:
+            billed[line.order_charge_id] = line
+        else:
+            taken.add(line.order_charge_id)
+    return {charge_id: line for charge_id, line in billed.items() if charge_id not in taken}

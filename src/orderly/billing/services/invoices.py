@@ -1,13 +1,19 @@
-"""Invoices: bill the invoiceable units of an order that are not on an invoice yet."""
+"""Invoices: bill the invoiceable units of an order that are not on an invoice yet, and its charges once."""
 
 from django.db import transaction
 
 from orderly.billing import amounts, events
 from orderly.billing.models import Invoice, InvoiceKind
-from orderly.billing.services.common import issue, items_for_update, order_for_update
+from orderly.billing.services.common import (
+    Part,
+    charges_for_update,
+    issue,
+    items_for_update,
+    order_for_update,
+)
 from orderly.core.actors import Actor
 from orderly.core.exceptions import Conflict
-from orderly.orders.models import OrderItem
+from orderly.orders.models import OrderCharge, OrderItem
 from orderly.orders.services import order_settle
 from orderly.orders.status import OrderStatus
 
@@ -21,6 +27,22 @@ def units_to_invoice(item: OrderItem) -> int:
     return max(kept - (item.qty_invoiced - item.qty_credited), 0)
 
 
+def charges_to_invoice(items: list[OrderItem], charges: list[OrderCharge]) -> list[OrderCharge]:
+    """The order's charges that the next invoice carries: those not on an invoice now (never invoiced, or taken
+    back by a credit note), as long as Orderly invoices the order at all (an item has the *invoice* option) and
+    something of it is still delivered (not every unit canceled: then its shipping and fees are not owed)."""
+    invoices_order = any(item.option_invoice and item.quantity > item.qty_canceled for item in items)
+    if not invoices_order:
+        return []
+    return [charge for charge in charges if not charge.invoiced or charge.credited]
+
+
+def worth_an_invoice(units: int, charges: list[OrderCharge]) -> bool:
+    """Units to invoice, or a charge of some amount: a free-shipping line alone is not worth an invoice (it goes on
+    the next one)."""
+    return units > 0 or any(charge.amount or charge.total for charge in charges)
+
+
 def add_invoiced(item: OrderItem, units: int) -> None:
     """Count `units` more as invoiced. `qty_invoiced` cannot pass the item's quantity, so units invoiced again after
     a credit note first cancel out credited ones: invoiced − credited (what is on an invoice now) stays right."""
@@ -31,13 +53,17 @@ def add_invoiced(item: OrderItem, units: int) -> None:
 
 
 def invoice_create(*, order, actor: Actor) -> Invoice:
-    """Invoice every unit of the order that is invoiceable and not invoiced yet (units_to_invoice), as one
-    invoice INV-… with a line per item (amounts by orderly.billing.amounts), the buyer's address and the seller's
-    details as they are now.
+    """Invoice every unit of the order that is invoiceable and not invoiced yet (units_to_invoice), and the order's
+    charges not on an invoice yet (charges_to_invoice: shipping and fees go on the first invoice of the order, once),
+    as one invoice INV-… with a line per item then a line per charge (amounts by orderly.billing.amounts: the shop's
+    own figures, its tax basis kept), the buyer's address and the seller's details as they are now.
 
-    Refused (Conflict, nothing written) for a draft (not final) or canceled order, and with code
-    "nothing_to_invoice" when no unit is left to invoice. Counts the units as invoiced, writes a timeline event
-    and settles the order (which may close it). Order then items locked in primary-key order.
+    Refused (Conflict, nothing written) for a draft (not final) or canceled order, for a shop's test order (code
+    "test_order": invoice numbers are a legal sequence), with code "nothing_to_invoice"
+    when no unit and no charge is left to invoice, and with code "invoice_negative" when negative fees would make
+    the invoice's amounts negative. Counts the units as invoiced and marks the charges invoiced (billing sets that
+    flag of the orders area's charges, in this transaction), writes a timeline event and settles the order (which
+    may close it). Order, then items, then charges locked in primary-key order.
     """
     with transaction.atomic():
         order = order_for_update(order)
@@ -49,23 +75,47 @@ def invoice_create(*, order, actor: Actor) -> Invoice:
                 order=order.number,
                 status=order.status,
             )
-        parts = []
-        for item in items_for_update(order):
+        if order.is_test:
+            # An invoice number is a legal sequence: a shop's test order must not take one.
+            raise Conflict(
+                f"Cannot invoice order {order.number}: it is a test order from the shop.",
+                code="test_order",
+                order=order.number,
+            )
+        included = order.prices_include_tax
+        items = items_for_update(order)
+        item_parts: list[Part] = []
+        for item in items:
             units = units_to_invoice(item)
             if units:
                 start = item.qty_invoiced - item.qty_credited
-                parts.append((item, amounts.part_amounts(item, start=start, count=units)))
-        parts.sort(key=lambda part: (part[0].line_no, part[0].pk))
-        if not parts:
+                item_parts.append((item, amounts.part_amounts(item, start=start, count=units, tax_included=included)))
+        item_parts.sort(key=lambda part: (part[0].line_no, part[0].pk))
+        charges = charges_to_invoice(items, charges_for_update(order))
+        charges.sort(key=lambda charge: (charge.position, charge.pk))
+        charge_parts: list[Part] = [(c, amounts.charge_amounts(c, tax_included=included)) for c in charges]
+        parts = item_parts + charge_parts
+        if not worth_an_invoice(len(item_parts), charges):
             raise Conflict(
                 f"Nothing to invoice on order {order.number}: every invoiceable unit is already invoiced.",
                 code="nothing_to_invoice",
                 order=order.number,
             )
-        invoice = issue(order=order, kind=InvoiceKind.INVOICE, parts=parts, actor=actor)
-        for item, line in parts:
+        sums = amounts.totals(line for _source, line in parts)
+        if min(sums.subtotal, sums.total) < 0:
+            raise Conflict(
+                f"Cannot invoice order {order.number}: its fees would make the invoice negative ({sums.total}).",
+                code="invoice_negative",
+                order=order.number,
+                total=str(sums.total),
+            )
+        invoice = issue(order=order, kind=InvoiceKind.INVOICE, parts=parts, actor=actor, prices_include_tax=included)
+        for item, line in item_parts:
             add_invoiced(item, line.quantity)
-        OrderItem.objects.bulk_update([item for item, _line in parts], ["qty_invoiced", "qty_credited"])
+        OrderItem.objects.bulk_update([item for item, _line in item_parts], ["qty_invoiced", "qty_credited"])
+        for charge in charges:
+            charge.invoiced, charge.credited = True, False
+        OrderCharge.objects.bulk_update(charges, ["invoiced", "credited"])
         events.invoice_created(order, actor, invoice)
         order_settle(order=order, actor=actor)
     return invoice

@@ -103,11 +103,16 @@ def invoice_list(request):
 
 
 def credit_form(invoice, data=None) -> tuple[FormState, list]:
-    """A quantity field per line of the invoice (named by the order item's id) and the reason."""
+    """A quantity field per item line of the invoice, a take-back box per charge line (shipping, a fee), and the
+    reason."""
     form = FormState()
     rows = []
     for index, line in enumerate(invoice.lines.all()):
-        rows.append((line, form.add(f"items[{index}].quantity", f"Units of {line.sku} to credit", context=line.sku)))
+        if line.is_charge:
+            rows.append((line, form.add(f"charges[{index}]", f"Take back {line.name}", context=line.name)))
+        else:
+            label = f"Units of {line.sku} to credit"
+            rows.append((line, form.add(f"items[{index}].quantity", label, context=line.sku)))
     form.add("reason", "Reason")
     if data is not None:
         form.values_from(data)
@@ -137,16 +142,21 @@ def invoice_detail(request, number: str):
         return _invoice_page(request, invoice)
     form, rows = credit_form(invoice, request.POST)
     try:
-        wanted = [(row, line.order_item_id, _units(field)) for row, (line, field) in enumerate(rows)]
+        wanted = [
+            (row, line.order_item_id, _units(field)) for row, (line, field) in enumerate(rows) if not line.is_charge
+        ]
     except ValidationError as exc:
         return _credit_refused(request, invoice, form, rows, exc)
     wanted = [entry for entry in wanted if entry[2]]
+    # Charges ticked are taken back; none ticked leaves the service's rule: the whole invoice takes them back too.
+    charges = [line.order_charge_id for line, field in rows if line.is_charge and field.value]
     try:
         note = credit_note_create(
             invoice=invoice,
             lines=[(item, units) for _row, item, units in wanted],
             reason=form.value("reason"),
             actor=actor(request),
+            charges=charges or None,
         )
     except DomainError as exc:
         exc.field = _form_field(exc.field, wanted)
@@ -175,6 +185,8 @@ def _form_field(path: str | None, wanted: list) -> str | None:
     if path and path.startswith("items[") and "]" in path:
         index = int(path[len("items[") : path.index("]")])
         return f"items[{wanted[index][0]}].quantity" if index < len(wanted) else None
+    if path and path.startswith("charges"):
+        return None  # a charge the invoice no longer bills: said above the form
     return path
 
 

@@ -1,5 +1,7 @@
 """Order pages: the overview, one order, its actions, notes and delete."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -82,9 +84,14 @@ def render_order(request, order, *, note: FormState | None = None, status: int =
     if note is None:
         note = FormState()
         note.add("text", "Note")
+    charges = list(order.charges.all())
     context = {
         "order": order,
         "items": order.items.all(),
+        "charges": charges,
+        # Shipping and fees before their discounts and (unless prices include it) their tax: with the items' subtotal,
+        # all discounts and all tax, the totals block adds up to the total.
+        "charges_amount": sum((charge.amount for charge in charges), Decimal("0.00")),
         "timeline": order_timeline(order),
         "actions": action_menu(order),
         "note": note.fields["text"],
