@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from orderly.core.exceptions import ValidationError
 from orderly.orders.exceptions import OrderNotFound
-from orderly.orders.models import Order, OrderEvent, OrderItem
+from orderly.orders.models import Order, OrderCharge, OrderEvent, OrderItem
 from orderly.orders.status import CustomerType, FulfillmentStatus, OrderStatus, PaymentStatus, Stage
 
 SORTS = {
@@ -115,8 +115,11 @@ def order_search(filters: OrderFilters) -> QuerySet[Order]:
 
 
 def with_items(orders: QuerySet[Order]) -> QuerySet[Order]:
-    """Load each order's items in one more query."""
-    return orders.prefetch_related(Prefetch("items", queryset=OrderItem.objects.order_by("line_no", "id")))
+    """Load each order's items and its charges (shipping, fees) in one more query each."""
+    return orders.prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.order_by("line_no", "id")),
+        Prefetch("charges", queryset=OrderCharge.objects.order_by("position", "id")),
+    )
 
 
 def order_get(number: str) -> Order:

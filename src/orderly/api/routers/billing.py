@@ -173,6 +173,7 @@ def create_credit_note(
             lines=[(line.item, line.quantity) for line in payload.items],
             reason=payload.reason,
             actor=_actor(request),
+            charges=payload.charges,
         )
         return _invoice(note.number)
 

@@ -49,6 +49,11 @@ class CreditLineIn(InputSchema):
 class CreditNoteIn(InputSchema):
     items: list[CreditLineIn] = Field(description="Units of items billed on the invoice to take back")
     reason: str = Field(description="Why; printed on the credit note", examples=["Price corrected"])
+    charges: list[int] | None = Field(
+        None,
+        description="Ids of the invoice's charges (shipping, fees) to take back. Left out: a note that takes back "
+        "every unit still billed takes back the charges too; [] takes back none.",
+    )
 
 
 class InvoiceQuery(Schema):
