@@ -99,6 +99,7 @@ def test_the_order_list_documents_its_filters(schema):
         "customer_type",
         "has_error",
         "archived",
+        "test",
         "date_from",
         "date_to",
         "sort",

@@ -27,7 +27,9 @@ def csv_import(*, channel: SalesChannel, content: bytes | str, actor: Actor | No
     lines = {order.external_id: line for line, order in orders}
     with transaction.atomic():
         kind = "Shopify's orders export" if getattr(orders, "file_format", "") == "shopify_export" else ""
-        parts = [kind, getattr(orders, "description", "").rstrip("."), *getattr(orders, "notices", [])]
+        description = getattr(orders, "description", "")
+        plain = description == "The file looks comma-separated with decimal points."  # as documented: nothing to say
+        parts = [kind, "" if plain else description.rstrip("."), *getattr(orders, "notices", [])]
         read_as = "; ".join(part for part in parts if part)
         trigger = " · ".join(filter(None, [actor.name if actor else "", read_as]))
         run = SyncRun.objects.create(channel=channel, kind=SyncRunKind.CSV, trigger=trigger[:150])

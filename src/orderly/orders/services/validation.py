@@ -253,7 +253,9 @@ def address(data, *, field: str) -> dict:
         raise ValidationError(
             f"{field} has unknown fields: {', '.join(sorted(unknown))}.", field=f"{field}.{min(unknown)}"
         )
-    clean = {"country": country(data.get("country"), field=f"{field}.country")}
+    # read before the loop (which reports the fields in form order): whether the country uses postal codes
+    country_code = str(data.get("country") or "").strip().upper()
+    clean = {}
     for name in ADDRESS_FIELDS:
         path = f"{field}.{name}"
         if name == "country":
@@ -261,7 +263,7 @@ def address(data, *, field: str) -> dict:
         elif name == "email":
             clean[name] = email(data.get(name), field=path)
         else:
-            required = name in ADDRESS_REQUIRED and not (name == "postal_code" and clean["country"] in NO_POSTAL_CODE)
+            required = name in ADDRESS_REQUIRED and not (name == "postal_code" and country_code in NO_POSTAL_CODE)
             clean[name] = text(data.get(name), field=path, max_length=ADDRESS_LIMITS[name], required=required)
     if problem := address_problem(clean, field=field):
         raise problem
