@@ -288,11 +288,13 @@ def _upsert(channel: SalesChannel, data: ExternalOrder, actor: Actor, digest: st
 
 def _plain(value, depth: int = 0):
     """The shop's data as plain JSON a database takes: numbers that are not finite and other odd values as text,
-    nesting cut off where no real order goes."""
+    NUL characters (which PostgreSQL's jsonb refuses) dropped, nesting cut off where no real order goes."""
     if depth > 30:
         return "…"
+    if isinstance(value, str):
+        return value.replace("\x00", "")
     if isinstance(value, dict):
-        return {str(key): _plain(item, depth + 1) for key, item in value.items()}
+        return {str(key).replace("\x00", ""): _plain(item, depth + 1) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(item, depth + 1) for item in value]
     if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
