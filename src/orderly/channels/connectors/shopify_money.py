@@ -6,6 +6,7 @@ Amounts are taken in the customer's (presentment) currency: `<field>_set.present
 gives it, else the bare field (which is in the shop's currency, the same one for single-currency shops).
 """
 
+import functools
 import hashlib
 from decimal import Decimal, InvalidOperation
 
@@ -25,8 +26,13 @@ def _path(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-def _money(value, what: str) -> Decimal:
-    return Decimal(parsing.decimal("0" if value in (None, "") else value, what=what))
+def _money(value, what) -> Decimal:
+    """`what` names the amount in an error: text, or a function giving it (built only when there is an error)."""
+    try:
+        return Decimal(parsing.decimal("0" if value in (None, "") else value, what=""))
+    except BadPayload as exc:
+        name = what() if callable(what) else what
+        raise BadPayload(f"{name}{exc}") from None
 
 
 def fmt(value: Decimal, what: str = "an amount") -> str:
@@ -46,8 +52,8 @@ def amount(obj: dict, key: str, where: str = "", *, side: str = "presentment_mon
     """obj[key] in the customer's currency (or the shop's with side="shop_money"); 0 when absent."""
     bag = obj.get(f"{key}_set")
     if isinstance(bag, dict) and isinstance(bag.get(side), dict) and bag[side].get("amount") not in (None, ""):
-        return _money(bag[side]["amount"], f"{_path(where, key)}_set.{side}.amount")
-    return _money(obj.get(key), _path(where, key))
+        return _money(bag[side]["amount"], lambda: f"{_path(where, key)}_set.{side}.amount")
+    return _money(obj.get(key), lambda: _path(where, key))
 
 
 def objects(value, where: str) -> list[dict]:
@@ -75,12 +81,23 @@ def _allocated(obj: dict, where: str) -> Decimal | None:
 
 def percent(rate, what: str) -> Decimal:
     """A Shopify tax rate (a fraction, 0.09975) as a percentage with at most 4 decimals (9.975)."""
+    if isinstance(rate, (str, int, float)) and not isinstance(rate, bool):
+        try:
+            return _percent(rate, type(rate))  # a shop's few rates repeat on every line: read each once
+        except BadPayload as exc:
+            raise BadPayload(f"{what}{exc}") from None
+    return _percent.__wrapped__(rate, type(rate), what)
+
+
+@functools.lru_cache(maxsize=1024)
+def _percent(rate, kind, what: str = "") -> Decimal:
     try:
         return (Decimal(parsing.decimal(rate, what=what, places="0.0000001")) * 100).quantize(Decimal("0.0001"))
     except InvalidOperation:
         raise BadPayload(f"{what} {rate!r} is too large") from None
 
 
+@functools.lru_cache(maxsize=1024)
 def percent_text(value: Decimal) -> str:
     """9.975 → "9.975", 9 → "9.00": as many decimals as the rate has, at least 2."""
     whole, _, fraction = f"{value:f}".partition(".")

@@ -76,7 +76,7 @@ def _adapter(field):
     if kind in _AS_IS:
         return None
     if kind == "DateTimeField":
-        return connection.ops.adapt_datetimefield_value
+        return _last_one(connection.ops.adapt_datetimefield_value)
     if kind == "DateField":
         return connection.ops.adapt_datefield_value
     if kind == "JSONField":
@@ -84,6 +84,18 @@ def _adapter(field):
         encode = (field.encoder or json.JSONEncoder)().encode
         return lambda value: "{}" if value == {} else "[]" if value == [] else encode(value)
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _last_one(adapt):
+    """`adapt` remembering its last value: the rows of one batch share their `now`, adapted once instead of per row."""
+    last = [object(), None]
+
+    def adapted(value):
+        if value is not last[0]:
+            last[0], last[1] = value, adapt(value)
+        return last[1]
+
+    return adapted
 
 
 def _max_params() -> int:

@@ -92,6 +92,18 @@ def rate(value, *, field: str, default: Decimal) -> Decimal:
         return default
     if isinstance(value, bool):
         raise ValidationError(f"{field} must be a number.", field=field)
+    if isinstance(value, str) and (known := _RATES.get(value)) is not None:
+        return known  # an order's few rates repeat on every line
+    number = _rate(value, field)
+    if isinstance(value, str) and len(_RATES) < 1024:
+        _RATES[value] = number
+    return number
+
+
+_RATES: dict[str, Decimal] = {}
+
+
+def _rate(value, field: str) -> Decimal:
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
