@@ -62,11 +62,9 @@ def decimal(value, *, what: str, places: str = "0.01") -> str:
         return "0"
     if isinstance(value, bool):
         raise BadPayload(f"{what} {value!r} is not a number")
-    if isinstance(value, str) and len(value) <= 32:
-        # Orders repeat the same amounts (0.00 above all): a text seen before costs a dictionary look-up.
-        found = _read_text(value, places)
-    else:
-        found = _read(str(value), places)
+    # Orders repeat the same amounts (0.00 above all): a text seen before costs a dictionary look-up.
+    short = isinstance(value, str) and len(value) <= 32
+    found = _read_text(value, places) if short else _read(str(value), places)
     if found.startswith("!"):
         raise BadPayload(f"{what} {value!r} {found[1:]}")
     return found
