@@ -2,12 +2,14 @@
 """Set up Orderly in ./.venv and run it, or run its tests. Needs only Python 3.11.
 
     python3 dev.py run  [orderly serve options]   set up, then run Orderly with demo data
-    python3 dev.py test [pytest options]          set up, then run the whole test suite
+    python3 dev.py test [pytest options]          set up, then run the whole test suite (in parallel)
     python3 dev.py setup                          set up only
 
 Setting up creates .venv when it is missing, installs uv into it with pip, and installs Orderly with its test
 dependencies with uv. The install is skipped while pyproject.toml is unchanged since the last one (a stamp in
-.venv records it). The tests run on whatever DATABASE_URL says (SQLite by default).
+.venv records it). The tests run on whatever DATABASE_URL says (SQLite by default), spread over one pytest-xdist
+worker per core (each with its own test database) unless the options choose otherwise: `-n 0` runs them in this
+one process, and so does naming single tests (`tests/orders/test_x.py::test_y`) or `--pdb`, `-s`.
 """
 
 import contextlib
@@ -28,6 +30,34 @@ UV_VERSION = "0.13.9"
 PYTHON = (3, 11)
 CHROMIUM = "/usr/bin/chromium"
 PYTEST_NO_TESTS = 5
+# What `dev.py test` adds when its options say nothing about parallel runs: a worker per core (measured on two
+# cores: see README). `load` hands each worker the tests in collection order, so pytest-django's order holds on
+# every worker: tests rolled back first, then the transactional ones, whose flush empties the tables migrations
+# seed (the Manual channel, the default warehouse). `worksteal` breaks it: a worker that steals runs tests from
+# before ones it already ran. Small chunks spread the slow tests, which tests/conftest.py queues first.
+PARALLEL = ["-n", "auto", "--dist", "load", "--maxschedchunk", "8"]
+# Options after which the run stays in one process: the user chose (-n, --numprocesses, --dist, -p no:xdist), or
+# wants to step in (--pdb, --trace), see output as it comes (-s), or only lists the tests.
+SERIAL_FLAGS = (
+    "-n",
+    "--numprocesses",
+    "--dist",
+    "--maxschedchunk",
+    "-d",
+    "--tx",
+    "--pdb",
+    "--trace",
+    "-s",
+    "--capture",
+    "--co",
+    "--collect-only",
+    "--setup-plan",
+    "--fixtures",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+)
 
 
 def say(message: str) -> None:
@@ -125,18 +155,46 @@ def ensure_chromium() -> None:
         say("Chromium could not be installed; the browser tests will be skipped.")
 
 
+def python_environment() -> dict[str, str]:
+    """Our environment with Python's bytecode cache on, kept in .venv/pycache rather than next to the sources.
+
+    uv installs packages without compiled bytecode, so with PYTHONDONTWRITEBYTECODE set (as in many containers) every
+    Python process compiles Django and the rest from source and pytest rewrites every test module again: about ten
+    seconds for each test worker and each `orderly` process a test starts. Cached, that is paid once."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", str(VENV / "pycache"))
+    return env
+
+
 def command_run(args: list[str]) -> None:
     setup()
     orderly = VENV / "bin" / "orderly"
-    os.execv(orderly, [str(orderly), "serve", "--demo", *args])
+    os.execve(orderly, [str(orderly), "serve", "--demo", *args], python_environment())
+
+
+def parallel_args(args: list[str]) -> list[str]:
+    """xdist options to add to the user's pytest options: one worker per core, unless they asked otherwise.
+
+    Naming single tests (`path::test`) runs them here, without spawning workers that each set up a database."""
+    for i, arg in enumerate(args):
+        name = arg.split("=", 1)[0]
+        if name in SERIAL_FLAGS or (arg.startswith("-n") and arg[2:].strip().isalnum()) or "::" in arg:
+            return []
+        if (arg == "-p" and args[i + 1 : i + 2] == ["no:xdist"]) or arg == "-pno:xdist":
+            return []
+    return PARALLEL
 
 
 def command_test(args: list[str]) -> None:
     setup()
     ensure_chromium()
     database = os.environ.get("DATABASE_URL", "SQLite (default)")
-    say(f"running the tests on {database.split('@')[-1] if '@' in database else database} …")
-    code = subprocess.run([VENV_PYTHON, "-m", "pytest", *args], cwd=ROOT).returncode
+    parallel = parallel_args(args)
+    how = f"in parallel, one worker per core (`{' '.join(parallel)}`)" if parallel else "as the options say"
+    say(f"running the tests on {database.split('@')[-1] if '@' in database else database}, {how} …")
+    command = [VENV_PYTHON, "-m", "pytest", *parallel, *args]
+    code = subprocess.run(command, cwd=ROOT, env=python_environment()).returncode
     if code == PYTEST_NO_TESTS:
         fail("pytest collected no tests; that is a failure, not a pass.", PYTEST_NO_TESTS)
     sys.exit(code)

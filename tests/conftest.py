@@ -1,7 +1,66 @@
+from pathlib import Path
+
 import pytest
 
 from orderly.core.actors import Actor
 from tests.factories import UserFactory, make_token
+
+TESTS = Path(__file__).resolve().parent
+# Tests that take seconds each rather than milliseconds: they start `orderly` processes or a browser. Hypothesis
+# tests (many examples each) are found by themselves.
+SLOW_FOLDERS = (TESTS / "ops", TESTS / "browser")
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    return (
+        item.get_closest_marker("browser") is not None
+        or any(folder in item.path.parents for folder in SLOW_FOLDERS)
+        or getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+    )
+
+
+def _database_use(item: pytest.Item) -> str:
+    """ "rollback" (the test runs in a transaction rolled back after it), "flush" (transactional or live-server
+    tests: the tables are emptied after it, including the rows migrations seed: the Manual channel, the default
+    warehouse) or "none"; as pytest-django tells them apart."""
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return "rollback" if issubclass(cls, TestCase) else "flush"
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or any(marker.args[:2])
+    )
+    if transactional or "transactional_db" in fixtures or "live_server" in fixtures:
+        return "flush"
+    if marker is not None or "db" in fixtures:
+        return "rollback"
+    return "none"
+
+
+def _parallel_rank(item: pytest.Item) -> int:
+    use = _database_use(item)
+    if use == "flush":
+        return 3 if _is_slow(item) else 4  # after every rollback test, as pytest-django orders them
+    if use == "rollback":
+        return 1 if _is_slow(item) else 2
+    return 0 if _is_slow(item) else 5  # touch no database: may run anywhere
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In a parallel run (pytest-xdist), start the slow tests first.
+
+    `dev.py test` hands the tests to the workers in collection order (`--dist load`). Queued at the front, the
+    slow tests (`orderly` processes, Chromium, Hypothesis) are spread out while there is still other work to
+    balance them with; queued last, one of them would keep a worker busy while the other has nothing left to do.
+    The order pytest-django needs still holds: every test that flushes the tables runs after every test that
+    expects the rows migrations seed. Each worker collects and sorts alike, as xdist requires; a run in one
+    process keeps pytest-django's order."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=_parallel_rank)
 
 
 @pytest.fixture

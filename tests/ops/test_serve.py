@@ -1,5 +1,6 @@
 """`orderly serve` as a person runs it: a real granian server and worker on a free port of 127.0.0.1."""
 
+import contextlib
 import json
 import os
 import queue
@@ -15,8 +16,11 @@ from pathlib import Path
 
 import pytest
 
-START_TIMEOUT = 120
-STOP_TIMEOUT = 30
+# Every wait below polls for the thing itself (a line printed, the port answering, a process gone) and gives up
+# only after this long: a generous bound, so that a machine busy with other work (parallel test workers, other
+# builds) makes these tests slower, never red. A healthy run takes seconds.
+PATIENCE = 120.0
+POLL = 0.2
 
 
 def _free_port() -> int:
@@ -52,6 +56,25 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _cmdline(pid: int) -> bytes:
+    """The command line of a process, or b"" once it is gone (it may end while we look)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _wait_until(condition, what: str, timeout: float = PATIENCE):
+    """Poll `condition` until it returns something true, and return that; fail naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if result := condition():
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:.0f} s for {what}")
+        time.sleep(POLL)
+
+
 class Server:
     """`orderly serve` in its own session, its output collected line by line."""
 
@@ -71,6 +94,8 @@ class Server:
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
+        self._ended = False
+        self._seen: dict[int, bytes] = {}
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
@@ -78,49 +103,79 @@ class Server:
             self._queue.put(line.rstrip("\n"))
         self._queue.put(None)
 
-    def wait_for_line(self, text: str, timeout: float) -> None:
+    def wait_for_line(self, text: str, timeout: float = PATIENCE) -> None:
+        """Wait until the server prints a line containing `text` (it may have printed it already)."""
+        if any(text in line for line in self.lines):
+            return
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while not self._ended and time.monotonic() < deadline:
             try:
-                line = self._queue.get(timeout=0.5)
+                line = self._queue.get(timeout=POLL)
             except queue.Empty:
                 continue
             if line is None:
+                self._ended = True
                 break
             self.lines.append(line)
             if text in line:
                 return
-        pytest.fail(f"`orderly serve` never printed {text!r}; it printed:\n" + "\n".join(self.lines))
+        why = "ended its output" if self._ended else f"did not within {timeout:.0f} s"
+        pytest.fail(f"`orderly serve` never printed {text!r} ({why}); it printed:\n" + "\n".join(self.lines))
 
     def output(self) -> str:
+        """Everything printed so far, without waiting for more."""
         while True:
             try:
-                line = self._queue.get(timeout=2)
+                line = self._queue.get_nowait()
             except queue.Empty:
                 break
             if line is None:
+                self._ended = True
                 break
             self.lines.append(line)
         return "\n".join(self.lines)
 
-    def get(self, path: str, timeout: float = 30) -> tuple[int, bytes]:
+    def wait_for_exit(self, timeout: float = PATIENCE) -> int:
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"`orderly serve` was still running after {timeout:.0f} s; it printed:\n{self.output()}")
+
+    def descendants(self) -> set[int]:
+        """Its processes now; remembered, so that `kill` can end them all whatever happens to the test."""
+        found = _descendants(self.process.pid)
+        for pid in found:
+            self._seen.setdefault(pid, _cmdline(pid))
+        return found
+
+    def get(self, path: str, timeout: float = PATIENCE) -> tuple[int, bytes]:
+        """GET `path` once the port answers; a refused connection (not listening yet) is tried again."""
         deadline = time.monotonic() + timeout
         while True:
             try:
-                # a cold start builds the OpenAPI schema; on a busy machine that alone can take seconds
-                with urllib.request.urlopen(self.url + path, timeout=20) as response:
+                # a cold start builds the OpenAPI schema; on a busy machine that alone can take a while
+                with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
                     return response.status, response.read()
             except urllib.error.HTTPError as error:
                 return error.code, error.read()
             except (urllib.error.URLError, ConnectionError):
+                if self.process.poll() is not None:
+                    pytest.fail(f"`orderly serve` exited with {self.process.returncode}:\n{self.output()}")
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.3)
+                time.sleep(POLL)
 
     def kill(self):
+        self.descendants()
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        # the web server and the worker run in process groups of their own; end those still running what we saw
+        # them run (a number reused by an unrelated process is left alone)
+        for pid, command in self._seen.items():
+            if command and _alive(pid) and _cmdline(pid) == command:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture
@@ -136,10 +191,19 @@ def start_server(tmp_path):
         server.kill()
 
 
+def _worker_started(server: Server) -> bool:
+    """Whether the worker has started its task worker and its scheduler (which keeps the channels' sync schedule);
+    it does so once Django is set up, which on a busy machine takes a while after the web server answers."""
+    commands = [_cmdline(pid) for pid in server.descendants()]
+    task_worker = any(b"db_worker" in command for command in commands)
+    scheduler = any(b"channel_scheduler" in command for command in commands)
+    return task_worker and scheduler
+
+
 def test_serve_runs_web_api_and_worker_and_stops_cleanly_on_sigterm(start_server):
     server = start_server("--demo")
-    server.wait_for_line("Orderly is running at", START_TIMEOUT)
-    server.wait_for_line("Press Ctrl-C to stop.", 10)
+    server.wait_for_line("Orderly is running at")
+    server.wait_for_line("Press Ctrl-C to stop.")
 
     login_status, _ = server.get("/login/")
     schema_status, schema = server.get("/api/v1/openapi.json")
@@ -154,33 +218,33 @@ def test_serve_runs_web_api_and_worker_and_stops_cleanly_on_sigterm(start_server
     assert "Log in as admin with password " in printed
     assert "Demo data loaded:" in printed
 
-    children = _descendants(server.process.pid)
-    assert len(children) >= 2  # granian and the worker
-    commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children if _alive(pid)]
-    assert any(b"db_worker" in command for command in commands)
-    assert any(b"channel_scheduler" in command for command in commands)  # the worker keeps the sync schedule
+    _wait_until(lambda: _worker_started(server), "the worker's task worker and scheduler")
+    children = server.descendants()
+    assert len(children) >= 4  # granian, the worker, its task worker and its scheduler
     server.process.send_signal(signal.SIGTERM)
 
-    assert server.process.wait(timeout=STOP_TIMEOUT) == 0
-    assert "Orderly stopped." in server.output()
-    deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not [pid for pid in children if _alive(pid)]
+    assert server.wait_for_exit() == 0
+    server.wait_for_line("Orderly stopped.")
+    _wait_until(lambda: not any(_alive(pid) for pid in children), "every child of `orderly serve` to end")
 
 
 def test_serve_stops_the_web_server_and_fails_when_the_worker_dies(start_server):
     server = start_server()
-    server.wait_for_line("Press Ctrl-C to stop.", START_TIMEOUT)
+    server.wait_for_line("Press Ctrl-C to stop.")
     assert server.get("/api/v1/openapi.json")[0] == 200
-    children = _descendants(server.process.pid)
-    worker = next(pid for pid in children if b"orderly.cli\x00worker" in Path(f"/proc/{pid}/cmdline").read_bytes())
+
+    def the_worker():
+        return next(
+            (pid for pid in server.descendants() if b"orderly.cli\x00worker" in _cmdline(pid)),
+            None,
+        )
+
+    worker = _wait_until(the_worker, "the worker process")
+    _wait_until(lambda: _worker_started(server), "the worker's task worker and scheduler")
+    children = server.descendants()
 
     os.kill(worker, signal.SIGKILL)
 
-    assert server.process.wait(timeout=STOP_TIMEOUT) == 1
-    assert "the worker exited unexpectedly (exit code -9); stopped the web server." in server.output()
-    deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not [pid for pid in children if _alive(pid)]
+    assert server.wait_for_exit() == 1
+    server.wait_for_line("the worker exited unexpectedly (exit code -9); stopped the web server.")
+    _wait_until(lambda: not any(_alive(pid) for pid in children), "every child of `orderly serve` to end")
