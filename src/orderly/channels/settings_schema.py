@@ -20,18 +20,21 @@ class StatusAction:
     ALL = (OPEN, DRAFT, HOLD, CANCEL)
 
 
+# Shopify's financial statuses (and cancelled, on hold): its orders' and its CSV export's.
+SHOPIFY_STATUSES: dict[str, str] = {
+    "pending": StatusAction.DRAFT,
+    "authorized": StatusAction.OPEN,
+    "partially_paid": StatusAction.OPEN,
+    "paid": StatusAction.OPEN,
+    "partially_refunded": StatusAction.OPEN,
+    "refunded": StatusAction.CANCEL,
+    "voided": StatusAction.CANCEL,
+    "cancelled": StatusAction.CANCEL,
+    "on_hold": StatusAction.HOLD,
+}
+
 DEFAULT_STATUS_MAPS: dict[str, dict[str, str]] = {
-    ChannelKind.SHOPIFY: {
-        "pending": StatusAction.DRAFT,
-        "authorized": StatusAction.OPEN,
-        "partially_paid": StatusAction.OPEN,
-        "paid": StatusAction.OPEN,
-        "partially_refunded": StatusAction.OPEN,
-        "refunded": StatusAction.CANCEL,
-        "voided": StatusAction.CANCEL,
-        "cancelled": StatusAction.CANCEL,
-        "on_hold": StatusAction.HOLD,
-    },
+    ChannelKind.SHOPIFY: SHOPIFY_STATUSES,
     ChannelKind.WOOCOMMERCE: {
         "pending": StatusAction.DRAFT,
         "processing": StatusAction.OPEN,
@@ -54,14 +57,7 @@ DEFAULT_STATUS_MAPS: dict[str, dict[str, str]] = {
         "on_hold": StatusAction.HOLD,
         "canceled": StatusAction.CANCEL,
         # the financial statuses of Shopify's order export, which the CSV channel reads too
-        "pending": StatusAction.DRAFT,
-        "authorized": StatusAction.OPEN,
-        "partially_paid": StatusAction.OPEN,
-        "paid": StatusAction.OPEN,
-        "partially_refunded": StatusAction.OPEN,
-        "refunded": StatusAction.CANCEL,
-        "voided": StatusAction.CANCEL,
-        "cancelled": StatusAction.CANCEL,
+        **SHOPIFY_STATUSES,
     },
 }
 

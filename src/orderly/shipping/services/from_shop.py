@@ -14,11 +14,11 @@ from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_settle
 from orderly.orders.status import DeliveryType, OrderStatus
 from orderly.shipping import events
-from orderly.shipping.models import Fulfillment, FulfillmentDraw, FulfillmentLine
+from orderly.shipping.models import Fulfillment
 from orderly.shipping.rules import open_quantity
-from orderly.shipping.services.common import INDICATOR_FIELDS, apply_changes, items_for_update, line_summary
+from orderly.shipping.services.common import items_for_update
 from orderly.shipping.services.common import order_for_update as lock_order
-from orderly.shipping.services.fulfilling import PREFIX, _changes, _take_stock
+from orderly.shipping.services.fulfilling import PREFIX, _take_stock, record_lines
 from orderly.shipping.status import Delivery
 
 MAX_TEXT = 100
@@ -91,20 +91,7 @@ def fulfillment_record_from_shop(
     )  # fmt: skip
     draws, shortage = _draws(fulfillment, chosen, draw_stock, actor)
     labelled = bool(fulfillment.tracking_number or fulfillment.carrier)
-    summary = []
-    for item, quantity in chosen:
-        held = int(sum(d.quantity for d in draws[item.pk] if d.hold_reference))
-        changes = _changes(item, quantity, held, labelled)
-        apply_changes(item, changes)
-        line = FulfillmentLine.objects.create(
-            fulfillment=fulfillment, order_item=item, quantity=quantity, indicator_changes=changes
-        )
-        FulfillmentDraw.objects.bulk_create(
-            FulfillmentDraw(line=line, lot_id=d.lot_id, quantity=int(d.quantity), hold_reference=d.hold_reference)
-            for d in draws[item.pk]
-        )
-        summary.append(line_summary(item, quantity))
-    OrderItem.objects.bulk_update([item for item, _ in chosen], list(INDICATOR_FIELDS))
+    summary = record_lines(fulfillment, chosen, draws, labelled=labelled)
     events.fulfilled(order, actor, fulfillment, summary)
     if shortage:
         record(order, actor, "stock_not_drawn", f"No stock was taken for {fulfillment.number}: {shortage}")

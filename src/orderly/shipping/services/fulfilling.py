@@ -143,6 +143,15 @@ def fulfillment_create(
     )  # fmt: skip
     draws = _take_stock(fulfillment, chosen, actor)
     labelled = delivery == Delivery.SHIP and bool(carrier or tracking)
+    summary = record_lines(fulfillment, chosen, draws, labelled=labelled)
+    events.fulfilled(order, actor, fulfillment, summary)
+    order_settle(order=order, actor=actor)
+    return fulfillment
+
+
+def record_lines(fulfillment: Fulfillment, chosen, draws: dict, *, labelled: bool) -> list[dict]:
+    """The fulfillment's lines with the indicator changes their units cause and the lots they drew from; the
+    items' indicators saved. Returns the lines' summaries for the timeline event."""
     summary = []
     for item, quantity in chosen:
         held = int(sum(d.quantity for d in draws[item.pk] if d.hold_reference))
@@ -157,6 +166,4 @@ def fulfillment_create(
         )
         summary.append(line_summary(item, quantity))
     OrderItem.objects.bulk_update([item for item, _ in chosen], list(INDICATOR_FIELDS))
-    events.fulfilled(order, actor, fulfillment, summary)
-    order_settle(order=order, actor=actor)
-    return fulfillment
+    return summary
