@@ -117,6 +117,15 @@ class Page:
 
 
 @dataclass
+class PageRequest:
+    """One page of a pull to ask the shop for (picklable: a reader process asks for the later pages)."""
+
+    url: str
+    params: dict | None = None
+    number: int = 1  # the page's number, for shops that page by number
+
+
+@dataclass
 class WebhookMessage:
     delivery_id: str
     topic: str
@@ -138,6 +147,7 @@ class BaseConnector:
         self.credentials = credentials
         self.settings = channel.settings or {}
         self._client = client
+        self.client_given = client is not None  # a test's client: the requests must stay in this process
         self._prefetcher: ThreadPoolExecutor | None = None
         self.sleep = sleep
 
@@ -159,6 +169,12 @@ class BaseConnector:
         of orders the shop has not touched costs the page's JSON and one query, not the mapping of every order."""
         if self.unchanged is None:
             return [parse(entry) for entry in entries]
+        keys, stamps = self.stamps_of(entries, stamp_of)
+        return self.parse_except(entries, keys, stamps, self.unchanged(stamps) if stamps else set(), parse)
+
+    @staticmethod
+    def stamps_of(entries: list, stamp_of: Callable[[dict], str]) -> tuple[list, dict[str, str]]:
+        """Each entry's id (None where it has none to read) and {id: change time} of those that have both."""
         keys, stamps = [], {}
         for entry in entries:
             try:
@@ -167,7 +183,11 @@ class BaseConnector:
             except (parsing.BadPayload, AttributeError, TypeError):
                 key = None  # parse() reports what is wrong with it
             keys.append(key)
-        skip = self.unchanged(stamps) if stamps else set()
+        return keys, stamps
+
+    @staticmethod
+    def parse_except(entries: list, keys: list, stamps: dict[str, str], skip: set[str], parse: Callable) -> list:
+        """The entries parsed, but those whose id is in `skip`, which stay Unchanged."""
         return [
             Unchanged(external_id=key, updated_at=stamps[key]) if key in skip else parse(entry)
             for key, entry in zip(keys, entries, strict=True)

@@ -13,20 +13,20 @@ import base64
 import hmac
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from orderly.channels.connectors import parsing
 from orderly.channels.connectors import shopify_money as money
 from orderly.channels.connectors.base import (
-    BaseConnector,
     ChannelError,
     ExternalOrder,
     Malformed,
-    Page,
+    PageRequest,
     WebhookMessage,
     WebhookRefused,
 )
 from orderly.channels.connectors.parsing import BadPayload
+from orderly.channels.connectors.pulling import PullConnector
 
 API_VERSION = "2024-10"
 PAGE_SIZE = 250
@@ -203,7 +203,7 @@ def _stamp(entry: dict) -> str:
     return parsing.timestamp(entry.get("updated_at"), what="updated_at")
 
 
-class Connector(BaseConnector):
+class Connector(PullConnector):
     kind = "shopify"
     page_size = PAGE_SIZE
 
@@ -218,25 +218,26 @@ class Connector(BaseConnector):
             raise ChannelError("The channel has no access_token; enter it in the channel's credentials.")
         return {"X-Shopify-Access-Token": token, "Accept": "application/json"}
 
-    def fetch_pages(self, *, cursor: str) -> Iterator[Page]:
+    def first_request(self, cursor: str) -> PageRequest:
         params = {"status": "any", "limit": self.page_size, "order": "updated_at asc"}
         if cursor:
             params["updated_at_min"] = cursor
-        url, headers = f"{self.api}/orders.json", self.headers
-        soon = self.get_json_soon(url, params=params, headers=headers)
-        while soon is not None:
-            data, response = soon.result()
-            if not isinstance(data, dict) or not isinstance(data.get("orders"), list):
-                raise ChannelError(f"GET {url} did not answer with an orders list.")
-            # The next page downloads while this one is parsed and committed (it carries its own cursor).
-            url = next_link(response.headers.get("Link"))
-            soon = self.get_json_soon(url, headers=headers) if url else None
-            orders = self.parse_entries(data["orders"], parse_order, _stamp)
-            page_cursor = cursor
-            for order in orders:
-                page_cursor = parsing.later(page_cursor, order.updated_at)
-            yield Page(orders=orders, cursor=page_cursor)
-            cursor = page_cursor
+        return PageRequest(url=f"{self.api}/orders.json", params=params)
+
+    def request_kwargs(self) -> dict:
+        return {"headers": self.headers}
+
+    def read_page(self, request: PageRequest, data, response) -> tuple[list, PageRequest | None]:
+        if not isinstance(data, dict) or not isinstance(data.get("orders"), list):
+            raise ChannelError(f"GET {request.url} did not answer with an orders list.")
+        url = next_link(response.headers.get("Link"))  # page_info paging: the next URL carries everything
+        return data["orders"], PageRequest(url=url, number=request.number + 1) if url else None
+
+    def parse_entry(self, entry) -> ExternalOrder | Malformed:
+        return parse_order(entry)
+
+    def stamp_entry(self, entry: dict) -> str:
+        return _stamp(entry)
 
     def fetch_order(self, external_id: str):
         data, _ = self.get_json(f"{self.api}/orders/{external_id}.json", headers=self.headers, missing_ok=True)

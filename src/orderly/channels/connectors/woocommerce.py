@@ -20,21 +20,21 @@ import hmac
 import html
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 
 from orderly.channels.connectors import parsing
 from orderly.channels.connectors import woocommerce_money as wm
 from orderly.channels.connectors.base import (
-    BaseConnector,
     ChannelError,
     ExternalOrder,
     Malformed,
-    Page,
+    PageRequest,
     WebhookMessage,
     WebhookRefused,
 )
 from orderly.channels.connectors.parsing import BadPayload
+from orderly.channels.connectors.pulling import PullConnector
 
 PAGE_SIZE = 100
 PING = re.compile(rb"\s*webhook_id=\d+\s*")
@@ -281,7 +281,7 @@ def _stamp(entry: dict) -> str:
     return parsing.timestamp(entry.get("date_modified_gmt"), what="date_modified_gmt", gmt=True)
 
 
-class Connector(BaseConnector):
+class Connector(PullConnector):
     kind = "woocommerce"
     page_size = PAGE_SIZE
 
@@ -296,30 +296,32 @@ class Connector(BaseConnector):
             raise ChannelError("The channel needs consumer_key and consumer_secret; enter them in its credentials.")
         return key, secret
 
-    def fetch_pages(self, *, cursor: str) -> Iterator[Page]:
+    def first_request(self, cursor: str) -> PageRequest:
         params = {"per_page": self.page_size, "orderby": "modified", "order": "asc", "dates_are_gmt": "true"}
         if cursor:
             params["modified_after"] = _query_from(cursor)
-        url, auth = f"{self.api}/orders", self.auth
-        page_no, soon = 1, self.get_json_soon(url, params={**params, "page": 1}, auth=auth)
-        while soon is not None:
-            data, response = soon.result()
-            if not isinstance(data, list):
-                raise ChannelError(f"GET {url} page {page_no} did not answer with a list of orders.")
-            try:
-                total_pages = int(response.headers.get("X-WP-TotalPages", page_no))
-            except ValueError:
-                total_pages = page_no
-            # The next page downloads while this one is parsed and committed.
-            more = bool(data) and page_no < total_pages
-            soon = self.get_json_soon(url, params={**params, "page": page_no + 1}, auth=auth) if more else None
-            orders = self.parse_entries(data, parse_order, _stamp)
-            page_cursor = cursor
-            for order in orders:
-                page_cursor = parsing.later(page_cursor, order.updated_at)
-            yield Page(orders=orders, cursor=page_cursor)
-            cursor = page_cursor
-            page_no += 1
+        return PageRequest(url=f"{self.api}/orders", params={**params, "page": 1})
+
+    def request_kwargs(self) -> dict:
+        return {"auth": self.auth}
+
+    def read_page(self, request: PageRequest, data, response) -> tuple[list, PageRequest | None]:
+        if not isinstance(data, list):
+            raise ChannelError(f"GET {request.url} page {request.number} did not answer with a list of orders.")
+        try:
+            total_pages = int(response.headers.get("X-WP-TotalPages", request.number))
+        except ValueError:
+            total_pages = request.number
+        if not data or request.number >= total_pages:
+            return data, None
+        number = request.number + 1
+        return data, PageRequest(url=request.url, params={**request.params, "page": number}, number=number)
+
+    def parse_entry(self, entry) -> ExternalOrder | Malformed:
+        return parse_order(entry)
+
+    def stamp_entry(self, entry: dict) -> str:
+        return _stamp(entry)
 
     def fetch_order(self, external_id: str):
         data, _ = self.get_json(f"{self.api}/orders/{external_id}", auth=self.auth, missing_ok=True)

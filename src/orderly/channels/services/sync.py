@@ -26,6 +26,7 @@ from orderly.channels.services.upsert import (
 from orderly.channels.settings_schema import sync_interval
 from orderly.core.actors import Actor
 from orderly.core.exceptions import DomainError, ValidationError
+from orderly.core.memory import gc_paused
 from orderly.orders.models import Order
 from orderly.orders.services.importing import insert_rows, orders_import_many
 
@@ -190,7 +191,7 @@ def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector
     error = ""
     try:
         for page in conn.fetch_pages(cursor=channel.sync_cursor):
-            with transaction.atomic():
+            with gc_paused(), transaction.atomic():
                 take_orders(channel, page.orders, run, order_actor)
                 _advance(channel, page.cursor)
     except DomainError as exc:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from orderly.catalog.selectors import mapped_variants, variants_by_sku
 from orderly.core.actors import Actor
 from orderly.core.exceptions import ValidationError
+from orderly.core.memory import gc_paused
 from orderly.core.numbering import next_numbers
 from orderly.orders import completion, events
 from orderly.orders.events import EventKind
@@ -349,6 +350,11 @@ def orders_import_many(*, channel, entries: list[ImportEntry], actor: Actor) -> 
     addresses, orders, items, charges and events (chunked only by the database's parameter limit).
     Returns (created orders as Rows with `id`, `number`, `external_id`, …; {external_id: reason} left out).
     """
+    with gc_paused():
+        return _import_many(channel, entries, actor)
+
+
+def _import_many(channel, entries: list[ImportEntry], actor: Actor) -> tuple[list[Row], dict[str, str]]:
     variants = _variants(channel, entries)
     cleaned, refused = [], {}
     for entry in entries:
