@@ -4,7 +4,7 @@ DATABASE_URL  database (default: SQLite in the data folder)
 SECRET_KEY    signing key (default: generated once and kept in the data folder)
 ALLOWED_HOSTS comma-separated host names (default: localhost,127.0.0.1,[::1])
 DEBUG         "1"/"true" turns debugging on; off otherwise
-ORDERLY_DATA_DIR where the SQLite database, static files and the generated key live
+ORDERLY_DATA_DIR where the SQLite database, static files and the generated key live (default: see data_dir)
 """
 
 import os
@@ -14,7 +14,19 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("ORDERLY_DATA_DIR", Path.cwd() / "var")).resolve()
+
+
+def default_data_dir() -> Path:
+    """The same folder whichever folder a command runs from: `var/` of the source checkout Orderly runs from (the
+    folder holding pyproject.toml above src/orderly), else the user's data folder ($XDG_DATA_HOME/orderly, by
+    default ~/.local/share/orderly) for an installed copy."""
+    checkout = BASE_DIR.parent.parent
+    if BASE_DIR.parent.name == "src" and (checkout / "pyproject.toml").is_file():
+        return checkout / "var"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "orderly"
+
+
+DATA_DIR = Path(os.environ.get("ORDERLY_DATA_DIR") or default_data_dir()).resolve()
 
 
 def _env_flag(name: str, default: bool = False) -> bool:

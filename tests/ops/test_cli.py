@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +144,18 @@ def test_demo_loads_through_the_command(db, capsys):
     assert main(["demo"]) == 0
 
     assert capsys.readouterr().out == "Demo data loaded: 7 products, 3 channels, 60 orders.\n"
+
+
+def test_every_command_finds_the_same_data_folder_whichever_folder_it_runs_from(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ORDERLY_DATA_DIR")}
+    env["DJANGO_SETTINGS_MODULE"] = "orderly.settings"
+    show = "from django.conf import settings; print(settings.DATA_DIR, settings.DATABASES['default']['NAME'])"
+    checkout = Path(__file__).resolve().parents[2]
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", show], cwd=folder, env=env, capture_output=True, text=True, check=True
+        ).stdout
+        for folder in (checkout, tmp_path, "/")
+    }
+
+    assert seen == {f"{checkout / 'var'} {checkout / 'var' / 'orderly.sqlite3'}\n"}
