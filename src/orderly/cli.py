@@ -1,7 +1,7 @@
 """The `orderly` command: run Orderly, its background worker, demo data, users and API tokens.
 
 Any word that is not one of Orderly's own commands goes to Django's management commands (`orderly migrate`,
-`orderly shell`, `orderly help`, …). Errors end the command with a one-line message and a non-zero exit code;
+`orderly shell`, …); `orderly help` lists Orderly's own commands, then Django's. Errors end the command with a one-line message and a non-zero exit code;
 add `--traceback` to see the full story.
 """
 
@@ -14,10 +14,14 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 
 OWN_COMMANDS = ("serve", "worker", "demo", "user", "token")
 STOP_TIMEOUT = 15.0  # seconds a child gets to finish its requests or task before it is killed
 POLL_INTERVAL = 0.2
+UNDER_SERVE = "ORDERLY_UNDER_SERVE"  # set for the children of `orderly serve`
 
 # Granian runs each web worker's WSGI calls on a thread pool; its default (hundreds of threads, each with its
 # own database connection) would exhaust PostgreSQL's connection limit. More threads than 2 per core only wait
@@ -50,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         "together until Ctrl-C or SIGTERM.",
     )
     serve.add_argument("--demo", action="store_true", help="load demo data (once; a second run adds nothing)")
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="run the web UI and API only (more web processes beside `orderly worker` ones, on one PostgreSQL)",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument(
@@ -85,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderly.settings")
     show_traceback = "--traceback" in argv
     try:
+        if argv[:1] == ["help"]:
+            return _help(argv[1:])
         if argv and not argv[0].startswith("-") and argv[0] not in OWN_COMMANDS:
             return _django(argv)
         if argv and argv[0] in ("worker", "demo"):
@@ -110,6 +121,20 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"orderly: error: {_describe(error)}", file=sys.stderr)
         return 1
+
+
+def _help(topic: list[str]) -> int:
+    """`orderly help`: Orderly's own commands first, then Django's; `orderly help COMMAND`: that command's help."""
+    if not topic:
+        build_parser().print_help()
+        print("\nDjango's management commands, also run as `orderly COMMAND`:", flush=True)
+        return _django(["help", "--commands"])
+    if topic[0] == "worker":
+        print(WORKER_HELP)
+        return 0
+    if topic[0] in ("serve", "user", "token"):
+        build_parser().parse_args([*topic, "--help"])  # prints the help and exits 0
+    return _django(["help", *topic])
 
 
 def _describe(error: Exception) -> str:
@@ -253,32 +278,73 @@ def serve(args) -> int:
         "orderly.wsgi:application",
     ]
     worker = [sys.executable, "-m", "orderly.cli", "worker"]
-    print(f"\nOrderly is running at {url}", flush=True)
-    if login:
-        print(f"  Log in as {login[0]} with password {login[1]}")
-        print("  (this first-run password is shown only now; `orderly user create` makes more users)")
-    else:
-        print("  Log in with your user; `orderly user create NAME --role ROLE` makes more.")
-    print(f"  API: {url}api/v1/  (docs at {url}api/v1/docs; `orderly token create NAME` for a token)")
-    print("Press Ctrl-C to stop.\n", flush=True)
-    return supervise({"web server": web, "worker": worker})
+
+    def banner() -> None:
+        print(f"\nOrderly is running at {url}", flush=True)
+        if login:
+            print(f"  Log in as {login[0]} with password {login[1]}")
+            print("  (this first-run password is shown only now; `orderly user create` makes more users)")
+        else:
+            print("  Log in with your user; `orderly user create NAME --role ROLE` makes more.")
+        print(f"  API: {url}api/v1/  (docs at {url}api/v1/docs; `orderly token create NAME` for a token)")
+        print("Press Ctrl-C to stop.\n", flush=True)
+
+    print("Starting the web server" + ("" if args.no_worker else " and the worker") + " …", flush=True)
+    os.environ[UNDER_SERVE] = "1"  # the worker leaves the announcements to this process
+    children = {"web server": web} if args.no_worker else {"web server": web, "worker": worker}
+    return supervise(children, ready=lambda: _answers(f"{url}api/v1/"), on_ready=banner)
+
+
+def _answers(url: str) -> bool:
+    """Whether the web server answers `url` with any HTTP status (its workers have loaded the code and schema)."""
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def work(extra: list[str]) -> int:
     """The background worker: Django's task worker on every queue, and the scheduler that enqueues what is due
     (channel syncs on each channel's interval, retries of pushes to the shops), stopped and started together."""
+    if {"-h", "--help"} & set(extra):
+        print(WORKER_HELP)
+        return 0
     from django.db import connections
 
     _setup()
     _require_migrated()
     connections.close_all()  # the children open their own
     me = [sys.executable, "-m", "orderly.cli"]
+    alone = not os.environ.get(UNDER_SERVE)
+    if alone:
+        print(
+            "Orderly's worker is running: queued tasks from every queue, and the scheduler of channel syncs and "
+            "retries. Press Ctrl-C to stop.",
+            flush=True,
+        )
     return supervise(
         {
             "task worker": [*me, "db_worker", "--no-reload", "--queue-name", "*", *extra],
             "scheduler": [*me, "channel_scheduler"],
-        }
+        },
+        stopped="Orderly's worker stopped." if alone else "",
     )
+
+
+WORKER_HELP = """usage: orderly worker [db_worker options]
+
+Run Orderly's background worker alone (`orderly serve` runs one itself; `orderly serve
+--no-worker` runs web processes without one). It runs two processes together until
+Ctrl-C or SIGTERM:
+  the task worker   runs queued tasks from every queue: channel syncs, pushes to the shops,
+                    imports (Django's db_worker; each task is claimed by one worker only)
+  the scheduler     queues each channel's next sync on its interval and the retries of pushes
+
+Options are passed to the task worker, e.g. --interval SECONDS (how often it looks for
+tasks when idle), --batch (end once the queue is empty). Its own list: orderly db_worker --help"""
 
 
 def _die_with_parent() -> None:
@@ -288,11 +354,18 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def supervise(commands: dict[str, list[str]]) -> int:
+def supervise(
+    commands: dict[str, list[str]],
+    *,
+    ready: Callable[[], bool] | None = None,
+    on_ready: Callable[[], None] | None = None,
+    stopped: str = "Orderly stopped.",
+) -> int:
     """Run the commands as children until a signal asks us to stop (exit 0) or one of them ends (exit 1).
 
-    Children get their own process group, so a Ctrl-C reaches only this process, which then stops each child
-    once, with SIGTERM, and kills any that have not finished after STOP_TIMEOUT seconds.
+    `on_ready` runs once, as soon as `ready()` (asked while waiting) is true. Children get their own process
+    group, so a Ctrl-C reaches only this process, which then stops each child once, with SIGTERM, and kills any
+    that have not finished after STOP_TIMEOUT seconds. `stopped` is printed at a stop asked for ("" for none).
     """
     received: list[int] = []
 
@@ -311,7 +384,11 @@ def supervise(commands: dict[str, list[str]]) -> int:
                     failed = (name, child.returncode)
                     break
             else:
-                time.sleep(POLL_INTERVAL)
+                if on_ready is not None and (ready is None or ready()):
+                    on_ready()
+                    on_ready = None
+                else:
+                    time.sleep(POLL_INTERVAL)
     finally:
         _stop(children)
         for sig, handler in previous.items():
@@ -322,7 +399,8 @@ def supervise(commands: dict[str, list[str]]) -> int:
         stopped = f"; stopped the {' and '.join(others)}" if others else ""
         print(f"orderly: error: the {name} exited unexpectedly (exit code {code}){stopped}.", file=sys.stderr)
         return 1
-    print("Orderly stopped.", flush=True)
+    if stopped:
+        print(stopped, flush=True)
     return 0
 
 

@@ -132,3 +132,29 @@ def test_the_docs_script_fetches_nothing_from_elsewhere(db):
     init = Path(finders.find("ninja/swagger-ui-init.js")).read_text()
 
     assert re.search(r"https?://", init) is None
+
+
+def test_the_api_root_is_an_index_of_its_docs_and_schema(db):
+    response = Client().get("/api/v1/")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "name": "Orderly API",
+        "version": "1",
+        "docs": "http://testserver/api/v1/docs",
+        "openapi": "http://testserver/api/v1/openapi.json",
+        "authentication": "Authorization: Bearer <token>; `orderly token create USERNAME` makes one.",
+    }
+    refused = Client().post("/api/v1/")
+    assert (refused.status_code, refused["Allow"], refused.json()["error"]["code"]) == (
+        405,
+        "GET, HEAD",
+        "method_not_allowed",
+    )
+
+
+def test_the_schema_is_built_once_per_process(db, monkeypatch):
+    first = Client().get("/api/v1/openapi.json").json()
+    monkeypatch.setattr("ninja.main.get_schema", lambda **kwargs: pytest.fail("the schema was built again"))
+
+    assert Client().get("/api/v1/openapi.json").json() == first

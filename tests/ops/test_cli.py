@@ -159,3 +159,19 @@ def test_every_command_finds_the_same_data_folder_whichever_folder_it_runs_from(
     }
 
     assert seen == {f"{checkout / 'var'} {checkout / 'var' / 'orderly.sqlite3'}\n"}
+
+
+def test_help_lists_orderlys_own_commands_before_djangos(capsys):
+    assert main(["help"]) == 0
+
+    printed = capsys.readouterr().out
+    assert printed.startswith("usage: orderly [-h] COMMAND ...")
+    assert printed.index("serve     set up the database") < printed.index("Django's management commands")
+    assert printed.index("Django's management commands") < printed.index("\nmigrate\n")
+
+
+def test_worker_help_prints_the_workers_help_and_exits_0(capsys):
+    assert main(["worker", "--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: orderly worker [db_worker options]\n")
+    assert main(["help", "worker"]) == 0
+    assert "the scheduler" in capsys.readouterr().out

@@ -203,6 +203,10 @@ def _worker_started(server: Server) -> bool:
 def test_serve_runs_web_api_and_worker_and_stops_cleanly_on_sigterm(start_server):
     server = start_server("--demo")
     server.wait_for_line("Orderly is running at")
+    # announced only once the web server answers: no retry needed, and the schema is already built
+    with urllib.request.urlopen(f"{server.url}/api/v1/", timeout=PATIENCE) as index:
+        assert json.loads(index.read())["docs"] == f"{server.url}/api/v1/docs"
+    assert server.lines.index("Starting the web server and the worker …") < len(server.lines) - 1
     server.wait_for_line("Press Ctrl-C to stop.")
 
     login_status, _ = server.get("/login/")
@@ -225,6 +229,7 @@ def test_serve_runs_web_api_and_worker_and_stops_cleanly_on_sigterm(start_server
 
     assert server.wait_for_exit() == 0
     server.wait_for_line("Orderly stopped.")
+    assert [line for line in server.output().splitlines() if "stopped" in line] == ["Orderly stopped."]
     _wait_until(lambda: not any(_alive(pid) for pid in children), "every child of `orderly serve` to end")
 
 

@@ -1,5 +1,6 @@
 """The REST API, version 1, mounted at /api/v1/: OpenAPI at openapi.json, interactive docs at docs."""
 
+from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, path, re_path
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
@@ -32,19 +33,49 @@ Money and other decimals are strings (`"18.53"`). Lists answer `{items, total, p
 
 
 class OrderlyAPI(NinjaAPI):
-    """NinjaAPI whose every answer, unknown paths and unserved methods included, is JSON in the one error shape."""
+    """NinjaAPI whose every answer, unknown paths and unserved methods included, is JSON in the one error shape;
+    its root is an index of where the docs and the schema are, and its OpenAPI schema is built once per process."""
 
     def _get_urls(self) -> list:
         patterns = []
         for pattern in super()._get_urls():
             if isinstance(pattern, URLPattern) and pattern.name == "api-root":
-                continue  # ninja's root raises an HTML 404; ours below answers in JSON
+                continue  # ninja's root raises an HTML 404; ours below is the index
             if isinstance(pattern, URLPattern):
                 pattern.callback = errors.json_not_allowed(pattern.callback)
             patterns.append(pattern)
-        patterns.append(path("", errors.not_found_view, name="api-root"))
+        patterns.append(path("", index_view, name="api-root"))
         patterns.append(re_path(r"^.+$", errors.not_found_view))
         return patterns
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None):
+        # The routes are fixed once the process has loaded them; building the schema took seconds per request.
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        schemas = self.__dict__.setdefault("_schemas", {})
+        if key not in schemas:
+            schemas[key] = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return schemas[key]
+
+
+def index_view(request: HttpRequest) -> JsonResponse:
+    """GET /api/v1/: what this API is and where its docs and schema are (any method but GET is refused)."""
+    if request.method not in ("GET", "HEAD"):
+        answer = errors.error_response(405, "method_not_allowed", f"{request.method} is not allowed here; use GET.")
+        answer["Allow"] = "GET, HEAD"
+        return answer
+    root = request.build_absolute_uri(request.path)
+    return JsonResponse(
+        {
+            "name": "Orderly API",
+            "version": "1",
+            "docs": f"{root}docs",
+            "openapi": f"{root}openapi.json",
+            "authentication": "Authorization: Bearer <token>; `orderly token create USERNAME` makes one.",
+        }
+    )
+
+
+index_view.csrf_exempt = True
 
 
 api = OrderlyAPI(
