@@ -1,8 +1,8 @@
 """The `orderly` command: run Orderly, its background worker, demo data, users and API tokens.
 
 Any word that is not one of Orderly's own commands goes to Django's management commands (`orderly migrate`,
-`orderly shell`, …); `orderly help` lists Orderly's own commands, then Django's. Errors end the command with a one-line message and a non-zero exit code;
-add `--traceback` to see the full story.
+`orderly shell`, …); `orderly help` lists Orderly's own commands, then Django's. Errors end the command with a
+one-line message and a non-zero exit code; add `--traceback` to see the full story.
 """
 
 import argparse

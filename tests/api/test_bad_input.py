@@ -174,7 +174,7 @@ def test_an_unserved_method_answers_405_in_json(api, db):
 
 
 def test_an_unknown_path_answers_404_in_json(api, db):
-    for path in ("/", "/nothing", "/orders/OR-1/timeline/extra"):
+    for path in ("/nothing", "/orders/OR-1/timeline/extra"):  # "/" is the index
         response = api.get(path)
 
         assert response.status_code == 404

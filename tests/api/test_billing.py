@@ -96,6 +96,7 @@ def test_payment_answers_with_the_payment_and_the_order_status(api, order):
         "payment_status": "partially_paid",
         "amount_paid": "10.50",
         "amount_due": "28.56",
+        "balance_due": "18.06",
         "currency": "EUR",
     }
 

@@ -54,6 +54,7 @@ def test_create_a_manual_order_answers_201_with_the_whole_order(api, variant):
         "payment_status": "unpaid",
         "amount_paid": "0.00",
         "amount_due": "29.43",
+        "balance_due": "29.43",
         "error": None,
         "archived": False,
         "channel": {"id": manual_channel().id, "name": "Manual", "kind": "manual"},

@@ -152,6 +152,11 @@ class Order(models.Model):
         return bool(self.error_code)
 
     @property
+    def balance_due(self) -> Decimal:
+        """What is left to pay: the amount due less what was paid (negative when a refund is due)."""
+        return self.amount_due - self.amount_paid
+
+    @property
     def badge(self) -> tuple[str, str]:
         """The overview's status word for this order, and a css key for its colour."""
         if self.is_archived:

@@ -73,7 +73,8 @@ class OrderBillingOut(OutputSchema):
     status: str
     payment_status: str = Field(description="unpaid, partially_paid, paid or refund_due")
     amount_paid: Money = Field(description="Payments received less refunds")
-    amount_due: Money = Field(description="What the customer owes for what they keep")
+    amount_due: Money = Field(description="The whole amount the customer owes for what they keep, paid or not")
+    balance_due: Money = Field(description="What is left to pay: amount_due less amount_paid (negative: refund due)")
     currency: str
 
 
@@ -167,6 +168,7 @@ def order_billing_dict(order: Order) -> dict:
         "payment_status": order.payment_status,
         "amount_paid": str(order.amount_paid),
         "amount_due": str(order.amount_due),
+        "balance_due": str(order.balance_due),
         "currency": order.currency,
     }
 

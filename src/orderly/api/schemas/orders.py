@@ -324,7 +324,10 @@ class OrderOut(OutputSchema):
     fulfillment_status: str = Field(json_schema_extra={"enum": FulfillmentStatus.values})
     payment_status: str = Field(json_schema_extra={"enum": PaymentStatus.values})
     amount_paid: Money = Field(description="Payments received less refunds")
-    amount_due: Money = Field(description="What the customer owes for the items they keep")
+    amount_due: Money = Field(
+        description="The whole amount the customer owes for the items they keep and the charges, paid or not"
+    )
+    balance_due: Money = Field(description="What is left to pay: amount_due less amount_paid (negative: refund due)")
     error: OrderErrorOut | None
     archived: bool
     channel: ChannelOut
@@ -476,6 +479,7 @@ def _order_dict(order: Order) -> dict:
         "payment_status": order.payment_status,
         "amount_paid": str(order.amount_paid),
         "amount_due": str(order.amount_due),
+        "balance_due": str(order.balance_due),
         "error": error if order.error_code else None,
         "archived": order.is_archived,
         "channel": {"id": order.channel.id, "name": order.channel.name, "kind": order.channel.kind},

@@ -25,6 +25,12 @@ def money(value, currency: str = "") -> str:
 
 
 @register.filter
+def absolute(value):
+    """The amount without its sign (a refund due reads as the amount to pay back)."""
+    return abs(value) if value is not None else value
+
+
+@register.filter
 def percent(value) -> str:
     if value is None:
         return "—"
