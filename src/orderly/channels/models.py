@@ -11,10 +11,11 @@ class ChannelKind(models.TextChoices):
     SHOPIFY = "shopify", "Shopify"  # Admin REST API orders, webhooks, fulfillments pushed back
     WOOCOMMERCE = "woocommerce", "WooCommerce"  # REST API v3 orders, webhooks, status and notes pushed back
     WEBHOOK = "webhook", "Generic webhook"  # any shop posting our JSON order schema, HMAC-signed
+    SANDBOX = "sandbox", "Sandbox (made-up orders, not a shop)"  # built in, for trying a pulling channel
 
 
 # Kinds that pull orders from a shop on a schedule.
-PULLING_KINDS = frozenset({ChannelKind.SHOPIFY, ChannelKind.WOOCOMMERCE})
+PULLING_KINDS = frozenset({ChannelKind.SHOPIFY, ChannelKind.WOOCOMMERCE, ChannelKind.SANDBOX})
 
 
 class SalesChannel(models.Model):

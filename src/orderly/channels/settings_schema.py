@@ -51,6 +51,7 @@ DEFAULT_STATUS_MAPS: dict[str, dict[str, str]] = {
         "on_hold": StatusAction.HOLD,
         "canceled": StatusAction.CANCEL,
     },
+    ChannelKind.SANDBOX: {"paid": StatusAction.OPEN, "pending": StatusAction.DRAFT},
     ChannelKind.CSV: {
         "draft": StatusAction.DRAFT,
         "open": StatusAction.OPEN,
@@ -67,6 +68,7 @@ CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
     ChannelKind.SHOPIFY: ("access_token", "webhook_secret"),
     ChannelKind.WOOCOMMERCE: ("consumer_key", "consumer_secret", "webhook_secret"),
     ChannelKind.WEBHOOK: ("webhook_secret",),
+    ChannelKind.SANDBOX: (),
 }
 
 # On/off switches of how a shop's orders are taken, with their defaults (documented in FORMATS.md).
@@ -81,7 +83,7 @@ SWITCHES = {
     # they are recorded with no stock movement.
     "shop_fulfillments_use_our_stock": False,
 }
-SETTING_FIELDS = ("base_url", "sync_interval_minutes", "status_map", *SWITCHES)
+SETTING_FIELDS = ("base_url", "sync_interval_minutes", "status_map", "sandbox_skus", *SWITCHES)
 
 
 def switch(channel, name: str) -> bool:
@@ -147,12 +149,28 @@ def clean_settings(kind: str, value, *, field: str = "settings") -> dict:
                 field=f"{field}.status_map",
             )
     clean["status_map"] = dict(status_map)
+    if (skus := _sandbox_skus(kind, value.get("sandbox_skus"), field=f"{field}.sandbox_skus")) is not None:
+        clean["sandbox_skus"] = skus
     for name, default in SWITCHES.items():
         flag = value.get(name, default)
         if not isinstance(flag, bool):
             raise ValidationError(f"{field}.{name} must be true or false.", field=f"{field}.{name}")
         clean[name] = flag
     return clean
+
+
+def _sandbox_skus(kind: str, value, *, field: str) -> list[str] | None:
+    """The SKUs a sandbox channel sells (our catalog's, so its orders come in clean), or None when not given."""
+    if value in (None, []):
+        return None
+    if kind != ChannelKind.SANDBOX:
+        raise ValidationError(f"{field} applies only to a sandbox channel.", field=field)
+    if not isinstance(value, list) or not 1 <= len(value) <= 20:
+        raise ValidationError(f"{field} must be a list of 1 to 20 SKUs.", field=field)
+    for n, sku in enumerate(value):
+        if not isinstance(sku, str) or not sku.strip() or len(sku) > 64:
+            raise ValidationError(f"{field}[{n}] must be a SKU of 1 to 64 characters.", field=f"{field}[{n}]")
+    return [sku.strip() for sku in value]
 
 
 def clean_credentials(kind: str, value, *, field: str = "credentials", current: dict | None = None) -> dict:

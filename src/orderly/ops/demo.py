@@ -210,7 +210,7 @@ def _ensure_catalog() -> int:
 
 
 def _ensure_channels() -> tuple[dict[str, SalesChannel], int]:
-    # Shops are recorded as manual-kind channels until the channel connectors (Shopify, WooCommerce, …) exist.
+    # The demo's shops are manual-kind channels with their orders made here; the sandbox shop really pulls.
     channels = {data.MANUAL: manual_channel()}
     created = 0
     for name in data.SHOP_CHANNELS:
@@ -219,6 +219,14 @@ def _ensure_channels() -> tuple[dict[str, SalesChannel], int]:
             channel = channel_create(name=name, kind=ChannelKind.MANUAL)
             created += 1
         channels[name] = channel
+    if not SalesChannel.objects.filter(name=data.SANDBOX).exists():
+        # It syncs once when the worker starts, then daily by itself; Synchronize brings more at any time.
+        channel_create(
+            name=data.SANDBOX,
+            kind=ChannelKind.SANDBOX,
+            settings={"sandbox_skus": data.SANDBOX_SKUS, "sync_interval_minutes": 24 * 60},
+        )
+        created += 1
     return channels, created
 
 

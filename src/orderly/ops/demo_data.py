@@ -60,6 +60,9 @@ PRODUCTS = [
 
 WEBSHOP, MARKETPLACE, WHOLESALE_PORTAL, MANUAL = "Webshop", "Marketplace", "Wholesale portal", "Manual"
 SHOP_CHANNELS = (WEBSHOP, MARKETPLACE, WHOLESALE_PORTAL)
+# A channel that really pulls: the built-in sandbox shop makes a few new orders each sync, some with problems.
+SANDBOX = "Sandbox shop (made-up orders)"
+SANDBOX_SKUS = ["ESP-250", "ESP-1000", "HOU-250", "HOU-500"]
 
 # How many of the demo orders each channel brought in.
 CHANNEL_ORDERS = {WEBSHOP: 24, MARKETPLACE: 14, WHOLESALE_PORTAL: 12, MANUAL: 10}
