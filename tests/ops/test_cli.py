@@ -143,7 +143,10 @@ def test_the_installed_command_migrates_creates_a_user_and_reports_errors_by_exi
 def test_demo_loads_through_the_command(db, capsys):
     assert main(["demo"]) == 0
 
-    assert capsys.readouterr().out == "Demo data loaded: 7 products, 4 channels, 60 orders.\n"
+    assert capsys.readouterr().out == (
+        "".join(f"Loading demo data: {percent}%\n" for percent in (0, 25, 50, 75, 100))
+        + "Demo data loaded: 7 products, 4 channels, 60 orders.\n"
+    )
 
 
 def test_every_command_finds_the_same_data_folder_whichever_folder_it_runs_from(tmp_path):

@@ -72,7 +72,10 @@ def test_loading_the_demo_twice_adds_nothing(db):
 
 def test_the_demo_command_reports_what_it_loaded(db, capsys):
     call_command("demo")
-    assert capsys.readouterr().out == "Demo data loaded: 7 products, 4 channels, 60 orders.\n"
+    assert capsys.readouterr().out == (
+        "".join(f"Loading demo data: {percent}%\n" for percent in (0, 25, 50, 75, 100))
+        + "Demo data loaded: 7 products, 4 channels, 60 orders.\n"
+    )
 
     call_command("demo")
     assert "nothing added" in capsys.readouterr().out

@@ -8,6 +8,7 @@ back from now.
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -327,14 +328,17 @@ def _advance(order: Order, planned: PlannedOrder) -> None:
 
 
 @transaction.atomic
-def demo_load(*, now: dt.datetime | None = None) -> DemoSummary:
+def demo_load(*, now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None) -> DemoSummary:
     """Load the demo catalog, channels and orders that are not there yet, all or nothing."""
     now = now or timezone.now()
     summary = DemoSummary()
     summary.products = _ensure_catalog()
     channels, summary.channels = _ensure_channels()
     _ensure_stock()
-    for planned in plan(_planning_catalog()):
+    planned_orders = plan(_planning_catalog())
+    for done, planned in enumerate(planned_orders):
+        if progress is not None:
+            progress(done, len(planned_orders))
         channel = channels[planned.channel]
         summary.scenarios[planned.scenario] = summary.scenarios.get(planned.scenario, 0) + 1
         if _exists(channel, planned):
