@@ -267,6 +267,7 @@ def run_db(db: str, n_orders: int) -> dict | None:
     if url is None:
         return None
     env = {**os.environ, "DATABASE_URL": url, "ORDERLY_DATA_DIR": str(BENCH_DIR / "data"), "LOG_LEVEL": "WARNING"}
+    env["ORDERLY_ALLOW_PRIVATE_NETWORKS"] = "1"  # the fake shop listens on 127.0.0.1
     out = subprocess.run(
         [sys.executable, __file__, "--child", "--orders", str(n_orders)],
         env=env,

@@ -100,3 +100,10 @@ def plain_static_files(settings, tmp_path_factory):
 def fast_password_hashing(settings):
     """Tests make a user per role; the production hasher is slow on purpose, which tests do not need."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config):
+    # The tests' shops listen on 127.0.0.1; tests/channels/test_egress.py turns this off to test the refusals.
+    from django.conf import settings
+
+    settings.ORDERLY_ALLOW_PRIVATE_NETWORKS = True

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from orderly.channels.connectors import egress
 from orderly.channels.models import ChannelKind
 from orderly.core.exceptions import ValidationError
 
@@ -123,6 +124,14 @@ def clean_settings(kind: str, value, *, field: str = "settings") -> dict:
                 f"{field}.base_url {base_url!r} is not an http(s) address such as https://shop.example.com.",
                 field=f"{field}.base_url",
             )
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise ValidationError(
+                f"{field}.base_url {base_url!r} has no valid port.", field=f"{field}.base_url"
+            ) from None
+        if refused := egress.refusal(parts.hostname, port):
+            raise ValidationError(f"{field}.base_url: {refused}", field=f"{field}.base_url")
         clean["base_url"] = base_url.strip().rstrip("/")
     elif base_url not in (None, ""):
         raise ValidationError(f"{field}.base_url applies only to Shopify and WooCommerce.", field=f"{field}.base_url")

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from orderly.channels.connectors import parsing
+from orderly.channels.connectors.egress import AddressRefused, GuardedTransport
 from orderly.core.exceptions import DomainError
 
 
@@ -197,7 +198,7 @@ class BaseConnector:
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(timeout=self.timeout, follow_redirects=False)
+            self._client = httpx.Client(timeout=self.timeout, follow_redirects=False, transport=GuardedTransport())
         return self._client
 
     def close(self) -> None:
@@ -227,6 +228,8 @@ class BaseConnector:
             except httpx.TimeoutException:
                 last = f"{method} {url} timed out"
             except httpx.RequestError as exc:  # connection refused or reset, bad encoding, too many redirects
+                if isinstance(exc.__cause__, AddressRefused):  # not the shop's passing trouble: no retry
+                    raise ChannelError(f"{method} {url} was not sent: {exc}", code="address_refused") from None
                 last = f"{method} {url} failed: {exc.__class__.__name__}"
             else:
                 if response.status_code == 429:
