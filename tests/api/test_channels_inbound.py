@@ -259,3 +259,45 @@ def test_a_signed_but_unreadable_body_is_422_with_nothing_written(api, generic):
     assert error_of(response) == {"code": "invalid", "message": "The body is not JSON.", "field": "body"}
     assert nothing_written() == (0, 0, 0)
     assert WebhookDelivery.objects.count() == 0
+
+
+def _big_file(size: int) -> str:
+    """Our columns, padded with order lines to about `size` bytes (past Django's 2.5 MB in-memory body limit)."""
+    line = "A{n},Ann,ESP-250,1,9.50,Ann,Main 1,1011 AA,Amsterdam,NL\n"
+    rows, length, n = [HEADER], len(HEADER), 0
+    while length < size:
+        n += 1
+        rows.append(line.format(n=n))
+        length += len(rows[-1])
+    return "".join(rows)
+
+
+@pytest.mark.parametrize("way", ["body", "multipart"])
+def test_the_size_limit_is_what_formats_md_says_by_either_way_of_sending(api, csv_channel, way):
+    too_big = _big_file(10 * 1024 * 1024 + 10)
+    if way == "body":
+        response = upload_body(api, csv_channel, too_big)
+    else:
+        response = api.client.post(
+            f"{API}/channels/{csv_channel.id}/import",
+            data={"file": SimpleUploadedFile("orders.csv", too_big.encode(), content_type="text/csv")},
+            HTTP_AUTHORIZATION=f"Bearer {api.tokens['operator']}",
+        )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"line": 0, "column": "", "reason": "the file is larger than 10 MB (10,485,760 bytes); split it"}
+    ]
+    assert nothing_written() == (0, 0, 0)
+
+
+def test_a_file_past_djangos_in_memory_body_limit_is_read_and_checked_whole(api, csv_channel, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000  # a file is not a form: this limit is not the file's
+    content = _big_file(5000).replace("A7,Ann,ESP-250,1,", "A7,Ann,ESP-250,none,")
+
+    response = upload_body(api, csv_channel, content, **{"Idempotency-Key": "big-file-1"})
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"line": 8, "column": "quantity", "reason": "'none' is not a whole number from 1 to 1000000"}
+    ]

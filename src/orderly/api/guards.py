@@ -45,6 +45,8 @@ def _problem(request: HttpRequest, path_params: dict) -> tuple[str, str] | None:
     for name, value in [*path_params.items(), *request.GET.lists()]:
         if UNSTORABLE.search(name) or _first_problem(value) is not None:
             return name, "contains a NUL character or broken Unicode"
+    if request.content_type in ("text/csv", "multipart/form-data"):
+        return None  # a file: its reader refuses what it cannot use, with the line and column
     body = request.body
     # Parse here only when the body could hold a problem; the endpoint parses it again.
     if UNSTORABLE_ESCAPE.search(body) or body.count(b"{") + body.count(b"[") > MAX_DEPTH:

@@ -36,12 +36,14 @@ class _KeyTaken(Exception):
     """Another request stored an answer under this key while we worked."""
 
 
-def fingerprint(request: HttpRequest) -> str:
-    """A hash of what the request asks: method, path and body (JSON compared by meaning, not by spacing)."""
+def fingerprint(request: HttpRequest, body: bytes | None = None) -> str:
+    """A hash of what the request asks: method, path and body (JSON compared by meaning, not by spacing); `body`
+    when the endpoint read it from the stream itself (a file)."""
+    raw = request.body if body is None else body
     try:
-        body = json.dumps(json.loads(request.body), sort_keys=True, separators=(",", ":")).encode()
+        body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
     except ValueError:
-        body = request.body
+        body = raw
     digest = hashlib.sha256()
     for part in (request.method.encode(), request.path.encode(), body):
         digest.update(part)
@@ -74,16 +76,23 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> HttpResponse:
 
 
 def respond(
-    request: HttpRequest, key: str | None, *, run: Callable[[], object], schema: type[BaseModel], status: int
+    request: HttpRequest,
+    key: str | None,
+    *,
+    run: Callable[[], object],
+    schema: type[BaseModel],
+    status: int,
+    body: bytes | None = None,
 ) -> HttpResponse:
     """Call `run()` (one service call that writes and returns what to answer) and render its result.
 
-    With a key, a repeat of an answered request replays the stored answer without calling `run` again.
+    With a key, a repeat of an answered request replays the stored answer without calling `run` again; `body` is
+    the request's body when the endpoint read it from the stream itself.
     """
     if key is None:
         return render(schema, run(), status)
     user = request.auth
-    request_hash = fingerprint(request)
+    request_hash = fingerprint(request, body)
     existing = _stored(user, key)
     if existing is not None:
         return _replay(existing, request_hash)

@@ -34,7 +34,7 @@ from orderly.api.schemas.channels import (
 )
 from orderly.catalog.models import ChannelSkuMapping
 from orderly.channels import selectors, services
-from orderly.channels.connectors.csv_file import CsvRejected
+from orderly.channels.connectors.csv_file import MAX_BYTES, CsvRejected
 from orderly.channels.models import SalesChannel
 from orderly.core.actors import Actor
 from orderly.core.exceptions import ValidationError
@@ -224,8 +224,10 @@ def _upload(request: HttpRequest) -> bytes:
             raise ValidationError("The multipart body cannot be read.", field="file") from None
         if upload is None:
             raise ValidationError("Send the CSV as the multipart field `file`.", field="file")
-        return upload.read()
-    return request.body
+        return upload.read(MAX_BYTES + 1)
+    # Read as a stream, past Django's limit for request bodies held in memory: a CSV may be as large as FORMATS.md
+    # says, by either way of sending it; one byte more is enough to refuse it.
+    return request.read(MAX_BYTES + 1)
 
 
 def _csv_refused(exc: CsvRejected) -> HttpResponse:
@@ -264,7 +266,7 @@ def import_csv(request: HttpRequest, channel_id: int, idempotency_key: str | Non
         return run_dict(services.csv_import(channel=channel, content=content, actor=_actor(request)))
 
     try:
-        return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=200)
+        return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=200, body=content)
     except CsvRejected as exc:
         return _csv_refused(exc)
 

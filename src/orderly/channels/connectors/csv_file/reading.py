@@ -60,7 +60,7 @@ def decode(content: bytes | str) -> tuple[str, str]:
         text, encoding = content.removeprefix("\ufeff"), "UTF-8"
     else:
         if len(content) > MAX_BYTES:
-            raise CsvRejected([error(0, "", f"the file is larger than {MAX_BYTES} bytes")])
+            raise CsvRejected([error(0, "", f"the file is larger than 10 MB ({MAX_BYTES:,} bytes); split it")])
         try:
             text, encoding = content.decode("utf-8-sig"), "UTF-8"
         except UnicodeDecodeError as exc:
