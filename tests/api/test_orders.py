@@ -510,3 +510,30 @@ def test_list_filters_by_fulfillment_and_payment_status(api, variant):
     assert numbers("payment_status=unpaid") == [first]
     response = api.get("/orders?fulfillment_status=shipped", role="viewer")
     assert response.status_code == 422 and error_of(response)["field"] == "fulfillment_status"
+
+
+def test_a_bare_number_as_the_order_date_is_refused_not_read_as_1970(api, variant):
+    response = api.post("/orders", order_body(order_date=1764510300), role="operator")
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert {key: error[key] for key in ("code", "field")} == {"code": "invalid", "field": "order_date"}
+    assert error["message"].startswith("order_date must be an ISO 8601 date and time such as 2026-11-30T14:05:00")
+    assert Order.all_objects.count() == 0
+
+
+def test_a_price_with_decimals_in_a_currency_without_them_is_refused(api, variant):
+    body = order_body(currency="JPY")
+    body["items"][0]["unit_price"] = "1200.50"
+
+    response = api.post("/orders", body, role="operator")
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert {key: error[key] for key in ("code", "message", "field")} == {
+        "code": "invalid",
+        "message": "items[0].unit_price 1200.50 has decimals, and JPY amounts are whole numbers.",
+        "field": "items[0].unit_price",
+    }
+    body["items"][0]["unit_price"] = "1200"
+    assert api.post("/orders", body, role="operator").status_code == 201

@@ -35,3 +35,11 @@ NO_POSTAL_CODE = frozenset(
 
 # Countries whose carriers need a state, province or prefecture in the address.
 REGION_REQUIRED = frozenset("AR AU BR CA CN IN JP MX MY US".split())
+
+
+# ISO 4217 currencies without minor units: their amounts are whole (a price of 100.5 JPY is a mistake). Amounts
+# are stored with 2 decimals; more than that is refused for every currency.
+ZERO_DECIMAL_CURRENCIES = frozenset(
+    {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF"}
+    | {"XPF"}
+)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 # Money and quantities leave the API as decimal strings ("18.53") so that no client rounds them through a float.
 Money = Annotated[str, Field(json_schema_extra={"format": "decimal"}, examples=["18.53"])]
@@ -25,8 +25,16 @@ def _to_utc(value: dt.datetime) -> dt.datetime:
         raise ValueError("is out of the range of dates Orderly can store") from None
 
 
+def _iso_text_only(value):
+    """A time arrives as ISO 8601 text; a bare number (which pydantic would read as seconds since 1970) is refused."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("must be an ISO 8601 date and time such as 2026-11-30T14:05:00+01:00, not a number")
+    return value
+
+
 UtcDateTime = Annotated[
     dt.datetime,
+    BeforeValidator(_iso_text_only),
     AfterValidator(_to_utc),
     Field(description="ISO 8601 date and time; without an offset it is taken as UTC."),
 ]

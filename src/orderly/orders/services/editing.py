@@ -22,7 +22,7 @@ MAX_ITEMS = 500
 ITEM_DIFF_FIELDS = ("sku", "name", "quantity", "unit_price", "tax_rate", "discount", "delivery_type", "position")
 
 
-def _clean_items(items, *, strict: bool, field: str = "items") -> list[dict]:
+def _clean_items(items, *, strict: bool, currency: str = "", field: str = "items") -> list[dict]:
     if not isinstance(items, list) or not items:
         raise ValidationError(f"{field}: an order needs at least one item.", field=field)
     if len(items) > MAX_ITEMS:
@@ -39,6 +39,9 @@ def _clean_items(items, *, strict: bool, field: str = "items") -> list[dict]:
         if strict and variant is not None and not variant.is_orderable:
             raise InactiveVariant(sku, field=f"{path}.sku")
         data = clean.item(entry, field=path, variant=variant)
+        if strict:  # typed in: a shop's own figures are taken as it charged them
+            for name in ("unit_price", "discount"):
+                clean.within_currency(data[name], currency, field=f"{path}.{name}")
         if isinstance(entry, dict) and entry.get("id") is not None:
             data["id"] = entry["id"]
         cleaned.append(data)
@@ -141,7 +144,7 @@ def order_create(
     external_id = clean.text(external_id, field="external_id", max_length=100)
     external_ref = clean.text(external_ref, field="external_ref", max_length=100)
     external_status = clean.text(external_status, field="external_status", max_length=64)
-    item_data = _clean_items(items, strict=strict)
+    item_data = _clean_items(items, strict=strict, currency=currency_code)
 
     with transaction.atomic():
         order = Order(
@@ -358,7 +361,7 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
             order.order_date = changes["order_date"]
         if "items" in changes:
             entries = _with_current_values(order, changes["items"])
-            _replace_items(order, _clean_items(entries, strict=True), diff)
+            _replace_items(order, _clean_items(entries, strict=True, currency=order.currency), diff)
         if not diff:
             return order
         order.save()

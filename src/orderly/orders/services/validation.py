@@ -7,7 +7,13 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 
-from orderly.core.countries import COUNTRY_CODES, CURRENCY_CODES, NO_POSTAL_CODE, REGION_REQUIRED
+from orderly.core.countries import (
+    COUNTRY_CODES,
+    CURRENCY_CODES,
+    NO_POSTAL_CODE,
+    REGION_REQUIRED,
+    ZERO_DECIMAL_CURRENCIES,
+)
 from orderly.core.exceptions import ValidationError
 from orderly.orders.models import ADDRESS_FIELDS
 from orderly.orders.status import CustomerType, DeliveryType
@@ -98,6 +104,13 @@ def _money(value, field: str, default: Decimal | None, allow_negative: bool) -> 
     if number != number.quantize(Decimal("0.01")):
         raise ValidationError(f"{field} has more than 2 decimals.", field=field)
     return number.quantize(Decimal("0.01"))
+
+
+def within_currency(amount: Decimal, currency: str, *, field: str) -> Decimal:
+    """The amount, refused when it has more decimals than the currency has (a fraction of a yen)."""
+    if currency in ZERO_DECIMAL_CURRENCIES and amount != amount.to_integral_value():
+        raise ValidationError(f"{field} {amount} has decimals, and {currency} amounts are whole numbers.", field=field)
+    return amount
 
 
 def percent(value, *, field: str, default: Decimal) -> Decimal:
