@@ -49,6 +49,15 @@ def _parallel_rank(item: pytest.Item) -> int:
     return 0 if _is_slow(item) else 5  # touch no database: may run anywhere
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="leave out the tests that use no test database: on a second database they would only repeat the run "
+        "on the first (CI runs the whole suite on SQLite, then these on PostgreSQL)",
+    )
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """In a parallel run (pytest-xdist), start the slow tests first.
@@ -59,6 +68,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     The order pytest-django needs still holds: every test that flushes the tables runs after every test that
     expects the rows migrations seed. Each worker collects and sorts alike, as xdist requires; a run in one
     process keeps pytest-django's order."""
+    if config.getoption("--database-tests-only"):
+        left_out = [item for item in items if _database_use(item) == "none"]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if _database_use(item) != "none"]
     if hasattr(config, "workerinput"):
         items.sort(key=_parallel_rank)
 
