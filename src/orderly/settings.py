@@ -176,7 +176,7 @@ def logging_config(log_format: str, level: str) -> dict:
     with the request id or task id and the order number it concerns."""
     if log_format not in LOG_FORMATS:
         raise ImproperlyConfigured(f"LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, not {log_format!r}.")
-    console = {"class": "logging.StreamHandler"}
+    console = {"class": "orderly.core.logs.StderrHandler"}
     config = {
         "version": 1,
         "disable_existing_loggers": False,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from orderly.core.logs import JsonFormatter, current_context, log_context, log_order, logs_order
+from orderly.core.logs import JsonFormatter, StderrHandler, current_context, log_context, log_order, logs_order
 from orderly.settings import logging_config
 from tests.factories import make_order
 
@@ -140,10 +140,22 @@ def test_a_service_on_an_order_names_it_while_it_runs(json_lines):
 
 def test_log_format_json_switches_every_line_to_json_and_text_stays_the_default():
     assert logging_config("json", "INFO")["handlers"]["console"] == {
-        "class": "logging.StreamHandler",
+        "class": "orderly.core.logs.StderrHandler",
         "formatter": "json",
     }
-    assert logging_config("text", "INFO")["handlers"]["console"] == {"class": "logging.StreamHandler"}
+    assert logging_config("text", "INFO")["handlers"]["console"] == {"class": "orderly.core.logs.StderrHandler"}
+
+
+def test_the_console_writes_to_stderr_as_it_is_when_a_line_is_written(monkeypatch):
+    borrowed, current = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", borrowed)
+    handler = StderrHandler()  # set up while stderr is borrowed, as a command run inside a test sets logging up
+    borrowed.close()  # the test's capture ends
+    monkeypatch.setattr(sys, "stderr", current)
+
+    handler.emit(logging.LogRecord("orderly.access", logging.INFO, __file__, 1, "GET /health 200 3 ms", None, None))
+
+    assert current.getvalue() == "GET /health 200 3 ms\n"
 
 
 def _run(script: str, **env: str) -> subprocess.CompletedProcess:

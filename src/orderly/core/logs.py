@@ -7,6 +7,7 @@ beside the message, one JSON object per line.
 
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -85,3 +86,15 @@ class JsonFormatter(logging.Formatter):
             line["stack"] = self.formatStack(record.stack_info)
         # default=str: an extra value JSON has no type for (a Decimal, a date) is written as its text.
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class StderrHandler(logging.StreamHandler):
+    """Writes to the process's stderr as it is when each line is written, not as it was when logging was set up
+    (a command run inside another program, as tests run them, may set logging up again while stderr is borrowed)."""
+
+    def __init__(self, level: int = logging.NOTSET):
+        logging.Handler.__init__(self, level)
+
+    @property
+    def stream(self):
+        return sys.stderr
