@@ -17,11 +17,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 OWN_COMMANDS = ("serve", "worker", "demo", "user", "token")
 STOP_TIMEOUT = 15.0  # seconds a child gets to finish its requests or task before it is killed
 POLL_INTERVAL = 0.2
 UNDER_SERVE = "ORDERLY_UNDER_SERVE"  # set for the children of `orderly serve`
+METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # where the web processes write their counts, summed at each scrape
 
 # Granian runs each web worker's WSGI calls on a thread pool; its default (hundreds of threads, each with its
 # own database connection) would exhaust PostgreSQL's connection limit. More threads than 2 per core only wait
@@ -247,6 +249,8 @@ def serve(args) -> int:
     from django.core.management import call_command
     from django.db import connections
 
+    _prepare_metrics_dir(args.port)
+
     print("Preparing the database and static files …", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -298,6 +302,23 @@ def serve(args) -> int:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None  # the redirect itself is an answer (ORDERLY_HTTPS sends plain HTTP on to https://)
+
+
+def _prepare_metrics_dir(port: int) -> Path:
+    """The folder where granian's worker processes write their Prometheus counts, so that `/metrics` sums them:
+    PROMETHEUS_MULTIPROC_DIR when set, else one per port under the data folder (two `orderly serve` on one machine
+    never share one). Emptied of the counts of an earlier run, which would otherwise be added to this one's."""
+    from django.conf import settings
+
+    folder = Path(os.environ.get(METRICS_DIR) or settings.DATA_DIR / "metrics" / str(port))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for counts in folder.glob("*.db"):
+            counts.unlink()
+    except OSError as error:
+        raise CliError(f"cannot prepare the metrics folder {folder}: {error.strerror or error}") from None
+    os.environ[METRICS_DIR] = str(folder)  # inherited by the web server's processes
+    return folder
 
 
 def _answers(url: str) -> bool:

@@ -5,6 +5,7 @@ SECRET_KEY    signing key (default: generated once and kept in the data folder)
 ALLOWED_HOSTS comma-separated host names (default: localhost,127.0.0.1,[::1])
 DEBUG         "1"/"true" turns debugging on; off otherwise
 ORDERLY_DATA_DIR where the SQLite database, static files and the generated key live (default: see data_dir)
+LOG_FORMAT    "text" (default) or "json": one JSON object per log line
 """
 
 import os
@@ -12,6 +13,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "orderly.ops.middleware.RequestMiddleware",  # first: the request id, metrics and access log see every answer
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,9 +170,31 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+LOG_FORMATS = ("text", "json")
+
+
+def logging_config(log_format: str, level: str) -> dict:
+    """Everything logged goes to stderr: as its message (text) or as one JSON object per line (json), each line
+    with the request id or task id and the order number it concerns."""
+    if log_format not in LOG_FORMATS:
+        raise ImproperlyConfigured(f"LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, not {log_format!r}.")
+    console = {"class": "orderly.core.logs.StderrHandler"}
+    config = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"console": console},
+        "root": {"handlers": ["console"], "level": level},
+    }
+    if log_format == "json":
+        console["formatter"] = "json"
+        config["formatters"] = {"json": {"()": "orderly.core.logs.JsonFormatter"}}
+        # Django's own handlers would write plain lines beside the JSON ones: its loggers go through ours instead.
+        config["loggers"] = {
+            "django": {"handlers": [], "propagate": True},
+            "django.server": {"handlers": [], "propagate": True},
+        }
+    return config
+
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower() or "text"
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))

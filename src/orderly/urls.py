@@ -6,5 +6,6 @@ from orderly.api.v1 import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("orderly.ops.urls")),
     path("", include("orderly.web.urls")),
 ]

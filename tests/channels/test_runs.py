@@ -1,7 +1,7 @@
 """The sync log's runs: a killed run marked interrupted, one channel sync at a time, and Synchronize now queued."""
 
 import datetime as dt
-import io
+import logging
 
 import pytest
 from django.core.management import call_command
@@ -67,11 +67,11 @@ def test_a_live_run_is_left_alone_and_a_second_sync_is_refused(shopify, shopify_
     assert SyncRun.objects.count() == 1
 
 
-def test_the_scheduler_marks_killed_runs_when_it_starts_and_on_each_check(shopify):
+def test_the_scheduler_marks_killed_runs_when_it_starts_and_on_each_check(shopify, caplog):
     _killed_run(shopify, minutes_ago=60)
-    out = io.StringIO()
-    call_command("channel_scheduler", "--once", stdout=out)
-    assert "1 sync run(s)" in out.getvalue()
+    with caplog.at_level(logging.INFO, logger="orderly.channels"):
+        call_command("channel_scheduler", "--once")
+    assert "Marked 1 sync run(s) whose process was gone as interrupted." in caplog.messages
     assert SyncRun.objects.get().status == "interrupted"
 
     _killed_run(shopify, minutes_ago=60)

@@ -178,3 +178,34 @@ def test_worker_help_prints_the_workers_help_and_exits_0(capsys):
     assert capsys.readouterr().out.startswith("usage: orderly worker [db_worker options]\n")
     assert main(["help", "worker"]) == 0
     assert "the scheduler" in capsys.readouterr().out
+
+
+def test_serve_prepares_an_empty_metrics_folder_per_port_under_the_data_folder(settings, tmp_path, monkeypatch):
+    from orderly.cli import METRICS_DIR, _prepare_metrics_dir
+
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setenv(METRICS_DIR, "")  # recorded, so that the value serve sets is undone after the test
+    monkeypatch.delenv(METRICS_DIR)
+    earlier = tmp_path / "metrics" / "8000"
+    earlier.mkdir(parents=True)
+    (earlier / "counter_4711.db").write_bytes(b"counts of an earlier run")
+    (earlier / "notes.txt").write_text("not ours")
+
+    folder = _prepare_metrics_dir(8000)
+
+    assert folder == earlier
+    assert sorted(path.name for path in folder.iterdir()) == ["notes.txt"]
+    assert os.environ[METRICS_DIR] == str(earlier)  # what granian's processes inherit
+
+
+def test_serve_takes_the_metrics_folder_it_is_given_and_says_when_it_cannot_make_it(tmp_path, monkeypatch):
+    from orderly.cli import METRICS_DIR, CliError, _prepare_metrics_dir
+
+    monkeypatch.setenv(METRICS_DIR, str(tmp_path / "given"))
+    assert _prepare_metrics_dir(8000) == tmp_path / "given"
+
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv(METRICS_DIR, str(tmp_path / "a-file" / "metrics"))
+    with pytest.raises(CliError) as refused:
+        _prepare_metrics_dir(8000)
+    assert str(refused.value) == f"cannot prepare the metrics folder {tmp_path / 'a-file' / 'metrics'}: Not a directory"

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 # Every wait below polls for the thing itself (a line printed, the port answering, a process gone) and gives up
 # only after this long: a generous bound, so that a machine busy with other work (parallel test workers, other
@@ -78,11 +79,12 @@ def _wait_until(condition, what: str, timeout: float = PATIENCE):
 class Server:
     """`orderly serve` in its own session, its output collected line by line."""
 
-    def __init__(self, tmp_path: Path, *args: str):
+    def __init__(self, tmp_path: Path, *args: str, env: dict[str, str] | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        given = env or {}
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG")}
-        env.update(ORDERLY_DATA_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
+        env.update(ORDERLY_DATA_DIR=str(tmp_path), PYTHONUNBUFFERED="1", **given)
         command = [sys.executable, "-m", "orderly.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
             [*command, "--workers", "1", *args],
@@ -148,13 +150,14 @@ class Server:
             self._seen.setdefault(pid, _cmdline(pid))
         return found
 
-    def get(self, path: str, timeout: float = PATIENCE) -> tuple[int, bytes]:
+    def get(self, path: str, timeout: float = PATIENCE, **headers: str) -> tuple[int, bytes]:
         """GET `path` once the port answers; a refused connection (not listening yet) is tried again."""
         deadline = time.monotonic() + timeout
         while True:
             try:
                 # a cold start builds the OpenAPI schema; on a busy machine that alone can take a while
-                with urllib.request.urlopen(self.url + path, timeout=timeout) as response:
+                request = urllib.request.Request(self.url + path, headers=headers)
+                with urllib.request.urlopen(request, timeout=timeout) as response:
                     return response.status, response.read()
             except urllib.error.HTTPError as error:
                 return error.code, error.read()
@@ -182,8 +185,8 @@ class Server:
 def start_server(tmp_path):
     servers = []
 
-    def start(*args):
-        servers.append(Server(tmp_path, *args))
+    def start(*args, env=None):
+        servers.append(Server(tmp_path, *args, env=env))
         return servers[-1]
 
     yield start
@@ -253,3 +256,54 @@ def test_serve_stops_the_web_server_and_fails_when_the_worker_dies(start_server)
     assert server.wait_for_exit() == 1
     server.wait_for_line("the worker exited unexpectedly (exit code -9); stopped the web server.")
     _wait_until(lambda: not any(_alive(pid) for pid in children), "every child of `orderly serve` to end")
+
+
+def test_serve_reports_its_health_sums_the_metrics_of_its_web_processes_and_logs_json(start_server, tmp_path):
+    server = start_server("--workers", "2", env={"LOG_FORMAT": "json"})
+    server.wait_for_line("Press Ctrl-C to stop.")
+    asked = 0
+
+    def healthy():
+        nonlocal asked
+        asked += 1
+        status, body = server.get("/health")
+        report = json.loads(body)
+        return report if status == 200 and report["status"] == "ok" else None
+
+    # the scheduler beats once Django is set up in the worker, which on a busy machine takes a while
+    report = _wait_until(healthy, "/health to report ok")
+    for _ in range(20):
+        assert server.get("/health")[0] == 200
+    asked += 20
+    assert server.get("/api/v1/", **{"X-Request-ID": "probe-e2e-1"})[0] == 200
+    status, exposition = server.get("/metrics")
+
+    assert (report["database"], report["migrations"]) == (
+        {"reachable": True, "vendor": "sqlite"},
+        {"applied": True, "pending": 0},
+    )
+    assert report["worker"]["ok"] is True
+    assert status == 200
+    counted = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(exposition.decode())
+        for sample in family.samples
+    }
+    # every /health answered, whichever of the two web processes answered it
+    assert counted[("orderly_http_request_duration_seconds_count", (("method", "GET"), ("route", "/health")))] == asked
+    written = {path.name.split("_")[0] for path in (tmp_path / "metrics" / str(server.port)).glob("*.db")}
+    assert written == {"counter", "histogram"}  # under the data folder, one file per kind and web process
+
+    def logged():
+        for line in server.output().splitlines():
+            if line.startswith("{") and '"probe-e2e-1"' in line:
+                return json.loads(line)
+        return None
+
+    line = _wait_until(logged, "the access log line of the probe")
+    assert (line["logger"], line["request_id"], line["route"], line["status"]) == (
+        "orderly.access",
+        "probe-e2e-1",
+        "/api/v1/",
+        200,
+    )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from orderly.core.models import ApiToken, User
+from orderly.core.models import ApiToken, User, WorkerHeartbeat
 
 
 @admin.register(User)
@@ -14,3 +14,9 @@ class OrderlyUserAdmin(UserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("name", "pid", "started_at", "beat_at")
+    readonly_fields = ("name", "host", "pid", "started_at", "beat_at")

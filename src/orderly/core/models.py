@@ -73,3 +73,19 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one background process (the scheduler, the task worker) on one host.
+
+    Written by `worker_beat` while the process works; `/health` reads the newest one to tell whether a worker runs.
+    """
+
+    name = models.CharField(max_length=200, unique=True, help_text="role@host, e.g. scheduler@web-1")
+    host = models.CharField(max_length=150)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(help_text="When the process that beat last started")
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.name} (pid {self.pid}) at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -1,13 +1,15 @@
-"""Writes for people and tokens."""
+"""Writes for people and tokens, and the background processes' heartbeats."""
 
+import os
 import secrets
-from datetime import timedelta
+import socket
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
-from orderly.core.models import ApiToken, User, hash_token
+from orderly.core.models import ApiToken, User, WorkerHeartbeat, hash_token
 from orderly.core.roles import Role
 
 # How stale `last_used_at` may get: a busy client should not cost a write on every call.
@@ -63,3 +65,24 @@ def token_authenticate(*, raw: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# When this process (by pid, so that a forked child starts afresh) first beat: its heartbeat's `started_at`.
+_started_at: dict[int, datetime] = {}
+
+
+def worker_beat(*, role: str) -> WorkerHeartbeat:
+    """Record that this process, doing `role` ("scheduler", "task worker") on this host, is alive now.
+
+    One row per role and host (`role@host`), so restarts and many beats keep the table small; it holds the pid and
+    start of the process that beat last. Two processes of one role on one host share the row: either beating shows
+    the role alive there."""
+    now = timezone.now()
+    pid = os.getpid()
+    started_at = _started_at.setdefault(pid, now)
+    host = socket.gethostname()[:150]
+    beat, _ = WorkerHeartbeat.objects.update_or_create(
+        name=f"{role}@{host}"[:200],
+        defaults={"host": host, "pid": pid, "started_at": started_at, "beat_at": now},
+    )
+    return beat

@@ -23,6 +23,7 @@ from orderly.api.schemas.orders import (
 )
 from orderly.channels.selectors import manual_channel
 from orderly.core.actors import Actor
+from orderly.core.logs import log_order
 from orderly.core.paging import paginate
 from orderly.orders import services
 from orderly.orders.selectors import order_get, order_search, order_timeline, with_items
@@ -35,6 +36,12 @@ ACTION_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422)
 
 def _actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.auth)
+
+
+def _order(number: str):
+    """The order the request names; the request's log lines name it from now on."""
+    log_order(number)
+    return order_get(number)
 
 
 @router.get("", response={200: OrderPage, **error_responses(401, 403, 422)}, auth=can_read, summary="Search orders")
@@ -68,22 +75,20 @@ def create_order(request: HttpRequest, payload: OrderCreate, idempotency_key: st
             order_date=payload.order_date,
             actor=_actor(request),
         )
-        return order_out(order_get(order.number))
+        return order_out(_order(order.number))
 
     return respond(request, idempotency_key, run=run, schema=OrderOut, status=201)
 
 
 @router.get("/{number}", response={200: OrderOut, **READ_ERRORS}, auth=can_read, summary="Get an order")
 def get_order(request: HttpRequest, number: str):
-    return order_out(order_get(number))
+    return order_out(_order(number))
 
 
 @router.patch("/{number}", response={200: OrderOut, **ACTION_ERRORS}, auth=can_change_orders, summary="Edit an order")
 def update_order(request: HttpRequest, number: str, payload: OrderPatch):
     """Change what is sent; the timeline records each changed field with its value before and after."""
-    services.order_update(
-        order=order_get(number), changes=payload.model_dump(exclude_unset=True), actor=_actor(request)
-    )
+    services.order_update(order=_order(number), changes=payload.model_dump(exclude_unset=True), actor=_actor(request))
     return order_out(order_get(number))
 
 
@@ -93,7 +98,7 @@ def update_order(request: HttpRequest, number: str, payload: OrderPatch):
 def delete_order(request: HttpRequest, number: str):
     """Remove the order from every list and answer. Its channel and external id are remembered, so a later sync
     does not import it again; its number is not reused. Refused while the order is in progress."""
-    services.order_delete(order=order_get(number), actor=_actor(request))
+    services.order_delete(order=_order(number), actor=_actor(request))
     return HttpResponse(status=204)
 
 
@@ -102,7 +107,7 @@ def delete_order(request: HttpRequest, number: str):
 )
 def order_events(request: HttpRequest, number: str, query: Query[PageQuery]):
     """Every change to the order, newest first."""
-    return event_page(paginate(order_timeline(order_get(number)), page=query.page, page_size=query.page_size))
+    return event_page(paginate(order_timeline(_order(number)), page=query.page, page_size=query.page_size))
 
 
 @router.post("/{number}/notes", response={200: OrderOut, **ACTION_ERRORS}, auth=can_change_orders, summary="Add a note")
@@ -118,7 +123,7 @@ def add_note(request: HttpRequest, number: str, payload: NoteIn, idempotency_key
 
 def _act(request: HttpRequest, number: str, key: str | None, service: Callable) -> HttpResponse:
     def run():
-        service(order_get(number), _actor(request))
+        service(_order(number), _actor(request))
         return order_out(order_get(number))
 
     return respond(request, key, run=run, schema=OrderOut, status=200)

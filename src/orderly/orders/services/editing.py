@@ -9,6 +9,7 @@ from orderly.catalog.exceptions import InactiveVariant, UnknownSku
 from orderly.catalog.selectors import variants_by_sku
 from orderly.core.actors import Actor
 from orderly.core.exceptions import ValidationError
+from orderly.core.logs import logs_order
 from orderly.core.numbering import next_number
 from orderly.orders import events
 from orderly.orders.exceptions import OrderLocked
@@ -310,6 +311,7 @@ def _replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
     compute_order(order, new_items)
 
 
+@logs_order
 def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
     """Edit an order's customer, addresses, currency, notes, reference or items.
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from orderly.core.actors import Actor
 from orderly.core.exceptions import ValidationError
+from orderly.core.logs import logs_order
 from orderly.core.transitions import check_transition
 from orderly.orders import events
 from orderly.orders.exceptions import OrderLocked
@@ -53,6 +54,7 @@ def _change_status(order: Order, target: str, actor: Actor, *, items_follow: boo
             apply_checks(order, actor)  # a canceled order carries no processing error
 
 
+@logs_order
 @transaction.atomic
 def order_open(*, order: Order, actor: Actor) -> Order:
     """Draft → open: the order is final and may be processed."""
@@ -62,6 +64,7 @@ def order_open(*, order: Order, actor: Actor) -> Order:
     return order
 
 
+@logs_order
 @transaction.atomic
 def order_cancel(*, order: Order, actor: Actor) -> Order:
     """Draft or open → canceled, with its open items. Refused once the order is in a plan."""
@@ -71,6 +74,7 @@ def order_cancel(*, order: Order, actor: Actor) -> Order:
     return order
 
 
+@logs_order
 @transaction.atomic
 def order_close(*, order: Order, actor: Actor) -> Order:
     """Open → closed, when every item is done as its options require (called by the processes)."""
@@ -79,6 +83,7 @@ def order_close(*, order: Order, actor: Actor) -> Order:
     return order
 
 
+@logs_order
 @transaction.atomic
 def order_reopen(*, order: Order, actor: Actor) -> Order:
     """Closed → open, when a return or a lost parcel needs work again (called by the processes).
@@ -90,6 +95,7 @@ def order_reopen(*, order: Order, actor: Actor) -> Order:
     return order
 
 
+@logs_order
 @transaction.atomic
 def order_set_stage(*, order: Order, stage: str, actor: Actor, reason: str = "") -> Order:
     """Move the working stage (new, in progress, completed) along its transitions table."""
@@ -102,6 +108,7 @@ def order_set_stage(*, order: Order, stage: str, actor: Actor, reason: str = "")
     return order
 
 
+@logs_order
 @transaction.atomic
 def order_archive(*, order: Order, actor: Actor) -> Order:
     """Hide the order from the default views; it stays searchable with the archived filter."""
@@ -114,6 +121,7 @@ def order_archive(*, order: Order, actor: Actor) -> Order:
     return order
 
 
+@logs_order
 @transaction.atomic
 def order_unarchive(*, order: Order, actor: Actor) -> Order:
     order = _locked(order)
@@ -125,6 +133,7 @@ def order_unarchive(*, order: Order, actor: Actor) -> Order:
     return order
 
 
+@logs_order
 @transaction.atomic
 def order_delete(*, order: Order, actor: Actor) -> None:
     """Remove the order from every list, page and API answer.
@@ -149,6 +158,7 @@ def order_delete(*, order: Order, actor: Actor) -> None:
     events.deleted(order, actor)
 
 
+@logs_order
 @transaction.atomic
 def order_reset(*, order: Order, actor: Actor) -> Order:
     """Clear the order's error and run its checks again (e.g. after a product was activated or created)."""
@@ -159,6 +169,7 @@ def order_reset(*, order: Order, actor: Actor) -> Order:
     return order
 
 
+@logs_order
 @transaction.atomic
 def order_note_add(*, order: Order, text: str, actor: Actor) -> Order:
     """Add a note to the order's timeline."""

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from orderly.channels.selectors import channel_list
 from orderly.core.exceptions import DomainError, ValidationError
+from orderly.core.logs import log_order
 from orderly.core.paging import paginate
 from orderly.orders.rules import allowed_actions, refusal
 from orderly.orders.selectors import order_get, order_search, order_timeline
@@ -102,12 +103,14 @@ def render_order(request, order, *, note: FormState | None = None, status: int =
 
 @role_required()
 def order_detail(request, number: str):
+    log_order(number)
     return render_order(request, or_404(order_get, number))
 
 
 @role_required("operator")
 @require_POST
 def order_note_add_view(request, number: str):
+    log_order(number)
     order = or_404(order_get, number)
     note = FormState()
     note.add("text", "Note")
@@ -124,6 +127,7 @@ def order_note_add_view(request, number: str):
 @role_required("operator")
 @require_POST
 def order_action(request, number: str, action: str):
+    log_order(number)
     order = or_404(order_get, number)
     service, done = ACTIONS[Action(action)]
     try:
@@ -140,6 +144,7 @@ def order_action(request, number: str, action: str):
 
 @role_required("operator")
 def order_delete_view(request, number: str):
+    log_order(number)
     order = or_404(order_get, number)
     if request.method == "POST":
         try:

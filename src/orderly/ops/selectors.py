@@ -1,0 +1,104 @@
+"""Reads for the people who run Orderly: the background worker's heartbeats, the task queue, sync runs, pushes to
+the shops and orders in error, as `/health` and `/metrics` show them."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from orderly.channels.models import OutboxMessage, OutboxStatus, SyncRun, SyncRunStatus
+from orderly.core.models import WorkerHeartbeat
+from orderly.orders.models import Order
+
+# The scheduler beats every 30 s (the task worker also at each task it starts and ends): a worker silent for four
+# checks is taken for stopped.
+WORKER_STALE_AFTER = timedelta(seconds=120)
+
+# django-tasks' statuses as named here.
+TASK_STATES = {"waiting": "READY", "running": "RUNNING", "failed": "FAILED"}
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    last_heartbeat: datetime | None
+    age_seconds: float | None
+    ok: bool
+
+
+@dataclass(frozen=True)
+class QueueState:
+    waiting: int  # queued tasks, due now or later
+    oldest_waiting_seconds: float | None  # since the oldest due task was queued; None when none is due
+    failed_last_hour: int
+
+
+@dataclass(frozen=True)
+class OperationsFigures:
+    sync_runs_last_24h: dict[str, int]
+    pushes: dict[str, int]
+    tasks: dict[str, int]
+    oldest_waiting_seconds: float | None
+    orders_in_error: dict[str, int]
+    heartbeat_ages: dict[str, float]
+
+
+def _seconds(since: datetime | None, now: datetime) -> float | None:
+    return None if since is None else round(max((now - since).total_seconds(), 0.0), 3)
+
+
+def worker_state(now: datetime | None = None) -> WorkerState:
+    """The newest heartbeat of any background process (the scheduler beats even while the task worker idles)."""
+    now = now or timezone.now()
+    last = WorkerHeartbeat.objects.aggregate(last=Max("beat_at"))["last"]
+    age = _seconds(last, now)
+    fresh = age is not None and age <= WORKER_STALE_AFTER.total_seconds()
+    return WorkerState(last_heartbeat=last, age_seconds=age, ok=fresh)
+
+
+def _due_tasks(now: datetime):
+    # django-tasks stores "no run_after" as its largest date.
+    return DBTaskResult.objects.filter(status="READY").filter(Q(run_after__lte=now) | Q(run_after=get_date_max()))
+
+
+def queue_state(now: datetime | None = None) -> QueueState:
+    now = now or timezone.now()
+    waiting = DBTaskResult.objects.filter(status="READY").count()
+    oldest = _due_tasks(now).aggregate(oldest=Min("enqueued_at"))["oldest"]
+    failed = DBTaskResult.objects.filter(status="FAILED", finished_at__gte=now - timedelta(hours=1)).count()
+    return QueueState(waiting=waiting, oldest_waiting_seconds=_seconds(oldest, now), failed_last_hour=failed)
+
+
+def operations_figures(now: datetime | None = None) -> OperationsFigures:
+    """The figures `/metrics` shows as gauges, each label value present (0 when nothing counts)."""
+    now = now or timezone.now()
+    runs = dict.fromkeys(SyncRunStatus.values, 0)
+    recent = SyncRun.objects.filter(started_at__gte=now - timedelta(hours=24))
+    runs.update(recent.values_list("status").annotate(n=Count("id")).order_by())
+
+    pushes = OutboxMessage.objects.aggregate(
+        pending=Count("id", filter=Q(status=OutboxStatus.PENDING, attempts=0)),
+        retrying=Count("id", filter=Q(status=OutboxStatus.PENDING, attempts__gt=0)),
+        failed=Count("id", filter=Q(status=OutboxStatus.FAILED)),
+    )
+    tasks = DBTaskResult.objects.aggregate(
+        **{state: Count("id", filter=Q(status=status)) for state, status in TASK_STATES.items()}
+    )
+    oldest = _due_tasks(now).aggregate(oldest=Min("enqueued_at"))["oldest"]
+    errors = (
+        Order.objects.exclude(error_code="")
+        .filter(is_archived=False, is_test=False)
+        .values_list("error_code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    beats = WorkerHeartbeat.objects.values_list("name", "beat_at").order_by("name")
+    return OperationsFigures(
+        sync_runs_last_24h=runs,
+        pushes=pushes,
+        tasks=tasks,
+        oldest_waiting_seconds=_seconds(oldest, now),
+        orders_in_error=dict(sorted(errors)),
+        heartbeat_ages={name: _seconds(beat_at, now) for name, beat_at in beats},
+    )
