@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 READS = re.compile(
-    r"""(?:environ\.get\(|environ\[|getenv\(|_env_flag\()\s*["']([A-Z][A-Z0-9_]+)["']|\$\{([A-Z][A-Z0-9_]+):-"""
+    r"""(?:os\.environ\.get\(|os\.environ\[|getenv\(|_env_flag\()\s*["']([A-Z][A-Z0-9_]+)["']|\$\{([A-Z][A-Z0-9_]+):-"""
 )
 # Read, but not Orderly's to document: the desktop a headed browser test shows its window on, Python's and Django's.
 NOT_OURS = {"DISPLAY", "WAYLAND_DISPLAY", "DJANGO_SETTINGS_MODULE", "PYTHONPATH", "PYTHONPYCACHEPREFIX"}
