@@ -49,6 +49,14 @@ def _parallel_rank(item: pytest.Item) -> int:
     return 0 if _is_slow(item) else 5  # touch no database: may run anywhere
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A DomainError raised with detail keys other than its code's in the catalogue fails the test that raised it
+    (in production it is answered and the mismatch logged)."""
+    from orderly.core import exceptions
+
+    exceptions.STRICT = True
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """In a parallel run (pytest-xdist), start the slow tests first.

@@ -153,7 +153,12 @@ def test_an_unknown_product_answers_404(api, db):
         response = api.call(method, path, body)
 
         assert response.status_code == 404
-        assert error_of(response)["code"] == "product_not_found"
+        assert error_of(response) == {
+            "code": "not_found",
+            "message": "No product 999.",
+            "field": None,
+            "detail": {"resource": "product", "key": 999},
+        }
 
 
 def test_a_product_name_already_taken_is_refused_on_patch(api, variant):
@@ -164,9 +169,10 @@ def test_a_product_name_already_taken_is_refused_on_patch(api, variant):
 
     assert response.status_code == 409
     assert error_of(response) == {
-        "code": "conflict",
+        "code": "already_exists",
         "message": "A product named 'Espresso blend' already exists.",
         "field": "name",
+        "detail": {"resource": "product", "key": "Espresso blend"},
     }
     assert snapshot() == before
 
@@ -195,9 +201,10 @@ def test_a_variant_with_a_taken_sku_is_refused(api, variant):
 
     assert response.status_code == 409
     assert error_of(response) == {
-        "code": "conflict",
+        "code": "already_exists",
         "message": "SKU 'ESP-250' is already used by another variant.",
         "field": "sku",
+        "detail": {"resource": "variant", "key": "ESP-250"},
     }
     assert snapshot() == before
 
@@ -246,4 +253,9 @@ def test_a_bad_variant_patch_is_refused_and_changes_nothing(api, variant, body, 
 
 def test_an_unknown_variant_answers_404(api, db):
     assert api.get("/variants/NOPE", role="viewer").status_code == 404
-    assert error_of(api.patch("/variants/NOPE", {"name": "x"}, role="manager"))["code"] == "variant_not_found"
+    assert error_of(api.patch("/variants/NOPE", {"name": "x"}, role="manager")) == {
+        "code": "not_found",
+        "message": "No variant with SKU 'NOPE'.",
+        "field": None,
+        "detail": {"resource": "variant", "key": "NOPE"},
+    }

@@ -79,11 +79,10 @@ def test_a_bad_file_is_refused_whole_with_every_error(api, csv_channel):
     before = nothing_written()
     response = upload_body(api, csv_channel, BAD)
     assert response.status_code == 422
-    body = response.json()
-    assert set(body) == {"error", "errors"}
-    assert body["error"]["code"] == "csv_rejected"
-    assert body["error"]["field"] == "file"
-    assert body["errors"] == [
+    error = error_of(response)
+    assert error["code"] == "csv_rejected"
+    assert error["field"] == "file"
+    assert error["detail"]["errors"] == [
         {"line": 2, "column": "customer_name", "reason": "is required"},
         {"line": 2, "column": "quantity", "reason": "'zero' is not a whole number from 1 to 1000000"},
         {"line": 3, "column": "sku", "reason": "is required"},
@@ -106,7 +105,8 @@ def test_a_file_for_a_shop_channel_is_refused(api, shopify):
     before = nothing_written()
     response = upload_body(api, shopify, GOOD)
     assert response.status_code == 422
-    assert error_of(response)["code"] == "not_csv_channel"
+    assert error_of(response)["code"] == "channel_kind_unsupported"
+    assert error_of(response)["detail"] == {"channel": shopify.name, "kind": "shopify", "action": "import_csv"}
     assert nothing_written() == before
 
 
@@ -206,7 +206,7 @@ def test_a_disabled_channel_refuses_its_webhooks(api, shopify):
 def test_a_webhook_to_an_unknown_channel_is_404(api, db):
     response = api.client.post(f"{API}/channels/999999/webhook", data=b"{}", content_type="application/json")
     assert response.status_code == 404
-    assert error_of(response)["code"] == "channel_not_found"
+    assert error_of(response)["detail"] == {"resource": "channel", "key": 999999}
 
 
 GENERIC_ORDER = {
@@ -256,6 +256,6 @@ def test_a_signed_but_unreadable_body_is_422_with_nothing_written(api, generic):
     body = b"{not json"
     response = post_webhook(api, generic, body, generic_headers(body))
     assert response.status_code == 422
-    assert error_of(response) == {"code": "invalid", "message": "The body is not JSON.", "field": "body"}
+    assert error_of(response) == {"code": "invalid", "message": "The body is not JSON.", "field": "body", "detail": {}}
     assert nothing_written() == (0, 0, 0)
     assert WebhookDelivery.objects.count() == 0

@@ -6,6 +6,7 @@ from ninja.openapi.docs import Swagger
 
 from orderly.api import errors
 from orderly.api.guards import reject_unstorable_input
+from orderly.api.openapi import document_errors
 from orderly.api.routers.billing import router as billing_router
 from orderly.api.routers.catalog import router as catalog_router
 from orderly.api.routers.channels import orders_router as channel_orders_router
@@ -21,8 +22,11 @@ Orders and the catalog of Orderly.
 **Authentication**: send `Authorization: Bearer <token>` (create one with `orderly token create USERNAME`).
 A *viewer* reads; an *operator* also changes orders; a *manager* also the catalog; an *admin* everything.
 
-**Errors** always look like `{"error": {"code": "...", "message": "...", "field": "..."}}`, where `field` names the
-input at fault as a dotted path such as `items[0].quantity`, or is null.
+**Errors** always look like `{"error": {"code": "...", "message": "...", "field": "...", "detail": {...}}}`: `code`
+comes from one catalogue of error codes, `field` names the input at fault as a dotted path such as
+`items[0].quantity` (or is null), and `detail` carries the refusal's data under keys fixed per code (the SKU, how
+many were needed and available, the current and attempted state…). Each operation's error answers list the codes
+they may carry with their detail keys, and show an example of each.
 
 **Idempotency**: every POST accepts an `Idempotency-Key` header; a repeat with the same key and body replays the first
 answer (marked `Idempotent-Replayed: true`) and does the work once.
@@ -45,6 +49,10 @@ class OrderlyAPI(NinjaAPI):
         patterns.append(path("", errors.not_found_view, name="api-root"))
         patterns.append(re_path(r"^.+$", errors.not_found_view))
         return patterns
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict | None = None):
+        """ninja's schema, with every error answer documented code by code (see `orderly.api.openapi`)."""
+        return document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 
 
 api = OrderlyAPI(

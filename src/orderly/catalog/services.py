@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from orderly.catalog.models import Product, Variant
-from orderly.core.exceptions import Conflict, ValidationError
+from orderly.core.exceptions import AlreadyExists, ValidationError
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 VARIANT_FIELDS = ("sku", "name", "package_size", "weight", "price", "tax_rate", "is_active")
@@ -66,7 +66,9 @@ def _ensure_sku_free(sku: str, *, field: str, exclude_id: int | None = None) -> 
     if exclude_id:
         taken = taken.exclude(id=exclude_id)
     if taken.exists():
-        raise Conflict(f"SKU {sku!r} is already used by another variant.", field=field)
+        raise AlreadyExists(
+            f"SKU {sku!r} is already used by another variant.", resource="variant", key=sku, field=field
+        )
 
 
 @transaction.atomic
@@ -76,7 +78,7 @@ def product_create(
     """Create a product with its variants, all or nothing. SKUs must be new and distinct."""
     name = _clean_text(name, field="name", max_length=200)
     if Product.objects.filter(name=name).exists():
-        raise Conflict(f"A product named {name!r} already exists.", field="name")
+        raise AlreadyExists(f"A product named {name!r} already exists.", resource="product", key=name, field="name")
     cleaned = [_clean_variant(v, prefix=f"variants[{i}].") for i, v in enumerate(variants)]
     seen: set[str] = set()
     for i, variant in enumerate(cleaned):
@@ -100,7 +102,7 @@ def product_update(*, product: Product, changes: dict) -> Product:
     if "name" in changes:
         name = _clean_text(changes["name"], field="name", max_length=200)
         if Product.objects.filter(name=name).exclude(id=product.id).exists():
-            raise Conflict(f"A product named {name!r} already exists.", field="name")
+            raise AlreadyExists(f"A product named {name!r} already exists.", resource="product", key=name, field="name")
         product.name = name
     if "description" in changes:
         product.description = _clean_text(changes["description"], field="description", max_length=5000, required=False)

@@ -15,21 +15,20 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from orderly.channels.connectors import parsing
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import DomainError
 
 
 class ChannelError(DomainError):
     """The shop could not be reached or gave an answer we cannot use; the sync run records the reason."""
 
-    code = "channel_error"
-    status = 502
+    code = ErrorCode.CHANNEL_ERROR
 
 
 class WebhookRefused(DomainError):
     """A webhook delivery without a valid signature. Nothing is written."""
 
-    code = "webhook_refused"
-    status = 401
+    code = ErrorCode.WEBHOOK_REFUSED
 
 
 @dataclass
@@ -143,10 +142,16 @@ class BaseConnector:
 
     # -- what a connector offers; pull connectors override the first two ---------------------------------------
     def fetch_pages(self, *, cursor: str) -> Iterator[Page]:
-        raise ChannelError(f"A {self.kind} channel does not pull orders.", code="not_pulling")
+        raise ChannelError(
+            f"A {self.kind} channel does not pull orders.", code=ErrorCode.CHANNEL_KIND_UNSUPPORTED,
+            channel=self.channel.name, kind=self.kind, action="pull",
+        )  # fmt: skip
 
     def fetch_order(self, external_id: str) -> ExternalOrder | Malformed | None:
-        raise ChannelError(f"A {self.kind} channel cannot re-pull an order.", code="not_pulling")
+        raise ChannelError(
+            f"A {self.kind} channel cannot re-pull an order.", code=ErrorCode.CHANNEL_KIND_UNSUPPORTED,
+            channel=self.channel.name, kind=self.kind, action="pull_order",
+        )  # fmt: skip
 
     def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> WebhookMessage:
         raise WebhookRefused(f"A {self.kind} channel takes no webhooks.")
