@@ -259,3 +259,25 @@ def test_an_unknown_variant_answers_404(api, db):
         "field": None,
         "detail": {"resource": "variant", "key": "NOPE"},
     }
+
+
+@pytest.mark.parametrize(("field", "value"), [("package_size", "0.0004"), ("package_size", "0.0000001")])
+def test_a_size_that_rounds_to_zero_where_it_is_kept_is_refused(api, variant, field, value):
+    before = snapshot()
+
+    response = api.patch("/variants/ESP-250", {field: value}, role="manager")
+
+    assert error_of(response) == {
+        "code": "invalid",
+        "message": f"{field} must be greater than 0.",
+        "field": field,
+        "detail": {},
+    }
+    assert snapshot() == before
+
+
+def test_prices_are_kept_rounded_half_up_to_cents(api, variant):
+    response = api.patch("/variants/ESP-250", {"price": "8.495", "weight": "0.2705"}, role="manager")
+
+    assert response.status_code == 200
+    assert (response.json()["price"], response.json()["weight"]) == ("8.50", "0.271")

@@ -259,3 +259,14 @@ def test_a_signed_but_unreadable_body_is_422_with_nothing_written(api, generic):
     assert error_of(response) == {"code": "invalid", "message": "The body is not JSON.", "field": "body", "detail": {}}
     assert nothing_written() == (0, 0, 0)
     assert WebhookDelivery.objects.count() == 0
+
+
+def test_a_generic_order_whose_customer_name_is_not_text_is_kept_as_an_error_order(api, generic):
+    body = json.dumps({**GENERIC_ORDER, "customer": {"name": True, "email": 7}}).encode()
+
+    response = post_webhook(api, generic, body, generic_headers(body))
+
+    assert response.status_code == 200, response.content
+    order = Order.objects.get(channel=generic)
+    assert (order.external_id, order.customer_name, order.customer_email) == ("M-1001", "Unknown customer", "")
+    assert (order.status, order.error_code) == ("draft", "unreadable")

@@ -1,7 +1,7 @@
 """Writes to the catalog: products and their variants."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 
@@ -12,11 +12,17 @@ SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 VARIANT_FIELDS = ("sku", "name", "package_size", "weight", "price", "tax_rate", "is_active")
 
 
-def _decimal(value, *, field: str, minimum: Decimal, maximum: Decimal | None = None, strict_min=False) -> Decimal:
+def _decimal(
+    value, *, field: str, places: int, minimum: Decimal, maximum: Decimal | None = None, strict_min=False
+) -> Decimal:
+    """The number rounded (half up) to the `places` decimals its column keeps, then checked against the bounds: a
+    value that only rounds to zero is refused here, not by the database's check."""
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise ValidationError(f"{field} must be a number.", field=field) from None
+    if number.is_finite() and abs(number) < Decimal("1e20"):
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if not number.is_finite() or number < minimum or (strict_min and number == minimum):
         bound = "greater than" if strict_min else "at least"
         raise ValidationError(f"{field} must be {bound} {minimum}.", field=field)
@@ -49,13 +55,20 @@ def _clean_variant(data: dict, *, prefix: str, partial: bool = False) -> dict:
         clean["package_size"] = _decimal(
             data.get("package_size"),
             field=f"{prefix}package_size",
+            places=3,
             minimum=Decimal(0),
             strict_min=True,
             maximum=Decimal("9999999"),
         )
-    for name, maximum in (("weight", Decimal("9999999")), ("price", Decimal("9999999999")), ("tax_rate", Decimal(100))):
+    for name, places, maximum in (
+        ("weight", 3, Decimal("9999999")),
+        ("price", 2, Decimal("9999999999")),
+        ("tax_rate", 2, Decimal(100)),
+    ):
         if data.get(name) is not None:
-            clean[name] = _decimal(data[name], field=f"{prefix}{name}", minimum=Decimal(0), maximum=maximum)
+            clean[name] = _decimal(
+                data[name], field=f"{prefix}{name}", places=places, minimum=Decimal(0), maximum=maximum
+            )
     if data.get("is_active") is not None:
         clean["is_active"] = bool(data["is_active"])
     return clean
