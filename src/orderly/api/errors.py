@@ -193,10 +193,11 @@ def json_not_allowed(view):
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and response.get("Content-Type", "").startswith("text/"):
             allowed = response.get("Allow", "")
+            methods = sorted(method.strip() for method in allowed.split(",") if method.strip())
             replacement = error_response(
                 ErrorCode.METHOD_NOT_ALLOWED,
-                f"{request.method} is not allowed here; use {allowed or 'another method'}.",
-                detail={"method": request.method, "allowed": [m.strip() for m in allowed.split(",") if m.strip()]},
+                f"{request.method} is not allowed here; use {', '.join(methods) or 'another method'}.",
+                detail={"method": request.method, "allowed": methods},
             )
             replacement["Allow"] = allowed
             return replacement

@@ -63,13 +63,15 @@ class ErrorCode(StrEnum):
     NOT_FOUND = (
         "not_found",
         404,
-        "The resource the path names does not exist (or was deleted).",
+        "What the path names does not exist or was deleted; `resource` is order, product, variant, channel, mapping, "
+        "plan, plan_order, packaging_plan, fulfillment, invoice, lot or user.",
         {"resource": "order", "key": "OR-000123"},
     )
     UNKNOWN_REFERENCE = (
         "unknown_reference",
         422,
-        "The body names something that does not exist (a lot, a product, an item or charge of another order…).",
+        "The body names something that does not exist where it must; `resource` is item (of the order), "
+        "invoice_item, charge, lot, product or plan_line (a SKU the plan's orders ask for).",
         {"resource": "item", "key": 1234},
     )
     UNKNOWN_SKU = "unknown_sku", 422, "No product variant has this SKU.", {"sku": "ESP-999"}
@@ -254,7 +256,8 @@ class ErrorCode(StrEnum):
     CHANNEL_KIND_UNSUPPORTED = (
         "channel_kind_unsupported",
         422,
-        "The channel's kind cannot do `action` (a manual channel is not pulled, files go to a CSV channel…).",
+        "The channel's kind cannot do `action` (pull, pull_order or import_csv): a manual or CSV channel is not "
+        "pulled, files go to a CSV channel.",
         {"channel": "Phone orders", "kind": "manual", "action": "pull"},
     )
     CHANNEL_DISABLED = "channel_disabled", 409, "The channel is disabled; enable it first.", {"channel": "Webshop"}
