@@ -58,6 +58,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A DomainError raised with detail keys other than its code's in the catalogue fails the test that raised it
+    (in production it is answered and the mismatch logged)."""
+    from django.conf import settings
+
+    from orderly.core import exceptions
+
+    exceptions.STRICT = True
+    # The tests' shops listen on 127.0.0.1; tests/channels/test_egress.py turns this off to test the refusals.
+    settings.ORDERLY_ALLOW_PRIVATE_NETWORKS = True
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """In a parallel run (pytest-xdist), start the slow tests first.
@@ -114,10 +126,3 @@ def plain_static_files(settings, tmp_path_factory):
 def fast_password_hashing(settings):
     """Tests make a user per role; the production hasher is slow on purpose, which tests do not need."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def pytest_configure(config):
-    # The tests' shops listen on 127.0.0.1; tests/channels/test_egress.py turns this off to test the refusals.
-    from django.conf import settings
-
-    settings.ORDERLY_ALLOW_PRIVATE_NETWORKS = True

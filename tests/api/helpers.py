@@ -6,6 +6,7 @@ import json
 from django.test import Client
 
 from orderly.catalog.models import Product, Variant
+from orderly.core.error_codes import ErrorCode
 from orderly.core.models import IdempotencyRecord
 from orderly.orders.models import Address, Order, OrderEvent, OrderItem
 from tests.factories import address
@@ -58,11 +59,16 @@ def order_body(**overrides) -> dict:
 
 
 def error_of(response) -> dict:
-    """The error body, checked to have exactly the one shape."""
+    """The error body, checked to have exactly the one shape: a code of the catalogue with its status, and a
+    detail with exactly that code's keys."""
     data = response.json()
     assert set(data) == {"error"}
-    assert set(data["error"]) == {"code", "message", "field"}
-    return data["error"]
+    error = data["error"]
+    assert set(error) == {"code", "message", "field", "detail"}
+    code = ErrorCode(error["code"])
+    assert response.status_code == code.status, (response.status_code, error)
+    assert set(error["detail"]) == set(code.detail), error
+    return error
 
 
 def snapshot() -> dict:

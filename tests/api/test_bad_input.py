@@ -110,7 +110,12 @@ def test_missing_top_level_parts_are_named(api, variant):
         response = api.post("/orders", body, role="operator")
 
         assert response.status_code == 422
-        assert error_of(response) == {"code": "required", "message": f"{name} is required.", "field": name}
+        assert error_of(response) == {
+            "code": "required",
+            "message": f"{name} is required.",
+            "field": name,
+            "detail": {},
+        }
     assert (Order.all_objects.count(), Address.objects.count()) == (0, 0)
 
 
@@ -122,6 +127,7 @@ def test_unknown_sku_says_which(api, variant):
         "code": "unknown_sku",
         "message": "items[1].sku: No product variant has SKU 'DECAF-250'.",
         "field": "items[1].sku",
+        "detail": {"sku": "DECAF-250"},
     }
     assert (Order.all_objects.count(), Address.objects.count()) == (0, 0)
 
@@ -138,6 +144,7 @@ def test_an_inactive_product_cannot_be_ordered(api, variant, inactive):
         "code": "inactive_product",
         "message": "items[0].sku: SKU 'ESP-250' belongs to an inactive product or variant and cannot be ordered.",
         "field": "items[0].sku",
+        "detail": {"sku": "ESP-250"},
     }
     assert (Order.all_objects.count(), Address.objects.count()) == (0, 0)
 
@@ -150,6 +157,7 @@ def test_malformed_json_answers_400(api, variant):
         "code": "malformed_json",
         "message": "The request body is not valid JSON.",
         "field": None,
+        "detail": {},
     }
     assert (Order.all_objects.count(), Address.objects.count()) == (0, 0)
 
@@ -162,6 +170,7 @@ def test_a_body_that_is_not_an_object_answers_422(api, variant):
         "code": "invalid",
         "message": "The request body must be a JSON object.",
         "field": None,
+        "detail": {},
     }
 
 
@@ -169,8 +178,10 @@ def test_an_unserved_method_answers_405_in_json(api, db):
     response = api.call("PUT", "/orders", {})
 
     assert response.status_code == 405
-    assert error_of(response)["code"] == "method_not_allowed"
-    assert set(response["Allow"].split(", ")) == {"GET", "POST"}
+    error = error_of(response)
+    assert error["code"] == "method_not_allowed"
+    assert error["detail"]["method"] == "PUT"
+    assert set(error["detail"]["allowed"]) == set(response["Allow"].split(", ")) == {"GET", "POST"}
 
 
 def test_an_unknown_path_answers_404_in_json(api, db):
@@ -178,7 +189,12 @@ def test_an_unknown_path_answers_404_in_json(api, db):
         response = api.get(path)
 
         assert response.status_code == 404
-        assert error_of(response)["code"] == "not_found"
+        assert error_of(response) == {
+            "code": "unknown_endpoint",
+            "message": f"No API endpoint at /api/v1{path}.",
+            "field": None,
+            "detail": {"path": f"/api/v1{path}"},
+        }
 
 
 # ---- fuzz: odd bodies everywhere ---------------------------------------------------------------------------------

@@ -129,6 +129,7 @@ def test_refund_beyond_what_was_paid_is_a_conflict_naming_the_amount(api, order)
     assert response.status_code == 409
     error = error_of(response)
     assert (error["code"], error["field"]) == ("refund_exceeds_paid", "amount")
+    assert error["detail"] == {"order": order.number, "amount": "1.00", "paid": "0.00"}
 
 
 @pytest.mark.parametrize(
@@ -217,6 +218,7 @@ def test_nothing_to_invoice_is_a_conflict_naming_the_order(api, order, invoiced)
     error = error_of(response)
     assert error["code"] == "nothing_to_invoice"
     assert order.number in error["message"]
+    assert error["detail"] == {"order": order.number}
     assert Invoice.objects.count() == 1
 
 
@@ -224,7 +226,12 @@ def test_a_draft_is_not_invoiced(api):
     draft = order_with(item(), status="draft")
     response = api.post(f"/orders/{draft.number}/invoices", role="operator")
     assert response.status_code == 409
-    assert error_of(response)["code"] == "order_not_invoiceable"
+    assert error_of(response) == {
+        "code": "order_locked",
+        "message": f"Cannot invoice order {draft.number}: it is draft; open it first.",
+        "field": None,
+        "detail": {"order": draft.number, "action": "invoice", "status": "draft", "stage": "new"},
+    }
 
 
 def test_invoice_with_an_idempotency_key_is_made_once(api, order):
@@ -247,7 +254,7 @@ def test_unknown_invoice_is_404_in_the_one_shape(api):
     for path in ["/invoices/INV-999999", "/invoices/INV-999999/pdf"]:
         response = api.get(path)
         assert response.status_code == 404
-        assert error_of(response)["code"] == "not_found"
+        assert error_of(response)["detail"] == {"resource": "invoice", "key": "INV-999999"}
 
 
 def test_order_invoices_list_invoices_and_credit_notes(api, order, invoiced):

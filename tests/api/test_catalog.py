@@ -153,7 +153,12 @@ def test_an_unknown_product_answers_404(api, db):
         response = api.call(method, path, body)
 
         assert response.status_code == 404
-        assert error_of(response)["code"] == "product_not_found"
+        assert error_of(response) == {
+            "code": "not_found",
+            "message": "No product 999.",
+            "field": None,
+            "detail": {"resource": "product", "key": 999},
+        }
 
 
 def test_a_product_name_already_taken_is_refused_on_patch(api, variant):
@@ -164,9 +169,10 @@ def test_a_product_name_already_taken_is_refused_on_patch(api, variant):
 
     assert response.status_code == 409
     assert error_of(response) == {
-        "code": "conflict",
+        "code": "already_exists",
         "message": "A product named 'Espresso blend' already exists.",
         "field": "name",
+        "detail": {"resource": "product", "key": "Espresso blend"},
     }
     assert snapshot() == before
 
@@ -195,9 +201,10 @@ def test_a_variant_with_a_taken_sku_is_refused(api, variant):
 
     assert response.status_code == 409
     assert error_of(response) == {
-        "code": "conflict",
+        "code": "already_exists",
         "message": "SKU 'ESP-250' is already used by another variant.",
         "field": "sku",
+        "detail": {"resource": "variant", "key": "ESP-250"},
     }
     assert snapshot() == before
 
@@ -246,4 +253,31 @@ def test_a_bad_variant_patch_is_refused_and_changes_nothing(api, variant, body, 
 
 def test_an_unknown_variant_answers_404(api, db):
     assert api.get("/variants/NOPE", role="viewer").status_code == 404
-    assert error_of(api.patch("/variants/NOPE", {"name": "x"}, role="manager"))["code"] == "variant_not_found"
+    assert error_of(api.patch("/variants/NOPE", {"name": "x"}, role="manager")) == {
+        "code": "not_found",
+        "message": "No variant with SKU 'NOPE'.",
+        "field": None,
+        "detail": {"resource": "variant", "key": "NOPE"},
+    }
+
+
+@pytest.mark.parametrize(("field", "value"), [("package_size", "0.0004"), ("package_size", "0.0000001")])
+def test_a_size_that_rounds_to_zero_where_it_is_kept_is_refused(api, variant, field, value):
+    before = snapshot()
+
+    response = api.patch("/variants/ESP-250", {field: value}, role="manager")
+
+    assert error_of(response) == {
+        "code": "invalid",
+        "message": f"{field} must be greater than 0.",
+        "field": field,
+        "detail": {},
+    }
+    assert snapshot() == before
+
+
+def test_prices_are_kept_rounded_half_up_to_cents(api, variant):
+    response = api.patch("/variants/ESP-250", {"price": "8.495", "weight": "0.2705"}, role="manager")
+
+    assert response.status_code == 200
+    assert (response.json()["price"], response.json()["weight"]) == ("8.50", "0.271")

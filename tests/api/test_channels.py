@@ -154,7 +154,12 @@ def test_patch_bad_settings_writes_nothing(api):
 def test_unknown_channel_is_404(api):
     response = api.get("/channels/999999", role="viewer")
     assert response.status_code == 404
-    assert error_of(response)["code"] == "channel_not_found"
+    assert error_of(response) == {
+        "code": "not_found",
+        "message": "No channel 999999.",
+        "field": None,
+        "detail": {"resource": "channel", "key": 999999},
+    }
     assert api.patch("/channels/999999", {"name": "x"}, role="manager").status_code == 404
 
 
@@ -171,7 +176,8 @@ def test_mappings_create_replace_list_delete(api, variant):
     assert ChannelSkuMapping.objects.count() == 0
     missing = api.delete(f"{path}/SHOP-ESP", role="manager")
     assert missing.status_code == 404
-    assert error_of(missing)["code"] == "mapping_not_found"
+    assert error_of(missing)["code"] == "not_found"
+    assert error_of(missing)["detail"] == {"resource": "mapping", "key": "SHOP-ESP"}
 
 
 @pytest.mark.parametrize(("role", "status"), [(None, 401), ("viewer", 403), ("operator", 403), ("admin", 200)])
@@ -189,6 +195,11 @@ def test_mapping_to_an_unknown_variant_is_refused(api, variant):
     response = api.post(
         f"/channels/{channel['id']}/mappings", {"external_sku": "S-1", "variant_sku": "NOPE"}, role="manager"
     )
-    assert response.status_code == 404
-    assert error_of(response)["field"] == "variant_sku"
+    assert response.status_code == 422
+    assert error_of(response) == {
+        "code": "unknown_sku",
+        "message": "variant_sku: No product variant has SKU 'NOPE'.",
+        "field": "variant_sku",
+        "detail": {"sku": "NOPE"},
+    }
     assert ChannelSkuMapping.objects.count() == 0

@@ -79,11 +79,10 @@ def test_a_bad_file_is_refused_whole_with_every_error(api, csv_channel):
     before = nothing_written()
     response = upload_body(api, csv_channel, BAD)
     assert response.status_code == 422
-    body = response.json()
-    assert set(body) == {"error", "errors"}
-    assert body["error"]["code"] == "csv_rejected"
-    assert body["error"]["field"] == "file"
-    assert body["errors"] == [
+    error = error_of(response)
+    assert error["code"] == "csv_rejected"
+    assert error["field"] == "file"
+    assert error["detail"]["errors"] == [
         {"line": 2, "column": "customer_name", "reason": "is required"},
         {"line": 2, "column": "quantity", "reason": "'zero' is not a whole number from 1 to 1000000"},
         {"line": 3, "column": "sku", "reason": "is required"},
@@ -106,7 +105,8 @@ def test_a_file_for_a_shop_channel_is_refused(api, shopify):
     before = nothing_written()
     response = upload_body(api, shopify, GOOD)
     assert response.status_code == 422
-    assert error_of(response)["code"] == "not_csv_channel"
+    assert error_of(response)["code"] == "channel_kind_unsupported"
+    assert error_of(response)["detail"] == {"channel": shopify.name, "kind": "shopify", "action": "import_csv"}
     assert nothing_written() == before
 
 
@@ -206,7 +206,7 @@ def test_a_disabled_channel_refuses_its_webhooks(api, shopify):
 def test_a_webhook_to_an_unknown_channel_is_404(api, db):
     response = api.client.post(f"{API}/channels/999999/webhook", data=b"{}", content_type="application/json")
     assert response.status_code == 404
-    assert error_of(response)["code"] == "channel_not_found"
+    assert error_of(response)["detail"] == {"resource": "channel", "key": 999999}
 
 
 GENERIC_ORDER = {
@@ -256,7 +256,7 @@ def test_a_signed_but_unreadable_body_is_422_with_nothing_written(api, generic):
     body = b"{not json"
     response = post_webhook(api, generic, body, generic_headers(body))
     assert response.status_code == 422
-    assert error_of(response) == {"code": "invalid", "message": "The body is not JSON.", "field": "body"}
+    assert error_of(response) == {"code": "invalid", "message": "The body is not JSON.", "field": "body", "detail": {}}
     assert nothing_written() == (0, 0, 0)
     assert WebhookDelivery.objects.count() == 0
 
@@ -285,7 +285,7 @@ def test_the_size_limit_is_what_formats_md_says_by_either_way_of_sending(api, cs
         )
 
     assert response.status_code == 422
-    assert response.json()["errors"] == [
+    assert response.json()["error"]["detail"]["errors"] == [
         {"line": 0, "column": "", "reason": "the file is larger than 10 MB (10,485,760 bytes); split it"}
     ]
     assert nothing_written() == (0, 0, 0)
@@ -298,6 +298,17 @@ def test_a_file_past_djangos_in_memory_body_limit_is_read_and_checked_whole(api,
     response = upload_body(api, csv_channel, content, **{"Idempotency-Key": "big-file-1"})
 
     assert response.status_code == 422
-    assert response.json()["errors"] == [
+    assert response.json()["error"]["detail"]["errors"] == [
         {"line": 8, "column": "quantity", "reason": "'none' is not a whole number from 1 to 1000000"}
     ]
+
+
+def test_a_generic_order_whose_customer_name_is_not_text_is_kept_as_an_error_order(api, generic):
+    body = json.dumps({**GENERIC_ORDER, "customer": {"name": True, "email": 7}}).encode()
+
+    response = post_webhook(api, generic, body, generic_headers(body))
+
+    assert response.status_code == 200, response.content
+    order = Order.objects.get(channel=generic)
+    assert (order.external_id, order.customer_name, order.customer_email) == ("M-1001", "Unknown customer", "")
+    assert (order.status, order.error_code) == ("draft", "unreadable")

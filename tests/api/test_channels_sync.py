@@ -130,7 +130,9 @@ def test_a_manual_order_cannot_be_synchronized(api, db):
     order = make_order()
     response = api.post(f"/orders/{order.number}/synchronize", role="operator")
     assert response.status_code == 422
-    assert error_of(response)["code"] == "not_pulling"
+    error = error_of(response)
+    assert error["code"] == "channel_kind_unsupported"
+    assert error["detail"] == {"channel": order.channel.name, "kind": "manual", "action": "pull_order"}
     assert SyncRun.objects.count() == 0
 
 
@@ -151,7 +153,12 @@ def test_a_channel_that_does_not_pull_is_not_synchronized(api, db, kind):
     channel = channel_create(name="Files", kind=kind)
     response = api.post(f"/channels/{channel.id}/sync", role="operator")
     assert response.status_code == 422
-    assert error_of(response)["code"] == "not_pulling"
+    assert error_of(response) == {
+        "code": "channel_kind_unsupported",
+        "message": f"Channel Files ({channel.get_kind_display()}) does not pull orders; nothing to synchronize.",
+        "field": None,
+        "detail": {"channel": "Files", "kind": kind, "action": "pull"},
+    }
     assert SyncRun.objects.count() == 0
 
 

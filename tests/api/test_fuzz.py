@@ -3,6 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from orderly.core import faults
 from orderly.orders.models import Order
 from tests.api.helpers import error_of, order_body
 from tests.factories import make_order
@@ -69,31 +70,36 @@ def _put(body, path: tuple, value):
     return body
 
 
-def _assert_answered(response):
+def _assert_answered(response, faults_before: dict):
+    """A success or an error in the one shape, and no database refusal reached the endpoint (checked per example,
+    so that Hypothesis finds the smallest input that makes one)."""
     assert response.status_code < 500, response.content[:500]
     if response.status_code >= 400:
         error_of(response)
+    assert faults.fault_counts() == faults_before, response.content[:500]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(ORDER_PATHS), value=json_values)
 def test_random_values_in_a_new_order(api, variant, path, value):
+    before_faults = faults.fault_counts()
     before = Order.all_objects.count()
 
     response = api.post("/orders", _put(order_body(), path, value), role="operator")
 
-    _assert_answered(response)
+    _assert_answered(response, before_faults)
     assert Order.all_objects.count() == before + (1 if response.status_code == 201 else 0)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from([p for p in ORDER_PATHS if p]), value=json_values)
 def test_random_values_in_an_order_patch(api, variant, path, value):
+    before_faults = faults.fault_counts()
     order = make_order(items=[{"sku": "ESP-250", "quantity": 1}])
 
     response = api.patch(f"/orders/{order.number}", _put(order_body(), path, value), role="operator")
 
-    _assert_answered(response)
+    _assert_answered(response, before_faults)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -102,6 +108,7 @@ def test_random_values_in_an_order_patch(api, variant, path, value):
     value=json_values,
 )
 def test_random_values_in_the_catalog(api, variant, field, value):
+    before_faults = faults.fault_counts()
     product = {"name": "Filter blend", "variants": [{"sku": "FIL-250", "name": "Filter 250 g", "package_size": "0.25"}]}
     variant_body = {"sku": "ESP-1000", "name": "Espresso 1 kg", "package_size": "1"}
 
@@ -112,7 +119,7 @@ def test_random_values_in_the_catalog(api, variant, field, value):
         ("POST", f"/products/{variant.product_id}/variants", {**variant_body, field: value}),
         ("PATCH", "/variants/ESP-250", {field: value}),
     ]:
-        _assert_answered(api.call(method, path, body, role="manager"))
+        _assert_answered(api.call(method, path, body, role="manager"), before_faults)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -140,5 +147,7 @@ def test_random_values_in_the_catalog(api, variant, field, value):
     )
 )
 def test_random_list_parameters(api, variant, params):
+    before_faults = faults.fault_counts()
     for path in ("/orders", "/products"):
-        _assert_answered(api.client.get(f"/api/v1{path}", params, HTTP_AUTHORIZATION=f"Bearer {api.tokens['viewer']}"))
+        response = api.client.get(f"/api/v1{path}", params, HTTP_AUTHORIZATION=f"Bearer {api.tokens['viewer']}")
+        _assert_answered(response, before_faults)

@@ -51,6 +51,7 @@ def test_the_same_key_with_another_body_is_refused_and_changes_nothing(api, vari
         "message": "Idempotency-Key 'order-17' was already used for a different request (POST /api/v1/orders); "
         "send a new key with a new request.",
         "field": "Idempotency-Key",
+        "detail": {"key": "order-17", "method": "POST", "path": "/api/v1/orders"},
     }
     assert snapshot() == before
 

@@ -115,13 +115,13 @@ def test_raw_stock_received_into_an_existing_lot_adds_to_it(api, stock):
 @pytest.mark.parametrize(
     ("body", "status", "field"),
     [
-        ({"kind": "packaged", "sku": "NOPE-1", "quantity": 1}, 404, "sku"),
-        ({"kind": "packaged", "quantity": 1}, 404, "sku"),
+        ({"kind": "packaged", "sku": "NOPE-1", "quantity": 1}, 422, "sku"),
+        ({"kind": "packaged", "quantity": 1}, 422, "sku"),
         ({"kind": "packaged", "sku": "ESP-250", "quantity": "1.5"}, 422, "quantity"),
         ({"kind": "packaged", "sku": "ESP-250", "quantity": 0}, 422, "quantity"),
         ({"kind": "loose", "product": "Espresso blend", "quantity": -1}, 422, "quantity"),
         ({"kind": "loose", "product": "Espresso blend", "quantity": "1e30"}, 422, "quantity"),
-        ({"kind": "loose", "product": "Decaf", "quantity": 1}, 404, "product"),
+        ({"kind": "loose", "product": "Decaf", "quantity": 1}, 422, "product"),
         ({"kind": "raw", "quantity": 1}, 422, "lot"),
         ({"kind": "frozen", "quantity": 1}, 422, "kind"),
         ({"kind": "loose", "product": "Espresso blend", "quantity": 1, "lot_date": "soon"}, 422, "lot_date"),
@@ -156,7 +156,7 @@ def test_a_manager_adjusts_a_lot_with_a_reason(api, stock):
         ({"lot": "LOT-000001", "quantity": -13, "reason": "Counted"}, 409, "quantity", "would take it below zero"),
         ({"lot": "LOT-000001", "quantity": -1, "reason": " "}, 422, "reason", "An adjustment needs a reason."),
         ({"lot": "LOT-000001", "quantity": "0.5", "reason": "Counted"}, 422, "quantity", "whole number of units"),
-        ({"lot": "LOT-999999", "quantity": 1, "reason": "Found"}, 404, "lot", "No lot 'LOT-999999'."),
+        ({"lot": "LOT-999999", "quantity": 1, "reason": "Found"}, 422, "lot", "No lot 'LOT-999999'."),
         ({"lot": "LOT-000001", "quantity": 1}, 422, "reason", "reason is required."),
     ],
 )
@@ -169,6 +169,39 @@ def test_bad_adjustments_are_refused_and_change_nothing(api, stock, body, status
     error = error_of(response)
     assert (error["field"], message in error["message"]) == (field, True)
     assert ledger_state() == before
+
+
+def test_an_adjustment_below_zero_names_the_lot_and_what_is_available(api, stock):
+    before = ledger_state()
+
+    response = api.post("/inventory/adjustments", {"lot": "LOT-000001", "quantity": -13, "reason": "Counted"})
+
+    assert error_of(response) == {
+        "code": "lot_short",
+        "message": "quantity: Cannot adjust lot LOT-000001 by -13: it has 12 units on hand, and that would take it "
+        "below zero.",
+        "field": "quantity",
+        "detail": {"lot": "LOT-000001", "requested": "13", "available": "12"},
+    }
+    assert ledger_state() == before
+
+
+def test_an_unknown_lot_or_sku_in_the_body_is_unprocessable_not_missing(api, stock):
+    lot = api.post("/inventory/adjustments", {"lot": "LOT-999999", "quantity": 1, "reason": "Found"})
+    sku = api.post("/inventory/receipts", {"kind": "packaged", "sku": "NOPE-1", "quantity": 1})
+
+    assert error_of(lot) == {
+        "code": "unknown_reference",
+        "message": "No lot 'LOT-999999'.",
+        "field": "lot",
+        "detail": {"resource": "lot", "key": "LOT-999999"},
+    }
+    assert error_of(sku) == {
+        "code": "unknown_sku",
+        "message": "No product variant has SKU 'NOPE-1'.",
+        "field": "sku",
+        "detail": {"sku": "NOPE-1"},
+    }
 
 
 def test_a_receipt_with_an_idempotency_key_is_received_once(api, stock):

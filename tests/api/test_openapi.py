@@ -7,7 +7,9 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
+from orderly.api.openapi import NOT_ANSWERED
 from orderly.api.v1 import api as ninja_api
+from orderly.core.error_codes import ErrorCode
 
 PATHS = {
     "/api/v1/orders": {"get", "post"},
@@ -45,20 +47,50 @@ def test_openapi_lists_every_path_and_method(schema):
 
 
 def test_every_operation_declares_its_errors_in_the_one_shape(schema):
-    error_ref = "#/components/schemas/ErrorOut"
+    shared = schema["components"]["responses"]
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             codes = {int(code) for code in operation["responses"]}
             assert {401, 403} - ({403} if (method, path) == WEBHOOK else set()) <= codes, (method, path)
+            assert {400, 413, 422} <= codes, (method, path)
             assert any(200 <= code < 300 for code in codes), (method, path)
             for code, answer in operation["responses"].items():
                 if int(code) >= 400:
-                    assert answer["content"]["application/json"]["schema"]["$ref"] == error_ref, (method, path, code)
-            if method in ("post", "patch"):
-                assert {400, 422} <= codes, (method, path)
+                    assert answer == {"$ref": f"#/components/responses/Error{code}"}, (method, path, code)
+                    content = shared[f"Error{code}"]["content"]["application/json"]
+                    assert content["schema"]["$ref"] == "#/components/schemas/ErrorOut", (method, path, code)
             if "{" in path:
                 assert 404 in codes, (method, path)
     assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) == {"error"}
+    assert set(schema["components"]["schemas"]["ErrorBody"]["properties"]) == {"code", "message", "field", "detail"}
+
+
+def test_each_error_answer_lists_its_codes_with_their_detail_keys_and_an_example_each(schema):
+    shared = schema["components"]["responses"]
+    examples = schema["components"]["examples"]
+
+    assert set(shared) == {f"Error{status}" for status in (400, 401, 403, 404, 409, 413, 422)}
+    assert schema["components"]["schemas"]["ErrorCode"]["enum"] == [code.value for code in ErrorCode]
+    for name, response in shared.items():
+        status = int(name.removeprefix("Error"))
+        codes = [code for code in ErrorCode if code.status == status and code not in NOT_ANSWERED]
+        listed = response["content"]["application/json"]["examples"]
+        assert list(listed) == [code.value for code in codes], name
+        for code in codes:
+            keys = ", ".join(f"`{key}`" for key in code.detail) or "none"
+            assert f"- `{code}`: {code.meaning} Detail: {keys}." in response["description"], code
+            assert listed[code.value] == {"$ref": f"#/components/examples/{code}"}
+            value = examples[code.value]["value"]["error"]
+            assert (value["code"], value["detail"]) == (code.value, dict(code.detail))
+    conflict = shared["Error409"]["description"]
+    assert "- `insufficient_stock`: Not enough packaged stock of the SKU" in conflict
+    assert "Detail: `sku`, `needed`, `available`." in conflict
+    assert examples["transition_not_allowed"]["value"]["error"]["detail"] == {
+        "resource": "order",
+        "key": "OR-000123",
+        "current": "closed",
+        "attempted": "canceled",
+    }
 
 
 def test_every_post_accepts_an_idempotency_key_and_every_operation_needs_a_token(schema):

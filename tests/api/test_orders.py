@@ -129,6 +129,7 @@ def test_a_time_that_cannot_be_stored_in_utc_is_refused(api, variant):
         "code": "invalid",
         "message": "order_date is out of the range of dates Orderly can store.",
         "field": "order_date",
+        "detail": {},
     }
     assert Order.all_objects.count() == 0
 
@@ -155,7 +156,12 @@ def test_an_unknown_order_answers_404(api, db):
     response = api.get("/orders/OR-999999", role="viewer")
 
     assert response.status_code == 404
-    assert error_of(response) == {"code": "order_not_found", "message": "No order 'OR-999999'.", "field": None}
+    assert error_of(response) == {
+        "code": "not_found",
+        "message": "No order 'OR-999999'.",
+        "field": None,
+        "detail": {"resource": "order", "key": "OR-999999"},
+    }
 
 
 def test_an_order_with_an_error_shows_it_with_the_fix(api, db):
@@ -419,9 +425,10 @@ def test_patch_of_an_archived_order_answers_409_and_changes_nothing(api, variant
 
     assert response.status_code == 409
     assert error_of(response) == {
-        "code": "order_locked",
+        "code": "order_archived",
         "message": f"Order {order.number} is archived; unarchive it before editing.",
         "field": None,
+        "detail": {"order": order.number, "action": "edit"},
     }
     assert snapshot() == before
 

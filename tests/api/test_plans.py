@@ -104,6 +104,12 @@ def test_a_draft_or_an_order_in_another_plan_cannot_join(api, shop):
     assert error["code"] == "order_not_plannable"
     assert f"{shop['anna']} is already in plan OF-000001." in error["message"]
     assert f"{shop['draft']} is draft; only open orders can be planned." in error["message"]
+    assert error["detail"] == {
+        "refused": [
+            {"order": shop["anna"], "reason": f"{shop['anna']} is already in plan OF-000001."},
+            {"order": shop["draft"], "reason": f"{shop['draft']} is draft; only open orders can be planned."},
+        ]
+    }
     assert state() == before
 
 
@@ -146,7 +152,12 @@ def test_removing_an_order_that_is_not_in_the_plan_is_a_404(api, shop):
     response = api.delete(f"/plans/OF-000001/orders/{shop['cafe']}", role="operator")
 
     assert response.status_code == 404
-    assert error_of(response)["message"] == f"Order '{shop['cafe']}' is not in plan OF-000001."
+    assert error_of(response) == {
+        "code": "not_found",
+        "message": f"Order '{shop['cafe']}' is not in plan OF-000001.",
+        "field": "order",
+        "detail": {"resource": "plan_order", "key": shop["cafe"]},
+    }
     assert state() == before
 
 
@@ -267,8 +278,14 @@ def test_executing_without_enough_loose_stock_is_refused_naming_the_shortfall(ap
 
     assert response.status_code == 409
     error = error_of(response)
-    assert error["code"] == "loose_stock_short"
+    assert error["code"] == "insufficient_loose_stock"
     assert "it needs 3.250 kg of Espresso blend, and 0.250 kg are missing." in error["message"]
+    assert error["detail"] == {
+        "packaging_plan": number,
+        "product": "Espresso blend",
+        "needed": "3.25",
+        "available": "3",
+    }
     assert state() == before
 
 
@@ -289,6 +306,7 @@ def test_a_packaging_plan_is_edited_while_planned_and_then_archived(api, shop):
     refused = api.patch(f"/packaging-plans/{number}", {"units": 3}, role="operator")
     assert refused.status_code == 409
     assert "only planned ones change" in error_of(refused)["message"]
+    assert error_of(refused)["detail"] == {"packaging_plan": number, "status": "archived"}
     again = api.post(f"/packaging-plans/{number}/execute", role="operator")
     assert again.status_code == 409
     assert state() == before

@@ -70,7 +70,8 @@ def test_every_endpoint_under_every_role(api, order, role):
         second = Fulfillment.objects.exclude(pk=fulfillment.pk).get()
         response = api.post(f"/fulfillments/{second.pk}/cancel", role=role)
         assert response.status_code == 409  # its units were returned
-        assert error_of(response)["code"] == "returned"
+        assert error_of(response)["code"] == "units_returned"
+        assert error_of(response)["detail"] == {"fulfillment": second.number, "sku": item(order).sku, "returned": 1}
 
 
 def test_cancel_by_number_or_id_and_the_refusal_names_the_state(api, order):

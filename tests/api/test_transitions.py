@@ -75,16 +75,16 @@ def test_open_and_cancel_are_on_the_timeline_and_items_follow(api, variant):
         ("open", "open", "transition_not_allowed", ["open → open"]),
         ("canceled", "open", "transition_not_allowed", ["canceled → open"]),
         ("closed", "open", "order_locked", ["closed", "open"]),
-        ("archived", "open", "order_locked", ["archived"]),
+        ("archived", "open", "order_archived", ["archived"]),
         ("canceled", "cancel", "transition_not_allowed", ["canceled → canceled"]),
         ("closed", "cancel", "transition_not_allowed", ["closed → canceled"]),
         ("in_progress", "cancel", "order_locked", ["cancel", "in progress"]),
-        ("archived", "cancel", "order_locked", ["archived"]),
-        ("archived", "archive", "order_locked", ["already archived"]),
-        ("open", "unarchive", "order_locked", ["not archived"]),
+        ("archived", "cancel", "order_archived", ["archived"]),
+        ("archived", "archive", "order_archived", ["already archived"]),
+        ("open", "unarchive", "order_not_archived", ["not archived"]),
         ("canceled", "reset", "order_locked", ["canceled"]),
         ("closed", "reset", "order_locked", ["closed"]),
-        ("archived", "reset", "order_locked", ["archived"]),
+        ("archived", "reset", "order_archived", ["archived"]),
     ],
 )
 def test_a_refused_action_answers_409_naming_the_state_and_changes_nothing(api, variant, state, action, code, words):
@@ -113,6 +113,7 @@ def test_delete_of_an_order_in_progress_answers_409_and_changes_nothing(api, var
         "code": "order_locked",
         "message": f"Order {order.number} is in progress; take it out of its plan before deleting it.",
         "field": None,
+        "detail": {"order": order.number, "action": "delete", "status": "open", "stage": "in_progress"},
     }
     assert snapshot() == before
 
@@ -149,7 +150,7 @@ def test_an_action_on_an_unknown_order_answers_404(api, db):
     response = api.post("/orders/OR-000404/open", role="operator")
 
     assert response.status_code == 404
-    assert error_of(response)["code"] == "order_not_found"
+    assert error_of(response)["detail"] == {"resource": "order", "key": "OR-000404"}
 
 
 def test_an_unknown_action_answers_404(api, variant):
@@ -158,4 +159,4 @@ def test_an_unknown_action_answers_404(api, variant):
     response = api.post(f"/orders/{order.number}/close", role="operator")
 
     assert response.status_code == 404
-    assert error_of(response)["code"] == "not_found"
+    assert error_of(response)["code"] == "unknown_endpoint"

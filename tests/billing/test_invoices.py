@@ -109,7 +109,7 @@ def test_nothing_to_invoice_is_refused_naming_the_order_and_changes_nothing(acto
 
     assert refused.value.code == "nothing_to_invoice"
     assert order.number in refused.value.message
-    assert refused.value.data == {"order": order.number}
+    assert refused.value.detail == {"order": order.number}
     assert Invoice.objects.count() == 1
     assert OrderEvent.objects.filter(order=order).count() == events
 
@@ -128,7 +128,8 @@ def test_drafts_and_canceled_orders_are_not_invoiced(actor, status):
         order_cancel(order=order, actor=actor)
     with pytest.raises(Conflict) as refused:
         invoice_create(order=order, actor=actor)
-    assert refused.value.code == "order_not_invoiceable"
+    assert refused.value.code == "order_locked"
+    assert refused.value.detail == {"order": order.number, "action": "invoice", "status": status, "stage": "new"}
     assert not Invoice.objects.exists()
     assert items_of(order)[0].qty_invoiced == 0
 

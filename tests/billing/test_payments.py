@@ -96,7 +96,8 @@ def test_payment_for_a_canceled_order_is_refused_but_its_refund_is_not(actor):
 
     with pytest.raises(Conflict) as refused:
         payment_record(order=order, amount="1.00", method="card", actor=actor)
-    assert refused.value.code == "order_canceled"
+    assert refused.value.code == "order_locked"
+    assert refused.value.detail == {"order": order.number, "action": "pay", "status": "canceled", "stage": "new"}
 
     payment_record(order=order, amount="10.00", method="card", kind="refund", actor=actor)
     assert fresh(order).amount_paid == Decimal("0.00")

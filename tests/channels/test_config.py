@@ -108,8 +108,9 @@ def test_mappings_and_unmapped_skus(db, variants, actor):
     assert mapping.variant == variants["ESP-250"]
     assert unmapped_skus(channel) == [{"sku": "SHOP-1", "orders": 1, "mapped": True}]  # until the order is reset
     assert mapping_set(channel=channel, external_sku="SHOP-1", variant_sku="DEC-250").pk == mapping.pk
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationError) as refused:
         mapping_set(channel=channel, external_sku="SHOP-2", variant_sku="NOPE")
+    assert (refused.value.code, refused.value.detail) == ("unknown_sku", {"sku": "NOPE"})
     mapping_delete(channel=channel, external_sku="SHOP-1")
     with pytest.raises(NotFound):
         mapping_delete(channel=channel, external_sku="SHOP-1")

@@ -337,7 +337,8 @@ def test_channels_that_do_not_pull_are_not_synchronized(db):
     channel = channel_create(name="File", kind="csv")
     with pytest.raises(ValidationError) as refused:
         channel_sync(channel=channel)
-    assert refused.value.code == "not_pulling"
+    assert refused.value.code == "channel_kind_unsupported"
+    assert refused.value.detail == {"channel": "File", "kind": "csv", "action": "pull"}
     assert SyncRun.objects.count() == 0
 
 

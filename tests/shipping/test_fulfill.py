@@ -132,7 +132,7 @@ def test_not_enough_stock_is_refused_naming_sku_and_numbers_and_changes_nothing(
     with pytest.raises(Conflict) as refused:
         fulfillment_create(order=order, actor=actor)
     assert refused.value.code == "insufficient_stock"
-    assert refused.value.data == {"sku": "ESP-250", "needed": "14", "available": "13"}
+    assert refused.value.detail == {"sku": "ESP-250", "needed": "14", "available": "13"}
     assert refused.value.message == "Not enough stock of ESP-250: 14 needed, 13 available (0 held for the item)."
     assert everything() == before
 
@@ -192,7 +192,13 @@ def test_an_order_that_cannot_be_fulfilled_is_refused_naming_its_state(esp, acto
     before = everything()
     with pytest.raises(Conflict) as refused:
         fulfillment_create(order=order, actor=actor)
-    assert refused.value.code == "not_fulfillable"
+    code, detail = {
+        "draft": ("order_locked", {"action": "fulfill", "status": "draft", "stage": "new"}),
+        "canceled": ("order_locked", {"action": "fulfill", "status": "canceled", "stage": "new"}),
+        "archived": ("order_archived", {"action": "fulfill"}),
+        "fulfilled": ("nothing_to_fulfill", {}),
+    }[state]
+    assert (refused.value.code, refused.value.detail) == (code, {"order": order.number, **detail})
     assert state in refused.value.message
     assert everything() == before
 

@@ -137,7 +137,8 @@ def test_returned_units_keep_their_fulfillment(esp, actor):
     for service in (fulfillment_cancel, fulfillment_report_lost):
         with pytest.raises(Conflict) as refused:
             service(fulfillment=fulfillment, actor=actor)
-        assert refused.value.code == "returned"
+        assert refused.value.code == "units_returned"
+        assert refused.value.detail == {"fulfillment": fulfillment.number, "sku": "ESP-250", "returned": 1}
     assert everything() == before
 
 

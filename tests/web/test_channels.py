@@ -195,8 +195,8 @@ def test_map_an_unmapped_sku_then_reset_clears_the_error(manager, shop):
 
 def test_a_mapping_to_an_unknown_variant_is_refused_next_to_the_field(manager, shop):
     response = manager.post(f"/channels/{shop.id}/mappings/", {"external_sku": "X-1", "variant_sku": "NOPE"})
-    assert response.status_code == 404
-    assert "No variant with SKU &#x27;NOPE&#x27;." in response.content.decode()
+    assert response.status_code == 422
+    assert "No product variant has SKU &#x27;NOPE&#x27;." in response.content.decode()
     assert ChannelSkuMapping.objects.count() == 0
 
 

@@ -180,7 +180,7 @@ def test_bad_adjustments_are_refused_and_change_nothing(manager, stock, quantity
 def test_adjusting_an_unknown_lot_names_the_lot(manager, stock):
     response = manager.post("/inventory/adjust/", {"lot": "LOT-999999", "quantity": "1", "reason": "Found"})
 
-    assert response.status_code == 404
+    assert response.status_code == 422
     assert "No lot 'LOT-999999'." in text(response)
 
 

@@ -23,7 +23,9 @@ def require_role(user, role: str) -> None:
     """Raise PermissionDenied (403) unless `user` holds `role` or a higher one."""
     if not user.can(role):
         raise PermissionDenied(
-            f"Your role ({user.role}) may not {WHAT_ROLE_ALLOWS[Role(role)]}; this needs {role} or above."
+            f"Your role ({user.role}) may not {WHAT_ROLE_ALLOWS[Role(role)]}; this needs {role} or above.",
+            role=str(user.role),
+            required_role=str(role),
         )
 
 

@@ -7,7 +7,8 @@ import re
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 
-from orderly.api.errors import error_response, field_path
+from orderly.api.errors import error_response, field_path, too_large
+from orderly.core.error_codes import ErrorCode
 
 # NUL, and halves of a surrogate pair standing alone (JSON can spell them; no text encoding can store them).
 UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
@@ -74,10 +75,10 @@ def reject_unstorable_input(run):
         try:
             problem = _problem(request, kwargs)
         except RequestDataTooBig:
-            return error_response(413, "too_large", "The request body is too large.")
+            return too_large()
         if problem is not None:
             field, what = problem
-            return error_response(422, "invalid", f"{field or 'The request body'} {what}.", field or None)
+            return error_response(ErrorCode.INVALID, f"{field or 'The request body'} {what}.", field or None)
         return run(request, *args, **kwargs)
 
     return guarded

@@ -16,6 +16,7 @@ from ninja import Header
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
 from orderly.core.models import IdempotencyRecord
 
@@ -67,8 +68,11 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> HttpResponse:
         raise ValidationError(
             f"{KEY_HEADER} {record.key!r} was already used for a different request ({record.method} {record.path}); "
             "send a new key with a new request.",
-            code="idempotency_key_reused",
+            code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
             field=KEY_HEADER,
+            key=record.key,
+            method=record.method,
+            path=record.path,
         )
     response = HttpResponse(bytes(record.response_body), status=record.status_code, content_type="application/json")
     response["Idempotent-Replayed"] = "true"

@@ -7,6 +7,7 @@ from ninja.openapi.docs import Swagger
 
 from orderly.api import errors
 from orderly.api.guards import reject_unstorable_input
+from orderly.api.openapi import document_errors
 from orderly.api.routers.billing import router as billing_router
 from orderly.api.routers.catalog import router as catalog_router
 from orderly.api.routers.channels import orders_router as channel_orders_router
@@ -15,6 +16,7 @@ from orderly.api.routers.inventory import router as inventory_router
 from orderly.api.routers.orders import router as orders_router
 from orderly.api.routers.plans import router as plans_router
 from orderly.api.routers.shipping import router as shipping_router
+from orderly.core.error_codes import ErrorCode
 
 DESCRIPTION = """
 Orders and the catalog of Orderly.
@@ -22,8 +24,11 @@ Orders and the catalog of Orderly.
 **Authentication**: send `Authorization: Bearer <token>` (create one with `orderly token create USERNAME`).
 A *viewer* reads; an *operator* also changes orders; a *manager* also the catalog; an *admin* everything.
 
-**Errors** always look like `{"error": {"code": "...", "message": "...", "field": "..."}}`, where `field` names the
-input at fault as a dotted path such as `items[0].quantity`, or is null.
+**Errors** always look like `{"error": {"code": "...", "message": "...", "field": "...", "detail": {...}}}`: `code`
+comes from one catalogue of error codes, `field` names the input at fault as a dotted path such as
+`items[0].quantity` (or is null), and `detail` carries the refusal's data under keys fixed per code (the SKU, how
+many were needed and available, the current and attempted state…). Each operation's error answers list the codes
+they may carry with their detail keys, and show an example of each.
 
 **Idempotency**: every POST accepts an `Idempotency-Key` header; a repeat with the same key and body replays the first
 answer (marked `Idempotent-Replayed: true`) and does the work once.
@@ -53,14 +58,19 @@ class OrderlyAPI(NinjaAPI):
         key = (path_prefix, tuple(sorted((path_params or {}).items())))
         schemas = self.__dict__.setdefault("_schemas", {})
         if key not in schemas:
-            schemas[key] = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            # ninja's schema, with every error answer documented code by code (see `orderly.api.openapi`)
+            schemas[key] = document_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
         return schemas[key]
 
 
 def index_view(request: HttpRequest) -> JsonResponse:
     """GET /api/v1/: what this API is and where its docs and schema are (any method but GET is refused)."""
     if request.method not in ("GET", "HEAD"):
-        answer = errors.error_response(405, "method_not_allowed", f"{request.method} is not allowed here; use GET.")
+        answer = errors.error_response(
+            ErrorCode.METHOD_NOT_ALLOWED,
+            f"{request.method} is not allowed here; use GET, HEAD.",
+            detail={"method": request.method, "allowed": ["GET", "HEAD"]},
+        )
         answer["Allow"] = "GET, HEAD"
         return answer
     root = request.build_absolute_uri(request.path)

@@ -72,7 +72,9 @@ def invoice_get(number: str) -> Invoice:
             .get(number=number, order__deleted_at__isnull=True)
         )
     except Invoice.DoesNotExist:
-        raise NotFound(f"No invoice or credit note {number!r}.", field="number") from None
+        raise NotFound(
+            f"No invoice or credit note {number!r}.", field="number", resource="invoice", key=number
+        ) from None
 
 
 def tax_summary(invoice: Invoice) -> list[amounts.RateSummary]:

@@ -1,18 +1,17 @@
-from orderly.core.exceptions import DomainError, NotFound
+from orderly.core.error_codes import ErrorCode
+from orderly.core.exceptions import ValidationError
 
 
-class UnknownSku(NotFound):
-    code = "unknown_sku"
+class UnknownSku(ValidationError):
+    code = ErrorCode.UNKNOWN_SKU
 
-    def __init__(self, sku: str, *, field: str | None = None):
-        super().__init__(f"No product variant has SKU {sku!r}.", field=field, sku=sku)
+    def __init__(self, sku: str, *, field: str | None = None, message: str | None = None):
+        super().__init__(message or f"No product variant has SKU {sku!r}.", field=field, sku=sku)
         self.sku = sku
-        self.status = 422
 
 
-class InactiveVariant(DomainError):
-    code = "inactive_product"
-    status = 422
+class InactiveVariant(ValidationError):
+    code = ErrorCode.INACTIVE_PRODUCT
 
     def __init__(self, sku: str, *, field: str | None = None):
         super().__init__(

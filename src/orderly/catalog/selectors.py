@@ -38,7 +38,7 @@ def product_get(product_id: int) -> Product:
     try:
         return Product.objects.prefetch_related("variants").get(id=product_id)
     except Product.DoesNotExist:
-        raise NotFound(f"No product {product_id}.", code="product_not_found") from None
+        raise NotFound(f"No product {product_id}.", resource="product", key=product_id) from None
 
 
 def variant_get(sku: str) -> Variant:
@@ -46,4 +46,4 @@ def variant_get(sku: str) -> Variant:
     try:
         return Variant.objects.select_related("product").get(sku=sku)
     except Variant.DoesNotExist:
-        raise NotFound(f"No variant with SKU {sku!r}.", code="variant_not_found") from None
+        raise NotFound(f"No variant with SKU {sku!r}.", resource="variant", key=sku) from None

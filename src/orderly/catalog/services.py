@@ -1,22 +1,28 @@
 """Writes to the catalog: products and their variants."""
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 
 from orderly.catalog.models import Product, Variant
-from orderly.core.exceptions import Conflict, ValidationError
+from orderly.core.exceptions import AlreadyExists, ValidationError
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 VARIANT_FIELDS = ("sku", "name", "package_size", "weight", "price", "tax_rate", "is_active")
 
 
-def _decimal(value, *, field: str, minimum: Decimal, maximum: Decimal | None = None, strict_min=False) -> Decimal:
+def _decimal(
+    value, *, field: str, places: int, minimum: Decimal, maximum: Decimal | None = None, strict_min=False
+) -> Decimal:
+    """The number rounded (half up) to the `places` decimals its column keeps, then checked against the bounds: a
+    value that only rounds to zero is refused here, not by the database's check."""
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise ValidationError(f"{field} must be a number.", field=field) from None
+    if number.is_finite() and abs(number) < Decimal("1e20"):
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if not number.is_finite() or number < minimum or (strict_min and number == minimum):
         bound = "greater than" if strict_min else "at least"
         raise ValidationError(f"{field} must be {bound} {minimum}.", field=field)
@@ -49,13 +55,20 @@ def _clean_variant(data: dict, *, prefix: str, partial: bool = False) -> dict:
         clean["package_size"] = _decimal(
             data.get("package_size"),
             field=f"{prefix}package_size",
+            places=3,
             minimum=Decimal(0),
             strict_min=True,
             maximum=Decimal("9999999"),
         )
-    for name, maximum in (("weight", Decimal("9999999")), ("price", Decimal("9999999999")), ("tax_rate", Decimal(100))):
+    for name, places, maximum in (
+        ("weight", 3, Decimal("9999999")),
+        ("price", 2, Decimal("9999999999")),
+        ("tax_rate", 2, Decimal(100)),
+    ):
         if data.get(name) is not None:
-            clean[name] = _decimal(data[name], field=f"{prefix}{name}", minimum=Decimal(0), maximum=maximum)
+            clean[name] = _decimal(
+                data[name], field=f"{prefix}{name}", places=places, minimum=Decimal(0), maximum=maximum
+            )
     if data.get("is_active") is not None:
         clean["is_active"] = bool(data["is_active"])
     return clean
@@ -66,7 +79,9 @@ def _ensure_sku_free(sku: str, *, field: str, exclude_id: int | None = None) -> 
     if exclude_id:
         taken = taken.exclude(id=exclude_id)
     if taken.exists():
-        raise Conflict(f"SKU {sku!r} is already used by another variant.", field=field)
+        raise AlreadyExists(
+            f"SKU {sku!r} is already used by another variant.", resource="variant", key=sku, field=field
+        )
 
 
 @transaction.atomic
@@ -76,7 +91,7 @@ def product_create(
     """Create a product with its variants, all or nothing. SKUs must be new and distinct."""
     name = _clean_text(name, field="name", max_length=200)
     if Product.objects.filter(name=name).exists():
-        raise Conflict(f"A product named {name!r} already exists.", field="name")
+        raise AlreadyExists(f"A product named {name!r} already exists.", resource="product", key=name, field="name")
     cleaned = [_clean_variant(v, prefix=f"variants[{i}].") for i, v in enumerate(variants)]
     seen: set[str] = set()
     for i, variant in enumerate(cleaned):
@@ -100,7 +115,7 @@ def product_update(*, product: Product, changes: dict) -> Product:
     if "name" in changes:
         name = _clean_text(changes["name"], field="name", max_length=200)
         if Product.objects.filter(name=name).exclude(id=product.id).exists():
-            raise Conflict(f"A product named {name!r} already exists.", field="name")
+            raise AlreadyExists(f"A product named {name!r} already exists.", resource="product", key=name, field="name")
         product.name = name
     if "description" in changes:
         product.description = _clean_text(changes["description"], field="description", max_length=5000, required=False)

@@ -36,7 +36,7 @@ def channel_get(channel_id: int) -> SalesChannel:
     try:
         return SalesChannel.objects.get(pk=channel_id)
     except (SalesChannel.DoesNotExist, ValueError, TypeError):
-        raise NotFound(f"No channel {channel_id}.", code="channel_not_found") from None
+        raise NotFound(f"No channel {channel_id}.", resource="channel", key=channel_id) from None
 
 
 def channel_credentials(channel: SalesChannel) -> dict:

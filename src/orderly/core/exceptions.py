@@ -1,45 +1,83 @@
-"""Domain errors: raised by services, turned into 4xx answers by the interfaces."""
+"""Domain errors: raised by services, turned into 4xx answers by the interfaces.
+
+Each carries a code from the one catalogue (`orderly.core.error_codes.ErrorCode`), which fixes its HTTP status, a
+message for people, the field at fault, and `detail`: the data of the refusal (which SKU, how many were needed and
+available, the current and attempted state), under exactly the keys the catalogue lists for its code.
+"""
+
+import logging
+
+from orderly.core.error_codes import ErrorCode
+
+logger = logging.getLogger(__name__)
+
+# True in the test suite: a raise whose detail keys differ from its code's in the catalogue fails loudly there.
+# In production the error is still answered (with what it carries) and the mismatch is logged.
+STRICT = False
 
 
 class DomainError(Exception):
-    """A refused action. Carries a stable code, a message for people and the field at fault."""
+    """A refused action: `code` (an ErrorCode), `status` (its HTTP status), `message`, `field`, `detail`."""
 
-    code = "invalid"
-    status = 400
+    code: ErrorCode | None = ErrorCode.INVALID
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None, **data):
+    def __init__(self, message: str, *, code: ErrorCode | str | None = None, field: str | None = None, **detail):
         super().__init__(message)
+        chosen = code or self.code
+        if chosen is None:
+            raise TypeError(f"{type(self).__name__} needs a code from the catalogue: {message}")
+        self.code = ErrorCode(chosen)
+        self.status = self.code.status
         self.message = message
-        if code:
-            self.code = code
         self.field = field
-        self.data = data
+        self.detail = detail
+        if set(detail) != set(self.code.detail):
+            problem = (
+                f"{type(self).__name__}({self.code!s}) takes the detail keys {sorted(self.code.detail)}, "
+                f"not {sorted(detail)}: {message}"
+            )
+            if STRICT:
+                raise TypeError(problem)
+            logger.error(problem)
 
 
 class ValidationError(DomainError):
-    code = "invalid"
-    status = 422
+    code = ErrorCode.INVALID
 
 
 class NotFound(DomainError):
-    code = "not_found"
-    status = 404
+    """Something the request names does not exist: `resource` (order, plan, lot…) and `key` (its number or id)."""
+
+    code = ErrorCode.NOT_FOUND
 
 
 class Conflict(DomainError):
-    code = "conflict"
-    status = 409
+    """The current state refuses the request; every conflict names its own code."""
+
+    code = None
+
+
+class AlreadyExists(Conflict):
+    """Another `resource` already has this unique `key` (a product's name, a SKU, a channel's name…)."""
+
+    code = ErrorCode.ALREADY_EXISTS
+
+    def __init__(self, message: str, *, resource: str, key: str, field: str | None = None):
+        super().__init__(message, field=field, resource=resource, key=key)
 
 
 class TransitionNotAllowed(Conflict):
     """A status change the transitions table does not allow."""
 
-    code = "transition_not_allowed"
+    code = ErrorCode.TRANSITION_NOT_ALLOWED
 
-    def __init__(self, *, entity: str, current: str, attempted: str, action: str | None = None):
+    def __init__(self, *, resource: str, key: str, current: str, attempted: str, action: str | None = None):
+        entity = f"{resource.replace('_', ' ')} {key}"
         verb = action or f"move to {attempted}"
         super().__init__(
             f"Cannot {verb}: {entity} is {current}, and {current} → {attempted} is not allowed.",
+            resource=resource,
+            key=key,
             current=current,
             attempted=attempted,
         )
@@ -48,5 +86,4 @@ class TransitionNotAllowed(Conflict):
 
 
 class PermissionDenied(DomainError):
-    code = "forbidden"
-    status = 403
+    code = ErrorCode.FORBIDDEN

@@ -17,3 +17,9 @@ def rate_text(value) -> str:
     if number.as_tuple().exponent > -2:
         number = number.quantize(CENT)
     return format(number, "f")
+
+
+def quantity_text(value) -> str:
+    """A quantity as plain digits with no trailing zeros, as an error's detail carries it: 5.000 → "5", 12.50 →
+    "12.5"."""
+    return format(Decimal(value).normalize(), "f")

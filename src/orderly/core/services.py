@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.exceptions import AlreadyExists, NotFound, ValidationError
 from orderly.core.models import ApiToken, User, WorkerHeartbeat, hash_token
 from orderly.core.roles import Role
 
@@ -23,7 +23,9 @@ def user_create(*, username: str, role: str, password: str | None = None, email:
     if not username or len(username) > 150:
         raise ValidationError("A username of 1 to 150 characters is required.", field="username")
     if User.objects.filter(username=username).exists():
-        raise Conflict(f"A user named {username!r} already exists.", field="username")
+        raise AlreadyExists(
+            f"A user named {username!r} already exists.", resource="user", key=username, field="username"
+        )
     if password is not None and len(password) < 8:
         raise ValidationError("The password must be at least 8 characters long.", field="password")
     password = password or secrets.token_urlsafe(12)
@@ -41,7 +43,7 @@ def token_create(*, username: str, name: str = "") -> tuple[ApiToken, str]:
     try:
         user = User.objects.get(username=username, is_active=True)
     except User.DoesNotExist:
-        raise NotFound(f"No active user named {username!r}.", field="username") from None
+        raise NotFound(f"No active user named {username!r}.", field="username", resource="user", key=username) from None
     raw = ApiToken.generate()
     token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], key_hash=hash_token(raw))
     return token, raw

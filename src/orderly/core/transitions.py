@@ -6,8 +6,15 @@ from orderly.core.exceptions import TransitionNotAllowed
 
 
 def check_transition(
-    table: Mapping[str, frozenset[str]], *, entity: str, current: str, attempted: str, action: str | None = None
+    table: Mapping[str, frozenset[str]],
+    *,
+    resource: str,
+    key: str,
+    current: str,
+    attempted: str,
+    action: str | None = None,
 ) -> None:
-    """Raise TransitionNotAllowed unless `table` allows current → attempted."""
+    """Raise TransitionNotAllowed (naming `resource` `key`, its current and attempted state) unless `table` allows
+    current → attempted."""
     if attempted not in table.get(current, frozenset()):
-        raise TransitionNotAllowed(entity=entity, current=current, attempted=attempted, action=action)
+        raise TransitionNotAllowed(resource=resource, key=key, current=current, attempted=attempted, action=action)

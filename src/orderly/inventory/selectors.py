@@ -103,7 +103,7 @@ def lot_get(number: str) -> Lot:
     try:
         return Lot.objects.select_related("variant__product", "product", "position", "warehouse").get(number=number)
     except Lot.DoesNotExist:
-        raise NotFound(f"No lot {number!r}.", field="lot") from None
+        raise NotFound(f"No lot {number!r}.", field="lot", resource="lot", key=number) from None
 
 
 def ledger(*, lot: str = "", sku: str = "", kind: str = "", reference: str = "") -> QuerySet[Movement]:

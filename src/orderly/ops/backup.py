@@ -23,12 +23,11 @@ PG_DUMP = (
 def _require_sqlite(action: str) -> Path:
     if connection.vendor != "sqlite":
         raise ValidationError(
-            f"`orderly {action}` copies a SQLite database; for PostgreSQL use its own tools:\n{PG_DUMP}",
-            code="not_sqlite",
+            f"`orderly {action}` copies a SQLite database; for PostgreSQL use its own tools:\n{PG_DUMP}"
         )
     name = connection.settings_dict["NAME"]
     if not name or str(name).startswith(":memory:") or "mode=memory" in str(name):
-        raise ValidationError(f"The database is in memory; there is no file to {action}.", code="not_sqlite")
+        raise ValidationError(f"The database is in memory; there is no file to {action}.")
     return Path(name)
 
 

@@ -3,56 +3,81 @@
 Services refuse with these reasons; pages and the API offer only the actions with no reason against them.
 """
 
+from orderly.core.error_codes import ErrorCode
+from orderly.core.exceptions import Conflict, DomainError, TransitionNotAllowed, ValidationError
+from orderly.orders.exceptions import OrderArchived, OrderLocked
 from orderly.orders.models import Order
 from orderly.orders.status import ORDER_TRANSITIONS, Action, OrderStatus, Stage
 
 STATUS_TARGET = {Action.OPEN: OrderStatus.OPEN, Action.CANCEL: OrderStatus.CANCELED}
 
 
-def refusal(order: Order, action: str) -> str | None:
-    """None when `action` is allowed on `order` now; otherwise the reason, naming the state."""
+def refusal(order: Order, action: str) -> DomainError | None:
+    """None when `action` is allowed on `order` now; otherwise the error to refuse it with (not raised), whose
+    message names the state and whose detail carries it."""
     if action in STATUS_TARGET:
         target = STATUS_TARGET[action]
         if order.is_archived:
-            return f"Order {order.number} is archived; unarchive it first."
+            return OrderArchived(order, action=action)
         if target not in ORDER_TRANSITIONS[order.status]:
-            return (
-                f"Cannot {action} order {order.number}: it is {order.status}, "
-                f"and {order.status} → {target} is not allowed."
+            return TransitionNotAllowed(
+                resource="order", key=order.number, current=order.status, attempted=target, action=action
             )
         if action == Action.OPEN and order.status != OrderStatus.DRAFT:
-            return (
+            return OrderLocked(
                 f"Cannot open order {order.number}: it is {order.status}; only a draft is opened by hand. "
-                "A closed order reopens by itself when a return or a lost parcel needs work."
+                "A closed order reopens by itself when a return or a lost parcel needs work.",
+                order=order,
+                action=action,
             )
         if action == Action.CANCEL and order.stage != Stage.NEW:
             stage = order.get_stage_display().lower()
-            return f"Cannot cancel order {order.number}: it is {stage}; take it out of its plan first."
+            return OrderLocked(
+                f"Cannot cancel order {order.number}: it is {stage}; take it out of its plan first.",
+                order=order,
+                action=action,
+            )
         return None
     if action == Action.ARCHIVE:
-        return f"Order {order.number} is already archived." if order.is_archived else None
+        if order.is_archived:
+            return OrderArchived(order, action=action, message=f"Order {order.number} is already archived.")
+        return None
     if action == Action.UNARCHIVE:
-        return None if order.is_archived else f"Order {order.number} is not archived."
+        if order.is_archived:
+            return None
+        return Conflict(f"Order {order.number} is not archived.", code=ErrorCode.ORDER_NOT_ARCHIVED, order=order.number)
     if action == Action.RESET:
         if order.is_archived:
-            return f"Order {order.number} is archived; unarchive it first."
+            return OrderArchived(order, action=action)
         if order.status in (OrderStatus.CANCELED, OrderStatus.CLOSED):
-            return f"Order {order.number} is {order.status}; there is nothing to reset."
+            return OrderLocked(
+                f"Order {order.number} is {order.status}; there is nothing to reset.", order=order, action=action
+            )
         return None
     if action == Action.EDIT:
         if order.is_archived:
-            return f"Order {order.number} is archived; unarchive it before editing."
+            return OrderArchived(
+                order, action=action, message=f"Order {order.number} is archived; unarchive it before editing."
+            )
         if order.status not in (OrderStatus.DRAFT, OrderStatus.OPEN):
-            return f"Order {order.number} is {order.status}; only draft and open orders can be edited."
+            return OrderLocked(
+                f"Order {order.number} is {order.status}; only draft and open orders can be edited.",
+                order=order,
+                action=action,
+            )
         return None
     if action == Action.DELETE:
         packed = order.stage == Stage.COMPLETED and order.status in (OrderStatus.DRAFT, OrderStatus.OPEN)
         if order.stage == Stage.IN_PROGRESS or packed:
             # in a plan, or picked and packed on its pick list and not shipped: its plan holds stock for it
             stage = order.get_stage_display().lower()
-            return f"Order {order.number} is {stage}; take it out of its plan before deleting it."
+            return OrderLocked(
+                f"Order {order.number} is {stage}; take it out of its plan before deleting it.",
+                order=order,
+                action=action,
+            )
         return None
-    return f"Unknown action {action!r}."
+    return ValidationError(f"Unknown action {action!r}.", field="action")
 
 
 def allowed_actions(order: Order) -> list[str]:

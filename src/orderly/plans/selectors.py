@@ -45,7 +45,7 @@ def plan_get(number: str) -> FulfillmentPlan:
     try:
         return FulfillmentPlan.objects.get(number=str(number or "").strip().upper())
     except FulfillmentPlan.DoesNotExist:
-        raise NotFound(f"No fulfillment plan {number!r}.", field="plan") from None
+        raise NotFound(f"No fulfillment plan {number!r}.", field="plan", resource="plan", key=number) from None
 
 
 def plan_orders(plan: FulfillmentPlan) -> list[PlanOrder]:
@@ -158,7 +158,9 @@ def packaging_plan_get(number: str) -> PackagingPlan:
             number=str(number or "").strip().upper()
         )
     except PackagingPlan.DoesNotExist:
-        raise NotFound(f"No packaging plan {number!r}.", field="packaging_plan") from None
+        raise NotFound(
+            f"No packaging plan {number!r}.", field="packaging_plan", resource="packaging_plan", key=number
+        ) from None
 
 
 def loose_needed(packaging: PackagingPlan) -> Decimal:

@@ -4,22 +4,38 @@ It reads the order's own fields only, so an overview can ask it of every row wit
 and how many units are still open is the fulfillment service's check.
 """
 
+from orderly.core.error_codes import ErrorCode
+from orderly.core.exceptions import Conflict, DomainError, NotFound
+from orderly.orders.exceptions import OrderArchived, OrderLocked
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.status import FulfillmentStatus, OrderStatus
 
+FULFILL = "fulfill"
 
-def fulfill_refusal(order: Order) -> str | None:
-    """None when `order` may be fulfilled; otherwise the reason, naming its state."""
+
+def fulfill_refusal(order: Order) -> DomainError | None:
+    """None when `order` may be fulfilled; otherwise the error to refuse it with (not raised), whose message names
+    its state and whose detail carries it."""
     if order.deleted_at is not None:
-        return f"Order {order.number} is deleted."
+        return NotFound(f"Order {order.number} is deleted.", resource="order", key=order.number)
     if order.is_archived:
-        return f"Order {order.number} is archived; unarchive it before fulfilling it."
+        message = f"Order {order.number} is archived; unarchive it before fulfilling it."
+        return OrderArchived(order, action=FULFILL, message=message)
     if order.status != OrderStatus.OPEN:
-        return f"Order {order.number} is {order.status}; only open orders can be fulfilled."
+        return OrderLocked(
+            f"Order {order.number} is {order.status}; only open orders can be fulfilled.", order=order, action=FULFILL
+        )
     if order.has_error:
-        return f"Order {order.number} has an error ({order.error_message}); fix it and reset the order first."
+        return Conflict(
+            f"Order {order.number} has an error ({order.error_message}); fix it and reset the order first.",
+            code=ErrorCode.ORDER_HAS_ERROR,
+            order=order.number,
+            error=order.error_code,
+        )
     if order.fulfillment_status == FulfillmentStatus.FULFILLED:
-        return f"Order {order.number} is already fulfilled."
+        return Conflict(
+            f"Order {order.number} is already fulfilled.", code=ErrorCode.NOTHING_TO_FULFILL, order=order.number
+        )
     return None
 
 

@@ -33,7 +33,7 @@ def fulfillment_get(reference) -> Fulfillment:
     else:
         fulfillment = found.filter(number=value).first()
     if fulfillment is None or fulfillment.order.deleted_at is not None:
-        raise NotFound(f"No fulfillment {reference!r}.", field="fulfillment")
+        raise NotFound(f"No fulfillment {reference!r}.", field="fulfillment", resource="fulfillment", key=reference)
     return fulfillment
 
 

@@ -4,8 +4,6 @@ Managers configure channels and mappings; operators synchronize and import; view
 carries no bearer token: the channel's own signature over the raw body is its proof.
 """
 
-import json
-
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
@@ -34,7 +32,7 @@ from orderly.api.schemas.channels import (
 )
 from orderly.catalog.models import ChannelSkuMapping
 from orderly.channels import selectors, services
-from orderly.channels.connectors.csv_file import MAX_BYTES, CsvRejected
+from orderly.channels.connectors.csv_file import MAX_BYTES
 from orderly.channels.models import SalesChannel
 from orderly.core.actors import Actor
 from orderly.core.exceptions import ValidationError
@@ -230,14 +228,6 @@ def _upload(request: HttpRequest) -> bytes:
     return request.read(MAX_BYTES + 1)
 
 
-def _csv_refused(exc: CsvRejected) -> HttpResponse:
-    body = {
-        "error": {"code": exc.code, "message": exc.message, "field": exc.field},
-        "errors": [{"line": e["line"], "column": e["column"], "reason": e["reason"]} for e in exc.errors],
-    }
-    return HttpResponse(json.dumps(body), status=exc.status, content_type="application/json")
-
-
 @router.post(
     "/{int:channel_id}/import",
     response={200: SyncRunOut, **error_responses(400, 401, 403, 404, 409, 413, 422)},
@@ -257,7 +247,7 @@ def _csv_refused(exc: CsvRejected) -> HttpResponse:
 def import_csv(request: HttpRequest, channel_id: int, idempotency_key: str | None = IdempotencyKey):
     """Import a file in the documented CSV format into a CSV channel: the body itself (`Content-Type: text/csv`)
     or the multipart field `file`. Every row is checked first; a file with any bad row is refused whole and nothing
-    is written: 422 with code `csv_rejected` and, beside `error`, `errors`: every error as `{line, column, reason}`
+    is written: 422 with code `csv_rejected`, whose `detail.errors` lists every error as `{line, column, reason}`
     (the header is line 1). The answer is the run in the channel's sync log."""
     channel = selectors.channel_get(channel_id)
     content = _upload(request)
@@ -265,10 +255,7 @@ def import_csv(request: HttpRequest, channel_id: int, idempotency_key: str | Non
     def run():
         return run_dict(services.csv_import(channel=channel, content=content, actor=_actor(request)))
 
-    try:
-        return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=200, body=content)
-    except CsvRejected as exc:
-        return _csv_refused(exc)
+    return respond(request, idempotency_key, run=run, schema=SyncRunOut, status=200, body=content)
 
 
 # ---- inbound webhooks ------------------------------------------------------------------------------------------

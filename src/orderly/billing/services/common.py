@@ -28,7 +28,7 @@ def order_for_update(order) -> Order:
     try:
         return Order.objects.select_for_update().get(number=number)
     except Order.DoesNotExist:
-        raise NotFound(f"No order {number!r}.", field="order") from None
+        raise NotFound(f"No order {number!r}.", field="order", resource="order", key=number) from None
 
 
 def items_for_update(order: Order) -> list[OrderItem]:

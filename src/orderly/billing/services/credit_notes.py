@@ -23,6 +23,7 @@ from orderly.billing.services.common import (
     order_for_update,
 )
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import NotFound, ValidationError
 from orderly.orders.models import Order, OrderCharge, OrderItem
 from orderly.orders.services import order_settle
@@ -143,7 +144,11 @@ def _charge_lines(invoice: Invoice, wanted: list[int], charges: dict[int, OrderC
     for index, charge_id in enumerate(wanted):
         if charge_id not in charges:
             raise ValidationError(
-                f"Charge {charge_id} is not a charge of order {invoice.order.number}.", field=f"charges[{index}]"
+                f"Charge {charge_id} is not a charge of order {invoice.order.number}.",
+                code=ErrorCode.UNKNOWN_REFERENCE,
+                field=f"charges[{index}]",
+                resource="charge",
+                key=charge_id,
             )
         if charge_id not in billed:
             raise ValidationError(
@@ -181,7 +186,10 @@ def credit_note_for_return(*, order, lines, reason: str = "", actor: Actor, char
         items = {item.pk: item for item in items_for_update(order)}
         unknown = sorted(set(wanted) - set(items))
         if unknown:
-            raise ValidationError(f"Item {unknown[0]} is not an item of order {order.number}.", field="lines")
+            raise ValidationError(
+                f"Item {unknown[0]} is not an item of order {order.number}.", code=ErrorCode.UNKNOWN_REFERENCE,
+                field="lines", resource="item", key=unknown[0],
+            )  # fmt: skip
         units = {pk: min(count, _invoiced_beyond_kept(items[pk])) for pk, count in wanted.items()}
         units = {pk: count for pk, count in units.items() if count > 0}
         order_charges = {charge.pk: charge for charge in charges_for_update(order)} if wanted_charges else {}
@@ -226,20 +234,27 @@ def credit_note_create(*, invoice, lines, reason: str, actor: Actor, charges=Non
     with transaction.atomic():
         found = Invoice.objects.filter(number=number, kind=InvoiceKind.INVOICE, order__deleted_at__isnull=True).first()
         if found is None:
-            raise NotFound(f"No invoice {number!r}.", field="invoice")
+            raise NotFound(f"No invoice {number!r}.", field="invoice", resource="invoice", key=number)
         order = order_for_update(found.order)
         items = {item.pk: item for item in items_for_update(order)}
         order_charges = {charge.pk: charge for charge in charges_for_update(order)}
         billed = _billed_on(found)
         for index, (pk, count) in enumerate(wanted.items()):
             if pk not in billed:
-                raise ValidationError(f"Item {pk} is not on invoice {found.number}.", field=f"items[{index}].item")
+                raise ValidationError(
+                    f"Item {pk} is not on invoice {found.number}.", code=ErrorCode.UNKNOWN_REFERENCE,
+                    field=f"items[{index}].item", resource="invoice_item", key=pk,
+                )  # fmt: skip
             item = items[pk]
             most = min(billed[pk], item.qty_invoiced - item.qty_credited)
             if count > most:
                 raise ValidationError(
                     f"Cannot credit {count} of {item.sku}: at most {most} of it can be credited on {found.number}.",
+                    code=ErrorCode.QUANTITY_EXCEEDS,
                     field=f"items[{index}].quantity",
+                    sku=item.sku,
+                    requested=count,
+                    allowed=most,
                 )
         if wanted_charges is None:
             whole = bool(wanted) and wanted == billed

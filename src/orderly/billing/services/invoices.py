@@ -12,7 +12,9 @@ from orderly.billing.services.common import (
     order_for_update,
 )
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import OrderCharge, OrderItem
 from orderly.orders.services import order_settle
 from orderly.orders.status import OrderStatus
@@ -68,18 +70,17 @@ def invoice_create(*, order, actor: Actor) -> Invoice:
     with transaction.atomic():
         order = order_for_update(order)
         if order.status in (OrderStatus.DRAFT, OrderStatus.CANCELED):
-            raise Conflict(
+            raise OrderLocked(
                 f"Cannot invoice order {order.number}: it is {order.status}"
                 + ("; open it first." if order.status == OrderStatus.DRAFT else "."),
-                code="order_not_invoiceable",
-                order=order.number,
-                status=order.status,
+                order=order,
+                action="invoice",
             )
         if order.is_test:
             # An invoice number is a legal sequence: a shop's test order must not take one.
             raise Conflict(
                 f"Cannot invoice order {order.number}: it is a test order from the shop.",
-                code="test_order",
+                code=ErrorCode.TEST_ORDER,
                 order=order.number,
             )
         included = order.prices_include_tax
@@ -98,14 +99,14 @@ def invoice_create(*, order, actor: Actor) -> Invoice:
         if not worth_an_invoice(len(item_parts), charges):
             raise Conflict(
                 f"Nothing to invoice on order {order.number}: every invoiceable unit is already invoiced.",
-                code="nothing_to_invoice",
+                code=ErrorCode.NOTHING_TO_INVOICE,
                 order=order.number,
             )
         sums = amounts.totals(line for _source, line in parts)
         if min(sums.subtotal, sums.total) < 0:
             raise Conflict(
                 f"Cannot invoice order {order.number}: its fees would make the invoice negative ({sums.total}).",
-                code="invoice_negative",
+                code=ErrorCode.INVOICE_NEGATIVE,
                 order=order.number,
                 total=str(sums.total),
             )

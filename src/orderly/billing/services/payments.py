@@ -7,8 +7,10 @@ from orderly.billing import events
 from orderly.billing.models import Payment, PaymentKind, PaymentMethod
 from orderly.billing.services.common import MAX_AMOUNT_PAID, clean_amount, order_for_update
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.money import ZERO
+from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import Order
 from orderly.orders.services import order_settle
 from orderly.orders.status import OrderStatus
@@ -55,15 +57,15 @@ def payment_record(
     with transaction.atomic():
         order = order_for_update(order)
         if kind == PaymentKind.PAYMENT and order.status == OrderStatus.CANCELED:
-            raise Conflict(
-                f"Cannot record a payment: order {order.number} is canceled.", code="order_canceled", order=order.number
-            )
+            raise OrderLocked(f"Cannot record a payment: order {order.number} is canceled.", order=order, action="pay")
         paid = amount_paid(order)
         if kind == PaymentKind.REFUND and amount > paid:
             raise Conflict(
                 f"Cannot refund {amount}: only {paid} has been paid for order {order.number}.",
-                code="refund_exceeds_paid",
+                code=ErrorCode.REFUND_EXCEEDS_PAID,
                 field="amount",
+                order=order.number,
+                amount=str(amount),
                 paid=str(paid),
             )
         if kind == PaymentKind.PAYMENT and paid + amount > MAX_AMOUNT_PAID:

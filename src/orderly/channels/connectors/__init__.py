@@ -3,6 +3,7 @@
 import importlib
 
 from orderly.channels.connectors.base import BaseConnector
+from orderly.core.error_codes import ErrorCode
 
 # Module per kind where the module's name is not the kind itself.
 MODULES = {"csv": "csv_file"}
@@ -23,7 +24,8 @@ def get_connector(channel, **kwargs) -> BaseConnector:
         raise ChannelError(
             f"The credentials of {channel} cannot be read with this server's key (was ORDERLY_CREDENTIALS_KEY or "
             "SECRET_KEY changed?); enter them again in the channel's settings.",
-            code="credentials_unreadable",
+            code=ErrorCode.CREDENTIALS_UNREADABLE,
+            channel=channel.name,
         ) from None
     module = importlib.import_module(f"{__name__}.{MODULES.get(channel.kind, channel.kind)}")
     return module.Connector(channel, credentials, **kwargs)

@@ -16,21 +16,20 @@ import httpx
 
 from orderly.channels.connectors import parsing
 from orderly.channels.connectors.egress import AddressRefused, GuardedTransport
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import DomainError
 
 
 class ChannelError(DomainError):
     """The shop could not be reached or gave an answer we cannot use; the sync run records the reason."""
 
-    code = "channel_error"
-    status = 502
+    code = ErrorCode.CHANNEL_ERROR
 
 
 class WebhookRefused(DomainError):
     """A webhook delivery without a valid signature. Nothing is written."""
 
-    code = "webhook_refused"
-    status = 401
+    code = ErrorCode.WEBHOOK_REFUSED
 
 
 @dataclass
@@ -154,10 +153,16 @@ class BaseConnector:
 
     # -- what a connector offers; pull connectors override the first two ---------------------------------------
     def fetch_pages(self, *, cursor: str) -> Iterator[Page]:
-        raise ChannelError(f"A {self.kind} channel does not pull orders.", code="not_pulling")
+        raise ChannelError(
+            f"A {self.kind} channel does not pull orders.", code=ErrorCode.CHANNEL_KIND_UNSUPPORTED,
+            channel=self.channel.name, kind=self.kind, action="pull",
+        )  # fmt: skip
 
     def fetch_order(self, external_id: str) -> ExternalOrder | Malformed | None:
-        raise ChannelError(f"A {self.kind} channel cannot re-pull an order.", code="not_pulling")
+        raise ChannelError(
+            f"A {self.kind} channel cannot re-pull an order.", code=ErrorCode.CHANNEL_KIND_UNSUPPORTED,
+            channel=self.channel.name, kind=self.kind, action="pull_order",
+        )  # fmt: skip
 
     def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> WebhookMessage:
         raise WebhookRefused(f"A {self.kind} channel takes no webhooks.")
@@ -229,7 +234,7 @@ class BaseConnector:
                 last = f"{method} {url} timed out"
             except httpx.RequestError as exc:  # connection refused or reset, bad encoding, too many redirects
                 if isinstance(exc.__cause__, AddressRefused):  # not the shop's passing trouble: no retry
-                    raise ChannelError(f"{method} {url} was not sent: {exc}", code="address_refused") from None
+                    raise ChannelError(f"{method} {url} was not sent: {exc}") from None
                 last = f"{method} {url} failed: {exc.__class__.__name__}"
             else:
                 if response.status_code == 429:

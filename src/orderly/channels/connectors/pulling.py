@@ -137,8 +137,7 @@ class ReaderProcess:
         except (EOFError, OSError):
             return "failed", ChannelError(
                 "The process reading the shop's pages stopped before the last page; the next sync goes on from "
-                "the last page stored.",
-                code="reader_stopped",
+                "the last page stored."
             )
         if kind == "failed":
             message, code = value

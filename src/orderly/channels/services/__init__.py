@@ -10,7 +10,7 @@ Configuration (channels.services.config, .mappings)
 
 Sync (channels.services.sync)
 - channel_sync(*, channel, actor=None) -> SyncRun              pull new and changed orders now (ValidationError
-  `not_pulling` for manual, CSV and webhook channels)
+  `channel_kind_unsupported` for manual, CSV and webhook channels)
 - channels_sync_enabled(*, actor=None) -> list[SyncRun]        every enabled pulling channel now
 - order_synchronize(*, order, actor=None) -> SyncRun           re-pull one order's latest state
 - order_upsert_from_channel(*, channel, data: ExternalOrder, actor) -> "imported" | "updated" | "skipped"

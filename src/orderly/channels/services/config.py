@@ -6,7 +6,7 @@ from django.utils import timezone
 from orderly.channels import crypto
 from orderly.channels.models import ChannelKind, SalesChannel
 from orderly.channels.settings_schema import clean_credentials, clean_settings
-from orderly.core.exceptions import Conflict, ValidationError
+from orderly.core.exceptions import AlreadyExists, ValidationError
 
 
 def _clean_name(name) -> str:
@@ -40,7 +40,7 @@ def channel_create(
     secrets = clean_credentials(kind, credentials)
     with transaction.atomic():
         if SalesChannel.objects.filter(name=name).exists():
-            raise Conflict(f"A channel named {name!r} already exists.", field="name")
+            raise AlreadyExists(f"A channel named {name!r} already exists.", resource="channel", key=name, field="name")
         channel = SalesChannel(
             name=name, kind=kind, enabled=bool(enabled), settings=clean, credentials_encrypted=crypto.encrypt(secrets)
         )
@@ -67,7 +67,9 @@ def channel_update(
         if name is not None:
             name = _clean_name(name)
             if SalesChannel.objects.filter(name=name).exclude(pk=channel.pk).exists():
-                raise Conflict(f"A channel named {name!r} already exists.", field="name")
+                raise AlreadyExists(
+                    f"A channel named {name!r} already exists.", resource="channel", key=name, field="name"
+                )
             channel.name = name
             fields.append("name")
         if settings is not None:

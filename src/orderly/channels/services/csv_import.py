@@ -6,6 +6,7 @@ from orderly.channels.connectors.csv_file import CsvRejected, parse_csv
 from orderly.channels.models import ChannelKind, SalesChannel, SyncRun, SyncRunKind
 from orderly.channels.services.sync import _finish, take_orders
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
 
 
@@ -21,7 +22,10 @@ def csv_import(*, channel: SalesChannel, content: bytes | str, actor: Actor | No
     if channel.kind != ChannelKind.CSV:
         raise ValidationError(
             f"Channel {channel} is a {channel.get_kind_display()} channel; files go to a CSV channel.",
-            code="not_csv_channel",
+            code=ErrorCode.CHANNEL_KIND_UNSUPPORTED,
+            channel=channel.name,
+            kind=channel.kind,
+            action="import_csv",
         )
     orders = parse_csv(content)
     lines = {order.external_id: line for line, order in orders}

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from orderly.catalog.exceptions import UnknownSku
 from orderly.catalog.models import ChannelSkuMapping, Variant
 from orderly.channels.models import SalesChannel
 from orderly.core.exceptions import NotFound, ValidationError
@@ -20,7 +21,7 @@ def mapping_set(*, channel: SalesChannel, external_sku: str, variant_sku: str) -
     try:
         variant = Variant.objects.get(sku=variant_sku.strip())
     except Variant.DoesNotExist:
-        raise NotFound(f"No variant with SKU {variant_sku.strip()!r}.", code="variant_not_found", field="variant_sku")
+        raise UnknownSku(variant_sku.strip(), field="variant_sku") from None
     with transaction.atomic():
         mapping, _ = ChannelSkuMapping.objects.update_or_create(
             channel=channel, external_sku=external_sku, defaults={"variant": variant}
@@ -33,4 +34,6 @@ def mapping_delete(*, channel: SalesChannel, external_sku: str) -> None:
     with transaction.atomic():
         deleted, _ = ChannelSkuMapping.objects.filter(channel=channel, external_sku=external_sku).delete()
     if not deleted:
-        raise NotFound(f"Channel {channel} has no mapping for SKU {external_sku!r}.", code="mapping_not_found")
+        raise NotFound(
+            f"Channel {channel} has no mapping for SKU {external_sku!r}.", resource="mapping", key=external_sku
+        )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from orderly.channels.connectors import get_connector
 from orderly.channels.models import PULLING_KINDS, OutboxMessage, OutboxStatus
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, DomainError, ValidationError
 from orderly.orders import events
 from orderly.orders.models import Order
@@ -139,7 +140,7 @@ def outbox_retry(*, message: OutboxMessage, actor: Actor) -> OutboxMessage:
     with transaction.atomic():
         message = OutboxMessage.objects.select_for_update().select_related("order").get(pk=message.pk)
         if message.status == OutboxStatus.SENT:
-            raise Conflict("This push was already sent.", code="already_sent")
+            raise Conflict("This push was already sent.", code=ErrorCode.ALREADY_SENT, push=message.pk)
         message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, timezone.now()
         message.save(update_fields=["status", "attempts", "next_attempt_at"])
         events.channel_told(

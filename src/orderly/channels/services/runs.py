@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from orderly.channels.models import SalesChannel, SyncRun, SyncRunKind, SyncRunStatus
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 
 # A running run writes its heartbeat after every page (a page of 250 orders takes seconds; a shop's retries and
@@ -27,29 +28,35 @@ ACTIVE = (SyncRunStatus.QUEUED, SyncRunStatus.RUNNING)
 class SyncRunning(Conflict):
     """Another sync of the channel is queued or running; `run` is that one."""
 
-    code = "sync_running"
+    code = ErrorCode.SYNC_RUNNING
 
-    def __init__(self, message: str, run: SyncRun):
-        super().__init__(message)
+    def __init__(self, message: str, *, channel: SalesChannel, run: SyncRun | None):
+        super().__init__(message, channel=channel.name, run=getattr(run, "pk", None))
         self.run = run
 
 
 def require_pulling(channel: SalesChannel) -> None:
-    """ValidationError `not_pulling` for channels that do not pull orders (manual, CSV, webhook)."""
+    """ValidationError `channel_kind_unsupported` for channels that do not pull orders (manual, CSV, webhook)."""
     if not channel.pulls:
         raise ValidationError(
             f"Channel {channel} ({channel.get_kind_display()}) does not pull orders; nothing to synchronize.",
-            code="not_pulling",
+            code=ErrorCode.CHANNEL_KIND_UNSUPPORTED,
+            channel=channel.name,
+            kind=channel.kind,
+            action="pull",
         )
 
 
 def require_repullable(order) -> None:
-    """ValidationError `not_pulling` for orders whose channel cannot be asked for them again."""
+    """ValidationError `channel_kind_unsupported` for orders whose channel cannot be asked for them again."""
     channel = order.channel
     if not channel.pulls or not order.external_id:
         raise ValidationError(
             f"Order {order.number} comes from {channel} ({channel.get_kind_display()}), which cannot be re-pulled.",
-            code="not_pulling",
+            code=ErrorCode.CHANNEL_KIND_UNSUPPORTED,
+            channel=channel.name,
+            kind=channel.kind,
+            action="pull_order",
         )
 
 
@@ -128,14 +135,16 @@ def run_start(*, channel: SalesChannel, kind: str, actor: Actor | None, run: Syn
             if run is not None:
                 claimed = SyncRun.objects.filter(pk=run.pk, status=SyncRunStatus.QUEUED).update(**fields)
                 if not claimed:
-                    raise SyncRunning(f"Run {run.pk} is not queued any more.", run)
+                    raise SyncRunning(f"Run {run.pk} is not queued any more.", channel=channel, run=run)
                 run.refresh_from_db()
                 return run
             return SyncRun.objects.create(channel=channel, kind=kind, trigger=_trigger(actor), **fields)
     except IntegrityError:
         active = _active(channel)
         raise SyncRunning(
-            f"A sync of {channel} is already queued or running (run {getattr(active, 'pk', '?')}).", active
+            f"A sync of {channel} is already queued or running (run {getattr(active, 'pk', '?')}).",
+            channel=channel,
+            run=active,
         ) from None
 
 

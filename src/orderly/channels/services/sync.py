@@ -175,8 +175,8 @@ def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector
     sync stopped anywhere resumes from the last committed page with no duplicates and nothing missed; a run whose
     process was killed is marked interrupted by the next sync or the scheduler (runs.runs_interrupt_stale). A shop
     that cannot be reached or answers badly ends the run as failed with the reason. Schedules the next sync.
-    Refused: ValidationError `not_pulling` (no run written) for kinds that do not pull (manual, CSV, webhook);
-    SyncRunning (409) when another sync of the channel is queued or running.
+    Refused: ValidationError `channel_kind_unsupported` (no run written) for kinds that do not pull (manual, CSV,
+    webhook); SyncRunning (409) when another sync of the channel is queued or running.
     """
     channel = SalesChannel.objects.get(pk=channel.pk)
     require_pulling(channel)

@@ -281,7 +281,10 @@ def _upsert(channel: SalesChannel, data: ExternalOrder, actor: Actor, digest: st
     except ValidationError:
         raise
     except DomainError as exc:  # e.g. a cancel refused because the order is already being fulfilled
-        raise ValidationError(f"Order {order.number}: {exc.message}") from exc
+        # kept as this order's failure (the sync goes on with the others), with the refusal's code and data
+        raise ValidationError(
+            f"Order {order.number}: {exc.message}", code=exc.code, field=exc.field, **exc.detail
+        ) from exc
     _remember(channel, order, data, digest, applied)
     return UPDATED
 

@@ -11,6 +11,7 @@ from orderly.channels.connectors.base import ChannelError, WebhookRefused
 from orderly.channels.models import SalesChannel, SyncRun, SyncRunKind, WebhookDelivery
 from orderly.channels.services.sync import _finish, take_orders
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,11 @@ def webhook_receive(*, channel: SalesChannel, headers: Mapping[str, str], body: 
         # A shop checking that the address answers when a webhook is set up: acknowledged, nothing written.
         return WebhookResult(delivery_id=message.delivery_id, duplicate=False, run=None)
     if not channel.enabled:
-        raise Conflict(f"Channel {channel} is disabled; enable it to take its webhooks.", code="channel_disabled")
+        raise Conflict(
+            f"Channel {channel} is disabled; enable it to take its webhooks.",
+            code=ErrorCode.CHANNEL_DISABLED,
+            channel=channel.name,
+        )
     with transaction.atomic():
         try:
             with transaction.atomic():

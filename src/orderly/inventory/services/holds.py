@@ -9,7 +9,9 @@ from django.db import transaction
 from django.db.models import F
 
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound
+from orderly.core.money import quantity_text
 from orderly.inventory.bulk import bulk_insert
 from orderly.inventory.models import Hold, Lot, Movement
 from orderly.inventory.services.stock import _movement
@@ -52,19 +54,29 @@ def holds_change(*, changes: Sequence[HoldChange], reference: str, actor: Actor)
     for (lot_id, item_id), quantity in sorted(merged.items()):
         lot = lots.get(lot_id)
         if lot is None:
-            raise NotFound(f"No lot with id {lot_id}.", field="lot")
+            raise NotFound(f"No lot with id {lot_id}.", field="lot", resource="lot", key=lot_id)
         hold = holds.get((lot_id, item_id))
         current = hold.quantity if hold else Decimal("0")
         if hold is not None and hold.reference != reference:
-            raise Conflict(f"Lot {lot.number} is held for item {item_id} by {hold.reference}, not {reference}.")
+            raise Conflict(
+                f"Lot {lot.number} is held for item {item_id} by {hold.reference}, not {reference}.",
+                code=ErrorCode.HOLD_OWNED_ELSEWHERE, lot=lot.number, item=item_id, reference=reference,
+                held_by=hold.reference,
+            )  # fmt: skip
         if quantity > 0 and quantity > lot.available:
             raise Conflict(
                 f"Cannot hold {quantity} {lot.unit} of lot {lot.number}: only {lot.available} available.",
+                code=ErrorCode.LOT_SHORT,
                 lot=lot.number,
-                available=str(lot.available),
+                requested=quantity_text(quantity),
+                available=quantity_text(lot.available),
             )
         if current + quantity < 0:
-            raise Conflict(f"Cannot release {-quantity} of lot {lot.number}: item {item_id} holds {current}.")
+            raise Conflict(
+                f"Cannot release {-quantity} of lot {lot.number}: item {item_id} holds {current}.",
+                code=ErrorCode.RELEASE_EXCEEDS_HOLD, lot=lot.number, item=item_id, release=quantity_text(-quantity),
+                held=quantity_text(current),
+            )  # fmt: skip
         lot.held += quantity
         line = per_lot[(lot_id, MovementKind.HOLD if quantity > 0 else MovementKind.RELEASE)]
         line[0] += quantity

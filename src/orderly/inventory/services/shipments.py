@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from orderly.catalog.models import Variant
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound
+from orderly.core.money import quantity_text
 from orderly.inventory.models import Hold, Lot, Movement
 from orderly.inventory.services.stock import (
     _check_fits,
@@ -68,10 +70,10 @@ def _plan_ship(request: ShipRequest, lots: list[Lot], holds: list[Hold], taken: 
         free = sum((lot.available - taken[lot.pk] for lot in lots), Decimal("0"))
         sku = Variant.objects.filter(pk=request.variant_id).values_list("sku", flat=True).first() or "?"
         available = held + free + sum((d.quantity for d in draws if not d.hold_reference), Decimal("0"))
-        needed, available, held = (format(d.normalize(), "f") for d in (Decimal(request.quantity), available, held))
+        needed, available, held = (quantity_text(d) for d in (request.quantity, available, held))
         raise Conflict(
             f"Not enough stock of {sku}: {needed} needed, {available} available ({held} held for the item).",
-            code="insufficient_stock",
+            code=ErrorCode.INSUFFICIENT_STOCK,
             sku=sku,
             needed=needed,
             available=available,
@@ -195,7 +197,7 @@ def stock_return(*, variant_id: int, quantity, actor: Actor, reference: str = ""
     not the same age as the lot it left, and a lot of its own keeps it apart for a check) with a "return" movement."""
     variant = Variant.objects.filter(pk=variant_id).first()
     if variant is None:
-        raise NotFound(f"No product variant with id {variant_id}.", field="variant")
+        raise NotFound(f"No product variant with id {variant_id}.", field="variant", resource="variant", key=variant_id)
     return _lot_create(
         kind=LotKind.PACKAGED, quantity=to_quantity(quantity, whole=True), actor=actor,
         lot_date=timezone.now().date(), warehouse=default_warehouse(), position=None, variant=variant,

@@ -8,9 +8,12 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from orderly.catalog.exceptions import UnknownSku
 from orderly.catalog.models import Product, Variant
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.money import quantity_text
 from orderly.core.numbering import next_number
 from orderly.inventory.models import Hold, Lot, Movement, Position, Warehouse
 from orderly.inventory.status import LotKind, MovementKind
@@ -49,7 +52,9 @@ def _lot_for_update(lot) -> Lot:
             .get(number=number)
         )
     except Lot.DoesNotExist:
-        raise NotFound(f"No lot {number!r}.", field="lot") from None
+        raise ValidationError(
+            f"No lot {number!r}.", code=ErrorCode.UNKNOWN_REFERENCE, field="lot", resource="lot", key=number
+        ) from None
 
 
 def default_warehouse() -> Warehouse:
@@ -132,9 +137,9 @@ def stock_receive(
     if kind == LotKind.PACKAGED:
         variant = Variant.objects.filter(sku=(sku or "").strip()).first() if sku else None
         if variant is None:
-            raise NotFound(
-                f"No product variant has SKU {sku!r}." if sku else "Packaged stock needs a sku.", field="sku"
-            )
+            if not sku:
+                raise ValidationError("Packaged stock needs a sku.", code=ErrorCode.REQUIRED, field="sku")
+            raise UnknownSku(sku.strip(), field="sku")
         return _lot_create(
             kind=kind, quantity=quantity, actor=actor, lot_date=lot_date, warehouse=warehouse,
             position=_position(warehouse, position), variant=variant, reason=reason,
@@ -143,7 +148,12 @@ def stock_receive(
     if product_obj is None and product:
         product_obj = Product.objects.filter(name=str(product).strip()).first()
     if product_obj is None:
-        raise NotFound(f"No product {product!r}." if product else "Loose stock needs a product.", field="product")
+        if not product:
+            raise ValidationError("Loose stock needs a product.", code=ErrorCode.REQUIRED, field="product")
+        raise ValidationError(
+            f"No product {product!r}.", code=ErrorCode.UNKNOWN_REFERENCE, field="product", resource="product",
+            key=str(product),
+        )  # fmt: skip
     return _lot_create(
         kind=kind, quantity=quantity, actor=actor, lot_date=lot_date, warehouse=warehouse,
         position=_position(warehouse, position), product=product_obj, reason=reason,
@@ -193,14 +203,16 @@ def stock_adjust(*, lot, quantity, reason: str, actor: Actor) -> Lot:
     lot = _lot_for_update(lot)
     change = to_quantity(quantity, whole=lot.kind == LotKind.PACKAGED, allow_negative=True)
     if lot.on_hand + change < lot.held:
-        floor = "below zero" if lot.held == 0 else f"below the {lot.held} {lot.unit} held"
+        floor = "below zero" if lot.held == 0 else f"below the {quantity_text(lot.held)} {lot.unit} held"
         raise Conflict(
-            f"Cannot adjust lot {lot.number} by {change}: it has {lot.on_hand} {lot.unit} on hand, "
+            f"Cannot adjust lot {lot.number} by {quantity_text(change)}: it has {quantity_text(lot.on_hand)} "
+            f"{lot.unit} on hand, "
             f"and that would take it {floor}.",
+            code=ErrorCode.LOT_SHORT,
             field="quantity",
             lot=lot.number,
-            on_hand=str(lot.on_hand),
-            held=str(lot.held),
+            requested=quantity_text(-change),
+            available=quantity_text(lot.available),
         )
     _check_fits(lot, change)
     lot.on_hand += change
@@ -222,7 +234,11 @@ def stock_move(*, lot, quantity, position: str, actor: Actor) -> Lot:
     if quantity > source.available:
         raise Conflict(
             f"Cannot move {quantity} {source.unit} of lot {source.number}: only {source.available} are available.",
+            code=ErrorCode.LOT_SHORT,
             field="quantity",
+            lot=source.number,
+            requested=quantity_text(quantity),
+            available=quantity_text(source.available),
         )
     if quantity == source.on_hand:  # the whole lot, nothing held: it simply stands somewhere else now
         before = source.position.code if source.position_id else "no position"
@@ -276,14 +292,18 @@ def lots_consume(*, draws: Sequence[tuple[int, Decimal]], actor: Actor, referenc
         wanted[lot_id] += Decimal(quantity)
     lots = list(Lot.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
     if len(lots) != len(wanted):
-        raise NotFound("A lot to consume from does not exist.", field="lot")
+        missing = sorted(set(wanted) - {lot.pk for lot in lots})
+        raise NotFound("A lot to consume from does not exist.", field="lot", resource="lot", key=missing[0])
     movements = []
     for lot in lots:
         quantity = wanted[lot.pk]
         if quantity > lot.available:
             raise Conflict(
                 f"Cannot take {quantity} {lot.unit} from lot {lot.number}: only {lot.available} available.",
+                code=ErrorCode.LOT_SHORT,
                 lot=lot.number,
+                requested=quantity_text(quantity),
+                available=quantity_text(lot.available),
             )
         lot.on_hand -= quantity
         movements.append(

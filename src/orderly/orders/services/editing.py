@@ -8,16 +8,18 @@ from django.utils import timezone
 from orderly.catalog.exceptions import InactiveVariant, UnknownSku
 from orderly.catalog.selectors import variants_by_sku
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
 from orderly.core.logs import logs_order
 from orderly.core.numbering import next_number
 from orderly.orders import events
 from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import ADDRESS_FIELDS, Address, Order, OrderCharge, OrderItem
+from orderly.orders.rules import refusal
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import apply_checks
 from orderly.orders.services.totals import TOTAL_FIELDS, compute_charge, compute_line, compute_order
-from orderly.orders.status import ItemStatus, OrderStatus, Stage
+from orderly.orders.status import Action, ItemStatus, OrderStatus, Stage
 
 MAX_ITEMS = 500
 ITEM_DIFF_FIELDS = ("sku", "name", "quantity", "unit_price", "tax_rate", "discount", "delivery_type", "position")
@@ -177,13 +179,13 @@ def order_create(
 
 def ensure_editable(order: Order, *, items: bool = False) -> None:
     """Refuse edits to archived, closed or canceled orders, and item edits once processing began."""
-    if order.is_archived:
-        raise OrderLocked(f"Order {order.number} is archived; unarchive it before editing.")
-    if order.status not in (OrderStatus.DRAFT, OrderStatus.OPEN):
-        raise OrderLocked(f"Order {order.number} is {order.status}; only draft and open orders can be edited.")
+    if (refused := refusal(order, Action.EDIT)) is not None:
+        raise refused
     if items and order.stage != Stage.NEW:
         raise OrderLocked(
-            f"Order {order.number} is {order.get_stage_display().lower()}; its items can change only while it is new."
+            f"Order {order.number} is {order.get_stage_display().lower()}; its items can change only while it is new.",
+            order=order,
+            action="edit_items",
         )
 
 
@@ -248,6 +250,10 @@ def _processed(item: OrderItem) -> int:
     return max(getattr(item, name) for name in PROCESSED_FIELDS)
 
 
+def _processed_detail(item: OrderItem) -> dict:
+    return {"line": item.line_no, "sku": item.sku, "processed": _processed(item)}
+
+
 def _refuse_processed_changes(existing: dict[int, OrderItem], item_data: list[dict]) -> None:
     """Refuse, before anything is written, removing or repricing an item already shipped or invoiced, or
     ordering fewer units of it than were processed."""
@@ -256,7 +262,9 @@ def _refuse_processed_changes(existing: dict[int, OrderItem], item_data: list[di
         if item.id not in kept and _processed(item):
             raise ValidationError(
                 f"Line {item.line_no} ({item.sku}) has been shipped, returned or invoiced; it cannot be removed.",
+                code=ErrorCode.ITEM_PROCESSED,
                 field="items",
+                **_processed_detail(item),
             )
     for index, data in enumerate(item_data):
         item = existing.get(data.get("id"))
@@ -267,13 +275,17 @@ def _refuse_processed_changes(existing: dict[int, OrderItem], item_data: list[di
                 raise ValidationError(
                     f"items[{index}].{name} cannot change: line {item.line_no} ({item.sku}) has been shipped, "
                     "returned or invoiced.",
+                    code=ErrorCode.ITEM_PROCESSED,
                     field=f"items[{index}].{name}",
+                    **_processed_detail(item),
                 )
         if data.get("quantity", item.quantity) < _processed(item):
             raise ValidationError(
                 f"items[{index}].quantity cannot be less than {_processed(item)}: that many units of line "
                 f"{item.line_no} ({item.sku}) have been processed.",
+                code=ErrorCode.ITEM_PROCESSED,
                 field=f"items[{index}].quantity",
+                **_processed_detail(item),
             )
 
 
@@ -286,10 +298,17 @@ def _replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
     for line_no, data in enumerate(item_data, start=1):
         item_id = data.get("id")
         if item_id is not None:
-            if item_id not in existing or item_id in kept_ids:
+            if item_id in kept_ids:
+                raise ValidationError(
+                    f"items[{line_no - 1}].id {item_id!r} is listed twice.", field=f"items[{line_no - 1}].id"
+                )
+            if item_id not in existing:
                 raise ValidationError(
                     f"items[{line_no - 1}].id {item_id!r} is not an item of this order.",
+                    code=ErrorCode.UNKNOWN_REFERENCE,
                     field=f"items[{line_no - 1}].id",
+                    resource="item",
+                    key=item_id,
                 )
             item = existing[item_id]
             kept_ids.add(item_id)

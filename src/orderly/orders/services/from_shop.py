@@ -53,10 +53,14 @@ def order_record_unreadable(
 ) -> Order:
     """Keep an order a shop sent that cannot be read (or stored) as an Error order: a draft without items whose
     error says why and how to fix it, with `imported` and `error_raised` events. Needs an external id not taken
-    on the channel (IntegrityError otherwise, nothing written). The corrected order, when the shop sends it, is
-    applied over it by the sync (items, customer, addresses) and the checks clear the error."""
+    on the channel (IntegrityError otherwise, nothing written); a customer name or e-mail that is not text is left
+    out. The corrected order, when the shop sends it, is applied over it by the sync (items, customer, addresses)
+    and the checks clear the error."""
     from orderly.core.numbering import next_number
 
+    # What could be read of the customer is kept only when it is text: the rest of the order is unreadable anyway.
+    customer_name = customer_name if isinstance(customer_name, str) else ""
+    customer_email = customer_email if isinstance(customer_email, str) else ""
     order = Order.objects.create(
         number=next_number("OR"),
         channel=channel,

@@ -5,11 +5,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from orderly.core.actors import Actor
-from orderly.core.exceptions import ValidationError
+from orderly.core.error_codes import ErrorCode
+from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.logs import logs_order
 from orderly.core.transitions import check_transition
 from orderly.orders import events
-from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import Order
 from orderly.orders.rules import refusal
 from orderly.orders.services.checks import apply_checks
@@ -23,13 +23,8 @@ def _locked(order: Order) -> Order:
 
 
 def _refuse_unless_allowed(order: Order, action: str) -> None:
-    if reason := refusal(order, action):
-        if action in (Action.OPEN, Action.CANCEL) and not order.is_archived:
-            target = OrderStatus.OPEN if action == Action.OPEN else OrderStatus.CANCELED
-            check_transition(
-                ORDER_TRANSITIONS, entity=f"order {order.number}", current=order.status, attempted=target, action=action
-            )
-        raise OrderLocked(reason, current=order.status, action=action)
+    if (refused := refusal(order, action)) is not None:
+        raise refused
 
 
 def _cancel_units(order: Order, actor: Actor) -> None:
@@ -41,7 +36,7 @@ def _cancel_units(order: Order, actor: Actor) -> None:
 
 
 def _change_status(order: Order, target: str, actor: Actor, *, items_follow: bool = True) -> None:
-    check_transition(ORDER_TRANSITIONS, entity=f"order {order.number}", current=order.status, attempted=target)
+    check_transition(ORDER_TRANSITIONS, resource="order", key=order.number, current=order.status, attempted=target)
     before = order.status
     order.status = target
     order.save(update_fields=["status", "updated_at"])
@@ -100,7 +95,7 @@ def order_reopen(*, order: Order, actor: Actor) -> Order:
 def order_set_stage(*, order: Order, stage: str, actor: Actor, reason: str = "") -> Order:
     """Move the working stage (new, in progress, completed) along its transitions table."""
     order = _locked(order)
-    check_transition(STAGE_TRANSITIONS, entity=f"order {order.number}", current=order.stage, attempted=stage)
+    check_transition(STAGE_TRANSITIONS, resource="order", key=order.number, current=order.stage, attempted=stage)
     before = order.stage
     order.stage = stage
     order.save(update_fields=["stage", "updated_at"])
@@ -139,19 +134,20 @@ def order_delete(*, order: Order, actor: Actor) -> None:
     """Remove the order from every list, page and API answer.
 
     The row stays, marked deleted, so its channel and external id are remembered and a later sync does not
-    import it again; its number is never reused. Refused (OrderLocked, nothing written) while anything holds
-    stock or makes units for it: a plan (in progress, or picked and packed on the pick list), held units, or a
-    packaging plan's expected units — deleting it then would strand that stock.
+    import it again; its number is never reused. Refused (`order_locked` or `stock_held`, nothing written) while
+    anything holds stock or makes units for it: a plan (in progress, or picked and packed on the pick list), held
+    units, or a packaging plan's expected units — deleting it then would strand that stock.
     """
     order = _locked(order)
     _refuse_unless_allowed(order, Action.DELETE)
-    held = order.items.filter(Q(qty_available__gt=0) | Q(qty_expected__gt=0)).values_list("sku", flat=True)
+    held = sorted(set(order.items.filter(Q(qty_available__gt=0) | Q(qty_expected__gt=0)).values_list("sku", flat=True)))
     if held:
-        raise OrderLocked(
-            f"Order {order.number} has stock held or being packed for it ({', '.join(sorted(set(held)))}); "
+        raise Conflict(
+            f"Order {order.number} has stock held or being packed for it ({', '.join(held)}); "
             "release it from its plan before deleting the order.",
-            current=order.status,
-            action=Action.DELETE,
+            code=ErrorCode.STOCK_HELD,
+            order=order.number,
+            skus=held,
         )
     order.deleted_at = timezone.now()
     order.save(update_fields=["deleted_at", "updated_at"])

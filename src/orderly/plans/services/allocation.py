@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from django.db import transaction
 
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
 from orderly.inventory.bulk import bulk_insert
 from orderly.inventory.services import HoldChange, holds_change
@@ -26,7 +27,10 @@ def _targets_from_lines(lines: Iterable[Mapping], state: AllocationState) -> dic
         sku = str(line.get("sku") or "").strip()
         quantity = line.get("quantity")
         if sku not in by_sku:
-            raise ValidationError(f"No order of this plan asks for SKU {sku!r}.", field=f"lines[{i}].sku", sku=sku)
+            raise ValidationError(
+                f"No order of this plan asks for SKU {sku!r}.", code=ErrorCode.UNKNOWN_REFERENCE,
+                field=f"lines[{i}].sku", resource="plan_line", key=sku,
+            )  # fmt: skip
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= MAX_UNITS:
             raise ValidationError(
                 f"The quantity for {sku} must be a whole number of units, 0 or more; got {quantity!r}.",
@@ -111,7 +115,7 @@ def allocation_save(
         sku = state.variants[first.variant_id].sku if first.variant_id in state.variants else "?"
         message = " ".join(_refusal_message(r, state.variants[r.variant_id].sku) for r in refused.refusals)
         raise ValidationError(
-            message, code="allocation_refused", field="lines", sku=sku, requested=first.requested,
+            message, code=ErrorCode.ALLOCATION_REFUSED, field="lines", sku=sku, requested=first.requested,
             ordered=first.ordered, allocated=first.allocated, available=first.available,
         ) from None  # fmt: skip
     after = apply_deltas(plan, state, deltas, actor)

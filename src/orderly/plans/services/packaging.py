@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
+from orderly.core.money import quantity_text
 from orderly.core.numbering import next_numbers
 from orderly.core.transitions import check_transition
 from orderly.inventory.services import lots_consume, lots_lock, stock_output
@@ -25,7 +27,7 @@ MAX_UNITS = 2_000_000_000
 
 def _move(packaging: PackagingPlan, status: str, action: str) -> None:
     check_transition(
-        PACKAGING_TRANSITIONS, entity=f"packaging plan {packaging.number}", current=packaging.status,
+        PACKAGING_TRANSITIONS, resource="packaging_plan", key=packaging.number, current=packaging.status,
         attempted=status, action=action,
     )  # fmt: skip
     packaging.status = status
@@ -125,7 +127,9 @@ def packaging_plan_update(*, packaging, units: int, actor: Actor) -> PackagingPl
     if packaging.status != PackagingStatus.PLANNED:
         raise Conflict(
             f"Cannot edit packaging plan {packaging.number}: it is {packaging.status}; only planned ones change.",
-            code="transition_not_allowed",
+            code=ErrorCode.PACKAGING_PLAN_NOT_PLANNED,
+            packaging_plan=packaging.number,
+            status=packaging.status,
         )
     packaging.units = units
     packaging.save(update_fields=["units", "updated_at"])
@@ -178,9 +182,11 @@ def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
         raise Conflict(
             f"Cannot execute packaging plan {packaging.number}: it needs {needed} kg of "
             f"{packaging.variant.product.name}, and {draw.shortfall} kg are missing.",
-            code="loose_stock_short",
-            needed=str(needed),
-            shortfall=str(draw.shortfall),
+            code=ErrorCode.INSUFFICIENT_LOOSE_STOCK,
+            packaging_plan=packaging.number,
+            product=packaging.variant.product.name,
+            needed=quantity_text(needed),
+            available=quantity_text(needed - draw.shortfall),
         )
     lots_consume(
         draws=draw.lots, actor=actor, reference=packaging.number, reason=f"Packed into {packaging.variant.sku}"

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 from orderly.orders import events
 from orderly.orders.models import OrderItem
@@ -49,12 +50,25 @@ def pick_complete(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     plan_order = _active_plan_order(plan, order)
     number = plan_order.order.number
     if plan_order.completed_at:
-        raise Conflict(f"{number} is already completed on the pick list.", code="order_completed")
+        raise Conflict(
+            f"{number} is already completed on the pick list.",
+            code=ErrorCode.ORDER_COMPLETED,
+            plan=plan.number,
+            orders=[number],
+        )
     items = _items(plan_order)
     short = [i for i in items if _needs_allocation(i) and i.qty_available < _to_ship(i)]
     if short:
         lines = ", ".join(f"line {i.line_no} {i.sku}: {i.qty_available} of {_to_ship(i)} allocated" for i in short)
-        raise Conflict(f"Cannot complete {number}: not fully allocated ({lines}).", code="not_allocated")
+        raise Conflict(
+            f"Cannot complete {number}: not fully allocated ({lines}).",
+            code=ErrorCode.NOT_ALLOCATED,
+            plan=plan.number,
+            order=number,
+            lines=[
+                {"line": i.line_no, "sku": i.sku, "allocated": i.qty_available, "needed": _to_ship(i)} for i in short
+            ],
+        )
     for item in items:
         item.qty_picked = item.quantity
         item.qty_packed = item.quantity
@@ -74,10 +88,20 @@ def pick_return(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     """Undo pick_complete exactly: not picked nor packed, stage in progress, the plan open again."""
     plan = plan_for_update(plan)
     if plan.status not in (PlanStatus.OPEN, PlanStatus.COMPLETED):
-        raise Conflict(f"Cannot return an order: plan {plan.number} is {plan.status}.", code="plan_not_open")
+        raise Conflict(
+            f"Cannot return an order: plan {plan.number} is {plan.status}.",
+            code=ErrorCode.PLAN_NOT_OPEN,
+            plan=plan.number,
+            status=plan.status,
+        )
     plan_order = _active_plan_order(plan, order)
     if not plan_order.completed_at:
-        raise Conflict(f"{plan_order.order.number} is not completed on the pick list.", code="order_not_completed")
+        raise Conflict(
+            f"{plan_order.order.number} is not completed on the pick list.",
+            code=ErrorCode.ORDER_NOT_COMPLETED,
+            plan=plan.number,
+            order=plan_order.order.number,
+        )
     items = _items(plan_order)
     for item in items:
         item.qty_picked = 0

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 from orderly.core.numbering import next_number
 from orderly.core.transitions import check_transition
@@ -28,16 +29,21 @@ def plan_for_update(plan) -> FulfillmentPlan:
     try:
         return FulfillmentPlan.objects.select_for_update().get(number=number)
     except FulfillmentPlan.DoesNotExist:
-        raise NotFound(f"No fulfillment plan {number!r}.", field="plan") from None
+        raise NotFound(f"No fulfillment plan {number!r}.", field="plan", resource="plan", key=number) from None
 
 
 def refuse_unless_open(plan: FulfillmentPlan, doing: str) -> None:
     if plan.status != PlanStatus.OPEN:
-        raise Conflict(f"Cannot {doing}: plan {plan.number} is {plan.status}.", code="plan_not_open")
+        raise Conflict(
+            f"Cannot {doing}: plan {plan.number} is {plan.status}.",
+            code=ErrorCode.PLAN_NOT_OPEN,
+            plan=plan.number,
+            status=plan.status,
+        )
 
 
 def set_plan_status(plan: FulfillmentPlan, status: str) -> None:
-    check_transition(PLAN_TRANSITIONS, entity=f"plan {plan.number}", current=plan.status, attempted=status)
+    check_transition(PLAN_TRANSITIONS, resource="plan", key=plan.number, current=plan.status, attempted=status)
     plan.status = status
     plan.save(update_fields=["status", "updated_at", "canceled_at"])
 
@@ -85,12 +91,15 @@ def _add_orders(plan: FulfillmentPlan, numbers: list[str], actor: Actor) -> list
     for number in numbers:
         order = by_number.get(number)
         if order is None:
-            refusals.append(f"{number} does not exist.")
+            refusals.append({"order": number, "reason": f"{number} does not exist."})
         elif reason := order_refusal(order, in_plans.get(order.pk)):
-            refusals.append(reason)
+            refusals.append({"order": number, "reason": reason})
     if refusals:
         raise ValidationError(
-            "Cannot plan these orders: " + " ".join(refusals), code="order_not_plannable", field="orders"
+            "Cannot plan these orders: " + " ".join(refused["reason"] for refused in refusals),
+            code=ErrorCode.ORDER_NOT_PLANNABLE,
+            field="orders",
+            refused=refusals,
         )
     PlanOrder.objects.bulk_create([PlanOrder(plan=plan, order=order) for order in orders])
     # every open item of a planned order is on the plan's pick list
@@ -152,7 +161,12 @@ def _active_plan_order(plan: FulfillmentPlan, order_number: str) -> PlanOrder:
         .first()
     )
     if plan_order is None:
-        raise NotFound(f"Order {order_number!r} is not in plan {plan.number}.", field="order")
+        raise NotFound(
+            f"Order {order_number!r} is not in plan {plan.number}.",
+            field="order",
+            resource="plan_order",
+            key=str(order_number),
+        )
     return plan_order
 
 
@@ -170,7 +184,9 @@ def plan_remove_order(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     if plan_order.completed_at:
         raise Conflict(
             f"Cannot remove {plan_order.order.number}: it is completed on the pick list; return it first.",
-            code="order_completed",
+            code=ErrorCode.ORDER_COMPLETED,
+            plan=plan.number,
+            orders=[plan_order.order.number],
         )
     _release_order(plan, plan_order, actor, "")
     packaging_sync(plan=plan, actor=actor)
@@ -183,7 +199,7 @@ def plan_cancel(*, plan, actor: Actor) -> FulfillmentPlan:
     back to *New*. Refused while an order is completed on the pick list (return it first)."""
     plan = plan_for_update(plan)
     check_transition(
-        PLAN_TRANSITIONS, entity=f"plan {plan.number}", current=plan.status, attempted=PlanStatus.CANCELED,
+        PLAN_TRANSITIONS, resource="plan", key=plan.number, current=plan.status, attempted=PlanStatus.CANCELED,
         action="cancel",
     )  # fmt: skip
     plan_orders = list(
@@ -194,7 +210,9 @@ def plan_cancel(*, plan, actor: Actor) -> FulfillmentPlan:
     if completed:
         raise Conflict(
             f"Cannot cancel plan {plan.number}: {', '.join(completed)} completed on the pick list; return them first.",
-            code="order_completed",
+            code=ErrorCode.ORDER_COMPLETED,
+            plan=plan.number,
+            orders=completed,
         )
     for plan_order in sorted(plan_orders, key=lambda po: po.order_id):
         _release_order(plan, plan_order, actor, "The plan was canceled.")
@@ -203,7 +221,7 @@ def plan_cancel(*, plan, actor: Actor) -> FulfillmentPlan:
         plan=plan, status__in=[PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS]
     ):
         check_transition(
-            PACKAGING_TRANSITIONS, entity=f"packaging plan {packaging.number}", current=packaging.status,
+            PACKAGING_TRANSITIONS, resource="packaging_plan", key=packaging.number, current=packaging.status,
             attempted=PackagingStatus.ARCHIVED,
         )  # fmt: skip
         packaging.status = PackagingStatus.ARCHIVED

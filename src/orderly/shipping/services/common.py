@@ -3,6 +3,7 @@ fulfillment raises and a cancel lowers again."""
 
 from django.db.models import Prefetch
 
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import validation as clean
@@ -52,7 +53,10 @@ def items_by_id(lines: list[tuple[int, int]], items: dict[int, OrderItem], order
         if item is None:
             raise ValidationError(
                 f"{field}[{index}].item: {item_id} is not an item of order {order.number}.",
+                code=ErrorCode.UNKNOWN_REFERENCE,
                 field=f"{field}[{index}].item",
+                resource="item",
+                key=item_id,
             )
         found.append((index, item, quantity))
     return found
@@ -75,7 +79,9 @@ def fulfillment_for_update(fulfillment: Fulfillment) -> tuple[Order, Fulfillment
     try:
         locked = Fulfillment.objects.select_for_update().get(pk=fulfillment.pk)
     except Fulfillment.DoesNotExist:
-        raise NotFound(f"No fulfillment {fulfillment.number!r}.") from None
+        raise NotFound(
+            f"No fulfillment {fulfillment.number!r}.", resource="fulfillment", key=fulfillment.number
+        ) from None
     return order, Fulfillment.objects.prefetch_related(Prefetch("lines", queryset=lines)).get(pk=locked.pk)
 
 
@@ -87,8 +93,10 @@ def refuse_undo_past_returns(fulfillment: Fulfillment, items: dict[int, OrderIte
             raise Conflict(
                 f"Cannot {verb} fulfillment {fulfillment.number}: {item.qty_returned} unit(s) of {item.sku} "
                 "were returned by the customer.",
-                code="returned",
+                code=ErrorCode.UNITS_RETURNED,
+                fulfillment=fulfillment.number,
                 sku=item.sku,
+                returned=item.qty_returned,
             )
 
 

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from orderly.catalog.exceptions import UnknownSku
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.numbering import next_number
 from orderly.inventory.services import ShipRequest, stock_ship
@@ -32,9 +34,8 @@ PREFIX = "FF"
 
 
 def _fulfillable(order: Order) -> Order:
-    refusal = fulfill_refusal(order)
-    if refusal:
-        raise Conflict(refusal, code="not_fulfillable", state=order.status)
+    if (refused := fulfill_refusal(order)) is not None:
+        raise refused
     return order
 
 
@@ -43,7 +44,11 @@ def _chosen(order: Order, items: dict[int, OrderItem], requested) -> list[tuple[
     if requested is None:
         chosen = [(item, open_quantity(item)) for item in items.values() if open_quantity(item) > 0]
         if not chosen:
-            raise Conflict(f"Order {order.number} has nothing left to fulfill.", code="nothing_to_fulfill")
+            raise Conflict(
+                f"Order {order.number} has nothing left to fulfill.",
+                code=ErrorCode.NOTHING_TO_FULFILL,
+                order=order.number,
+            )
         return chosen
     chosen = []
     for index, item, quantity in items_by_id(requested, items, order):
@@ -57,7 +62,11 @@ def _chosen(order: Order, items: dict[int, OrderItem], requested) -> list[tuple[
             raise ValidationError(
                 f"{path}: {quantity} of {item.sku} asked, but only {open_quantity(item)} of {item.quantity} are open "
                 f"({item.qty_handed_to_carrier} fulfilled, {item.qty_canceled} canceled).",
+                code=ErrorCode.QUANTITY_EXCEEDS,
                 field=path,
+                sku=item.sku,
+                requested=quantity,
+                allowed=open_quantity(item),
             )
         chosen.append((item, quantity))
     return chosen
@@ -98,7 +107,7 @@ def _take_stock(fulfillment: Fulfillment, chosen, actor: Actor) -> dict[int, lis
         if not item.option_allocate:
             continue  # Orderly does not keep this item's stock
         if item.variant_id is None:
-            raise Conflict(f"{item.sku} is not one of our products; map it before fulfilling.", sku=item.sku)
+            raise UnknownSku(item.sku, message=f"{item.sku} is not one of our products; map it before fulfilling.")
         requests.append(ShipRequest(item.pk, item.variant_id, Decimal(quantity)))
     draws = defaultdict(list)
     for draw in stock_ship(requests=requests, actor=actor, reference=fulfillment.number):

@@ -4,9 +4,11 @@ from django.db import transaction
 
 from orderly.billing.services import credit_note_for_return
 from orderly.core.actors import Actor
-from orderly.core.exceptions import Conflict, ValidationError
+from orderly.core.error_codes import ErrorCode
+from orderly.core.exceptions import ValidationError
 from orderly.core.numbering import next_number
 from orderly.inventory.services import stock_return
+from orderly.orders.exceptions import OrderArchived
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_settle
 from orderly.shipping import events
@@ -32,7 +34,11 @@ def _checked(order: Order, items: dict[int, OrderItem], requested) -> list[tuple
             raise ValidationError(
                 f"{path}: {quantity} of {item.sku} to return, but only {returnable_quantity(item)} were fulfilled "
                 f"and not returned yet ({item.qty_handed_to_carrier} fulfilled, {item.qty_returned} returned).",
+                code=ErrorCode.QUANTITY_EXCEEDS,
                 field=path,
+                sku=item.sku,
+                requested=quantity,
+                allowed=returnable_quantity(item),
             )
         chosen.append((item, quantity))
     return chosen
@@ -64,7 +70,8 @@ def return_register(*, order: Order, items: list[dict], reason: str, restock: bo
         raise ValidationError("restock must be true or false.", field="restock")
     order = order_for_update(order)
     if order.is_archived:
-        raise Conflict(f"Order {order.number} is archived; unarchive it before registering a return.", code="archived")
+        message = f"Order {order.number} is archived; unarchive it before registering a return."
+        raise OrderArchived(order, action="return", message=message)
     chosen = _checked(order, items_for_update(order), requested)
     record = Return.objects.create(
         order=order, number=next_number(PREFIX), reason=reason, restock=restock, created_by=actor.name[:150]

@@ -6,9 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 from orderly.core.transitions import check_transition
 from orderly.inventory.services import ShipDraw, stock_unship
+from orderly.orders.exceptions import OrderArchived, OrderLocked
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_settle
 from orderly.orders.status import OrderStatus, Stage
@@ -24,23 +26,30 @@ from orderly.shipping.services.common import (
 )
 from orderly.shipping.status import FULFILLMENT_TRANSITIONS, Delivery, FulfillmentStatus
 
+# The `action` an order refusal names, per verb of this module.
+ACTIONS = {"cancel": "cancel_fulfillment", "report lost": "report_lost"}
+
 
 def _refuse_order_state(order: Order, fulfillment: Fulfillment, verb: str) -> None:
+    action = ACTIONS[verb]
     if order.is_archived:
-        raise Conflict(
-            f"Cannot {verb} fulfillment {fulfillment.number}: order {order.number} is archived; unarchive it first.",
-            code="order_archived",
+        message = (
+            f"Cannot {verb} fulfillment {fulfillment.number}: order {order.number} is archived; unarchive it first."
         )
+        raise OrderArchived(order, action=action, message=message)
     if order.status == OrderStatus.CANCELED:
-        raise Conflict(
-            f"Cannot {verb} fulfillment {fulfillment.number}: order {order.number} is canceled.", code="order_canceled"
+        raise OrderLocked(
+            f"Cannot {verb} fulfillment {fulfillment.number}: order {order.number} is canceled.",
+            order=order,
+            action=action,
         )
 
 
 def _check(fulfillment: Fulfillment, target: str, verb: str) -> None:
     check_transition(
         FULFILLMENT_TRANSITIONS,
-        entity=f"fulfillment {fulfillment.number}",
+        resource="fulfillment",
+        key=fulfillment.number,
         current=fulfillment.status,
         attempted=target,
         action=f"{verb} fulfillment {fulfillment.number}",
@@ -106,7 +115,8 @@ def fulfillment_report_lost(*, fulfillment: Fulfillment, actor: Actor) -> Fulfil
     if fulfillment.delivery != Delivery.SHIP:
         raise Conflict(
             f"Fulfillment {fulfillment.number} was collected by the customer; only a shipped parcel can be lost.",
-            code="not_shipped",
+            code=ErrorCode.NOT_SHIPPED,
+            fulfillment=fulfillment.number,
         )
     _refuse_order_state(order, fulfillment, "report lost")
     items = items_for_update(order)

@@ -59,8 +59,8 @@ def _items_locked(order) -> str:
 @role_required("operator")
 def order_edit(request, number: str):
     order = or_404(order_get, number)
-    if reason := refusal(order, Action.EDIT):
-        messages.error(request, reason)
+    if (refused := refusal(order, Action.EDIT)) is not None:
+        messages.error(request, refused.message)
         return redirect("web:order_detail", number=order.number)
     items_locked = _items_locked(order)
     if request.method != "POST":

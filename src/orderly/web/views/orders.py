@@ -154,5 +154,6 @@ def order_delete_view(request, number: str):
             return redirect("web:order_detail", number=order.number)
         messages.success(request, f"Order {order.number} deleted.")
         return redirect(safe_next(request, reverse("web:order_list")))
-    context = {"order": order, "refusal": refusal(order, Action.DELETE), "next": safe_next(request, "")}
+    refused = refusal(order, Action.DELETE)
+    context = {"order": order, "refusal": refused and refused.message, "next": safe_next(request, "")}
     return TemplateResponse(request, "web/orders/delete.html", context)

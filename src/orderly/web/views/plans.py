@@ -196,7 +196,7 @@ def plan_allocation(request, number: str):
 
 def _line_field(lines, exc: DomainError) -> str | None:
     """The quantity box of the line a refusal names (by its SKU), if any."""
-    sku = exc.data.get("sku")
+    sku = exc.detail.get("sku")
     for index, line in enumerate(lines):
         if line.sku == sku:
             return f"lines[{index}].quantity"

@@ -49,8 +49,8 @@ def _show(form: FormState, exc: DomainError, sent: list[int], rows: list) -> Non
     place = remap_row(exc.field, sent, "items")
     if place and place.endswith(".item"):
         place = place[: -len(".item")] + ".quantity"
-    if place is None and exc.data.get("sku"):
-        place = next((f"items[{i}].quantity" for i in sent if rows[i].item.sku == exc.data["sku"]), None)
+    if place is None and exc.detail.get("sku"):
+        place = next((f"items[{i}].quantity" for i in sent if rows[i].item.sku == exc.detail["sku"]), None)
     form.show_error(exc, place=place if place in form.fields else None)
 
 
@@ -85,7 +85,7 @@ def _fulfill_page(request, order, rows, form, status=200) -> TemplateResponse:
         "rows": [(row, form.fields.get(f"items[{i}].quantity")) for i, row in enumerate(rows)],
         "form": form,
         "address": {name: form.fields[f"shipping_address.{name}"] for name in ADDRESS_FIELDS},
-        "refusal": fulfill_refusal(order),
+        "refusal": getattr(fulfill_refusal(order), "message", None),
         "collect": bool(rows) and all(row.item.delivery_type == "collect" for row in rows),
         "countries": sorted(COUNTRY_CODES),
     }

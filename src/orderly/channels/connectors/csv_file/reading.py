@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -29,14 +30,18 @@ class CsvRejected(ValidationError):
     """The file has errors; nothing was imported. `errors`: [{"line", "column", "reason"}]; `context` says what the
     file looked like (encoding, delimiter, decimal separator) and how to fix it, and ends the message."""
 
-    code = "csv_rejected"
+    code = ErrorCode.CSV_REJECTED
 
     def __init__(self, errors: list[dict], *, context: str = ""):
         first = errors[0]
         where = f"line {first['line']}" + (f", column {first['column']}" if first["column"] else "")
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         message = f"The file was not imported: {len(errors)} error(s). First: {where}: {first['reason']}{more}."
-        super().__init__(f"{message} {context}".strip(), field="file")
+        super().__init__(
+            f"{message} {context}".strip(),
+            field="file",
+            errors=[{"line": e["line"], "column": e["column"], "reason": e["reason"]} for e in errors],
+        )
         self.errors = errors
         self.context = context
 
