@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "orderly.billing",
     "orderly.shipping",
     "orderly.plans",
+    "orderly.production",
     "orderly.channels",
     "orderly.api",
     "orderly.web",
