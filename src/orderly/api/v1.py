@@ -14,6 +14,7 @@ from orderly.api.routers.channels import router as channels_router
 from orderly.api.routers.inventory import router as inventory_router
 from orderly.api.routers.orders import router as orders_router
 from orderly.api.routers.plans import router as plans_router
+from orderly.api.routers.production import router as production_router
 from orderly.api.routers.shipping import router as shipping_router
 
 DESCRIPTION = """
@@ -94,5 +95,6 @@ api.add_router("/channels", channels_router)
 api.add_router("/orders", channel_orders_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("", plans_router)
+api.add_router("", production_router)
 api.add_router("", shipping_router)
 api.add_router("", billing_router)
