@@ -158,8 +158,8 @@ def test_cancel_releases_and_cannot_complete_after(world):
 def test_edit_a_scheduled_batch_moves_its_hold(world):
     plan, product, profile, lot = world
     [batch] = roast_schedule(plan=plan, on=ROAST_DAY, actor=ACTOR)
-    edited = roasts.roast_batch_update(batch=batch, changes={"batches": 2, "batch_kg": "14", "date": date(2026, 11, 29)},
-                                       actor=ACTOR)  # fmt: skip
+    changes = {"batches": 2, "batch_kg": "14", "date": date(2026, 11, 29)}
+    edited = roasts.roast_batch_update(batch=batch, changes=changes, actor=ACTOR)
     assert (edited.batches, edited.green_kg, edited.expected_kg, edited.date) == (
         2,
         D("28.000"),
@@ -186,8 +186,13 @@ def test_edits_change_rows_and_refuse_a_profile_of_another_group(world):
     with pytest.raises(ValidationError) as refused:
         conversion_edit(plan=plan, rows=[{"product": "Espresso blend", "profile": other_profile.name}], actor=ACTOR)
     assert refused.value.field == "rows[0].profile"
-    for bad, field in [({"batch_kg": "20"}, "rows[0].batch_kg"), ({"weight_loss": "45"}, "rows[0].weight_loss"),
-                       ({"product": "Tea"}, "rows[0].product"), ({"machine": "Loring"}, "rows[0].machine")]:  # fmt: skip
+    refusals = [
+        ({"batch_kg": "20"}, "rows[0].batch_kg"),
+        ({"weight_loss": "45"}, "rows[0].weight_loss"),
+        ({"product": "Tea"}, "rows[0].product"),
+        ({"machine": "Loring"}, "rows[0].machine"),
+    ]
+    for bad, field in refusals:
         with pytest.raises((ValidationError, NotFound)) as refused:
             conversion_edit(plan=plan, rows=[{"product": "Espresso blend", **bad}], actor=ACTOR)
         assert refused.value.field == field
