@@ -23,14 +23,19 @@ from orderly.api.schemas.production import (
     batch_dict,
     conversion_out,
 )
+from orderly.api.schemas.trace import TraceOut, trace_out
 from orderly.core.actors import Actor
+from orderly.core.exceptions import NotFound
 from orderly.core.paging import paginate
+from orderly.orders.models import OrderItem
+from orderly.orders.selectors import order_get
 from orderly.plans.selectors import plan_get
 from orderly.production import selectors
 from orderly.production.figures import conversion_rows
 from orderly.production.models import RoastGreen
 from orderly.production.services import batches as roasts
 from orderly.production.services.scheduling import conversion_edit, roast_schedule
+from orderly.production.trace import item_trace, lot_trace
 
 router = Router(tags=["production"])
 
@@ -157,3 +162,24 @@ def cancel_batch(request: HttpRequest, number: str, idempotency_key: str | None 
         return _batch(number)
 
     return respond(request, idempotency_key, run=run, schema=RoastBatchOut, status=200)
+
+
+@router.get("/lots/{number}/trace", response={200: TraceOut, **READ_ERRORS}, auth=can_read, summary="Trace a lot")
+def get_lot_trace(request: HttpRequest, number: str):
+    """From a green lot: the roast batches that drew it, the roasted lots they made, the packaged lots packed from
+    those and the orders they went to. From a roasted or packaged lot: the same, back to the green coffee."""
+    return trace_out(lot_trace(number))
+
+
+@router.get(
+    "/orders/{number}/items/{item}/trace", response={200: TraceOut, **READ_ERRORS}, auth=can_read,
+    summary="Trace an order item",
+)  # fmt: skip
+def get_item_trace(request: HttpRequest, number: str, item: int):
+    """The packaged lots an order item shipped from or holds, the roasted lots and roast batches behind them and
+    their green coffee."""
+    order = order_get(number)
+    found = OrderItem.objects.filter(order=order, pk=item).first()
+    if found is None:
+        raise NotFound(f"Order {order.number} has no item {item}.", field="item")
+    return trace_out(item_trace(found))
