@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "orderly.billing",
     "orderly.shipping",
     "orderly.plans",
+    "orderly.production",
     "orderly.channels",
     "orderly.api",
     "orderly.web",

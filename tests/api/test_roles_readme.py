@@ -23,6 +23,10 @@ READ_AREAS = {
     "fulfillments": "/orders/OR-000001/fulfillments",
     "payments": "/orders/OR-000001/payments",
     "invoices": "/invoices",
+    "machines": "/machines",
+    "profile groups": "/profile-groups",
+    "profiles": "/profiles",
+    "roast batches": "/roast-batches",
 }
 
 

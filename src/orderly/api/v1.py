@@ -15,6 +15,8 @@ from orderly.api.routers.channels import router as channels_router
 from orderly.api.routers.inventory import router as inventory_router
 from orderly.api.routers.orders import router as orders_router
 from orderly.api.routers.plans import router as plans_router
+from orderly.api.routers.production import router as production_router
+from orderly.api.routers.roasting import router as roasting_router
 from orderly.api.routers.shipping import router as shipping_router
 from orderly.core.error_codes import ErrorCode
 
@@ -104,5 +106,7 @@ api.add_router("/channels", channels_router)
 api.add_router("/orders", channel_orders_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("", plans_router)
+api.add_router("", production_router)
+api.add_router("", roasting_router)
 api.add_router("", shipping_router)
 api.add_router("", billing_router)

@@ -137,13 +137,14 @@ class Movement(models.Model):
 
 
 class Hold(models.Model):
-    """Packaged units of a lot set aside for one order item, on behalf of `reference` (a plan number).
+    """Packaged units of a lot set aside for one order item, on behalf of `reference` (a plan number); or kg of a
+    raw lot set aside for `reference` alone (a roast batch's green coffee: no order item).
 
     The order item is a plain id: inventory sits below orders and knows nothing of them.
     """
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="holds")
-    order_item_id = models.BigIntegerField(db_index=True)
+    order_item_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     reference = models.CharField(max_length=32, db_index=True)
     quantity = models.DecimalField(**QTY)
     created_at = models.DateTimeField(default=timezone.now)
@@ -153,6 +154,10 @@ class Hold(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="hold_quantity_positive"),
             models.UniqueConstraint(fields=["lot", "order_item_id"], name="hold_lot_item_unique"),
+            # a hold without an order item (raw material) is one per lot and reference
+            models.UniqueConstraint(
+                fields=["lot", "reference"], condition=Q(order_item_id__isnull=True), name="hold_lot_reference_unique"
+            ),
         ]
 
     def __str__(self):

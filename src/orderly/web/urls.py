@@ -2,7 +2,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, register_converter
 from django.views.generic import RedirectView
 
-from orderly.web.views import billing, channels, inventory, order_forms, orders, plans, products, shipping
+from orderly.web.views import (
+    billing,
+    channels,
+    inventory,
+    order_forms,
+    orders,
+    plans,
+    products,
+    roast_schedules,
+    roasts,
+    shipping,
+)
 
 
 class IdConverter:
@@ -66,6 +77,13 @@ urlpatterns = [
     path("plans/<str:number>/allocation/", plans.plan_allocation, name="plan_allocation"),
     path("plans/<str:number>/packaging-plans/", plans.plan_packaging, name="plan_packaging"),
     path("plans/<str:number>/pick-list/", plans.plan_pick_list, name="plan_pick_list"),
+    path("plans/<str:number>/roast-schedules/", roast_schedules.plan_roasts, name="plan_roasts"),
+    path("plans/<str:number>/order-conversion/", roast_schedules.plan_conversion, name="plan_conversion"),
+    path(
+        "plans/<str:number>/order-conversion/<id:product_id>/",
+        roast_schedules.plan_conversion_row,
+        name="plan_conversion_row",
+    ),
     re_path(
         r"^plans/(?P<number>[^/]+)/pick-list/(?P<order>[^/]+)/(?P<action>complete|return)/$",
         plans.pick_action,
@@ -104,6 +122,24 @@ urlpatterns = [
         name="channel_push_retry",
     ),
     path("orders/<str:number>/synchronize/", channels.order_synchronize, name="order_synchronize"),
+]
+
+urlpatterns += [
+    path("roasts/", RedirectView.as_view(pattern_name="web:roast_schedules"), name="roasts"),
+    path("roasts/schedules/", roast_schedules.schedule_list, name="roast_schedules"),
+    path("roasts/batches/<str:number>/", roast_schedules.batch_detail, name="roast_batch"),
+    path("roasts/batches/<str:number>/complete/", roast_schedules.batch_complete, name="roast_batch_complete"),
+    path("roasts/batches/<str:number>/cancel/", roast_schedules.batch_cancel, name="roast_batch_cancel"),
+    path("roasts/batches/<str:number>/edit/", roast_schedules.batch_edit, name="roast_batch_edit"),
+    path("roasts/machines/", roasts.machine_list, name="roast_machines"),
+    path("roasts/machines/new/", roasts.machine_new, name="roast_machine_new"),
+    path("roasts/machines/<id:machine_id>/edit/", roasts.machine_edit, name="roast_machine_edit"),
+    path("roasts/profiles/", roasts.profile_list, name="roast_profiles"),
+    path("roasts/profiles/new/", roasts.profile_new, name="roast_profile_new"),
+    path("roasts/profiles/<id:profile_id>/edit/", roasts.profile_edit, name="roast_profile_edit"),
+    path("roasts/profile-groups/new/", roasts.group_new, name="roast_group_new"),
+    path("roasts/profile-groups/<id:group_id>/edit/", roasts.group_edit, name="roast_group_edit"),
+    path("roasts/green-coffee/", roasts.green_list, name="roast_green"),
 ]
 
 urlpatterns += shipping.urlpatterns + billing.urlpatterns

@@ -34,11 +34,23 @@ Public services (keyword-only; `actor` is an orderly.core.actors.Actor; quantiti
         Puts what stock_ship took back into the very same lots, and the holds back ("ship_reversal" movements).
     stock_return(*, variant_id, quantity, actor, reference="", reason="") -> Lot
         Returned units back into stock: a new packaged lot dated today with a "return" movement.
+    raw_lots_lock(*, lot_ids) -> list[Lot]
+        Locks raw lots in primary-key order.
+    raw_hold(*, draws, reference, actor) -> None
+        `draws`: [(lot_id, kg)]; sets kg of raw lots aside for `reference` (a roast batch), no order item;
+        refused (Conflict, nothing written) beyond what is available.
+    raw_release(*, reference, actor, reason="") -> Decimal
+        Gives back every raw kg `reference` holds.
+    raw_held(*, reference) -> dict[int, Decimal]
+        Kg per raw lot `reference` holds.
+    loose_output(*, product, quantity, actor, lot_date, reference="", reason="") -> Lot
+        A loose lot made here (roasted kg) with an "output" movement.
 
 Selectors are in orderly.inventory.selectors.
 """
 
 from orderly.inventory.services.holds import HoldChange, holds_change, holds_consume, holds_release
+from orderly.inventory.services.raw import loose_output, raw_held, raw_hold, raw_lots_lock, raw_release
 from orderly.inventory.services.shipments import ShipDraw, ShipRequest, stock_return, stock_ship, stock_unship
 from orderly.inventory.services.stock import (
     MAX_QUANTITY,
@@ -65,6 +77,11 @@ __all__ = [
     "lots_consume",
     "lots_lock",
     "lots_lock_held",
+    "loose_output",
+    "raw_held",
+    "raw_hold",
+    "raw_lots_lock",
+    "raw_release",
     "stock_adjust",
     "stock_move",
     "stock_output",

@@ -99,7 +99,10 @@ def _receive_page(request, form, status: int = 200) -> TemplateResponse:
 @role_required("operator")
 def receive(request):
     if request.method != "POST":
-        return _receive_page(request, receive_form())
+        form = receive_form()
+        if request.GET.get("kind") in LotKind.values:  # "Receive green coffee" opens it for raw material
+            form.fields["kind"].value = request.GET["kind"]
+        return _receive_page(request, form)
     form = receive_form(request.POST)
     try:
         lot = stock_receive(**receive_input(form), actor=actor(request))
