@@ -252,6 +252,26 @@ class ErrorCode(StrEnum):
         {"sku": "ESP-250", "requested": 6, "ordered": 4, "allocated": 0, "available": 10},
     )
 
+    # ---- production (roasting) ------------------------------------------------------------------------------
+    CONVERSION_PROBLEMS = (
+        "conversion_problems",
+        409,
+        "Rows of the plan's order conversion cannot be scheduled until fixed; `rows` gives each product's problems.",
+        {"rows": {"Espresso blend": ["no machine"]}},
+    )
+    NOTHING_TO_SCHEDULE = (
+        "nothing_to_schedule",
+        409,
+        "No row of the plan's order conversion can be scheduled (nothing to roast, or every row has a problem).",
+        {"plan": "PL-000001"},
+    )
+    GREEN_SHORT = (
+        "green_short",
+        409,
+        "The green coffee lots do not have the kg asked for; `available` is what they have.",
+        {"lot": "LOT-000012", "requested": "30.000", "available": "24.500"},
+    )
+
     # ---- sales channels --------------------------------------------------------------------------------------
     CHANNEL_KIND_UNSUPPORTED = (
         "channel_kind_unsupported",

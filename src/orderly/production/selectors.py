@@ -40,7 +40,7 @@ def machine_list(*, q: str = "", active: bool | None = None) -> QuerySet[Machine
 def machine_get(name: str) -> Machine:
     found = Machine.objects.filter(name=str(name or "").strip()).first()
     if found is None:
-        raise NotFound(f"No machine {name!r}.", field="machine")
+        raise NotFound(f"No machine {name!r}.", resource="machine", key=str(name), field="machine")
     return found
 
 
@@ -56,7 +56,7 @@ def profile_group_list(*, q: str = "") -> QuerySet[ProfileGroup]:
 def profile_group_get(name: str) -> ProfileGroup:
     found = profile_group_list().filter(name=str(name or "").strip()).first()
     if found is None:
-        raise NotFound(f"No profile group {name!r}.", field="group")
+        raise NotFound(f"No profile group {name!r}.", resource="profile_group", key=str(name), field="group")
     return found
 
 
@@ -81,7 +81,7 @@ def profile_list(*, q: str = "", group: str = "", product_ids=None) -> QuerySet[
 def profile_get(name: str) -> Profile:
     found = _profiles().filter(name=str(name or "").strip()).first()
     if found is None:
-        raise NotFound(f"No profile {name!r}.", field="profile")
+        raise NotFound(f"No profile {name!r}.", resource="profile", key=str(name), field="profile")
     return found
 
 
@@ -182,7 +182,9 @@ def roast_batch_get(number: str) -> RoastBatch:
             number=str(number or "").strip().upper()
         )
     except RoastBatch.DoesNotExist:
-        raise NotFound(f"No roast batch {number!r}.", field="roast_batch") from None
+        raise NotFound(
+            f"No roast batch {number!r}.", resource="roast_batch", key=str(number), field="roast_batch"
+        ) from None
 
 
 def machine_day_load(batches) -> dict[tuple[int, object], int]:

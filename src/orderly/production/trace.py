@@ -127,7 +127,7 @@ def lot_trace(number: str) -> Trace:
     to."""
     lot = Lot.objects.filter(number=str(number or "").strip().upper()).first()
     if lot is None:
-        raise NotFound(f"No lot {number!r}.", field="lot")
+        raise NotFound(f"No lot {number!r}.", resource="lot", key=str(number), field="lot")
     return _trace(lot, {lot.pk}, downstream=True)
 
 

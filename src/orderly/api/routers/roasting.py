@@ -181,5 +181,5 @@ def get_item_trace(request: HttpRequest, number: str, item: int):
     order = order_get(number)
     found = OrderItem.objects.filter(order=order, pk=item).first()
     if found is None:
-        raise NotFound(f"Order {order.number} has no item {item}.", field="item")
+        raise NotFound(f"Order {order.number} has no item {item}.", field="item", resource="order_item", key=str(item))
     return trace_out(item_trace(found))

@@ -14,6 +14,7 @@ from django.db.models import F
 
 from orderly.catalog.models import Product
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound
 from orderly.inventory.models import Hold, Lot, Movement
 from orderly.inventory.services.stock import _lot_create, _movement, default_warehouse, to_quantity
@@ -41,11 +42,12 @@ def raw_hold(*, draws: Sequence[tuple[int, Decimal]], reference: str, actor: Act
     for lot_id, kg in sorted(wanted.items()):
         lot = lots.get(lot_id)
         if lot is None:
-            raise NotFound(f"No raw lot with id {lot_id}.", field="green_lot")
+            raise NotFound(f"No raw lot with id {lot_id}.", field="green_lot", resource="lot", key=str(lot_id))
         if kg > lot.available:
             raise Conflict(
                 f"Cannot reserve {kg} kg of green lot {lot.name} ({lot.number}): only {lot.available} kg available.",
-                code="green_short", field="green_lot", lot=lot.number, wanted=str(kg), available=str(lot.available),
+                code=ErrorCode.GREEN_SHORT, field="green_lot", lot=lot.number, requested=str(kg),
+                available=str(lot.available),
             )  # fmt: skip
     for lot_id, kg in sorted(wanted.items()):
         hold = existing.get(lot_id)

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderly.core.actors import Actor
-from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.error_codes import ErrorCode
+from orderly.core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationError
 from orderly.core.transitions import check_transition
 from orderly.inventory.models import Lot
 from orderly.inventory.services import loose_output, lots_consume, raw_hold, raw_lots_lock, raw_release
@@ -20,7 +21,12 @@ ZERO = Decimal("0")
 
 def _move(batch: RoastBatch, status: str, action: str) -> None:
     check_transition(
-        ROAST_TRANSITIONS, entity=f"roast batch {batch.number}", current=batch.status, attempted=status, action=action
+        ROAST_TRANSITIONS,
+        resource="roast_batch",
+        key=batch.number,
+        current=batch.status,
+        attempted=status,
+        action=action,
     )
     batch.status = status
 
@@ -101,7 +107,8 @@ def roast_batch_complete(*, batch, green_used_kg, roasted_out_kg, actor: Actor) 
             f"Cannot complete {batch.number} with {used} kg green: "
             + (f"{lot.name} has {lot.available} kg for its {short[1]} kg." if blend
                else f"its green lots have {have} kg."),
-            code="green_short", field="green_used_kg", available=str(have),
+            code=ErrorCode.GREEN_SHORT, field="green_used_kg", lot=lot.number, requested=str(used),
+            available=str(have),
         )  # fmt: skip
     lots_consume(draws=draws, actor=actor, reference=batch.number, reason=f"Roasted in {batch.number}")
     by_lot = {g.lot_id: g for g in planned}
@@ -144,9 +151,8 @@ def roast_batch_update(*, batch, changes: dict, actor: Actor) -> RoastBatch:
     batch size outside the machine's range, or a batch no longer scheduled."""
     batch, lots = _lock(batch)
     if batch.status != RoastStatus.SCHEDULED:
-        raise Conflict(
-            f"Cannot edit roast batch {batch.number}: it is {batch.status}; only scheduled batches change.",
-            code="transition_not_allowed",
+        raise TransitionNotAllowed(
+            resource="roast_batch", key=batch.number, current=batch.status, attempted=batch.status, action="edit it"
         )
     end_per_batch = batch.expected_kg / batch.batches
     if changes.get("date") is not None:
@@ -154,7 +160,9 @@ def roast_batch_update(*, batch, changes: dict, actor: Actor) -> RoastBatch:
     if changes.get("machine") is not None:
         batch.machine = Machine.objects.filter(name=str(changes["machine"]).strip()).first()
         if batch.machine is None:
-            raise NotFound(f"No machine {changes['machine']!r}.", field="machine")
+            raise NotFound(
+                f"No machine {changes['machine']!r}.", resource="machine", key=str(changes["machine"]), field="machine"
+            )
     new_batch_kg = kg(changes["batch_kg"], field="batch_kg") if changes.get("batch_kg") is not None else None
     count = whole(changes["batches"], field="batches", maximum=10_000) if changes.get("batches") is not None else None
     if new_batch_kg is not None and changes.get("end_kg") is None:

@@ -38,9 +38,7 @@ def weight_loss(value, *, field: str = "weight_loss") -> Decimal:
     """A weight loss in percent, 0 to 40."""
     result = number(value, field=field)
     if not 0 <= result <= MAX_WEIGHT_LOSS:
-        raise ValidationError(
-            f"{field} must be between 0 and {MAX_WEIGHT_LOSS} %, got {result}.", field=field, weight_loss=str(result)
-        )
+        raise ValidationError(f"{field} must be between 0 and {MAX_WEIGHT_LOSS} %, got {result}.", field=field)
     return result
 
 

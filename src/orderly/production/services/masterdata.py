@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from orderly.catalog.models import Product
-from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.exceptions import AlreadyExists, NotFound, ValidationError
 from orderly.inventory.models import Lot
 from orderly.inventory.status import LotKind
 from orderly.production.models import Machine, Profile, ProfileGreen, ProfileGroup
@@ -37,7 +37,12 @@ def _machine_fields(data: dict, current: Machine | None) -> dict:
         if current is not None:
             taken = taken.exclude(pk=current.pk)
         if taken.exists():
-            raise Conflict(f"A machine named {clean['name']!r} already exists.", field="name")
+            raise AlreadyExists(
+                f"A machine named {clean['name']!r} already exists.",
+                resource="machine",
+                key=str(clean["name"]),
+                field="name",
+            )
     for field in ("min_batch_kg", "max_batch_kg"):
         if field in data or current is None:
             clean[field] = kg(data.get(field), field=field)
@@ -84,7 +89,7 @@ def machine_update(*, machine: Machine, changes: dict) -> Machine:
 def machine_by_name(name, *, field: str = "machine") -> Machine:
     found = Machine.objects.filter(name=str(name or "").strip()).first()
     if found is None:
-        raise NotFound(f"No machine {name!r}.", field=field)
+        raise NotFound(f"No machine {name!r}.", resource="machine", key=str(name), field=field)
     return found
 
 
@@ -95,7 +100,12 @@ def _group_product(value) -> Product:
     name = text(value, field="product", max_length=200)
     product = Product.objects.filter(name=name).first()
     if product is None:
-        raise NotFound(f"No product {name!r}: a profile group makes a product of the catalog.", field="product")
+        raise NotFound(
+            f"No product {name!r}: a profile group makes a product of the catalog.",
+            resource="product",
+            key=str(name),
+            field="product",
+        )
     return product
 
 
@@ -105,9 +115,16 @@ def profile_group_create(*, data: dict) -> ProfileGroup:
     name = text(data.get("name"), field="name", max_length=200)
     product = _group_product(data.get("product"))
     if ProfileGroup.objects.filter(name=name).exists():
-        raise Conflict(f"A profile group named {name!r} already exists.", field="name")
+        raise AlreadyExists(
+            f"A profile group named {name!r} already exists.", resource="profile_group", key=str(name), field="name"
+        )
     if ProfileGroup.objects.filter(product=product).exists():
-        raise Conflict(f"Product {product.name} already has a profile group.", field="product")
+        raise AlreadyExists(
+            f"Product {product.name} already has a profile group.",
+            resource="profile_group",
+            key=product.name,
+            field="product",
+        )
     return ProfileGroup.objects.create(name=name, product=product)
 
 
@@ -118,12 +135,19 @@ def profile_group_update(*, group: ProfileGroup, changes: dict) -> ProfileGroup:
     if "name" in changes:
         name = text(changes["name"], field="name", max_length=200)
         if ProfileGroup.objects.filter(name=name).exclude(pk=group.pk).exists():
-            raise Conflict(f"A profile group named {name!r} already exists.", field="name")
+            raise AlreadyExists(
+                f"A profile group named {name!r} already exists.", resource="profile_group", key=str(name), field="name"
+            )
         group.name = name
     if "product" in changes:
         product = _group_product(changes["product"])
         if ProfileGroup.objects.filter(product=product).exclude(pk=group.pk).exists():
-            raise Conflict(f"Product {product.name} already has a profile group.", field="product")
+            raise AlreadyExists(
+                f"Product {product.name} already has a profile group.",
+                resource="profile_group",
+                key=product.name,
+                field="product",
+            )
         group.product = product
     group.save()
     return group
@@ -132,7 +156,7 @@ def profile_group_update(*, group: ProfileGroup, changes: dict) -> ProfileGroup:
 def profile_group_by_name(name, *, field: str = "group") -> ProfileGroup:
     found = ProfileGroup.objects.select_related("product").filter(name=str(name or "").strip()).first()
     if found is None:
-        raise NotFound(f"No profile group {name!r}.", field=field)
+        raise NotFound(f"No profile group {name!r}.", resource="profile_group", key=str(name), field=field)
     return found
 
 
@@ -147,7 +171,12 @@ def raw_lot(number_or_name, *, field: str) -> Lot:
         or Lot.objects.filter(kind=LotKind.RAW, name=key).first()
     )
     if lot is None:
-        raise NotFound(f"No green lot {number_or_name!r} (a raw lot's number or name).", field=field)
+        raise NotFound(
+            f"No green lot {number_or_name!r} (a raw lot's number or name).",
+            resource="lot",
+            key=str(number_or_name),
+            field=field,
+        )
     return lot
 
 
@@ -242,7 +271,6 @@ def _check_machines(machines: list[Machine], batch: Decimal) -> None:
                 f"batch_kg {batch} is outside machine {machine.name}'s range of {machine.min_batch_kg}–"
                 f"{machine.max_batch_kg} kg.",
                 field="batch_kg",
-                machine=machine.name,
             )
 
 
@@ -273,7 +301,9 @@ def _check_name(name: str, exclude: int | None) -> None:
     if exclude:
         taken = taken.exclude(pk=exclude)
     if taken.exists():
-        raise Conflict(f"A profile named {name!r} already exists.", field="name")
+        raise AlreadyExists(
+            f"A profile named {name!r} already exists.", resource="profile", key=str(name), field="name"
+        )
 
 
 @transaction.atomic
@@ -336,5 +366,5 @@ def profile_update(*, profile: Profile, changes: dict) -> Profile:
 def profile_by_name(name, *, field: str = "profile") -> Profile:
     found = Profile.objects.select_related("group__product").filter(name=str(name or "").strip()).first()
     if found is None:
-        raise NotFound(f"No profile {name!r}.", field=field)
+        raise NotFound(f"No profile {name!r}.", resource="profile", key=str(name), field=field)
     return found

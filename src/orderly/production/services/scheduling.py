@@ -6,6 +6,7 @@ from datetime import date
 from django.db import transaction
 
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 from orderly.core.numbering import next_numbers
 from orderly.inventory.models import Lot
@@ -43,7 +44,9 @@ def _clean_edit(i: int, row: dict, products: dict[str, int], plan: FulfillmentPl
     if row.get("profile") is not None:
         profile = Profile.objects.select_related("group").filter(name=str(row["profile"]).strip()).first()
         if profile is None:
-            raise NotFound(f"No profile {row['profile']!r}.", field=f"{at}.profile")
+            raise NotFound(
+                f"No profile {row['profile']!r}.", resource="profile", key=str(row["profile"]), field=f"{at}.profile"
+            )
         if profile.group.product_id != edit.product_id:
             raise ValidationError(
                 f"Profile {profile.name} belongs to group {profile.group.name}, which makes another product than "
@@ -54,7 +57,9 @@ def _clean_edit(i: int, row: dict, products: dict[str, int], plan: FulfillmentPl
     if row.get("machine") is not None:
         edit.machine = Machine.objects.filter(name=str(row["machine"]).strip()).first()
         if edit.machine is None:
-            raise NotFound(f"No machine {row['machine']!r}.", field=f"{at}.machine")
+            raise NotFound(
+                f"No machine {row['machine']!r}.", resource="machine", key=str(row["machine"]), field=f"{at}.machine"
+            )
     if row.get("green_lot") is not None:
         edit.green_lot = raw_lot(row["green_lot"], field=f"{at}.green_lot")
     if row.get("batch_kg") is not None:
@@ -133,7 +138,7 @@ def _refuse(rows: list[conversion.Row]) -> None:
         what = "; ".join(f"{r.product}: {', '.join(r.problems) or 'nothing to roast'}" for r in bad)
         raise Conflict(
             f"Cannot schedule: {what}. Fix the rows first.",
-            code="conversion_problems",
+            code=ErrorCode.CONVERSION_PROBLEMS,
             field="rows",
             rows={r.product: r.problems for r in bad},
         )
@@ -172,8 +177,9 @@ def roast_schedule(*, plan, on: date, actor: Actor, rows: Sequence[dict] | None 
                     or "nothing to roast"
                 )
                 + ".",
-                code="nothing_to_schedule",
+                code=ErrorCode.NOTHING_TO_SCHEDULE,
                 field="rows",
+                plan=plan.number,
             )
     batches = _create_batches(plan, on, picked, actor)
     ConversionEdit.objects.filter(plan=plan, product_id__in=[r.product_id for r in picked]).delete()
