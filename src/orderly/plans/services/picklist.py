@@ -12,7 +12,8 @@ from orderly.core.actors import Actor
 from orderly.core.exceptions import Conflict
 from orderly.orders import events
 from orderly.orders.models import OrderItem
-from orderly.orders.services import order_set_stage
+from orderly.orders.services import order_items_progress, order_set_stage
+from orderly.orders.services.item_progress import Picked
 from orderly.orders.status import OrderStatus, Stage
 from orderly.plans.models import FulfillmentPlan, PlanOrder
 from orderly.plans.services.plans import _active_plan_order, plan_for_update, refuse_unless_open, set_plan_status
@@ -55,14 +56,13 @@ def pick_complete(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     if short:
         lines = ", ".join(f"line {i.line_no} {i.sku}: {i.qty_available} of {_to_ship(i)} allocated" for i in short)
         raise Conflict(f"Cannot complete {number}: not fully allocated ({lines}).", code="not_allocated")
-    for item in items:
-        item.qty_picked = item.quantity
-        item.qty_packed = item.quantity
-        item.qty_released = item.quantity
-    OrderItem.objects.bulk_update(items, ["qty_picked", "qty_packed", "qty_released"])
     plan_order.completed_at = timezone.now()
     plan_order.save(update_fields=["completed_at"])
-    events.pick_completed(plan_order.order, actor, plan.number)
+    order_items_progress(
+        changes=[Picked(item=item.pk, units=item.quantity) for item in items],
+        actor=actor,
+        note=events.pick_completed(plan.number),
+    )
     order_set_stage(order=plan_order.order, stage=Stage.COMPLETED, actor=actor, reason=f"Packed in {plan.number}.")
     if not PlanOrder.objects.filter(plan=plan, removed_at__isnull=True, completed_at__isnull=True).exists():
         set_plan_status(plan, PlanStatus.COMPLETED)
@@ -79,14 +79,11 @@ def pick_return(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     if not plan_order.completed_at:
         raise Conflict(f"{plan_order.order.number} is not completed on the pick list.", code="order_not_completed")
     items = _items(plan_order)
-    for item in items:
-        item.qty_picked = 0
-        item.qty_packed = 0
-        item.qty_released = 0
-    OrderItem.objects.bulk_update(items, ["qty_picked", "qty_packed", "qty_released"])
     plan_order.completed_at = None
     plan_order.save(update_fields=["completed_at"])
-    events.pick_returned(plan_order.order, actor, plan.number)
+    order_items_progress(
+        changes=[Picked(item=item.pk, units=0) for item in items], actor=actor, note=events.pick_returned(plan.number)
+    )
     order_set_stage(
         order=plan_order.order,
         stage=Stage.IN_PROGRESS,
