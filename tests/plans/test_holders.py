@@ -133,7 +133,7 @@ def test_a_packaging_plan_already_being_packed_keeps_nothing_for_an_order_that_l
     plan_remove_order(plan=plan, order=order.number, actor=actor)
     order_cancel(order=order, actor=actor)
     packaging.refresh_from_db()
-    assert packaging.status == "in_progress"  # someone is packing it
+    assert (packaging.status, packaging.updated_by) == ("in_progress", "olga")  # someone is packing it
     assert OrderItem.objects.get(order=order).qty_expected == 0
 
     # packed anyway, its lot is free stock: nothing is held for the canceled order

@@ -82,7 +82,12 @@ def test_each_change_to_expected_units_is_on_the_order_s_timeline_by_whoever_mad
     manager = Actor.for_user(UserFactory(username="mia", role="manager"))
 
     packaging_plan_update(packaging=packaging.number, units=4, actor=manager)
-    packaging_plan_start(packaging=packaging.number, actor=actor)  # no expected units change: they still come
+    # starting changes no expected units (they are still coming): the packaging plan says who started it
+    packaging_plan_start(packaging=packaging.number, actor=actor)
+    assert PackagingPlan.objects.filter(pk=packaging.pk).values_list("status", "updated_by").get() == (
+        "in_progress",
+        "olga",
+    )
     packaging_plan_archive(packaging=packaging.number, actor=manager)
 
     expected = OrderEvent.objects.filter(order=order, kind="expected").order_by("id")
@@ -100,3 +105,5 @@ def test_each_change_to_expected_units_is_on_the_order_s_timeline_by_whoever_mad
         "lines": [{"item": OrderItem.objects.get().pk, "sku": "ESP-250", "what": "expected", "before": 4, "after": 0,
                    "quantity": 6}],
     }  # fmt: skip
+    packaging.refresh_from_db()
+    assert (packaging.status, packaging.updated_by) == ("archived", "mia")

@@ -67,7 +67,7 @@ def packaging_sync(
     for variant_id, units in outstanding.items():
         packaging = planned.pop(variant_id, None)
         if units > 0 and packaging is None:
-            to_create.append(PackagingPlan(plan=plan, variant_id=variant_id, units=units))
+            to_create.append(PackagingPlan(plan=plan, variant_id=variant_id, units=units, updated_by=actor.name[:150]))
         elif units > 0 and packaging.units != units:
             packaging.units = units
             to_update.append(packaging)
@@ -79,9 +79,9 @@ def packaging_sync(
         to_update.append(packaging)
     now = timezone.now()
     for packaging in to_update:
-        packaging.updated_at = now
+        packaging.updated_at, packaging.updated_by = now, actor.name[:150]
     if to_update:
-        PackagingPlan.objects.bulk_update(to_update, ["units", "status", "updated_at"])
+        PackagingPlan.objects.bulk_update(to_update, ["units", "status", "updated_at", "updated_by"])
     for packaging, number in zip(to_create, next_numbers(PACKAGING_PREFIX, len(to_create)), strict=True):
         packaging.number = number
     PackagingPlan.objects.bulk_create(to_create)
@@ -139,8 +139,8 @@ def packaging_plan_update(*, packaging, units: int, actor: Actor) -> PackagingPl
             f"Cannot edit packaging plan {packaging.number}: it is {packaging.status}; only planned ones change.",
             code="transition_not_allowed",
         )
-    packaging.units = units
-    packaging.save(update_fields=["units", "updated_at"])
+    packaging.units, packaging.updated_by = units, actor.name[:150]
+    packaging.save(update_fields=["units", "updated_at", "updated_by"])
     _expected_resync(packaging.plan, actor, f"{packaging.number} set to {units} units")
     return packaging
 
@@ -150,7 +150,8 @@ def packaging_plan_start(*, packaging, actor: Actor) -> PackagingPlan:
     """Planned → in progress: someone is packing it (allocation no longer changes its units)."""
     packaging = _for_update(packaging)
     _move(packaging, PackagingStatus.IN_PROGRESS, "start")
-    packaging.save(update_fields=["status", "updated_at"])
+    packaging.updated_by = actor.name[:150]
+    packaging.save(update_fields=["status", "updated_at", "updated_by"])
     return packaging
 
 
@@ -159,7 +160,8 @@ def packaging_plan_archive(*, packaging, actor: Actor) -> PackagingPlan:
     """Set a packaging plan aside without packing (planned or in progress → archived)."""
     packaging = _for_update(packaging)
     _move(packaging, PackagingStatus.ARCHIVED, "archive")
-    packaging.save(update_fields=["status", "updated_at"])
+    packaging.updated_by = actor.name[:150]
+    packaging.save(update_fields=["status", "updated_at", "updated_by"])
     _expected_resync(packaging.plan, actor, f"{packaging.number} archived")
     return packaging
 
@@ -201,9 +203,9 @@ def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
         variant=packaging.variant, quantity=packaging.units, actor=actor, reference=packaging.number,
         reason=f"Packed for plan {plan.number}",
     )  # fmt: skip
-    packaging.lot = lot
+    packaging.lot, packaging.updated_by = lot, actor.name[:150]
     packaging.completed_at = timezone.now()
-    packaging.save(update_fields=["status", "lot", "completed_at", "updated_at"])
+    packaging.save(update_fields=["status", "lot", "completed_at", "updated_at", "updated_by"])
     # allocate the new lot to the plan's lines of this variant
     state = allocation_state(plan, lock=True)
     figures = planning.figures(state.lines, state.lots, state.held)

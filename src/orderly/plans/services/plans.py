@@ -210,8 +210,8 @@ def plan_cancel(*, plan, actor: Actor) -> FulfillmentPlan:
             PACKAGING_TRANSITIONS, entity=f"packaging plan {packaging.number}", current=packaging.status,
             attempted=PackagingStatus.ARCHIVED,
         )  # fmt: skip
-        packaging.status = PackagingStatus.ARCHIVED
-        packaging.save(update_fields=["status", "updated_at"])
+        packaging.status, packaging.updated_by = PackagingStatus.ARCHIVED, actor.name[:150]
+        packaging.save(update_fields=["status", "updated_at", "updated_by"])
     plan.canceled_at = timezone.now()
     set_plan_status(plan, PlanStatus.CANCELED)
     return plan
