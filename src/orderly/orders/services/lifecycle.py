@@ -53,7 +53,7 @@ def _refuse_while_held(order: Order, action: str) -> None:
 def _cancel_units(order: Order, actor: Actor) -> bool:
     """Every unit not yet shipped is canceled with the order (the *canceled* indicator), on the timeline as
     `items_canceled`. Returns whether units of it went out."""
-    items = order.items.order_by("pk").values_list("pk", "quantity", "qty_handed_to_carrier", "qty_canceled")
+    items = list(order.items.order_by("pk").values_list("pk", "quantity", "qty_handed_to_carrier", "qty_canceled"))
     changes = [
         Canceled(item=pk, units=quantity - shipped - canceled)
         for pk, quantity, shipped, canceled in items
