@@ -262,6 +262,7 @@ def test_executing_a_packaging_plan_packs_loose_stock_and_allocates_it(api, shop
     assert response.status_code == 200
     executed = response.json()
     assert (executed["status"], executed["units"], executed["packed_lot"]) == ("completed", 2, "LOT-000003")
+    assert executed["updated_by"] == "operator"  # who packed it
     assert Lot.objects.get(number="LOT-000002").on_hand == Decimal("2.5")  # 3 kg less 2 × 0.25 kg
     lines = {line["sku"]: line for line in api.get("/plans/OF-000001/allocation").json()["lines"]}
     assert (lines["ESP-250"]["allocated"], lines["ESP-250"]["remaining"]) == (12, 0)

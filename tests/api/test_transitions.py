@@ -62,11 +62,14 @@ def test_open_and_cancel_are_on_the_timeline_and_items_follow(api, variant):
     api.post(f"/orders/{order.number}/cancel", role="operator")
 
     events = api.get(f"/orders/{order.number}/timeline", role="viewer").json()["items"]
-    assert [(e["kind"], e["data"]) for e in events[:2]] == [
+    item = order.items.get()
+    canceled = {"item": item.pk, "sku": item.sku, "what": "canceled", "quantity": item.quantity}
+    assert [(e["kind"], e["data"]) for e in events[:3]] == [
         ("status_changed", {"before": "open", "after": "canceled"}),
+        ("items_canceled", {"reason": "the order is canceled.", "lines": [canceled]}),
         ("status_changed", {"before": "draft", "after": "open"}),
     ]
-    assert list(order.items.values_list("status", flat=True)) == ["canceled"]
+    assert list(order.items.values_list("status", "qty_canceled")) == [("canceled", item.quantity)]
 
 
 @pytest.mark.parametrize(

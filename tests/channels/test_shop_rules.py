@@ -2,6 +2,7 @@
 SKU, test orders, orders canceled at import, the shop's later refunds and fulfillments, and a sync that stops on a
 passing failure without moving its cursor past what it did not take."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -145,6 +146,52 @@ def test_a_refund_in_the_shop_cancels_the_unshipped_units_and_records_the_money_
     assert (line.qty_canceled, order.amount_paid, order.external_status) == (1, Decimal("27.26"), "partially_refunded")
     assert order.payments.filter(kind="refund").count() == 1
     assert order.events.filter(kind="items_canceled").count() == 1
+
+
+def test_a_refund_of_units_a_plan_holds_waits_until_the_order_leaves_its_plan(shopify, shopify_server, variants, actor):
+    from orderly.plans.services import allocation_save, plan_create, plan_remove_order
+
+    stock_receive(kind="packaged", sku="DEC-250", quantity=10, actor=actor)
+    shopify_server.add(shopify_order(1, skus=("ESP-250", "DEC-250")))
+    channel_sync(channel=shopify)
+    order = Order.objects.get()
+    line = order.items.get(sku="DEC-250")
+    plan = plan_create(orders=[order.number], fulfillment_date=date(2026, 12, 1), actor=actor)
+    allocation_save(plan=plan, lines=[{"sku": "DEC-250", "quantity": line.quantity}], actor=actor)
+    refund = {
+        "id": 603,
+        "refund_line_items": [
+            {"line_item_id": int(line.identifiers["line_id"]), "quantity": 1, "restock_type": "cancel"}
+        ],
+        "transactions": [{"kind": "refund", "status": "success", "amount": "12.50"}],
+    }
+    shopify_server.add(
+        shopify_order(
+            1, updated=50, skus=("ESP-250", "DEC-250"), financial_status="partially_refunded", refunds=[refund]
+        )
+    )
+
+    run = channel_sync(channel=shopify)
+
+    assert (run.failed, run.status) == (1, "partial")
+    assert f"Cannot cancel 1 unit(s) of line 2 (DEC-250) of order {order.number}: its plan holds 2" in str(run.failures)
+    line.refresh_from_db()
+    assert (line.qty_canceled, line.qty_available, Order.objects.get().amount_paid) == (0, 2, Decimal("39.76"))
+
+    note = order.events.filter(kind="sync_failed").get().message
+    assert "Cannot cancel 1 unit(s) of line 2 (DEC-250)" in note  # the order's timeline says why
+
+    # out of its plan, the shop's next version of the order is taken whole
+    plan_remove_order(plan=plan, order=order.number, actor=actor)
+    shopify_server.add(
+        shopify_order(
+            1, updated=60, skus=("ESP-250", "DEC-250"), financial_status="partially_refunded", refunds=[refund]
+        )
+    )
+    run = channel_sync(channel=shopify)
+    line.refresh_from_db()
+    assert (run.failed, line.qty_canceled, line.qty_available) == (0, 1, 0)
+    assert Order.objects.get().amount_paid == Decimal("27.26")
 
 
 def test_a_fulfillment_in_the_shop_is_recorded_and_takes_our_stock_only_when_the_channel_says_so(

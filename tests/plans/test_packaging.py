@@ -2,9 +2,11 @@ from decimal import Decimal
 
 import pytest
 
+from orderly.core.actors import Actor
 from orderly.core.exceptions import Conflict, TransitionNotAllowed, ValidationError
 from orderly.inventory.models import Lot
 from orderly.inventory.services import stock_receive
+from orderly.orders.models import OrderEvent, OrderItem
 from orderly.plans.models import PackagingPlan
 from orderly.plans.selectors import packaging_plans
 from orderly.plans.services import (
@@ -15,6 +17,7 @@ from orderly.plans.services import (
     packaging_plan_update,
     plan_create,
 )
+from tests.factories import UserFactory
 from tests.plans.helpers import FULFILLMENT_DATE, order_of, snapshot, variant
 
 D = Decimal
@@ -71,3 +74,36 @@ def test_start_then_archive_and_saving_again_plans_afresh(actor, planned):
         ("archived", 6),
         ("planned", 6),
     ]
+
+
+def test_each_change_to_expected_units_is_on_the_order_s_timeline_by_whoever_made_it(actor, planned):
+    esp, plan, packaging = planned
+    order = OrderItem.objects.get().order
+    manager = Actor.for_user(UserFactory(username="mia", role="manager"))
+
+    packaging_plan_update(packaging=packaging.number, units=4, actor=manager)
+    # starting changes no expected units (they are still coming): the packaging plan says who started it
+    packaging_plan_start(packaging=packaging.number, actor=actor)
+    assert PackagingPlan.objects.filter(pk=packaging.pk).values_list("status", "updated_by").get() == (
+        "in_progress",
+        "olga",
+    )
+    packaging_plan_archive(packaging=packaging.number, actor=manager)
+
+    expected = OrderEvent.objects.filter(order=order, kind="expected").order_by("id")
+    assert [(e.actor_name, e.message) for e in expected] == [
+        ("olga", f"Expected in stock from the packaging plans of {plan.number} (allocation saved): "
+                 "ESP-250 0 → 6 of 6."),
+        ("mia", f"Expected in stock from the packaging plans of {plan.number} ({packaging.number} set to 4 units): "
+                "ESP-250 6 → 4 of 6."),
+        ("mia", f"Expected in stock from the packaging plans of {plan.number} ({packaging.number} archived): "
+                "ESP-250 4 → 0 of 6."),
+    ]  # fmt: skip
+    assert expected.last().data == {
+        "plan": plan.number,
+        "reason": f"{packaging.number} archived",
+        "lines": [{"item": OrderItem.objects.get().pk, "sku": "ESP-250", "what": "expected", "before": 4, "after": 0,
+                   "quantity": 6}],
+    }  # fmt: skip
+    packaging.refresh_from_db()
+    assert (packaging.status, packaging.updated_by) == ("archived", "mia")

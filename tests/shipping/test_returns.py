@@ -103,7 +103,13 @@ def test_return_of_an_invoiced_paid_order_credits_it_and_reopens_the_closed_orde
     order.refresh_from_db()
     assert (order.status, order.payment_status) == ("open", "refund_due")
     assert order.amount_due < order.amount_paid
-    assert record.credit_note in OrderEvent.objects.get(order=order, kind="return_registered").message
+    # the return's event, then billing's credit note naming the return
+    returned, credited = OrderEvent.objects.filter(order=order, kind__in=["return_registered", "credit_note_created"])[
+        ::-1
+    ]
+    assert returned.message == f"Return {record.number}: 1 × ESP-250 restocked. Reason: Too bitter."
+    assert (credited.kind, credited.data["credit_note"]) == ("credit_note_created", record.credit_note)
+    assert credited.message.endswith(f"Return {record.number}: Too bitter")
 
 
 def test_return_of_units_not_invoiced_makes_no_credit_note(shipped, actor):

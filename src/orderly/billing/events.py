@@ -1,8 +1,9 @@
-"""Timeline events of payments, invoices and credit notes. Each writes one OrderEvent; call inside the change's
-transaction."""
+"""Timeline events of payments, invoices and credit notes. Each writes one OrderEvent, inside the change's
+transaction; those of invoices and credit notes are the Notes of what happened to the order's items, which the
+orders area writes with the change (orderly.orders.services.item_progress)."""
 
 from orderly.core.actors import Actor
-from orderly.orders.events import record
+from orderly.orders.events import Note, record
 from orderly.orders.models import Order, OrderEvent
 
 
@@ -36,22 +37,22 @@ def payment_recorded(order: Order, actor: Actor, payment) -> OrderEvent:
     return record(order, actor, *payment_recorded_content(order, payment))
 
 
-def invoice_created(order: Order, actor: Actor, invoice) -> OrderEvent:
-    return record(
-        order,
-        actor,
+def invoice_created(invoice) -> Note:
+    """The units put on the invoice, as the orders area records them (orderly.orders.services.item_progress)."""
+    return Note(
         EventKind.INVOICE_CREATED,
-        f"Invoice {invoice.number} created: total {invoice.currency} {invoice.total}.",
+        lambda _lines: f"Invoice {invoice.number} created: total {invoice.currency} {invoice.total}.",
         {"invoice": invoice.number, "total": str(invoice.total)},
     )
 
 
-def credit_note_created(order: Order, actor: Actor, note) -> OrderEvent:
+def credit_note_created(note) -> Note:
+    """The invoiced units the credit note takes back, as the orders area records them."""
     reason = f" {note.reason}" if note.reason else ""
-    return record(
-        order,
-        actor,
+    return Note(
         EventKind.CREDIT_NOTE_CREATED,
-        f"Credit note {note.number} for {note.credits.number} created: total {note.currency} -{note.total}.{reason}",
+        lambda _lines: (
+            f"Credit note {note.number} for {note.credits.number} created: total {note.currency} -{note.total}.{reason}"
+        ),
         {"credit_note": note.number, "invoice": note.credits.number, "total": str(note.total), "reason": note.reason},
     )

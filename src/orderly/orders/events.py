@@ -1,4 +1,8 @@
-"""One constructor per kind of timeline event. Each writes one row; call inside the change's transaction."""
+"""One constructor per kind of timeline event. Each writes one row; call inside the change's transaction. Those of
+changes to items return a Note instead, which services.item_progress writes with the change."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from orderly.core.actors import Actor
 from orderly.orders.models import Order, OrderEvent
@@ -23,6 +27,8 @@ class EventKind:
     ALLOCATED = "allocated"
     PICK_COMPLETED = "pick_completed"
     PICK_RETURNED = "pick_returned"
+    EXPECTED = "expected"
+    ITEMS_CANCELED = "items_canceled"
     SYNCED = "synced"
     FULFILLMENT_STATUS_CHANGED = "fulfillment_status_changed"
     PAYMENT_STATUS_CHANGED = "payment_status_changed"
@@ -151,56 +157,103 @@ def synced(order: Order, actor: Actor, changes: dict[str, dict], ignored: list[s
     return record(order, actor, EventKind.SYNCED, message, {"changes": changes, "ignored": sorted(set(ignored or []))})
 
 
-# ---- fulfillment plans (issue 4). `allocated` is built unsaved so a plan's allocation writes every order's event
-# in one bulk insert; save it with record_all().
+# ---- changes to items. A process tells services.item_progress what happened to an order's items with a Note of how
+# the timeline says it; that service writes one event per order from it, with the lines of that order's items.
 
 
-def plan_added(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
-    return record(
-        order, actor, EventKind.PLAN_ADDED, f"Added to fulfillment plan {plan_number}.", {"plan": plan_number}
-    )
+def units_text(lines: list[dict]) -> str:
+    """ "2 × ESP-250, 1 × DEC-250": the units of each line."""
+    return ", ".join(f"{line['quantity']} × {line['sku']}" for line in lines)
 
 
-def plan_removed(order: Order, actor: Actor, plan_number: str, reason: str = "") -> OrderEvent:
+def moves_text(lines: list[dict]) -> str:
+    """ "ESP-250 0 → 2 of 4; DEC-250 1 → 0 of 1": each line's counter before and after, of the item's quantity."""
+    return "; ".join(f"{line['sku']} {line['before']} → {line['after']} of {line['quantity']}" for line in lines)
+
+
+@dataclass(frozen=True)
+class Note:
+    """How the timeline tells a change to an order's items: the event's kind, its message made from the lines of
+    the order's items that the change names, and the process's own data (its plan, fulfillment, invoice…).
+
+    Each line is {"item", "sku", "what", "quantity"}, `what` the kind of change: for a change that counts units
+    (shipped, returned, invoiced…) `quantity` is the units that moved; for one that sets how many units are in a
+    state (held, expected, on the pick list, picked) it is the item's quantity, with the count "before" and "after"
+    (a release: "before", the counts it let go). The event's data is `data` with "lines".
+    """
+
+    kind: str
+    message: Callable[[list[dict]], str]
+    data: dict = field(default_factory=dict)
+
+    def event(self, order_id: int, actor: Actor, lines: list[dict]) -> OrderEvent:
+        """The unsaved event of one order (written in bulk with the other orders' events)."""
+        return OrderEvent(
+            order_id=order_id,
+            kind=self.kind,
+            actor_kind=actor.kind,
+            actor_name=actor.name[:150],
+            actor_user=actor.user,
+            message=self.message(lines)[:500],
+            data={**self.data, "lines": lines},
+        )
+
+    def write(self, order_id: int, actor: Actor) -> OrderEvent:
+        """The event of a change that moved no item (an invoice of charges only), saved now."""
+        event = self.event(order_id, actor, [])
+        event.save()
+        return event
+
+
+def plan_added(plan_number: str) -> Note:
+    return Note(EventKind.PLAN_ADDED, lambda _lines: f"Added to fulfillment plan {plan_number}.", {"plan": plan_number})
+
+
+def plan_removed(plan_number: str, reason: str = "") -> Note:
     message = f"Removed from fulfillment plan {plan_number}." + (f" {reason}" if reason else "")
-    return record(order, actor, EventKind.PLAN_REMOVED, message, {"plan": plan_number})
+    return Note(EventKind.PLAN_REMOVED, lambda _lines: message, {"plan": plan_number})
 
 
-def allocated(order_id: int, actor: Actor, plan_number: str, lines: list[dict]) -> OrderEvent:
-    """Unsaved: `lines` as {"sku", "before", "after", "quantity"} per item whose allocation changed."""
-    text = "; ".join(f"{line['sku']} {line['before']} → {line['after']} of {line['quantity']}" for line in lines)
-    return OrderEvent(
-        order_id=order_id,
-        kind=EventKind.ALLOCATED,
-        actor_kind=actor.kind,
-        actor_name=actor.name[:150],
-        actor_user=actor.user,
-        message=f"Allocation in plan {plan_number}: {text}."[:500],
-        data={"plan": plan_number, "lines": lines},
+def allocated(plan_number: str) -> Note:
+    """Units held for the items changed (lines with before and after)."""
+    return Note(
+        EventKind.ALLOCATED,
+        lambda lines: f"Allocation in plan {plan_number}: {moves_text(lines)}.",
+        {"plan": plan_number},
     )
 
 
-def record_all(events: list[OrderEvent]) -> None:
-    OrderEvent.objects.bulk_create(events)
+def expected(plan_number: str, reason: str = "") -> Note:
+    """Units the plan's waiting packaging plans will make for the items changed; `reason` says what changed them."""
+    why = f" ({reason})" if reason else ""
+    return Note(
+        EventKind.EXPECTED,
+        lambda lines: f"Expected in stock from the packaging plans of {plan_number}{why}: {moves_text(lines)}.",
+        {"plan": plan_number, "reason": reason},
+    )
 
 
-def pick_completed(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
-    return record(
-        order,
-        actor,
+def pick_completed(plan_number: str) -> Note:
+    return Note(
         EventKind.PICK_COMPLETED,
-        f"Picked and packed on the pick list of {plan_number}.",
+        lambda _lines: f"Picked and packed on the pick list of {plan_number}.",
         {"plan": plan_number},
     )
 
 
-def pick_returned(order: Order, actor: Actor, plan_number: str) -> OrderEvent:
-    return record(
-        order,
-        actor,
+def pick_returned(plan_number: str) -> Note:
+    return Note(
         EventKind.PICK_RETURNED,
-        f"Returned on the pick list of {plan_number}: not packed any more.",
+        lambda _lines: f"Returned on the pick list of {plan_number}: not packed any more.",
         {"plan": plan_number},
+    )
+
+
+def items_canceled(reason: str) -> Note:
+    return Note(
+        EventKind.ITEMS_CANCELED,
+        lambda lines: f"Canceled {units_text(lines)}: {reason}",
+        {"reason": reason},
     )
 
 

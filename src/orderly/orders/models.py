@@ -177,10 +177,11 @@ class Order(models.Model):
 
 
 # Item indicators of seed 002: name → (OrderItem field holding its quantity, the words for it). Kept as quantities
-# because part of an item can be in one state and the rest in another; each is kept by the process that causes it
+# because part of an item can be in one state and the rest in another; each follows the process that causes it
 # (allocation: available; pick list: on pick list, picked, packed, released; fulfillment: label applied, sorted,
 # handed to carrier; loss: lost; payments: costs paid, approved; cancel: canceled; returns: returned; invoices:
-# invoiced), never typed in.
+# invoiced), never typed in. The processes tell the orders area what happened (services.item_progress), which
+# writes them.
 ITEM_INDICATORS = {
     "available": ("qty_available", "Available"),
     "expected_in_stock": ("qty_expected", "Expected in stock"),
@@ -198,6 +199,9 @@ ITEM_INDICATORS = {
     "returned": ("qty_returned", "Returned by customer"),
     "invoiced": ("qty_invoiced", "Invoiced"),
 }
+# Every counter of an item: the indicators' quantities and the units credited. Written by the orders area alone
+# (services.item_progress; *costs paid* and *approved* by the settling), never by the processes themselves.
+ITEM_COUNTERS = (*(field for field, _label in ITEM_INDICATORS.values()), "qty_credited")
 
 
 class OrderItem(models.Model):
@@ -229,7 +233,8 @@ class OrderItem(models.Model):
     status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.OPEN)
 
     # Item indicators (seed 002), as quantities because part of an item can be in one state and the rest in
-    # another. Kept by the processes that cause them, never typed in; ITEM_INDICATORS lists them.
+    # another. Follow the processes that cause them, never typed in, written by services.item_progress alone;
+    # ITEM_INDICATORS lists them.
     qty_available = models.PositiveIntegerField(default=0, help_text="Units allocated (held) from stock")
     qty_expected = models.PositiveIntegerField(default=0, help_text="Units a waiting packaging plan will make")
     qty_lost = models.PositiveIntegerField(default=0, help_text="Units in parcels reported lost")

@@ -61,6 +61,9 @@ class PackagingPlan(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.CharField(
+        max_length=150, blank=True, help_text="Who last planned, changed, started, executed or archived it"
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

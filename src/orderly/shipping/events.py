@@ -1,9 +1,7 @@
-"""Timeline events of fulfillments and returns: one constructor per kind, each writing one OrderEvent row. Call
-inside the change's transaction."""
+"""Timeline events of fulfillments and returns: one constructor per kind, each the Note of what happened to the
+order's items, which the orders area writes with the change (orderly.orders.services.item_progress)."""
 
-from orderly.core.actors import Actor
-from orderly.orders.events import record
-from orderly.orders.models import Order, OrderEvent
+from orderly.orders.events import Note, units_text
 
 
 class EventKind:
@@ -13,12 +11,8 @@ class EventKind:
     RETURN_REGISTERED = "return_registered"
 
 
-def _units(lines: list[dict]) -> str:
-    return ", ".join(f"{line['quantity']} × {line['sku']}" for line in lines)
-
-
-def fulfilled(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> OrderEvent:
-    """`lines` as {"item", "sku", "quantity"}."""
+def fulfilled(fulfillment) -> Note:
+    """The units shipped or handed over, as the orders area records them (services.item_progress)."""
     if fulfillment.external_id:
         how = "fulfilled in the shop" + (f" with {fulfillment.carrier}" if fulfillment.carrier else "")
         how += f", tracking {fulfillment.tracking_number}" if fulfillment.tracking_number else ""
@@ -27,55 +21,39 @@ def fulfilled(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> Ord
     else:
         how = "shipped" + (f" with {fulfillment.carrier}" if fulfillment.carrier else "")
         how += f", tracking {fulfillment.tracking_number}" if fulfillment.tracking_number else ""
-    return record(
-        order,
-        actor,
+    return Note(
         EventKind.FULFILLED,
-        f"Fulfillment {fulfillment.number}: {_units(lines)} {how}.",
+        lambda lines: f"Fulfillment {fulfillment.number}: {units_text(lines)} {how}.",
         {
             "fulfillment": fulfillment.number,
             "delivery": fulfillment.delivery,
             "carrier": fulfillment.carrier,
             "tracking_number": fulfillment.tracking_number,
             "from_shop": bool(fulfillment.external_id),
-            "lines": lines,
         },
     )
 
 
-def fulfillment_canceled(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> OrderEvent:
-    return record(
-        order,
-        actor,
+def fulfillment_canceled(fulfillment) -> Note:
+    return Note(
         EventKind.FULFILLMENT_CANCELED,
-        f"Fulfillment {fulfillment.number} canceled: {_units(lines)} back in stock.",
-        {"fulfillment": fulfillment.number, "lines": lines},
+        lambda lines: f"Fulfillment {fulfillment.number} canceled: {units_text(lines)} back in stock.",
+        {"fulfillment": fulfillment.number},
     )
 
 
-def parcel_lost(order: Order, actor: Actor, fulfillment, lines: list[dict]) -> OrderEvent:
-    return record(
-        order,
-        actor,
+def parcel_lost(fulfillment) -> Note:
+    return Note(
         EventKind.PARCEL_LOST,
-        f"Parcel of fulfillment {fulfillment.number} lost: {_units(lines)} must ship again.",
-        {"fulfillment": fulfillment.number, "tracking_number": fulfillment.tracking_number, "lines": lines},
+        lambda lines: f"Parcel of fulfillment {fulfillment.number} lost: {units_text(lines)} must ship again.",
+        {"fulfillment": fulfillment.number, "tracking_number": fulfillment.tracking_number},
     )
 
 
-def return_registered(order: Order, actor: Actor, return_record, lines: list[dict]) -> OrderEvent:
+def return_registered(return_record) -> Note:
     fate = "restocked" if return_record.restock else "written off"
-    credit = f" Credit note {return_record.credit_note}." if return_record.credit_note else ""
-    return record(
-        order,
-        actor,
+    return Note(
         EventKind.RETURN_REGISTERED,
-        f"Return {return_record.number}: {_units(lines)} {fate}. Reason: {return_record.reason}.{credit}",
-        {
-            "return": return_record.number,
-            "reason": return_record.reason,
-            "restock": return_record.restock,
-            "credit_note": return_record.credit_note,
-            "lines": lines,
-        },
+        lambda lines: f"Return {return_record.number}: {units_text(lines)} {fate}. Reason: {return_record.reason}.",
+        {"return": return_record.number, "reason": return_record.reason, "restock": return_record.restock},
     )

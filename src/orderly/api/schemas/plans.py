@@ -114,6 +114,7 @@ class PackagingPlanOut(OutputSchema):
     lots: list[LotDrawOut] = Field(description="The loose lots it draws, first in first out")
     shortfall: Amount = Field(description="kg the loose stock does not cover (for production)")
     packed_lot: str | None = Field(description="The packaged lot it made, once executed")
+    updated_by: str = Field(description="Who last planned, changed, started, executed or archived it")
 
 
 class PackagingPlanList(OutputSchema):
@@ -227,6 +228,7 @@ def _packaging_dict(view) -> dict:
         "lots": _draws(view.lots),
         "shortfall": _qty(view.shortfall),
         "packed_lot": packaging.lot.number if packaging.lot_id else None,
+        "updated_by": packaging.updated_by,
     }
 
 

@@ -1,8 +1,9 @@
 """Every write to payments, invoices and credit notes.
 
 Keyword-only; `actor` is an orderly.core.actors.Actor; `order` an Order or its number. Refusals raise DomainErrors
-(ValidationError 422 for bad input, NotFound 404, Conflict 409) and write nothing. Each settles the order
-(orderly.orders.services.order_settle) in its own transaction.
+(ValidationError 422 for bad input, NotFound 404, Conflict 409) and write nothing. Each settles the order in its
+own transaction: payments call orderly.orders.services.order_settle; invoices and credit notes tell the orders area
+the units invoiced or credited (orders.services.order_items_progress), which writes them and settles.
 
     payment_record(*, order, amount, method, reference="", kind="payment", actor) -> Payment
     invoice_create(*, order, actor) -> Invoice                  units not invoiced yet, and the order's charges once

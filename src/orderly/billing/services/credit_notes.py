@@ -26,7 +26,8 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import NotFound, ValidationError
 from orderly.orders.models import Order, OrderCharge, OrderItem
-from orderly.orders.services import order_settle
+from orderly.orders.services import order_items_progress
+from orderly.orders.services.item_progress import Credited
 
 MAX_REASON = 500
 
@@ -89,7 +90,8 @@ def _credit(
     charges: dict[int, OrderCharge] | None = None,
 ):
     """Issue the credit note for `units` per item id (each within what is invoiced) and the charge lines of
-    `credits` given, count the units, mark the charges credited, settle."""
+    `credits` given, mark the charges credited, and tell the orders area the units credited (it writes the event
+    and settles the order)."""
     included = credits.prices_include_tax
     parts: list[Part] = []
     for item in sorted(items, key=lambda item: (item.line_no, item.pk)):
@@ -110,15 +112,18 @@ def _credit(
         credits=credits,
         reason=reason,
     )
-    for item, line in item_parts:
-        item.qty_credited += line.quantity
-    OrderItem.objects.bulk_update([item for item, _line in item_parts], ["qty_credited"])
     taken = [charges[line.order_charge_id] for line in charge_lines]
     for charge in taken:
         charge.credited = True
     OrderCharge.objects.bulk_update(taken, ["credited"])
-    events.credit_note_created(order, actor, note)
-    order_settle(order=order, actor=actor, reason=f"Credit note {note.number}.")
+    order_items_progress(
+        changes=[Credited(item=item.pk, units=line.quantity) for item, line in item_parts],
+        actor=actor,
+        note=events.credit_note_created(note),
+        reason=f"Credit note {note.number}.",
+    )
+    if not item_parts:  # charges only: no item moved (nor anything the settling reads), but it is on the timeline
+        events.credit_note_created(note).write(order.pk, actor)
     return note
 
 

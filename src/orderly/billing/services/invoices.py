@@ -16,7 +16,8 @@ from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import OrderCharge, OrderItem
-from orderly.orders.services import order_settle
+from orderly.orders.services import order_items_progress
+from orderly.orders.services.item_progress import Invoiced
 from orderly.orders.status import OrderStatus
 
 
@@ -43,15 +44,6 @@ def worth_an_invoice(units: int, charges: list[OrderCharge]) -> bool:
     """Units to invoice, or a charge of some amount: a free-shipping line alone is not worth an invoice (it goes on
     the next one)."""
     return units > 0 or any(charge.amount or charge.total for charge in charges)
-
-
-def add_invoiced(item: OrderItem, units: int) -> None:
-    """Count `units` more as invoiced. `qty_invoiced` cannot pass the item's quantity, so units invoiced again after
-    a credit note first cancel out credited ones: invoiced − credited (what is on an invoice now) stays right."""
-    invoiced = item.qty_invoiced + units
-    overflow = max(invoiced - item.quantity, 0)
-    item.qty_invoiced = invoiced - overflow
-    item.qty_credited -= overflow
 
 
 def invoice_create(*, order, actor: Actor) -> Invoice:
@@ -111,12 +103,14 @@ def invoice_create(*, order, actor: Actor) -> Invoice:
                 total=str(sums.total),
             )
         invoice = issue(order=order, kind=InvoiceKind.INVOICE, parts=parts, actor=actor, prices_include_tax=included)
-        for item, line in item_parts:
-            add_invoiced(item, line.quantity)
-        OrderItem.objects.bulk_update([item for item, _line in item_parts], ["qty_invoiced", "qty_credited"])
         for charge in charges:
             charge.invoiced, charge.credited = True, False
         OrderCharge.objects.bulk_update(charges, ["invoiced", "credited"])
-        events.invoice_created(order, actor, invoice)
-        order_settle(order=order, actor=actor)
+        order_items_progress(
+            changes=[Invoiced(item=item.pk, units=line.quantity) for item, line in item_parts],
+            actor=actor,
+            note=events.invoice_created(invoice),
+        )
+        if not item_parts:  # charges only: no item moved (nor anything the settling reads), but it is on the timeline
+            events.invoice_created(invoice).write(order.pk, actor)
     return invoice

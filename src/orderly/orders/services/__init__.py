@@ -1,6 +1,7 @@
 """Every write to orders goes through these services."""
 
 from orderly.orders.services.editing import order_create, order_update
+from orderly.orders.services.item_progress import order_items_progress
 from orderly.orders.services.lifecycle import (
     order_archive,
     order_cancel,
@@ -21,6 +22,7 @@ __all__ = [
     "order_close",
     "order_create",
     "order_delete",
+    "order_items_progress",
     "order_note_add",
     "order_open",
     "order_reopen",

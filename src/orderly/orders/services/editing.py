@@ -12,6 +12,7 @@ from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
 from orderly.core.logs import logs_order
 from orderly.core.numbering import next_number
+from orderly.core.transitions import check_transition
 from orderly.orders import events
 from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import ADDRESS_FIELDS, Address, Order, OrderCharge, OrderItem
@@ -19,7 +20,7 @@ from orderly.orders.rules import refusal
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import apply_checks
 from orderly.orders.services.totals import TOTAL_FIELDS, compute_charge, compute_line, compute_order
-from orderly.orders.status import Action, ItemStatus, OrderStatus, Stage
+from orderly.orders.status import ITEM_TRANSITIONS, Action, ItemStatus, OrderStatus, Stage
 
 MAX_ITEMS = 500
 ITEM_DIFF_FIELDS = ("sku", "name", "quantity", "unit_price", "tax_rate", "discount", "delivery_type", "position")
@@ -410,5 +411,10 @@ def _customer_dict(order: Order) -> dict:
 
 
 def item_status_follow(order: Order, status: str) -> None:
-    """Move the order's items that are not yet done to `status` along with the order."""
-    order.items.exclude(status__in=[ItemStatus.CANCELED, ItemStatus.CLOSED]).update(status=status)
+    """Move the order's items that are not yet done to `status` along with the order, each along ITEM_TRANSITIONS
+    (TransitionNotAllowed naming the item otherwise, nothing moved)."""
+    moving = order.items.exclude(status__in=[ItemStatus.CANCELED, ItemStatus.CLOSED, status])
+    for line_no, sku, current in moving.order_by("line_no", "pk").values_list("line_no", "sku", "status"):
+        entity = f"item {line_no} ({sku}) of order {order.number}"
+        check_transition(ITEM_TRANSITIONS, entity=entity, current=current, attempted=status)
+    moving.update(status=status)

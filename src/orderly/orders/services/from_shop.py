@@ -6,7 +6,7 @@ from django.db import transaction
 from orderly.core.actors import Actor
 from orderly.orders import events
 from orderly.orders.models import Order, OrderItem
-from orderly.orders.services.settling import order_settle
+from orderly.orders.services.item_progress import Canceled, order_items_progress
 from orderly.orders.status import OrderStatus, Stage
 
 UNREADABLE = "unreadable"
@@ -23,27 +23,24 @@ def order_items_cancel_units(*, order: Order, units: dict[int, int], actor: Acto
     Each item cancels at most its units neither canceled nor shipped yet; what cannot be canceled is left out
     (returns of shipped units are the shipping area's). Guarantees an `items_canceled` event naming each item and
     its units, and the order settled (what is owed drops). Returns the units canceled per item; nothing written
-    when there are none. Locks the order, then its items in primary-key order.
+    when there are none. Refused (OrderLocked, nothing written) while the order's plan holds more units for an
+    item than it would have left to ship (take it out of its plan first). Locks the order, then its items in
+    primary-key order.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
     items = OrderItem.objects.select_for_update().filter(order=order, pk__in=list(units)).order_by("pk")
-    done, changed = {}, []
+    done = {}
     for item in items:
         open_units = item.quantity - item.qty_canceled - item.qty_handed_to_carrier
         count = min(max(int(units[item.pk]), 0), max(open_units, 0))
         if count:
-            item.qty_canceled += count
             done[item.pk] = count
-            changed.append(item)
-    if not changed:
-        return {}
-    OrderItem.objects.bulk_update(changed, ["qty_canceled"])
-    lines = [{"item": item.pk, "sku": item.sku, "quantity": done[item.pk]} for item in changed]
-    words = ", ".join(f"{line['quantity']} × {line['sku']}" for line in lines)
-    events.record(
-        order, actor, "items_canceled", f"Canceled {words}: {reason}"[:500], {"lines": lines, "reason": reason}
-    )
-    order_settle(order=order, actor=actor)
+    if done:
+        order_items_progress(
+            changes=[Canceled(item=pk, units=count) for pk, count in done.items()],
+            actor=actor,
+            note=events.items_canceled(reason),
+        )
     return done
 
 

@@ -1,7 +1,7 @@
 """Status changes, archiving, deleting, resetting and notes. Each locks the order and records its event."""
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from orderly.core.actors import Actor
@@ -14,6 +14,7 @@ from orderly.orders.models import Order
 from orderly.orders.rules import refusal
 from orderly.orders.services.checks import apply_checks
 from orderly.orders.services.editing import item_status_follow
+from orderly.orders.services.item_progress import Canceled, record_progress
 from orderly.orders.services.settling import order_settle
 from orderly.orders.status import ORDER_TRANSITIONS, STAGE_TRANSITIONS, Action, OrderStatus
 
@@ -27,12 +28,36 @@ def _refuse_unless_allowed(order: Order, action: str) -> None:
         raise refused
 
 
-def _cancel_units(order: Order, actor: Actor) -> None:
-    """Every unit not yet shipped is canceled with the order (the *canceled* indicator). Once money came in or
-    units went out, what is owed follows: a paid order that ships nothing more owes a refund."""
-    order.items.update(qty_canceled=F("quantity") - F("qty_handed_to_carrier"))
-    if order.amount_paid or order.items.filter(qty_handed_to_carrier__gt=0).exists():
-        order_settle(order=order, actor=actor, reason="The order was canceled.")
+def _refuse_while_held(order: Order, action: str) -> None:
+    """Refuse (OrderLocked, naming the SKUs) while a process holds units for the order's items: stock held, or
+    units a packaging plan makes for them. The order's stage says so for a plan; these say it for whatever holds
+    units, so that canceling or deleting never strands them."""
+    held = sorted(
+        set(order.items.filter(Q(qty_available__gt=0) | Q(qty_expected__gt=0)).order_by().values_list("sku", flat=True))
+    )
+    if held:
+        verb = "deleting" if action == Action.DELETE else "canceling"
+        raise Conflict(
+            f"Order {order.number} has stock held or being packed for it ({', '.join(held)}); "
+            f"release it from its plan before {verb} the order.",
+            code=ErrorCode.STOCK_HELD,
+            order=order.number,
+            skus=held,
+        )
+
+
+def _cancel_units(order: Order, actor: Actor) -> bool:
+    """Every unit not yet shipped is canceled with the order (the *canceled* indicator), on the timeline as
+    `items_canceled`. Returns whether units of it went out."""
+    items = list(order.items.order_by("pk").values_list("pk", "quantity", "qty_handed_to_carrier", "qty_canceled"))
+    changes = [
+        Canceled(item=pk, units=quantity - shipped - canceled)
+        for pk, quantity, shipped, canceled in items
+        if quantity - shipped - canceled > 0
+    ]
+    if changes:
+        record_progress(changes=changes, actor=actor, note=events.items_canceled("the order is canceled."))
+    return any(shipped for _pk, _quantity, shipped, _canceled in items)
 
 
 def _change_status(order: Order, target: str, actor: Actor, *, items_follow: bool = True) -> None:
@@ -42,9 +67,13 @@ def _change_status(order: Order, target: str, actor: Actor, *, items_follow: boo
     order.save(update_fields=["status", "updated_at"])
     if items_follow:
         item_status_follow(order, target)
+    shipped = _cancel_units(order, actor) if target == OrderStatus.CANCELED else False
     events.status_changed(order, actor, before, target)
     if target == OrderStatus.CANCELED:
-        _cancel_units(order, actor)
+        # Once money came in or units went out, what is owed follows: a paid order that ships nothing more owes a
+        # refund. Untouched, it owes nothing and was paid nothing: its payment status stays as it is.
+        if order.amount_paid or shipped:
+            order_settle(order=order, actor=actor, reason="The order was canceled.")
         if order.error_code:
             apply_checks(order, actor)  # a canceled order carries no processing error
 
@@ -62,9 +91,16 @@ def order_open(*, order: Order, actor: Actor) -> Order:
 @logs_order
 @transaction.atomic
 def order_cancel(*, order: Order, actor: Actor) -> Order:
-    """Draft or open → canceled, with its open items. Refused once the order is in a plan."""
+    """Draft or open → canceled, with its open items; every unit not shipped yet counts as canceled (an
+    `items_canceled` event), and a paid or partly shipped order is settled (what it owes drops, a refund may be due).
+
+    Refused (OrderLocked, nothing written) while the order is in a plan or picked and packed on its pick list, or
+    while anything holds units for it (stock held, a packaging plan making units for it): its plan releases them
+    first. Units already shipped stay shipped: their fulfillment is kept as it is.
+    """
     order = _locked(order)
     _refuse_unless_allowed(order, Action.CANCEL)
+    _refuse_while_held(order, Action.CANCEL)
     _change_status(order, OrderStatus.CANCELED, actor)
     return order
 
@@ -140,15 +176,7 @@ def order_delete(*, order: Order, actor: Actor) -> None:
     """
     order = _locked(order)
     _refuse_unless_allowed(order, Action.DELETE)
-    held = sorted(set(order.items.filter(Q(qty_available__gt=0) | Q(qty_expected__gt=0)).values_list("sku", flat=True)))
-    if held:
-        raise Conflict(
-            f"Order {order.number} has stock held or being packed for it ({', '.join(held)}); "
-            "release it from its plan before deleting the order.",
-            code=ErrorCode.STOCK_HELD,
-            order=order.number,
-            skus=held,
-        )
+    _refuse_while_held(order, Action.DELETE)
     order.deleted_at = timezone.now()
     order.save(update_fields=["deleted_at", "updated_at"])
     events.deleted(order, actor)

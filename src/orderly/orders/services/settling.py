@@ -3,9 +3,10 @@
 from django.db import transaction
 
 from orderly.core.actors import Actor
+from orderly.core.transitions import check_transition
 from orderly.orders import completion, events
 from orderly.orders.models import Order, OrderItem
-from orderly.orders.status import ItemStatus, OrderStatus, PaymentStatus
+from orderly.orders.status import ITEM_TRANSITIONS, ItemStatus, OrderStatus, PaymentStatus
 
 _SETTLED_ITEM_FIELDS = ["qty_costs_paid", "qty_approved", "status"]
 
@@ -20,10 +21,12 @@ def _change_status(order: Order, target: str, actor: Actor, reason: str) -> None
 def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     """Recompute the order's payment and fulfillment status, amount due and the items' *costs paid* and *approved
     for shipment* indicators from the item quantities the processes keep; then open a paid draft, close an open
-    order whose items are all done, or reopen a closed one that has work again — each on the timeline.
+    order whose items are all done, or reopen a closed one that has work again — each on the timeline. Items
+    move along ITEM_TRANSITIONS (TransitionNotAllowed otherwise); a draft opened because it is paid opens its items.
 
-    Needs `order.amount_paid` kept by billing and the items' process quantities kept by the processes; call it in
-    the same transaction after every change to them. Locks the order; idempotent.
+    Needs `order.amount_paid` kept by billing and the items' counters (item_progress.order_items_progress, which
+    calls it after every change to what it reads); call it in the same transaction after a change to the order's
+    money. Locks the order; idempotent.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
     items = list(order.items.order_by("line_no", "pk"))
@@ -38,8 +41,12 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     if before[1] != payment:
         events.payment_status_changed(order, actor, before[1], payment, paid=order.amount_paid, due=due)
 
+    opened = []
     if order.status == OrderStatus.DRAFT and payment == PaymentStatus.PAID and due > 0 and not order.is_archived:
         _change_status(order, OrderStatus.OPEN, actor, "Opened because it is paid.")
+        opened = [item for item in items if item.status == ItemStatus.DRAFT]
+        for item in opened:  # its items open with it, as order_open moves them, before they may close
+            item.status = ItemStatus.OPEN
     done = completion.order_done(figures, payment)
     if order.status == OrderStatus.OPEN and done and not order.has_error:
         _change_status(order, OrderStatus.CLOSED, actor, reason or "Closed: every item is done.")
@@ -47,9 +54,17 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
         _change_status(order, OrderStatus.OPEN, actor, reason or "Reopened: an item needs work again.")
     order.save(update_fields=["amount_due", "payment_status", "fulfillment_status", "status", "updated_at"])
 
+    statuses = {item.pk: item.status for item in items}
     changed = settle_items(order, items, figures)
-    if changed:
-        OrderItem.objects.bulk_update(changed, _SETTLED_ITEM_FIELDS)
+    for item in changed:
+        if item.status != statuses[item.pk]:
+            check_transition(
+                ITEM_TRANSITIONS, entity=f"item {item.line_no} ({item.sku}) of order {order.number}",
+                current=statuses[item.pk], attempted=item.status,
+            )  # fmt: skip
+    to_save = {item.pk: item for item in [*opened, *changed]}
+    if to_save:
+        OrderItem.objects.bulk_update(list(to_save.values()), _SETTLED_ITEM_FIELDS)
     return order
 
 

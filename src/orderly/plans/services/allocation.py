@@ -1,6 +1,5 @@
 """Allocation: hold packaged stock for a plan's order items, FIFO by lot date, in a fixed number of queries."""
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
@@ -8,10 +7,10 @@ from django.db import transaction
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
-from orderly.inventory.bulk import bulk_insert
 from orderly.inventory.services import HoldChange, holds_change
 from orderly.orders import events
-from orderly.orders.models import OrderEvent, OrderItem
+from orderly.orders.services import order_items_progress
+from orderly.orders.services.item_progress import Held
 from orderly.plans import planning
 from orderly.plans.models import FulfillmentPlan
 from orderly.plans.selectors import AllocationState, allocation_state
@@ -57,30 +56,20 @@ def _refusal_message(refusal: planning.Refusal, sku: str) -> str:
 def apply_deltas(
     plan: FulfillmentPlan, state: AllocationState, deltas: list[planning.HoldDelta], actor: Actor
 ) -> dict[int, int]:
-    """Write hold changes, the items' *available* indicator and each touched order's allocation event.
+    """Write hold changes, and tell the orders area the units now held for each item whose count changed (its
+    *available* indicator, and each touched order's `allocated` event).
 
-    Returns units held per item afterwards. Queries do not grow with the number of lines: the item indicator is
-    written with one UPDATE per distinct quantity.
+    Returns units held per item afterwards. Queries do not grow with the number of lines.
     """
     holds_change(
         changes=[HoldChange(d.lot_id, d.item_id, d.quantity) for d in deltas], reference=plan.number, actor=actor
     )
     after = planning.held_after(state.held, deltas)
-    changed_by_value: dict[int, list[int]] = defaultdict(list)
-    per_order: dict[int, list[dict]] = defaultdict(list)
-    for item_id, item in state.items.items():
-        new = after.get(item_id, 0)
-        if new != item["qty_available"]:
-            changed_by_value[new].append(item_id)
-            per_order[item["order_id"]].append(
-                {"sku": item["sku"], "before": item["qty_available"], "after": new, "quantity": item["quantity"]}
-            )
-            item["qty_available"] = new
-    for value, item_ids in sorted(changed_by_value.items()):
-        OrderItem.objects.filter(pk__in=item_ids).update(qty_available=value)
-    bulk_insert(
-        OrderEvent,
-        [events.allocated(order_id, actor, plan.number, lines) for order_id, lines in sorted(per_order.items())],
+    changed = sorted(item_id for item_id, row in state.items.items() if after.get(item_id, 0) != row["qty_available"])
+    order_items_progress(
+        changes=[Held(item=item_id, units=after.get(item_id, 0)) for item_id in changed],
+        actor=actor,
+        note=events.allocated(plan.number),
     )
     return after
 
@@ -119,5 +108,5 @@ def allocation_save(
             ordered=first.ordered, allocated=first.allocated, available=first.available,
         ) from None  # fmt: skip
     after = apply_deltas(plan, state, deltas, actor)
-    packaging_sync(plan=plan, actor=actor, lines=state.lines, held_per_item=after)
+    packaging_sync(plan=plan, actor=actor, reason="allocation saved", lines=state.lines, held_per_item=after)
     return plan

@@ -14,7 +14,10 @@ from orderly.core.numbering import next_numbers
 from orderly.core.transitions import check_transition
 from orderly.inventory.services import lots_consume, lots_lock, stock_output
 from orderly.inventory.status import LotKind
+from orderly.orders import events
 from orderly.orders.models import OrderItem
+from orderly.orders.services import order_items_progress
+from orderly.orders.services.item_progress import Expected
 from orderly.plans import planning
 from orderly.plans.models import FulfillmentPlan, PackagingPlan
 from orderly.plans.selectors import allocation_state, loose_needed
@@ -37,12 +40,14 @@ def packaging_sync(
     *,
     plan: FulfillmentPlan,
     actor: Actor,
+    reason: str,
     lines: Sequence[planning.Line] | None = None,
     held_per_item: Mapping[int, int] | None = None,
 ) -> list[PackagingPlan]:
     """Make the plan's planned packaging plans match what is outstanding per variant (call inside the plan's
     transaction): ordered − allocated − units already being packed. One planned packaging plan per variant,
-    created or updated; archived when nothing is outstanding. Returns the planned ones."""
+    created or updated; archived when nothing is outstanding. The items' *expected in stock* follows, with an
+    `expected` event saying `reason` on each order whose count changes. Returns the planned ones."""
     if lines is None or held_per_item is None:
         state = allocation_state(plan)
         lines = state.lines
@@ -64,7 +69,7 @@ def packaging_sync(
     for variant_id, units in outstanding.items():
         packaging = planned.pop(variant_id, None)
         if units > 0 and packaging is None:
-            to_create.append(PackagingPlan(plan=plan, variant_id=variant_id, units=units))
+            to_create.append(PackagingPlan(plan=plan, variant_id=variant_id, units=units, updated_by=actor.name[:150]))
         elif units > 0 and packaging.units != units:
             packaging.units = units
             to_update.append(packaging)
@@ -76,37 +81,44 @@ def packaging_sync(
         to_update.append(packaging)
     now = timezone.now()
     for packaging in to_update:
-        packaging.updated_at = now
+        packaging.updated_at, packaging.updated_by = now, actor.name[:150]
     if to_update:
-        PackagingPlan.objects.bulk_update(to_update, ["units", "status", "updated_at"])
+        PackagingPlan.objects.bulk_update(to_update, ["units", "status", "updated_at", "updated_by"])
     for packaging, number in zip(to_create, next_numbers(PACKAGING_PREFIX, len(to_create)), strict=True):
         packaging.number = number
     PackagingPlan.objects.bulk_create(to_create)
     waiting = [p for p in existing + to_create if p.status in (PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS)]
-    _expected_sync(lines, held_per_item, waiting)
+    _expected_sync(plan, lines, held_per_item, waiting, actor, reason)
     return [p for p in waiting if p.status == PackagingStatus.PLANNED]
 
 
 def _expected_sync(
-    lines: Sequence[planning.Line], held_per_item: Mapping[int, int], waiting: Sequence[PackagingPlan]
+    plan: FulfillmentPlan,
+    lines: Sequence[planning.Line],
+    held_per_item: Mapping[int, int],
+    waiting: Sequence[PackagingPlan],
+    actor: Actor,
+    reason: str,
 ) -> None:
-    """Keep the items' *expected in stock* indicator: the units the waiting packaging plans will make for them."""
+    """Keep the items' *expected in stock* indicator: the units the waiting packaging plans will make for them (told
+    to the orders area for the items whose count changes, with an `expected` event on each order's timeline)."""
     coming: dict[int, int] = defaultdict(int)
     for packaging in waiting:
         coming[packaging.variant_id] += packaging.units
     expected = planning.expected_per_item(lines, held_per_item, coming)
-    items = list(OrderItem.objects.filter(pk__in=expected).only("pk", "qty_expected").order_by("pk"))
-    changed = [item for item in items if item.qty_expected != expected[item.pk]]
-    for item in changed:
-        item.qty_expected = expected[item.pk]
-    if changed:
-        OrderItem.objects.bulk_update(changed, ["qty_expected"])
+    now = dict(OrderItem.objects.filter(pk__in=list(expected)).order_by().values_list("pk", "qty_expected"))
+    changed = sorted(item_id for item_id, units in expected.items() if now.get(item_id) != units)
+    order_items_progress(
+        changes=[Expected(item=item_id, units=expected[item_id]) for item_id in changed],
+        actor=actor,
+        note=events.expected(plan.number, reason),
+    )
 
 
-def _expected_resync(plan: FulfillmentPlan) -> None:
+def _expected_resync(plan: FulfillmentPlan, actor: Actor, reason: str) -> None:
     state = allocation_state(plan)
     waiting = PackagingPlan.objects.filter(plan=plan, status__in=[PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS])
-    _expected_sync(state.lines, planning.held_after(state.held, []), list(waiting))
+    _expected_sync(plan, state.lines, planning.held_after(state.held, []), list(waiting), actor, reason)
 
 
 def _for_update(packaging) -> PackagingPlan:
@@ -131,9 +143,9 @@ def packaging_plan_update(*, packaging, units: int, actor: Actor) -> PackagingPl
             packaging_plan=packaging.number,
             status=packaging.status,
         )
-    packaging.units = units
-    packaging.save(update_fields=["units", "updated_at"])
-    _expected_resync(packaging.plan)
+    packaging.units, packaging.updated_by = units, actor.name[:150]
+    packaging.save(update_fields=["units", "updated_at", "updated_by"])
+    _expected_resync(packaging.plan, actor, f"{packaging.number} set to {units} units")
     return packaging
 
 
@@ -142,7 +154,8 @@ def packaging_plan_start(*, packaging, actor: Actor) -> PackagingPlan:
     """Planned → in progress: someone is packing it (allocation no longer changes its units)."""
     packaging = _for_update(packaging)
     _move(packaging, PackagingStatus.IN_PROGRESS, "start")
-    packaging.save(update_fields=["status", "updated_at"])
+    packaging.updated_by = actor.name[:150]
+    packaging.save(update_fields=["status", "updated_at", "updated_by"])
     return packaging
 
 
@@ -151,8 +164,9 @@ def packaging_plan_archive(*, packaging, actor: Actor) -> PackagingPlan:
     """Set a packaging plan aside without packing (planned or in progress → archived)."""
     packaging = _for_update(packaging)
     _move(packaging, PackagingStatus.ARCHIVED, "archive")
-    packaging.save(update_fields=["status", "updated_at"])
-    _expected_resync(packaging.plan)
+    packaging.updated_by = actor.name[:150]
+    packaging.save(update_fields=["status", "updated_at", "updated_by"])
+    _expected_resync(packaging.plan, actor, f"{packaging.number} archived")
     return packaging
 
 
@@ -195,9 +209,9 @@ def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
         variant=packaging.variant, quantity=packaging.units, actor=actor, reference=packaging.number,
         reason=f"Packed for plan {plan.number}",
     )  # fmt: skip
-    packaging.lot = lot
+    packaging.lot, packaging.updated_by = lot, actor.name[:150]
     packaging.completed_at = timezone.now()
-    packaging.save(update_fields=["status", "lot", "completed_at", "updated_at"])
+    packaging.save(update_fields=["status", "lot", "completed_at", "updated_at", "updated_by"])
     # allocate the new lot to the plan's lines of this variant
     state = allocation_state(plan, lock=True)
     figures = planning.figures(state.lines, state.lots, state.held)
@@ -209,5 +223,5 @@ def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
         after = apply_deltas(plan, state, deltas, actor)
     else:
         after = planning.held_after(state.held, [])
-    packaging_sync(plan=plan, actor=actor, lines=state.lines, held_per_item=after)
+    packaging_sync(plan=plan, actor=actor, reason=f"{packaging.number} packed", lines=state.lines, held_per_item=after)
     return packaging

@@ -13,7 +13,8 @@ from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 from orderly.orders import events
 from orderly.orders.models import OrderItem
-from orderly.orders.services import order_set_stage
+from orderly.orders.services import order_items_progress, order_set_stage
+from orderly.orders.services.item_progress import Picked
 from orderly.orders.status import OrderStatus, Stage
 from orderly.plans.models import FulfillmentPlan, PlanOrder
 from orderly.plans.services.plans import _active_plan_order, plan_for_update, refuse_unless_open, set_plan_status
@@ -69,14 +70,13 @@ def pick_complete(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
                 {"line": i.line_no, "sku": i.sku, "allocated": i.qty_available, "needed": _to_ship(i)} for i in short
             ],
         )
-    for item in items:
-        item.qty_picked = item.quantity
-        item.qty_packed = item.quantity
-        item.qty_released = item.quantity
-    OrderItem.objects.bulk_update(items, ["qty_picked", "qty_packed", "qty_released"])
     plan_order.completed_at = timezone.now()
     plan_order.save(update_fields=["completed_at"])
-    events.pick_completed(plan_order.order, actor, plan.number)
+    order_items_progress(
+        changes=[Picked(item=item.pk, units=item.quantity) for item in items],
+        actor=actor,
+        note=events.pick_completed(plan.number),
+    )
     order_set_stage(order=plan_order.order, stage=Stage.COMPLETED, actor=actor, reason=f"Packed in {plan.number}.")
     if not PlanOrder.objects.filter(plan=plan, removed_at__isnull=True, completed_at__isnull=True).exists():
         set_plan_status(plan, PlanStatus.COMPLETED)
@@ -103,14 +103,11 @@ def pick_return(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
             order=plan_order.order.number,
         )
     items = _items(plan_order)
-    for item in items:
-        item.qty_picked = 0
-        item.qty_packed = 0
-        item.qty_released = 0
-    OrderItem.objects.bulk_update(items, ["qty_picked", "qty_packed", "qty_released"])
     plan_order.completed_at = None
     plan_order.save(update_fields=["completed_at"])
-    events.pick_returned(plan_order.order, actor, plan.number)
+    order_items_progress(
+        changes=[Picked(item=item.pk, units=0) for item in items], actor=actor, note=events.pick_returned(plan.number)
+    )
     order_set_stage(
         order=plan_order.order,
         stage=Stage.IN_PROGRESS,

@@ -14,7 +14,8 @@ from orderly.core.transitions import check_transition
 from orderly.inventory.services import holds_release, lots_lock_held
 from orderly.orders import events
 from orderly.orders.models import Order, OrderItem
-from orderly.orders.services import order_set_stage
+from orderly.orders.services import order_items_progress, order_set_stage
+from orderly.orders.services.item_progress import OnPickList, Released
 from orderly.orders.status import FulfillmentStatus, OrderStatus, Stage
 from orderly.plans.models import FulfillmentPlan, PackagingPlan, PlanOrder
 from orderly.plans.status import PACKAGING_TRANSITIONS, PLAN_TRANSITIONS, PackagingStatus, PlanStatus
@@ -103,12 +104,18 @@ def _add_orders(plan: FulfillmentPlan, numbers: list[str], actor: Actor) -> list
         )
     PlanOrder.objects.bulk_create([PlanOrder(plan=plan, order=order) for order in orders])
     # every open item of a planned order is on the plan's pick list
-    items = list(OrderItem.objects.filter(order__in=orders).exclude(status=OrderStatus.CANCELED))
-    for item in items:
-        item.qty_on_pick_list = item.quantity
-    OrderItem.objects.bulk_update(items, ["qty_on_pick_list"])
+    items = (
+        OrderItem.objects.filter(order__in=orders)
+        .exclude(status=OrderStatus.CANCELED)
+        .order_by("pk")
+        .values_list("pk", "quantity")
+    )
+    order_items_progress(
+        changes=[OnPickList(item=pk, units=quantity) for pk, quantity in items],
+        actor=actor,
+        note=events.plan_added(plan.number),
+    )
     for order in orders:
-        events.plan_added(order, actor, plan.number)
         order_set_stage(order=order, stage=Stage.IN_PROGRESS, actor=actor, reason=f"In plan {plan.number}.")
     return orders
 
@@ -139,17 +146,14 @@ def plan_add_orders(*, plan, orders: Iterable[str], actor: Actor) -> Fulfillment
 
 
 def _release_order(plan: FulfillmentPlan, plan_order: PlanOrder, actor: Actor, reason: str) -> None:
-    items = list(OrderItem.objects.filter(order_id=plan_order.order_id).order_by("pk"))
-    holds_release(reference=plan.number, actor=actor, order_item_ids=[item.pk for item in items])
-    for item in items:
-        item.qty_available = 0
-        item.qty_on_pick_list = 0
-        item.qty_expected = 0
-    OrderItem.objects.bulk_update(items, ["qty_available", "qty_on_pick_list", "qty_expected"])
+    item_ids = list(OrderItem.objects.filter(order_id=plan_order.order_id).order_by("pk").values_list("pk", flat=True))
+    holds_release(reference=plan.number, actor=actor, order_item_ids=item_ids)
     plan_order.removed_at = timezone.now()
     plan_order.save(update_fields=["removed_at"])
+    order_items_progress(
+        changes=[Released(item=pk) for pk in item_ids], actor=actor, note=events.plan_removed(plan.number, reason)
+    )
     order = Order.all_objects.get(pk=plan_order.order_id)
-    events.plan_removed(order, actor, plan.number, reason)
     order_set_stage(order=order, stage=Stage.NEW, actor=actor, reason=f"Out of plan {plan.number}.")
 
 
@@ -189,7 +193,7 @@ def plan_remove_order(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
             orders=[plan_order.order.number],
         )
     _release_order(plan, plan_order, actor, "")
-    packaging_sync(plan=plan, actor=actor)
+    packaging_sync(plan=plan, actor=actor, reason=f"{plan_order.order.number} left the plan")
     return plan
 
 
@@ -224,8 +228,8 @@ def plan_cancel(*, plan, actor: Actor) -> FulfillmentPlan:
             PACKAGING_TRANSITIONS, resource="packaging_plan", key=packaging.number, current=packaging.status,
             attempted=PackagingStatus.ARCHIVED,
         )  # fmt: skip
-        packaging.status = PackagingStatus.ARCHIVED
-        packaging.save(update_fields=["status", "updated_at"])
+        packaging.status, packaging.updated_by = PackagingStatus.ARCHIVED, actor.name[:150]
+        packaging.save(update_fields=["status", "updated_at", "updated_by"])
     plan.canceled_at = timezone.now()
     set_plan_status(plan, PlanStatus.CANCELED)
     return plan

@@ -2,8 +2,9 @@
 
 Keyword-only; `actor` is an orderly.core.actors.Actor. Refusals raise DomainErrors (ValidationError 422 naming
 the field as `items[0].quantity`, NotFound 404, Conflict 409 with a code) and write nothing. Each locks the order
-first, then its items in primary-key order, then stock (lots in primary-key order), and settles the order
-(orders.services.order_settle) in the same transaction.
+first, then its items in primary-key order, then stock (lots in primary-key order). The units shipped, taken back,
+lost or returned are told to the orders area (orders.services.order_items_progress), which writes the items'
+indicators and the timeline event and settles the order, in the same transaction.
 
     fulfillment_create(*, order, actor, items=None, shipping_address=None, carrier="", tracking_number="")
         -> Fulfillment
@@ -19,9 +20,10 @@ Decisions:
 - *available* counts units held for the item: units shipped out of a hold lower it; a cancel holds them again
   and raises it back — unless the order is out of every plan by then (stage new), when the units come back as
   available stock (the plan that held them no longer counts them).
-- Each line records the indicator changes it caused (handed to carrier; picked, packed, sorted, released raised
-  to the units shipped; label applied when a carrier or tracking number is given; available), and a cancel takes
-  back exactly those. Each line's stock draws (lot, units, hold reference) are kept for the same reason.
+- Each line records the indicator changes its units caused, as the orders area reports them (handed to carrier;
+  picked, packed, sorted, released raised to the units shipped; label applied when a carrier or tracking number
+  is given; available), and a cancel has it take back exactly those. Each line's stock draws (lot, units, hold
+  reference) are kept for the same reason.
 - A lost parcel: handed to carrier drops (the units must ship again), lost rises (capped at the item's quantity:
   the column counts units, and a unit lost twice is one unit), stock stays (the units left the warehouse).
 - A return: restocked units of stock-kept items (allocate option) come back as a new packaged lot dated today

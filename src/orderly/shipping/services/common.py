@@ -1,5 +1,5 @@
-"""What the shipping services share: input checks, locking in a fixed order, and the item indicators a
-fulfillment raises and a cancel lowers again."""
+"""What the shipping services share: input checks and locking in a fixed order. The item indicators a fulfillment
+raises and a cancel lowers again are the orders area's to write (orderly.orders.services.item_progress)."""
 
 from django.db.models import Prefetch
 
@@ -10,10 +10,6 @@ from orderly.orders.services import validation as clean
 from orderly.shipping.models import Fulfillment, FulfillmentLine
 
 MAX_TEXT = 100
-# Raised to at least the units shipped: a unit that left was picked, packed, sorted and released, whoever did it.
-RAISED_TO_SHIPPED = ("qty_picked", "qty_packed", "qty_sorted", "qty_released")
-# Every indicator a fulfillment or a loss may change.
-INDICATOR_FIELDS = ("qty_handed_to_carrier", *RAISED_TO_SHIPPED, "qty_label_applied", "qty_available", "qty_lost")
 
 
 def text(value, *, field: str, max_length: int = MAX_TEXT, required: bool = False) -> str:
@@ -98,14 +94,3 @@ def refuse_undo_past_returns(fulfillment: Fulfillment, items: dict[int, OrderIte
                 sku=item.sku,
                 returned=item.qty_returned,
             )
-
-
-def apply_changes(item: OrderItem, changes: dict[str, int], sign: int = 1) -> None:
-    """Add (sign 1) or take back (sign -1) recorded indicator changes, never below zero nor above the quantity."""
-    for field, change in changes.items():
-        value = getattr(item, field) + sign * change
-        setattr(item, field, min(max(value, 0), item.quantity))
-
-
-def line_summary(item: OrderItem, quantity: int) -> dict:
-    return {"item": item.pk, "sku": item.sku, "quantity": quantity}

@@ -11,9 +11,7 @@ from orderly.core.exceptions import DomainError
 from orderly.core.numbering import next_number
 from orderly.orders.events import record
 from orderly.orders.models import Order, OrderItem
-from orderly.orders.services import order_settle
 from orderly.orders.status import DeliveryType, OrderStatus
-from orderly.shipping import events
 from orderly.shipping.models import Fulfillment
 from orderly.shipping.rules import open_quantity
 from orderly.shipping.services.common import items_for_update
@@ -90,10 +88,8 @@ def fulfillment_record_from_shop(
         shipping_address=order.shipping_address.as_dict() if order.shipping_address else {}, pushed_at=now,
     )  # fmt: skip
     draws, shortage = _draws(fulfillment, chosen, draw_stock, actor)
-    labelled = bool(fulfillment.tracking_number or fulfillment.carrier)
-    summary = record_lines(fulfillment, chosen, draws, labelled=labelled)
-    events.fulfilled(order, actor, fulfillment, summary)
     if shortage:
         record(order, actor, "stock_not_drawn", f"No stock was taken for {fulfillment.number}: {shortage}")
-    order_settle(order=order, actor=actor)
+    labelled = bool(fulfillment.tracking_number or fulfillment.carrier)
+    record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor)
     return fulfillment

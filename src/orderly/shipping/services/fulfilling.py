@@ -12,18 +12,15 @@ from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.numbering import next_number
 from orderly.inventory.services import ShipRequest, stock_ship
 from orderly.orders.models import Order, OrderItem
-from orderly.orders.services import order_settle, order_update
+from orderly.orders.services import order_items_progress, order_update
+from orderly.orders.services.item_progress import Shipped
 from orderly.orders.status import DeliveryType
 from orderly.shipping import events
 from orderly.shipping.models import Fulfillment, FulfillmentDraw, FulfillmentLine
 from orderly.shipping.rules import fulfill_refusal, open_quantity
 from orderly.shipping.services.common import (
-    INDICATOR_FIELDS,
-    RAISED_TO_SHIPPED,
-    apply_changes,
     items_by_id,
     items_for_update,
-    line_summary,
     order_for_update,
     requested_lines,
     text,
@@ -88,19 +85,6 @@ def _delivery(chosen, carrier: str, tracking: str) -> str:
     return Delivery.SHIP
 
 
-def _changes(item: OrderItem, quantity: int, held: int, labelled: bool) -> dict[str, int]:
-    """The indicator changes shipping `quantity` units causes, `held` of them out of the item's holds."""
-    shipped = item.qty_handed_to_carrier + quantity
-    changes = {"qty_handed_to_carrier": quantity}
-    for field in RAISED_TO_SHIPPED:
-        changes[field] = max(shipped - getattr(item, field), 0)
-    if labelled:
-        changes["qty_label_applied"] = min(quantity, item.quantity - item.qty_label_applied)
-    # *available* counts units held for the item; the units shipped out of its holds are not held any more
-    changes["qty_available"] = -min(held, item.qty_available)
-    return {field: change for field, change in changes.items() if change}
-
-
 def _take_stock(fulfillment: Fulfillment, chosen, actor: Actor) -> dict[int, list]:
     requests = []
     for item, quantity in chosen:
@@ -152,27 +136,28 @@ def fulfillment_create(
     )  # fmt: skip
     draws = _take_stock(fulfillment, chosen, actor)
     labelled = delivery == Delivery.SHIP and bool(carrier or tracking)
-    summary = record_lines(fulfillment, chosen, draws, labelled=labelled)
-    events.fulfilled(order, actor, fulfillment, summary)
-    order_settle(order=order, actor=actor)
+    record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor)
     return fulfillment
 
 
-def record_lines(fulfillment: Fulfillment, chosen, draws: dict, *, labelled: bool) -> list[dict]:
-    """The fulfillment's lines with the indicator changes their units cause and the lots they drew from; the
-    items' indicators saved. Returns the lines' summaries for the timeline event."""
-    summary = []
+def record_lines(fulfillment: Fulfillment, chosen, draws: dict, *, labelled: bool, actor: Actor) -> None:
+    """Tell the orders area the units shipped (held ones out of the items' holds; it writes the `fulfilled` event
+    and settles the order), then save the fulfillment's lines with what that moved and the lots they drew from."""
+    shipped = [
+        Shipped(
+            item=item.pk,
+            units=quantity,
+            held=int(sum(d.quantity for d in draws[item.pk] if d.hold_reference)),
+            labelled=labelled,
+        )
+        for item, quantity in chosen
+    ]
+    moved = order_items_progress(changes=shipped, actor=actor, note=events.fulfilled(fulfillment))
     for item, quantity in chosen:
-        held = int(sum(d.quantity for d in draws[item.pk] if d.hold_reference))
-        changes = _changes(item, quantity, held, labelled)
-        apply_changes(item, changes)
         line = FulfillmentLine.objects.create(
-            fulfillment=fulfillment, order_item=item, quantity=quantity, indicator_changes=changes
+            fulfillment=fulfillment, order_item=item, quantity=quantity, indicator_changes=moved.get(item.pk, {})
         )
         FulfillmentDraw.objects.bulk_create(
             FulfillmentDraw(line=line, lot_id=d.lot_id, quantity=int(d.quantity), hold_reference=d.hold_reference)
             for d in draws[item.pk]
         )
-        summary.append(line_summary(item, quantity))
-    OrderItem.objects.bulk_update([item for item, _ in chosen], list(INDICATOR_FIELDS))
-    return summary

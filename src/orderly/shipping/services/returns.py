@@ -10,18 +10,12 @@ from orderly.core.numbering import next_number
 from orderly.inventory.services import stock_return
 from orderly.orders.exceptions import OrderArchived
 from orderly.orders.models import Order, OrderItem
-from orderly.orders.services import order_settle
+from orderly.orders.services import order_items_progress
+from orderly.orders.services.item_progress import Returned
 from orderly.shipping import events
 from orderly.shipping.models import Return, ReturnLine
 from orderly.shipping.rules import returnable_quantity
-from orderly.shipping.services.common import (
-    items_by_id,
-    items_for_update,
-    line_summary,
-    order_for_update,
-    requested_lines,
-    text,
-)
+from orderly.shipping.services.common import items_by_id, items_for_update, order_for_update, requested_lines, text
 
 PREFIX = "RT"
 
@@ -60,9 +54,10 @@ def return_register(*, order: Order, items: list[dict], reason: str, restock: bo
     Needs `items` as [{"item": id, "quantity": units}], each at most the units fulfilled and not yet returned, a
     `reason`, and `restock`: True puts the units of stock-kept items (allocate option on) back as a new packaged
     lot of the variant dated today ("return" movement, the lot kept on the line); False writes them off (no stock
-    change). Guarantees, all or nothing: the items' *returned* indicator raised, a credit note from billing for
-    those of the units that were invoiced, a `return_registered` event, and the order settled (a paid order
-    becomes refund due, and a closed one reopens). Refused for an archived order.
+    change). Guarantees, all or nothing: the items' *returned* indicator raised with a `return_registered` event
+    and the order settled (a paid order becomes refund due, and a closed one reopens), then a credit note from
+    billing for those of the units that were invoiced (its own event, its reason naming the return). Refused for
+    an archived order.
     """
     requested = requested_lines(items)
     reason = text(reason, field="reason", max_length=500, required=True)
@@ -84,11 +79,13 @@ def return_register(*, order: Order, items: list[dict], reason: str, restock: bo
                 reason=f"Returned on {order.number}: {reason}"[:500],
             )  # fmt: skip
         ReturnLine.objects.create(return_record=record, order_item=item, quantity=quantity, lot=lot)
-        item.qty_returned += quantity
-    OrderItem.objects.bulk_update([item for item, _ in chosen], ["qty_returned"])
-    record.credit_note = _credit(order, chosen, reason, actor)
+    order_items_progress(
+        changes=[Returned(item=item.pk, units=quantity) for item, quantity in chosen],
+        actor=actor,
+        note=events.return_registered(record),
+    )
+    # billing credits the invoiced ones among the units now counted as returned, on its own event
+    record.credit_note = _credit(order, chosen, f"Return {record.number}: {reason}"[:500], actor)
     if record.credit_note:
         record.save(update_fields=["credit_note"])
-    events.return_registered(order, actor, record, [line_summary(item, quantity) for item, quantity in chosen])
-    order_settle(order=order, actor=actor)
     return record

@@ -11,19 +11,13 @@ from orderly.core.exceptions import Conflict
 from orderly.core.transitions import check_transition
 from orderly.inventory.services import ShipDraw, stock_unship
 from orderly.orders.exceptions import OrderArchived, OrderLocked
-from orderly.orders.models import Order, OrderItem
-from orderly.orders.services import order_settle
+from orderly.orders.models import Order
+from orderly.orders.services import order_items_progress
+from orderly.orders.services.item_progress import Lost, Unshipped
 from orderly.orders.status import OrderStatus, Stage
 from orderly.shipping import events
 from orderly.shipping.models import Fulfillment
-from orderly.shipping.services.common import (
-    INDICATOR_FIELDS,
-    apply_changes,
-    fulfillment_for_update,
-    items_for_update,
-    line_summary,
-    refuse_undo_past_returns,
-)
+from orderly.shipping.services.common import fulfillment_for_update, items_for_update, refuse_undo_past_returns
 from orderly.shipping.status import FULFILLMENT_TRANSITIONS, Delivery, FulfillmentStatus
 
 # The `action` an order refusal names, per verb of this module.
@@ -82,22 +76,17 @@ def fulfillment_cancel(*, fulfillment: Fulfillment, actor: Actor) -> Fulfillment
     # units come back as available stock rather than held for a plan that no longer counts them.
     restore_holds = order.stage != Stage.NEW
     stock_unship(draws=draws, actor=actor, reference=fulfillment.number, restore_holds=restore_holds)
-    touched = []
-    for line in lines:
-        item = items[line.order_item_id]
-        changes = dict(line.indicator_changes)
-        if not restore_holds:
-            changes.pop("qty_available", None)
-        apply_changes(item, changes, sign=-1)
-        touched.append(item)
-    OrderItem.objects.bulk_update(touched, list(INDICATOR_FIELDS))
     fulfillment.status = FulfillmentStatus.CANCELED
     fulfillment.canceled_at = timezone.now()
     fulfillment.save(update_fields=["status", "canceled_at"])
-    events.fulfillment_canceled(
-        order, actor, fulfillment, [line_summary(items[ln.order_item_id], ln.quantity) for ln in lines]
+    order_items_progress(
+        changes=[
+            Unshipped(item=line.order_item_id, recorded=line.indicator_changes, holds_restored=restore_holds)
+            for line in lines
+        ],
+        actor=actor,
+        note=events.fulfillment_canceled(fulfillment),
     )
-    order_settle(order=order, actor=actor)
     return fulfillment
 
 
@@ -122,15 +111,13 @@ def fulfillment_report_lost(*, fulfillment: Fulfillment, actor: Actor) -> Fulfil
     items = items_for_update(order)
     lines = list(fulfillment.lines.all())
     refuse_undo_past_returns(fulfillment, items, "report lost")
-    for line in lines:
-        item = items[line.order_item_id]
-        item.qty_handed_to_carrier -= line.quantity
-        # lost counts units in lost parcels; a unit lost twice is still one unit of the item (the column's limit)
-        item.qty_lost = min(item.qty_lost + line.quantity, item.quantity)
-    OrderItem.objects.bulk_update([items[ln.order_item_id] for ln in lines], ["qty_handed_to_carrier", "qty_lost"])
     fulfillment.status = FulfillmentStatus.LOST
     fulfillment.lost_at = timezone.now()
     fulfillment.save(update_fields=["status", "lost_at"])
-    events.parcel_lost(order, actor, fulfillment, [line_summary(items[ln.order_item_id], ln.quantity) for ln in lines])
-    order_settle(order=order, actor=actor, reason=f"Reopened: the parcel of {fulfillment.number} was lost.")
+    order_items_progress(
+        changes=[Lost(item=line.order_item_id, units=line.quantity) for line in lines],
+        actor=actor,
+        note=events.parcel_lost(fulfillment),
+        reason=f"Reopened: the parcel of {fulfillment.number} was lost.",
+    )
     return fulfillment
