@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 
 from orderly.core.exceptions import Conflict, TransitionNotAllowed
 from orderly.orders import events
-from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import ITEM_COUNTERS, Order, OrderEvent, OrderItem
 from orderly.orders.services import order_cancel, order_close, order_items_progress
 from orderly.orders.services.item_progress import (
@@ -178,7 +177,7 @@ def test_a_change_beyond_the_item_is_refused_naming_it_and_nothing_is_written(or
     assert refused.value.code == "item_counts"
     assert f"line 1 (ESP-250) of order {order.number}" in refused.value.message
     assert message in refused.value.message
-    assert (refused.value.data["sku"], refused.value.data["counter"]) == ("ESP-250", counter)
+    assert (refused.value.detail["sku"], refused.value.detail["counter"]) == ("ESP-250", counter.removeprefix("qty_"))
     assert state(order) == before
 
 
@@ -232,14 +231,14 @@ def test_units_a_plan_holds_are_not_canceled_while_more_are_held_than_left_to_sh
     )
     before = state(order)
 
-    with pytest.raises(OrderLocked) as refused:
+    with pytest.raises(Conflict) as refused:
         order_items_progress(changes=[Canceled(item=first.pk, units=2)], actor=actor, note=NOTE)
 
     assert refused.value.message == (
         f"Cannot cancel 2 unit(s) of line 1 (ESP-250) of order {order.number}: its plan holds 2 and packs 1 for it, "
         "more than the 2 left to ship then; take the order out of its plan (or hold less for it) first."
     )
-    assert (refused.value.status, refused.value.data["to_ship"]) == (409, 2)
+    assert (refused.value.status, refused.value.code, refused.value.detail["to_ship"]) == (409, "units_held", 2)
     assert state(order) == before
     # one unit canceled leaves 3 to ship: the 2 held and the 1 being packed are still needed
     order_items_progress(changes=[Canceled(item=first.pk, units=1)], actor=actor, note=NOTE)
@@ -256,10 +255,11 @@ def test_the_settling_moves_items_along_their_transitions_only(order, actor):
         # the invoice makes the first line done: draft → closed is no move of ITEM_TRANSITIONS
         order_items_progress(changes=[Invoiced(item=first.pk, units=4)], actor=actor, note=NOTE)
     assert refused.value.message == (
-        f"Cannot move to closed: item 1 (ESP-250) of order {order.number} is draft, and draft → closed is not allowed."
+        f"Cannot move to closed: order item {order.number} line 1 (ESP-250) is draft, "
+        "and draft → closed is not allowed."
     )
     assert state(order) == before
-    with pytest.raises(TransitionNotAllowed, match=r"item 1 \(ESP-250\) of order .* is draft, and draft → closed"):
+    with pytest.raises(TransitionNotAllowed, match=r"order item OR-\d+ line 1 \(ESP-250\) is draft, and draft → clo"):
         order_close(order=order, actor=actor)
     assert state(order) == before
 

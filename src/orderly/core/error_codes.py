@@ -128,6 +128,25 @@ class ErrorCode(StrEnum):
         "The order has a processing error (its code in `error`); fix it and reset the order first.",
         {"order": "OR-000123", "error": "unknown_sku"},
     )
+    ITEM_COUNTS = (
+        "item_counts",
+        409,
+        "What a process reported would take an item's units out of bounds (below 0, above the quantity, more "
+        "credited than invoiced, more returned than shipped…); `counter` names the indicator.",
+        {"sku": "ESP-250", "counter": "returned", "before": 0, "after": 3, "quantity": 2},
+    )
+    ITEM_CANCELED = (
+        "item_canceled",
+        409,
+        "The item is canceled and takes no more work (holding, picking, shipping).",
+        {"sku": "ESP-250", "current": "canceled"},
+    )
+    UNITS_HELD = (
+        "units_held",
+        409,
+        "Units cannot be canceled while its plan holds or packs more for the item than would be left to ship.",
+        {"sku": "ESP-250", "held": 2, "expected": 0, "to_ship": 1},
+    )
     STOCK_HELD = (
         "stock_held",
         409,

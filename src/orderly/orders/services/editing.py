@@ -415,6 +415,6 @@ def item_status_follow(order: Order, status: str) -> None:
     (TransitionNotAllowed naming the item otherwise, nothing moved)."""
     moving = order.items.exclude(status__in=[ItemStatus.CANCELED, ItemStatus.CLOSED, status])
     for line_no, sku, current in moving.order_by("line_no", "pk").values_list("line_no", "sku", "status"):
-        entity = f"item {line_no} ({sku}) of order {order.number}"
-        check_transition(ITEM_TRANSITIONS, entity=entity, current=current, attempted=status)
+        key = f"{order.number} line {line_no} ({sku})"
+        check_transition(ITEM_TRANSITIONS, resource="order_item", key=key, current=current, attempted=status)
     moving.update(status=status)

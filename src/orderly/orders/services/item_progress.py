@@ -26,11 +26,11 @@ from typing import ClassVar
 from django.db import transaction
 
 from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 from orderly.inventory.bulk import bulk_insert
 from orderly.orders.completion import ItemFigures
 from orderly.orders.events import Note
-from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import ITEM_COUNTERS, Order, OrderEvent, OrderItem
 from orderly.orders.services.settling import order_settle
 from orderly.orders.status import ITEM_TRANSITIONS
@@ -317,8 +317,8 @@ def _refusal(before: Row, after: Row, what: str, first: Sequence[str]) -> None:
             raise Conflict(
                 f"Cannot record {what} units for {_place(after)}: units {WORDS[field]} would be {after[field]}, and "
                 f"they must stay between 0 and the {quantity} ordered.",
-                code="item_counts",
-                sku=after["sku"], counter=field, before=before[field], after=after[field], quantity=quantity,
+                code=ErrorCode.ITEM_COUNTS,
+                sku=after["sku"], counter=field.removeprefix("qty_"), before=before[field], after=after[field], quantity=quantity,
             )  # fmt: skip
     for field, bound, most, limit in (
         ("qty_credited", "qty_invoiced", after["qty_invoiced"], "invoiced"),
@@ -330,24 +330,25 @@ def _refusal(before: Row, after: Row, what: str, first: Sequence[str]) -> None:
             raise Conflict(
                 f"Cannot record {what} units for {_place(after)}: {after[field]} would be {WORDS[field]}, but only "
                 f"{most} are {limit}.",
-                code="item_counts",
-                sku=after["sku"], counter=field, before=before[field], after=after[field], quantity=quantity,
+                code=ErrorCode.ITEM_COUNTS,
+                sku=after["sku"], counter=field.removeprefix("qty_"), before=before[field], after=after[field], quantity=quantity,
             )  # fmt: skip
     raised = [field for field in WORK if after[field] > before[field]]
     if raised and not ITEM_TRANSITIONS[after["status"]]:
         raise Conflict(
             f"Cannot record {what} units for {_place(after)}: the item is {after['status']}, and a "
             f"{after['status']} item takes no more ({', '.join(WORDS[f] for f in raised)}).",
-            code="item_canceled",
+            code=ErrorCode.ITEM_CANCELED,
             sku=after["sku"], current=after["status"],
         )  # fmt: skip
     to_ship = quantity - after["qty_canceled"] - after["qty_handed_to_carrier"]
     held = after["qty_available"] + after["qty_expected"]
     if after["qty_canceled"] > before["qty_canceled"] and held > to_ship:
-        raise OrderLocked(
+        raise Conflict(
             f"Cannot cancel {after['qty_canceled'] - before['qty_canceled']} unit(s) of {_place(after)}: its plan "
             f"holds {after['qty_available']} and packs {after['qty_expected']} for it, more than the {to_ship} "
             "left to ship then; take the order out of its plan (or hold less for it) first.",
+            code=ErrorCode.UNITS_HELD,
             sku=after["sku"], held=after["qty_available"], expected=after["qty_expected"], to_ship=to_ship,
         )  # fmt: skip
 

@@ -59,7 +59,7 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     for item in changed:
         if item.status != statuses[item.pk]:
             check_transition(
-                ITEM_TRANSITIONS, entity=f"item {item.line_no} ({item.sku}) of order {order.number}",
+                ITEM_TRANSITIONS, resource="order_item", key=f"{order.number} line {item.line_no} ({item.sku})",
                 current=statuses[item.pk], attempted=item.status,
             )  # fmt: skip
     to_save = {item.pk: item for item in [*opened, *changed]}
