@@ -27,6 +27,7 @@ READ_AREAS = {
     "profile groups": "/profile-groups",
     "profiles": "/profiles",
     "roast batches": "/roast-batches",
+    "lot traces": "/lots/LOT-000001/trace",
 }
 
 
@@ -74,6 +75,7 @@ def test_every_read_of_the_api_is_open_to_a_viewer_and_no_write_is():
 def test_a_viewer_opens_the_pages_of_every_area_it_reads(users):
     client = Client()
     client.force_login(users["viewer"])
-    pages = ["/orders/", "/products/", "/channels/", "/inventory/", "/inventory/ledger/", "/plans/"]
+    pages = ["/orders/", "/products/", "/channels/", "/inventory/", "/inventory/ledger/", "/plans/",
+             "/roasts/schedules/", "/roasts/profiles/", "/roasts/machines/", "/roasts/green-coffee/"]  # fmt: skip
 
     assert {page: client.get(page).status_code for page in pages} == dict.fromkeys(pages, 200)

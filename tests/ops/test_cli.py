@@ -145,7 +145,8 @@ def test_demo_loads_through_the_command(db, capsys):
 
     assert capsys.readouterr().out == (
         "".join(f"Loading demo data: {percent}%\n" for percent in (0, 25, 50, 75, 100))
-        + "Demo data loaded: 7 products, 4 channels, 60 orders.\n"
+        + "Demo data loaded: 7 products, 4 channels, 61 orders, 2 machines, 6 roast profiles, 7 green lots, "
+        "1 plan to roast for.\n"
     )
 
 

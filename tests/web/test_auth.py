@@ -92,7 +92,10 @@ def test_navigation_shows_admin_to_staff(db):
     client.force_login(staff)
     response = client.get("/orders/")
     assert 'href="/admin/"' in response.content.decode()
-    assert "Orders Products Inventory Plans Invoices Channels Admin" in text(response)
+    assert (
+        "Orders Products Inventory Plans Roasts Schedules Profiles Machines Green coffee Invoices Channels Admin"
+        in text(response)
+    )
 
 
 def test_the_current_section_is_marked_in_the_navigation(op):

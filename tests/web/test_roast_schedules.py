@@ -8,8 +8,11 @@ import pytest
 
 from orderly.inventory.models import Hold, Lot
 from orderly.inventory.services import stock_receive
-from orderly.plans.services import allocation_save, plan_create
+from orderly.plans.models import PackagingPlan
+from orderly.plans.selectors import plan_orders
+from orderly.plans.services import allocation_save, packaging_plan_execute, plan_create
 from orderly.production.models import ConversionEdit, RoastBatch
+from orderly.production.services import batches as roasts
 from orderly.production.services import masterdata
 from orderly.production.services.scheduling import roast_schedule
 from tests.plans.helpers import FULFILLMENT_DATE, order_of
@@ -368,3 +371,38 @@ def test_the_roast_schedule_pages_have_no_inline_scripts(op, scheduled):
             mark for mark in ("<script>", " onclick=", " onsubmit=", " onchange=", "javascript:") if mark in html
         ]
     assert found == {page: [] for page in pages}
+
+
+# ---------------------------------------------------------------------------------------------- traces
+
+
+def test_the_trace_pages_from_a_green_lot_a_roasted_lot_and_an_order_item(viewer, world):
+    plan, product, profile, lot = world
+    [batch] = roast_schedule(plan=plan, on=ROAST_DAY, actor=ACTOR)
+    batch = roasts.roast_batch_complete(batch=batch, green_used_kg="36", roasted_out_kg="30.6", actor=ACTOR)
+    packaging = PackagingPlan.objects.get(plan=plan)
+    packaging_plan_execute(packaging=packaging, actor=ACTOR)
+    packaging.refresh_from_db()
+    order = plan_orders(plan)[0].order
+    item = order.items.order_by("line_no").first()
+    roasted, packed = batch.lot.number, packaging.lot.number
+
+    page = text(viewer.get(f"/inventory/lots/{lot.number}/trace/"))
+    assert "Roast batches Batch Date Profile Machine Status Green lots Roasted lot RB-000001 2026-11-28 " in page
+    assert f"Espresso blend medium Probat 12 Completed {lot.number} 36 kg {roasted}" in page
+    assert f"Roasted lots {roasted} Espresso blend, roasted 2026-11-28" in page
+    assert f"Packaged lots {packed} ESP-250" in page
+    assert (
+        f"Orders Order SKU Units How Lot {order.number} ESP-250 60 Held by {plan.number} {packed} "
+        f"{order.number} ESP-250 40 Held by {plan.number} {packed}"
+    ) in page
+    assert f"Green coffee {lot.number} Brazil Santos 2026" in text(viewer.get(f"/inventory/lots/{roasted}/trace/"))
+    item_page = text(viewer.get(f"/orders/{order.number}/items/{item.pk}/trace/"))
+    assert f"Trace of {order.number} line 1 (ESP-250)" in item_page
+    assert f"Orders Order SKU Units How Lot {order.number} ESP-250 60 Held by {plan.number} {packed}" in item_page
+    assert (
+        f'href="/orders/{order.number}/items/{item.pk}/trace/"'
+        in viewer.get(f"/orders/{order.number}/").content.decode()
+    )
+    assert viewer.get("/inventory/lots/LOT-999999/trace/").status_code == 404
+    assert viewer.get(f"/orders/{order.number}/items/999999/trace/").status_code == 404

@@ -1,9 +1,10 @@
-"""Demo data for a coffee roaster: a catalog, shops, and a month of orders in every state.
+"""Demo data for a coffee roaster: a catalog, shops, a month of orders in every state, and roasting: machines,
+profiles, green coffee and a fulfillment plan that needs roasts.
 
 Everything is written through the services, as the shops and people would. Loading is idempotent: products and
 channels are found by name, orders by their channel and external id (or, for manual orders, reference), so a
-second run adds nothing. The orders are planned from a fixed seed, so every run plans the same month, counted
-back from now.
+second run adds nothing; machines, profiles and green lots are found by name, the roasting plan by its order.
+The orders are planned from a fixed seed, so every run plans the same month, counted back from now.
 """
 
 import datetime as dt
@@ -36,6 +37,9 @@ from orderly.orders.services import (
     order_set_stage,
 )
 from orderly.orders.status import DeliveryType, OrderStatus, Stage
+from orderly.plans.services import allocation_save, plan_create
+from orderly.production.models import Machine, Profile, ProfileGroup
+from orderly.production.services import masterdata
 from orderly.shipping.services import fulfillment_create, fulfillment_report_lost, return_register
 
 SEED = 20261101
@@ -79,14 +83,21 @@ class DemoSummary:
     products: int = 0
     channels: int = 0
     orders: int = 0
+    machines: int = 0
+    profiles: int = 0
+    green_lots: int = 0
+    plans: int = 0
     existing_orders: int = 0
     scenarios: dict[str, int] = field(default_factory=dict)
 
     def __str__(self):
-        if not (self.products or self.channels or self.orders):
+        if not (self.products or self.channels or self.orders or self.machines or self.profiles or self.green_lots):
             return f"Demo data already loaded ({self.existing_orders} demo orders); nothing added."
-        return f"Demo data loaded: {self.products} products, {self.channels} channels, {self.orders} orders" + (
-            f" ({self.existing_orders} were already there)." if self.existing_orders else "."
+        return (
+            f"Demo data loaded: {self.products} products, {self.channels} channels, {self.orders} orders"
+            + (f" ({self.existing_orders} were already there)" if self.existing_orders else "")
+            + f", {self.machines} machines, {self.profiles} roast profiles, {self.green_lots} green lots, "
+            f"{self.plans} plan to roast for."
         )
 
 
@@ -327,6 +338,57 @@ def _advance(order: Order, planned: PlannedOrder) -> None:
         order_archive(order=order, actor=actor)
 
 
+def _ensure_roasting(summary: DemoSummary) -> None:
+    """Machines, green lots, a profile group and profile per roasted product, each only when not there yet."""
+    actor = Actor.system()
+    for name, low, high, per_day in data.MACHINES:
+        if not Machine.objects.filter(name=name).exists():
+            masterdata.machine_create(data={"name": name, "min_batch_kg": low, "max_batch_kg": high,
+                                            "batches_per_day": per_day})  # fmt: skip
+            summary.machines += 1
+    lots = dict(Lot.objects.filter(kind=LotKind.RAW).values_list("name", "number"))
+    for name, kg, days_ago in data.GREEN_LOTS:
+        if name not in lots:
+            received = timezone.localdate() - dt.timedelta(days=days_ago)
+            lot = stock_receive(kind=LotKind.RAW, lot_name=name, quantity=kg, lot_date=received, actor=actor)
+            lots[name] = lot.number
+            summary.green_lots += 1
+    for product, name, machines, greens, batch_kg, loss in data.PROFILES:
+        if not ProfileGroup.objects.filter(name=product).exists():
+            masterdata.profile_group_create(data={"name": product, "product": product})
+        if Profile.objects.filter(name=name).exists():
+            continue
+        profile = {"group": product, "name": name, "machines": machines, "batch_kg": batch_kg, "weight_loss": loss}
+        if isinstance(greens, dict):
+            profile["components"] = [{"green_lot": lots[lot], "share": share} for lot, share in greens.items()]
+        else:
+            profile["green_lots"] = [lots[lot] for lot in greens]
+        masterdata.profile_create(data=profile)
+        summary.profiles += 1
+
+
+def _ensure_roasting_plan(summary: DemoSummary, channel: SalesChannel, now: dt.datetime) -> None:
+    """A café's order larger than the packed stock, in a fulfillment plan with nothing allocated: every kg becomes
+    a packaging plan's shortfall, which the plan's Roast schedules tab turns into roasts."""
+    if Order.all_objects.filter(channel=channel, external_ref=data.ROAST_ORDER_REF).exists():
+        summary.existing_orders += 1
+        return
+    shipping, billing = data.WHOLESALE_CUSTOMERS[data.ROAST_ORDER_CUSTOMER]
+    order = order_create(
+        channel=channel, customer={"name": shipping["company"], "email": shipping["email"], "type": "wholesale"},
+        items=[{"sku": sku, "quantity": qty, "unit_price": price} for sku, qty, price in data.ROAST_ORDER_ITEMS],
+        shipping_address=shipping, billing_address=billing or shipping, currency="EUR", status=OrderStatus.OPEN,
+        order_date=now - dt.timedelta(hours=5), external_ref=data.ROAST_ORDER_REF,
+        notes="Opening of the second location: roast fresh, deliver on the fulfillment date.", actor=Actor.system(),
+    )  # fmt: skip
+    summary.orders += 1
+    plan = plan_create(
+        orders=[order.number], fulfillment_date=timezone.localdate() + dt.timedelta(days=4), actor=Actor.system()
+    )
+    allocation_save(plan=plan, actor=Actor.system())
+    summary.plans += 1
+
+
 @transaction.atomic
 def demo_load(*, now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None) -> DemoSummary:
     """Load the demo catalog, channels and orders that are not there yet, all or nothing."""
@@ -347,4 +409,6 @@ def demo_load(*, now: dt.datetime | None = None, progress: Callable[[int, int], 
         order = _create(planned, channel, now)
         _advance(order, planned)
         summary.orders += 1
+    _ensure_roasting(summary)
+    _ensure_roasting_plan(summary, channels[data.MANUAL], now)
     return summary

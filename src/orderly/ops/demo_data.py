@@ -284,3 +284,37 @@ TIMELINE_NOTES = [
     "Address confirmed by phone.",
     "Customer asked for a sample of the Kenya with the next order.",
 ]
+
+# ---- roasting ----------------------------------------------------------------------------------------------------
+
+# (name, minimum batch kg, maximum batch kg, batches per day)
+MACHINES = [("Probat P12", "5", "15", 8), ("Giesen W30", "10", "30", 6)]
+
+# Green coffee received as raw material: (lot name, kg, days ago received)
+GREEN_LOTS = [
+    ("Brazil Cerrado 2026", "180", 40),
+    ("Guatemala Antigua 2026", "120", 40),
+    ("Colombia Huila 2026", "120", 30),
+    ("Honduras Marcala 2026", "90", 30),
+    ("Ethiopia Yirgacheffe G1", "70", 25),
+    ("Peru Swiss Water Decaf", "45", 25),
+    ("Kenya Nyeri AA 2026", "35", 20),
+]
+
+# Profiles, one group per roasted product: (product, profile, machines, green lots or {lot: share}, batch kg,
+# weight loss %). Kenya's new profile has no machine chosen yet: its order-conversion row shows what is missing.
+PROFILES = [
+    ("Espresso blend", "Espresso dark", ["Probat P12"], {"Brazil Cerrado 2026": "60", "Guatemala Antigua 2026": "40"},
+     "12", "16"),
+    ("House blend", "House medium", ["Giesen W30"],
+     {"Colombia Huila 2026": "50", "Honduras Marcala 2026": "50"}, "24", "15"),
+    ("Ethiopia Yirgacheffe", "Yirgacheffe light", ["Probat P12"], ["Ethiopia Yirgacheffe G1"], "10", "13"),
+    ("Colombia Huila", "Huila medium", ["Probat P12", "Giesen W30"], ["Colombia Huila 2026"], "12", "14"),
+    ("Decaf Swiss Water", "Decaf medium", ["Probat P12"], ["Peru Swiss Water Decaf"], "8", "15"),
+    ("Kenya Nyeri AA", "Nyeri light", [], ["Kenya Nyeri AA 2026"], "8", "13"),
+]  # fmt: skip
+
+# A café's large order that packed stock cannot cover: its fulfillment plan needs roasting.
+ROAST_ORDER_REF = "PO-7900"
+ROAST_ORDER_CUSTOMER = 0  # of WHOLESALE_CUSTOMERS
+ROAST_ORDER_ITEMS = [("ESP-1000", 40, "22.40"), ("HOU-1000", 20, "19.20"), ("KEN-250", 16, "9.20")]

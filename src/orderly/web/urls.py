@@ -46,6 +46,7 @@ urlpatterns = [
     path("orders/<str:number>/edit/", order_forms.order_edit, name="order_edit"),
     path("orders/<str:number>/delete/", orders.order_delete_view, name="order_delete"),
     path("orders/<str:number>/notes/", orders.order_note_add_view, name="order_note_add"),
+    path("orders/<str:number>/items/<id:item_id>/trace/", roasts.item_trace_view, name="order_item_trace"),
     re_path(
         r"^orders/(?P<number>[^/]+)/(?P<action>open|cancel|archive|unarchive|reset)/$",
         orders.order_action,
@@ -65,6 +66,7 @@ urlpatterns = [
     ),
     path("inventory/", inventory.stock_overview, name="inventory"),
     path("inventory/lots/", inventory.lot_list, name="inventory_lots"),
+    path("inventory/lots/<str:number>/trace/", roasts.lot_trace_view, name="inventory_lot_trace"),
     path("inventory/ledger/", inventory.ledger, name="inventory_ledger"),
     path("inventory/receive/", inventory.receive, name="inventory_receive"),
     path("inventory/adjust/", inventory.adjust, name="inventory_adjust"),

@@ -11,9 +11,12 @@ from orderly.core.exceptions import DomainError
 from orderly.core.paging import paginate
 from orderly.inventory import selectors as stock
 from orderly.inventory.status import LotKind
+from orderly.orders.models import OrderItem
+from orderly.orders.selectors import order_get
 from orderly.production import selectors
 from orderly.production.models import Machine, Profile, ProfileGroup
 from orderly.production.services import masterdata
+from orderly.production.trace import item_trace, lot_trace
 from orderly.web.decorators import role_required
 from orderly.web.forms.inventory import PAGE_SIZE, page_number
 from orderly.web.forms.roasts import (
@@ -24,6 +27,7 @@ from orderly.web.forms.roasts import (
     profile_form,
     profile_input,
 )
+from orderly.web.views.common import or_404
 from orderly.web.views.inventory import _with_text
 
 
@@ -184,3 +188,30 @@ def green_list(request):
     page = paginate(lots, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
     rows = _with_text(page.items, "on_hand", "held", "available")
     return TemplateResponse(request, "web/roasts/green.html", {"page": page, "rows": rows, "values": {"q": q}})
+
+
+# ---------------------------------------------------------------------------------------------- traces
+
+
+def _trace_page(request, trace, context: dict) -> TemplateResponse:
+    for batch in trace.roast_batches:  # the green lots each drew, loaded with the trace
+        batch.traced_greens = trace.roast_greens.get(batch.pk, [])
+    return TemplateResponse(request, "web/roasts/trace.html", {"trace": trace, **context})
+
+
+@role_required()
+def lot_trace_view(request, number: str):
+    """A lot's trace: back to its green coffee, forward to what was made of it and the orders it went to."""
+    trace = or_404(lot_trace, number)
+    return _trace_page(request, trace, {"title": f"Lot {trace.lot.number}"})
+
+
+@role_required()
+def item_trace_view(request, number: str, item_id: int):
+    """An order item's trace: the packaged lots it drew and the roasts and green coffee behind them."""
+    order = or_404(order_get, number)
+    item = OrderItem.objects.filter(order=order, pk=item_id).first()
+    if item is None:
+        raise Http404(f"Order {order.number} has no item {item_id}.")
+    context = {"title": f"{order.number} line {item.line_no} ({item.sku})", "order": order}
+    return _trace_page(request, item_trace(item), context)
