@@ -295,10 +295,15 @@ def serve(args) -> int:
     return supervise(children, ready=lambda: _answers(f"{url}api/v1/"), on_ready=banner)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the redirect itself is an answer (ORDERLY_HTTPS sends plain HTTP on to https://)
+
+
 def _answers(url: str) -> bool:
     """Whether the web server answers `url` with any HTTP status (its workers have loaded the code and schema)."""
     try:
-        with urllib.request.urlopen(url, timeout=2):
+        with urllib.request.build_opener(_NoRedirects).open(url, timeout=2):
             return True
     except urllib.error.HTTPError:
         return True

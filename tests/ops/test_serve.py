@@ -1,6 +1,7 @@
 """`orderly serve` as a person runs it: a real granian server and worker on a free port of 127.0.0.1."""
 
 import contextlib
+import http.client
 import json
 import os
 import queue
@@ -78,11 +79,12 @@ def _wait_until(condition, what: str, timeout: float = PATIENCE):
 class Server:
     """`orderly serve` in its own session, its output collected line by line."""
 
-    def __init__(self, tmp_path: Path, *args: str):
+    def __init__(self, tmp_path: Path, *args: str, env: dict[str, str] | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        extra = env or {}
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG")}
-        env.update(ORDERLY_DATA_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
+        env.update(ORDERLY_DATA_DIR=str(tmp_path), PYTHONUNBUFFERED="1", **extra)
         command = [sys.executable, "-m", "orderly.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
             [*command, "--workers", "1", *args],
@@ -182,8 +184,8 @@ class Server:
 def start_server(tmp_path):
     servers = []
 
-    def start(*args):
-        servers.append(Server(tmp_path, *args))
+    def start(*args, env: dict[str, str] | None = None):
+        servers.append(Server(tmp_path, *args, env=env))
         return servers[-1]
 
     yield start
@@ -253,3 +255,29 @@ def test_serve_stops_the_web_server_and_fails_when_the_worker_dies(start_server)
     assert server.wait_for_exit() == 1
     server.wait_for_line("the worker exited unexpectedly (exit code -9); stopped the web server.")
     _wait_until(lambda: not any(_alive(pid) for pid in children), "every child of `orderly serve` to end")
+
+
+def _raw_get(server: Server, path: str, **headers: str) -> http.client.HTTPResponse:
+    """One GET as a proxy in front would send it, redirects not followed."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=PATIENCE)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def test_serve_behind_a_tls_proxy_redirects_plain_http_and_sends_secure_cookies(start_server):
+    server = start_server("--no-worker", env={"ORDERLY_HTTPS": "1"})
+    # The readiness probe takes the redirect to https:// as an answer.
+    server.wait_for_line("Press Ctrl-C to stop.")
+
+    plain = _raw_get(server, "/login/")
+    assert (plain.status, plain.headers["Location"]) == (301, f"https://127.0.0.1:{server.port}/login/")
+
+    proxied = _raw_get(server, "/login/", **{"X-Forwarded-Proto": "https"})
+    assert proxied.status == 200
+    assert proxied.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    csrf_cookie = next(c for c in proxied.headers.get_all("Set-Cookie") if c.startswith("csrftoken="))
+    assert "; Secure" in csrf_cookie
+    assert "script-src 'self'" in proxied.headers["Content-Security-Policy"]
