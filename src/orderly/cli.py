@@ -76,7 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     user_create = user_actions.add_parser("create", help="create a user; prints a generated password once")
     user_create.add_argument("username")
     user_create.add_argument("--role", required=True, help="viewer, operator, manager or admin")
-    user_create.add_argument("--password", help="at least 8 characters (default: a generated one, printed once)")
+    user_create.add_argument(
+        "--password",
+        help="at least 8 characters, not a common password, not all digits, not like the username or e-mail "
+        "(default: a generated one, printed once)",
+    )
     user_create.add_argument("--email", default="")
 
     token = commands.add_parser("token", help="manage API tokens")

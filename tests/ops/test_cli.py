@@ -48,11 +48,24 @@ def test_user_create_refuses_a_taken_username(db, capsys):
     assert User.objects.get(username="olga").role == "operator"
 
 
-def test_user_create_refuses_a_short_password(db, capsys):
-    assert main(["user", "create", "kim", "--role", "viewer", "--password", "short"]) == 1
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "This password is too short. It must contain at least 8 characters."),
+        ("12345678901", "This password is too common. This password is entirely numeric."),
+        ("password1", "This password is too common."),
+        ("roaster1", "The password is too similar to the username."),
+        ("kim.roaster@example.com", "The password is too similar to the email address."),
+    ],
+)
+def test_user_create_refuses_a_weak_password_saying_every_rule_it_breaks_in_one_line(db, capsys, password, message):
+    email = "kim.roaster@example.com"
 
-    assert capsys.readouterr().err == "orderly: error: The password must be at least 8 characters long.\n"
-    assert not User.objects.filter(username="kim").exists()
+    assert main(["user", "create", "roaster", "--role", "viewer", "--password", password, "--email", email]) == 1
+
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"orderly: error: {message}\n")
+    assert not User.objects.filter(username="roaster").exists()
 
 
 def test_token_create_prints_a_working_token_alone_on_stdout(db, capsys):

@@ -3,6 +3,8 @@
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,19 +16,43 @@ from orderly.core.roles import Role
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
+def password_check(password: str, *, user: User) -> None:
+    """Refuse a password that fails AUTH_PASSWORD_VALIDATORS for `user` (too short, too common, too like the user's
+    name or e-mail, all digits): a ValidationError on `password` saying every rule it breaks, in one line."""
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as refused:
+        raise ValidationError(" ".join(refused.messages), field="password") from None
+
+
+def generate_password(*, user: User) -> str:
+    """A random password of 16 characters that passes the password rules for `user`."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            password_check(password, user=user)
+        except ValidationError:  # all digits or like the name: about never, but never handed out
+            continue
+        return password
+
+
 def user_create(*, username: str, role: str, password: str | None = None, email: str = "") -> tuple[User, str]:
-    """Create a user with `role`. Returns the user and the password (generated when none is given)."""
+    """Create a user with `role`. Returns the user and the password (generated when none is given).
+
+    A given password must pass the password rules (AUTH_PASSWORD_VALIDATORS); nothing is written otherwise.
+    """
     if role not in Role.values:
         raise ValidationError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.", field="role")
     if not username or len(username) > 150:
         raise ValidationError("A username of 1 to 150 characters is required.", field="username")
     if User.objects.filter(username=username).exists():
         raise Conflict(f"A user named {username!r} already exists.", field="username")
-    if password is not None and len(password) < 8:
-        raise ValidationError("The password must be at least 8 characters long.", field="password")
-    password = password or secrets.token_urlsafe(12)
+    user = User(username=username, email=email, role=role)
+    if password is None:
+        password = generate_password(user=user)
+    else:
+        password_check(password, user=user)
     with transaction.atomic():
-        user = User(username=username, email=email, role=role)
         user.is_staff = role == Role.ADMIN
         user.is_superuser = role == Role.ADMIN
         user.set_password(password)
