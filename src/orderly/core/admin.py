@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from orderly.core.models import ApiToken, User
+from orderly.core.forms import AdminLoginForm
+from orderly.core.models import ApiToken, LoginThrottle, User
+
+# The admin's login is throttled like the web pages' one.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
@@ -14,3 +18,16 @@ class OrderlyUserAdmin(UserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Failed logins being counted; deleting a row ends its lockout at once."""
+
+    list_display = ("scope", "key", "failures", "first_failed_at", "last_failed_at")
+    list_filter = ("scope",)
+    search_fields = ("key",)
+    readonly_fields = ("scope", "key", "failures", "first_failed_at", "last_failed_at")
+
+    def has_add_permission(self, request):
+        return False

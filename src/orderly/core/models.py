@@ -73,3 +73,24 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted for one account (the username tried, whether it exists or not) or one client address,
+    to lock out guessing for a while (orderly.core.throttle keeps the count and decides)."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account"  # the username tried, case-folded
+        ADDRESS = "address"  # the client's IP address
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.CharField(max_length=150)
+    failures = models.PositiveIntegerField(default=0)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="login_throttle_scope_key_unique")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}: {self.failures} failed"

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, register_converter
 from django.views.generic import RedirectView
 
+from orderly.core.forms import LoginForm
 from orderly.web.views import billing, channels, inventory, order_forms, orders, plans, products, shipping
 
 
@@ -25,7 +26,9 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:order_list"), name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="web/auth/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="web/auth/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
