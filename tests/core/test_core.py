@@ -80,3 +80,15 @@ def test_a_generated_password_is_drawn_again_until_it_passes_the_rules(db, monke
 
     assert password == "Vq3-kL9_xT2wZp8a"
     assert user.check_password(password)
+
+
+def test_a_new_token_never_shares_its_prefix_with_another(db, monkeypatch):
+    user_create(username="mila", role="operator")
+    first, first_raw = token_create(username="mila")
+    drawn = iter([first_raw[:12] + "another-ending", "ord_fresh-prefix-and-the-rest"])
+    monkeypatch.setattr(ApiToken, "generate", staticmethod(lambda: next(drawn)))
+
+    second, raw = token_create(username="mila")
+
+    assert (raw, second.prefix) == ("ord_fresh-prefix-and-the-rest", "ord_fresh-pr")
+    assert ApiToken.objects.filter(prefix=first.prefix).count() == 1

@@ -74,11 +74,18 @@ def _replay(record: IdempotencyRecord, request_hash: str) -> HttpResponse:
 
 
 def respond(
-    request: HttpRequest, key: str | None, *, run: Callable[[], object], schema: type[BaseModel], status: int
+    request: HttpRequest,
+    key: str | None,
+    *,
+    run: Callable[[], object],
+    schema: type[BaseModel],
+    status: int,
+    stored: Callable[[object], object] | None = None,
 ) -> HttpResponse:
     """Call `run()` (one service call that writes and returns what to answer) and render its result.
 
-    With a key, a repeat of an answered request replays the stored answer without calling `run` again.
+    With a key, a repeat of an answered request replays the stored answer without calling `run` again. `stored`
+    makes what is kept for the replay from the answer, leaving out what must be shown once only (a new token).
     """
     if key is None:
         return render(schema, run(), status)
@@ -89,7 +96,9 @@ def respond(
         return _replay(existing, request_hash)
     try:
         with transaction.atomic():
-            response = render(schema, run(), status)
+            answer = run()
+            response = render(schema, answer, status)
+            kept = render(schema, stored(answer), status) if stored is not None else response
             try:
                 with transaction.atomic():
                     IdempotencyRecord.objects.create(
@@ -99,7 +108,7 @@ def respond(
                         path=request.path[:500],
                         request_hash=request_hash,
                         status_code=status,
-                        response_body=response.content,
+                        response_body=kept.content,
                     )
             except IntegrityError:
                 raise _KeyTaken from None

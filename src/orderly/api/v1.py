@@ -15,11 +15,13 @@ from orderly.api.routers.inventory import router as inventory_router
 from orderly.api.routers.orders import router as orders_router
 from orderly.api.routers.plans import router as plans_router
 from orderly.api.routers.shipping import router as shipping_router
+from orderly.api.routers.tokens import router as tokens_router
 
 DESCRIPTION = """
 Orders and the catalog of Orderly.
 
-**Authentication**: send `Authorization: Bearer <token>` (create one with `orderly token create USERNAME`).
+**Authentication**: send `Authorization: Bearer <token>` (create one with `orderly token create USERNAME`, at
+Settings → API tokens in the web pages, or with POST /tokens). A revoked or expired token is refused with 401.
 A *viewer* reads; an *operator* also changes orders; a *manager* also the catalog; an *admin* everything.
 
 **Errors** always look like `{"error": {"code": "...", "message": "...", "field": "..."}}`, where `field` names the
@@ -96,3 +98,4 @@ api.add_router("/inventory", inventory_router)
 api.add_router("", plans_router)
 api.add_router("", shipping_router)
 api.add_router("", billing_router)
+api.add_router("", tokens_router)

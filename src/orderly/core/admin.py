@@ -16,7 +16,7 @@ class OrderlyUserAdmin(UserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
 
 
