@@ -23,6 +23,8 @@ PAGES = [
     "/plans/",
     "/invoices/",
     "/channels/",
+    "/settings/tokens/",
+    "/settings/password/",
     "/admin/",
     "/admin/core/user/",
     "/admin/core/user/add/",

@@ -20,13 +20,27 @@ TOKEN_NAME_LENGTH = ApiToken._meta.get_field("name").max_length
 MAX_TOKEN_DAYS = 3650  # ten years; longer is "until revoked"
 
 
-def password_check(password: str, *, user: User) -> None:
+def password_check(password: str, *, user: User, field: str = "password") -> None:
     """Refuse a password that fails AUTH_PASSWORD_VALIDATORS for `user` (too short, too common, too like the user's
-    name or e-mail, all digits): a ValidationError on `password` saying every rule it breaks, in one line."""
+    name or e-mail, all digits): a ValidationError on `field` saying every rule it breaks, in one line."""
     try:
         validate_password(password, user=user)
     except DjangoValidationError as refused:
-        raise ValidationError(" ".join(refused.messages), field="password") from None
+        raise ValidationError(" ".join(refused.messages), field=field) from None
+
+
+def password_change(*, user: User, current_password: str, new_password: str) -> User:
+    """Give `user` a new password, after checking the current one; the new one must pass the password rules and
+    differ from the current one. Nothing is written when anything is refused. The caller keeps its own session
+    (Django's update_session_auth_hash); the user's other sessions end, as their hash no longer matches."""
+    if not user.check_password(current_password):
+        raise ValidationError("The current password is not right.", field="current_password")
+    if new_password == current_password:
+        raise ValidationError("The new password must differ from the current one.", field="new_password")
+    password_check(new_password, user=user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
 
 
 def generate_password(*, user: User) -> str:
@@ -81,16 +95,19 @@ def token_create(*, username: str, name: str = "", expires_in_days: int | None =
         user = User.objects.get(username=username, is_active=True)
     except User.DoesNotExist:
         raise NotFound(f"No active user named {username!r}.", field="username") from None
-    now = timezone.now()
-    expires_at = now + timedelta(days=expires_in_days) if expires_in_days is not None else None
     while True:
         raw = ApiToken.generate()
         # The prefix names the token when it is listed and revoked, so no two share one.
         if not ApiToken.objects.filter(prefix=raw[:TOKEN_PREFIX_LENGTH]).exists():
             break
-    token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[:TOKEN_PREFIX_LENGTH], key_hash=hash_token(raw), expires_at=expires_at
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=raw[:TOKEN_PREFIX_LENGTH], key_hash=hash_token(raw)
+        )
+        if expires_in_days is not None:
+            # Counted from the creation time the record shows (which the database field sets itself).
+            token.expires_at = token.created_at + timedelta(days=expires_in_days)
+            token.save(update_fields=["expires_at"])
     return token, raw
 
 

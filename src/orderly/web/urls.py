@@ -3,7 +3,7 @@ from django.urls import path, re_path, register_converter
 from django.views.generic import RedirectView
 
 from orderly.core.forms import LoginForm
-from orderly.web.views import billing, channels, inventory, order_forms, orders, plans, products, shipping
+from orderly.web.views import billing, channels, inventory, order_forms, orders, plans, products, settings, shipping
 
 
 class IdConverter:
@@ -32,6 +32,10 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("settings/", settings.settings_home, name="settings"),
+    path("settings/tokens/", settings.tokens, name="settings_tokens"),
+    path("settings/tokens/<str:prefix>/revoke/", settings.token_revoke_view, name="settings_token_revoke"),
+    path("settings/password/", settings.password, name="settings_password"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/new/", order_forms.order_new, name="order_new"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),
