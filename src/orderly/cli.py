@@ -78,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     user_create = user_actions.add_parser("create", help="create a user; prints a generated password once")
     user_create.add_argument("username")
     user_create.add_argument("--role", required=True, help="viewer, operator, manager or admin")
-    user_create.add_argument("--password", help="at least 8 characters (default: a generated one, printed once)")
+    user_create.add_argument(
+        "--password",
+        help="at least 8 characters, not a common password, not all digits, not like the username or e-mail "
+        "(default: a generated one, printed once)",
+    )
     user_create.add_argument("--email", default="")
 
     token = commands.add_parser("token", help="manage API tokens")
@@ -88,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     token_create.add_argument("username")
     token_create.add_argument("--name", default="", help="what the token is for")
+    token_create.add_argument(
+        "--expires-in-days", type=int, metavar="N", help="refused after N days (default: valid until revoked)"
+    )
+    token_list = token_actions.add_parser(
+        "list", help="list API tokens (everyone's, or one user's): prefix, name, dates and status, never the token"
+    )
+    token_list.add_argument("username", nargs="?")
+    token_revoke = token_actions.add_parser("revoke", help="revoke an API token, named by its prefix (ord_…)")
+    token_revoke.add_argument("prefix")
     return parser
 
 
@@ -113,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "user":
             return _user_create(args)
         if args.command == "token":
-            return _token_create(args)
+            return {"create": _token_create, "list": _token_list, "revoke": _token_revoke}[args.action](args)
         parser.print_help()
         return 0
     except KeyboardInterrupt:
@@ -201,12 +214,59 @@ def _token_create(args) -> int:
     _require_migrated()
     from orderly.core.services import token_create
 
-    _, raw = token_create(username=args.username, name=args.name)
+    token, raw = token_create(username=args.username, name=args.name, expires_in_days=args.expires_in_days)
     print(raw)
+    expiry = f"; it expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ""
     print(
-        f"API token for {args.username}: send it as `Authorization: Bearer <token>`. It is shown only now.",
+        f"API token {token.prefix} for {args.username}{expiry}: send it as `Authorization: Bearer <token>`. "
+        "It is shown only now.",
         file=sys.stderr,
     )
+    return 0
+
+
+def _token_list(args) -> int:
+    _setup()
+    _require_migrated()
+    from django.utils import timezone
+
+    from orderly.core.selectors import token_list
+
+    now = timezone.now()
+    rows = [
+        (
+            token.prefix,
+            token.user.username,
+            token.name or "-",
+            _when(token.created_at),
+            _when(token.last_used_at, "never"),
+            _when(token.expires_at, "never"),
+            token.status_at(now) + (f" {_when(token.revoked_at)}" if token.revoked_at else ""),
+        )
+        for token in token_list(username=args.username)
+    ]
+    if not rows:
+        print("No API tokens." if args.username is None else f"{args.username} has no API tokens.")
+        return 0
+    header = ("PREFIX", "USER", "NAME", "CREATED (UTC)", "LAST USED", "EXPIRES", "STATUS")
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
+def _when(moment, missing: str = "-") -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else missing
+
+
+def _token_revoke(args) -> int:
+    _setup()
+    _require_migrated()
+    from orderly.core.services import token_revoke
+
+    token = token_revoke(prefix=args.prefix)
+    named = f" ({token.name})" if token.name else ""
+    print(f"Revoked API token {token.prefix}{named} of {token.user.username}; it is refused from now on.")
     return 0
 
 

@@ -6,6 +6,7 @@ ALLOWED_HOSTS comma-separated host names (default: localhost,127.0.0.1,[::1])
 DEBUG         "1"/"true" turns debugging on; off otherwise
 ORDERLY_DATA_DIR where the SQLite database, static files and the generated key live (default: see data_dir)
 LOG_FORMAT    "text" (default) or "json": one JSON object per log line
+ORDERLY_HTTPS, ORDERLY_HSTS_*, ORDERLY_PROXY_HOPS  serving over HTTPS behind a proxy (see the security block below)
 """
 
 import os
@@ -36,6 +37,19 @@ def _env_flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, not {raw!r}.")
+    return value
 
 
 def _secret_key() -> str:
@@ -91,6 +105,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "orderly.ops.middleware.RequestMiddleware",  # first: the request id, metrics and access log see every answer
+    "orderly.core.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,9 +159,6 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:order_list"
 LOGOUT_REDIRECT_URL = "web:login"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -167,9 +179,71 @@ TASKS = {
     }
 }
 
+# --- Security -----------------------------------------------------------------------------------------------------
+# Passwords, the headers every answer carries, and HTTPS behind a TLS-terminating proxy (README: "Running Orderly on
+# the internet"). Login throttling is in orderly.core.throttle; its limits are fixed there.
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent on every answer by orderly.core.headers, over HTTP as over HTTPS. No inline script or style anywhere: the
+# pages, htmx, the admin and the API docs load their scripts and styles as files from this server. `data:` images
+# are the icons inside Swagger UI's stylesheet.
+ORDERLY_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Orderly uses none of these browser features; a page cannot be made to ask for them.
+ORDERLY_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+)
+
+# ORDERLY_HTTPS=1: the site is served over HTTPS by a proxy in front of Orderly that terminates TLS and sets
+# `X-Forwarded-Proto: https` (overwriting any value a client sent). Then plain HTTP is redirected, cookies are sent
+# over HTTPS only, and browsers are told to use HTTPS only (HSTS).
+ORDERLY_HTTPS = _env_flag("ORDERLY_HTTPS")
+if ORDERLY_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _env_int("ORDERLY_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("ORDERLY_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Opt-in: once a browser vendor lists the domain, taking it off again takes months.
+    SECURE_HSTS_PRELOAD = _env_flag("ORDERLY_HSTS_PRELOAD")
+# How many proxies in front of Orderly add the address they were called from to X-Forwarded-For: the client's own
+# address (what login throttling counts by) is that many entries from the right. 0 takes the connection's address.
+ORDERLY_PROXY_HOPS = _env_int("ORDERLY_PROXY_HOPS", 1 if ORDERLY_HTTPS else 0)
+# --- End of security -------------------------------------------------------------------------------------------
 
 LOG_FORMATS = ("text", "json")
 

@@ -26,6 +26,8 @@ PATHS = {
     "/api/v1/products/{product_id}/variants": {"post"},
     "/api/v1/variants/{sku}": {"get", "patch"},
     "/api/v1/channels/{channel_id}/webhook": {"post"},
+    "/api/v1/tokens": {"get", "post"},
+    "/api/v1/tokens/{prefix}/revoke": {"post"},
 }
 # The one operation a shop calls: authenticated by its signature over the raw body, not by a bearer token.
 WEBHOOK = ("post", "/api/v1/channels/{channel_id}/webhook")

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.password_validation import validate_password
 
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 from orderly.core.models import ApiToken, User, hash_token
@@ -30,7 +31,8 @@ def test_roles_rank(role, required, allowed):
 
 def test_user_create_generates_a_password_when_none_is_given(db):
     user, password = user_create(username="mila", role="manager")
-    assert user.check_password(password) and len(password) >= 12
+    assert user.check_password(password) and len(password) == 16
+    validate_password(password, user=user)  # passes the password rules
     assert (user.role, user.is_staff) == ("manager", False)
     admin, _ = user_create(username="root", role="admin", password="a-long-password")
     assert admin.is_superuser and admin.is_staff
@@ -42,6 +44,9 @@ def test_user_create_generates_a_password_when_none_is_given(db):
         ({"username": "x", "role": "boss"}, ValidationError, "role"),
         ({"username": "", "role": "viewer"}, ValidationError, "username"),
         ({"username": "x", "role": "viewer", "password": "short"}, ValidationError, "password"),
+        ({"username": "x", "role": "viewer", "password": "qwertyuiop"}, ValidationError, "password"),
+        ({"username": "x", "role": "viewer", "password": "20250301"}, ValidationError, "password"),
+        ({"username": "mila.jansen", "role": "viewer", "password": "milajansen"}, ValidationError, "password"),
     ],
 )
 def test_user_create_refuses_bad_input(db, kwargs, error, field):
@@ -65,3 +70,25 @@ def test_token_is_stored_hashed_and_shown_once(db):
     assert stored.key_hash == hash_token(raw) and raw not in (stored.key_hash, stored.prefix)
     with pytest.raises(NotFound):
         token_create(username="ghost")
+
+
+def test_a_generated_password_is_drawn_again_until_it_passes_the_rules(db, monkeypatch):
+    drawn = iter(["1234567890123456", "mila-mila-mila-m", "Vq3-kL9_xT2wZp8a"])
+    monkeypatch.setattr("orderly.core.services.secrets.token_urlsafe", lambda n: next(drawn))
+
+    user, password = user_create(username="mila-mila", role="viewer")
+
+    assert password == "Vq3-kL9_xT2wZp8a"
+    assert user.check_password(password)
+
+
+def test_a_new_token_never_shares_its_prefix_with_another(db, monkeypatch):
+    user_create(username="mila", role="operator")
+    first, first_raw = token_create(username="mila")
+    drawn = iter([first_raw[:12] + "another-ending", "ord_fresh-prefix-and-the-rest"])
+    monkeypatch.setattr(ApiToken, "generate", staticmethod(lambda: next(drawn)))
+
+    second, raw = token_create(username="mila")
+
+    assert (raw, second.prefix) == ("ord_fresh-prefix-and-the-rest", "ord_fresh-pr")
+    assert ApiToken.objects.filter(prefix=first.prefix).count() == 1

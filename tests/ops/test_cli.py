@@ -1,12 +1,16 @@
+import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from orderly.cli import main
 from orderly.core.models import ApiToken, User, hash_token
+from orderly.core.services import token_create
+from tests.factories import UserFactory
 
 
 def test_user_create_prints_the_generated_password_once(db, capsys):
@@ -48,11 +52,24 @@ def test_user_create_refuses_a_taken_username(db, capsys):
     assert User.objects.get(username="olga").role == "operator"
 
 
-def test_user_create_refuses_a_short_password(db, capsys):
-    assert main(["user", "create", "kim", "--role", "viewer", "--password", "short"]) == 1
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short", "This password is too short. It must contain at least 8 characters."),
+        ("12345678901", "This password is too common. This password is entirely numeric."),
+        ("password1", "This password is too common."),
+        ("roaster1", "The password is too similar to the username."),
+        ("kim.roaster@example.com", "The password is too similar to the email address."),
+    ],
+)
+def test_user_create_refuses_a_weak_password_saying_every_rule_it_breaks_in_one_line(db, capsys, password, message):
+    email = "kim.roaster@example.com"
 
-    assert capsys.readouterr().err == "orderly: error: The password must be at least 8 characters long.\n"
-    assert not User.objects.filter(username="kim").exists()
+    assert main(["user", "create", "roaster", "--role", "viewer", "--password", password, "--email", email]) == 1
+
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"orderly: error: {message}\n")
+    assert not User.objects.filter(username="roaster").exists()
 
 
 def test_token_create_prints_a_working_token_alone_on_stdout(db, capsys):
@@ -69,6 +86,94 @@ def test_token_create_prints_a_working_token_alone_on_stdout(db, capsys):
     token = ApiToken.objects.get(key_hash=hash_token(raw))
     assert token.user.username == "olga"
     assert token.name == "shop sync"
+
+
+def test_token_create_with_an_expiry_says_when_it_ends(db, capsys):
+    UserFactory(username="olga")
+    before = timezone.now()
+
+    assert main(["token", "create", "olga", "--name", "trial", "--expires-in-days", "7"]) == 0
+
+    captured = capsys.readouterr()
+    token = ApiToken.objects.get(key_hash=hash_token(captured.out.strip()))
+    assert before + dt.timedelta(days=7) <= token.expires_at <= timezone.now() + dt.timedelta(days=7)
+    assert captured.err == (
+        f"API token {token.prefix} for olga; it expires {token.expires_at:%Y-%m-%d %H:%M} UTC: send it as "
+        "`Authorization: Bearer <token>`. It is shown only now.\n"
+    )
+
+
+@pytest.mark.parametrize("days", ["0", "3651"])
+def test_token_create_refuses_an_expiry_out_of_range(db, capsys, days):
+    UserFactory(username="olga")
+
+    assert main(["token", "create", "olga", "--expires-in-days", days]) == 1
+
+    assert capsys.readouterr().err == (
+        f"orderly: error: expires_in_days must be between 1 and 3650 (or left out for a token that does not expire), "
+        f"not {days}.\n"
+    )
+    assert ApiToken.objects.count() == 0
+
+
+def test_token_list_shows_every_token_but_never_the_token(db, capsys):
+    UserFactory(username="olga")
+    UserFactory(username="vera")
+    shop, shop_raw = token_create(username="olga", name="shop sync")
+    trial, _ = token_create(username="olga", name="trial", expires_in_days=1)
+    old, _ = token_create(username="vera")
+    at = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+    ApiToken.objects.filter(pk=shop.pk).update(created_at=at, last_used_at=at + dt.timedelta(hours=2))
+    ApiToken.objects.filter(pk=trial.pk).update(created_at=at + dt.timedelta(days=1), expires_at=at)
+    ApiToken.objects.filter(pk=old.pk).update(created_at=at - dt.timedelta(days=1), revoked_at=at)
+
+    assert main(["token", "list"]) == 0
+
+    out = capsys.readouterr().out
+    revoked = "revoked 2026-03-01 09:30"
+    assert out.splitlines() == [
+        "PREFIX        USER  NAME       CREATED (UTC)     LAST USED         EXPIRES           STATUS",
+        f"{trial.prefix}  olga  trial      2026-03-02 09:30  never             2026-03-01 09:30  expired",
+        f"{shop.prefix}  olga  shop sync  2026-03-01 09:30  2026-03-01 11:30  never             active",
+        f"{old.prefix}  vera  -          2026-02-28 09:30  never             never             {revoked}",
+    ]
+    assert shop_raw not in out and shop.key_hash not in out
+
+    assert main(["token", "list", "vera"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["PREFIX", old.prefix]
+
+
+def test_token_list_of_a_user_without_tokens_or_of_no_user(db, capsys):
+    UserFactory(username="olga")
+
+    assert main(["token", "list", "olga"]) == 0
+    assert capsys.readouterr().out == "olga has no API tokens.\n"
+    assert main(["token", "list", "ghost"]) == 1
+    assert capsys.readouterr().err == "orderly: error: No user named 'ghost'.\n"
+
+
+def test_token_revoke_by_prefix_makes_the_token_answer_401(db, capsys, client):
+    UserFactory(username="olga")
+    token, raw = token_create(username="olga", name="shop sync")
+    assert client.get("/api/v1/orders", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
+    assert main(["token", "revoke", token.prefix]) == 0
+
+    assert capsys.readouterr().out == (
+        f"Revoked API token {token.prefix} (shop sync) of olga; it is refused from now on.\n"
+    )
+    assert client.get("/api/v1/orders", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+    capsys.readouterr()  # Django's log line of the 401
+    revoked_at = ApiToken.objects.get(pk=token.pk).revoked_at
+
+    assert main(["token", "revoke", token.prefix]) == 1
+    assert capsys.readouterr().err == (
+        f"orderly: error: The API token with the prefix {token.prefix} was already revoked at "
+        f"{revoked_at:%Y-%m-%d %H:%M} UTC.\n"
+    )
+    assert main(["token", "revoke", "ord_nothing"]) == 1
+    assert capsys.readouterr().err == "orderly: error: No API token with the prefix 'ord_nothing'.\n"
+    assert ApiToken.objects.get(pk=token.pk).revoked_at == revoked_at
 
 
 def test_token_create_for_an_unknown_user_fails_and_creates_nothing(db, capsys):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 READS = re.compile(
-    r"""(?:os\.environ\.get\(|os\.environ\[|getenv\(|_env_flag\()\s*["']([A-Z][A-Z0-9_]+)["']|\$\{([A-Z][A-Z0-9_]+):-"""
+    r"""(?:os\.environ\.get\(|os\.environ\[|getenv\(|_env_flag\(|_env_int\()\s*["']([A-Z][A-Z0-9_]+)["']|\$\{([A-Z][A-Z0-9_]+):-"""
 )
 # Read, but not Orderly's to document: the desktop a headed browser test shows its window on, Python's and Django's.
 NOT_OURS = {"DISPLAY", "WAYLAND_DISPLAY", "DJANGO_SETTINGS_MODULE", "PYTHONPATH", "PYTHONPYCACHEPREFIX"}
@@ -35,4 +35,10 @@ def test_every_variable_read_is_in_the_readme():
 
 def test_the_scan_sees_the_variables_it_should():
     read = variables_read()
-    assert {"DATABASE_URL", "ORDERLY_INVOICE_TERMS_DAYS", "ORDERLY_SCREENSHOTS", "CI_POSTGRES_URL"} <= set(read)
+    assert {
+        "DATABASE_URL",
+        "ORDERLY_INVOICE_TERMS_DAYS",
+        "ORDERLY_SCREENSHOTS",
+        "CI_POSTGRES_URL",
+        "ORDERLY_HSTS_SECONDS",
+    } <= set(read)

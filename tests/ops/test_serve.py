@@ -1,6 +1,7 @@
 """`orderly serve` as a person runs it: a real granian server and worker on a free port of 127.0.0.1."""
 
 import contextlib
+import http.client
 import json
 import os
 import queue
@@ -185,7 +186,7 @@ class Server:
 def start_server(tmp_path):
     servers = []
 
-    def start(*args, env=None):
+    def start(*args, env: dict[str, str] | None = None):
         servers.append(Server(tmp_path, *args, env=env))
         return servers[-1]
 
@@ -307,3 +308,29 @@ def test_serve_reports_its_health_sums_the_metrics_of_its_web_processes_and_logs
         "/api/v1/",
         200,
     )
+
+
+def _raw_get(server: Server, path: str, **headers: str) -> http.client.HTTPResponse:
+    """One GET as a proxy in front would send it, redirects not followed."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=PATIENCE)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def test_serve_behind_a_tls_proxy_redirects_plain_http_and_sends_secure_cookies(start_server):
+    server = start_server("--no-worker", env={"ORDERLY_HTTPS": "1"})
+    # The readiness probe takes the redirect to https:// as an answer.
+    server.wait_for_line("Press Ctrl-C to stop.")
+
+    plain = _raw_get(server, "/login/")
+    assert (plain.status, plain.headers["Location"]) == (301, f"https://127.0.0.1:{server.port}/login/")
+
+    proxied = _raw_get(server, "/login/", **{"X-Forwarded-Proto": "https"})
+    assert proxied.status == 200
+    assert proxied.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    csrf_cookie = next(c for c in proxied.headers.get_all("Set-Cookie") if c.startswith("csrftoken="))
+    assert "; Secure" in csrf_cookie
+    assert "script-src 'self'" in proxied.headers["Content-Security-Policy"]

@@ -87,11 +87,13 @@ def respond(
     schema: type[BaseModel],
     status: int,
     body: bytes | None = None,
+    stored: Callable[[object], object] | None = None,
 ) -> HttpResponse:
     """Call `run()` (one service call that writes and returns what to answer) and render its result.
 
     With a key, a repeat of an answered request replays the stored answer without calling `run` again; `body` is
-    the request's body when the endpoint read it from the stream itself.
+    the request's body when the endpoint read it from the stream itself. `stored` makes what is kept for the
+    replay from the answer, leaving out what must be shown once only (a new token).
     """
     if key is None:
         return render(schema, run(), status)
@@ -102,7 +104,9 @@ def respond(
         return _replay(existing, request_hash)
     try:
         with transaction.atomic():
-            response = render(schema, run(), status)
+            answer = run()
+            response = render(schema, answer, status)
+            kept = render(schema, stored(answer), status) if stored is not None else response
             try:
                 with transaction.atomic():
                     IdempotencyRecord.objects.create(
@@ -112,7 +116,7 @@ def respond(
                         path=request.path[:500],
                         request_hash=request_hash,
                         status_code=status,
-                        response_body=response.content,
+                        response_body=kept.content,
                     )
             except IntegrityError:
                 raise _KeyTaken from None

@@ -18,12 +18,14 @@ from orderly.api.routers.plans import router as plans_router
 from orderly.api.routers.production import router as production_router
 from orderly.api.routers.roasting import router as roasting_router
 from orderly.api.routers.shipping import router as shipping_router
+from orderly.api.routers.tokens import router as tokens_router
 from orderly.core.error_codes import ErrorCode
 
 DESCRIPTION = """
 Orders and the catalog of Orderly.
 
-**Authentication**: send `Authorization: Bearer <token>` (create one with `orderly token create USERNAME`).
+**Authentication**: send `Authorization: Bearer <token>` (create one with `orderly token create USERNAME`, at
+Settings → API tokens in the web pages, or with POST /tokens). A revoked or expired token is refused with 401.
 A *viewer* reads; an *operator* also changes orders; a *manager* also the catalog; an *admin* everything.
 
 **Errors** always look like `{"error": {"code": "...", "message": "...", "field": "...", "detail": {...}}}`: `code`
@@ -110,3 +112,4 @@ api.add_router("", production_router)
 api.add_router("", roasting_router)
 api.add_router("", shipping_router)
 api.add_router("", billing_router)
+api.add_router("", tokens_router)

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from orderly.core.models import ApiToken, User, WorkerHeartbeat
+from orderly.core.forms import AdminLoginForm
+from orderly.core.models import ApiToken, LoginThrottle, User, WorkerHeartbeat
+
+# The admin's login is throttled like the web pages' one.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)
@@ -12,7 +16,7 @@ class OrderlyUserAdmin(UserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
 
 
@@ -20,3 +24,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ("name", "pid", "started_at", "beat_at")
     readonly_fields = ("name", "host", "pid", "started_at", "beat_at")
+
+
+@admin.register(LoginThrottle)
+class LoginThrottleAdmin(admin.ModelAdmin):
+    """Failed logins being counted; deleting a row ends its lockout at once."""
+
+    list_display = ("scope", "key", "failures", "first_failed_at", "last_failed_at")
+    list_filter = ("scope",)
+    search_fields = ("key",)
+    readonly_fields = ("scope", "key", "failures", "first_failed_at", "last_failed_at")
+
+    def has_add_permission(self, request):
+        return False

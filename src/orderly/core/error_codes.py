@@ -128,6 +128,12 @@ class ErrorCode(StrEnum):
         "The order has a processing error (its code in `error`); fix it and reset the order first.",
         {"order": "OR-000123", "error": "unknown_sku"},
     )
+    ALREADY_REVOKED = (
+        "already_revoked",
+        409,
+        "The API token was revoked before (at `revoked_at`).",
+        {"token": "ord_1a2b3c4d", "revoked_at": "2026-11-30T12:00:00+00:00"},
+    )
     ITEM_COUNTS = (
         "item_counts",
         409,

@@ -27,8 +27,15 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class TokenStatus(models.TextChoices):
+    ACTIVE = "active"  # accepted
+    EXPIRED = "expired"  # past its expiry: refused
+    REVOKED = "revoked"  # revoked by its user or an admin: refused
+
+
 class ApiToken(models.Model):
-    """An API token; only its hash is stored, the token itself is shown once."""
+    """An API token; only its hash is stored, the token itself is shown once. `prefix` (its first 12 characters)
+    names it wherever it is listed or revoked."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True)
@@ -36,10 +43,18 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+    def status_at(self, now) -> str:
+        if self.revoked_at is not None:
+            return TokenStatus.REVOKED
+        if self.expires_at is not None and self.expires_at <= now:
+            return TokenStatus.EXPIRED
+        return TokenStatus.ACTIVE
 
     @staticmethod
     def generate() -> str:
@@ -89,3 +104,24 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} (pid {self.pid}) at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted for one account (the username tried, whether it exists or not) or one client address,
+    to lock out guessing for a while (orderly.core.throttle keeps the count and decides)."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account"  # the username tried, case-folded
+        ADDRESS = "address"  # the client's IP address
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.CharField(max_length=150)
+    failures = models.PositiveIntegerField(default=0)
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="login_throttle_scope_key_unique")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}: {self.failures} failed"

@@ -6,7 +6,7 @@ from django.urls import reverse
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"web_nav": [], "can_operate": False, "can_manage": False}
+        return {"web_nav": [], "settings_current": False, "can_operate": False, "can_manage": False}
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else ""
     links = [
@@ -31,6 +31,7 @@ def navigation(request):
             {"label": label, "url": url, "current": current, "children": _menu(roasts) if label == "Roasts" else []}
             for label, url, current in links
         ],
+        "settings_current": view_name.startswith("web:settings"),
         "can_operate": user.can("operator"),
         "can_manage": user.can("manager"),
     }

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, re_path, register_converter
 from django.views.generic import RedirectView
 
+from orderly.core.forms import LoginForm
 from orderly.web.views import (
     billing,
     channels,
@@ -12,6 +13,7 @@ from orderly.web.views import (
     products,
     roast_schedules,
     roasts,
+    settings,
     shipping,
 )
 
@@ -36,10 +38,16 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:order_list"), name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="web/auth/login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="web/auth/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("settings/", settings.settings_home, name="settings"),
+    path("settings/tokens/", settings.tokens, name="settings_tokens"),
+    path("settings/tokens/<str:prefix>/revoke/", settings.token_revoke_view, name="settings_token_revoke"),
+    path("settings/password/", settings.password, name="settings_password"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/new/", order_forms.order_new, name="order_new"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),

@@ -318,7 +318,8 @@ def _refusal(before: Row, after: Row, what: str, first: Sequence[str]) -> None:
                 f"Cannot record {what} units for {_place(after)}: units {WORDS[field]} would be {after[field]}, and "
                 f"they must stay between 0 and the {quantity} ordered.",
                 code=ErrorCode.ITEM_COUNTS,
-                sku=after["sku"], counter=field.removeprefix("qty_"), before=before[field], after=after[field], quantity=quantity,
+                sku=after["sku"], counter=field.removeprefix("qty_"), before=before[field], after=after[field],
+                quantity=quantity,
             )  # fmt: skip
     for field, bound, most, limit in (
         ("qty_credited", "qty_invoiced", after["qty_invoiced"], "invoiced"),
@@ -331,7 +332,8 @@ def _refusal(before: Row, after: Row, what: str, first: Sequence[str]) -> None:
                 f"Cannot record {what} units for {_place(after)}: {after[field]} would be {WORDS[field]}, but only "
                 f"{most} are {limit}.",
                 code=ErrorCode.ITEM_COUNTS,
-                sku=after["sku"], counter=field.removeprefix("qty_"), before=before[field], after=after[field], quantity=quantity,
+                sku=after["sku"], counter=field.removeprefix("qty_"), before=before[field], after=after[field],
+                quantity=quantity,
             )  # fmt: skip
     raised = [field for field in WORK if after[field] > before[field]]
     if raised and not ITEM_TRANSITIONS[after["status"]]:

@@ -47,6 +47,21 @@
     });
   }
 
+  // A button marked data-copy="element-id" copies that element's text (a new API token). The clipboard is there
+  // over HTTPS and on localhost only; elsewhere the button stays hidden and the text is selected by hand.
+  function bindCopy() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source || !navigator.clipboard) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+          button.textContent = "Copied";
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     // After a refused form, start where the problem is said (it links to the field at fault).
     var summary = document.getElementById("form-errors");
@@ -54,5 +69,6 @@
     fadeToasts();
     bindToggles();
     bindAddRow();
+    bindCopy();
   });
 })();
