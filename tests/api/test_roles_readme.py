@@ -64,6 +64,8 @@ def test_every_read_of_the_api_is_open_to_a_viewer_and_no_write_is():
         for path, path_view in router.path_operations.items():
             for operation in path_view.operations:
                 roles = {str(getattr(auth, "role", "")) for auth in operation.auth_callbacks}
+                if f"{prefix}{path}".startswith("/tokens"):
+                    continue  # each person's own tokens: every role manages them
                 for method in operation.methods:
                     checked += 1
                     if roles and (method == "GET") != (roles == {"viewer"}):

@@ -94,6 +94,7 @@ def test_revoking_a_token_makes_it_answer_401_with_the_usual_error(api, users):
         "code": "unauthenticated",
         "message": "A valid API token is required: send the header 'Authorization: Bearer <token>'.",
         "field": None,
+        "detail": {},
     }
     assert api.get("/orders", role="manager").status_code == 200  # the other token still works
 
@@ -142,6 +143,7 @@ def test_another_persons_token_is_not_found_and_stays_active(api, users, tokens)
         "code": "not_found",
         "message": f"No API token with the prefix '{prefix}'.",
         "field": "prefix",
+        "detail": {"resource": "api_token", "key": prefix},
     }
     assert ApiToken.objects.get(prefix=prefix).revoked_at is None
     assert api.post("/tokens/ord_nosuchone/revoke", role="viewer").status_code == 404

@@ -13,7 +13,7 @@ def token_list(*, user: User | None = None, username: str | None = None) -> Quer
         try:
             user = User.objects.get(username=username)
         except User.DoesNotExist:
-            raise NotFound(f"No user named {username!r}.", field="username") from None
+            raise NotFound(f"No user named {username!r}.", field="username", resource="user", key=username) from None
     if user is not None:
         tokens = tokens.filter(user=user)
     return tokens
