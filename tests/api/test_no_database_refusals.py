@@ -25,9 +25,12 @@ from orderly.inventory.services import stock_receive
 from orderly.orders.services import order_archive
 from orderly.plans.models import PackagingPlan
 from orderly.plans.services import allocation_save, pick_complete, plan_create
+from orderly.production.services import masterdata
+from orderly.production.services.scheduling import roast_schedule
 from orderly.shipping.models import Fulfillment
 from tests.api.helpers import error_of, order_body
-from tests.factories import VariantFactory, address, make_order
+from tests.factories import ProductFactory, VariantFactory, address, make_order
+from tests.production.helpers import roastery
 
 SYSTEM = Actor.system()
 DAY = dt.date(2026, 12, 1)
@@ -98,7 +101,10 @@ def world(api, variant):
     shop_channel = SalesChannel.objects.get(pk=shopify["id"])
     from_shop = make_order(items=[{"sku": "ESP-250", "quantity": 1}], channel=shop_channel, external_id="9001")
     assert (fulfillment.status_code, invoice.status_code) == (201, 201)
+    roasts = _roastery()
     return {
+        **roasts,
+        "own_token": api.tokens["admin"][:12],
         "open": open_order.number,
         "open_item": open_order.items.get().pk,
         "draft": draft.number,
@@ -119,6 +125,32 @@ def world(api, variant):
         "from_shop": from_shop.number,
         "product": variant.product_id,
         "lot": Lot.objects.filter(variant__sku="ESP-250").get().number,
+    }
+
+
+def _roastery() -> dict:
+    """A roaster's master data for its own product (the other walks' stock stays theirs), a plan whose roast is
+    scheduled (RB-000001) and one still to schedule."""
+    house = ProductFactory(name="House roast")
+    VariantFactory(sku="HOU-250", name="House roast 250 g", product=house, package_size="0.250")
+    _, profile, lot = roastery(product=house, green_kg=500)
+    VariantFactory(sku="DEC-250", name="Decaf 250 g", product=ProductFactory(name="Decaf"))  # no profile group yet
+    masterdata.machine_create(data={"name": "Giesen 6", "min_batch_kg": "2", "max_batch_kg": "6", "batches_per_day": 4})
+    plans = []
+    for _ in range(2):
+        order = make_order(items=[{"sku": "HOU-250", "quantity": 80}])
+        plans.append(plan_create(orders=[order.number], fulfillment_date=DAY, actor=SYSTEM))
+        allocation_save(plan=plans[-1], allocate_all=True, actor=SYSTEM)
+    (batch, *_) = roast_schedule(plan=plans[0], on=DAY, actor=SYSTEM)
+    return {
+        "machine": "Probat 12",
+        "profile": profile.name,
+        "group": profile.group.name,
+        "green_lot": lot.number,
+        "roast_plan": plans[1].number,
+        "batch": batch.number,
+        "batch_green": str(batch.green_kg),
+        "batch_out": str(batch.expected_kg),
     }
 
 
@@ -271,6 +303,38 @@ WALKS = {
         },
     ),  # fmt: skip
     ("post", "/inventory/adjustments"): lambda w: ({}, {"lot": w["lot"], "quantity": "-1", "reason": "Torn bag"}),
+    ("post", "/machines"): lambda w: (
+        {},
+        {"name": "Loring S15", "min_batch_kg": "4", "max_batch_kg": "15", "batches_per_day": 10, "is_active": True},
+    ),
+    ("patch", "/machines/{name}"): lambda w: ({"name": w["machine"]}, {"batches_per_day": 6, "max_batch_kg": "14"}),
+    ("post", "/profile-groups"): lambda w: ({}, {"name": "Decaf roasts", "product": "Decaf"}),
+    ("patch", "/profile-groups/{name}"): lambda w: ({"name": w["group"]}, {"name": "Espresso roasts"}),
+    ("post", "/profiles"): lambda w: (
+        {},
+        {
+            "group": w["group"],
+            "name": "Espresso light",
+            "machines": [w["machine"]],
+            "green_lots": [w["green_lot"]],
+            "batch_kg": "12",
+            "end_kg": "10.4",
+        },
+    ),  # fmt: skip
+    ("patch", "/profiles/{name}"): lambda w: ({"name": w["profile"]}, {"batch_kg": "11", "weight_loss": "14.5"}),
+    ("put", "/plans/{number}/order-conversion"): lambda w: (
+        {"number": w["roast_plan"]},
+        {"rows": [{"product": "House roast", "machine": "Giesen 6", "batch_kg": "6", "weight_loss": "15"}]},
+    ),
+    ("post", "/plans/{number}/roast-schedules"): lambda w: ({"number": w["roast_plan"]}, {"date": "2026-12-01"}),
+    ("patch", "/roast-batches/{number}"): lambda w: ({"number": w["batch"]}, {"date": "2026-12-03", "batches": 1}),
+    ("post", "/roast-batches/{number}/complete"): lambda w: (
+        {"number": w["batch"]},
+        {"green_used_kg": w["batch_green"], "roasted_out_kg": w["batch_out"]},
+    ),
+    ("post", "/roast-batches/{number}/cancel"): lambda w: ({"number": w["batch"]}, None),
+    ("post", "/tokens"): lambda w: ({}, {"name": "Walk script", "expires_in_days": 30}),
+    ("post", "/tokens/{prefix}/revoke"): lambda w: ({"prefix": w["own_token"]}, None),
     ("post", "/plans"): lambda w: ({}, {"orders": [w["spare"]], "fulfillment_date": "2026-12-02"}),
     ("post", "/plans/{number}/orders"): lambda w: ({"number": w["plan"]}, {"orders": [w["spare"]]}),
     ("delete", "/plans/{number}/orders/{order}"): lambda w: ({"number": w["plan"], "order": w["ready"]}, None),
