@@ -9,7 +9,8 @@ Each database is created fresh for the run (var/bench/channel_sync.sqlite3; Post
 `orderly_bench_channels` on 127.0.0.1) and migrated. The fake Shopify (tests/channels/fake_shops.py) runs on
 127.0.0.1 in a process of its own and serves the orders 250 per page with Link paging. Three figures per database:
 
-- import: `channel_sync` of all orders (HTTP, parsing, upsert with numbering, items, addresses, events, checks)
+- import: `channel_sync` of all orders (HTTP, parsing, upsert with numbering, items, addresses, events, checks); from
+  the first full page on, a reader process downloads and parses the later pages beside it (connectors/pulling.py)
 - re-sync: the same again from an empty cursor, every order fetched and found unchanged
 - raw bulk insert: the same rows (orders, addresses, items, one event each) written with bulk_create in one
   transaction, no HTTP or checks
