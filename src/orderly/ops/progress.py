@@ -32,6 +32,11 @@ class Progress:
             self.stream.write(f"{self.what}: {quarter * 25}%\n")
             self.stream.flush()
 
+    def update(self, done: int, total: int) -> None:
+        """`step` for work whose size is known only as it goes (a callback of the form progress(done, total))."""
+        self.total = max(total, 1)
+        self.step(done)
+
     def finish(self) -> None:
         self.step(self.total)
         if self.terminal:

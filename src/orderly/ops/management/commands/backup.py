@@ -18,13 +18,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: str, **options):
         progress = Progress("Backing up", 1, stream=self.stdout._out)
-
-        def step(done: int, total: int) -> None:
-            progress.total = max(total, 1)
-            progress.step(done)
-
         try:
-            target = database_backup(Path(path), progress=step)
+            target = database_backup(Path(path), progress=progress.update)
         except DomainError as error:
             raise CommandError(error.message) from None
         progress.finish()

@@ -10,13 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         progress = Progress("Loading demo data", 1, stream=self.stdout._out)
-
-        def step(done: int, total: int) -> None:
-            progress.total = max(total, 1)
-            progress.step(done)
-
         try:
-            summary = demo_load(progress=step)
+            summary = demo_load(progress=progress.update)
         except DomainError as error:
             raise CommandError(f"Demo data not loaded: {error.message}") from None
         progress.finish()

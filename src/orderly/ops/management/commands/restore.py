@@ -23,13 +23,8 @@ class Command(BaseCommand):
             if answer.strip() != "restore":
                 raise CommandError("Nothing restored.")
         progress = Progress("Restoring", 1, stream=self.stdout._out)
-
-        def step(done: int, total: int) -> None:
-            progress.total = max(total, 1)
-            progress.step(done)
-
         try:
-            target = database_restore(Path(path), progress=step)
+            target = database_restore(Path(path), progress=progress.update)
         except DomainError as error:
             raise CommandError(error.message) from None
         progress.finish()
