@@ -52,9 +52,13 @@ def refusal(host: str, port: int) -> str | None:
     if private_allowed():
         return None
     try:
-        addresses = resolve(host, port)
+        return refusal_of(host, resolve(host, port))
     except (OSError, UnicodeError):
         return None
+
+
+def refusal_of(host: str, addresses: list[str]) -> str | None:
+    """Why `host`, resolved to `addresses`, is refused (the first address that may not be reached), or None."""
     for address in addresses:
         if reason := why_refused(address):
             shown = host if host == address else f"{host} ({address})"
@@ -72,9 +76,8 @@ class _GuardedBackend(httpcore.SyncBackend):
                 addresses = resolve(host, port)
             except (OSError, UnicodeError) as error:
                 raise httpcore.ConnectError(f"{host} could not be resolved: {error}") from None
-            for address in addresses:
-                if reason := why_refused(address):
-                    raise AddressRefused(refusal(host, port) or f"{host} ({address}) is {reason}.")
+            if refused := refusal_of(host, addresses):
+                raise AddressRefused(refused)
             host = addresses[0]  # the address just checked, not a second look-up that could answer otherwise
         return super().connect_tcp(
             host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
