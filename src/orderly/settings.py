@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "orderly.orders",
     "orderly.billing",
     "orderly.shipping",
+    "orderly.carriers",
     "orderly.plans",
     "orderly.production",
     "orderly.channels",

@@ -4,9 +4,10 @@ import socket
 
 import pytest
 
-from orderly.channels.connectors import egress, get_connector
+from orderly.channels.connectors import get_connector
 from orderly.channels.connectors.base import ChannelError
 from orderly.channels.services import channel_create, channel_sync
+from orderly.core import egress
 from orderly.core.exceptions import ValidationError
 from tests.channels.fake_shops import FakeShopify, shopify_order
 

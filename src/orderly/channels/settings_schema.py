@@ -2,8 +2,8 @@
 
 from urllib.parse import urlsplit
 
-from orderly.channels.connectors import egress
 from orderly.channels.models import ChannelKind
+from orderly.core import egress
 from orderly.core.exceptions import ValidationError
 
 DEFAULT_SYNC_INTERVAL = 15  # minutes

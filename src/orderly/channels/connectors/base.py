@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from orderly.channels.connectors import parsing
-from orderly.channels.connectors.egress import AddressRefused, GuardedTransport
+from orderly.core.egress import AddressRefused, GuardedTransport
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import DomainError
 

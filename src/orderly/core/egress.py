@@ -1,8 +1,9 @@
-"""Where Orderly may connect on behalf of a channel: public addresses only, unless private networks are allowed.
+"""Where Orderly may connect on behalf of a channel or a carrier: public addresses only, unless private networks
+are allowed.
 
-A shop's address is typed in by a person (or sent to the API), so without this a channel could make the server
-fetch from itself (loopback), from the machine's cloud metadata service (link-local 169.254.169.254) or from
-the private network behind it. The check runs when the address is saved and again at every connection, on the
+A shop's or a carrier's address is typed in by a person (or sent to the API), so without this a channel could make
+the server fetch from itself (loopback), from the machine's cloud metadata service (link-local 169.254.169.254) or
+from the private network behind it. The check runs when the address is saved and again at every connection, on the
 addresses the name resolves to right then, so a DNS answer that changes later cannot slip past it. Redirects are
 never followed (the connectors' client does not follow them). `ORDERLY_ALLOW_PRIVATE_NETWORKS=1` lifts it, for a
 self-hosted shop on the LAN and for the tests' shops on 127.0.0.1.
