@@ -7,7 +7,7 @@ import pytest
 from orderly.channels.selectors import manual_channel
 from orderly.core.actors import Actor
 from orderly.orders.models import ITEM_INDICATORS, Address, Order, OrderEvent
-from orderly.orders.services import order_archive
+from orderly.orders.services import order_archive, order_set_stage
 from tests.api.helpers import error_of, order_body, snapshot
 from tests.factories import VariantFactory, address, make_order
 
@@ -429,6 +429,47 @@ def test_patch_of_an_archived_order_answers_409_and_changes_nothing(api, variant
         "message": f"Order {order.number} is archived; unarchive it before editing.",
         "field": None,
         "detail": {"order": order.number, "action": "edit"},
+    }
+    assert snapshot() == before
+
+
+def _in_progress(**kwargs) -> Order:
+    return order_set_stage(order=make_order(**kwargs), stage="in_progress", actor=Actor.system())
+
+
+def test_patch_echoing_an_in_progress_orders_items_is_no_change_as_on_the_web(api, variant):
+    order = _in_progress(items=[{"sku": "ESP-250", "quantity": 2}])
+    echoed = [
+        {key: item[key] for key in ("id", "sku", "name", "quantity", "unit_price", "tax_rate", "discount")}
+        for item in api.get(f"/orders/{order.number}", role="viewer").json()["items"]
+    ]
+    before = snapshot()
+
+    response = api.patch(f"/orders/{order.number}", {"notes": "Ring twice", "items": echoed}, role="operator")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["notes"] == "Ring twice"
+    event = OrderEvent.objects.filter(order=order, kind="edited").get()
+    assert sorted(event.data["changes"]) == ["notes"]
+    assert [(i.sku, i.quantity) for i in order.items.all()] == [("ESP-250", 2)]
+    assert snapshot() != before  # the note, and nothing of the items
+
+
+def test_patch_changing_an_in_progress_orders_items_answers_409_and_changes_nothing(api, variant):
+    order = _in_progress(items=[{"sku": "ESP-250", "quantity": 2}])
+    item = order.items.get()
+    before = snapshot()
+
+    response = api.patch(
+        f"/orders/{order.number}", {"notes": "x", "items": [{"id": item.id, "quantity": 3}]}, role="operator"
+    )
+
+    assert response.status_code == 409
+    assert error_of(response) == {
+        "code": "order_locked",
+        "message": f"Order {order.number} is in progress; its items can change only while it is new.",
+        "field": None,
+        "detail": {"order": order.number, "action": "edit_items", "status": "open", "stage": "in_progress"},
     }
     assert snapshot() == before
 

@@ -290,8 +290,26 @@ def _refuse_processed_changes(existing: dict[int, OrderItem], item_data: list[di
             )
 
 
+def items_would_change(existing: dict[int, OrderItem], item_data: list[dict]) -> bool:
+    """Whether cleaned item entries differ from the order's items: an entry without an id, an item left out, a
+    line moved, or any given field with another value. An edit that sends the items back as they are is no
+    change to them, so it is allowed whatever the order's stage."""
+    if len(item_data) != len(existing) or any(data.get("id") not in existing for data in item_data):
+        return True
+    for line_no, data in enumerate(item_data, start=1):
+        item = existing[data["id"]]
+        if item.line_no != line_no or any(getattr(item, name) != value for name, value in data.items() if name != "id"):
+            return True
+    return False
+
+
 def _replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
+    """Make the order's items what `item_data` says (see order_update); writes nothing when they already are.
+    Item changes need an order whose items may still change (ensure_editable with items)."""
     existing = {item.id: item for item in order.items.all()}
+    if not items_would_change(existing, item_data):
+        return
+    ensure_editable(order, items=True)
     _refuse_processed_changes(existing, item_data)
     before = [_item_summary(item) for item in existing.values()]
     kept_ids = set()
@@ -337,7 +355,8 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
 
     Records one `edited` event listing each changed field with its value before and after; nothing is written
     when the input is invalid or changes nothing. Items given replace the order's items: an entry with an `id`
-    updates that item, one without adds a new item, items left out are removed.
+    updates that item, one without adds a new item, items left out are removed. Items may change only while the
+    order is new (OrderLocked otherwise); items sent back unchanged are no change, at any stage.
     """
     allowed = {
         "customer",
@@ -354,7 +373,7 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", field=min(unknown))
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        ensure_editable(order, items="items" in changes)
+        ensure_editable(order)
         diff: dict[str, dict] = {}
         if "customer" in changes:
             apply_customer(order, changes["customer"], diff)

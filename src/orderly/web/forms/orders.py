@@ -1,7 +1,5 @@
 """The order form (create and edit): posted values → the order services' input, and back for redisplay."""
 
-from decimal import Decimal, InvalidOperation
-
 from orderly.core.exceptions import DomainError
 from orderly.orders.models import ADDRESS_FIELDS, Order, OrderItem
 from orderly.orders.status import CustomerType, OrderStatus
@@ -181,24 +179,12 @@ class OrderForm(FormState):
         return {**self._order_fields(), "status": self.status.value, "items": self._items()}
 
     def update_changes(self, order: Order, *, items_editable: bool) -> dict:
-        """The `changes` for `order_update`; items only when they may change and the rows differ from them."""
+        """The `changes` for `order_update`; the item rows whenever they may change (the service itself tells an
+        unchanged list from an edit)."""
         changes = self._order_fields()
-        existing = {item.id: item for item in order.items.all()}
-        if items_editable and self._items_differ(list(existing.values())):
+        if items_editable:
             changes["items"] = self._items()
         return changes
-
-    def _items_differ(self, current: list[OrderItem]) -> bool:
-        rows = [row for row in self.items if not (row.is_blank or row.remove)]
-        if len(rows) != len(current):
-            return True
-        for row, item in zip(rows, current, strict=True):
-            if row.item_id != str(item.id) or row.sku.value != item.sku:
-                return True
-            for name in ("quantity", "unit_price", "tax_rate", "discount"):
-                if not _same_number(row.fields[name].value, getattr(item, name)):
-                    return True
-        return False
 
     # Errors
 
@@ -212,13 +198,6 @@ class OrderForm(FormState):
 
 def _as_id(value: str):
     return int(value) if value.isdigit() else value
-
-
-def _same_number(typed: str, current) -> bool:
-    try:
-        return Decimal(typed) == Decimal(current)
-    except (InvalidOperation, ValueError, TypeError):
-        return False
 
 
 def _item_values(item: OrderItem) -> dict:
