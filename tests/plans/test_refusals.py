@@ -4,8 +4,9 @@ import pytest
 
 from orderly.core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationError
 from orderly.orders.models import Order, OrderEvent
-from orderly.orders.services import order_archive
+from orderly.orders.services import order_archive, order_cancel, order_set_stage
 from orderly.plans.models import FulfillmentPlan, PlanOrder
+from orderly.plans.selectors import plannable_orders
 from orderly.plans.services import (
     allocation_save,
     pick_complete,
@@ -15,7 +16,10 @@ from orderly.plans.services import (
     plan_create,
     plan_remove_order,
 )
+from orderly.plans.services.plans import order_refusal
+from orderly.shipping.services import fulfillment_create
 from tests.plans.helpers import FULFILLMENT_DATE, order_of, receive, snapshot, variant
+from tests.web.helpers import error_order
 
 
 @pytest.fixture
@@ -145,3 +149,27 @@ def test_an_order_completed_in_an_open_plan_must_be_returned_before_remove_or_ca
     with pytest.raises(Conflict, match=r"not fully allocated \(line 1 ESP-250: 0 of 9 allocated\)"):
         pick_complete(plan=plan, order=waiting.number, actor=actor)
     assert state() == before
+
+
+def test_the_pages_suggest_exactly_the_orders_the_service_lets_join_a_plan(actor):
+    variant("ESP-250")
+    receive(actor, "ESP-250", 10)
+    plannable = order_of(("ESP-250", 1))
+    order_archive(order=order_of(("ESP-250", 1)), actor=actor)
+    order_cancel(order=order_of(("ESP-250", 1)), actor=actor)
+    order_set_stage(order=order_of(("ESP-250", 1)), stage="in_progress", actor=actor)
+    fulfillment_create(order=order_of(("ESP-250", 1)), actor=actor)
+    plan_create(orders=[order_of(("ESP-250", 1)).number], fulfillment_date=FULFILLMENT_DATE, actor=actor)
+    error_order()
+    make_draft = order_of(("ESP-250", 1))
+    Order.all_objects.filter(pk=make_draft.pk).update(status="draft")
+
+    in_plans = dict(PlanOrder.objects.filter(removed_at__isnull=True).values_list("order_id", "plan__number"))
+    accepted = [
+        order.number
+        for order in Order.all_objects.order_by("number")
+        if order.deleted_at is None and order_refusal(order, in_plans.get(order.pk)) is None
+    ]
+
+    assert accepted == [plannable.number]
+    assert [order.number for order in plannable_orders()] == accepted

@@ -26,7 +26,7 @@ from orderly.inventory.selectors import available_lots
 from orderly.inventory.services import lots_lock
 from orderly.inventory.status import LotKind
 from orderly.orders.models import Order, OrderItem
-from orderly.orders.status import OrderStatus
+from orderly.orders.status import FulfillmentStatus, OrderStatus, Stage
 from orderly.plans import planning
 from orderly.plans.models import FulfillmentPlan, PackagingPlan, PlanOrder
 from orderly.plans.status import PackagingStatus
@@ -271,3 +271,15 @@ def pick_list(plan: FulfillmentPlan) -> list[PickOrder]:
 
 def lots_by_number(numbers) -> dict[str, Lot]:
     return {lot.number: lot for lot in Lot.objects.filter(number__in=numbers)}
+
+
+def plannable_orders() -> QuerySet[Order]:
+    """Orders that may join a plan, by number: the queryset form of services.plans.order_refusal (open, new, no
+    error, not archived, not fulfilled, in no plan), for the pages' suggestions. A test holds the two equal."""
+    in_plans = PlanOrder.objects.filter(removed_at__isnull=True).values("order_id")
+    return (
+        Order.objects.filter(is_archived=False, status=OrderStatus.OPEN, stage=Stage.NEW, error_code="")
+        .exclude(fulfillment_status=FulfillmentStatus.FULFILLED)
+        .exclude(pk__in=in_plans)
+        .order_by("number")
+    )

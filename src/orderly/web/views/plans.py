@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from orderly.core.exceptions import DomainError, ValidationError
 from orderly.core.paging import paginate
 from orderly.orders.selectors import OrderFilters, order_search
-from orderly.orders.status import OrderStatus, Stage
 from orderly.plans import selectors
 from orderly.plans.services import (
     allocation_save,
@@ -46,13 +45,12 @@ PLAN_TABS = [
     ("packaging", "Packaging plans", "web:plan_packaging"),
     ("pick_list", "Pick list", "web:plan_pick_list"),
 ]
-# Suggestions for "Add order": orders that may join a plan (the service decides).
-PLANNABLE = OrderFilters(status=OrderStatus.OPEN, stage=Stage.NEW, has_error=False, sort="number")
 MAX_SUGGESTIONS = 200
 
 
 def _eligible():
-    return order_search(PLANNABLE)[:MAX_SUGGESTIONS]
+    """Suggestions for "Add order": orders that may join a plan, as the planning service decides."""
+    return selectors.plannable_orders()[:MAX_SUGGESTIONS]
 
 
 @role_required()
