@@ -1,6 +1,7 @@
 """Plan pages: overview, Fulfill from selected orders, the tabs and their actions, per role."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -9,6 +10,7 @@ from orderly.inventory.models import Hold, Lot
 from orderly.inventory.services import stock_receive
 from orderly.orders.models import Order, OrderItem
 from orderly.plans.models import FulfillmentPlan, PackagingPlan, PlanOrder
+from orderly.plans.selectors import allocation_lines
 from orderly.plans.services import allocation_save, plan_create
 from tests.factories import ProductFactory, VariantFactory, make_order
 from tests.web.helpers import messages_of, text
@@ -199,6 +201,16 @@ def test_allocate_all_stock_fills_the_boxes_and_save_allocation_holds_it(op, pla
     assert "Packaging plans" in page
     assert "ESP-250 Espresso blend 250 g 2 0.5 LOT-000002 0.5 kg 0 Planned" in page
     assert "ESP-1000 Espresso blend 1 kg 2 2 LOT-000002 2 kg 0 Planned" in page
+
+
+def test_allocate_all_stock_on_the_page_is_what_the_service_holds_for_allocate_all(op, plan):
+    html = op.get(f"/plans/{plan.number}/allocation/?fill=all").content.decode()
+    filled = [int(value) for value in re.findall(r'name="lines\[\d+\]\.quantity" value="(\d+)"', html)]
+
+    allocation_save(plan=plan, allocate_all=True, actor=Actor.system())
+
+    held = [line.allocated for line in allocation_lines(plan)]
+    assert filled == held == [0, 10]
 
 
 @pytest.mark.parametrize(

@@ -121,6 +121,7 @@ class AllocationLine:
     available: int  # free packaged stock
     allocated: int
     remaining: int  # remaining to be packaged: ordered minus allocated
+    fillable: int  # what *Allocate all stock* holds for it (planning's own figure)
 
 
 def allocation_lines(plan: FulfillmentPlan, state: AllocationState | None = None) -> list[AllocationLine]:
@@ -129,7 +130,9 @@ def allocation_lines(plan: FulfillmentPlan, state: AllocationState | None = None
     for variant_id, f in planning.figures(state.lines, state.lots, state.held).items():
         variant = state.variants[variant_id]
         lines.append(
-            AllocationLine(variant_id, variant.sku, variant.name, f.ordered, f.available, f.allocated, f.remaining)
+            AllocationLine(
+                variant_id, variant.sku, variant.name, f.ordered, f.available, f.allocated, f.remaining, f.fillable
+            )
         )
     return sorted(lines, key=lambda line: line.sku)
 

@@ -48,10 +48,10 @@ def add_orders_form(data=None) -> FormState:
 
 def allocation_form(lines, data=None, *, fill_all: bool = False) -> FormState:
     """A quantity box per allocation line (`lines[i].quantity`), holding what is allocated now, what was posted,
-    or — for *Allocate all stock* — as much as the line can take: allocated plus available, at most ordered."""
+    or — for *Allocate all stock* — what the planning service's *allocate all* would hold (the line's `fillable`)."""
     form = FormState()
     for index, line in enumerate(lines):
-        value = min(line.ordered, line.allocated + line.available) if fill_all else line.allocated
+        value = line.fillable if fill_all else line.allocated
         field = form.add(f"lines[{index}].quantity", f"Allocate {line.sku}", value, context=line.sku)
         if data is not None:
             field.value = str(data.get(field.name, "")).strip()
