@@ -13,6 +13,12 @@ from decimal import ROUND_HALF_UP, Decimal
 CENT = Decimal("0.01")
 
 
+def units_kept(item) -> int:
+    """Units the customer keeps and pays for: neither canceled nor returned. The one definition, for the
+    completion rules here, invoicing and credit notes; `item` is an OrderItem or ItemFigures."""
+    return max(item.quantity - item.qty_canceled - item.qty_returned, 0)
+
+
 @dataclass(frozen=True)
 class ItemFigures:
     quantity: int
@@ -33,8 +39,8 @@ class ItemFigures:
 
     @property
     def kept(self) -> int:
-        """Units the customer keeps and pays for: neither canceled nor returned."""
-        return max(self.quantity - self.qty_canceled - self.qty_returned, 0)
+        """Units the customer keeps and pays for (units_kept)."""
+        return units_kept(self)
 
     @property
     def unit_value(self) -> Decimal:

@@ -25,6 +25,7 @@ from orderly.billing.services.common import (
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import NotFound, ValidationError
+from orderly.orders.completion import units_kept
 from orderly.orders.models import Order, OrderCharge, OrderItem
 from orderly.orders.services import order_items_progress
 from orderly.orders.services.item_progress import Credited
@@ -128,8 +129,7 @@ def _credit(
 
 
 def _invoiced_beyond_kept(item: OrderItem) -> int:
-    kept = item.quantity - item.qty_canceled - item.qty_returned
-    return max(item.qty_invoiced - item.qty_credited - max(kept, 0), 0)
+    return max(item.qty_invoiced - item.qty_credited - units_kept(item), 0)
 
 
 def _billing_invoice(charge_id: int) -> Invoice | None:

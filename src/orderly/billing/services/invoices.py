@@ -14,6 +14,7 @@ from orderly.billing.services.common import (
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.orders.completion import units_kept
 from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import OrderCharge, OrderItem
 from orderly.orders.services import order_items_progress
@@ -26,8 +27,7 @@ def units_to_invoice(item: OrderItem) -> int:
     are not on an invoice already (credited units count as not invoiced)."""
     if not item.option_invoice:
         return 0
-    kept = item.quantity - item.qty_canceled - item.qty_returned
-    return max(kept - (item.qty_invoiced - item.qty_credited), 0)
+    return max(units_kept(item) - (item.qty_invoiced - item.qty_credited), 0)
 
 
 def charges_to_invoice(items: list[OrderItem], charges: list[OrderCharge]) -> list[OrderCharge]:
