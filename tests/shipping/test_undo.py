@@ -109,7 +109,9 @@ def test_lost_parcel_must_ship_again_and_reopens_a_closed_order(esp, actor):
     assert (order.status, order.fulfillment_status) == ("open", "unfulfilled")
     it = item(order)
     assert (it.qty_lost, it.qty_handed_to_carrier) == (2, 0)
-    assert OrderEvent.objects.filter(order=order, kind="parcel_lost").exists()
+    assert list(OrderEvent.objects.filter(order=order, kind="parcel_lost").values_list("message", flat=True)) == [
+        "Parcel of fulfillment FF-000001 lost: 2 × ESP-250 must ship again."
+    ]
     with pytest.raises(Conflict) as refused:
         fulfillment_cancel(fulfillment=fulfillment, actor=actor)
     assert "is lost" in refused.value.message

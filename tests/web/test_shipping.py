@@ -77,7 +77,9 @@ def test_partial_fulfillment_and_an_edited_address(order, op):
     data = address_post(**{"items[0].quantity": "1", "items[1].quantity": "0", "shipping_address.city": "Utrecht"})
     response = op.post(f"/orders/{order.number}/fulfill/", data, follow=True)
     assert "partially fulfilled" in messages_of(response)[0]
-    assert OrderEvent.objects.filter(order=order, kind="edited").exists()
+    (edited,) = OrderEvent.objects.filter(order=order, kind="edited")
+    assert list(edited.data["changes"]) == ["shipping_address"]
+    assert edited.data["changes"]["shipping_address"]["after"]["city"] == "Utrecht"
     assert Fulfillment.objects.get().shipping_address["city"] == "Utrecht"
 
 
