@@ -7,7 +7,7 @@ from orderly.channels.models import OutboxMessage
 from orderly.channels.selectors import outbox_for_channel, outbox_for_order
 from orderly.channels.services import channel_sync
 from orderly.channels.services.outbox import backoff, outbox_push, outbox_push_due, outbox_retry, shipment_record
-from orderly.channels.tasks import enqueue_due
+from orderly.channels.services.scheduling import enqueue_due
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.orders.models import Order
 from tests.channels.fake_shops import shopify_order, woo_order

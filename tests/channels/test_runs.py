@@ -17,13 +17,12 @@ from orderly.channels.services.runs import (
     runs_interrupt_stale,
     worker_id,
 )
-from orderly.channels.tasks import enqueue_due
+from orderly.channels.services.scheduling import enqueue_due
 from orderly.core.exceptions import ValidationError
 from orderly.orders.models import Order
 from tests.channels.fake_shops import shopify_order
 from tests.factories import make_order
-
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+from tests.worker import run_queued_tasks
 
 
 def _killed_run(channel, *, minutes_ago: float, worker: str = "elsewhere:1") -> SyncRun:
@@ -96,10 +95,11 @@ def test_synchronize_now_queues_one_run_and_the_task(shopify):
     assert DBTaskResult.objects.count() == 1
 
 
-def test_a_queued_run_is_synchronized_by_the_task(settings, shopify, shopify_server, variants):
-    settings.TASKS = IMMEDIATE
+def test_a_queued_run_is_synchronized_by_the_worker(shopify, shopify_server, variants):
     shopify_server.add(*(shopify_order(n) for n in range(1, 4)))
     run, _ = run_enqueue(channel=shopify, actor=None)
+    assert run_queued_tasks() == 1
+    run.refresh_from_db()
     assert (run.status, run.imported) == ("succeeded", 3)
     assert Order.objects.count() == 3
 

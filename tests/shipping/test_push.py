@@ -54,7 +54,7 @@ def test_limit_takes_the_oldest_first(shop, actor):
 
 
 def test_the_scheduler_hands_new_shipments_to_the_outbox(shop, actor):
-    from orderly.channels.tasks import enqueue_due
+    from orderly.channels.services.scheduling import enqueue_due
 
     order = order_of(("ESP-250", 1), channel=shop, external_id="5009")
     fulfillment_create(order=order, actor=actor, carrier="DHL", tracking_number="JD0001")

@@ -9,6 +9,7 @@ from orderly.orders.models import Order, OrderEvent
 from tests.channels.fake_shops import FakeShopify, shopify_order
 from tests.factories import VariantFactory, make_order
 from tests.web.helpers import messages_of, text
+from tests.worker import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -29,17 +30,14 @@ def fast_retries(monkeypatch):
     monkeypatch.setattr(BaseConnector, "timeout", httpx.Timeout(0.5))
 
 
-@pytest.fixture(autouse=True)
-def tasks_run_at_once(request, settings):
-    """Synchronize queues a task; here it runs inside the request (django-tasks' immediate backend) so the page can
-    tell the outcome. Tests asking for `queued_tasks` keep the project's database queue."""
-    if "queued_tasks" not in request.fixturenames:
-        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STARTED = "Synchronization of Roastery Shopify started (queued): its progress and outcome are in the sync log."
 
 
-@pytest.fixture
-def queued_tasks():
-    """Tasks stay in the database queue, as in production."""
+def synchronized(op, shopify) -> None:
+    """Synchronize now on the channel's page, then the worker runs the queue, as `orderly worker` would."""
+    response = op.post(f"/channels/{shopify.id}/sync/", follow=True)
+    assert messages_of(response) == [STARTED]
+    assert run_queued_tasks() == 1
 
 
 @pytest.fixture
@@ -78,24 +76,28 @@ def test_synchronize_button_imports_and_tells_what_happened(op, shopify, shop_se
     response = op.post(f"/channels/{shopify.id}/sync/")
     assert response.status_code == 302
     assert response["Location"] == f"/channels/{shopify.id}/"
-    page = op.get(response["Location"])
-    assert messages_of(page) == ["Roastery Shopify synchronized: 2 imported, 0 updated, 0 skipped, 0 failed."]
-    assert "Channel sync operator Succeeded 2 0 0 0" in text(page)
+    assert messages_of(op.get(response["Location"])) == [STARTED]
+    assert run_queued_tasks() == 1
+    assert "Channel sync operator Succeeded 2 0 0 0" in text(op.get(f"/channels/{shopify.id}/"))
     assert Order.objects.filter(channel=shopify).count() == 2
 
 
-def test_an_unreachable_shop_is_an_error_notification(op, shopify, shop_server):
+def test_an_unreachable_shop_is_a_failed_run_in_the_log(op, shopify, shop_server):
+    base_url = shop_server.base_url
     shop_server.stop()
-    response = op.post(f"/channels/{shopify.id}/sync/", follow=True)
-    [message] = messages_of(response)
-    assert message.startswith("Synchronizing Roastery Shopify failed: ")
-    assert SyncRun.objects.get().status == "failed"
+    synchronized(op, shopify)
+    run = SyncRun.objects.get()
+    assert run.status == "failed"
+    assert run.error == f"GET {base_url}/admin/api/2024-10/orders.json failed: ConnectError, 4 attempts."
+    assert "Channel sync operator Failed 0 0 0 0" in text(op.get(f"/channels/{shopify.id}/"))
 
 
 def test_synchronize_all(op, shopify, shop_server):
     shop_server.add(shopify_order(1))
     response = op.post("/channels/sync/", follow=True)
-    assert messages_of(response) == ["Roastery Shopify synchronized: 1 imported, 0 updated, 0 skipped, 0 failed."]
+    assert messages_of(response) == [STARTED]
+    assert run_queued_tasks() == 1
+    assert (SyncRun.objects.get().status, Order.objects.count()) == ("succeeded", 1)
 
 
 def test_viewers_cannot_synchronize_or_upload(viewer, shopify, csv_channel):
@@ -141,7 +143,7 @@ def test_the_upload_page_documents_the_columns(op, csv_channel):
 
 def test_order_page_offers_synchronize_for_shop_orders_only(op, shopify, shop_server):
     shop_server.add(shopify_order(1))
-    op.post(f"/channels/{shopify.id}/sync/")
+    synchronized(op, shopify)
     shop_order = Order.objects.get(channel=shopify)
     manual = make_order()
     assert (
@@ -154,11 +156,14 @@ def test_order_page_offers_synchronize_for_shop_orders_only(op, shopify, shop_se
 
 def test_synchronize_one_order_shows_the_change_on_its_timeline(op, shopify, shop_server):
     shop_server.add(shopify_order(1))
-    op.post(f"/channels/{shopify.id}/sync/")
+    synchronized(op, shopify)
     order = Order.objects.get(channel=shopify)
     shop_server.add(shopify_order(1, updated=50, status="cancelled"))
     response = op.post(f"/orders/{order.number}/synchronize/", follow=True)
-    assert messages_of(response)[-1] == (f"Order {order.number} synchronized: the shop's changes are on its timeline.")
+    assert messages_of(response)[-1] == (
+        f"Synchronization of order {order.number} started: changes the shop has will show on its timeline."
+    )
+    assert run_queued_tasks() == 1
     order.refresh_from_db()
     assert order.external_status == "cancelled"
 
@@ -174,7 +179,7 @@ def test_a_manual_order_cannot_be_synchronized(op, db):
 
 def test_orders_overview_shows_shop_and_status_and_filters_by_channel(op, shopify, shop_server):
     shop_server.add(shopify_order(1))
-    op.post(f"/channels/{shopify.id}/sync/")
+    synchronized(op, shopify)
     make_order()
     page = text(op.get(f"/orders/?channel={shopify.id}"))
     assert "1 order found" in page
@@ -189,7 +194,7 @@ def test_synchronizing_a_csv_channel_is_refused_with_a_notification(op, csv_chan
     assert SyncRun.objects.count() == 0
 
 
-def test_synchronize_starts_a_background_run_and_the_log_shows_it(op, shopify, shop_server, queued_tasks):
+def test_synchronize_starts_a_background_run_and_the_log_shows_it(op, shopify, shop_server):
     shop_server.add(shopify_order(1))
     response = op.post(f"/channels/{shopify.id}/sync/", follow=True)
     assert messages_of(response) == [

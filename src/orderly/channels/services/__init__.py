@@ -26,8 +26,10 @@ SyncRunning (409) when a channel sync is started while another is queued or runn
 - webhook_receive(*, channel, headers: Mapping[str, str], body: bytes) -> WebhookResult   raises
   WebhookRefused (401) with nothing written when the signature is wrong or missing
 
-Scheduling (channels.tasks): tasks sync_channel(channel_id), push_outbox_message(message_id), push_due_outbox();
-enqueue_due() enqueues what is due; `orderly channel_scheduler` runs it every 30 s beside `orderly worker`.
+Scheduling (channels.services.scheduling): enqueue_due() queues what is due; `orderly channel_scheduler` runs it
+every 30 s beside `orderly worker`. The worker runs channels.tasks (sync_channel(channel_id, run_id),
+synchronize_order, push_outbox_message(message_id), push_due_outbox()), thin wrappers of
+channels.services.background and .outbox; services queue them by path (orderly.core.queue), never importing them.
 
 Push back (channels.services.outbox)
 - shipment_record(*, order, tracking_number, carrier="", tracking_url="", actor) -> OutboxMessage

@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from orderly.channels.connectors import get_connector
 from orderly.channels.models import PULLING_KINDS, OutboxMessage, OutboxStatus
+from orderly.channels.selectors import outbox_due
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, DomainError, ValidationError
+from orderly.core.queue import enqueue
 from orderly.orders import events
 from orderly.orders.models import Order
 
@@ -24,9 +26,7 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def _enqueue(message_id: int) -> None:
-    from orderly.channels.tasks import push_outbox_message
-
-    push_outbox_message.enqueue(message_id)
+    enqueue("orderly.channels.tasks.push_outbox_message", message_id)
 
 
 def shipment_record(
@@ -126,8 +126,6 @@ def outbox_push(*, message_id: int, connector=None) -> OutboxMessage | None:
 
 def outbox_push_due(*, limit: int = 100) -> int:
     """Attempt every due pending message (oldest first, at most `limit`); returns how many were sent."""
-    from orderly.channels.selectors import outbox_due
-
     sent = 0
     for message_id in list(outbox_due().values_list("id", flat=True)[:limit]):
         message = outbox_push(message_id=message_id)

@@ -16,6 +16,7 @@ from orderly.channels.models import SalesChannel, SyncRun, SyncRunKind, SyncRunS
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
+from orderly.core.queue import enqueue
 
 # A running run writes its heartbeat after every page (a page of 250 orders takes seconds; a shop's retries and
 # rate-limit waits at most about two minutes). Ten minutes of silence means its process is gone.
@@ -23,6 +24,8 @@ STALE_AFTER = dt.timedelta(minutes=10)
 # A queued run that no worker picked up in this long is given up (the worker was not running); ask again.
 QUEUED_TOO_LONG = dt.timedelta(hours=6)
 ACTIVE = (SyncRunStatus.QUEUED, SyncRunStatus.RUNNING)
+
+SYNC_CHANNEL_TASK = "orderly.channels.tasks.sync_channel"
 
 
 class SyncRunning(Conflict):
@@ -153,8 +156,6 @@ def run_enqueue(*, channel: SalesChannel, actor: Actor | None) -> tuple[SyncRun,
     together). When one is already queued or running, that one is the answer and nothing new is queued.
     Returns (the run, whether it was queued now). Stale runs of the channel are marked interrupted first.
     """
-    from orderly.channels.tasks import sync_channel
-
     require_pulling(channel)
     runs_interrupt_stale(channel=channel)
     if (active := _active(channel)) is not None:
@@ -164,7 +165,7 @@ def run_enqueue(*, channel: SalesChannel, actor: Actor | None) -> tuple[SyncRun,
             run = SyncRun.objects.create(
                 channel=channel, kind=SyncRunKind.CHANNEL, status=SyncRunStatus.QUEUED, trigger=_trigger(actor)
             )
-            sync_channel.enqueue(channel.pk, run.pk)
+            enqueue(SYNC_CHANNEL_TASK, channel.pk, run.pk)
     except IntegrityError:  # queued by someone else between our look and our insert
         return _active(channel), False
     run.refresh_from_db()
@@ -173,14 +174,12 @@ def run_enqueue(*, channel: SalesChannel, actor: Actor | None) -> tuple[SyncRun,
 
 def order_run_enqueue(*, order, actor: Actor | None) -> SyncRun:
     """Queue a re-pull of one order: a queued run of kind `order` and its task, committed together."""
-    from orderly.channels.tasks import synchronize_order
-
     require_repullable(order)
     with transaction.atomic():
         run = SyncRun.objects.create(
             channel=order.channel, kind=SyncRunKind.ORDER, status=SyncRunStatus.QUEUED, trigger=_trigger(actor)
         )
-        synchronize_order.enqueue(order.pk, run.pk)
+        enqueue("orderly.channels.tasks.synchronize_order", order.pk, run.pk)
     run.refresh_from_db()
     return run
 

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from orderly.channels.services.runs import runs_interrupt_stale
-from orderly.channels.tasks import enqueue_due
+from orderly.channels.services.scheduling import enqueue_due
 from orderly.core.services import worker_beat
 
 logger = logging.getLogger(__name__)
