@@ -27,6 +27,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
@@ -73,8 +74,10 @@ ITEM_FIELDS = {
     "origin_country": "origin_country",
     "sku": "sku",
 }
+# A house number at the end of the street line (`Veemkade 300`, `Hauptstr. 5a`); Sendcloud takes it separately.
+HOUSE_NUMBER = re.compile(r"\S\s+(\d+\s?[A-Za-z]?(?:[-/]\w+)?)$")
 FAILED_CODES = {"ANNOUNCEMENT_FAILED"}
-CANCELLED_CODES = {"CANCELLED", "CANCELLED_UPSTREAM"}
+CANCELLED_CODES = {"CANCELLED", "CANCELLED_UPSTREAM", "CANCELLATION_REQUESTED", "SUBMITTING_CANCELLATION_REQUEST"}
 
 
 def field_of(pointer: str) -> str:
@@ -92,9 +95,9 @@ def field_of(pointer: str) -> str:
     if head == "parcels":
         if "parcel_items" in rest:
             at = rest.index("parcel_items")
-            index = rest[at + 1] if len(rest) > at + 1 else "0"
+            index = rest[at + 1] if len(rest) > at + 1 else ""
             name = rest[at + 2] if len(rest) > at + 2 else ""
-            return f"customs.{index}" + (f".{ITEM_FIELDS.get(name, name)}" if name else "")
+            return ".".join(["customs", *([index] if index else []), *([ITEM_FIELDS.get(name, name)] if name else [])])
         if "weight" in rest:
             return "weight_kg"
         return "parcel"
@@ -166,6 +169,7 @@ class SendcloudConnector:
         body = {
             "name": address.name,
             "address_line_1": address.street,
+            **({"house_number": number[1]} if (number := HOUSE_NUMBER.search(address.street)) else {}),
             "postal_code": address.postal_code,
             "city": address.city,
             "country_code": address.country.upper(),
@@ -203,11 +207,11 @@ class SendcloudConnector:
                 {
                     "description": item.description,
                     "quantity": item.quantity,
-                    "weight": {"value": _kg(item.weight_kg), "unit": "kg"},
+                    "weight": {"value": float(_kg(item.weight_kg)), "unit": "kg"},  # a number, as documented
                     "price": _money(item.value, item.currency),
                     **({"hs_code": item.hs_code} if item.hs_code else {}),
                     **({"origin_country": item.origin_country.upper()} if item.origin_country else {}),
-                    **({"sku": item.sku} if item.sku else {}),
+                    **({"sku": item.sku, "item_id": item.sku} if item.sku else {}),
                 }
                 for item in parcel.customs
             ]
