@@ -15,9 +15,9 @@ import copy
 import datetime as dt
 import hashlib
 import hmac
+import io
 import itertools
 import json
-import io
 import re
 
 import pytest
