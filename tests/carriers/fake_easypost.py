@@ -183,6 +183,8 @@ class FakeEasyPost(FakeCarrier):
             "id": self._id("pl"),
             "label_url": f"{self.base_url}/files/postage_label/{shipment['id']}.png",
         }
+        for side in ("to_address", "buyer_address"):  # buying verifies the destination
+            shipment[side]["verifications"] = copy.deepcopy(bought[side]["verifications"])
         shipment.update(
             {
                 "tracking_code": number,
@@ -241,6 +243,7 @@ class FakeEasyPost(FakeCarrier):
                     "datetime": at,
                     "source": "USPS",
                     "carrier_code": "",
+                    "est_delivery_date": None,
                     "tracking_location": {
                         "object": "TrackingLocation",
                         "city": "SACRAMENTO",
@@ -258,7 +261,7 @@ class FakeEasyPost(FakeCarrier):
         """A signed `tracker.updated` Event for a bought shipment: (headers, raw body)."""
         event = payload("easypost", "event_tracker_updated.json")
         with self.lock:
-            event["result"] = copy.deepcopy(self.shipments[shipment_id]["tracker"])
+            event["result"] = {**event["result"], **copy.deepcopy(self.shipments[shipment_id]["tracker"])}
         event["id"] = self._id("evt")
         stamp = (at or dt.datetime(2026, 3, 3, 18, 0, tzinfo=dt.UTC)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         event["created_at"] = event["updated_at"] = stamp

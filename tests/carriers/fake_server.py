@@ -90,6 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
         with server.lock:
             server.requests.append(request)
             fault = server.faults.pop(0) if server.faults else None
+            fault = None if fault is not None and fault[0] == "pass" else fault
         if fault is not None and fault[0] != "hang":
             return self._answer(server.fault_answer(*fault))
         if server.needs_auth(request) and request.basic_auth != server.credentials:
@@ -157,11 +158,15 @@ class FakeCarrier:
         return f"http://{host}:{port}"
 
     # -- knobs and records -----------------------------------------------------------------------------------
-    def fail_next(self, kind: str, *, times: int = 1, retry_after: str = "7", seconds: float = 1.0) -> None:
-        """Answer the next `times` requests with a fault (see the module's docstring)."""
+    def fail_next(
+        self, kind: str, *, times: int = 1, after: int = 0, retry_after: str = "7", seconds: float = 1.0
+    ) -> None:
+        """Answer `times` requests with a fault (see the module's docstring), once `after` more have passed
+        normally (after=1: the call after the next one, such as the buy that follows a create)."""
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULTS)}")
         with self.lock:
+            self.faults.extend([("pass", {})] * after)
             self.faults.extend([(kind, {"retry_after": retry_after, "seconds": seconds})] * times)
 
     def last(self, path_contains: str = "") -> Recorded:
