@@ -253,6 +253,17 @@ def test_booking_the_same_reference_again_answers_the_first_booking(server, send
     assert len(server.shipments) == 1
 
 
+def test_booking_again_a_reference_whose_shipment_was_cancelled_is_refused(server, sendcloud):
+    first = sendcloud.book(parcel())
+    server.set_status(first.carrier_reference, "CANCELLED", "Cancelled")
+    with pytest.raises(CarrierRefused) as refused:
+        sendcloud.book(parcel())
+    assert (refused.value.field, refused.value.status) == ("reference", 409)
+    assert refused.value.message == (
+        "Sendcloud already has a cancelled shipment under PA-000311 and takes no second one."
+    )
+
+
 def test_credentials_refused_say_to_enter_the_keys_again_and_never_show_them(server, sendcloud):
     server.fail_next("unauthorized")
     with pytest.raises(CarrierAuthFailed) as failed:

@@ -173,6 +173,12 @@ class EasyPostConnector:
     def close(self) -> None:
         self.http.close()
 
+    def __enter__(self) -> "EasyPostConnector":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # -- booking ---------------------------------------------------------------------------------------------
     @staticmethod
     def address(address: Address) -> dict:

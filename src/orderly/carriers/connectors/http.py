@@ -86,10 +86,13 @@ class CarrierHttp:
         self.base_url = base_url.rstrip("/")
         self.auth = httpx.BasicAuth(*auth)
         self.read_error = read_error
+        self.owns_client = client is None
         self.client = client if client is not None else make_client(timeout)
 
     def close(self) -> None:
-        self.client.close()
+        """Close the client this made (a client given by the caller stays the caller's to close)."""
+        if self.owns_client:
+            self.client.close()
 
     def url(self, path: str) -> str:
         return path if path.startswith(("http://", "https://")) else self.base_url + path

@@ -119,6 +119,8 @@ def read_error(body) -> tuple[str, str]:
         texts.append(f"{pointer.strip('/').replace('/', '.')}: {detail}" if pointer and detail else detail)
     if not texts and isinstance(body.get("detail"), str):
         texts.append(body["detail"])
+    if not texts and isinstance(body.get("error"), dict):  # the v2 shape, still answered by some endpoints
+        texts.append(str(body["error"].get("message") or ""))
     return "; ".join(text for text in texts if text), field
 
 
@@ -163,6 +165,12 @@ class SendcloudConnector:
 
     def close(self) -> None:
         self.http.close()
+
+    def __enter__(self) -> "SendcloudConnector":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # -- booking ---------------------------------------------------------------------------------------------
     def address(self, address: Address) -> dict:
@@ -238,6 +246,17 @@ class SendcloudConnector:
             )
         if not isinstance(shipment, dict):
             raise self.http.malformed(response, "the shipment (`data`)")
+        if response.status_code == 409 and any(
+            str((p.get("status") or {}).get("code")) in CANCELLED_CODES
+            for p in shipment.get("parcels") or []
+            if isinstance(p, dict)
+        ):
+            raise CarrierRefused(
+                f"Sendcloud already has a cancelled shipment under {parcel.reference} and takes no second one.",
+                fix="Book the parcel under a new parcel number.",
+                status=409,
+                field="reference",
+            )
         return self.booked_from(shipment, response=response)
 
     def booked_from(self, shipment: dict, *, response: httpx.Response | None = None) -> BookedParcel:
