@@ -1,9 +1,6 @@
 """The EasyPost v2 connector against the loopback EasyPost: every call, its failures, the signed tracker webhooks."""
 
-import base64
-import datetime as dt
 import json
-import re
 from decimal import Decimal
 
 import pytest
@@ -15,90 +12,20 @@ from orderly.carriers.connectors.base import (
     CarrierRateLimited,
     CarrierRefused,
     CarrierUnavailable,
-    CustomsItem,
     LabelFormat,
     MethodInfo,
-    ParcelRequest,
     TrackingStatus,
-    TrackingUpdate,
     VoidResult,
-    WebhookSignatureRefused,
 )
 from orderly.carriers.connectors.easypost import EasyPostConnector, ounces
-from orderly.carriers.connectors.http import make_client
-from tests.carriers.fake_easypost import FOUR_BY_SIX, FakeEasyPost, sign
+from tests.carriers import easypost_setup
+from tests.carriers.easypost_setup import ABROAD, AUTH, BEANS, media_box, parcel
+from tests.carriers.fake_easypost import FOUR_BY_SIX, FakeEasyPost
 from tests.carriers.fake_server import payload
 from tests.carriers.shapes import assert_same_shape
 
-SENDER = Address(
-    name="Owen Hartley",
-    company="Hartley Roasters",
-    street="88 Kiln Row",
-    street2="Unit 4",
-    postal_code="97209",
-    city="Portland",
-    state="OR",
-    country="US",
-    phone="5035550119",
-    email="shipping@hartley.example",
-)
-RECIPIENT = Address(
-    name="Marisol Ortega", street="2210 Alder Court", postal_code="95816", city="Sacramento", state="CA", country="us"
-)
-ABROAD = Address(name="Tamsin Reilly", street="12 Harbour Lane", postal_code="SL1 5BE", city="Slough", country="GB")
-BEANS = CustomsItem(
-    description="Roasted coffee beans",
-    quantity=2,
-    weight_kg=Decimal("0.27"),
-    value=Decimal("9.5"),
-    currency="USD",
-    hs_code="090121",
-    origin_country="us",
-    sku="ESP-250",
-)
-
-
-def parcel(reference="PA-000512", **changes) -> ParcelRequest:
-    fields = {
-        "reference": reference,
-        "order_number": "OR-000901",
-        "sender": SENDER,
-        "recipient": RECIPIENT,
-        "weight_kg": Decimal("1.25"),
-        "method_code": "USPS:Priority",
-        "value": Decimal("24.5"),
-        "currency": "USD",
-        **changes,
-    }
-    return ParcelRequest(**fields)
-
-
-@pytest.fixture
-def server():
-    with FakeEasyPost(lifetime=60) as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def guarded_client():
-    """One client through the egress guard for the module's tests (making its TLS context costs 0.2 s)."""
-    with make_client(0.5) as client:
-        yield client
-
-
-@pytest.fixture
-def easypost(server, guarded_client):
-    return EasyPostConnector(
-        credentials=FakeEasyPost.connector_credentials, settings={"base_url": server.base_url}, client=guarded_client
-    )
-
-
-def media_box(pdf: bytes) -> tuple[float, float]:
-    found = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
-    return float(found[1]), float(found[2])
-
-
-AUTH = "Basic " + base64.b64encode(b"EZTK-fake-4c1e9b:").decode()
+# The shared fixtures, made this module's so pytest finds them.
+easypost, guarded_client, server = easypost_setup.easypost, easypost_setup.guarded_client, easypost_setup.server
 
 
 # -- book ---------------------------------------------------------------------------------------------------------
@@ -341,157 +268,6 @@ def test_void_while_rate_limited_raises(server, easypost):
     server.fail_next("rate_limited")
     with pytest.raises(CarrierRateLimited):
         easypost.void(booked)
-
-
-# -- tracking ---------------------------------------------------------------------------------------------------------
-def scans(server, shipment_id):
-    server.add_tracking(shipment_id, "pre_transit", "label_created", "Shipping Label Created", "2026-03-02T09:00:00Z")
-    server.add_tracking(shipment_id, "in_transit", "arrived_at_facility", "Picked up", "2026-03-02T17:00:00Z")
-    server.add_tracking(shipment_id, "in_transit", "departed_facility", "Departed facility", "2026-03-03T02:00:00Z")
-    server.add_tracking(shipment_id, "out_for_delivery", "out_for_delivery", "Out for delivery", "2026-03-03T08:00:00Z")
-    server.add_tracking(shipment_id, "delivered", "arrived_at_destination", "Delivered", "2026-03-03T13:00:00Z")
-
-
-def test_track_reads_the_shipments_tracker_oldest_first(server, easypost):
-    booked = easypost.book(parcel())
-    scans(server, booked.carrier_reference)
-
-    updates = easypost.track(booked)
-
-    assert server.last().path == f"/v2/shipments/{booked.carrier_reference}"
-    assert [(u.status, u.carrier_status, u.occurred_at.isoformat()) for u in updates] == [
-        (TrackingStatus.ANNOUNCED, "Shipping Label Created", "2026-03-02T09:00:00+00:00"),
-        (TrackingStatus.HANDED_TO_CARRIER, "Picked up", "2026-03-02T17:00:00+00:00"),
-        (TrackingStatus.IN_TRANSIT, "Departed facility", "2026-03-03T02:00:00+00:00"),
-        (TrackingStatus.IN_TRANSIT, "Out for delivery", "2026-03-03T08:00:00+00:00"),
-        (TrackingStatus.DELIVERED, "Delivered", "2026-03-03T13:00:00+00:00"),
-    ]
-    assert {(u.carrier_reference, u.tracking_number, u.tracking_url) for u in updates} == {
-        (booked.carrier_reference, booked.tracking_number, booked.tracking_url)
-    }
-
-
-def test_track_asks_the_tracker_when_the_shipment_embeds_no_details(server, easypost):
-    booked = easypost.book(parcel())
-    scans(server, booked.carrier_reference)
-    tracker_id = server.shipments[booked.carrier_reference]["tracker"]["id"]
-    original = server.route
-
-    def route(request):
-        answer = original(request)
-        if request.path == f"/v2/shipments/{booked.carrier_reference}":
-            answer.body["tracker"].pop("tracking_details")
-        return answer
-
-    server.route = route
-    assert [u.status for u in easypost.track(booked)][-1] == TrackingStatus.DELIVERED
-    assert server.last().path == f"/v2/trackers/{tracker_id}"
-
-
-# -- webhooks -----------------------------------------------------------------------------------------------------
-SECRET = FakeEasyPost.webhook_secret
-
-
-def test_a_signed_tracker_event_gives_the_trackers_updates(server, easypost):
-    booked = easypost.book(parcel())
-    scans(server, booked.carrier_reference)
-    headers, body = server.webhook(booked.carrier_reference)
-
-    updates = easypost.parse_webhook(headers=headers, body=body, secret=SECRET)
-
-    tracker = server.shipments[booked.carrier_reference]["tracker"]
-    assert updates[-1] == TrackingUpdate(
-        carrier_reference=booked.carrier_reference,
-        tracking_number=booked.tracking_number,
-        status=TrackingStatus.DELIVERED,
-        carrier_status="Delivered",
-        occurred_at=dt.datetime(2026, 3, 3, 13, 0, tzinfo=dt.UTC),
-        event_id=f"{tracker['id']}:2026-03-03T13:00:00+00:00:delivered:arrived_at_destination",
-        tracking_url=booked.tracking_url,
-    )
-    assert len({u.event_id for u in updates}) == 5
-    assert easypost.parse_webhook(headers=headers, body=body, secret=SECRET) == updates  # a replay repeats the ids
-
-
-def test_the_documented_signature_example_verifies():
-    # EasyPost's client library fixture: the event body, compact, signed with "sécret" normalised to NFKD.
-    body = json.dumps(payload("easypost", "event_tracker_updated.json"), separators=(",", ":")).encode()
-    event = json.loads(body)
-    event["result"]["tracking_code"] = "1"
-    event["result"]["shipment_id"] = None
-    event.update(id="evt_1", user_id="user_1")
-    event["result"]["id"] = "trk_1"
-    body = json.dumps(event, separators=(",", ":")).encode()
-    signature = "hmac-sha256-hex=38f3f53c103713df81616a0a186d77141957323ec21d5fe9363db93840f527db"
-    assert sign(body, "sécret") == signature
-
-    updates = EasyPostConnector(credentials={}, settings={}).parse_webhook(
-        headers={"x-hmac-signature": signature}, body=body, secret="sécret"
-    )
-    assert [u.status for u in updates] == [TrackingStatus.ANNOUNCED, TrackingStatus.HANDED_TO_CARRIER] + [
-        TrackingStatus.IN_TRANSIT
-    ] * 5
-    assert (updates[1].carrier_status, updates[1].tracking_number, updates[1].carrier_reference) == (
-        "Picked up",
-        "1",
-        "",
-    )
-
-
-@pytest.mark.parametrize("case", ["missing", "wrong secret", "body altered", "no prefix", "un-normalised secret"])
-def test_a_webhook_without_a_valid_signature_is_refused(server, easypost, case):
-    booked = easypost.book(parcel())
-    scans(server, booked.carrier_reference)
-    headers, body = server.webhook(booked.carrier_reference)
-    if case == "missing":
-        headers.pop("X-Hmac-Signature")
-    elif case == "wrong secret":
-        headers["X-Hmac-Signature"] = sign(body, "another secret")
-    elif case == "body altered":
-        body = body.replace(b'"delivered"', b'"cancelled"')
-    elif case == "no prefix":
-        headers["X-Hmac-Signature"] = headers["X-Hmac-Signature"].removeprefix("hmac-sha256-hex=")
-    else:
-        import hashlib
-        import hmac
-
-        raw = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()  # the composed form, not NFKD
-        headers["X-Hmac-Signature"] = "hmac-sha256-hex=" + raw
-    with pytest.raises(WebhookSignatureRefused):
-        easypost.parse_webhook(headers=headers, body=body, secret=SECRET)
-
-
-@pytest.mark.parametrize(
-    ("status", "expected"),
-    [
-        ("pre_transit", TrackingStatus.ANNOUNCED),
-        ("in_transit", TrackingStatus.HANDED_TO_CARRIER),  # the first scan
-        ("out_for_delivery", TrackingStatus.IN_TRANSIT),
-        ("available_for_pickup", TrackingStatus.IN_TRANSIT),
-        ("delivered", TrackingStatus.DELIVERED),
-        ("return_to_sender", TrackingStatus.RETURNED_TO_SENDER),
-        ("failure", TrackingStatus.EXCEPTION),
-        ("error", TrackingStatus.EXCEPTION),
-        ("cancelled", TrackingStatus.CANCELED),
-        ("something_new", TrackingStatus.EXCEPTION),
-    ],
-)
-def test_tracker_statuses_map_to_orderlys(server, easypost, status, expected):
-    booked = easypost.book(parcel())
-    server.add_tracking(booked.carrier_reference, status, "status_update", f"Scan: {status}", "2026-03-03T08:00:00Z")
-    headers, body = server.webhook(booked.carrier_reference)
-    [update] = easypost.parse_webhook(headers=headers, body=body, secret=SECRET)
-    assert (update.status, update.carrier_status) == (expected, f"Scan: {status}")
-
-
-def test_unknown_gives_no_update_and_other_events_answer_nothing(server, easypost):
-    booked = easypost.book(parcel())
-    server.add_tracking(booked.carrier_reference, "unknown", "unknown", "No news", "2026-03-03T08:00:00Z")
-    headers, body = server.webhook(booked.carrier_reference)
-    assert easypost.parse_webhook(headers=headers, body=body, secret=SECRET) == []
-
-    other = json.dumps({"object": "Event", "description": "batch.updated", "result": {"object": "Batch"}}).encode()
-    assert easypost.parse_webhook(headers={"X-Hmac-Signature": sign(other, SECRET)}, body=other, secret=SECRET) == []
 
 
 # -- methods ------------------------------------------------------------------------------------------------------
