@@ -49,7 +49,7 @@ from orderly.carriers.connectors.base import (
     VoidResult,
     WebhookSignatureRefused,
 )
-from orderly.carriers.connectors.http import CarrierHttp, header, shorten
+from orderly.carriers.connectors.http import CarrierHttp, header, mapping, shorten
 
 DEFAULT_BASE_URL = "https://api.easypost.com"
 API = "/v2"
@@ -114,12 +114,15 @@ def field_of(name: str) -> str:
 def read_error(body) -> tuple[str, str]:
     """EasyPost's `{"error": {"code", "message", "errors": [{"field", "message"}]}}`: message and each field's
     message, and the first field Orderly knows."""
-    error = body.get("error") or {}
+    error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, str):
         return error, ""
+    if not isinstance(error, dict):
+        return "", ""
     texts = [str(error.get("message") or error.get("code") or "")]
     field = ""
-    for item in error.get("errors") or []:
+    items = error.get("errors")
+    for item in items if isinstance(items, list) else []:
         if isinstance(item, dict):
             name = str(item.get("field") or "")
             field = field or field_of(name)
@@ -259,8 +262,8 @@ class EasyPostConnector:
         tracking = shipment.get("tracking_code")
         if not shipment.get("id") or not tracking:
             raise self.http.malformed(response, "the shipment's id and tracking code")
-        tracker = shipment.get("tracker") or {}
-        selected = shipment.get("selected_rate") or {}
+        tracker = mapping(shipment.get("tracker"))
+        selected = mapping(shipment.get("selected_rate"))
         try:
             price = Decimal(str(selected["rate"])) if selected.get("rate") not in (None, "") else None
         except ArithmeticError:
@@ -289,9 +292,10 @@ class EasyPostConnector:
                     continue
                 if shipment.get("tracking_code") and shipment.get("refund_status") in (None, "", "rejected"):
                     return self.booked_from(shipment, response=response)
-            if not body.get("has_more") or not shipments:
+            last = shipments[-1] if shipments and isinstance(shipments[-1], dict) else {}
+            if not body.get("has_more") or not last.get("id"):
                 return None
-            params = {"page_size": 100, "before_id": shipments[-1].get("id")}
+            params = {"page_size": 100, "before_id": last["id"]}
         return None
 
     # -- label, void -----------------------------------------------------------------------------------------
@@ -301,7 +305,7 @@ class EasyPostConnector:
         response = self.http.send(
             "GET", f"{API}/shipments/{booked.carrier_reference}/label", params={"file_format": "ZPL" if zpl else "PDF"}
         )
-        label = self.http.json(response, mutating=False).get("postage_label") or {}
+        label = mapping(self.http.json(response, mutating=False).get("postage_label"))
         url = label.get("label_zpl_url" if zpl else "label_pdf_url")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise self.http.malformed(response, f"the label's {'ZPL' if zpl else 'PDF'} address")

@@ -237,3 +237,8 @@ def header(headers: dict[str, str], name: str) -> str:
         if key.lower() == wanted:
             return value
     return ""
+
+
+def mapping(value: object) -> dict:
+    """`value` when it is a JSON object, else an empty one: a carrier's answer read without trusting its types."""
+    return value if isinstance(value, dict) else {}

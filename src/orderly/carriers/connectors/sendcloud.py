@@ -45,7 +45,7 @@ from orderly.carriers.connectors.base import (
     VoidResult,
     WebhookSignatureRefused,
 )
-from orderly.carriers.connectors.http import CarrierHttp, header, shorten
+from orderly.carriers.connectors.http import CarrierHttp, header, mapping, shorten
 from orderly.carriers.connectors.sendcloud_status import status_of
 
 DEFAULT_BASE_URL = "https://panel.sendcloud.sc"
@@ -109,11 +109,17 @@ def field_of(pointer: str) -> str:
 def read_error(body) -> tuple[str, str]:
     """Sendcloud's error body `{"errors": [{"detail", "code", "source": {"pointer"}}]}`: its details joined, and
     the field the first pointer names."""
-    errors = body.get("errors") or []
-    texts, field = [], ""
-    for error in errors:
+    if not isinstance(body, dict):
+        return "", ""
+    errors = body.get("errors")
+    texts, field = ([errors] if isinstance(errors, str) else []), ""
+    for error in errors if isinstance(errors, list) else []:
+        if not isinstance(error, dict):
+            texts.append(str(error) if error else "")
+            continue
         detail = str(error.get("detail") or error.get("title") or error.get("code") or "")
-        pointer = str((error.get("source") or {}).get("pointer") or "")
+        source = error.get("source")
+        pointer = str(source.get("pointer") or "") if isinstance(source, dict) else ""
         named = field_of(pointer)
         field = field or named
         texts.append(f"{pointer.strip('/').replace('/', '.')}: {detail}" if pointer and detail else detail)
@@ -247,7 +253,7 @@ class SendcloudConnector:
         if not isinstance(shipment, dict):
             raise self.http.malformed(response, "the shipment (`data`)")
         if response.status_code == 409 and any(
-            str((p.get("status") or {}).get("code")) in CANCELLED_CODES
+            str(mapping(p.get("status")).get("code")) in CANCELLED_CODES
             for p in shipment.get("parcels") or []
             if isinstance(p, dict)
         ):
@@ -262,7 +268,7 @@ class SendcloudConnector:
     def booked_from(self, shipment: dict, *, response: httpx.Response | None = None) -> BookedParcel:
         parcels = shipment.get("parcels") or []
         parcel = parcels[0] if parcels and isinstance(parcels[0], dict) else {}
-        status = parcel.get("status") or {}
+        status = mapping(parcel.get("status"))
         errors = shipment.get("errors") or []
         if errors or status.get("code") in FAILED_CODES:
             text, field = read_error({"errors": errors})
@@ -299,7 +305,9 @@ class SendcloudConnector:
             if not isinstance(shipment, dict) or shipment.get("external_reference_id") not in (None, reference):
                 continue
             for parcel in shipment.get("parcels") or []:
-                code = str((parcel.get("status") or {}).get("code") or "")
+                if not isinstance(parcel, dict):
+                    continue
+                code = str(mapping(parcel.get("status")).get("code") or "")
                 if code in CANCELLED_CODES or code in FAILED_CODES:
                     continue
                 return self.booked_from({**shipment, "parcels": [parcel], "errors": []}, response=response)
@@ -326,7 +334,7 @@ class SendcloudConnector:
         shipments = self.http.json(response).get("data")
         if not isinstance(shipments, list):
             raise self.http.malformed(response, "the list of shipments (`data`)")
-        for shipment in shipments:
+        for shipment in (s for s in shipments if isinstance(s, dict)):
             parcel_ids = {str(parcel.get("id")) for parcel in shipment.get("parcels") or [] if isinstance(parcel, dict)}
             if booked.carrier_reference in parcel_ids and shipment.get("id"):
                 return str(shipment["id"])
@@ -343,7 +351,7 @@ class SendcloudConnector:
         if response.status_code in (404, 409):
             text, _ = read_error(body)
             return VoidResult(voided=False, message=text or "Sendcloud refused the cancellation.")
-        data = body.get("data") or {}
+        data = mapping(body.get("data"))
         message = str(data.get("message") or data.get("status") or "")
         return VoidResult(voided=True, message=message, pending=response.status_code == 202)
 
@@ -395,7 +403,7 @@ class SendcloudConnector:
         parcel = payload.get("parcel")
         if not isinstance(parcel, dict) or parcel.get("id") in (None, ""):
             raise CarrierRefused("Sendcloud's parcel_status_changed webhook names no parcel.")
-        status = parcel.get("status") or {}
+        status = mapping(parcel.get("status"))
         status_id = status.get("id")
         message = str(status.get("message") or "")
         mapped = status_of(status_id=status_id, message=message)
@@ -428,7 +436,7 @@ class SendcloudConnector:
         for option in options:
             if not isinstance(option, dict) or not option.get("code"):
                 continue
-            weight = option.get("weight") or {}
+            weight = mapping(option.get("weight"))
             methods.append(
                 MethodInfo(
                     code=str(option["code"]),
