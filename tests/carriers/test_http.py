@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from orderly.carriers.connectors.base import CarrierUnavailable
-from orderly.carriers.connectors.http import CarrierHttp, header, retry_after, shorten
+from orderly.carriers.connectors.http import CarrierHttp, header, retry_after, shorten, timeout_of
 from orderly.carriers.connectors.sendcloud import SendcloudConnector
 from tests.carriers.fake_sendcloud import FakeSendcloud
 
@@ -78,3 +78,11 @@ def test_a_given_client_stays_open_when_the_connector_closes():
         )
         http.close()
         assert client.is_closed is False
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"), [(0.5, 0.5), ("2", 2.0), (None, 20.0), ("soon", 20.0), (0, 20.0), (-1, 20.0), (1e9, 20.0)]
+)
+def test_the_timeout_setting_is_read_as_seconds(setting, expected):
+    default = httpx.Timeout(20.0, connect=5.0)
+    assert timeout_of(setting, default).read == expected

@@ -125,6 +125,19 @@ def test_the_connector_sends_what_the_documented_customs_request_holds(server):
     ))  # fmt: skip
 
 
+def test_a_contract_id_that_is_not_a_number_is_refused_before_calling(server):
+    connector = SendcloudConnector(
+        credentials=FakeSendcloud.connector_credentials, settings={"base_url": server.base_url, "contract_id": "DHL-1"}
+    )
+    with pytest.raises(CarrierRefused) as refused:
+        connector.book(parcel())
+    assert (refused.value.field, refused.value.message) == (
+        "settings.contract_id",
+        "The account's Sendcloud contract id 'DHL-1' is not a number.",
+    )
+    assert server.requests == []
+
+
 def test_a_refused_address_names_the_field_and_carries_sendclouds_words(server, sendcloud):
     server.fail_next("refused")
     with pytest.raises(CarrierRefused) as refused:

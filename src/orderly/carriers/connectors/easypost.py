@@ -49,7 +49,7 @@ from orderly.carriers.connectors.base import (
     VoidResult,
     WebhookSignatureRefused,
 )
-from orderly.carriers.connectors.http import CarrierHttp, header, mapping, shorten
+from orderly.carriers.connectors.http import CarrierHttp, header, mapping, shorten, timeout_of
 
 DEFAULT_BASE_URL = "https://api.easypost.com"
 API = "/v2"
@@ -170,7 +170,7 @@ class EasyPostConnector:
             auth=(str((credentials or {}).get("api_key") or ""), ""),
             read_error=read_error,
             client=client,
-            timeout=self.settings.get("timeout") or self.timeout,
+            timeout=timeout_of(self.settings.get("timeout"), self.timeout),
         )
 
     def close(self) -> None:

@@ -31,6 +31,16 @@ TEXT_LIMIT = 500
 ErrorReader = Callable[[object], tuple[str, str]]
 
 
+def timeout_of(setting: object, default: httpx.Timeout) -> httpx.Timeout:
+    """An account's `timeout` setting (seconds, a number or its text) as a timeout; `default` when absent or not a
+    positive number."""
+    try:
+        seconds = float(setting)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return httpx.Timeout(seconds) if 0 < seconds < 3600 else default
+
+
 def make_client(timeout: httpx.Timeout | float | None = None) -> httpx.Client:
     """The client a connector uses when none is given: connections checked by the egress guard, no redirects."""
     return httpx.Client(

@@ -5,7 +5,8 @@ public key as user and secret key as password.
   weight in kg, the shipping option code (and the account's contract id when set), `external_reference_id` =
   Orderly's parcel number. Outside the EU the parcel's `parcel_items` (description, quantity, weight, price,
   HS code, origin country) and `customs_information` go with it. Sendcloud answers a repeated
-  `external_reference_id` with 409 and the shipment booked under it, which is taken as the booking.
+  `external_reference_id` with 409 and the shipment booked under it, which is taken as the booking (unless it
+  was cancelled: Sendcloud takes no second shipment under the reference, so that is refused).
   The label is announced as PDF: a label bought as native ZPL cannot be had in another format later, while a
   PDF-announced label can still be downloaded as ZPL.
 - `carrier_reference` is Sendcloud's parcel id: webhooks, documents and tracking all name the parcel.
@@ -45,7 +46,7 @@ from orderly.carriers.connectors.base import (
     VoidResult,
     WebhookSignatureRefused,
 )
-from orderly.carriers.connectors.http import CarrierHttp, header, mapping, shorten
+from orderly.carriers.connectors.http import CarrierHttp, header, mapping, shorten, timeout_of
 from orderly.carriers.connectors.sendcloud_status import status_of
 
 DEFAULT_BASE_URL = "https://panel.sendcloud.sc"
@@ -166,7 +167,7 @@ class SendcloudConnector:
             auth=(str(credentials.get("public_key") or ""), str(credentials.get("secret_key") or "")),
             read_error=read_error,
             client=client,
-            timeout=self.settings.get("timeout") or self.timeout,
+            timeout=timeout_of(self.settings.get("timeout"), self.timeout),
         )
 
     def close(self) -> None:
@@ -203,7 +204,13 @@ class SendcloudConnector:
     def shipment_body(self, parcel: ParcelRequest) -> dict:
         ship_with: dict = {"shipping_option_code": parcel.method_code}
         if contract := self.settings.get("contract_id"):
-            ship_with["contract_id"] = int(contract)
+            if not str(contract).strip().isdigit():
+                raise CarrierRefused(
+                    f"The account's Sendcloud contract id {str(contract)[:40]!r} is not a number.",
+                    fix="Enter the contract id Sendcloud shows for the carrier contract, or leave it empty.",
+                    field="settings.contract_id",
+                )
+            ship_with["contract_id"] = int(str(contract).strip())
         one = {"weight": {"value": _kg(parcel.weight_kg), "unit": "kg"}}
         body = {
             "label_details": {"mime_type": "application/pdf", "dpi": 72},
