@@ -19,6 +19,7 @@ from orderly.orders.models import ADDRESS_FIELDS, Address, Order, OrderCharge, O
 from orderly.orders.rules import refusal
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import apply_checks
+from orderly.orders.services.settling import order_settle
 from orderly.orders.services.totals import TOTAL_FIELDS, compute_charge, compute_line, compute_order
 from orderly.orders.status import ITEM_TRANSITIONS, Action, ItemStatus, OrderStatus, Stage
 
@@ -410,8 +411,6 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
         apply_checks(order, actor)
         if "items" in diff and (order.amount_paid or any(_processed(item) for item in order.items.all())):
             # the items' processes already began: their statuses follow the new quantities and amounts
-            from orderly.orders.services.settling import order_settle
-
             order = order_settle(order=order, actor=actor)
     return order
 

@@ -4,6 +4,7 @@ sent that cannot be read at all (kept as error orders, so nothing a shop sends i
 from django.db import transaction
 
 from orderly.core.actors import Actor
+from orderly.core.numbering import next_number
 from orderly.orders import events
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services.item_progress import Canceled, order_items_progress
@@ -53,8 +54,6 @@ def order_record_unreadable(
     on the channel (IntegrityError otherwise, nothing written); a customer name or e-mail that is not text is left
     out. The corrected order, when the shop sends it, is applied over it by the sync (items, customer, addresses)
     and the checks clear the error."""
-    from orderly.core.numbering import next_number
-
     # What could be read of the customer is kept only when it is text: the rest of the order is unreadable anyway.
     customer_name = customer_name if isinstance(customer_name, str) else ""
     customer_email = customer_email if isinstance(customer_email, str) else ""

@@ -16,7 +16,7 @@ from orderly.core.countries import (
 )
 from orderly.core.exceptions import ValidationError
 from orderly.orders.models import ADDRESS_FIELDS
-from orderly.orders.status import CustomerType, DeliveryType
+from orderly.orders.status import ChargeKind, CustomerType, DeliveryType
 
 ADDRESS_LIMITS = {
     "name": 200,
@@ -406,8 +406,6 @@ _ITEM_ABSENT = {
 
 def charge(data, *, field: str) -> dict:
     """Clean one charge (shipping or a fee) as the shop charged it."""
-    from orderly.orders.status import ChargeKind
-
     if not isinstance(data, dict):
         raise ValidationError(f"{field} must be an object.", field=field)
     kind = choice(data.get("kind"), field=f"{field}.kind", choices=ChargeKind, default=ChargeKind.SHIPPING)
