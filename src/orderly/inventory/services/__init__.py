@@ -25,8 +25,6 @@ Public services (keyword-only; `actor` is an orderly.core.actors.Actor; quantiti
         for order items on behalf of `reference`; refused (Conflict, nothing written) beyond what is available.
     holds_release(*, reference, actor, order_item_ids=None) -> Decimal
         Releases every hold of `reference` (or of those items only); returns the units released.
-    holds_consume(*, reference, actor, order_item_ids=None) -> Decimal
-        Ships held units: on-hand and held both go down, "shipment" movements (for the shipping area).
     stock_ship(*, requests, actor, reference) -> list[ShipDraw]
         Ships units of order items: the item's own holds first (any reference), then available packaged stock FIFO;
         refused (Conflict naming the SKU, needed and available; nothing written) when there is not enough.
@@ -49,7 +47,7 @@ Public services (keyword-only; `actor` is an orderly.core.actors.Actor; quantiti
 Selectors are in orderly.inventory.selectors.
 """
 
-from orderly.inventory.services.holds import HoldChange, holds_change, holds_consume, holds_release
+from orderly.inventory.services.holds import HoldChange, holds_change, holds_release
 from orderly.inventory.services.raw import loose_output, raw_held, raw_hold, raw_lots_lock, raw_release
 from orderly.inventory.services.shipments import ShipDraw, ShipRequest, stock_return, stock_ship, stock_unship
 from orderly.inventory.services.stock import (
@@ -72,7 +70,6 @@ __all__ = [
     "ShipRequest",
     "default_warehouse",
     "holds_change",
-    "holds_consume",
     "holds_release",
     "lots_consume",
     "lots_lock",

@@ -131,28 +131,4 @@ def holds_release(*, reference: str, actor: Actor, order_item_ids: Iterable[int]
     return sum((h.quantity for h in holds), Decimal("0"))
 
 
-@transaction.atomic
-def holds_consume(*, reference: str, actor: Actor, order_item_ids: Iterable[int] | None = None) -> Decimal:
-    """Ship the held units: each hold's quantity leaves on-hand and held together ("shipment" movements)."""
-    holds = _holds_of(reference, order_item_ids)
-    if not holds:
-        return Decimal("0")
-    lots = {
-        lot.pk: lot for lot in Lot.objects.select_for_update().filter(pk__in={h.lot_id for h in holds}).order_by("pk")
-    }
-    movements = []
-    for hold in holds:
-        lot = lots[hold.lot_id]
-        lot.on_hand -= hold.quantity
-        lot.held -= hold.quantity
-        movements.append(
-            _movement(lot, MovementKind.SHIPMENT, actor, quantity=-hold.quantity, held_change=-hold.quantity,
-                      reference=reference)
-        )  # fmt: skip
-    Lot.objects.bulk_update(list(lots.values()), ["on_hand", "held"])
-    Hold.objects.filter(pk__in=[h.pk for h in holds]).delete()
-    Movement.objects.bulk_create(movements)
-    return sum((h.quantity for h in holds), Decimal("0"))
-
-
 # ---------------------------------------------------------------------------------------------- shipping

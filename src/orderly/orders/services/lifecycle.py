@@ -108,7 +108,9 @@ def order_cancel(*, order: Order, actor: Actor) -> Order:
 @logs_order
 @transaction.atomic
 def order_close(*, order: Order, actor: Actor) -> Order:
-    """Open → closed, when every item is done as its options require (called by the processes)."""
+    """Open → closed as asked, along ORDER_TRANSITIONS, without looking at the items: settling (order_settle)
+    is what closes an order by itself once every item is done; this is for closing one that is not (the demo data's
+    archived history). Items move with the order."""
     order = _locked(order)
     _change_status(order, OrderStatus.CLOSED, actor)
     return order

@@ -1,8 +1,9 @@
 """The pick list: complete an order (picked and packed) or return it.
 
 Decision: completing keeps the order's units held, tagged to the plan, until shipping takes them out of stock
-(inventory.services.holds_consume). They are still in the warehouse, on the packing table, and a return then
-only undoes indicators and the stage: nothing in stock moves, so it restores the state before exactly.
+(shipping's fulfillment_create, through inventory.services.stock_ship). They are still in the warehouse, on the
+packing table, and a return then only undoes indicators and the stage: nothing in stock moves, so it restores the
+state before exactly.
 """
 
 from django.db import transaction
