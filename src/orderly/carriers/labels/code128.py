@@ -50,7 +50,7 @@ def _check_printable(text: str) -> None:
         raise ValueError("A Code 128 barcode needs at least one character.")
     for position, char in enumerate(text):
         if not " " <= char <= "~":
-            raise ValueError(f"Code 128 (sets B and C) cannot hold {char!r} at position {position}: printable ASCII only.")
+            raise ValueError(f"Code 128 (sets B, C) cannot hold {char!r} at position {position}: printable ASCII only.")
 
 
 def encode(text: str) -> list[int]:
