@@ -1,8 +1,10 @@
-"""The label font: Bitstream Vera, which ships with ReportLab, embedded as a TrueType subset so names in any
-Western, Central or Northern European alphabet it covers (é, ø, ß, Ł, č, ž) print as written.
+"""The label font: Bitstream Vera, which ships with ReportLab, embedded as a TrueType subset, so that names print
+as written in the Western and Northern European alphabets and much of the Central European ones (é, ø, ß, Ł, ó,
+ć, č, š, ž).
 
-A character the font lacks (ą, ę, ő and others) would print as an empty box, so it is replaced by its base letter
-(ą → a) where Unicode decomposes it, else by `?`.
+A character the font lacks (Polish ą ę ś ź ż ń, Hungarian ő ű, and others) would print as an empty box, so it is
+replaced by its base letter (ą → a) where Unicode decomposes it, else by `?`. DejaVu Sans, Vera's extension with
+the same shapes, would cover those too; it does not ship with ReportLab.
 """
 
 import functools

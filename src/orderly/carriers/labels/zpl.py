@@ -30,7 +30,7 @@ def field_data(text: str) -> str:
 
 def barcode_data(text: str) -> str:
     """The `^BC` field data for `text` (printable ASCII): the code-set invocations and data of code128.encode,
-    with `>` written `><` as ^BC needs, then escaped as `field_data`. Check and stop symbols are the printer's."""
+    with `>` written `><` and `~` `>=` as ^BC needs, then escaped as `field_data`. Check and stop symbols are the printer's."""
     values = code128.encode(text)[:-2]
     out: list[str] = []
     code_set = ""
@@ -42,7 +42,7 @@ def barcode_data(text: str) -> str:
             out.append(f"{value:02d}")
         else:
             char = chr(value + 32)
-            out.append("><" if char == ">" else char)
+            out.append({">": "><", "~": ">="}.get(char, char))
     return field_data("".join(out))
 
 
@@ -60,10 +60,13 @@ class _Zpl:
         return max(1, round(length * self.scale))
 
     def text(self, x: int, y: int, size: float, width: int, text: str, justify: str = "L") -> None:
-        """A one-line text field of `size` (8 dpmm dots) at (x, y) in a block `width` dots wide; text longer than
-        the block holds (font 0's characters are at most about 0.6 × their height wide) is cut with an ellipsis."""
+        """A one-line text field of `size` (8 dpmm dots) at (x, y) in a block `width` dots wide. Font 0's
+        characters are taken as 0.6 × their height wide at most: longer text is set smaller, down to 60 % of
+        `size`, and what still does not fit is cut with an ellipsis."""
         text = " ".join(text.split())
         height = self.dots(size)
+        if text and len(text) * 0.6 * height > width:
+            height = max(self.dots(size * 0.6), int(width / (0.6 * len(text))))
         room = max(1, int(width / (0.6 * height)))
         if len(text) > room:
             text = text[: room - 1].rstrip() + "…"
@@ -75,22 +78,22 @@ class _Zpl:
 
     def barcode(self, text: str, bar_top: int) -> None:
         """The Code 128 barcode of `text` centred, its text line beneath, its bars from `bar_top` down to above
-        the bottom margin; the module as wide as fits with 10-module quiet zones, 4 dots at most (at 8 dpmm)."""
+        the bottom margin (120 to 300 dots high); the module as wide as fits with 10-module quiet zones, 4 dots at most (at 8 dpmm)."""
         modules = sum(code128.modules(text))
         room = self.width - 2 * self.margin
         module = max(1, min(room // (modules + 20), self.dots(4)))
-        bar_height = max(self.dots(120), self.height - self.margin - self.dots(40) - bar_top)
+        bar_height = min(self.dots(300), max(self.dots(120), self.height - self.margin - self.dots(40) - bar_top))
         x = (self.width - modules * module) // 2
         self.commands.append(f"^BY{module},3,{bar_height}")
         self.commands.append(f"^FO{x},{bar_top}^BCN,{bar_height},Y,N,N^FH^FD{barcode_data(text)}^FS")
 
     def document(self) -> bytes:
-        return "\n".join([*self.commands, "^PQ1", "^XZ", ""]).encode("ascii")
+        return "\n".join([*self.commands, "^PQ1", "^XZ"]).encode("ascii")
 
 
 def draw_zpl(label: OwnLabel, *, dpmm: int = 8) -> bytes:
     """`label` as one ZPL II label of 4 × 6 in for a print head of `dpmm` dots per mm (6, 8, 12 or 24; ValueError
-    otherwise). Guarantees: ASCII bytes starting `^XA` and ending `^XZ` and a newline, one `^BC` field holding
+    otherwise). Guarantees: ASCII bytes starting `^XA` and ending `^XZ`, one `^BC` field holding
     the parcel number, every text field escaped as `field_data` says."""
     if dpmm not in DPMM_ALLOWED:
         raise ValueError(f"A print head has 6, 8, 12 or 24 dots per mm, not {dpmm}.")
