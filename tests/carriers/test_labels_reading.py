@@ -82,8 +82,10 @@ def filled_rectangles(reader: PdfReader, page_number: int = 0) -> list[tuple[flo
 
 
 def read_barcodes(pdf: bytes, page_number: int = 0) -> list[tuple[str, tuple[float, float, float, float]]]:
-    """The Code 128 barcodes drawn on a page, read from its filled rectangles: bars are runs of rectangles that
-    share their extent across the bars (horizontal or turned a quarter); each with the barcode's bounding box."""
+    """The Code 128 barcodes drawn on a page, read from its filled rectangles, in reading order (top to bottom,
+    left to right): bars are rectangles sharing their extent across the bars (horizontal or turned a quarter),
+    a barcode a run of them with no gap wider than 6 modules; each with its bounding box. A barcode turned so that
+    it reads backwards is read backwards, as a scanner does."""
     rectangles = filled_rectangles(PdfReader(BytesIO(pdf)), page_number)
     groups: dict[tuple, list] = {}
     for x0, y0, x1, y1 in rectangles:
@@ -91,18 +93,26 @@ def read_barcodes(pdf: bytes, page_number: int = 0) -> list[tuple[str, tuple[flo
         groups.setdefault(("y", round(x0, 1), round(x1, 1)), []).append((y0, y1))
     barcodes = []
     for (axis, low, high), bars in groups.items():
-        if len(bars) < 10:
-            continue
         bars.sort()
         module = min(end - start for start, end in bars)
-        widths = []
-        for i, (start, end) in enumerate(bars):
-            if i:
-                widths.append(round((start - bars[i - 1][1]) / module))
-            widths.append(round((end - start) / module))
-        box = (bars[0][0], low, bars[-1][1], high) if axis == "x" else (low, bars[0][0], high, bars[-1][1])
-        barcodes.append((decode_widths(widths), box))
-    return barcodes
+        runs = [[bars[0]]]
+        for bar in bars[1:]:
+            if bar[0] - runs[-1][-1][1] > 6 * module:
+                runs.append([])
+            runs[-1].append(bar)
+        for run in runs:
+            if len(run) < 10:
+                continue
+            widths = []
+            for i, (start, end) in enumerate(run):
+                if i:
+                    widths.append(round((start - run[i - 1][1]) / module))
+                widths.append(round((end - start) / module))
+            if widths[-7:] != [int(w) for w in STOP] and widths[:7] == [int(w) for w in reversed(STOP)]:
+                widths.reverse()
+            box = (run[0][0], low, run[-1][1], high) if axis == "x" else (low, run[0][0], high, run[-1][1])
+            barcodes.append((decode_widths(widths), box))
+    return sorted(barcodes, key=lambda found: (-round(found[1][3]), found[1][0]))
 
 
 def zpl_unescape(data: str) -> str:
