@@ -14,7 +14,11 @@ from orderly.carriers.connectors.base import LabelFormat
 from orderly.carriers.labels import LabelDocumentError, code128, compose, draw_pdf, draw_zpl
 from tests.carriers.test_labels_reading import make_label, read_barcodes
 
-SIZES = {LabelFormat.PDF_4X6: (288.0, 432.0), LabelFormat.PDF_A6: (297.638, 419.528), LabelFormat.PDF_A4: (595.276, 841.89)}
+SIZES = {
+    LabelFormat.PDF_4X6: (288.0, 432.0),
+    LabelFormat.PDF_A6: (297.638, 419.528),
+    LabelFormat.PDF_A4: (595.276, 841.89),
+}
 
 
 def own_labels(count: int, fmt=LabelFormat.PDF_4X6) -> list[bytes]:
@@ -83,8 +87,9 @@ def packed_pdf(text: str) -> bytes:
         else:
             rows.append(struct.pack(">BIH", 1, offsets[number], 0))
     table = zlib.compress(b"".join(rows))
-    out += b"8 0 obj\n<< /Type /XRef /Size 10 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\nstream\n" % len(
-        table
+    out += (
+        b"8 0 obj\n<< /Type /XRef /Size 10 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\nstream\n"
+        % len(table)
     )
     out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[8]
     return bytes(out)

@@ -18,7 +18,9 @@ A4 = (595.2756, 841.8898)
 
 
 def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
-    return [(round(float(p.mediabox.width), 1), round(float(p.mediabox.height), 1)) for p in PdfReader(BytesIO(pdf)).pages]
+    return [
+        (round(float(p.mediabox.width), 1), round(float(p.mediabox.height), 1)) for p in PdfReader(BytesIO(pdf)).pages
+    ]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ from pypdf.generic import ContentStream
 from reportlab.graphics.barcode.code128 import _patterns as reportlab_patterns
 
 # ReportLab writes each pattern as letters: upper case a bar, lower case a space, a/A = 1 module … d/D = 4.
-SYMBOLS = {"".join(str("abcd".index(c.lower()) + 1) for c in pattern): value for value, pattern in reportlab_patterns.items()}
+SYMBOLS = {
+    "".join(str("abcd".index(c.lower()) + 1) for c in pattern): value for value, pattern in reportlab_patterns.items()
+}
 STOP = "2331112"
 
 
@@ -38,7 +40,14 @@ def decode_widths(widths: list[int]) -> str:
 def _multiply(m, n):
     a, b, c, d, e, f = m
     a2, b2, c2, d2, e2, f2 = n
-    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2, e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
 
 
 def _box(rect, ctm):

@@ -67,7 +67,9 @@ def test_long_text_is_set_smaller_then_cut():
     assert "^A0N,22,22" in street and zpl_unescape(FIELD.search(street).group(1)) == "S" * 55 + "…"
 
 
-@pytest.mark.parametrize(("dpmm", "width", "height", "module"), [(6, 609, 914, 3), (12, 1219, 1828, 6), (24, 2438, 3657, 12)])
+@pytest.mark.parametrize(
+    ("dpmm", "width", "height", "module"), [(6, 609, 914, 3), (12, 1219, 1828, 6), (24, 2438, 3657, 12)]
+)
 def test_other_print_heads_scale_the_label(dpmm, width, height, module):
     lines = commands(draw_zpl(make_label(), dpmm=dpmm))
     assert lines[2:4] == [f"^PW{width}", f"^LL{height}"]

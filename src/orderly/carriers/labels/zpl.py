@@ -30,7 +30,8 @@ def field_data(text: str) -> str:
 
 def barcode_data(text: str) -> str:
     """The `^BC` field data for `text` (printable ASCII): the code-set invocations and data of code128.encode,
-    with `>` written `><` and `~` `>=` as ^BC needs, then escaped as `field_data`. Check and stop symbols are the printer's."""
+    with `>` written `><` and `~` `>=` as ^BC needs, then escaped as `field_data`. The printer adds the check
+    and stop symbols."""
     values = code128.encode(text)[:-2]
     out: list[str] = []
     code_set = ""
@@ -78,7 +79,8 @@ class _Zpl:
 
     def barcode(self, text: str, bar_top: int) -> None:
         """The Code 128 barcode of `text` centred, its text line beneath, its bars from `bar_top` down to above
-        the bottom margin (120 to 300 dots high); the module as wide as fits with 10-module quiet zones, 4 dots at most (at 8 dpmm)."""
+        the bottom margin (120 to 300 dots high); the module as wide as fits with 10-module quiet zones, 4 dots
+        at most (at 8 dpmm)."""
         modules = sum(code128.modules(text))
         room = self.width - 2 * self.margin
         module = max(1, min(room // (modules + 20), self.dots(4)))
