@@ -46,6 +46,7 @@ def draw_pdf(label: OwnLabel, fmt: LabelFormat) -> bytes:
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=(width, height), invariant=True, pageCompression=1)
     canvas.setTitle(f"Label {label.parcel_number}")
+    fonts.prepare(canvas)
     if LabelFormat(fmt) is LabelFormat.PDF_A4:
         draw_label(canvas, label, 0, height / 2, width / 2, height / 2)
     else:
