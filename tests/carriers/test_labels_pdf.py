@@ -1,8 +1,11 @@
 """Own labels as PDF, read back: page size, the barcode decoded from the drawn bars, the text extracted."""
 
 import dataclasses
+import subprocess
+import sys
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -15,6 +18,7 @@ from orderly.core.exceptions import ValidationError
 from tests.carriers.test_labels_reading import make_label, read_barcodes
 
 A4 = (595.2756, 841.8898)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def page_sizes(pdf: bytes) -> list[tuple[float, float]]:
@@ -117,3 +121,24 @@ def test_a_label_refuses_what_cannot_be_printed(changes, field):
     with pytest.raises(ValidationError) as refused:
         make_label(**changes)
     assert refused.value.field == field
+
+
+def test_labels_draw_and_cache_when_vera_was_registered_by_other_code_first():
+    # ReportLab hands a second font of one face the object registered first: a fresh process shows it
+    script = """
+import io, reportlab, pathlib
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from pypdf import PdfReader
+pdfmetrics.registerFont(TTFont("SomeVera", str(pathlib.Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")))
+from orderly.carriers.labels import draw_pdf
+from tests.carriers.test_labels_reading import make_label
+first, second = draw_pdf(make_label(), "pdf-a6"), draw_pdf(make_label(), "pdf-a6")
+assert first == second
+assert pdfmetrics.getFont("OrderlyLabel") is pdfmetrics.getFont("SomeVera")
+assert pdfmetrics.getFont("SomeVera")._orderly_subset_cache
+print(PdfReader(io.BytesIO(second)).pages[0].extract_text().split("\\n")[9])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == "Łukasz Kowalski\n"

@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 
 import reportlab
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -31,11 +32,16 @@ COMMON = "äöüßéèàçñøåæáíóúâêôëïłćšžčÄÖÜÉØ"
 
 @functools.cache
 def register() -> tuple[str, str]:
-    """Registers the label fonts with ReportLab once per process; returns their names (regular, bold)."""
+    """Registers the label fonts with ReportLab once per process; returns their names (regular, bold).
+
+    ReportLab gives a second font of the same face the object registered first: when other code registered Vera
+    already, the label fonts are that object, and the subset caches are put on it (they change no output)."""
     for name, filename in ((REGULAR, "Vera.ttf"), (BOLD, "VeraBd.ttf")):
-        font = TTFont(name, str(_FONT_DIR / filename), asciiReadable=True)
-        _cache_subsets(font)
-        pdfmetrics.registerFont(font)
+        pdfmetrics.registerFont(TTFont(name, str(_FONT_DIR / filename), asciiReadable=True))
+        font = pdfmetrics.getFont(name)
+        if not getattr(font, "_orderly_subset_cache", False):
+            _cache_subsets(font)
+            font._orderly_subset_cache = True
     return REGULAR, BOLD
 
 
@@ -46,20 +52,41 @@ def _cache_subsets(font: TTFont) -> None:
     The compressed data goes in with its /Filter already set, which ReportLab's streams take as filtered; if
     ReportLab names the font file object differently one day, it is compressed per document as before."""
     face = font.face
-    make, add_objects = face.makeSubset, face.addSubsetObjects
+    make, add_descriptor = face.makeSubset, face.addSubsetObjects
     subset_data = functools.lru_cache(maxsize=64)(lambda subset: make(list(subset)))
-    compressed = functools.lru_cache(maxsize=64)(zlib.compress)
+    compressed = functools.lru_cache(maxsize=128)(
+        lambda content: zlib.compress(content.encode("utf-8") if isinstance(content, str) else content)
+    )
 
     def add_subset_objects(doc, fontname, subset):
-        reference = add_objects(doc, fontname, subset)
-        stream = doc.idToObject.get(f"fontFile:{face.filename}({fontname})")
-        if isinstance(stream, pdfdoc.PDFStream) and stream.filters == [pdfdoc.PDFZCompress]:
-            stream.content = compressed(stream.content)
-            stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+        reference = add_descriptor(doc, fontname, subset)
+        for name in (f"fontFile:{face.filename}({fontname})", f"toUnicodeCMap:{fontname}"):
+            stream = doc.idToObject.get(name)
+            if isinstance(stream, pdfdoc.PDFStream) and stream.filters == [pdfdoc.PDFZCompress]:
+                stream.content = compressed(stream.content)
+                stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
         return reference
+
+    add_font_objects = font.addObjects
+    widths = functools.lru_cache(maxsize=64)(
+        lambda subset: ("[" + " ".join(fp_str(face.getCharWidth(code)) for code in subset) + "]").encode("ascii")
+    )
+
+    def add_font_and_widths(doc):
+        state = font.state.get(doc)  # ReportLab drops it in addObjects
+        subsets = [] if state is None else [
+            (font.getSubsetInternalName(number, doc)[1:], tuple(subset)) for number, subset in enumerate(state.subsets)
+        ]  # fmt: skip
+        add_font_objects(doc)
+        pdf_fonts = doc.idToObject["BasicFonts"].dict
+        for name, subset in subsets:
+            pdf_font = pdf_fonts.get(name)
+            if isinstance(getattr(pdf_font, "Widths", None), pdfdoc.PDFArray):
+                pdf_font.Widths = widths(subset)
 
     face.makeSubset = lambda subset: subset_data(tuple(subset))
     face.addSubsetObjects = add_subset_objects
+    font.addObjects = add_font_and_widths
 
 
 def prepare(canvas: Canvas) -> None:
