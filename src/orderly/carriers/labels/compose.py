@@ -8,8 +8,6 @@ right, top to bottom). A page's /Rotate and crop box are honoured. ZPL: the docu
 holding its own `^XA` … `^XZ` label(s).
 """
 
-import math
-
 from pypdf import PageObject
 
 from orderly.carriers.connectors.base import LabelFormat
@@ -52,8 +50,7 @@ def _zpl_label(index: int, document: bytes) -> bytes:
         raise LabelDocumentError(f"Label document {index} is empty.", index=index)
     if text.startswith(b"%PDF"):
         raise LabelDocumentError(f"Label document {index} is a PDF; ZPL labels need ZPL documents.", index=index)
-    start = text.find(b"^XA")
-    if start < 0 or not text.endswith(b"^XZ") or text.count(b"^XA") != text.count(b"^XZ"):
+    if b"^XA" not in text or not text.endswith(b"^XZ") or text.count(b"^XA") != text.count(b"^XZ"):
         raise LabelDocumentError(
             f"Label document {index} is not ZPL: it must hold labels from ^XA to ^XZ and end with ^XZ.", index=index
         )
@@ -162,8 +159,3 @@ def placement(box: tuple[float, float, float, float], rotation: int, cell: Cell)
     offset_x = cell_x + (cell_width - scale * width) / 2
     offset_y = cell_y + (cell_height - scale * height) / 2
     return _then(matrix, (scale, 0.0, 0.0, scale, offset_x, offset_y))
-
-
-def pages_needed(labels: int, fmt: LabelFormat) -> int:
-    """How many output pages `labels` labels take in a PDF format."""
-    return math.ceil(labels / len(cells(fmt)))
