@@ -216,3 +216,19 @@ def test_a_pdf_without_pages_is_named_by_index():
     writer.write(buffer)
     with pytest.raises(LabelDocumentError, match="Label document 0 has no pages"):
         compose([buffer.getvalue()], LabelFormat.PDF_4X6)
+
+
+def test_a_batch_of_own_labels_embeds_each_font_file_once():
+    pdf = compose(own_labels(6), LabelFormat.PDF_A4)
+    reader = read(pdf)
+    font_files, forms = set(), 0
+    for page in reader.pages:
+        for form in page["/Resources"]["/XObject"].values():
+            forms += 1
+            for font in form.get_object()["/Resources"]["/Font"].values():
+                descriptor = font.get_object().get("/FontDescriptor")
+                if descriptor is not None:
+                    font_files.add(descriptor.get_object().raw_get("/FontFile2").idnum)
+    assert forms == 6
+    assert len(font_files) == 2  # Vera and Vera Bold: every label's subsets are the same bytes
+    assert len(pdf) < 3 * len(own_labels(1)[0])

@@ -142,3 +142,9 @@ print(PdfReader(io.BytesIO(second)).pages[0].extract_text().split("\\n")[9])
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout == "Łukasz Kowalski\n"
+
+
+def test_letters_beyond_the_common_ones_go_to_a_further_subset_and_still_read_back():
+    recipient = dataclasses.replace(make_label().recipient, name="Œdipe Ÿvonne Ğ", city="Þórshöfn")
+    text = PdfReader(BytesIO(draw_pdf(make_label(recipient=recipient), LabelFormat.PDF_4X6))).pages[0].extract_text()
+    assert "Œdipe Ÿvonne Ğ" in text and "10115 Þórshöfn" in text

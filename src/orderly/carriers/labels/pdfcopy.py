@@ -17,6 +17,7 @@ from pypdf.generic import DictionaryObject, IndirectObject
 _REFERENCE = re.compile(rb"(?<![\d.+\-])(\d+)\s+(\d+)\s+R(?![A-Za-z0-9_])|\(|%")
 _STREAM_START = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
 _DIRECT_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
+_ANY_REFERENCE = re.compile(rb"\d\s+\d+\s+R(?![A-Za-z0-9_])")  # anywhere, strings too: when unsure, not shared
 _HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b")
 
 
@@ -28,6 +29,7 @@ class PdfBuilder:
         self._length = len(self._parts[0])
         self._offsets: dict[int, int] = {}
         self._next = 1
+        self._shared: dict[bytes, int] = {}
 
     def reserve(self) -> int:
         """A new object number, to be written with `write` (before or after objects that refer to it)."""
@@ -41,6 +43,15 @@ class PdfBuilder:
         self._offsets[number] = self._length
         self._parts.append(chunk)
         self._length += len(chunk)
+
+    def shared(self, body: bytes) -> int:
+        """The number of an object with exactly `body`, written now unless an earlier call wrote it already. Only
+        for objects that refer to no other object (a font file, an image): identical bytes are then one object."""
+        number = self._shared.get(body)
+        if number is None:
+            number = self._shared[body] = self.reserve()
+            self.write(number, body)
+        return number
 
     def stream(self, number: int, dictionary: bytes, data: bytes, *, compress: bool = True) -> None:
         """Writes a stream object; `dictionary` holds the entries besides /Length and /Filter, without << >>."""
@@ -105,15 +116,20 @@ class SourcePdf:
         return self._renumber(buffer.getvalue())
 
     def copy(self, number: int, generation: int) -> int:
-        """Copies object (`number`, `generation`) and everything it refers to; returns its number in the output."""
+        """Copies object (`number`, `generation`) and everything it refers to; returns its number in the output.
+        Streams that refer to nothing (font files, images: the bulk of a label) are shared with every identical
+        one copied before, from this document or another: a batch of own labels embeds each font subset once."""
         key = (number, generation)
         if key in self._copied:
             return self._copied[key]
-        target = self._copied[key] = self.builder.reserve()
         try:
             head, tail = self._raw(number, generation)
         except KeyError:  # a reference to an object the file lacks stands for null
             head, tail = b"null", b""
+        if tail and not _ANY_REFERENCE.search(head):
+            target = self._copied[key] = self.builder.shared(head + tail)
+            return target
+        target = self._copied[key] = self.builder.reserve()
         self.builder.write(target, self._renumber(head) + tail)
         return target
 
