@@ -232,3 +232,35 @@ def test_a_batch_of_own_labels_embeds_each_font_file_once():
     assert forms == 6
     assert len(font_files) == 2  # Vera and Vera Bold: every label's subsets are the same bytes
     assert len(pdf) < 3 * len(own_labels(1)[0])
+
+
+def classic_pdf(objects: dict[int, bytes]) -> bytes:
+    """A PDF with a classic cross-reference table holding `objects` (1 is the catalog)."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), {}
+    for number, body in sorted(objects.items()):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (max(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offsets[number] for number in range(1, max(objects) + 1))
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (max(objects) + 1, start)
+    return bytes(out)
+
+
+def test_a_page_drawn_by_several_content_streams_and_a_string_that_looks_like_a_reference():
+    drawing = bars_content("SPLIT-2", 40, 100).split(b"\n")
+    half = len(drawing) // 2
+    first, second = b"\n".join(drawing[:half]), b"\n".join(drawing[half:])
+    pdf = classic_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 288 432] /Contents [4 0 R 5 0 R]"
+           b" /Resources << /Font << /F1 6 0 R >> >> >>",
+        4: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(first), first),
+        5: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(second), second),
+        6: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Note (not 9 0 R \\) nor 8 0 R) >>",
+    })  # fmt: skip
+    composed = compose([pdf], LabelFormat.PDF_A6)
+    assert [text for text, _box in read_barcodes(composed)] == ["SPLIT-2"]
+    font = read(composed).pages[0]["/Resources"]["/XObject"]["/L0"]["/Resources"]["/Font"]["/F1"]
+    assert font["/Note"] == "not 9 0 R ) nor 8 0 R" and "Carrier label" in read(composed).pages[0].extract_text()

@@ -167,7 +167,9 @@ class SourcePdf:
             raise ValueError(f"object {number} is not where the cross-reference table says")
         start = header.end()
         end = self.data.find(b"endobj", start)
-        stream = _STREAM_START.search(self.data, start, end if end >= 0 else len(self.data))
+        if end < 0:
+            raise ValueError(f"object {number} has no end")
+        stream = _STREAM_START.search(self.data, start, end)
         if stream is None:
             return self.data[start:end].strip(), b""
         data_start = stream.end()
