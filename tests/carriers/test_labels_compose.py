@@ -7,11 +7,14 @@ import zlib
 from io import BytesIO
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
 from orderly.carriers.connectors.base import LabelFormat
 from orderly.carriers.labels import LabelDocumentError, code128, compose, draw_pdf, draw_zpl
+from orderly.carriers.labels.compose import cells, placement
 from tests.carriers.test_labels_reading import make_label, read_barcodes
 
 SIZES = {
@@ -264,3 +267,32 @@ def test_a_page_drawn_by_several_content_streams_and_a_string_that_looks_like_a_
     assert [text for text, _box in read_barcodes(composed)] == ["SPLIT-2"]
     font = read(composed).pages[0]["/Resources"]["/XObject"]["/L0"]["/Resources"]["/Font"]["/F1"]
     assert font["/Note"] == "not 9 0 R ) nor 8 0 R" and "Carrier label" in read(composed).pages[0].extract_text()
+
+
+sides = st.floats(min_value=20, max_value=2000, allow_nan=False)
+
+
+@given(
+    box=st.tuples(st.floats(-500, 500), st.floats(-500, 500), sides, sides),
+    rotation=st.sampled_from([0, 90, 180, 270, -90, 450]),
+    fmt=st.sampled_from([LabelFormat.PDF_4X6, LabelFormat.PDF_A6, LabelFormat.PDF_A4]),
+    slot=st.integers(0, 3),
+)
+def test_placement_fits_the_cell_centred_keeping_the_shape(box, rotation, fmt, slot):
+    left, bottom, width, height = box
+    places = cells(fmt)
+    cell_x, cell_y, cell_width, cell_height = places[slot % len(places)]
+    a, b, c, d, e, f = placement((left, bottom, left + width, bottom + height), rotation, places[slot % len(places)])
+    corners = [(a * x + c * y + e, b * x + d * y + f) for x in (left, left + width) for y in (bottom, bottom + height)]
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    tolerance = 1e-6 * max(width, height, cell_width, cell_height)
+    assert cell_x - tolerance <= min(xs) and max(xs) <= cell_x + cell_width + tolerance
+    assert cell_y - tolerance <= min(ys) and max(ys) <= cell_y + cell_height + tolerance
+    # one side fills the cell, the picture is centred, and the scale is the same both ways (no distortion)
+    assert max(xs) - min(xs) == pytest.approx(cell_width, rel=1e-6) or max(ys) - min(ys) == pytest.approx(
+        cell_height, rel=1e-6
+    )
+    assert (min(xs) + max(xs)) / 2 == pytest.approx(cell_x + cell_width / 2, abs=tolerance + 1e-9)
+    assert (min(ys) + max(ys)) / 2 == pytest.approx(cell_y + cell_height / 2, abs=tolerance + 1e-9)
+    assert abs(a * d - b * c) == pytest.approx(max(abs(a), abs(b)) ** 2, rel=1e-9)
+    assert (a == 0 and d == 0) or (b == 0 and c == 0)  # quarter turns only
