@@ -7,7 +7,7 @@ from django.db import transaction
 
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
-from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.exceptions import Conflict, UnknownReference, ValidationError
 from orderly.core.numbering import next_numbers
 from orderly.inventory.models import Lot
 from orderly.inventory.services import raw_hold, raw_lots_lock
@@ -44,7 +44,7 @@ def _clean_edit(i: int, row: dict, products: dict[str, int], plan: FulfillmentPl
     if row.get("profile") is not None:
         profile = Profile.objects.select_related("group").filter(name=str(row["profile"]).strip()).first()
         if profile is None:
-            raise NotFound(
+            raise UnknownReference(
                 f"No profile {row['profile']!r}.", resource="profile", key=str(row["profile"]), field=f"{at}.profile"
             )
         if profile.group.product_id != edit.product_id:
@@ -57,7 +57,7 @@ def _clean_edit(i: int, row: dict, products: dict[str, int], plan: FulfillmentPl
     if row.get("machine") is not None:
         edit.machine = Machine.objects.filter(name=str(row["machine"]).strip()).first()
         if edit.machine is None:
-            raise NotFound(
+            raise UnknownReference(
                 f"No machine {row['machine']!r}.", resource="machine", key=str(row["machine"]), field=f"{at}.machine"
             )
     if row.get("green_lot") is not None:
