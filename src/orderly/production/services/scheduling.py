@@ -145,9 +145,17 @@ def _refuse(rows: list[conversion.Row]) -> None:
 
 
 @transaction.atomic
-def roast_schedule(*, plan, on: date, actor: Actor, rows: Sequence[dict] | None = None) -> list[RoastBatch]:
+def roast_schedule(
+    *,
+    plan,
+    on: date,
+    actor: Actor,
+    rows: Sequence[dict] | None = None,
+    products: Sequence[str] | None = None,
+) -> list[RoastBatch]:
     """Schedule roast batches on date `on` for a plan's order conversion: the given rows (each with its product and
-    any edits, saved first), or every row that can be scheduled as proposed. Each row becomes a roast batch
+    any edits, saved first), or the rows of the roasted `products` named (as they stand, with their saved edits;
+    the web page's chosen rows), or every row that can be scheduled as proposed. Each row becomes a roast batch
     `RB-…` holding its green kg on the raw lots.
 
     Locks, in the global order: the green lots the rows may draw (primary-key order), then the plan; the
@@ -167,6 +175,9 @@ def roast_schedule(*, plan, on: date, actor: Actor, rows: Sequence[dict] | None 
     if chosen is not None:
         picked = [r for r in result if r.product_id in set(chosen)]
         _refuse(picked)
+    elif products is not None:
+        picked = _named(plan, result, products)
+        _refuse(picked)
     else:
         picked = [r for r in result if r.schedulable]
         if not picked:
@@ -184,6 +195,23 @@ def roast_schedule(*, plan, on: date, actor: Actor, rows: Sequence[dict] | None 
     batches = _create_batches(plan, on, picked, actor)
     ConversionEdit.objects.filter(plan=plan, product_id__in=[r.product_id for r in picked]).delete()
     return batches
+
+
+def _named(plan: FulfillmentPlan, result: list[conversion.Row], products: Sequence[str]) -> list[conversion.Row]:
+    """The conversion's rows of the products named, each once; refused for none, or one that is not a row."""
+    names = [str(name).strip() for name in products]
+    if not names:
+        raise ValidationError("Choose at least one row to schedule.", field="products")
+    rows = {r.product: r for r in result}
+    for i, name in enumerate(names):
+        if name not in rows:
+            raise UnknownReference(
+                f"Plan {plan.number}'s order conversion has no row for product {name!r}.",
+                resource="product",
+                key=name,
+                field=f"products[{i}]",
+            )
+    return [rows[name] for name in dict.fromkeys(names)]
 
 
 def _edit_lots(rows) -> set[int]:
