@@ -10,12 +10,12 @@ from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, UnknownReference, ValidationError
 from orderly.core.numbering import next_numbers
 from orderly.inventory.models import Lot
-from orderly.inventory.services import raw_hold, raw_lots_lock
+from orderly.inventory.services import raw_holds, raw_lots_lock
 from orderly.plans.models import FulfillmentPlan
 from orderly.plans.selectors import plan_get
 from orderly.plans.services.plans import plan_for_update, refuse_unless_open
 from orderly.production import conversion
-from orderly.production.figures import conversion_input, profile_green_lot_ids
+from orderly.production.figures import conversion_input, plan_product_ids, profile_green_lot_ids
 from orderly.production.models import ConversionEdit, Machine, Profile, RoastBatch, RoastGreen
 from orderly.production.services.common import end_from_loss, kg, loss_of, weight_loss, whole
 from orderly.production.services.masterdata import raw_lot
@@ -166,8 +166,7 @@ def roast_schedule(
     found = _plan(plan)
     if not isinstance(on, date):
         raise ValidationError("date must be a date (YYYY-MM-DD).", field="date")
-    inp = conversion_input(found)
-    raw_lots_lock(lot_ids=profile_green_lot_ids(inp.products, found) | _edit_lots(rows))
+    raw_lots_lock(lot_ids=profile_green_lot_ids(plan_product_ids(found), found) | _edit_lots(rows))
     plan = plan_for_update(found)
     refuse_unless_open(plan, "schedule roasts")
     chosen = _save_edits(plan, rows) if rows is not None else None
@@ -224,17 +223,40 @@ def _edit_lots(rows) -> set[int]:
 
 
 def _create_batches(plan: FulfillmentPlan, on: date, rows: list[conversion.Row], actor: Actor) -> list[RoastBatch]:
+    """The rows' roast batches, their green lots and the holds on those, in a fixed number of queries per lot."""
     profiles = {p.name: p for p in Profile.objects.filter(name__in=[r.profile for r in rows])}
     machines = {m.name: m for m in Machine.objects.filter(name__in=[r.machine for r in rows])}
     lots = {lot.number: lot for lot in Lot.objects.filter(number__in=[d.lot for r in rows for d in r.green])}
-    created = []
-    for row, number in zip(rows, next_numbers(ROAST_PREFIX, len(rows)), strict=True):
-        batch = RoastBatch.objects.create(
-            number=number, plan=plan, product_id=row.product_id, profile=profiles[row.profile],
-            machine=machines[row.machine], date=on, batches=row.batches, batch_kg=row.batch_kg,
-            green_kg=row.green_kg, expected_kg=row.expected_kg, created_by=actor.name[:150],
-        )  # fmt: skip
-        RoastGreen.objects.bulk_create([RoastGreen(batch=batch, lot=lots[d.lot], planned_kg=d.kg) for d in row.green])
-        raw_hold(draws=[(lots[d.lot].pk, d.kg) for d in row.green], reference=number, actor=actor)
-        created.append(batch)
+    created = RoastBatch.objects.bulk_create(
+        [
+            RoastBatch(
+                number=number,
+                plan=plan,
+                product_id=row.product_id,
+                profile=profiles[row.profile],
+                machine=machines[row.machine],
+                date=on,
+                batches=row.batches,
+                batch_kg=row.batch_kg,
+                green_kg=row.green_kg,
+                expected_kg=row.expected_kg,
+                created_by=actor.name[:150],
+            )
+            for row, number in zip(rows, next_numbers(ROAST_PREFIX, len(rows)), strict=True)
+        ]
+    )
+    RoastGreen.objects.bulk_create(
+        [
+            RoastGreen(batch=batch, lot=lots[d.lot], planned_kg=d.kg)
+            for batch, row in zip(created, rows, strict=True)
+            for d in row.green
+        ]
+    )
+    raw_holds(
+        holds=[
+            (batch.number, [(lots[d.lot].pk, d.kg) for d in row.green])
+            for batch, row in zip(created, rows, strict=True)
+        ],
+        actor=actor,
+    )
     return created
