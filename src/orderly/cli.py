@@ -413,24 +413,28 @@ def work(extra: list[str]) -> int:
         )
     return supervise(
         {
-            "task worker": [*me, "db_worker", "--no-reload", "--queue-name", "*", *extra],
+            "task worker": [*me, "task_worker", "--no-reload", "--queue-name", "*", *extra],
             "scheduler": [*me, "channel_scheduler"],
         },
         stopped="Orderly's worker stopped." if alone else "",
     )
 
 
-WORKER_HELP = """usage: orderly worker [db_worker options]
+WORKER_HELP = """usage: orderly worker [task_worker options]
 
 Run Orderly's background worker alone (`orderly serve` runs one itself; `orderly serve
---no-worker` runs web processes without one). It runs two processes together until
-Ctrl-C or SIGTERM:
+--no-worker` runs web processes without one). Run as many as you like, on as many
+machines, against one PostgreSQL. It runs two processes together until Ctrl-C or SIGTERM:
   the task worker   runs queued tasks from every queue: channel syncs, pushes to the shops,
-                    imports (Django's db_worker; each task is claimed by one worker only)
+                    imports (django-tasks-db's db_worker: each task is claimed by one worker
+                    only, with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL). It beats a
+                    heartbeat of its own and puts back in the queue the tasks of any worker
+                    silent for ORDERLY_WORKER_STALE_SECONDS (killed, its machine gone)
   the scheduler     queues each channel's next sync on its interval and the retries of pushes
 
 Options are passed to the task worker, e.g. --interval SECONDS (how often it looks for
-tasks when idle), --batch (end once the queue is empty). Its own list: orderly db_worker --help"""
+tasks when idle), --batch (end once the queue is empty), --worker-id ID (unique among the
+workers; default: a random one). Its own list: orderly task_worker --help"""
 
 
 def _die_with_parent() -> None:

@@ -179,6 +179,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task worker silent this long is taken for dead: the tasks it was running go back to the queue (orderly.ops.reaper)
+# after at most ORDERLY_TASK_MAX_RECLAIMS returns, then fail. Workers beat about every sixth of it (at most 30 s).
+ORDERLY_WORKER_STALE_SECONDS = _env_int("ORDERLY_WORKER_STALE_SECONDS", 180, minimum=1)
+ORDERLY_TASK_MAX_RECLAIMS = _env_int("ORDERLY_TASK_MAX_RECLAIMS", 2)
 
 # --- Security -----------------------------------------------------------------------------------------------------
 # Passwords, the headers every answer carries, and HTTPS behind a TLS-terminating proxy (README: "Running Orderly on

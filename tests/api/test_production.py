@@ -82,9 +82,59 @@ def test_bad_profile_is_refused_with_its_field(api, master, change, field):
     body = {"group": "Espresso", "name": "Espresso medium", "machines": ["Probat 12"], "green_lots": ["Brazil Santos"],
             "batch_kg": "12", **change}  # fmt: skip
     answer = api.post("/profiles", body, role="manager")
-    assert answer.status_code in (404, 422)
+    assert answer.status_code == 422
     assert error_of(answer)["field"] == field
     assert Profile.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "change, field, resource, key",
+    [
+        ({"group": "Nope"}, "group", "profile_group", "Nope"),
+        ({"machines": ["Probat 12", "Giesen W6"]}, "machines[1]", "machine", "Giesen W6"),
+        ({"green_lots": ["Brazil Santos", "LOT-999999"]}, "green_lots[1]", "lot", "LOT-999999"),
+        (
+            {"green_lots": [], "components": [{"green_lot": "Kenya AA", "share": "100"}]},
+            "components[0].green_lot",
+            "lot",
+            "Kenya AA",
+        ),
+    ],
+)
+def test_a_profile_naming_something_missing_is_refused_422_with_the_field(api, master, change, field, resource, key):
+    body = {"group": "Espresso", "name": "Espresso medium", "machines": ["Probat 12"], "green_lots": ["Brazil Santos"],
+            "batch_kg": "12", **change}  # fmt: skip
+    answer = api.post("/profiles", body, role="manager")
+    assert (answer.status_code, error_of(answer)["code"], error_of(answer)["field"]) == (
+        422,
+        "unknown_reference",
+        field,
+    )
+    assert error_of(answer)["detail"] == {"resource": resource, "key": key}
+    assert Profile.objects.count() == 0
+
+
+def test_a_profile_group_or_profile_change_naming_something_missing_is_refused_422(api, master):
+    group = api.post("/profile-groups", {"name": "Filter", "product": "Filter blend"}, role="manager")
+    assert (group.status_code, error_of(group)["field"], error_of(group)["detail"]) == (
+        422,
+        "product",
+        {"resource": "product", "key": "Filter blend"},
+    )
+    renamed = api.patch("/profile-groups/Espresso", {"product": "Nope"}, role="manager")
+    assert (renamed.status_code, error_of(renamed)["code"], error_of(renamed)["field"]) == (
+        422,
+        "unknown_reference",
+        "product",
+    )
+    body = {"group": "Espresso", "name": "Espresso medium", "machines": ["Probat 12"], "green_lots": ["Brazil Santos"],
+            "batch_kg": "12"}  # fmt: skip
+    assert api.post("/profiles", body, role="manager").status_code == 201
+    moved = api.patch("/profiles/Espresso medium", {"group": "Nope"}, role="manager")
+    assert (moved.status_code, error_of(moved)["code"], error_of(moved)["field"]) == (422, "unknown_reference", "group")
+    assert Profile.objects.get().group.name == "Espresso"
+    # what the path names is still 404
+    assert error_of(api.patch("/profiles/Nope", {"batch_kg": "10"}, role="manager"))["code"] == "not_found"
 
 
 def test_operators_read_master_data_but_only_managers_change_it(api, master):

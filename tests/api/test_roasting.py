@@ -85,6 +85,47 @@ def test_schedule_refused_for_a_flagged_row_writes_nothing(api, plan):
     assert api.post(f"/plans/{plan.number}/roast-schedules", {"date": "2026-11-28"}, role="viewer").status_code == 403
 
 
+@pytest.mark.parametrize(
+    "edit, field, resource",
+    [
+        ({"profile": "Nope"}, "rows[0].profile", "profile"),
+        ({"machine": "Giesen W6"}, "rows[0].machine", "machine"),
+        ({"green_lot": "LOT-999999"}, "rows[0].green_lot", "lot"),
+    ],
+)
+def test_conversion_rows_naming_something_missing_are_refused_422_with_the_field(api, plan, edit, field, resource):
+    key = next(iter(edit.values()))
+    url = f"/plans/{plan.number}/order-conversion"
+    put = api.call("PUT", url, {"rows": [{"product": "Espresso blend", **edit}]}, role="operator")
+    scheduled = api.post(
+        f"/plans/{plan.number}/roast-schedules",
+        {"date": "2026-11-28", "rows": [{"product": "Espresso blend", **edit}]},
+        role="operator",
+    )
+    for answer in (put, scheduled):
+        assert (answer.status_code, error_of(answer)["code"], error_of(answer)["field"]) == (
+            422,
+            "unknown_reference",
+            field,
+        )
+        assert error_of(answer)["detail"] == {"resource": resource, "key": key}
+    assert (RoastBatch.objects.count(), Hold.objects.count()) == (0, 0)
+    assert api.get(url, role="viewer").json()["rows"][0]["batches"] == 3  # no edit kept
+
+
+def test_a_roast_batch_moved_to_a_missing_machine_is_refused_422(api, plan):
+    api.post(f"/plans/{plan.number}/roast-schedules", {"date": "2026-11-28"}, role="operator")
+    answer = api.patch("/roast-batches/RB-000001", {"machine": "Giesen W6", "batches": 2}, role="operator")
+    assert (answer.status_code, error_of(answer)["code"], error_of(answer)["field"]) == (
+        422,
+        "unknown_reference",
+        "machine",
+    )
+    assert error_of(answer)["detail"] == {"resource": "machine", "key": "Giesen W6"}
+    batch = RoastBatch.objects.get()
+    assert (batch.machine.name, batch.batches) == ("Probat 12", 3)
+
+
 def test_patch_and_cancel(api, plan):
     api.post(f"/plans/{plan.number}/roast-schedules", {"date": "2026-11-28"}, role="operator")
     patched = api.patch("/roast-batches/RB-000001", {"batches": 2}, role="operator")

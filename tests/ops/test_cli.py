@@ -281,7 +281,7 @@ def test_help_lists_orderlys_own_commands_before_djangos(capsys):
 
 def test_worker_help_prints_the_workers_help_and_exits_0(capsys):
     assert main(["worker", "--help"]) == 0
-    assert capsys.readouterr().out.startswith("usage: orderly worker [db_worker options]\n")
+    assert capsys.readouterr().out.startswith("usage: orderly worker [task_worker options]\n")
     assert main(["help", "worker"]) == 0
     assert "the scheduler" in capsys.readouterr().out
 

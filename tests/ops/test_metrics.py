@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from orderly.channels.models import OutboxMessage, SyncRun
 from orderly.channels.selectors import manual_channel
+from orderly.core.models import TaskReclaim, TaskWorkerProcess
 from orderly.orders.models import Order
 from tests.factories import make_order
 from tests.ops.helpers import NOW, ago, freeze, heartbeat, task
@@ -104,6 +106,19 @@ def operations(db, monkeypatch):
 
     heartbeat("scheduler@worker-1", beat_at=ago(seconds=12))
     heartbeat("task worker@worker-1", beat_at=ago(minutes=4))
+    for worker_id, beat in [("w-alive", ago(seconds=20)), ("w-killed", ago(minutes=10))]:
+        TaskWorkerProcess.objects.create(
+            worker_id=worker_id, host="worker-1", pid=1, started_at=ago(days=1), beat_at=beat
+        )
+    for outcome, hours in [("requeued", 1), ("requeued", 23), ("failed", 2), ("requeued", 25)]:
+        TaskReclaim.objects.create(
+            task_id=uuid.uuid4(),
+            task_path="p",
+            worker_id="w-killed",
+            outcome=outcome,
+            reclaimed_by="w-alive",
+            reclaimed_at=ago(hours=hours),
+        )
 
 
 def test_the_database_gauges_show_what_the_database_holds(operations):
@@ -136,6 +151,11 @@ def test_the_database_gauges_show_what_the_database_holds(operations):
         (("process", "scheduler@worker-1"),): 12.0,
         (("process", "task worker@worker-1"),): 240.0,
     }
+    assert family(found, "orderly_tasks_reclaimed_last_24h") == {
+        (("outcome", "requeued"),): 2,
+        (("outcome", "failed"),): 1,
+    }
+    assert family(found, "orderly_task_workers") == {(("state", "alive"),): 1, (("state", "silent"),): 1}
 
 
 def test_with_nothing_to_count_every_gauge_shows_zero(db, monkeypatch):
@@ -147,6 +167,8 @@ def test_with_nothing_to_count_every_gauge_shows_zero(db, monkeypatch):
     assert family(found, "orderly_tasks_oldest_waiting_seconds") == {(): 0.0}
     assert family(found, "orderly_orders_in_error") == {}
     assert family(found, "orderly_worker_heartbeat_age_seconds") == {}
+    assert set(family(found, "orderly_tasks_reclaimed_last_24h").values()) == {0}
+    assert family(found, "orderly_task_workers") == {(("state", "alive"),): 0, (("state", "silent"),): 0}
 
 
 def test_metrics_from_another_machine_need_a_manager_token(db, tokens):

@@ -199,7 +199,7 @@ def _worker_started(server: Server) -> bool:
     """Whether the worker has started its task worker and its scheduler (which keeps the channels' sync schedule);
     it does so once Django is set up, which on a busy machine takes a while after the web server answers."""
     commands = [_cmdline(pid) for pid in server.descendants()]
-    task_worker = any(b"db_worker" in command for command in commands)
+    task_worker = any(b"task_worker" in command for command in commands)
     scheduler = any(b"channel_scheduler" in command for command in commands)
     return task_worker and scheduler
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.exceptions import Conflict, UnknownReference, ValidationError
 from orderly.production.models import Machine, Profile, ProfileGreen, ProfileGroup
 from orderly.production.selectors import profile_get, profile_views, weight_losses
 from orderly.production.services import masterdata
@@ -60,7 +60,7 @@ def test_group_needs_a_catalog_product_once():
     with pytest.raises(Conflict) as refused:
         masterdata.profile_group_create(data={"name": "Espresso 2", "product": "Espresso blend"})
     assert refused.value.field == "product"
-    with pytest.raises(NotFound) as refused:
+    with pytest.raises(UnknownReference) as refused:
         masterdata.profile_group_create(data={"name": "Filter", "product": "Filter roast"})
     assert refused.value.field == "product"
     assert ProfileGroup.objects.count() == 1
@@ -144,7 +144,7 @@ def test_blend_is_stored_as_weights_per_batch_adding_up_to_the_batch(setup):
 )
 def test_bad_profile_is_refused_naming_the_field(setup, extra, field):
     before = counts()
-    with pytest.raises((ValidationError, NotFound)) as refused:
+    with pytest.raises(ValidationError) as refused:
         masterdata.profile_create(data=base(**{"green_lots": ["Brazil Santos"], **extra}))
     assert refused.value.field == field
     assert counts() == before
@@ -155,7 +155,7 @@ def test_packaged_lot_is_not_green_coffee(setup):
     from tests.production.helpers import ACTOR
 
     bags = stock_receive(kind="packaged", sku="ESP-250", quantity=5, actor=ACTOR)
-    with pytest.raises(NotFound) as refused:
+    with pytest.raises(UnknownReference) as refused:
         masterdata.profile_create(data=base(green_lots=[bags.number]))
     assert refused.value.field == "green_lots[0]"
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from orderly.core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationError
+from orderly.core.exceptions import Conflict, TransitionNotAllowed, ValidationError
 from orderly.inventory.models import Hold, Lot, Movement
 from orderly.inventory.services import stock_receive
 from orderly.plans.models import PackagingPlan
@@ -193,7 +193,7 @@ def test_edits_change_rows_and_refuse_a_profile_of_another_group(world):
         ({"machine": "Loring"}, "rows[0].machine"),
     ]
     for bad, field in refusals:
-        with pytest.raises((ValidationError, NotFound)) as refused:
+        with pytest.raises(ValidationError) as refused:
             conversion_edit(plan=plan, rows=[{"product": "Espresso blend", **bad}], actor=ACTOR)
         assert refused.value.field == field
     assert list(ConversionEdit.objects.values_list("batch_kg", "end_kg")) == [(D("10.000"), D("8.000"))]

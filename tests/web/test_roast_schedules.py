@@ -3,6 +3,7 @@ and a roast batch's page (Complete, Cancel, Edit); per role, refusals naming the
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -62,8 +63,9 @@ def test_order_conversion_shows_the_rows(op, world):
     )
     page = text(op.get(f"/plans/{plan.number}/order-conversion/"))
     assert (
-        "Product Remaining kg Available kg Scheduled kg To roast kg Batches Carry-over kg Profile Machine Green lot "
-        f"Actions Espresso blend 25 3 0 22 3 8.6 Espresso blend medium Probat 12 {lot.number} Edit Espresso blend"
+        "Schedule Product Remaining kg Available kg Scheduled kg To roast kg Batches Carry-over kg Profile Machine "
+        f"Green lot Actions Schedule Espresso blend Espresso blend 25 3 0 22 3 8.6 Espresso blend medium Probat 12 "
+        f"{lot.number} Edit Espresso blend"
     ) in page
 
 
@@ -76,7 +78,9 @@ def test_a_row_with_a_problem_shows_an_exclamation_mark_and_the_reason(op, world
 
 def test_schedule_roasts_on_a_date(op, world):
     plan, product, profile, lot = world
-    response = op.post(f"/plans/{plan.number}/order-conversion/", {"date": "2026-11-28"}, follow=True)
+    response = op.post(
+        f"/plans/{plan.number}/order-conversion/", {"date": "2026-11-28", "products": "Espresso blend"}, follow=True
+    )
     assert messages_of(response) == ["Scheduled 1 roast batch: RB-000001."]
     assert "RB-000001 2026-11-28 Probat 12 Espresso blend medium Espresso blend 3 36 30.6 Scheduled" in text(response)
     assert state()[:3] == (
@@ -89,7 +93,7 @@ def test_schedule_roasts_on_a_date(op, world):
 def test_scheduling_without_a_date_is_refused_naming_it(op, world):
     plan = world[0]
     before = state()
-    response = op.post(f"/plans/{plan.number}/order-conversion/", {"date": "28-11-2026"})
+    response = op.post(f"/plans/{plan.number}/order-conversion/", {"date": "28-11-2026", "products": "Espresso blend"})
     assert response.status_code == 422
     assert "Nothing was saved. Roast date '28-11-2026' is not a date (YYYY-MM-DD)." in text(response)
     assert 'id="f-date-error"' in response.content.decode()
@@ -100,11 +104,14 @@ def test_scheduling_a_plan_with_only_problems_is_refused(op, world):
     plan, product, profile, lot = world
     masterdata.profile_update(profile=profile, changes={"green_lots": []})
     before = state()
-    response = op.post(f"/plans/{plan.number}/order-conversion/", {"date": "2026-11-28"})
+    response = op.post(f"/plans/{plan.number}/order-conversion/", {"date": "2026-11-28", "products": "Espresso blend"})
     assert response.status_code == 409
-    assert f"Nothing was saved. Nothing of plan {plan.number} can be scheduled: Espresso blend: no_green_lot." in text(
-        response
-    )
+    assert "Nothing was saved. Cannot schedule: Espresso blend: no_green_lot. Fix the rows first." in text(response)
+    # a flagged row cannot be ticked
+    assert (
+        f'<input type="checkbox" id="f-products-{product.pk}" name="products" value="Espresso blend" '
+        'form="schedule-form" disabled>'
+    ) in response.content.decode()
     assert state() == before
 
 
@@ -127,7 +134,7 @@ def test_edit_a_row_then_schedule_it(op, world):
     op.post(url, {"profile": profile.name, "green_lot": lot.number, "batch_kg": "11", "end_kg": "9.35",
                   "weight_loss": "15", "machine": "Probat 12", "batches": "4"})  # fmt: skip
     assert list(ConversionEdit.objects.values_list("batch_kg", "end_kg", "batches")) == [(D("11.000"), None, 4)]
-    op.post(f"/plans/{plan.number}/order-conversion/", {"date": "2026-11-28"})
+    op.post(f"/plans/{plan.number}/order-conversion/", {"date": "2026-11-28", "products": "Espresso blend"})
     assert list(RoastBatch.objects.values_list("batches", "batch_kg", "green_kg", "expected_kg")) == [
         (4, D("11.000"), D("44.000"), D("37.400"))
     ]
@@ -406,3 +413,83 @@ def test_the_trace_pages_from_a_green_lot_a_roasted_lot_and_an_order_item(viewer
     )
     assert viewer.get("/inventory/lots/LOT-999999/trace/").status_code == 404
     assert viewer.get(f"/orders/{order.number}/items/999999/trace/").status_code == 404
+
+
+@pytest.fixture
+def two_rows(db):
+    """Two roasted products a plan needs roasted: Espresso blend (25 kg) and Filter roast (10 kg), each with a
+    profile on Probat 12 and green coffee of its own."""
+    from tests.production.helpers import green, roasted_product
+
+    espresso, _, _ = roastery()
+    filter_roast = roasted_product("Filter roast", "FIL-250")
+    lot = green("Ethiopia Sidamo", 80)
+    masterdata.profile_group_create(data={"name": "Filter", "product": filter_roast.name})
+    masterdata.profile_create(
+        data={"group": "Filter", "name": "Filter light", "machines": ["Probat 12"], "green_lots": [lot.number],
+              "batch_kg": "10", "end_kg": "8.6"}
+    )  # fmt: skip
+    order = order_of(("ESP-250", 100), ("FIL-250", 40))
+    plan = plan_create(orders=[order.number], fulfillment_date=FULFILLMENT_DATE, actor=ACTOR)
+    allocation_save(plan=plan, actor=ACTOR)
+    return plan, espresso, filter_roast
+
+
+def test_every_row_that_can_be_scheduled_is_ticked_at_first_with_a_select_all_box(op, two_rows):
+    plan, espresso, filter_roast = two_rows
+    page = op.get(f"/plans/{plan.number}/order-conversion/").content.decode()
+    assert (
+        '<input type="checkbox" id="f-products-all" data-select-all="products" form="schedule-form" hidden '
+        'aria-label="Select every row that can be scheduled">'
+    ) in page
+    for product in (espresso, filter_roast):
+        assert (
+            f'<input type="checkbox" id="f-products-{product.pk}" name="products" value="{product.name}" '
+            'form="schedule-form" checked>'
+        ) in page
+
+
+def test_schedule_roasts_schedules_only_the_rows_ticked(op, two_rows):
+    plan, espresso, filter_roast = two_rows
+    response = op.post(
+        f"/plans/{plan.number}/order-conversion/", {"date": "2026-11-28", "products": ["Filter roast"]}, follow=True
+    )
+    assert messages_of(response) == ["Scheduled 1 roast batch: RB-000001."]
+    assert list(RoastBatch.objects.values_list("number", "product__name", "batches", "green_kg")) == [
+        ("RB-000001", "Filter roast", 2, D("20.000"))
+    ]
+    # the other row is still to roast, and is scheduled when ticked
+    page = text(op.get(f"/plans/{plan.number}/order-conversion/"))
+    assert "Schedule Espresso blend Espresso blend 25 0 0 25 3" in page
+    assert "Schedule Filter roast Filter roast 10 0 10 0 0" in page  # scheduled: what it needs of the 17.2 kg
+    op.post(f"/plans/{plan.number}/order-conversion/", {"date": "2026-11-29", "products": ["Espresso blend"]})
+    assert list(RoastBatch.objects.order_by("id").values_list("product__name", "date")) == [
+        ("Filter roast", ROAST_DAY),
+        ("Espresso blend", date(2026, 11, 29)),
+    ]
+
+
+def test_schedule_roasts_with_no_row_ticked_is_refused_and_keeps_the_choice(op, two_rows):
+    plan, espresso, filter_roast = two_rows
+    before = state()
+    response = op.post(f"/plans/{plan.number}/order-conversion/", {"date": "2026-11-28"})
+    assert response.status_code == 422
+    assert "Nothing was saved. Choose at least one row to schedule." in text(response)
+    page = response.content.decode()
+    assert f'id="f-products-{espresso.pk}" name="products" value="Espresso blend" form="schedule-form">' in page
+    assert state() == before
+
+
+def test_schedule_roasts_with_a_row_not_of_the_plan_is_refused(op, two_rows):
+    plan = two_rows[0]
+    before = state()
+    response = op.post(f"/plans/{plan.number}/order-conversion/", {"date": "2026-11-28", "products": ["Tea"]})
+    assert response.status_code == 422
+    assert f"Plan {plan.number}'s order conversion has no row for product 'Tea'." in text(response)
+    assert state() == before
+
+
+def test_the_select_all_box_is_a_script_of_our_own(op, two_rows):
+    script = (Path(__file__).resolve().parents[2] / "src/orderly/web/static/web/orderly.js").read_text()
+    assert "function bindSelectAll()" in script
+    assert "bindSelectAll();" in script

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from orderly.core.forms import AdminLoginForm
-from orderly.core.models import ApiToken, LoginThrottle, User, WorkerHeartbeat
+from orderly.core.models import ApiToken, LoginThrottle, TaskReclaim, TaskWorkerProcess, User, WorkerHeartbeat
 
 # The admin's login is throttled like the web pages' one.
 admin.site.login_form = AdminLoginForm
@@ -24,6 +24,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ("name", "pid", "started_at", "beat_at")
     readonly_fields = ("name", "host", "pid", "started_at", "beat_at")
+
+
+@admin.register(TaskWorkerProcess)
+class TaskWorkerProcessAdmin(admin.ModelAdmin):
+    list_display = ("worker_id", "host", "pid", "started_at", "beat_at")
+    readonly_fields = ("worker_id", "host", "pid", "started_at", "beat_at")
+
+
+@admin.register(TaskReclaim)
+class TaskReclaimAdmin(admin.ModelAdmin):
+    list_display = ("reclaimed_at", "task_path", "task_id", "outcome", "worker_id", "reclaimed_by")
+    list_filter = ("outcome",)
+    readonly_fields = ("task_id", "task_path", "worker_id", "outcome", "reclaimed_by", "reclaimed_at")
 
 
 @admin.register(LoginThrottle)

@@ -64,14 +64,16 @@ class ErrorCode(StrEnum):
         "not_found",
         404,
         "What the path names does not exist or was deleted; `resource` is order, product, variant, channel, mapping, "
-        "plan, plan_order, packaging_plan, fulfillment, invoice, lot or user.",
+        "plan, plan_order, packaging_plan, fulfillment, invoice, lot, user, machine, profile_group, profile or "
+        "roast_batch.",
         {"resource": "order", "key": "OR-000123"},
     )
     UNKNOWN_REFERENCE = (
         "unknown_reference",
         422,
         "The body names something that does not exist where it must; `resource` is item (of the order), "
-        "invoice_item, charge, lot, product or plan_line (a SKU the plan's orders ask for).",
+        "invoice_item, charge, lot, product, plan_line (a SKU the plan's orders ask for), machine, profile_group or "
+        "profile.",
         {"resource": "item", "key": 1234},
     )
     UNKNOWN_SKU = "unknown_sku", 422, "No product variant has this SKU.", {"sku": "ESP-999"}

@@ -45,6 +45,13 @@ class ValidationError(DomainError):
     code = ErrorCode.INVALID
 
 
+class UnknownReference(ValidationError):
+    """The body names a `resource` by `key` (a machine, a profile, a lot…) that does not exist: 422 naming the
+    field, as any other bad input. NotFound (404) is for what the path names."""
+
+    code = ErrorCode.UNKNOWN_REFERENCE
+
+
 class NotFound(DomainError):
     """Something the request names does not exist: `resource` (order, plan, lot…) and `key` (its number or id)."""
 

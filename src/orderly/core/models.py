@@ -106,6 +106,42 @@ class WorkerHeartbeat(models.Model):
         return f"{self.name} (pid {self.pid}) at {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
+class TaskWorkerProcess(models.Model):
+    """One running task worker process (`orderly worker`'s task_worker), by the id it claims tasks with.
+
+    It beats every few seconds from a thread of its own, also while a task runs; a clean stop deletes the row. A
+    task RUNNING under a worker id whose row is missing or silent for ORDERLY_WORKER_STALE_SECONDS lost its worker
+    (killed, its machine gone) and is given back to the queue by orderly.ops.reaper."""
+
+    worker_id = models.CharField(max_length=64, unique=True, help_text="The id the process claims tasks with")
+    host = models.CharField(max_length=150)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.worker_id} on {self.host} (pid {self.pid})"
+
+
+class TaskReclaim(models.Model):
+    """A RUNNING task taken back from a worker that stopped beating: put back in the queue, or failed once it had
+    lost its worker too many times. Kept a while for /metrics and the admin; the reaper prunes old rows."""
+
+    class Outcome(models.TextChoices):
+        REQUEUED = "requeued"  # back to READY: another worker runs it again
+        FAILED = "failed"  # lost its worker ORDERLY_TASK_MAX_RECLAIMS + 1 times: marked FAILED with the reason
+
+    task_id = models.UUIDField(db_index=True)
+    task_path = models.TextField()
+    worker_id = models.CharField(max_length=64, help_text="The worker that had claimed it and stopped beating")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    reclaimed_by = models.CharField(max_length=64, help_text="The worker whose reaper found it")
+    reclaimed_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.task_path} {self.task_id} {self.outcome} at {self.reclaimed_at:%Y-%m-%d %H:%M:%S}"
+
+
 class LoginThrottle(models.Model):
     """Failed logins counted for one account (the username tried, whether it exists or not) or one client address,
     to lock out guessing for a while (orderly.core.throttle keeps the count and decides)."""

@@ -84,6 +84,20 @@ class DatabaseCollector:
             "code",
             figures.orders_in_error,
         )
+        yield _family(
+            "orderly_tasks_reclaimed_last_24h",
+            "Running tasks taken back from a task worker that stopped beating in the last 24 hours: requeued (run "
+            "again by another worker) or failed (lost their worker too often).",
+            "outcome",
+            figures.tasks_reclaimed_last_24h,
+        )
+        yield _family(
+            "orderly_task_workers",
+            "Task worker processes: alive (beat within ORDERLY_WORKER_STALE_SECONDS) and silent (killed, or their "
+            "machine gone; their tasks are reclaimed). A clean stop removes a worker.",
+            "state",
+            figures.task_workers,
+        )
         age = GaugeMetricFamily(
             "orderly_worker_heartbeat_age_seconds",
             "Seconds since each background process (role@host) last showed it is alive.",

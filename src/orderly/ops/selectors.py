@@ -4,12 +4,13 @@ the shops and orders in error, as `/health` and `/metrics` show them."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from orderly.channels.models import OutboxMessage, OutboxStatus, SyncRun, SyncRunStatus
-from orderly.core.models import WorkerHeartbeat
+from orderly.core.models import TaskReclaim, TaskWorkerProcess, WorkerHeartbeat
 from orderly.orders.models import Order
 
 # The scheduler beats every 30 s (the task worker also at each task it starts and ends): a worker silent for four
@@ -42,6 +43,8 @@ class OperationsFigures:
     oldest_waiting_seconds: float | None
     orders_in_error: dict[str, int]
     heartbeat_ages: dict[str, float]
+    tasks_reclaimed_last_24h: dict[str, int]  # by outcome: requeued, failed
+    task_workers: dict[str, int]  # task worker processes: alive (beat within the stale period) and silent
 
 
 def _seconds(since: datetime | None, now: datetime) -> float | None:
@@ -94,6 +97,17 @@ def operations_figures(now: datetime | None = None) -> OperationsFigures:
         .order_by()
     )
     beats = WorkerHeartbeat.objects.values_list("name", "beat_at").order_by("name")
+    reclaimed = dict.fromkeys(TaskReclaim.Outcome.values, 0)
+    reclaimed.update(
+        TaskReclaim.objects.filter(reclaimed_at__gte=now - timedelta(hours=24))
+        .values_list("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    cutoff = now - timedelta(seconds=settings.ORDERLY_WORKER_STALE_SECONDS)
+    workers = TaskWorkerProcess.objects.aggregate(
+        alive=Count("id", filter=Q(beat_at__gte=cutoff)), silent=Count("id", filter=Q(beat_at__lt=cutoff))
+    )
     return OperationsFigures(
         sync_runs_last_24h=runs,
         pushes=pushes,
@@ -101,4 +115,6 @@ def operations_figures(now: datetime | None = None) -> OperationsFigures:
         oldest_waiting_seconds=_seconds(oldest, now),
         orders_in_error=dict(sorted(errors)),
         heartbeat_ages={name: _seconds(beat_at, now) for name, beat_at in beats},
+        tasks_reclaimed_last_24h=reclaimed,
+        task_workers=workers,
     )

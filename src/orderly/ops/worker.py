@@ -1,7 +1,7 @@
 """What the task worker does around each task: log lines name the task, and the worker beats its heartbeat.
 
 Connected to django-tasks' task_started and task_finished in OpsConfig.ready; they are sent by the process that
-runs the task (`orderly worker`'s db_worker).
+runs the task (`orderly worker`'s task_worker, django-tasks-db's db_worker).
 """
 
 import logging

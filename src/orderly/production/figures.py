@@ -3,6 +3,7 @@ profiles, machines and green lots, in a fixed number of queries whatever the num
 
     conversion_input(plan) -> ConversionInput
     conversion_rows(plan) -> list[conversion.Row]
+    plan_product_ids(plan) -> set[int]                          the products the plan's orders ask for
     profile_green_lot_ids(product_ids, plan=None) -> set[int]   the raw lots a schedule for them may draw
 """
 
@@ -11,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import F, Sum
 
-from orderly.catalog.models import Product
+from orderly.catalog.models import Product, Variant
 from orderly.inventory.models import Hold, Lot
 from orderly.inventory.status import LotKind
 from orderly.orders.models import OrderItem
@@ -19,8 +20,8 @@ from orderly.orders.status import OrderStatus
 from orderly.plans.models import FulfillmentPlan, PlanOrder
 from orderly.plans.status import PlanStatus
 from orderly.production import conversion
-from orderly.production.models import ConversionEdit, Machine, ProfileGreen, RoastBatch
-from orderly.production.selectors import profile_list, weight_losses
+from orderly.production.models import ConversionEdit, Machine, Profile, ProfileGreen, RoastBatch
+from orderly.production.selectors import weight_losses
 from orderly.production.services.common import end_from_loss
 from orderly.production.status import RoastStatus
 
@@ -29,7 +30,7 @@ ZERO = Decimal("0")
 
 def _needs(plan: FulfillmentPlan) -> tuple[list[conversion.Need], set[int]]:
     """Every open plan's remaining kg per product (ordered minus allocated, times the package size), and the
-    products of `plan`. Four queries."""
+    products of `plan`. Five queries."""
     plans = {
         p["id"]: p
         for p in FulfillmentPlan.objects.filter(status=PlanStatus.OPEN).values("id", "number", "fulfillment_date")
@@ -38,6 +39,7 @@ def _needs(plan: FulfillmentPlan) -> tuple[list[conversion.Need], set[int]]:
     plan_of = dict(
         PlanOrder.objects.filter(plan_id__in=list(plans), removed_at__isnull=True).values_list("order_id", "plan_id")
     )
+    # Whole units per item here, package sizes per variant below: thousands of lines convert no Decimal each.
     items = (
         OrderItem.objects.filter(
             order_id__in=PlanOrder.objects.filter(plan_id__in=list(plans), removed_at__isnull=True).values("order_id"),
@@ -45,25 +47,31 @@ def _needs(plan: FulfillmentPlan) -> tuple[list[conversion.Need], set[int]]:
             variant__isnull=False,
         )
         .exclude(status=OrderStatus.CANCELED)
-        .values_list(
-            "id", "order_id", "quantity", "qty_handed_to_carrier", "qty_canceled", "variant__product_id",
-            "variant__package_size",
-        )
-    )  # fmt: skip
+        .values_list("id", "order_id", "quantity", "qty_handed_to_carrier", "qty_canceled", "variant_id")
+    )
     held = dict(
         Hold.objects.filter(reference__in=[p["number"] for p in plans.values()], order_item_id__isnull=False)
         .values("order_item_id")
         .annotate(total=Sum("quantity"))
         .values_list("order_item_id", "total")
     )
-    remaining: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    own_products: set[int] = set()
-    for item_id, order_id, quantity, shipped, canceled, product_id, size in items:
+    units: dict[tuple[int, int], int] = defaultdict(int)
+    for item_id, order_id, quantity, shipped, canceled, variant_id in items:
         plan_id = plan_of.get(order_id)
         if plan_id is None:
             continue
-        units = max(quantity - shipped - canceled - int(held.get(item_id, 0)), 0)
-        remaining[(plan_id, product_id)] += units * size
+        units[(plan_id, variant_id)] += max(quantity - shipped - canceled - int(held.get(item_id, 0)), 0)
+    variants = {
+        pk: (product_id, size)
+        for pk, product_id, size in Variant.objects.filter(pk__in={v for _, v in units}).values_list(
+            "pk", "product_id", "package_size"
+        )
+    }
+    remaining: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    own_products: set[int] = set()
+    for (plan_id, variant_id), count in units.items():
+        product_id, size = variants[variant_id]
+        remaining[(plan_id, product_id)] += count * size
         if plan_id == plan.pk:
             own_products.add(product_id)
     needs = [
@@ -71,6 +79,18 @@ def _needs(plan: FulfillmentPlan) -> tuple[list[conversion.Need], set[int]]:
         for (plan_id, product_id), kg in remaining.items()
     ]
     return needs, own_products
+
+
+def plan_product_ids(plan: FulfillmentPlan) -> set[int]:
+    """The products the plan's orders ask for (a superset of its conversion's rows): one query."""
+    return set(
+        OrderItem.objects.filter(
+            order_id__in=PlanOrder.objects.filter(plan=plan, removed_at__isnull=True).values("order_id"),
+            variant__isnull=False,
+        )
+        .values_list("variant__product_id", flat=True)
+        .distinct()
+    )
 
 
 def profile_green_lot_ids(product_ids, plan: FulfillmentPlan | None = None) -> set[int]:
@@ -82,6 +102,43 @@ def profile_green_lot_ids(product_ids, plan: FulfillmentPlan | None = None) -> s
             ConversionEdit.objects.filter(plan=plan, green_lot__isnull=False).values_list("green_lot_id", flat=True)
         )
     return lots
+
+
+def _profile_specs(product_ids) -> dict[int, list[conversion.ProfileSpec]]:
+    """The active profiles of the products' groups, in group order (the default first), as the conversion takes
+    them: their machines' names and green lots' numbers as plain rows, no model per green lot. Four queries."""
+    profiles = list(
+        Profile.objects.filter(group__product_id__in=set(product_ids), is_active=True)
+        .annotate(product_id=F("group__product_id"))
+        .only("id", "name", "batch_kg", "end_kg")
+        .order_by("group__name", "rank", "id")
+    )
+    ids = [p.pk for p in profiles]
+    machines: dict[int, list[str]] = defaultdict(list)
+    for profile_id, name in (
+        Profile.machines.through.objects.filter(profile_id__in=ids)
+        .order_by("machine__name")
+        .values_list("profile_id", "machine__name")
+    ):
+        machines[profile_id].append(name)
+    greens: dict[int, list[conversion.GreenSpec]] = defaultdict(list)
+    for profile_id, number, kg_per_batch in (
+        ProfileGreen.objects.filter(profile_id__in=ids)
+        .order_by("rank", "id")
+        .values_list("profile_id", "lot__number", "kg_per_batch")
+    ):
+        greens[profile_id].append(conversion.GreenSpec(number, kg_per_batch))
+    losses = weight_losses(profiles)
+    specs: dict[int, list[conversion.ProfileSpec]] = defaultdict(list)
+    for p in profiles:
+        end = p.end_kg if p.end_kg is not None else end_from_loss(p.batch_kg, losses[p.pk])
+        specs[p.product_id].append(
+            conversion.ProfileSpec(
+                name=p.name, batch_kg=p.batch_kg, end_kg=end, machines=tuple(machines[p.pk]),
+                greens=tuple(greens[p.pk]),
+            )
+        )  # fmt: skip
+    return specs
 
 
 def conversion_input(plan: FulfillmentPlan) -> conversion.ConversionInput:
@@ -99,17 +156,7 @@ def conversion_input(plan: FulfillmentPlan) -> conversion.ConversionInput:
         ).values_list("plan_id", "product_id", "expected_kg")
     ]
     counted = conversion.shares(needs, {k: Decimal(v) for k, v in loose.items()}, scheduled)
-    profiles = list(profile_list(product_ids=product_ids).filter(is_active=True))
-    losses = weight_losses(profiles)
-    specs: dict[int, list[conversion.ProfileSpec]] = defaultdict(list)
-    for p in profiles:
-        end = p.end_kg if p.end_kg is not None else end_from_loss(p.batch_kg, losses[p.pk])
-        specs[p.group.product_id].append(
-            conversion.ProfileSpec(
-                name=p.name, batch_kg=p.batch_kg, end_kg=end, machines=tuple(m.name for m in p.machines.all()),
-                greens=tuple(conversion.GreenSpec(g.lot.number, g.kg_per_batch) for g in p.greens.all()),
-            )
-        )  # fmt: skip
+    specs = _profile_specs(product_ids)
     edits = {}
     edit_lots = set()
     for e in ConversionEdit.objects.filter(plan=plan).select_related("profile", "machine", "green_lot"):

@@ -37,6 +37,8 @@ Public services (keyword-only; `actor` is an orderly.core.actors.Actor; quantiti
     raw_hold(*, draws, reference, actor) -> None
         `draws`: [(lot_id, kg)]; sets kg of raw lots aside for `reference` (a roast batch), no order item;
         refused (Conflict, nothing written) beyond what is available.
+    raw_holds(*, holds, actor) -> None
+        `holds`: [(reference, [(lot_id, kg)])]; raw_hold for many references at once, the lots locked once.
     raw_release(*, reference, actor, reason="") -> Decimal
         Gives back every raw kg `reference` holds.
     raw_held(*, reference) -> dict[int, Decimal]
@@ -48,7 +50,7 @@ Selectors are in orderly.inventory.selectors.
 """
 
 from orderly.inventory.services.holds import HoldChange, holds_change, holds_release
-from orderly.inventory.services.raw import loose_output, raw_held, raw_hold, raw_lots_lock, raw_release
+from orderly.inventory.services.raw import loose_output, raw_held, raw_hold, raw_holds, raw_lots_lock, raw_release
 from orderly.inventory.services.shipments import ShipDraw, ShipRequest, stock_return, stock_ship, stock_unship
 from orderly.inventory.services.stock import (
     MAX_QUANTITY,
@@ -77,6 +79,7 @@ __all__ = [
     "loose_output",
     "raw_held",
     "raw_hold",
+    "raw_holds",
     "raw_lots_lock",
     "raw_release",
     "stock_adjust",

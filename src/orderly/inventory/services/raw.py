@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, DecimalField, F, Value, When
 
 from orderly.catalog.models import Product
 from orderly.core.actors import Actor
@@ -31,15 +31,27 @@ def raw_lots_lock(*, lot_ids) -> list[Lot]:
 def raw_hold(*, draws: Sequence[tuple[int, Decimal]], reference: str, actor: Actor) -> None:
     """Set aside kg of raw lots for `reference`: [(lot id, kg)]. Refused (Conflict naming the lot, what is wanted
     and what is available; nothing written) beyond a lot's available kg."""
-    wanted: dict[int, Decimal] = defaultdict(Decimal)
-    for lot_id, quantity in draws:
-        wanted[lot_id] += Decimal(quantity)
-    wanted = {lot_id: kg for lot_id, kg in wanted.items() if kg > 0}
+    raw_holds(holds=[(reference, draws)], actor=actor)
+
+
+@transaction.atomic
+def raw_holds(*, holds: Sequence[tuple[str, Sequence[tuple[int, Decimal]]]], actor: Actor) -> None:
+    """raw_hold for many references at once (the roast batches of one schedule): [(reference, [(lot id, kg)])].
+    The lots are locked once, and each lot must have what all the references together want of it; refused as a
+    whole (Conflict naming the lot, the kg wanted in all and available; nothing written) otherwise. A fixed
+    number of queries, whatever the number of references and lots."""
+    wanted: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    for reference, draws in holds:
+        for lot_id, quantity in draws:
+            wanted[(reference, lot_id)] += Decimal(quantity)
+    wanted = {key: kg for key, kg in wanted.items() if kg > 0}
     if not wanted:
         return
-    lots = {lot.pk: lot for lot in raw_lots_lock(lot_ids=wanted)}
-    existing = {h.lot_id: h for h in Hold.objects.filter(reference=reference, order_item_id__isnull=True)}
-    for lot_id, kg in sorted(wanted.items()):
+    per_lot: dict[int, Decimal] = defaultdict(Decimal)
+    for (_, lot_id), kg in wanted.items():
+        per_lot[lot_id] += kg
+    lots = {lot.pk: lot for lot in raw_lots_lock(lot_ids=per_lot)}
+    for lot_id, kg in sorted(per_lot.items()):
         lot = lots.get(lot_id)
         if lot is None:
             raise NotFound(f"No raw lot with id {lot_id}.", field="green_lot", resource="lot", key=str(lot_id))
@@ -49,14 +61,29 @@ def raw_hold(*, draws: Sequence[tuple[int, Decimal]], reference: str, actor: Act
                 code=ErrorCode.GREEN_SHORT, field="green_lot", lot=lot.number, requested=str(kg),
                 available=str(lot.available),
             )  # fmt: skip
-    for lot_id, kg in sorted(wanted.items()):
-        hold = existing.get(lot_id)
+    references = {reference for reference, _ in wanted}
+    existing = {
+        (h.reference, h.lot_id): h
+        for h in Hold.objects.filter(reference__in=references, order_item_id__isnull=True, lot_id__in=per_lot)
+    }
+    new_holds, movements = [], []
+    for (reference, lot_id), kg in sorted(wanted.items(), key=lambda entry: (entry[0][1], entry[0][0])):
+        hold = existing.get((reference, lot_id))
         if hold is None:
-            Hold.objects.create(lot_id=lot_id, order_item_id=None, reference=reference, quantity=kg)
+            new_holds.append(Hold(lot_id=lot_id, order_item_id=None, reference=reference, quantity=kg))
         else:
             Hold.objects.filter(pk=hold.pk).update(quantity=F("quantity") + kg)
-        Lot.objects.filter(pk=lot_id).update(held=F("held") + kg)
-        _movement(lots[lot_id], MovementKind.HOLD, actor, held_change=kg, reference=reference).save()
+        movements.append(_movement(lots[lot_id], MovementKind.HOLD, actor, held_change=kg, reference=reference))
+    Hold.objects.bulk_create(new_holds)
+    # one UPDATE for every lot, each by its own kg (the lots are locked already)
+    Lot.objects.filter(pk__in=per_lot).update(
+        held=F("held")
+        + Case(
+            *(When(pk=lot_id, then=Value(kg)) for lot_id, kg in per_lot.items()),
+            output_field=DecimalField(max_digits=14, decimal_places=3),
+        )
+    )
+    Movement.objects.bulk_create(movements)
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
-from orderly.core.exceptions import Conflict, NotFound, TransitionNotAllowed, ValidationError
+from orderly.core.exceptions import Conflict, TransitionNotAllowed, UnknownReference, ValidationError
 from orderly.core.transitions import check_transition
 from orderly.inventory.models import Lot
 from orderly.inventory.services import loose_output, lots_consume, raw_hold, raw_lots_lock, raw_release
@@ -158,11 +158,12 @@ def roast_batch_update(*, batch, changes: dict, actor: Actor) -> RoastBatch:
     if changes.get("date") is not None:
         batch.date = changes["date"]
     if changes.get("machine") is not None:
-        batch.machine = Machine.objects.filter(name=str(changes["machine"]).strip()).first()
-        if batch.machine is None:
-            raise NotFound(
+        machine = Machine.objects.filter(name=str(changes["machine"]).strip()).first()
+        if machine is None:
+            raise UnknownReference(
                 f"No machine {changes['machine']!r}.", resource="machine", key=str(changes["machine"]), field="machine"
             )
+        batch.machine = machine
     new_batch_kg = kg(changes["batch_kg"], field="batch_kg") if changes.get("batch_kg") is not None else None
     count = whole(changes["batches"], field="batches", maximum=10_000) if changes.get("batches") is not None else None
     if new_batch_kg is not None and changes.get("end_kg") is None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from orderly.catalog.models import Product
-from orderly.core.exceptions import AlreadyExists, NotFound, ValidationError
+from orderly.core.exceptions import AlreadyExists, UnknownReference, ValidationError
 from orderly.inventory.models import Lot
 from orderly.inventory.status import LotKind
 from orderly.production.models import Machine, Profile, ProfileGreen, ProfileGroup
@@ -89,7 +89,7 @@ def machine_update(*, machine: Machine, changes: dict) -> Machine:
 def machine_by_name(name, *, field: str = "machine") -> Machine:
     found = Machine.objects.filter(name=str(name or "").strip()).first()
     if found is None:
-        raise NotFound(f"No machine {name!r}.", resource="machine", key=str(name), field=field)
+        raise UnknownReference(f"No machine {name!r}.", resource="machine", key=str(name), field=field)
     return found
 
 
@@ -100,7 +100,7 @@ def _group_product(value) -> Product:
     name = text(value, field="product", max_length=200)
     product = Product.objects.filter(name=name).first()
     if product is None:
-        raise NotFound(
+        raise UnknownReference(
             f"No product {name!r}: a profile group makes a product of the catalog.",
             resource="product",
             key=str(name),
@@ -156,7 +156,7 @@ def profile_group_update(*, group: ProfileGroup, changes: dict) -> ProfileGroup:
 def profile_group_by_name(name, *, field: str = "group") -> ProfileGroup:
     found = ProfileGroup.objects.select_related("product").filter(name=str(name or "").strip()).first()
     if found is None:
-        raise NotFound(f"No profile group {name!r}.", resource="profile_group", key=str(name), field=field)
+        raise UnknownReference(f"No profile group {name!r}.", resource="profile_group", key=str(name), field=field)
     return found
 
 
@@ -171,7 +171,7 @@ def raw_lot(number_or_name, *, field: str) -> Lot:
         or Lot.objects.filter(kind=LotKind.RAW, name=key).first()
     )
     if lot is None:
-        raise NotFound(
+        raise UnknownReference(
             f"No green lot {number_or_name!r} (a raw lot's number or name).",
             resource="lot",
             key=str(number_or_name),
@@ -366,5 +366,5 @@ def profile_update(*, profile: Profile, changes: dict) -> Profile:
 def profile_by_name(name, *, field: str = "profile") -> Profile:
     found = Profile.objects.select_related("group__product").filter(name=str(name or "").strip()).first()
     if found is None:
-        raise NotFound(f"No profile {name!r}.", resource="profile", key=str(name), field=field)
+        raise UnknownReference(f"No profile {name!r}.", resource="profile", key=str(name), field=field)
     return found

@@ -7,15 +7,15 @@ from django.db import transaction
 
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
-from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.exceptions import Conflict, UnknownReference, ValidationError
 from orderly.core.numbering import next_numbers
 from orderly.inventory.models import Lot
-from orderly.inventory.services import raw_hold, raw_lots_lock
+from orderly.inventory.services import raw_holds, raw_lots_lock
 from orderly.plans.models import FulfillmentPlan
 from orderly.plans.selectors import plan_get
 from orderly.plans.services.plans import plan_for_update, refuse_unless_open
 from orderly.production import conversion
-from orderly.production.figures import conversion_input, profile_green_lot_ids
+from orderly.production.figures import conversion_input, plan_product_ids, profile_green_lot_ids
 from orderly.production.models import ConversionEdit, Machine, Profile, RoastBatch, RoastGreen
 from orderly.production.services.common import end_from_loss, kg, loss_of, weight_loss, whole
 from orderly.production.services.masterdata import raw_lot
@@ -44,7 +44,7 @@ def _clean_edit(i: int, row: dict, products: dict[str, int], plan: FulfillmentPl
     if row.get("profile") is not None:
         profile = Profile.objects.select_related("group").filter(name=str(row["profile"]).strip()).first()
         if profile is None:
-            raise NotFound(
+            raise UnknownReference(
                 f"No profile {row['profile']!r}.", resource="profile", key=str(row["profile"]), field=f"{at}.profile"
             )
         if profile.group.product_id != edit.product_id:
@@ -57,7 +57,7 @@ def _clean_edit(i: int, row: dict, products: dict[str, int], plan: FulfillmentPl
     if row.get("machine") is not None:
         edit.machine = Machine.objects.filter(name=str(row["machine"]).strip()).first()
         if edit.machine is None:
-            raise NotFound(
+            raise UnknownReference(
                 f"No machine {row['machine']!r}.", resource="machine", key=str(row["machine"]), field=f"{at}.machine"
             )
     if row.get("green_lot") is not None:
@@ -145,9 +145,17 @@ def _refuse(rows: list[conversion.Row]) -> None:
 
 
 @transaction.atomic
-def roast_schedule(*, plan, on: date, actor: Actor, rows: Sequence[dict] | None = None) -> list[RoastBatch]:
+def roast_schedule(
+    *,
+    plan,
+    on: date,
+    actor: Actor,
+    rows: Sequence[dict] | None = None,
+    products: Sequence[str] | None = None,
+) -> list[RoastBatch]:
     """Schedule roast batches on date `on` for a plan's order conversion: the given rows (each with its product and
-    any edits, saved first), or every row that can be scheduled as proposed. Each row becomes a roast batch
+    any edits, saved first), or the rows of the roasted `products` named (as they stand, with their saved edits;
+    the web page's chosen rows), or every row that can be scheduled as proposed. Each row becomes a roast batch
     `RB-…` holding its green kg on the raw lots.
 
     Locks, in the global order: the green lots the rows may draw (primary-key order), then the plan; the
@@ -158,14 +166,16 @@ def roast_schedule(*, plan, on: date, actor: Actor, rows: Sequence[dict] | None 
     found = _plan(plan)
     if not isinstance(on, date):
         raise ValidationError("date must be a date (YYYY-MM-DD).", field="date")
-    inp = conversion_input(found)
-    raw_lots_lock(lot_ids=profile_green_lot_ids(inp.products, found) | _edit_lots(rows))
+    raw_lots_lock(lot_ids=profile_green_lot_ids(plan_product_ids(found), found) | _edit_lots(rows))
     plan = plan_for_update(found)
     refuse_unless_open(plan, "schedule roasts")
     chosen = _save_edits(plan, rows) if rows is not None else None
     result = conversion.convert(conversion_input(plan))
     if chosen is not None:
         picked = [r for r in result if r.product_id in set(chosen)]
+        _refuse(picked)
+    elif products is not None:
+        picked = _named(plan, result, products)
         _refuse(picked)
     else:
         picked = [r for r in result if r.schedulable]
@@ -186,6 +196,23 @@ def roast_schedule(*, plan, on: date, actor: Actor, rows: Sequence[dict] | None 
     return batches
 
 
+def _named(plan: FulfillmentPlan, result: list[conversion.Row], products: Sequence[str]) -> list[conversion.Row]:
+    """The conversion's rows of the products named, each once; refused for none, or one that is not a row."""
+    names = [str(name).strip() for name in products]
+    if not names:
+        raise ValidationError("Choose at least one row to schedule.", field="products")
+    rows = {r.product: r for r in result}
+    for i, name in enumerate(names):
+        if name not in rows:
+            raise UnknownReference(
+                f"Plan {plan.number}'s order conversion has no row for product {name!r}.",
+                resource="product",
+                key=name,
+                field=f"products[{i}]",
+            )
+    return [rows[name] for name in dict.fromkeys(names)]
+
+
 def _edit_lots(rows) -> set[int]:
     names = [str(r.get("green_lot")) for r in rows or [] if isinstance(r, dict) and r.get("green_lot") is not None]
     if not names:
@@ -196,17 +223,40 @@ def _edit_lots(rows) -> set[int]:
 
 
 def _create_batches(plan: FulfillmentPlan, on: date, rows: list[conversion.Row], actor: Actor) -> list[RoastBatch]:
+    """The rows' roast batches, their green lots and the holds on those, in a fixed number of queries per lot."""
     profiles = {p.name: p for p in Profile.objects.filter(name__in=[r.profile for r in rows])}
     machines = {m.name: m for m in Machine.objects.filter(name__in=[r.machine for r in rows])}
     lots = {lot.number: lot for lot in Lot.objects.filter(number__in=[d.lot for r in rows for d in r.green])}
-    created = []
-    for row, number in zip(rows, next_numbers(ROAST_PREFIX, len(rows)), strict=True):
-        batch = RoastBatch.objects.create(
-            number=number, plan=plan, product_id=row.product_id, profile=profiles[row.profile],
-            machine=machines[row.machine], date=on, batches=row.batches, batch_kg=row.batch_kg,
-            green_kg=row.green_kg, expected_kg=row.expected_kg, created_by=actor.name[:150],
-        )  # fmt: skip
-        RoastGreen.objects.bulk_create([RoastGreen(batch=batch, lot=lots[d.lot], planned_kg=d.kg) for d in row.green])
-        raw_hold(draws=[(lots[d.lot].pk, d.kg) for d in row.green], reference=number, actor=actor)
-        created.append(batch)
+    created = RoastBatch.objects.bulk_create(
+        [
+            RoastBatch(
+                number=number,
+                plan=plan,
+                product_id=row.product_id,
+                profile=profiles[row.profile],
+                machine=machines[row.machine],
+                date=on,
+                batches=row.batches,
+                batch_kg=row.batch_kg,
+                green_kg=row.green_kg,
+                expected_kg=row.expected_kg,
+                created_by=actor.name[:150],
+            )
+            for row, number in zip(rows, next_numbers(ROAST_PREFIX, len(rows)), strict=True)
+        ]
+    )
+    RoastGreen.objects.bulk_create(
+        [
+            RoastGreen(batch=batch, lot=lots[d.lot], planned_kg=d.kg)
+            for batch, row in zip(created, rows, strict=True)
+            for d in row.green
+        ]
+    )
+    raw_holds(
+        holds=[
+            (batch.number, [(lots[d.lot].pk, d.kg) for d in row.green])
+            for batch, row in zip(created, rows, strict=True)
+        ],
+        actor=actor,
+    )
     return created

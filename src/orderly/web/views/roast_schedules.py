@@ -77,24 +77,31 @@ def plan_roasts(request, number: str):
     return _plan_page(request, plan, "web/roasts/plan_tab.html", {"batches": batches})
 
 
-def _conversion_page(request, plan, form=None, status: int = 200) -> TemplateResponse:
-    context = {"rows": _rows(plan), "form": form or schedule_form(on=plan.fulfillment_date.isoformat())}
+def _conversion_page(request, plan, form=None, status: int = 200, chosen=None) -> TemplateResponse:
+    """`chosen`: the product names ticked in a refused request; None shows every row that can be scheduled ticked."""
+    rows = _rows(plan)
+    for entry in rows:
+        row = entry["row"]
+        entry["chosen"] = row.schedulable if chosen is None else row.product in chosen
+    context = {"rows": rows, "form": form or schedule_form(on=plan.fulfillment_date.isoformat())}
     return _plan_page(request, plan, "web/roasts/conversion.html", context, status)
 
 
 @role_required(write="operator")
 def plan_conversion(request, number: str):
-    """Order conversion; *Schedule roasts* on a date schedules every row without a problem."""
+    """Order conversion; *Schedule roasts* on a date schedules the rows ticked (each row that can be scheduled is
+    ticked at first; a row with a problem cannot be ticked)."""
     plan = or_404(plan_get, number)
     if request.method != "POST":
         return _conversion_page(request, plan)
     form = schedule_form(request.POST)
+    chosen = request.POST.getlist("products")
     try:
         on = parse_date(form.value("date"), "date")
-        made = roast_schedule(plan=plan, on=on, actor=actor(request))
+        made = roast_schedule(plan=plan, on=on, products=chosen, actor=actor(request))
     except DomainError as exc:
         form.show_error(exc, place="date" if exc.field == "date" else None)
-        return _conversion_page(request, plan, form, status=exc.status)
+        return _conversion_page(request, plan, form, status=exc.status, chosen=set(chosen))
     numbers = ", ".join(b.number for b in made)
     messages.success(request, f"Scheduled {len(made)} roast batch{'es' if len(made) != 1 else ''}: {numbers}.")
     return redirect("web:plan_roasts", number=plan.number)

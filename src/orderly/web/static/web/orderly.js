@@ -62,6 +62,34 @@
     });
   }
 
+  // A box marked data-select-all="name" (hidden until this script shows it) ticks or clears every enabled box of
+  // that name in its form, and follows them: ticked when all are, mixed when some are.
+  function bindSelectAll() {
+    document.querySelectorAll("[data-select-all]").forEach(function (all) {
+      var name = all.getAttribute("data-select-all");
+      var form = all.getAttribute("form");
+      var boxes = function () {
+        return Array.prototype.filter.call(
+          document.querySelectorAll('input[type="checkbox"][name="' + name + '"]'),
+          function (box) { return !box.disabled && (!form || box.getAttribute("form") === form); }
+        );
+      };
+      var follow = function () {
+        var ticked = boxes().filter(function (box) { return box.checked; }).length;
+        all.checked = ticked > 0 && ticked === boxes().length;
+        all.indeterminate = ticked > 0 && ticked < boxes().length;
+      };
+      all.hidden = false;
+      all.disabled = boxes().length === 0;
+      all.addEventListener("change", function () {
+        boxes().forEach(function (box) { box.checked = all.checked; });
+        follow();
+      });
+      boxes().forEach(function (box) { box.addEventListener("change", follow); });
+      follow();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     // After a refused form, start where the problem is said (it links to the field at fault).
     var summary = document.getElementById("form-errors");
@@ -70,5 +98,6 @@
     bindToggles();
     bindAddRow();
     bindCopy();
+    bindSelectAll();
   });
 })();
