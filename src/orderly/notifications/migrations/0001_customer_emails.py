@@ -6,66 +6,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('channels', '0007_sandbox_kind'),
-        ('orders', '0005_shop_figures_and_charges'),
-        ('shipping', '0002_fulfillments_from_shop'),
+        ("channels", "0007_sandbox_kind"),
+        ("orders", "0005_shop_figures_and_charges"),
+        ("shipping", "0002_fulfillments_from_shop"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChannelEmailSetting',
+            name="ChannelEmailSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('send_customer_emails', models.BooleanField()),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_by', models.CharField(blank=True, max_length=150)),
-                ('channel', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='email_setting', to='channels.saleschannel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("send_customer_emails", models.BooleanField()),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_by", models.CharField(blank=True, max_length=150)),
+                (
+                    "channel",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="email_setting",
+                        to="channels.saleschannel",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EmailTemplate',
+            name="EmailTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('shipped', 'Shipped'), ('delivered', 'Delivered')], max_length=16, unique=True)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_by', models.CharField(blank=True, max_length=150)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("shipped", "Shipped"), ("delivered", "Delivered")], max_length=16, unique=True
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_by", models.CharField(blank=True, max_length=150)),
             ],
             options={
-                'ordering': ['kind'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['shipped', 'delivered'])), name='email_template_kind')],
+                "ordering": ["kind"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["shipped", "delivered"])), name="email_template_kind"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EmailMessage',
+            name="EmailMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('shipped', 'Shipped'), ('delivered', 'Delivered')], max_length=16)),
-                ('to', models.EmailField(blank=True, max_length=254)),
-                ('subject', models.CharField(blank=True, max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('attachments', models.JSONField(blank=True, default=list)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='queued', max_length=16)),
-                ('reason', models.CharField(blank=True, help_text='Why it was skipped', max_length=500)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=1000)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.CharField(blank=True, max_length=150)),
-                ('fulfillment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='emails', to='shipping.fulfillment')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='emails', to='orders.order')),
-                ('resend_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='resends', to='notifications.emailmessage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("shipped", "Shipped"), ("delivered", "Delivered")], max_length=16)),
+                ("to", models.EmailField(blank=True, max_length=254)),
+                ("subject", models.CharField(blank=True, max_length=200)),
+                ("body", models.TextField(blank=True)),
+                ("attachments", models.JSONField(blank=True, default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed"), ("skipped", "Skipped")],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, help_text="Why it was skipped", max_length=500)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=1000)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("created_by", models.CharField(blank=True, max_length=150)),
+                (
+                    "fulfillment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="emails", to="shipping.fulfillment"
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="emails", to="orders.order"
+                    ),
+                ),
+                (
+                    "resend_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="resends",
+                        to="notifications.emailmessage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['-created_at', '-id'], name='email_created_idx'), models.Index(fields=['status', 'next_attempt_at'], name='email_due_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['shipped', 'delivered'])), name='email_kind_known'), models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'sent', 'failed', 'skipped'])), name='email_status_known'), models.UniqueConstraint(condition=models.Q(('resend_of__isnull', True)), fields=('fulfillment', 'kind'), name='email_once_per_fulfillment_kind')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["-created_at", "-id"], name="email_created_idx"),
+                    models.Index(fields=["status", "next_attempt_at"], name="email_due_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["shipped", "delivered"])), name="email_kind_known"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "sent", "failed", "skipped"])),
+                        name="email_status_known",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("resend_of__isnull", True)),
+                        fields=("fulfillment", "kind"),
+                        name="email_once_per_fulfillment_kind",
+                    ),
+                ],
             },
         ),
     ]
