@@ -54,7 +54,9 @@ def test_with_smtp_settings_the_email_goes_to_the_smtp_server(esp, smtp, django_
     assert "  2 × Espresso blend 250 g" in data.decode()
 
 
-def test_a_failed_attempt_stays_queued_and_waits_for_its_next_attempt(esp, settings, django_capture_on_commit_callbacks):
+def test_a_failed_attempt_stays_queued_and_waits_for_its_next_attempt(
+    esp, settings, django_capture_on_commit_callbacks
+):
     message = _queued(django_capture_on_commit_callbacks)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = (
@@ -93,8 +95,7 @@ def test_after_the_last_attempt_the_email_is_failed_with_its_error(esp, smtp, dj
     assert smtp.behaviour.received == []
     assert _events(message) == ["email_queued", "email_failed"]
     assert message.order.events.get(kind="email_failed").message == (
-        "The shipped e-mail to anna@example.com failed after 5 attempts: "
-        "SMTPDataError: (451, b'4.3.0 Try again later')"
+        "The shipped e-mail to anna@example.com failed after 5 attempts: SMTPDataError: (451, b'4.3.0 Try again later')"
     )
     assert email_send(message_id=message.pk) is None  # failed is final
 
@@ -119,9 +120,7 @@ def test_an_address_the_server_refuses_fails_at_once(esp, smtp, django_capture_o
     failed = email_send(message_id=message.pk)
 
     assert (failed.status, failed.attempts) == ("failed", 1)
-    assert failed.last_error == (
-        "SMTPRecipientsRefused: {'anna@example.com': (550, b'5.1.1 No such user here')}"
-    )
+    assert failed.last_error == ("SMTPRecipientsRefused: {'anna@example.com': (550, b'5.1.1 No such user here')}")
 
 
 def test_a_worker_run_after_the_wait_sends_the_retry(esp, outbox, settings, django_capture_on_commit_callbacks):

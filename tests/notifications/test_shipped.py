@@ -51,7 +51,10 @@ def test_a_parcel_with_tracking_queues_the_shipped_email_and_the_worker_writes_i
     assert (message.subject, message.body) == (f"Your order {order.number} is on its way", body)
     assert (message.status, message.attempts, message.attachments, message.created_by) == ("queued", 0, [], "Orderly")
     assert _email_events(order) == [
-        ("email_queued", f"The shipped e-mail to anna@example.com was queued: “Your order {order.number} is on its way”.")
+        (
+            "email_queued",
+            f"The shipped e-mail to anna@example.com was queued: “Your order {order.number} is on its way”.",
+        )
     ]
     assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [
         ("orderly.notifications.tasks.send_email", {"args": [message.pk], "kwargs": {}})

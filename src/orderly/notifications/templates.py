@@ -54,9 +54,17 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     ),
 }
 
+
+class SandboxEngine(Engine):
+    """An engine whose only built-in tags and filters are the sandbox library's (Django adds its default tags,
+    {% load %} and {% include %} among them, to every Engine otherwise)."""
+
+    default_builtins = []
+
+
 _INVALID = "\x00unknown:%s\x00"
-_engine = Engine(dirs=[], app_dirs=False, libraries={}, builtins=[LIBRARY], autoescape=False, debug=True)
-_checking_engine = Engine(
+_engine = SandboxEngine(dirs=[], app_dirs=False, libraries={}, builtins=[LIBRARY], autoescape=False, debug=True)
+_checking_engine = SandboxEngine(
     dirs=[], app_dirs=False, libraries={}, builtins=[LIBRARY], autoescape=False, debug=True, string_if_invalid=_INVALID
 )
 
