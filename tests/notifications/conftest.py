@@ -29,9 +29,10 @@ def outbox(settings, tmp_path) -> Path:
 
 
 def outbox_mails(folder: Path) -> list[email.message.EmailMessage]:
-    """The e-mails the file backend wrote, oldest first, parsed (it separates messages by a line of dashes)."""
+    """The e-mails the file backend wrote, oldest first, parsed. It writes a file per connection, named by the second
+    and the connection's id (so by the time written, not the name), and separates messages by a line of dashes."""
     mails = []
-    for path in sorted(folder.glob("*.log")):
+    for path in sorted(folder.glob("*.log"), key=lambda found: found.stat().st_mtime_ns):
         for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
             if chunk.strip():
                 mails.append(email.message_from_bytes(chunk, policy=policy.default))

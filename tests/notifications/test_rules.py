@@ -204,3 +204,36 @@ def test_a_receiver_that_fails_does_not_fail_the_fulfillment(
 
     assert fulfillment.status == "fulfilled"
     assert EmailMessage.objects.count() == 0
+
+
+def test_a_queued_email_of_a_fulfillment_canceled_meanwhile_is_skipped(esp, outbox, django_capture_on_commit_callbacks):
+    order = order_of(("ESP-250", 1))
+    fulfillment = _ship(order, django_capture_on_commit_callbacks)
+    fulfillment_cancel(fulfillment=fulfillment, actor=SYSTEM)
+
+    skipped = email_send(message_id=EmailMessage.objects.get().pk)
+
+    assert (skipped.status, skipped.reason, skipped.attempts, skipped.next_attempt_at) == (
+        "skipped", "The fulfillment was canceled before the e-mail was sent.", 1, None
+    )  # fmt: skip
+    assert not outbox.exists()
+    assert _email_events(order)[-1] == (
+        "email_skipped", "No shipped e-mail was sent: The fulfillment was canceled before the e-mail was sent."
+    )  # fmt: skip
+
+
+def test_a_template_that_fails_with_the_orders_values_fails_the_email(esp, outbox, django_capture_on_commit_callbacks):
+    from orderly.notifications.models import EmailTemplate
+
+    # saved past the check (as an older Orderly might have): a filter that the real values make raise
+    EmailTemplate.objects.create(kind="shipped", subject="Order {{ order_number }}", body="{{ items|wordwrap:0 }}")
+    order = order_of(("ESP-250", 1))
+
+    _ship(order, django_capture_on_commit_callbacks)
+
+    failed = EmailMessage.objects.get()
+    assert (failed.status, failed.attempts, failed.subject) == ("failed", 0, "")
+    assert failed.last_error == "The body, line 1 cannot be used: ValueError: invalid width 0 (must be > 0)"
+    assert _email_events(order) == [
+        ("email_failed", f"The shipped e-mail to anna@example.com failed: {failed.last_error}")
+    ]

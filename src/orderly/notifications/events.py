@@ -37,8 +37,8 @@ def email_sent(message, actor: Actor):
 
 
 def email_failed(message, actor: Actor):
-    tries = f"after {message.attempts} attempt{'s' if message.attempts != 1 else ''}"
-    text = f"The {_what(message)} to {message.to or 'the customer'} failed {tries}: {message.last_error}"
+    tries = f" after {message.attempts} attempt{'s' if message.attempts != 1 else ''}" if message.attempts else ""
+    text = f"The {_what(message)} to {message.to or 'the customer'} failed{tries}: {message.last_error}"
     return record(message.order, actor, EventKind.EMAIL_FAILED, text, {**_data(message), "error": message.last_error})
 
 

@@ -15,9 +15,10 @@ class EmailStatus(models.TextChoices):
     SKIPPED = "skipped", "Skipped"  # never sent, for the reason kept with it (the order has no e-mail address)
 
 
-# A failed attempt with attempts left stays queued (queued → queued); sent, failed and skipped are final.
+# A failed attempt with attempts left stays queued (queued → queued); a queued e-mail whose fulfillment was canceled
+# meanwhile is skipped; sent, failed and skipped are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    EmailStatus.QUEUED: frozenset({EmailStatus.QUEUED, EmailStatus.SENT, EmailStatus.FAILED}),
+    EmailStatus.QUEUED: frozenset({EmailStatus.QUEUED, EmailStatus.SENT, EmailStatus.FAILED, EmailStatus.SKIPPED}),
     EmailStatus.SENT: frozenset(),
     EmailStatus.FAILED: frozenset(),
     EmailStatus.SKIPPED: frozenset(),

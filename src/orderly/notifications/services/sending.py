@@ -22,11 +22,13 @@ from orderly.core.transitions import check_transition
 from orderly.notifications import events
 from orderly.notifications.models import EmailMessage
 from orderly.notifications.status import TRANSITIONS, EmailStatus
+from orderly.shipping.status import FulfillmentStatus
 
 logger = logging.getLogger(__name__)
 
 BACKOFF_BASE = dt.timedelta(minutes=2)
 BACKOFF_MAX = dt.timedelta(hours=2)
+CANCELED = "The fulfillment was canceled before the e-mail was sent."
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -86,7 +88,8 @@ def _permanent(exc: Exception) -> bool:
 
 
 def email_send(*, message_id: int, connection=None) -> EmailMessage | None:
-    """One attempt to send a queued e-mail whose time has come; None when it is not queued or not due.
+    """One attempt to send a queued e-mail whose time has come; None when it is not queued or not due. An e-mail
+    whose fulfillment was canceled meanwhile is skipped with that reason instead.
 
     Success marks it sent (sent_at, an `email_sent` event). A failure keeps the error and, with attempts left,
     the e-mail queued for its next attempt (backoff) as a task that waits until then; after MAX_ATTEMPTS, or when
@@ -95,6 +98,8 @@ def email_send(*, message_id: int, connection=None) -> EmailMessage | None:
     message = _claim(message_id)
     if message is None:
         return None
+    if message.fulfillment.status == FulfillmentStatus.CANCELED:
+        return _skip(message, CANCELED)
     error, permanent = "", False
     try:
         sent = _mail(message, connection).send()
@@ -124,6 +129,18 @@ def email_send(*, message_id: int, connection=None) -> EmailMessage | None:
             events.email_sent(message, actor)
         elif after == EmailStatus.FAILED:
             events.email_failed(message, actor)
+    return message
+
+
+def _skip(message: EmailMessage, reason: str) -> EmailMessage:
+    with transaction.atomic():
+        message = EmailMessage.objects.select_for_update().select_related("order", "fulfillment").get(pk=message.pk)
+        check_transition(
+            TRANSITIONS, resource="email", key=str(message.pk), current=message.status, attempted=EmailStatus.SKIPPED
+        )
+        message.status, message.reason, message.next_attempt_at = EmailStatus.SKIPPED, reason, None
+        message.save(update_fields=["status", "reason", "next_attempt_at"])
+        events.email_skipped(message, Actor.system())
     return message
 
 
