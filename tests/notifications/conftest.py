@@ -3,6 +3,7 @@
 import email
 from email import policy
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -40,5 +41,7 @@ def outbox_mails(folder: Path) -> list[email.message.EmailMessage]:
 
 
 def run_worker() -> None:
-    """The task worker, once over every queued task (as `orderly worker` runs them)."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+    """The task worker, once over every queued task (as `orderly worker` runs them), in this test's transaction: its
+    check for stale connections would close the test's own connection on PostgreSQL (it sees autocommit off)."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
