@@ -3,13 +3,12 @@
 import email
 from email import policy
 from pathlib import Path
-from unittest import mock
 
 import pytest
-from django.core.management import call_command
 
 from orderly.core.actors import Actor
 from tests.shipping.helpers import receive, variant
+from tests.worker import run_queued_tasks
 
 SYSTEM = Actor.system()
 
@@ -40,8 +39,6 @@ def outbox_mails(folder: Path) -> list[email.message.EmailMessage]:
     return mails
 
 
-def run_worker() -> None:
-    """The task worker, once over every queued task (as `orderly worker` runs them), in this test's transaction: its
-    check for stale connections would close the test's own connection on PostgreSQL (it sees autocommit off)."""
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*", verbosity=0)
+def run_worker() -> int:
+    """The task worker over every task that is due (as `orderly worker` runs them); how many ran."""
+    return run_queued_tasks()

@@ -2,7 +2,8 @@
 
 Keyword-only; `actor` is an orderly.core.actors.Actor. Refusals raise DomainErrors and write nothing. Each e-mail
 that is queued, sent, fails for good or is skipped writes a timeline event on its order (orders.events.record) in
-the same transaction as the change; sending happens in the worker (notifications.tasks.send_email), after commit.
+the same transaction as the change; sending happens in the worker (notifications.tasks.send_email, queued by path
+through orderly.core.queue with the e-mail's row).
 
     email_queue(*, fulfillment, kind, actor) -> EmailMessage | None    (the shipped and delivered signals)
     email_resend(*, message, actor) -> EmailMessage                    a new e-mail repeating one sent or failed

@@ -8,6 +8,7 @@ from orderly.billing.seller import seller_details
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.core.queue import enqueue
 from orderly.notifications import events
 from orderly.notifications.models import EmailMessage
 from orderly.notifications.selectors import template_of
@@ -21,9 +22,7 @@ NO_ADDRESS = "The order has no e-mail address."
 
 
 def _enqueue(message_id: int) -> None:
-    from orderly.notifications.tasks import send_email
-
-    send_email.enqueue(message_id)
+    enqueue("orderly.notifications.tasks.send_email", message_id)
 
 
 def recipient(order) -> str:
@@ -60,8 +59,8 @@ def _invoices(order, kind: str) -> list[dict]:
 
 
 def _new_message(fulfillment: Fulfillment, kind: str, actor: Actor, resend_of=None) -> EmailMessage:
-    """The rendered e-mail, saved: queued (and enqueued after commit), skipped without an address, or failed when
-    the template cannot render this order's values. Writes its timeline event."""
+    """The rendered e-mail, saved: queued (its task queued in the same transaction), skipped without an address,
+    or failed when the template cannot render this order's values. Writes its timeline event."""
     order = fulfillment.order
     message = EmailMessage(
         order=order, fulfillment=fulfillment, kind=kind, to=recipient(order), created_by=actor.name[:150],
@@ -83,7 +82,7 @@ def _new_message(fulfillment: Fulfillment, kind: str, actor: Actor, resend_of=No
     message.subject, message.body, message.next_attempt_at = rendered.subject, rendered.body, timezone.now()
     message.save()
     events.email_queued(message, actor)
-    transaction.on_commit(lambda: _enqueue(message.pk))
+    _enqueue(message.pk)  # with the e-mail's row: sent once it commits, gone if it rolls back
     return message
 
 

@@ -18,6 +18,7 @@ from orderly.billing.pdf import invoice_pdf
 from orderly.billing.selectors import invoice_get
 from orderly.billing.seller import seller_details
 from orderly.core.actors import Actor
+from orderly.core.queue import enqueue
 from orderly.core.transitions import check_transition
 from orderly.notifications import events
 from orderly.notifications.models import EmailMessage
@@ -37,12 +38,8 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def _enqueue_later(message_id: int, when: dt.datetime) -> None:
-    """The next attempt as a task that waits until `when`; a backend that cannot wait (run inline) leaves it to
-    emails_send_due."""
-    from orderly.notifications.tasks import send_email
-
-    if send_email.get_backend().supports_defer:
-        send_email.using(run_after=when).enqueue(message_id)
+    """The next attempt, as a task the worker keeps until `when` (a task that comes early finds it not due)."""
+    enqueue("orderly.notifications.tasks.send_email", message_id, run_after=when)
 
 
 def _claim(message_id: int) -> EmailMessage | None:
@@ -120,8 +117,7 @@ def email_send(*, message_id: int, connection=None) -> EmailMessage | None:
         else:
             after = EmailStatus.QUEUED
             message.last_error = error[:1000]
-            when = message.next_attempt_at
-            transaction.on_commit(lambda: _enqueue_later(message.pk, when))
+            _enqueue_later(message.pk, message.next_attempt_at)
         check_transition(TRANSITIONS, resource="email", key=str(message.pk), current=message.status, attempted=after)
         message.status = after
         message.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at"])
