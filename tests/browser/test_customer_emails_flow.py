@@ -86,7 +86,7 @@ def test_the_shipped_email_is_sent_shown_edited_and_resent(shop, live_server, pa
     expect(page.locator("table.email-templates")).to_contain_text("On its way: {{ order_number }}")
 
     # The e-mail log: Resend queues a new e-mail with the new template; the worker sends it.
-    page.get_by_role("link", name="E-mail log").click()
+    page.get_by_role("link", name="E-mail log", exact=True).click()
     expect(page.locator("table.emails tbody tr")).to_have_count(1)
     page.get_by_role("button", name=re.compile("Resend")).click()
     expect(page.locator(".toasts")).to_contain_text(
