@@ -7,6 +7,7 @@ DEBUG         "1"/"true" turns debugging on; off otherwise
 ORDERLY_DATA_DIR where the SQLite database, static files and the generated key live (default: see data_dir)
 LOG_FORMAT    "text" (default) or "json": one JSON object per log line
 ORDERLY_HTTPS, ORDERLY_HSTS_*, ORDERLY_PROXY_HOPS  serving over HTTPS behind a proxy (see the security block below)
+ORDERLY_SMTP_*, ORDERLY_EMAIL_FROM  where customer e-mails go (see the e-mail block below)
 """
 
 import os
@@ -99,6 +100,7 @@ INSTALLED_APPS = [
     "orderly.plans",
     "orderly.production",
     "orderly.channels",
+    "orderly.notifications",
     "orderly.api",
     "orderly.web",
     "orderly.ops",
@@ -183,6 +185,39 @@ TASKS = {
 # after at most ORDERLY_TASK_MAX_RECLAIMS returns, then fail. Workers beat about every sixth of it (at most 30 s).
 ORDERLY_WORKER_STALE_SECONDS = _env_int("ORDERLY_WORKER_STALE_SECONDS", 180, minimum=1)
 ORDERLY_TASK_MAX_RECLAIMS = _env_int("ORDERLY_TASK_MAX_RECLAIMS", 2)
+
+# --- E-mail ---------------------------------------------------------------------------------------------------------
+# Customer e-mails (orderly.notifications). Without ORDERLY_SMTP_HOST nothing leaves the machine: each e-mail is
+# written as a file into <data dir>/outbox/ by Django's file backend. With it, they go to that SMTP server.
+SMTP_TLS_MODES = ("starttls", "ssl", "off")
+
+
+def smtp_tls_mode(raw: str | None) -> str:
+    """ORDERLY_SMTP_TLS: starttls (the default; also 1/true/yes/on), ssl (TLS from the first byte, port 465) or off
+    (also 0/false/no)."""
+    value = (raw or "starttls").strip().lower() or "starttls"
+    value = {"1": "starttls", "true": "starttls", "yes": "starttls", "on": "starttls"}.get(value, value)
+    value = {"0": "off", "false": "off", "no": "off", "none": "off"}.get(value, value)
+    if value not in SMTP_TLS_MODES:
+        raise ImproperlyConfigured(f"ORDERLY_SMTP_TLS must be one of {', '.join(SMTP_TLS_MODES)}, not {raw!r}.")
+    return value
+
+
+EMAIL_FILE_PATH = DATA_DIR / "outbox"
+EMAIL_HOST = os.environ.get("ORDERLY_SMTP_HOST", "").strip()
+DEFAULT_FROM_EMAIL = os.environ.get("ORDERLY_EMAIL_FROM", "").strip() or "Orderly <orders@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = 30  # seconds: a silent server fails the attempt, which is retried later
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    _tls = smtp_tls_mode(os.environ.get("ORDERLY_SMTP_TLS"))
+    EMAIL_USE_TLS, EMAIL_USE_SSL = _tls == "starttls", _tls == "ssl"
+    EMAIL_PORT = _env_int("ORDERLY_SMTP_PORT", 465 if EMAIL_USE_SSL else 587, minimum=1)
+    EMAIL_HOST_USER = os.environ.get("ORDERLY_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("ORDERLY_SMTP_PASSWORD", "")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+# --- End of e-mail -------------------------------------------------------------------------------------------
 
 # --- Security -----------------------------------------------------------------------------------------------------
 # Passwords, the headers every answer carries, and HTTPS behind a TLS-terminating proxy (README: "Running Orderly on

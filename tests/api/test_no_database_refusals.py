@@ -22,6 +22,7 @@ from orderly.core import faults
 from orderly.core.actors import Actor
 from orderly.inventory.models import Lot
 from orderly.inventory.services import stock_receive
+from orderly.notifications.services import email_queue, email_send
 from orderly.orders.services import order_archive
 from orderly.plans.models import PackagingPlan
 from orderly.plans.services import allocation_save, pick_complete, plan_create
@@ -101,6 +102,8 @@ def world(api, variant):
     shop_channel = SalesChannel.objects.get(pk=shopify["id"])
     from_shop = make_order(items=[{"sku": "ESP-250", "quantity": 1}], channel=shop_channel, external_id="9001")
     assert (fulfillment.status_code, invoice.status_code) == (201, 201)
+    email = email_queue(fulfillment=Fulfillment.objects.get(), kind="shipped", actor=SYSTEM)
+    assert email_send(message_id=email.pk).status == "sent"
     roasts = _roastery()
     return {
         **roasts,
@@ -125,6 +128,7 @@ def world(api, variant):
         "from_shop": from_shop.number,
         "product": variant.product_id,
         "lot": Lot.objects.filter(variant__sku="ESP-250").get().number,
+        "email": email.pk,
     }
 
 
@@ -372,6 +376,11 @@ WALKS = {
     ("post", "/orders/{number}/payments"): lambda w: (
         {"number": w["open"]},
         {"amount": "5.00", "method": "card", "reference": "TX-1", "kind": "payment"},
+    ),
+    ("post", "/emails/{email_id}/resend"): lambda w: ({"email_id": w["email"]}, None),
+    ("put", "/email-templates/{kind}"): lambda w: (
+        {"kind": "shipped"},
+        {"subject": "Order {{ order_number }} shipped", "body": "Hello {{ customer_name }},\n{{ tracking_link }}"},
     ),
     ("post", "/invoices/{number}/credit-notes"): lambda w: (
         {"number": w["invoice"]},

@@ -28,6 +28,8 @@ READ_AREAS = {
     "profiles": "/profiles",
     "roast batches": "/roast-batches",
     "lot traces": "/lots/LOT-000001/trace",
+    "customer e-mails": "/emails",
+    "e-mail templates": "/email-templates/shipped",
 }
 
 

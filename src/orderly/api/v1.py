@@ -13,6 +13,7 @@ from orderly.api.routers.catalog import router as catalog_router
 from orderly.api.routers.channels import orders_router as channel_orders_router
 from orderly.api.routers.channels import router as channels_router
 from orderly.api.routers.inventory import router as inventory_router
+from orderly.api.routers.notifications import router as notifications_router
 from orderly.api.routers.orders import router as orders_router
 from orderly.api.routers.plans import router as plans_router
 from orderly.api.routers.production import router as production_router
@@ -113,3 +114,4 @@ api.add_router("", roasting_router)
 api.add_router("", shipping_router)
 api.add_router("", billing_router)
 api.add_router("", tokens_router)
+api.add_router("", notifications_router)

@@ -64,8 +64,8 @@ class ErrorCode(StrEnum):
         "not_found",
         404,
         "What the path names does not exist or was deleted; `resource` is order, product, variant, channel, mapping, "
-        "plan, plan_order, packaging_plan, fulfillment, invoice, lot, user, machine, profile_group, profile or "
-        "roast_batch.",
+        "plan, plan_order, packaging_plan, fulfillment, invoice, lot, user, machine, profile_group, profile, "
+        "roast_batch, email or email_template.",
         {"resource": "order", "key": "OR-000123"},
     )
     UNKNOWN_REFERENCE = (
@@ -321,6 +321,26 @@ class ErrorCode(StrEnum):
         "The CSV file has errors and nothing was imported; `errors` lists each with its line (the header is line "
         "1), column and reason.",
         {"errors": [{"line": 3, "column": "quantity", "reason": "must be a whole number"}]},
+    )
+    # ---- customer e-mails -------------------------------------------------------------------------------------
+    TEMPLATE_INVALID = (
+        "template_invalid",
+        422,
+        "The e-mail template cannot be used: `part` (subject or body) fails at `line` (null when not one line's "
+        "fault) for `reason`; nothing was saved.",
+        {"part": "body", "line": 4, "reason": "Invalid block tag on line 4: 'load'."},
+    )
+    EMAIL_NOT_FINISHED = (
+        "email_not_finished",
+        409,
+        "The e-mail is still queued (being sent or waiting for its next attempt); resend it once it is sent or failed.",
+        {"email": 17, "status": "queued"},
+    )
+    NO_EMAIL_ADDRESS = (
+        "no_email_address",
+        409,
+        "The order has no e-mail address to write to; add the customer's e-mail to the order first.",
+        {"order": "OR-000123"},
     )
     CHANNEL_ERROR = (
         "channel_error",

@@ -10,16 +10,24 @@ other backend (a broker outside the database) is sent from `transaction.on_commi
 task for rows it cannot read yet.
 """
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
 
 
-def enqueue(task_path: str, *args) -> None:
+def enqueue(task_path: str, *args, run_after: datetime | None = None) -> None:
     """Queue the task at `task_path` (e.g. "orderly.channels.tasks.sync_channel") with `args` (ids: plain JSON
-    values), committed with the caller's transaction as the module docstring says."""
+    values), committed with the caller's transaction as the module docstring says.
+
+    `run_after` (an aware time) makes the worker wait until then, on a backend that can wait (the database queue
+    can); a backend that cannot gets the task at once, so a task queued with it must check itself that its time
+    has come (a retry's next attempt does)."""
     task = import_string(task_path)
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
     if isinstance(task_backends[task.backend], DatabaseBackend):
         task.enqueue(*args)
     else:

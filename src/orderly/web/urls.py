@@ -7,6 +7,7 @@ from orderly.web.views import (
     billing,
     channels,
     inventory,
+    notifications,
     order_forms,
     orders,
     plans,
@@ -150,6 +151,21 @@ urlpatterns += [
     path("roasts/profile-groups/new/", roasts.group_new, name="roast_group_new"),
     path("roasts/profile-groups/<id:group_id>/edit/", roasts.group_edit, name="roast_group_edit"),
     path("roasts/green-coffee/", roasts.green_list, name="roast_green"),
+]
+
+urlpatterns += [
+    path("settings/emails/", notifications.emails_settings, name="settings_emails"),
+    path("settings/emails/log/", notifications.email_log, name="settings_email_log"),
+    path("settings/emails/log/<id:email_id>/resend/", notifications.email_resend_view, name="settings_email_resend"),
+    path(
+        "settings/emails/channels/<id:channel_id>/", notifications.channel_emails_switch, name="settings_email_switch"
+    ),
+    path("settings/emails/templates/<str:kind>/", notifications.email_template_edit, name="settings_email_template"),
+    path(
+        "settings/emails/templates/<str:kind>/reset/",
+        notifications.email_template_reset_view,
+        name="settings_email_reset",
+    ),
 ]
 
 urlpatterns += shipping.urlpatterns + billing.urlpatterns

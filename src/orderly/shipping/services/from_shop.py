@@ -70,7 +70,8 @@ def fulfillment_record_from_shop(
     are left out, and so are draft-less states that cannot ship (a canceled order: None). Takes stock only when
     `draw_stock` (the channel says the shop ships from our stock); a shortage then records the fulfillment anyway
     and says so on the timeline. Guarantees, all or nothing: a fulfillment `FF-…` marked as the shop's (never
-    pushed back to it), its indicator changes per line, a `fulfilled` event, and the order settled.
+    pushed back to it), its indicator changes per line, a `fulfilled` event, and the order settled. It sends no
+    `tracking_assigned`: the shop told its customer itself, so Orderly must not e-mail them about it too.
     """
     order = lock_order(order)
     external_id = str(external_id)[:MAX_TEXT]

@@ -25,6 +25,7 @@ from orderly.shipping.services.common import (
     requested_lines,
     text,
 )
+from orderly.shipping.signals import tracking_assigned
 from orderly.shipping.status import Delivery
 
 PREFIX = "FF"
@@ -117,7 +118,8 @@ def fulfillment_create(
     units held for them first, then packaged stock FIFO — and a shortage is refused naming the SKU, needed and
     available. Guarantees, in one transaction or not at all: the stock taken and the indicator changes recorded
     per line (so fulfillment_cancel undoes them exactly), a `fulfilled` event, and the order settled (its
-    fulfillment status follows; a fully done order closes).
+    fulfillment status follows; a fully done order closes). A parcel shipped with a tracking number sends
+    `tracking_assigned` after the commit (the customer's shipped e-mail).
     """
     carrier = text(carrier, field="carrier")
     tracking = text(tracking_number, field="tracking_number")
@@ -137,7 +139,15 @@ def fulfillment_create(
     draws = _take_stock(fulfillment, chosen, actor)
     labelled = delivery == Delivery.SHIP and bool(carrier or tracking)
     record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor)
+    if delivery == Delivery.SHIP and tracking:
+        announce_tracking(fulfillment)
     return fulfillment
+
+
+def announce_tracking(fulfillment: Fulfillment) -> None:
+    """Send `tracking_assigned` for the fulfillment once the current transaction commits (nothing if it rolls
+    back); a receiver that fails is logged by Django and does not undo what was committed."""
+    transaction.on_commit(lambda: tracking_assigned.send(sender=Fulfillment, fulfillment=fulfillment), robust=True)
 
 
 def record_lines(fulfillment: Fulfillment, chosen, draws: dict, *, labelled: bool, actor: Actor) -> None:

@@ -13,6 +13,7 @@ from orderly.channels.selectors import channel_list
 from orderly.core.exceptions import DomainError, ValidationError
 from orderly.core.logs import log_order
 from orderly.core.paging import paginate
+from orderly.notifications.selectors import emails_of_order
 from orderly.orders.rules import allowed_actions, refusal
 from orderly.orders.selectors import order_get, order_search, order_timeline
 from orderly.orders.services import (
@@ -97,6 +98,7 @@ def render_order(request, order, *, note: FormState | None = None, status: int =
         "actions": action_menu(order),
         "note": note.fields["text"],
         "plan": plan_of_order(order),
+        "emails": emails_of_order(order),
     }
     return TemplateResponse(request, "web/orders/detail.html", context, status=status)
 

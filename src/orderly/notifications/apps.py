@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "orderly.notifications"
+    label = "notifications"
+    verbose_name = "Customer e-mails"
+
+    def ready(self) -> None:
+        from orderly.notifications import receivers
+
+        receivers.connect()
