@@ -101,6 +101,9 @@ class Parcel(models.Model):
     carrier_status = models.CharField(max_length=200, blank=True)
     status_at = models.DateTimeField(null=True, blank=True, help_text="When the carrier says the status began")
     booking_attempts = models.PositiveIntegerField(default=0)
+    # Set while a booking call is in flight; a parcel left `booking` with this cleared (or long past) had a call
+    # whose outcome is unknown, and the next booking asks the carrier for it before buying anything.
+    booking_started_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=1000, blank=True)
     # {item id: units} this parcel's label raised *label applied* by, so that a void takes back exactly that.
     label_applied = models.JSONField(default=dict, blank=True)

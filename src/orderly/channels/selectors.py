@@ -4,9 +4,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from orderly.catalog.models import ChannelSkuMapping
-from orderly.core import crypto
 from orderly.channels.models import ChannelKind, OutboxMessage, OutboxStatus, SalesChannel, SyncRun
 from orderly.channels.settings_schema import CREDENTIAL_FIELDS
+from orderly.core import crypto
 from orderly.core.exceptions import NotFound
 from orderly.orders.models import Order, OrderItem
 

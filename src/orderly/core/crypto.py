@@ -10,8 +10,9 @@ stored before this module moved to core still decrypt; carriers use `orderly car
 
 Stored form: `v2.` + the Fernet token. Channel tokens of the first scheme (`v1.`: the standard library's
 HMAC-SHA256 in counter mode with an encrypt-then-MAC tag) are still read; channels' migration 0005 re-encrypts them
-as v2, and every save writes v2. Carriers never had the first scheme: a `v1.` value is refused for them. A token altered, truncated or made with another key raises CredentialsUnreadable: callers turn that into
-a clear message, never a server error and never a hint of the content.
+as v2, and every save writes v2. Carriers never had the first scheme: a `v1.` value is refused for them. A token
+altered, truncated or made with another key raises CredentialsUnreadable: callers turn that into a clear message,
+never a server error and never a hint of the content.
 """
 
 import base64
@@ -85,7 +86,7 @@ def is_legacy(token: str) -> bool:
     return token.startswith(LEGACY_PREFIX)
 
 
-# ---- the channels' first scheme, read only ---------------------------------------------------------------------------------
+# ---- the channels' first scheme, read only -------------------------------------------------------------------------
 
 _NONCE, _TAG = 16, 32
 

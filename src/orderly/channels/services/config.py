@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from orderly.core import crypto
 from orderly.channels.models import ChannelKind, SalesChannel
 from orderly.channels.settings_schema import clean_credentials, clean_settings
+from orderly.core import crypto
 from orderly.core.exceptions import AlreadyExists, ValidationError
 
 
@@ -42,7 +42,11 @@ def channel_create(
         if SalesChannel.objects.filter(name=name).exists():
             raise AlreadyExists(f"A channel named {name!r} already exists.", resource="channel", key=name, field="name")
         channel = SalesChannel(
-            name=name, kind=kind, enabled=bool(enabled), settings=clean, credentials_encrypted=crypto.encrypt(secrets, purpose=crypto.CHANNELS)
+            name=name,
+            kind=kind,
+            enabled=bool(enabled),
+            settings=clean,
+            credentials_encrypted=crypto.encrypt(secrets, purpose=crypto.CHANNELS),
         )
         channel.next_sync_at = timezone.now() if channel.enabled and channel.pulls else None
         channel.save()
