@@ -152,8 +152,10 @@ def test_a_refused_address_puts_the_carriers_words_on_the_order(monkeypatch):
     order, fulfillment = shipped()
 
     def refuse(self, parcel):
-        raise base.CarrierRefused("The address was refused.", fix="Correct the postal code, then reset the order.",
-                                  carrier_text="to_address.postal_code: invalid", field="recipient.postal_code")  # fmt: skip
+        raise base.CarrierRefused(
+            "The address was refused.", fix="Correct the postal code, then reset the order.",
+            carrier_text="to_address.postal_code: invalid", field="recipient.postal_code",
+        )  # fmt: skip
 
     monkeypatch.setattr(OwnConnector, "book", refuse)
     with pytest.raises(ValidationError) as refused:

@@ -1,10 +1,10 @@
 import pytest
 
-from orderly.core import crypto
 from orderly.channels.models import SalesChannel
 from orderly.channels.selectors import channel_credentials, channel_overview, masked_credentials, unmapped_skus
 from orderly.channels.services import channel_create, channel_update, mapping_delete, mapping_set
 from orderly.channels.settings_schema import SWITCHES
+from orderly.core import crypto
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 
 

@@ -13,10 +13,10 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.test import Client
 
-from orderly.core import crypto
 from orderly.channels.models import SalesChannel
 from orderly.channels.services import channel_create, channel_sync, channel_update, webhook_receive
 from orderly.channels.services.webhooks import WebhookRefused
+from orderly.core import crypto
 
 OTHER_KEY = "another key from the environment, long enough"
 
@@ -45,7 +45,9 @@ def test_values_are_fernet_tokens_under_a_derived_key():
 
 
 def test_the_first_schemes_values_are_still_read():
-    assert crypto.decrypt(legacy_token({"access_token": "old-token"}), purpose=crypto.CHANNELS) == {"access_token": "old-token"}
+    assert crypto.decrypt(legacy_token({"access_token": "old-token"}), purpose=crypto.CHANNELS) == {
+        "access_token": "old-token"
+    }
 
 
 @pytest.mark.parametrize("scheme", ["v1", "v2"])

@@ -3,10 +3,10 @@
 import pytest
 
 from orderly.catalog.models import ChannelSkuMapping
-from orderly.core import crypto
 from orderly.channels.models import SalesChannel, SyncRun
 from orderly.channels.services import channel_create
 from orderly.channels.settings_schema import SWITCHES
+from orderly.core import crypto
 from orderly.core.actors import Actor
 from orderly.orders.services import order_reset
 from tests.factories import VariantFactory

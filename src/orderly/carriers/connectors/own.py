@@ -3,7 +3,7 @@ itself (the tracking number is the parcel number), draws the label, and tracking
 
 Settings: `tracking_url` (optional, with `{tracking_number}` where the number goes), `carrier_name` (what the
 label prints; the account's name when not set). Credentials: `webhook_secret`, when the courier posts tracking
-updates (HMAC-SHA256 of the raw body, hex, in `X-Orderly-Signature`).
+updates (HMAC-SHA256 of the raw body, hex, in `X-Orderly-Signature`, optionally as `sha256=<hex>`).
 """
 
 import datetime as dt
@@ -77,9 +77,10 @@ class OwnConnector:
     def parse_webhook(self, *, headers: dict[str, str], body: bytes, secret: str) -> list[TrackingUpdate]:
         """`{"events": [{"tracking_number", "status", "carrier_status", "occurred_at", "event_id"}]}`, signed with
         the account's webhook secret: HMAC-SHA256 of the raw body, hex, in X-Orderly-Signature."""
-        given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER, "")
+        given = {k.lower(): v for k, v in headers.items()}.get(SIGNATURE_HEADER, "").strip().lower()
+        given = given.removeprefix("sha256=")  # as the channels' generic webhook writes it
         expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest() if secret else ""
-        if not secret or not given or not hmac.compare_digest(given.strip().lower(), expected):
+        if not secret or not given or not hmac.compare_digest(given, expected):
             raise WebhookSignatureRefused("The X-Orderly-Signature header is missing or does not match the body.")
         try:
             events = json.loads(body).get("events")

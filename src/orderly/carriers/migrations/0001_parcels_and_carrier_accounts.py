@@ -7,164 +7,311 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('channels', '0007_sandbox_kind'),
-        ('shipping', '0002_fulfillments_from_shop'),
+        ("channels", "0007_sandbox_kind"),
+        ("shipping", "0002_fulfillments_from_shop"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CarrierAccount',
+            name="CarrierAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('sendcloud', 'Sendcloud'), ('easypost', 'EasyPost'), ('own', 'Own label')], max_length=16)),
-                ('enabled', models.BooleanField(default=True)),
-                ('settings', models.JSONField(blank=True, default=dict)),
-                ('credentials_encrypted', models.TextField(blank=True, help_text='orderly.core.crypto, purpose CARRIERS')),
-                ('sender_address', models.JSONField(blank=True, default=dict, help_text='The address labels show as sender')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("sendcloud", "Sendcloud"), ("easypost", "EasyPost"), ("own", "Own label")],
+                        max_length=16,
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("settings", models.JSONField(blank=True, default=dict)),
+                (
+                    "credentials_encrypted",
+                    models.TextField(blank=True, help_text="orderly.core.crypto, purpose CARRIERS"),
+                ),
+                (
+                    "sender_address",
+                    models.JSONField(blank=True, default=dict, help_text="The address labels show as sender"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name', 'id'],
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PackagingWeight',
+            name="PackagingWeight",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grams', models.PositiveIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("grams", models.PositiveIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='LabelPrinter',
+            name="LabelPrinter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(choices=[('pdf-4x6', 'PDF-4X6'), ('pdf-a6', 'PDF-A6'), ('pdf-a4', 'PDF-A4'), ('zpl', 'ZPL')], max_length=8)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='label_printer', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("pdf-4x6", "PDF-4X6"), ("pdf-a6", "PDF-A6"), ("pdf-a4", "PDF-A4"), ("zpl", "ZPL")],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="label_printer",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ShippingMethod',
+            name="ShippingMethod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text="The carrier's code of the service", max_length=100)),
-                ('name', models.CharField(max_length=200)),
-                ('countries', models.JSONField(blank=True, default=list, help_text='ISO codes it serves; empty for all')),
-                ('max_weight_kg', models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='methods', to='carriers.carrieraccount')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(help_text="The carrier's code of the service", max_length=100)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "countries",
+                    models.JSONField(blank=True, default=list, help_text="ISO codes it serves; empty for all"),
+                ),
+                ("max_weight_kg", models.DecimalField(blank=True, decimal_places=3, max_digits=8, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="methods",
+                        to="carriers.carrieraccount",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['account_id', 'code', 'id'],
+                "ordering": ["account_id", "code", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Parcel',
+            name="Parcel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16, unique=True)),
-                ('method_code', models.CharField(blank=True, max_length=100)),
-                ('weight_kg', models.DecimalField(decimal_places=3, max_digits=8)),
-                ('label_status', models.CharField(choices=[('none', 'No label'), ('booking', 'Booking'), ('booked', 'Booked'), ('failed', 'Failed'), ('voided', 'Voided')], default='none', max_length=16)),
-                ('carrier_reference', models.CharField(blank=True, max_length=100)),
-                ('tracking_number', models.CharField(blank=True, max_length=100)),
-                ('tracking_url', models.URLField(blank=True, max_length=500)),
-                ('tracking_status', models.CharField(blank=True, choices=[('announced', 'announced'), ('handed_to_carrier', 'handed to carrier'), ('in_transit', 'in transit'), ('delivered', 'delivered'), ('exception', 'exception'), ('returned_to_sender', 'returned to sender'), ('canceled', 'canceled')], max_length=24)),
-                ('carrier_status', models.CharField(blank=True, max_length=200)),
-                ('status_at', models.DateTimeField(blank=True, help_text='When the carrier says the status began', null=True)),
-                ('booking_attempts', models.PositiveIntegerField(default=0)),
-                ('booking_started_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=1000)),
-                ('label_applied', models.JSONField(blank=True, default=dict)),
-                ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('currency', models.CharField(blank=True, max_length=3)),
-                ('booked_at', models.DateTimeField(blank=True, null=True)),
-                ('voided_at', models.DateTimeField(blank=True, null=True)),
-                ('next_poll_at', models.DateTimeField(blank=True, null=True)),
-                ('poll_failures', models.PositiveIntegerField(default=0)),
-                ('created_by', models.CharField(blank=True, max_length=150)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parcels', to='carriers.carrieraccount')),
-                ('fulfillment', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='parcel', to='shipping.fulfillment')),
-                ('method', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='carriers.shippingmethod')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=16, unique=True)),
+                ("method_code", models.CharField(blank=True, max_length=100)),
+                ("weight_kg", models.DecimalField(decimal_places=3, max_digits=8)),
+                (
+                    "label_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "No label"),
+                            ("booking", "Booking"),
+                            ("booked", "Booked"),
+                            ("failed", "Failed"),
+                            ("voided", "Voided"),
+                        ],
+                        default="none",
+                        max_length=16,
+                    ),
+                ),
+                ("carrier_reference", models.CharField(blank=True, max_length=100)),
+                ("tracking_number", models.CharField(blank=True, max_length=100)),
+                ("tracking_url", models.URLField(blank=True, max_length=500)),
+                (
+                    "tracking_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("announced", "announced"),
+                            ("handed_to_carrier", "handed to carrier"),
+                            ("in_transit", "in transit"),
+                            ("delivered", "delivered"),
+                            ("exception", "exception"),
+                            ("returned_to_sender", "returned to sender"),
+                            ("canceled", "canceled"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("carrier_status", models.CharField(blank=True, max_length=200)),
+                (
+                    "status_at",
+                    models.DateTimeField(blank=True, help_text="When the carrier says the status began", null=True),
+                ),
+                ("booking_attempts", models.PositiveIntegerField(default=0)),
+                ("booking_started_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=1000)),
+                ("label_applied", models.JSONField(blank=True, default=dict)),
+                ("price", models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
+                ("currency", models.CharField(blank=True, max_length=3)),
+                ("booked_at", models.DateTimeField(blank=True, null=True)),
+                ("voided_at", models.DateTimeField(blank=True, null=True)),
+                ("next_poll_at", models.DateTimeField(blank=True, null=True)),
+                ("poll_failures", models.PositiveIntegerField(default=0)),
+                ("created_by", models.CharField(blank=True, max_length=150)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parcels",
+                        to="carriers.carrieraccount",
+                    ),
+                ),
+                (
+                    "fulfillment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="parcel", to="shipping.fulfillment"
+                    ),
+                ),
+                (
+                    "method",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="carriers.shippingmethod",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ShippingRule',
+            name="ShippingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', models.CharField(max_length=2)),
-                ('delivery_method', models.CharField(blank=True, help_text="The shop's delivery method, as on the order", max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='channels.saleschannel')),
-                ('method', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='carriers.shippingmethod')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("country", models.CharField(max_length=2)),
+                (
+                    "delivery_method",
+                    models.CharField(
+                        blank=True, help_text="The shop's delivery method, as on the order", max_length=100
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="channels.saleschannel",
+                    ),
+                ),
+                (
+                    "method",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rules", to="carriers.shippingmethod"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['country', 'id'],
+                "ordering": ["country", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TrackingEvent',
+            name="TrackingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('announced', 'announced'), ('handed_to_carrier', 'handed to carrier'), ('in_transit', 'in transit'), ('delivered', 'delivered'), ('exception', 'exception'), ('returned_to_sender', 'returned to sender'), ('canceled', 'canceled')], max_length=24)),
-                ('carrier_status', models.CharField(blank=True, max_length=200)),
-                ('occurred_at', models.DateTimeField()),
-                ('source', models.CharField(default='webhook', max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('parcel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='carriers.parcel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event_id", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("announced", "announced"),
+                            ("handed_to_carrier", "handed to carrier"),
+                            ("in_transit", "in transit"),
+                            ("delivered", "delivered"),
+                            ("exception", "exception"),
+                            ("returned_to_sender", "returned to sender"),
+                            ("canceled", "canceled"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("carrier_status", models.CharField(blank=True, max_length=200)),
+                ("occurred_at", models.DateTimeField()),
+                ("source", models.CharField(default="webhook", max_length=16)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "parcel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="carriers.parcel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['parcel_id', 'occurred_at', 'id'],
+                "ordering": ["parcel_id", "occurred_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LabelDocument',
+            name="LabelDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(choices=[('pdf-4x6', 'PDF-4X6'), ('pdf-a6', 'PDF-A6'), ('pdf-a4', 'PDF-A4'), ('zpl', 'ZPL')], max_length=8)),
-                ('content', models.BinaryField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('parcel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='carriers.parcel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("pdf-4x6", "PDF-4X6"), ("pdf-a6", "PDF-A6"), ("pdf-a4", "PDF-A4"), ("zpl", "ZPL")],
+                        max_length=8,
+                    ),
+                ),
+                ("content", models.BinaryField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "parcel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="documents", to="carriers.parcel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['parcel_id', 'format'],
-                'constraints': [models.UniqueConstraint(fields=('parcel', 'format'), name='label_document_format_unique')],
+                "ordering": ["parcel_id", "format"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("parcel", "format"), name="label_document_format_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='shippingmethod',
-            constraint=models.UniqueConstraint(fields=('account', 'code'), name='shipping_method_code_unique'),
+            model_name="shippingmethod",
+            constraint=models.UniqueConstraint(fields=("account", "code"), name="shipping_method_code_unique"),
         ),
         migrations.AddIndex(
-            model_name='parcel',
-            index=models.Index(condition=models.Q(('next_poll_at__isnull', False)), fields=['next_poll_at'], name='parcel_poll_due_idx'),
+            model_name="parcel",
+            index=models.Index(
+                condition=models.Q(("next_poll_at__isnull", False)), fields=["next_poll_at"], name="parcel_poll_due_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='parcel',
-            index=models.Index(fields=['account', 'carrier_reference'], name='parcel_carrier_ref_idx'),
+            model_name="parcel",
+            index=models.Index(fields=["account", "carrier_reference"], name="parcel_carrier_ref_idx"),
         ),
         migrations.AddConstraint(
-            model_name='shippingrule',
-            constraint=models.UniqueConstraint(condition=models.Q(('channel__isnull', False)), fields=('country', 'channel', 'delivery_method'), name='shipping_rule_channel_unique'),
+            model_name="shippingrule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("channel__isnull", False)),
+                fields=("country", "channel", "delivery_method"),
+                name="shipping_rule_channel_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shippingrule',
-            constraint=models.UniqueConstraint(condition=models.Q(('channel__isnull', True)), fields=('country', 'delivery_method'), name='shipping_rule_unique'),
+            model_name="shippingrule",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("channel__isnull", True)),
+                fields=("country", "delivery_method"),
+                name="shipping_rule_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trackingevent',
-            constraint=models.UniqueConstraint(fields=('parcel', 'event_id'), name='tracking_event_unique'),
+            model_name="trackingevent",
+            constraint=models.UniqueConstraint(fields=("parcel", "event_id"), name="tracking_event_unique"),
         ),
     ]

@@ -15,7 +15,8 @@ from orderly.carriers.services.common import connector_for, parcel_for_update
 from orderly.carriers.services.documents import booked_of
 from orderly.carriers.status import FINAL_TRACKING, TRACKING_TRANSITIONS, LabelStatus
 from orderly.core.actors import Actor
-from orderly.core.exceptions import DomainError
+from orderly.core.error_codes import ErrorCode
+from orderly.core.exceptions import DomainError, ValidationError
 from orderly.orders import events as order_events
 from orderly.shipping.services.common import fulfillment_for_update
 
@@ -100,8 +101,16 @@ def webhook_receive(*, account: CarrierAccount, headers: dict[str, str], body: b
     nothing written), then each update recorded on its parcel. Returns how many statuses changed."""
     from orderly.carriers.services.common import credentials_of
 
-    secret = credentials_of(account).get("webhook_secret") or credentials_of(account).get("secret_key") or ""
-    updates = connector_for(account).parse_webhook(headers=headers, body=body, secret=secret)
+    secrets = credentials_of(account)
+    secret = secrets.get("webhook_secret") or secrets.get("secret_key") or ""
+    try:
+        updates = connector_for(account).parse_webhook(headers=headers, body=body, secret=secret)
+    except base.WebhookSignatureRefused as exc:
+        raise DomainError(
+            f"Webhook refused: {exc or 'the signature is missing or wrong'}", code=ErrorCode.WEBHOOK_REFUSED
+        ) from None
+    except base.CarrierError as exc:
+        raise ValidationError(f"The webhook body could not be read: {exc.message}", field=exc.field or "body") from None
     changed = 0
     actor = Actor(kind="system", name=f"{account.name} webhook")
     for parcel, parcel_updates in parcels_for_updates(account, updates).values():
