@@ -53,3 +53,12 @@ def label_format_of(user) -> LabelFormat:
 
 def packaging_weight_grams() -> int:
     return packaging_grams()
+
+
+def method_choices() -> list[tuple[str, str]]:
+    """("carrier id:method code", words) of every enabled carrier's methods, for a Book label choice."""
+    return [
+        (f"{account.pk}:{method.code}", f"{account.name} — {method.name}")
+        for account in carriers_list().filter(enabled=True)
+        for method in account.methods.all()
+    ]
