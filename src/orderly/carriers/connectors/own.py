@@ -98,10 +98,9 @@ class OwnConnector:
         try:
             status = TrackingStatus(event.get("status"))
             occurred = dt.datetime.fromisoformat(str(event.get("occurred_at")))
-        except ValueError:
-            raise CarrierRefused(f"{where} has no known status or no ISO time.", field=where) from None
-        if occurred.tzinfo is None:
-            occurred = occurred.replace(tzinfo=dt.UTC)
+            occurred = (occurred if occurred.tzinfo else occurred.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        except (ValueError, OverflowError):
+            raise CarrierRefused(f"{where} has no known status or no ISO time in range.", field=where) from None
         return TrackingUpdate(
             carrier_reference=number,
             tracking_number=number,
