@@ -278,3 +278,17 @@ def test_label_documents_in_every_format_are_kept():
     assert sorted(parcel.documents.values_list("format", flat=True)) == ["pdf-4x6", "pdf-a4", "pdf-a6", "zpl"]
     assert TrackingEvent.objects.get(parcel=parcel).event_id == "booked:1"
     assert parcel.booked_at <= timezone.now() < parcel.booked_at + dt.timedelta(minutes=1)
+
+
+def test_archived_or_canceled_orders_take_no_label_and_the_carrier_is_not_asked(monkeypatch):
+    from orderly.orders.services import order_archive
+
+    own_carrier()
+    order, fulfillment = shipped()
+    monkeypatch.setattr(OwnConnector, "book", lambda self, p: pytest.fail("the carrier must not be asked"))
+    order_archive(order=order, actor=SYSTEM)
+    with pytest.raises(Conflict) as refused:
+        label_book(fulfillment=fulfillment, actor=SYSTEM)
+    assert (refused.value.code, refused.value.detail) == ("order_archived", {"order": order.number,
+                                                                            "action": "book_label"})  # fmt: skip
+    assert Parcel.objects.count() == 0

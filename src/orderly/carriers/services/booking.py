@@ -35,9 +35,11 @@ from orderly.core.exceptions import Conflict, DomainError, TransitionNotAllowed,
 from orderly.core.numbering import next_number
 from orderly.core.transitions import check_transition
 from orderly.orders import events as order_events
+from orderly.orders.exceptions import OrderArchived, OrderLocked
 from orderly.orders.models import Order
 from orderly.orders.services import order_error_raise, order_items_progress
 from orderly.orders.services.item_progress import Labelled, Unlabelled
+from orderly.orders.status import OrderStatus
 from orderly.shipping.models import Fulfillment, FulfillmentLine
 from orderly.shipping.services import fulfillment_cancel as shipping_cancel
 from orderly.shipping.services import fulfillment_tracking_set
@@ -47,6 +49,7 @@ from orderly.shipping.status import Delivery, FulfillmentStatus
 logger = logging.getLogger(__name__)
 
 PREFIX = "PA"
+BOOK_LABEL = "book_label"
 # A booking call still "in flight" after this long was cut off (a killed worker): the next attempt looks it up.
 IN_FLIGHT = dt.timedelta(minutes=2)
 POLL_AFTER = dt.timedelta(minutes=30)
@@ -78,6 +81,17 @@ def _shippable(fulfillment: Fulfillment, verb: str) -> None:
             resource="fulfillment", key=fulfillment.number, current=fulfillment.status, attempted="labelled",
             action=f"{verb} a label for fulfillment {fulfillment.number}",
         )  # fmt: skip
+
+
+def _order_allows(order: Order, fulfillment: Fulfillment) -> None:
+    """A canceled or archived order takes no new label (its items take no more work): refused before the carrier
+    is asked, so a label is never bought that could not be recorded."""
+    if order.is_archived:
+        raise OrderArchived(order, action=BOOK_LABEL, message=f"Cannot book a label for {fulfillment.number}: order "
+                            f"{order.number} is archived; unarchive it first.")  # fmt: skip
+    if order.status == OrderStatus.CANCELED:
+        raise OrderLocked(f"Cannot book a label for {fulfillment.number}: order {order.number} is canceled.",
+                          order=order, action=BOOK_LABEL)  # fmt: skip
 
 
 def _choose(order: Order, carrier, method):
@@ -112,6 +126,7 @@ def _choose(order: Order, carrier, method):
 def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserved:
     order, fulfillment = fulfillment_for_update(fulfillment)
     _shippable(fulfillment, "book")
+    _order_allows(order, fulfillment)
     parcel = parcel_for_update(fulfillment.pk)
     now = timezone.now()
     if parcel is not None and parcel.label_status == LabelStatus.BOOKED:
@@ -218,10 +233,12 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
     locked.documents.all().delete()  # a new label: documents of a voided one are not it
     for fmt, content in kept.items():
         locked.documents.create(format=fmt, content=content)
-    fulfillment_tracking_set(fulfillment=fulfillment, actor=actor, carrier=locked.account.name,
-                             tracking_number=locked.tracking_number, tracking_url=locked.tracking_url)  # fmt: skip
+    shipped = fulfillment.status == FulfillmentStatus.FULFILLED  # reported lost while the carrier was asked: not
+    if shipped:
+        fulfillment_tracking_set(fulfillment=fulfillment, actor=actor, carrier=locked.account.name,
+                                 tracking_number=locked.tracking_number, tracking_url=locked.tracking_url)  # fmt: skip
     locked.fulfillment = fulfillment
-    changes = _labelled(fulfillment)
+    changes = _labelled(fulfillment) if shipped else []
     note = events.label_booked(locked)
     if changes:
         moved = order_items_progress(changes=changes, actor=actor, note=note)
