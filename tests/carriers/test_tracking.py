@@ -18,6 +18,7 @@ from orderly.channels.services import channel_create
 from orderly.channels.services.fulfillment_push import fulfillments_push_pending
 from orderly.orders.models import Order, OrderEvent
 from tests.carriers.helpers import SYSTEM, own_carrier, shipped
+from tests.factories import VariantFactory, make_order
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
@@ -147,3 +148,21 @@ def test_a_booked_labels_tracking_reaches_the_shop_through_the_outbox():
     assert (message.kind, message.payload["tracking_number"], message.payload["carrier"]) == (
         "shipped", "PA-000001", "Own courier",
     )  # fmt: skip
+
+
+def test_a_typed_tracking_number_sends_tracking_assigned_after_the_commit(django_capture_on_commit_callbacks):
+    from orderly.shipping.services import fulfillment_create
+    from orderly.shipping.signals import tracking_assigned
+
+    sent = []
+    tracking_assigned.connect(lambda **kw: sent.append(kw["fulfillment"].tracking_number), weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            fresh = make_order(items=[{"sku": VariantFactory().sku, "quantity": 1, "options": {"allocate": False}}])
+            fulfillment_create(order=fresh, actor=SYSTEM, carrier="PostNL", tracking_number="3SABC1")
+            assert sent == []  # not before the commit
+        for callback in callbacks:
+            callback()
+    finally:
+        tracking_assigned.receivers.clear()
+    assert sent == ["3SABC1"]
