@@ -60,7 +60,7 @@ def carrier_failure(account: CarrierAccount, exc: base.CarrierError) -> DomainEr
 def parcel_for_update(fulfillment_id: int) -> Parcel | None:
     """The fulfillment's parcel, locked (after its order and fulfillment), or None."""
     return (
-        Parcel.objects.select_for_update()
+        Parcel.objects.select_for_update(of=("self",))
         .select_related("account", "method")
         .filter(fulfillment_id=fulfillment_id)
         .first()

@@ -90,7 +90,7 @@ def rule_create(*, data: dict, actor: Actor) -> ShippingRule:
 @transaction.atomic
 def rule_update(*, rule: ShippingRule, data: dict, actor: Actor) -> ShippingRule:
     """Change a rule; fields not given keep their value (`carrier` and `method` go together)."""
-    rule = ShippingRule.objects.select_for_update().select_related("method__account").get(pk=rule.pk)
+    rule = ShippingRule.objects.select_for_update(of=("self",)).select_related("method__account").get(pk=rule.pk)
     merged = {
         "country": rule.country, "channel": rule.channel_id, "delivery_method": rule.delivery_method,
         "carrier": rule.method.account_id, "method": rule.method.code, **data,
