@@ -214,3 +214,25 @@ def test_a_carrier_with_parcels_cannot_be_deleted(api, variant):
     assert error_of(refused)["detail"] == {"resource": "carrier", "key": "Own courier"}
     spare = make_courier(api, name="Spare")
     assert api.delete(f"/carriers/{spare['id']}", role="manager").status_code == 204
+
+
+def test_the_lists_cost_the_same_queries_for_2_or_12_entries(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(path):
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(path, role="viewer").status_code == 200
+        return len(queries)
+
+    def add(first, last):
+        for n in range(first, last):
+            name = f"Courier {n}"
+            make_courier(api, name=name)
+            api.post("/shipping-rules", {"country": "NL", "delivery_method": name, "carrier": name,
+                                         "method": "standard"}, role="manager")  # fmt: skip
+
+    add(0, 2)
+    few = (count("/carriers"), count("/shipping-rules"))
+    add(2, 12)
+    assert (count("/carriers"), count("/shipping-rules")) == few

@@ -51,9 +51,10 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor.for_user(request.auth)
 
 
-def _carrier_out(request: HttpRequest, account) -> dict:
+def _carrier_out(request: HttpRequest, account, *, reload: bool = True) -> dict:
+    """The account as answered; `reload` reads it again with its methods (after a write)."""
     url = request.build_absolute_uri(reverse("api-v1:carrier_webhook", args=[account.id]))
-    return carrier_dict(selectors.carrier_get(account.id), url)
+    return carrier_dict(selectors.carrier_get(account.id) if reload else account, url)
 
 
 # ---- carrier accounts -------------------------------------------------------------------------------------------
@@ -62,7 +63,7 @@ def _carrier_out(request: HttpRequest, account) -> dict:
 @router.get("/carriers", response={200: CarrierList, **READ_ERRORS}, auth=can_read, summary="List carriers")
 def list_carriers(request: HttpRequest):
     """Every carrier account with its methods, by name; credentials masked."""
-    return {"items": [_carrier_out(request, account) for account in selectors.carriers_list()]}
+    return {"items": [_carrier_out(request, account, reload=False) for account in selectors.carriers_list()]}
 
 
 @router.post("/carriers", response={201: CarrierOut, **WRITE_ERRORS}, auth=can_configure, summary="Add a carrier")
