@@ -233,6 +233,7 @@ def test_the_lists_cost_the_same_queries_for_2_or_12_entries(api):
                                          "method": "standard"}, role="manager")  # fmt: skip
 
     add(0, 2)
+    count("/carriers")  # the token's last use is written once a minute: not a query of the list
     few = (count("/carriers"), count("/shipping-rules"))
     add(2, 12)
     assert (count("/carriers"), count("/shipping-rules")) == few
