@@ -11,8 +11,8 @@ from orderly.carriers.connectors.base import TrackingStatus, TrackingUpdate
 from orderly.carriers.connectors.own import OwnConnector
 from orderly.carriers.models import Parcel, TrackingEvent
 from orderly.carriers.services import label_book, parcels_poll_due, tracking_record
+from orderly.carriers.services.scheduling import enqueue_tracking_polls
 from orderly.carriers.signals import parcel_status_changed
-from orderly.carriers.tasks import enqueue_due
 from orderly.channels.models import OutboxMessage
 from orderly.channels.services import channel_create
 from orderly.channels.services.fulfillment_push import fulfillments_push_pending
@@ -105,7 +105,7 @@ def test_the_poll_asks_due_parcels_only_and_backs_off_when_the_carrier_is_down(p
     asked = []
     monkeypatch.setattr(OwnConnector, "track", lambda self, b: asked.append(b.tracking_number) or [
         update("in_transit", 30, "p1")])  # fmt: skip
-    assert enqueue_due(now) == 1
+    assert enqueue_tracking_polls(now) == 1
     assert parcels_poll_due(now=now) == 1
     assert asked == ["PA-000001"]
     parcel.refresh_from_db()

@@ -1,26 +1,13 @@
-"""Background entry points for carriers (django-tasks): idempotent, bounded per run."""
+"""Background entry points for carriers (django-tasks): each calls one service. Services queue them by dotted path
+(orderly.core.queue.enqueue), so tasks import services and never the other way round."""
 
 from django_tasks import task
+
+from orderly.carriers.services import parcels_poll_due
 
 
 @task()
 def poll_tracking() -> None:
-    """Poll the booked parcels whose next poll is due (at most POLL_BATCH a run; a carrier that is down or limits
-    the rate puts its parcels off with a growing wait)."""
-    from orderly.carriers.services import parcels_poll_due
-
+    """Poll the booked parcels whose next poll is due, a bounded batch a run (the service says how many and how
+    a carrier that is down or limits the rate puts its parcels off)."""
     parcels_poll_due()
-
-
-def enqueue_due(now=None) -> int:
-    """Enqueue a tracking poll when a parcel's poll is due (the channel scheduler calls this each check)."""
-    from django.utils import timezone
-
-    from orderly.carriers.models import Parcel
-    from orderly.carriers.status import LabelStatus
-
-    now = now or timezone.now()
-    if Parcel.objects.filter(label_status=LabelStatus.BOOKED, next_poll_at__lte=now).exists():
-        poll_tracking.enqueue()
-        return 1
-    return 0

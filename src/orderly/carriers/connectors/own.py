@@ -62,11 +62,12 @@ class OwnConnector:
             fix="Download the label from the fulfillment.",
         )
 
-    def draw(self, parcel: ParcelRequest, fmt: LabelFormat, *, carrier_name: str, service: str) -> bytes:
+    def draw(self, parcel: ParcelRequest, fmt: LabelFormat, *, carrier_name: str, service: str,
+             shipped_on: dt.date | None = None) -> bytes:  # fmt: skip
         """The own label of `parcel` in `fmt`: sender, recipient, order number, the parcel number as a Code128
         barcode, weight and service."""
-        return draw_own_label(parcel, LabelFormat(fmt), carrier_name=self.settings.get("carrier_name") or carrier_name,
-                              service=service)  # fmt: skip
+        name = str(self.settings.get("carrier_name") or carrier_name)
+        return draw_own_label(parcel, LabelFormat(fmt), carrier_name=name, service=service, shipped_on=shipped_on)
 
     def void(self, booked: BookedParcel) -> VoidResult:
         return VoidResult(voided=True, message="Own label voided.")
@@ -114,8 +115,15 @@ class OwnConnector:
         return [MethodInfo(code="standard", name="Standard")]
 
 
-def draw_own_label(parcel: ParcelRequest, fmt: LabelFormat, *, carrier_name: str, service: str) -> bytes:
-    """The one place an own label is drawn (the labels package, when it is installed in this tree)."""
-    from orderly.carriers.connectors import own_drawing
+def draw_own_label(
+    parcel: ParcelRequest, fmt: LabelFormat, *, carrier_name: str, service: str, shipped_on: dt.date | None = None
+) -> bytes:
+    """The own label of `parcel` in `fmt`, drawn by the labels package (PDF 4×6 in, A6, A4 quarter; ZPL II)."""
+    from orderly.carriers.labels import OwnLabel, draw_pdf, draw_zpl
 
-    return own_drawing.draw(parcel, fmt, carrier_name=carrier_name, service=service)
+    label = OwnLabel(
+        sender=parcel.sender, recipient=parcel.recipient, order_number=parcel.order_number,
+        parcel_number=parcel.reference, weight_kg=parcel.weight_kg, service=service, carrier=carrier_name,
+        shipped_on=shipped_on or dt.date.today(),
+    )  # fmt: skip
+    return draw_zpl(label) if fmt == LabelFormat.ZPL else draw_pdf(label, fmt)

@@ -22,6 +22,7 @@ row is locked (see services.booking).
     tracking_record(*, parcel, updates, actor, source="webhook") -> list[str]
     webhook_receive(*, account, headers, body) -> int
     parcels_poll_due(*, now=None, limit=50) -> int
+    enqueue_tracking_polls(now=None) -> int   (services.scheduling: the channel scheduler calls it)
     packaging_weight_set(*, grams, actor) / label_printer_set(*, user, format, actor)
 
 Decisions:

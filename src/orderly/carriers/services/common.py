@@ -5,24 +5,11 @@ parcel. A carrier is never called while a row is locked: the services reserve wh
 record the answer in a second transaction that checks again what the first one saw.
 """
 
-from orderly.carriers.connectors import base
+from orderly.carriers.connectors import base, connector_class
 from orderly.carriers.models import CarrierAccount, Parcel
 from orderly.core import crypto
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, DomainError, ValidationError
-
-
-def connector_class(kind: str):
-    """The connector class of a carrier kind: the connectors registry, the own kind until the registry is there."""
-    try:
-        from orderly.carriers.connectors import connector_class as registered
-    except ImportError:
-        from orderly.carriers.connectors.own import OwnConnector
-
-        if kind != "own":
-            raise ValueError(f"no connector for carrier kind {kind!r}") from None
-        return OwnConnector
-    return registered(kind)
 
 
 def credentials_of(account: CarrierAccount) -> dict:

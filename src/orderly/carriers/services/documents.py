@@ -3,9 +3,11 @@
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from orderly.carriers.connectors import base
 from orderly.carriers.connectors.base import LabelFormat
+from orderly.carriers.labels import compose
 from orderly.carriers.models import LabelDocument, Parcel
 from orderly.carriers.services.common import carrier_failure, connector_for
 from orderly.orders.models import Order
@@ -47,26 +49,18 @@ def booked_of(parcel: Parcel) -> base.BookedParcel:
     )  # fmt: skip
 
 
-def compose(documents: list[bytes], fmt: LabelFormat) -> bytes:
-    """Single labels as one document in `fmt` (A4: four to a page) by the labels package; one label as it is
-    until that package is in this tree."""
-    try:
-        from orderly.carriers.labels import compose as compose_labels
-    except ImportError:
-        return documents[0] if len(documents) == 1 else b"".join(documents)
-    return compose_labels(documents, fmt)
-
-
 def fetch(parcel: Parcel, fmt: LabelFormat, *, connector=None) -> bytes:
     """The label in `fmt` from the carrier, or drawn for an own label. Called outside any transaction."""
     connector = connector or connector_for(parcel.account)
     if parcel.account.kind == "own":
         service = parcel.method.name if parcel.method else parcel.method_code
-        return connector.draw(parcel_request(parcel), fmt, carrier_name=parcel.account.name, service=service)
+        return connector.draw(parcel_request(parcel), fmt, carrier_name=parcel.account.name, service=service,
+                              shipped_on=timezone.localdate(parcel.fulfillment.created_at))  # fmt: skip
     try:
         document = connector.label(booked_of(parcel), fmt)
     except base.CarrierError as exc:
         raise carrier_failure(parcel.account, exc) from exc
+    # a carrier answers A4 one label to a page: the labels package puts it in the first quarter of a four-up page
     return compose([document], fmt) if fmt == LabelFormat.PDF_A4 else document
 
 
