@@ -27,13 +27,14 @@ def own_carrier(name="Own courier", *, max_weight="10", countries=("NL", "BE"), 
     return account
 
 
-def shipped(units=2, *, weight="0.270", country="NL", delivery_method="", carrier="", sku=None):
+def shipped(units=2, *, weight="0.270", country="NL", delivery_method="", carrier="", sku=None, **place):
     """An open order of `units` of one variant (no stock kept) fulfilled in full, without a carrier."""
     variant = VariantFactory(weight=Decimal(weight), **({"sku": sku} if sku else {}))
     order = make_order(
         items=[{"sku": variant.sku, "quantity": units, "unit_price": "8.50", "tax_rate": "9",
                 "options": {"allocate": False}}],
-        shipping_address=address(country=country, postal_code="1015 CJ" if country == "NL" else "1000"),
+        shipping_address=address(**{"country": country, "postal_code": "1015 CJ" if country == "NL" else "1000",
+                                    **place}),
     )  # fmt: skip
     if delivery_method:  # as the shop's import keeps it: orders take it from channels, not from a person
         Order.objects.filter(pk=order.pk).update(delivery_method=delivery_method)

@@ -20,7 +20,8 @@ CREDENTIAL_KEYS = {
     CarrierKind.EASYPOST: ("api_key", "webhook_secret"),
     CarrierKind.OWN: ("webhook_secret",),
 }
-SETTING_KEYS = ("base_url", "tracking_url", "carrier_name", "label_format", "timeout")
+SETTING_KEYS = ("base_url", "tracking_url", "carrier_name", "label_format", "timeout", "contract_id", "from_country",
+                "carriers")  # fmt: skip
 MAX_METHODS = 200
 MAX_WEIGHT = Decimal("1000")
 
@@ -44,6 +45,11 @@ def _settings(value) -> dict:
                 f"{field} is not a carrier setting; use {', '.join(SETTING_KEYS)}.",
                 code=ErrorCode.UNKNOWN_FIELD, field=field,
             )  # fmt: skip
+        if key == "carriers":  # EasyPost: the carrier accounts whose services it offers
+            if not isinstance(item, list) or not all(isinstance(x, str) and 0 < len(x) <= 100 for x in item):
+                raise ValidationError(f"{field} must be a list of carrier names.", field=field)
+            clean_settings[key] = item[:50]
+            continue
         if key == "timeout":
             if isinstance(item, bool) or not isinstance(item, int | float) or not 1 <= item <= 120:
                 raise ValidationError(f"{field} must be seconds from 1 to 120.", field=field)

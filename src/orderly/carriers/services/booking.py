@@ -19,7 +19,7 @@ from orderly.carriers.connectors import base
 from orderly.carriers.connectors.base import LabelFormat, TrackingStatus
 from orderly.carriers.models import Parcel, TrackingEvent
 from orderly.carriers.services import documents
-from orderly.carriers.services.common import carrier_failure, connector_for, parcel_for_update
+from orderly.carriers.services.common import carrier_failure, close, connector_for, parcel_for_update
 from orderly.carriers.services.rules import (
     carrier_find,
     check_method,
@@ -283,7 +283,17 @@ def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=N
         _record_failure(parcel, base.CarrierAuthFailed(exc.message), actor)
         raise
     try:
-        booked = connector.find_booked(parcel.number) if reserved.look_first else None
+        booked, kept = _book_at_carrier(connector, parcel, reserved.look_first, fmt, actor)
+    finally:
+        close(connector)
+    return _record_booked(parcel, booked, actor, kept)
+
+
+def _book_at_carrier(connector, parcel: Parcel, look_first: bool, fmt, actor: Actor):
+    """(what the carrier booked, {format: label document}); a carrier error is recorded and raised as a domain
+    error. The label document is fetched best effort: a booking stands without it (the download fetches it)."""
+    try:
+        booked = connector.find_booked(parcel.number) if look_first else None
         if booked is None:
             booked = connector.book(documents.parcel_request(parcel))
     except base.CarrierError as exc:
@@ -298,7 +308,7 @@ def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=N
         kept[fmt] = documents.fetch(parcel, fmt, connector=connector)
     except DomainError as exc:
         logger.warning("Label of %s booked but its %s document not fetched: %s", parcel.number, fmt, exc.message)
-    return _record_booked(parcel, booked, actor, kept)
+    return booked, kept
 
 
 @transaction.atomic
@@ -358,6 +368,8 @@ def _void_at_carrier(parcel: Parcel) -> None:
         result = connector.void(documents.booked_of(parcel))
     except base.CarrierError as exc:
         raise carrier_failure(parcel.account, exc) from exc
+    finally:
+        close(connector)
     if not result.voided:
         raise Conflict(
             f"{parcel.account.name} would not void the label of {parcel.fulfillment.number}: {result.message}",

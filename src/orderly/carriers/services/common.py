@@ -52,3 +52,9 @@ def parcel_for_update(fulfillment_id: int) -> Parcel | None:
         .filter(fulfillment_id=fulfillment_id)
         .first()
     )
+
+
+def close(connector) -> None:
+    """Let go of the connector's HTTP client (connectors that hold none have nothing to close)."""
+    if callable(closing := getattr(connector, "close", None)):
+        closing()

@@ -9,7 +9,7 @@ from orderly.carriers.connectors import base
 from orderly.carriers.connectors.base import LabelFormat
 from orderly.carriers.labels import compose
 from orderly.carriers.models import LabelDocument, Parcel
-from orderly.carriers.services.common import carrier_failure, connector_for
+from orderly.carriers.services.common import carrier_failure, close, connector_for
 from orderly.orders.models import Order
 
 
@@ -78,6 +78,10 @@ def label_document(*, parcel: Parcel, fmt: LabelFormat) -> bytes:
     kept = LabelDocument.objects.filter(parcel=parcel, format=fmt).values_list("content", flat=True).first()
     if kept is not None:
         return bytes(kept)
-    content = fetch(parcel, fmt)
+    connector = connector_for(parcel.account)
+    try:
+        content = fetch(parcel, fmt, connector=connector)
+    finally:
+        close(connector)
     store(parcel, fmt, content)
     return content

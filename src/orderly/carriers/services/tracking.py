@@ -11,7 +11,7 @@ from orderly.carriers import events
 from orderly.carriers.connectors import base
 from orderly.carriers.models import CarrierAccount, Parcel, TrackingEvent
 from orderly.carriers.services.booking import POLL_AFTER, _after_commit
-from orderly.carriers.services.common import connector_for, parcel_for_update
+from orderly.carriers.services.common import close, connector_for, parcel_for_update
 from orderly.carriers.services.documents import booked_of
 from orderly.carriers.status import FINAL_TRACKING, TRACKING_TRANSITIONS, LabelStatus
 from orderly.core.actors import Actor
@@ -103,14 +103,17 @@ def webhook_receive(*, account: CarrierAccount, headers: dict[str, str], body: b
 
     secrets = credentials_of(account)
     secret = secrets.get("webhook_secret") or secrets.get("secret_key") or ""
+    connector = connector_for(account)
     try:
-        updates = connector_for(account).parse_webhook(headers=headers, body=body, secret=secret)
+        updates = connector.parse_webhook(headers=headers, body=body, secret=secret)
     except base.WebhookSignatureRefused as exc:
         raise DomainError(
             f"Webhook refused: {exc or 'the signature is missing or wrong'}", code=ErrorCode.WEBHOOK_REFUSED
         ) from None
     except base.CarrierError as exc:
         raise ValidationError(f"The webhook body could not be read: {exc.message}", field=exc.field or "body") from None
+    finally:
+        close(connector)
     changed = 0
     actor = Actor(kind="system", name=f"{account.name} webhook")
     for parcel, parcel_updates in parcels_for_updates(account, updates).values():
@@ -123,8 +126,10 @@ def parcel_poll(*, parcel: Parcel, now=None) -> list[str]:
     poll is put off, doubling each time up to MAX_BACKOFF (or the carrier's Retry-After), and the error re-raised
     for the task's log; other carrier errors put the poll off the same way. Returns the statuses moved through."""
     now = now or timezone.now()
+    connector = None
     try:
-        updates = connector_for(parcel.account).track(booked_of(parcel))
+        connector = connector_for(parcel.account)
+        updates = connector.track(booked_of(parcel))
     except (base.CarrierError, DomainError) as exc:
         failures = parcel.poll_failures + 1
         wait = min(dt.timedelta(minutes=5) * 2 ** min(failures, 10), MAX_BACKOFF)
@@ -133,6 +138,8 @@ def parcel_poll(*, parcel: Parcel, now=None) -> list[str]:
         Parcel.objects.filter(pk=parcel.pk).update(poll_failures=failures, next_poll_at=now + wait)
         logger.warning("Tracking poll of %s failed (%s); next in %s.", parcel.number, exc, wait)
         return []
+    finally:
+        close(connector)
     moved = tracking_record(parcel=parcel, updates=updates, actor=Actor.system(), source="poll")
     Parcel.objects.filter(pk=parcel.pk).exclude(tracking_status__in=FINAL_TRACKING).update(
         poll_failures=0, next_poll_at=now + POLL_AFTER
