@@ -2,10 +2,12 @@
 the order's error on a refusal, and canceling a fulfillment through carriers."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
 from orderly.carriers.connectors import base
 from orderly.carriers.connectors.own import OwnConnector
@@ -272,9 +274,12 @@ def test_label_documents_in_every_format_are_kept():
     _, fulfillment = shipped()
     parcel = label_book(fulfillment=fulfillment, actor=SYSTEM)
     zpl = label_document(parcel=parcel, fmt=base.LabelFormat.ZPL)
-    assert zpl.startswith(b"^XA") and zpl.rstrip().endswith(b"^XZ") and b"^FDPA-000001^FS" in zpl
-    for fmt in ("pdf-4x6", "pdf-a4"):
-        assert label_document(parcel=parcel, fmt=base.LabelFormat(fmt)).startswith(b"%PDF")
+    assert zpl.startswith(b"^XA") and zpl.rstrip().endswith(b"^XZ")
+    # the parcel number as the Code 128 field, in the labels package's subset switching (>: is code B, >5 code C)
+    assert b"^BCN,300,Y,N,N^FH^FD>:PA->5000001^FS" in zpl
+    for fmt, size in {"pdf-4x6": (288, 432), "pdf-a4": (595, 842)}.items():
+        [page] = PdfReader(io.BytesIO(label_document(parcel=parcel, fmt=base.LabelFormat(fmt)))).pages
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
     assert sorted(parcel.documents.values_list("format", flat=True)) == ["pdf-4x6", "pdf-a4", "pdf-a6", "zpl"]
     assert TrackingEvent.objects.get(parcel=parcel).event_id == "booked:1"
     assert parcel.booked_at <= timezone.now() < parcel.booked_at + dt.timedelta(minutes=1)
