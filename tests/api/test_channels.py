@@ -3,9 +3,9 @@
 import pytest
 
 from orderly.catalog.models import ChannelSkuMapping
-from orderly.channels import crypto
 from orderly.channels.models import SalesChannel
 from orderly.channels.settings_schema import SWITCHES
+from orderly.core import crypto
 from tests.api.helpers import error_of
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,10 @@ def test_create_shopify_channel_masks_credentials_and_encrypts_them(api):
     assert body["next_sync_at"] is not None
     stored = SalesChannel.objects.get(pk=body["id"])
     assert "shpat_0123456789abcdef" not in stored.credentials_encrypted
-    assert crypto.decrypt(stored.credentials_encrypted)["access_token"] == "shpat_0123456789abcdef"
+    assert (
+        crypto.decrypt(stored.credentials_encrypted, purpose=crypto.CHANNELS)["access_token"]
+        == "shpat_0123456789abcdef"
+    )
     assert "shpat_0123456789abcdef" not in api.get(f"/channels/{body['id']}", role="viewer").content.decode()
 
 
@@ -128,7 +131,7 @@ def test_patch_keeps_secrets_not_sent_and_disables(api):
     assert body["enabled"] is False
     assert body["next_sync_at"] is None
     assert body["credentials"] == {"access_token": "••••9999", "webhook_secret": "••••-xyz"}
-    stored = crypto.decrypt(SalesChannel.objects.get(pk=channel["id"]).credentials_encrypted)
+    stored = crypto.decrypt(SalesChannel.objects.get(pk=channel["id"]).credentials_encrypted, purpose=crypto.CHANNELS)
     assert stored == {"access_token": "shpat_new_token_9999", "webhook_secret": "whsec-0123456789-xyz"}
 
 

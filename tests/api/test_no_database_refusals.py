@@ -104,6 +104,17 @@ def world(api, variant):
     assert (fulfillment.status_code, invoice.status_code) == (201, 201)
     email = email_queue(fulfillment=Fulfillment.objects.get(), kind="shipped", actor=SYSTEM)
     assert email_send(message_id=email.pk).status == "sent"
+    courier = api.post(
+        "/carriers",
+        {"name": "Walk courier", "kind": "own", "credentials": {"webhook_secret": WEBHOOK_SECRET},
+         "methods": [{"code": "standard", "name": "Standard", "countries": ["NL"], "max_weight_kg": "20"}]},
+    ).json()  # fmt: skip
+    spare_courier = api.post("/carriers", {"name": "Spare courier", "kind": "own"}).json()
+    rule = api.post("/shipping-rules", {"country": "NL", "carrier": "Walk courier", "method": "standard"}).json()
+    labelled = api.post(f"/fulfillments/{fulfillment.json()['number']}/label", {})
+    to_label = make_order(items=[{"sku": "ESP-250", "quantity": 1}])
+    unlabelled = api.post(f"/orders/{to_label.number}/fulfillments", {})
+    assert (labelled.status_code, unlabelled.status_code) == (200, 201)
     roasts = _roastery()
     return {
         **roasts,
@@ -120,7 +131,12 @@ def world(api, variant):
         "second_plan": second_plan.number,
         "shipped": shipped.number,
         "shipped_item": shipped.items.get().pk,
-        "fulfillment": Fulfillment.objects.get().number,
+        "fulfillment": fulfillment.json()["number"],
+        "unlabelled": unlabelled.json()["number"],
+        "tracking_number": labelled.json()["tracking_number"],
+        "courier": courier["id"],
+        "spare_courier": spare_courier["id"],
+        "rule": rule["id"],
         "invoice": invoice.json()["number"],
         "shopify": shopify["id"],
         "generic": generic["id"],
@@ -369,6 +385,64 @@ WALKS = {
     ),  # fmt: skip
     ("post", "/fulfillments/{fulfillment}/cancel"): lambda w: ({"fulfillment": w["fulfillment"]}, None),
     ("post", "/fulfillments/{fulfillment}/lost"): lambda w: ({"fulfillment": w["fulfillment"]}, None),
+    ("post", "/carriers"): lambda w: (
+        {},
+        {
+            "name": "Second courier",
+            "kind": "own",
+            "enabled": True,
+            "settings": {"tracking_url": "https://t.example/{tracking_number}", "carrier_name": "Courier"},
+            "credentials": {"webhook_secret": "ws"},
+            "sender_address": address(),
+            "methods": [{"code": "next-day", "name": "Next day", "countries": ["NL", "BE"], "max_weight_kg": "10"}],
+        },
+    ),  # fmt: skip
+    ("patch", "/carriers/{carrier_id}"): lambda w: (
+        {"carrier_id": w["courier"]},
+        {
+            "name": "Walk courier 2",
+            "enabled": True,
+            "settings": {"carrier_name": "Walker"},
+            "credentials": {"webhook_secret": "ws2"},
+            "sender_address": address(),
+            "methods": [{"code": "standard", "name": "Standard", "countries": ["NL"], "max_weight_kg": "25"}],
+        },
+    ),  # fmt: skip
+    ("delete", "/carriers/{carrier_id}"): lambda w: ({"carrier_id": w["spare_courier"]}, None),
+    ("post", "/carriers/{carrier_id}/webhook"): lambda w: (
+        {"carrier_id": w["courier"]},
+        {
+            "events": [
+                {
+                    "tracking_number": w["tracking_number"],
+                    "status": "in_transit",
+                    "carrier_status": "Sorted",
+                    "occurred_at": "2026-12-01T10:00:00+00:00",
+                    "event_id": "walk-1",
+                }
+            ]
+        },
+    ),  # fmt: skip
+    ("post", "/shipping-rules"): lambda w: (
+        {},
+        {
+            "country": "BE",
+            "channel": None,
+            "delivery_method": "Express",
+            "carrier": "Walk courier",
+            "method": "standard",
+        },
+    ),  # fmt: skip
+    ("patch", "/shipping-rules/{rule_id}"): lambda w: (
+        {"rule_id": w["rule"]},
+        {"country": "NL", "delivery_method": "Standard", "carrier": "Walk courier", "method": "standard"},
+    ),
+    ("delete", "/shipping-rules/{rule_id}"): lambda w: ({"rule_id": w["rule"]}, None),
+    ("post", "/fulfillments/{fulfillment}/label"): lambda w: (
+        {"fulfillment": w["unlabelled"]},
+        {"carrier": "Walk courier", "method": "standard"},
+    ),
+    ("post", "/fulfillments/{fulfillment}/label/void"): lambda w: ({"fulfillment": w["fulfillment"]}, None),
     ("post", "/orders/{number}/returns"): lambda w: (
         {"number": w["shipped"]},
         {"items": [{"item": w["shipped_item"], "quantity": 1}], "reason": "Damaged", "restock": True},

@@ -1,10 +1,10 @@
 import pytest
 
-from orderly.channels import crypto
 from orderly.channels.models import SalesChannel
 from orderly.channels.selectors import channel_credentials, channel_overview, masked_credentials, unmapped_skus
 from orderly.channels.services import channel_create, channel_update, mapping_delete, mapping_set
 from orderly.channels.settings_schema import SWITCHES
+from orderly.core import crypto
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 
 
@@ -33,14 +33,14 @@ def test_credentials_are_encrypted_at_rest_and_masked_when_shown(db):
 
 
 def test_an_altered_or_foreign_ciphertext_is_not_read(db, monkeypatch):
-    token = crypto.encrypt({"access_token": "secret-value-123"})
+    token = crypto.encrypt({"access_token": "secret-value-123"}, purpose=crypto.CHANNELS)
     tampered = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
     with pytest.raises(crypto.CredentialsUnreadable):
-        crypto.decrypt(tampered)
+        crypto.decrypt(tampered, purpose=crypto.CHANNELS)
     monkeypatch.setenv("ORDERLY_CREDENTIALS_KEY", "another key from the environment, long enough")
     with pytest.raises(crypto.CredentialsUnreadable):
-        crypto.decrypt(token)
-    assert crypto.decrypt(crypto.encrypt({"a": "b"})) == {"a": "b"}
+        crypto.decrypt(token, purpose=crypto.CHANNELS)
+    assert crypto.decrypt(crypto.encrypt({"a": "b"}, purpose=crypto.CHANNELS), purpose=crypto.CHANNELS) == {"a": "b"}
 
 
 def test_credentials_left_out_of_an_update_keep_their_value(db):

@@ -13,10 +13,10 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.test import Client
 
-from orderly.channels import crypto
 from orderly.channels.models import SalesChannel
 from orderly.channels.services import channel_create, channel_sync, channel_update, webhook_receive
 from orderly.channels.services.webhooks import WebhookRefused
+from orderly.core import crypto
 
 OTHER_KEY = "another key from the environment, long enough"
 
@@ -37,30 +37,32 @@ def legacy_token(data: dict) -> str:
 
 
 def test_values_are_fernet_tokens_under_a_derived_key():
-    token = crypto.encrypt({"access_token": "shpat_secret"})
+    token = crypto.encrypt({"access_token": "shpat_secret"}, purpose=crypto.CHANNELS)
     assert token.startswith("v2.gAAAAA")  # Fernet's version byte 0x80
-    assert crypto.decrypt(token) == {"access_token": "shpat_secret"}
-    assert token != crypto.encrypt({"access_token": "shpat_secret"})  # a fresh IV each time
-    assert crypto.encrypt({}) == "" and crypto.decrypt("") == {}
+    assert crypto.decrypt(token, purpose=crypto.CHANNELS) == {"access_token": "shpat_secret"}
+    assert token != crypto.encrypt({"access_token": "shpat_secret"}, purpose=crypto.CHANNELS)  # a fresh IV each time
+    assert crypto.encrypt({}, purpose=crypto.CHANNELS) == "" and crypto.decrypt("", purpose=crypto.CHANNELS) == {}
 
 
 def test_the_first_schemes_values_are_still_read():
-    assert crypto.decrypt(legacy_token({"access_token": "old-token"})) == {"access_token": "old-token"}
+    assert crypto.decrypt(legacy_token({"access_token": "old-token"}), purpose=crypto.CHANNELS) == {
+        "access_token": "old-token"
+    }
 
 
 @pytest.mark.parametrize("scheme", ["v1", "v2"])
 def test_altered_or_truncated_values_are_refused(scheme):
-    token = legacy_token({"a": "b"}) if scheme == "v1" else crypto.encrypt({"a": "b"})
+    token = legacy_token({"a": "b"}) if scheme == "v1" else crypto.encrypt({"a": "b"}, purpose=crypto.CHANNELS)
     for bad in (token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:], token[:20], "v9.abc", "garbage"):
         with pytest.raises(crypto.CredentialsUnreadable):
-            crypto.decrypt(bad)
+            crypto.decrypt(bad, purpose=crypto.CHANNELS)
 
 
 def test_a_value_from_another_key_is_refused(monkeypatch):
-    token = crypto.encrypt({"a": "b"})
+    token = crypto.encrypt({"a": "b"}, purpose=crypto.CHANNELS)
     monkeypatch.setenv("ORDERLY_CREDENTIALS_KEY", OTHER_KEY)
     with pytest.raises(crypto.CredentialsUnreadable):
-        crypto.decrypt(token)
+        crypto.decrypt(token, purpose=crypto.CHANNELS)
 
 
 def test_the_migration_reencrypts_old_values_and_leaves_unreadable_ones(db):
@@ -74,7 +76,7 @@ def test_the_migration_reencrypts_old_values_and_leaves_unreadable_ones(db):
 
     old.refresh_from_db()
     assert old.credentials_encrypted.startswith("v2.")
-    assert crypto.decrypt(old.credentials_encrypted) == {"access_token": "t-1"}
+    assert crypto.decrypt(old.credentials_encrypted, purpose=crypto.CHANNELS) == {"access_token": "t-1"}
     assert SalesChannel.objects.get(pk=foreign.pk).credentials_encrypted.startswith("v1.")
 
 
@@ -86,7 +88,7 @@ def test_saving_credentials_writes_the_new_scheme(db):
     channel_update(channel=channel, credentials={"consumer_secret": "cs-2"})
     stored = SalesChannel.objects.get(pk=channel.pk).credentials_encrypted
     assert stored.startswith("v2.")
-    assert crypto.decrypt(stored) == {"consumer_key": "ck", "consumer_secret": "cs-2"}
+    assert crypto.decrypt(stored, purpose=crypto.CHANNELS) == {"consumer_key": "ck", "consumer_secret": "cs-2"}
 
 
 def test_a_wrong_key_fails_the_sync_with_a_clear_reason(db, monkeypatch):

@@ -50,3 +50,6 @@ def test_the_readmes_api_examples_work_on_the_demo(demo_server, tmp_path):
     assert (order["status"], order["customer"]["name"]) == ("open", "Café de Jaren")
     assert invoice["order"] == order["number"]
     assert (work / f"{invoice['number']}.pdf").read_bytes().startswith(b"%PDF")
+    label = json.loads((work / "label.json").read_text())
+    assert (label["carrier"], label["label_status"], label["tracking_number"]) == ("Own courier", "booked", "PA-000001")
+    assert (work / "label.pdf").read_bytes().startswith(b"%PDF")

@@ -3,10 +3,10 @@
 import pytest
 
 from orderly.catalog.models import ChannelSkuMapping
-from orderly.channels import crypto
 from orderly.channels.models import SalesChannel, SyncRun
 from orderly.channels.services import channel_create
 from orderly.channels.settings_schema import SWITCHES
+from orderly.core import crypto
 from orderly.core.actors import Actor
 from orderly.orders.services import order_reset
 from tests.factories import VariantFactory
@@ -112,7 +112,7 @@ def test_manager_creates_a_channel(manager):
         "status_map": {},
         **SWITCHES,
     }
-    assert crypto.decrypt(channel.credentials_encrypted) == {
+    assert crypto.decrypt(channel.credentials_encrypted, purpose=crypto.CHANNELS) == {
         "consumer_key": "ck_0123456789abcdef",
         "consumer_secret": "cs_0123456789abcdef",
         "webhook_secret": "woo-secret-0123456789",
@@ -159,7 +159,7 @@ def test_edit_keeps_secrets_left_empty_and_the_status_table(manager, shop):
     shop.refresh_from_db()
     assert shop.name == "Roastery shop NL"
     assert shop.settings["status_map"] == {"on_hold": "hold"}
-    assert crypto.decrypt(shop.credentials_encrypted)["access_token"] == SECRET
+    assert crypto.decrypt(shop.credentials_encrypted, purpose=crypto.CHANNELS)["access_token"] == SECRET
 
 
 def test_disable_and_enable(manager, shop):

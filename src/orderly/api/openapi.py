@@ -27,6 +27,7 @@ TITLES = {
     409: "Conflict",
     413: "Request too large",
     422: "Unprocessable",
+    503: "Carrier unavailable",
 }
 # Codes no API answer carries: the shop's failures are recorded on the sync run, and a 500 is a bug.
 NOT_ANSWERED = frozenset({ErrorCode.CHANNEL_ERROR, ErrorCode.CREDENTIALS_UNREADABLE, ErrorCode.SERVER_ERROR})

@@ -9,6 +9,7 @@ from orderly.api import errors
 from orderly.api.guards import reject_unstorable_input
 from orderly.api.openapi import document_errors
 from orderly.api.routers.billing import router as billing_router
+from orderly.api.routers.carriers import router as carriers_router
 from orderly.api.routers.catalog import router as catalog_router
 from orderly.api.routers.channels import orders_router as channel_orders_router
 from orderly.api.routers.channels import router as channels_router
@@ -112,6 +113,7 @@ api.add_router("", plans_router)
 api.add_router("", production_router)
 api.add_router("", roasting_router)
 api.add_router("", shipping_router)
+api.add_router("", carriers_router)
 api.add_router("", billing_router)
 api.add_router("", tokens_router)
 api.add_router("", notifications_router)

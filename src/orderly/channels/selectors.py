@@ -4,9 +4,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from orderly.catalog.models import ChannelSkuMapping
-from orderly.channels import crypto
 from orderly.channels.models import ChannelKind, OutboxMessage, OutboxStatus, SalesChannel, SyncRun
 from orderly.channels.settings_schema import CREDENTIAL_FIELDS
+from orderly.core import crypto
 from orderly.core.exceptions import NotFound
 from orderly.orders.models import Order, OrderItem
 
@@ -42,7 +42,7 @@ def channel_get(channel_id: int) -> SalesChannel:
 def channel_credentials(channel: SalesChannel) -> dict:
     """The channel's credentials in clear, for its connector only; {} when they cannot be read with today's key."""
     try:
-        return crypto.decrypt(channel.credentials_encrypted)
+        return crypto.decrypt(channel.credentials_encrypted, purpose=crypto.CHANNELS)
     except crypto.CredentialsUnreadable:
         return {}
 
@@ -50,7 +50,7 @@ def channel_credentials(channel: SalesChannel) -> dict:
 def credentials_unreadable(channel: SalesChannel) -> bool:
     """Whether credentials are stored that this server's key cannot read (the key changed, or they were altered)."""
     try:
-        crypto.decrypt(channel.credentials_encrypted)
+        crypto.decrypt(channel.credentials_encrypted, purpose=crypto.CHANNELS)
     except crypto.CredentialsUnreadable:
         return True
     return False

@@ -354,6 +354,80 @@ class ErrorCode(StrEnum):
         {"channel": "Webshop"},
     )
 
+    # ---- carriers and labels ---------------------------------------------------------------------------------
+    NO_SHIPPING_METHOD = (
+        "no_shipping_method",
+        422,
+        "No shipping rule resolves a carrier and method for the order (its country, channel and the shop's delivery "
+        "method), and none was given; add a rule or name `carrier` and `method`.",
+        {"order": "OR-000042", "country": "BE", "delivery_method": "Express"},
+    )
+    METHOD_NOT_SERVING = (
+        "method_not_serving",
+        422,
+        "The shipping method does not serve the parcel's destination country.",
+        {"carrier": "Sendcloud", "method": "postnl:standard", "country": "US"},
+    )
+    PARCEL_OVERWEIGHT = (
+        "parcel_overweight",
+        422,
+        "The parcel weighs more than its shipping method takes; split the fulfillment or choose a heavier method.",
+        {"method": "postnl:standard", "weight_kg": "23.500", "max_weight_kg": "23.000"},
+    )
+    IN_USE = (
+        "in_use",
+        409,
+        "The resource is still used (a carrier with parcels, a shipping method a rule points at); `resource` and "
+        "`key` name it.",
+        {"resource": "carrier", "key": "DHL"},
+    )
+    CARRIER_DISABLED = "carrier_disabled", 409, "The carrier account is disabled; enable it first.", {"carrier": "DHL"}
+    CARRIER_REFUSED = (
+        "carrier_refused",
+        422,
+        "The carrier refused the parcel (an address it does not accept, a weight, a service): `carrier_text` is the "
+        "carrier's own words and `fix` what to change.",
+        {"carrier": "Sendcloud", "carrier_text": "to_address.postal_code: invalid", "fix": "Correct the postal code."},
+    )
+    CARRIER_AUTH_FAILED = (
+        "carrier_auth_failed",
+        409,
+        "The carrier refused the account's credentials (or they cannot be read with this server's key); enter them "
+        "again on the carrier's settings.",
+        {"carrier": "Sendcloud", "carrier_text": "Invalid API key", "fix": "Enter the account's API keys again."},
+    )
+    CARRIER_UNAVAILABLE = (
+        "carrier_unavailable",
+        503,
+        "The carrier could not be reached, timed out, limited the rate or failed on its side; nothing was bought. "
+        "Try again later (the same request never buys a second label).",
+        {"carrier": "Sendcloud", "carrier_text": "502 Bad Gateway", "fix": "Try again in a few minutes."},
+    )
+    LABEL_NOT_BOOKED = (
+        "label_not_booked",
+        409,
+        "The fulfillment has no live label (none booked yet, or it was voided): book one first.",
+        {"fulfillment": "FF-000012", "label_status": "voided"},
+    )
+    LABEL_BOOKING = (
+        "label_booking",
+        409,
+        "A booking of this parcel is in progress or its outcome is still unknown; try again shortly.",
+        {"fulfillment": "FF-000012"},
+    )
+    LABEL_VOID_REFUSED = (
+        "label_void_refused",
+        409,
+        "The carrier would not void the label (the parcel was already scanned, say); the fulfillment stays as it is.",
+        {"fulfillment": "FF-000012", "carrier": "Sendcloud", "carrier_text": "Parcel already announced"},
+    )
+    NO_LABEL_FOR_COLLECT = (
+        "no_label_for_collect",
+        409,
+        "The fulfillment was handed over for collection: it has no parcel to label.",
+        {"fulfillment": "FF-000012"},
+    )
+
     # ---- faults on our side ----------------------------------------------------------------------------------
     WRITE_CONFLICT = (
         "write_conflict",

@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderly.billing.services import invoice_create, payment_record
+from orderly.carriers.models import CarrierAccount
+from orderly.carriers.services import carrier_create, rule_create
 from orderly.catalog.models import Product
 from orderly.catalog.services import product_create
 from orderly.channels.models import ChannelKind, SalesChannel
@@ -87,6 +89,7 @@ class DemoSummary:
     profiles: int = 0
     green_lots: int = 0
     plans: int = 0
+    carriers: int = 0
     existing_orders: int = 0
     scenarios: dict[str, int] = field(default_factory=dict)
 
@@ -389,6 +392,25 @@ def _ensure_roasting_plan(summary: DemoSummary, channel: SalesChannel, now: dt.d
     summary.plans += 1
 
 
+DEMO_CARRIER = "Own courier"
+
+
+def _ensure_carrier() -> int:
+    """An own-label carrier with one method and a default rule for every demo country, so that Book label works on
+    any demo order out of the box (no outside system: Orderly numbers the parcel and draws the label)."""
+    if CarrierAccount.objects.filter(name=DEMO_CARRIER).exists():
+        return 0
+    account = carrier_create(
+        name=DEMO_CARRIER, kind="own", actor=Actor.system(),
+        sender_address={"name": "Orderly Roastery", "line1": "Havenstraat 1", "postal_code": "3011 AA",
+                        "city": "Rotterdam", "country": "NL", "email": "shipping@roastery.example"},
+        methods=[{"code": "standard", "name": "Standard parcel", "countries": [], "max_weight_kg": "30"}],
+    )  # fmt: skip
+    for country in data.DEMO_COUNTRIES:
+        rule_create(data={"country": country, "carrier": account.pk, "method": "standard"}, actor=Actor.system())
+    return 1
+
+
 @transaction.atomic
 def demo_load(*, now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None) -> DemoSummary:
     """Load the demo catalog, channels and orders that are not there yet, all or nothing."""
@@ -397,6 +419,7 @@ def demo_load(*, now: dt.datetime | None = None, progress: Callable[[int, int], 
     summary.products = _ensure_catalog()
     channels, summary.channels = _ensure_channels()
     _ensure_stock()
+    summary.carriers = _ensure_carrier()
     planned_orders = plan(_planning_catalog())
     for done, planned in enumerate(planned_orders):
         if progress is not None:

@@ -318,3 +318,6 @@ PROFILES = [
 ROAST_ORDER_REF = "PO-7900"
 ROAST_ORDER_CUSTOMER = 0  # of WHOLESALE_CUSTOMERS
 ROAST_ORDER_ITEMS = [("ESP-1000", 40, "22.40"), ("HOU-1000", 20, "19.20"), ("KEN-250", 16, "9.20")]
+
+# Where the demo's customers live: the own-label carrier gets a default shipping rule for each.
+DEMO_COUNTRIES = ("NL", "BE", "DE", "FR")

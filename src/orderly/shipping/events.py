@@ -8,6 +8,7 @@ class EventKind:
     FULFILLED = "fulfilled"
     FULFILLMENT_CANCELED = "fulfillment_canceled"
     PARCEL_LOST = "parcel_lost"
+    TRACKING_CHANGED = "tracking_changed"
     RETURN_REGISTERED = "return_registered"
 
 
@@ -57,3 +58,18 @@ def return_registered(return_record) -> Note:
         lambda lines: f"Return {return_record.number}: {units_text(lines)} {fate}. Reason: {return_record.reason}.",
         {"return": return_record.number, "reason": return_record.reason, "restock": return_record.restock},
     )
+
+
+def tracking_changed(fulfillment) -> tuple[str, str, dict]:
+    """(kind, message, data) of a fulfillment's carrier and tracking set or taken away (orders.events.record)."""
+    if fulfillment.tracking_number:
+        message = f"Fulfillment {fulfillment.number}: tracking {fulfillment.tracking_number}"
+        message += f" with {fulfillment.carrier}." if fulfillment.carrier else "."
+    else:
+        message = f"Fulfillment {fulfillment.number}: tracking number removed."
+    data = {
+        "fulfillment": fulfillment.number,
+        "carrier": fulfillment.carrier,
+        "tracking_number": fulfillment.tracking_number,
+    }
+    return EventKind.TRACKING_CHANGED, message, data

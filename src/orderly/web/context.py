@@ -31,7 +31,7 @@ def navigation(request):
             {"label": label, "url": url, "current": current, "children": _menu(roasts) if label == "Roasts" else []}
             for label, url, current in links
         ],
-        "settings_current": view_name.startswith("web:settings"),
+        "settings_current": view_name.startswith(("web:settings", "web:carrier", "web:shipping_rule")),
         "can_operate": user.can("operator"),
         "can_manage": user.can("manager"),
     }

@@ -19,6 +19,7 @@ from orderly.api.schemas.shipping import (
     fulfillment_out,
     return_out,
 )
+from orderly.carriers import services as carrier_services
 from orderly.core.actors import Actor
 from orderly.orders.selectors import order_get
 from orderly.shipping import selectors, services
@@ -89,10 +90,14 @@ def create_fulfillment(
 def cancel_fulfillment(request: HttpRequest, fulfillment: str, idempotency_key: str | None = IdempotencyKey):
     """Undo a fulfilled fulfillment (by its number `FF-…` or id): its units back into the lots they came from, the
     order's fulfillment status back to unfulfilled or partially fulfilled. Refused (409) for a canceled or lost
-    one."""
+    one. A live label is voided with its carrier first; the carrier refusing (the parcel already scanned) refuses
+    the cancel (409 `label_void_refused`)."""
 
     def run():
-        found = services.fulfillment_cancel(fulfillment=selectors.fulfillment_get(fulfillment), actor=_actor(request))
+        # through carriers: a live label is voided with its carrier first (shipping cannot reach carriers)
+        found = carrier_services.fulfillment_cancel(
+            fulfillment=selectors.fulfillment_get(fulfillment), actor=_actor(request)
+        )
         return _fulfillment(found.order, found.number)
 
     return respond(request, idempotency_key, run=run, schema=FulfillmentOut, status=200)

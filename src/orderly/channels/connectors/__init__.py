@@ -15,11 +15,11 @@ def get_connector(channel, **kwargs) -> BaseConnector:
     Raises ChannelError `credentials_unreadable` when the stored credentials cannot be read with this server's key
     (the key changed, or the value was altered): the sync run or webhook answer says so instead of "no token".
     """
-    from orderly.channels import crypto
     from orderly.channels.connectors.base import ChannelError
+    from orderly.core import crypto
 
     try:
-        credentials = crypto.decrypt(channel.credentials_encrypted)
+        credentials = crypto.decrypt(channel.credentials_encrypted, purpose=crypto.CHANNELS)
     except crypto.CredentialsUnreadable:
         raise ChannelError(
             f"The credentials of {channel} cannot be read with this server's key (was ORDERLY_CREDENTIALS_KEY or "

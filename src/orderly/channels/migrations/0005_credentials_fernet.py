@@ -8,15 +8,15 @@ from django.db import migrations
 
 
 def reencrypt(apps, schema_editor):
-    from orderly.channels import crypto
+    from orderly.core import crypto
 
     SalesChannel = apps.get_model("channels", "SalesChannel")
     for channel in SalesChannel.objects.filter(credentials_encrypted__startswith=crypto.LEGACY_PREFIX):
         try:
-            secrets = crypto.decrypt(channel.credentials_encrypted)
+            secrets = crypto.decrypt(channel.credentials_encrypted, purpose=crypto.CHANNELS)
         except crypto.CredentialsUnreadable:
             continue
-        channel.credentials_encrypted = crypto.encrypt(secrets)
+        channel.credentials_encrypted = crypto.encrypt(secrets, purpose=crypto.CHANNELS)
         channel.save(update_fields=["credentials_encrypted"])
 
 

@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from orderly.channels import crypto
 from orderly.channels.models import ChannelKind, SalesChannel
 from orderly.channels.settings_schema import clean_credentials, clean_settings
+from orderly.core import crypto
 from orderly.core.exceptions import AlreadyExists, ValidationError
 
 
@@ -42,7 +42,11 @@ def channel_create(
         if SalesChannel.objects.filter(name=name).exists():
             raise AlreadyExists(f"A channel named {name!r} already exists.", resource="channel", key=name, field="name")
         channel = SalesChannel(
-            name=name, kind=kind, enabled=bool(enabled), settings=clean, credentials_encrypted=crypto.encrypt(secrets)
+            name=name,
+            kind=kind,
+            enabled=bool(enabled),
+            settings=clean,
+            credentials_encrypted=crypto.encrypt(secrets, purpose=crypto.CHANNELS),
         )
         channel.next_sync_at = timezone.now() if channel.enabled and channel.pulls else None
         channel.save()
@@ -78,7 +82,7 @@ def channel_update(
         if credentials is not None:
             current = _read_credentials(channel)
             channel.credentials_encrypted = crypto.encrypt(
-                clean_credentials(channel.kind, credentials, current=current)
+                clean_credentials(channel.kind, credentials, current=current), purpose=crypto.CHANNELS
             )
             fields.append("credentials_encrypted")
         if enabled is not None and bool(enabled) != channel.enabled:
@@ -91,6 +95,6 @@ def channel_update(
 
 def _read_credentials(channel: SalesChannel) -> dict:
     try:
-        return crypto.decrypt(channel.credentials_encrypted)
+        return crypto.decrypt(channel.credentials_encrypted, purpose=crypto.CHANNELS)
     except crypto.CredentialsUnreadable:
         return {}

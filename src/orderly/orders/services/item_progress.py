@@ -243,6 +243,28 @@ class Lost(_Counting):
 
 
 @dataclass(frozen=True)
+class Labelled(_Counting):
+    """Units in a parcel that got a carrier label after it shipped (a label booked for its fulfillment): *label
+    applied* rises by them, never past the item's quantity. The parcel keeps what moved, so that Unlabelled takes
+    back exactly that when the label is voided."""
+
+    what = "labelled"
+
+    def counts(self, row: Row) -> dict[str, int]:
+        return {"qty_label_applied": min(row["qty_label_applied"] + _whole(self.units, minimum=1), row["quantity"])}
+
+
+@dataclass(frozen=True)
+class Unlabelled(_Counting):
+    """The label of a parcel was voided: *label applied* drops by the units its Labelled raised it by."""
+
+    what = "unlabelled"
+
+    def counts(self, row: Row) -> dict[str, int]:
+        return {"qty_label_applied": max(row["qty_label_applied"] - _whole(self.units, minimum=1), 0)}
+
+
+@dataclass(frozen=True)
 class Returned(_Counting):
     """Units the customer sent back."""
 

@@ -197,6 +197,22 @@ def order_reset(*, order: Order, actor: Actor) -> Order:
 
 @logs_order
 @transaction.atomic
+def order_error_raise(*, order: Order, code: str, message: str, fix: str, actor: Actor) -> Order:
+    """Put an error on the order that a process outside the order's own checks met (a carrier refusing its
+    address): `code`, `message` naming the cause and `fix` what to do, with an `error_raised` event. The order is
+    blocked as by any error until someone fixes the cause and resets it (order_reset runs the checks again, which
+    clear it). The same error again writes nothing."""
+    order = _locked(order)
+    if (order.error_code, order.error_message) == (code, message[:1000]):
+        return order
+    order.error_code, order.error_message, order.error_fix = code[:64], message[:1000], fix[:1000]
+    order.save(update_fields=["error_code", "error_message", "error_fix", "updated_at"])
+    events.error_raised(order, actor)
+    return order
+
+
+@logs_order
+@transaction.atomic
 def order_note_add(*, order: Order, text: str, actor: Actor) -> Order:
     """Add a note to the order's timeline."""
     text = (text or "").strip()

@@ -15,6 +15,7 @@ Keyword-only; `actor` is an orderly.core.actors.Actor; `plan` is a FulfillmentPl
     packaging_plan_execute(*, packaging, actor) -> PackagingPlan
     packaging_plan_archive(*, packaging, actor) -> PackagingPlan
     pick_complete(*, plan, order: str, actor) -> FulfillmentPlan
+    pick_complete_and_ship(*, plan, order: str, actor) -> Parcel   (Complete, fulfill, book the label)
     pick_return(*, plan, order: str, actor) -> FulfillmentPlan
 
 Reads are in orderly.plans.selectors (plan_list, plan_get, plan_orders, allocation_lines, packaging_plans,
@@ -28,7 +29,7 @@ from orderly.plans.services.packaging import (
     packaging_plan_start,
     packaging_plan_update,
 )
-from orderly.plans.services.picklist import pick_complete, pick_return
+from orderly.plans.services.picklist import pick_complete, pick_complete_and_ship, pick_return
 from orderly.plans.services.plans import plan_add_orders, plan_cancel, plan_create, plan_remove_order
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "packaging_plan_start",
     "packaging_plan_update",
     "pick_complete",
+    "pick_complete_and_ship",
     "pick_return",
     "plan_add_orders",
     "plan_cancel",

@@ -118,3 +118,22 @@ def pick_return(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     if plan.status == PlanStatus.COMPLETED:
         set_plan_status(plan, PlanStatus.OPEN)
     return plan
+
+
+def pick_complete_and_ship(*, plan, order: str, actor: Actor):
+    """*Complete* with *Ship and book label* ticked (off by default): complete the order on the pick list, fulfill
+    every open unit of it (out of the units the plan holds), and book its parcel's label with the carrier the
+    shipping rules give. Returns the parcel.
+
+    Each step commits before the next, because booking calls the carrier outside any transaction: a refusal of the
+    completion writes nothing; a refused fulfillment leaves the order completed (ship it by hand); a refused label
+    leaves the order shipped without a label and, for a cause on the order (no rule, weight, address), with that
+    error on the order — book the label again from the order's page once it is fixed.
+    """
+    from orderly.carriers.services import label_book
+    from orderly.orders.models import Order
+    from orderly.shipping.services import fulfillment_create
+
+    pick_complete(plan=plan, order=order, actor=actor)
+    fulfillment = fulfillment_create(order=Order.objects.get(number=order), actor=actor)
+    return label_book(fulfillment=fulfillment, actor=actor)

@@ -8,6 +8,7 @@ indicators and the timeline event and settles the order, in the same transaction
 
     fulfillment_create(*, order, actor, items=None, shipping_address=None, carrier="", tracking_number="")
         -> Fulfillment
+    fulfillment_tracking_set(*, fulfillment, actor, carrier, tracking_number, tracking_url="") -> Fulfillment
     fulfillment_cancel(*, fulfillment, actor) -> Fulfillment
     fulfillment_report_lost(*, fulfillment, actor) -> Fulfillment
     return_register(*, order, items, reason, restock, actor) -> Return
@@ -33,7 +34,7 @@ Decisions:
 """
 
 from orderly.shipping.services.from_shop import fulfillment_record_from_shop
-from orderly.shipping.services.fulfilling import fulfillment_create
+from orderly.shipping.services.fulfilling import fulfillment_create, fulfillment_tracking_set
 from orderly.shipping.services.returns import return_register
 from orderly.shipping.services.undoing import fulfillment_cancel, fulfillment_report_lost
 
@@ -42,5 +43,6 @@ __all__ = [
     "fulfillment_create",
     "fulfillment_record_from_shop",
     "fulfillment_report_lost",
+    "fulfillment_tracking_set",
     "return_register",
 ]

@@ -11,6 +11,7 @@ from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.numbering import next_number
 from orderly.inventory.services import ShipRequest, stock_ship
+from orderly.orders import events as order_events
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_items_progress, order_update
 from orderly.orders.services.item_progress import Shipped
@@ -19,6 +20,7 @@ from orderly.shipping import events
 from orderly.shipping.models import Fulfillment, FulfillmentDraw, FulfillmentLine
 from orderly.shipping.rules import fulfill_refusal, open_quantity
 from orderly.shipping.services.common import (
+    fulfillment_for_update,
     items_by_id,
     items_for_update,
     order_for_update,
@@ -26,7 +28,7 @@ from orderly.shipping.services.common import (
     text,
 )
 from orderly.shipping.signals import tracking_assigned
-from orderly.shipping.status import Delivery
+from orderly.shipping.status import Delivery, FulfillmentStatus
 
 PREFIX = "FF"
 
@@ -140,6 +142,34 @@ def fulfillment_create(
     labelled = delivery == Delivery.SHIP and bool(carrier or tracking)
     record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor)
     if delivery == Delivery.SHIP and tracking:
+        announce_tracking(fulfillment)
+    return fulfillment
+
+
+@transaction.atomic
+def fulfillment_tracking_set(
+    *, fulfillment: Fulfillment, actor: Actor, carrier: str, tracking_number: str, tracking_url: str = ""
+) -> Fulfillment:
+    """Give a shipped fulfillment its carrier and tracking (a label booked for it), or take them away (its label
+    voided: all empty). Needs the fulfillment fulfilled and shipped (Conflict otherwise), its order locked first.
+    Guarantees a `tracking_changed` event, `pushed_at` cleared so a new number reaches the shop through the outbox
+    again, and `tracking_assigned` sent after the commit when a number was given."""
+    order, fulfillment = fulfillment_for_update(fulfillment)
+    if fulfillment.status != FulfillmentStatus.FULFILLED or fulfillment.delivery != Delivery.SHIP:
+        raise Conflict(
+            f"Fulfillment {fulfillment.number} is {fulfillment.status} ({fulfillment.delivery}); only a fulfilled, "
+            "shipped one takes a tracking number.",
+            code=ErrorCode.TRANSITION_NOT_ALLOWED,
+            resource="fulfillment", key=fulfillment.number, current=fulfillment.status, attempted="tracking",
+        )  # fmt: skip
+    carrier = text(carrier, field="carrier")
+    tracking = text(tracking_number, field="tracking_number")
+    fulfillment.carrier, fulfillment.tracking_number = carrier, tracking
+    fulfillment.tracking_url = (tracking_url or "")[:500]
+    fulfillment.pushed_at = None
+    fulfillment.save(update_fields=["carrier", "tracking_number", "tracking_url", "pushed_at"])
+    order_events.record(order, actor, *events.tracking_changed(fulfillment))
+    if tracking:
         announce_tracking(fulfillment)
     return fulfillment
 

@@ -2,6 +2,8 @@
 
 from django import template
 
+from orderly.carriers import selectors as carrier_selectors
+from orderly.carriers.status import LabelStatus
 from orderly.shipping import selectors
 from orderly.shipping.rules import fulfill_refusal, returnable_quantity
 
@@ -17,9 +19,21 @@ def fulfillable(order) -> bool:
 
 @register.simple_tag
 def order_shipping(order) -> dict:
-    """The order's fulfillments and returns, and whether a return can be registered (a fixed number of queries)."""
+    """The order's fulfillments (each with its parcel as `label`, or None) and returns, whether a return can be
+    registered, and whether a label can be booked (a fixed number of queries)."""
+    fulfillments = selectors.fulfillments_of(order)
+    parcels = carrier_selectors.parcels_of(fulfillments)
+    for fulfillment in fulfillments:
+        fulfillment.label = parcels.get(fulfillment.pk)
+    to_label = [
+        f for f in fulfillments
+        if f.status == "fulfilled" and f.delivery == "ship"
+        and getattr(f.label, "label_status", "") not in (LabelStatus.BOOKED, LabelStatus.BOOKING)
+    ]  # fmt: skip
     return {
-        "fulfillments": selectors.fulfillments_of(order),
+        "fulfillments": fulfillments,
+        "to_label": to_label,
+        "method_choices": carrier_selectors.method_choices() if to_label else [],
         "returns": selectors.returns_of(order),
         "returnable": not order.is_archived and any(returnable_quantity(item) > 0 for item in order.items.all()),
     }

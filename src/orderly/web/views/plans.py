@@ -17,6 +17,7 @@ from orderly.plans.services import (
     packaging_plan_execute,
     packaging_plan_update,
     pick_complete,
+    pick_complete_and_ship,
     pick_return,
     plan_add_orders,
     plan_cancel,
@@ -282,4 +283,6 @@ def pick_action(request, number: str, order: str, action: str):
         "complete": (pick_complete, f"Order {order} completed: picked and packed, ready to ship."),
         "return": (pick_return, f"Order {order} returned to the pick list."),
     }[action]
+    if action == "complete" and request.POST.get("ship") == "on":
+        service, done = pick_complete_and_ship, f"Order {order} completed, shipped and its label booked."
     return _act(request, done, service, reverse("web:plan_pick_list", args=[plan.number]), plan=plan, order=order)

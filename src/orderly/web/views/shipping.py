@@ -8,13 +8,14 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from orderly.carriers.services import fulfillment_cancel  # voids a live label first
 from orderly.core.countries import COUNTRY_CODES
 from orderly.core.exceptions import DomainError, ValidationError
 from orderly.orders.models import ADDRESS_FIELDS
 from orderly.orders.selectors import order_get
 from orderly.shipping import selectors
 from orderly.shipping.rules import fulfill_refusal
-from orderly.shipping.services import fulfillment_cancel, fulfillment_create, fulfillment_report_lost, return_register
+from orderly.shipping.services import fulfillment_create, fulfillment_report_lost, return_register
 from orderly.web.decorators import role_required
 from orderly.web.forms.fields import FormState, remap_row
 from orderly.web.forms.orders import ADDRESS_LABELS

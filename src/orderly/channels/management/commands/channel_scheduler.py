@@ -1,4 +1,5 @@
-"""`orderly channel_scheduler`: enqueue due channel syncs and outbox retries for the worker, every few seconds.
+"""`orderly channel_scheduler`: enqueue due channel syncs, outbox retries and parcel tracking polls for the worker,
+every few seconds.
 
 Run it beside the worker (`orderly worker`); `orderly serve` starts both. `--once` checks once and exits (cron).
 Each check also beats the scheduler's heartbeat, which `/health` reads to tell whether a worker runs.
@@ -10,6 +11,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
+from orderly.carriers.services.scheduling import enqueue_tracking_polls
 from orderly.channels.services.runs import runs_interrupt_stale
 from orderly.channels.services.scheduling import enqueue_due
 from orderly.core.services import worker_beat
@@ -32,7 +34,7 @@ class Command(BaseCommand):
             logger.info("Marked %s sync run(s) whose process was gone as interrupted.", stale)
         while True:
             self.beat()
-            count = enqueue_due()
+            count = enqueue_due() + enqueue_tracking_polls()
             if count:
                 logger.info("Enqueued %s channel job(s).", count)
             if once:

@@ -1,14 +1,18 @@
-"""Channel credentials encrypted at rest, with Fernet (AES-128-CBC and HMAC-SHA256, from `cryptography`).
+"""Credentials encrypted at rest (sales channels', carrier accounts'), with Fernet (AES-128-CBC and HMAC-SHA256,
+from `cryptography`).
 
 Key: `ORDERLY_CREDENTIALS_KEY` from the environment (any string; 32 or more random characters), or SECRET_KEY when
-it is not set, so a fresh install works (change the key and the credentials must be entered again). The Fernet key
-is derived from that string with HKDF-SHA256 (salt `orderly`, info `orderly channel credentials v2`, 32 bytes),
-so any length of secret gives a full-strength key and this key is used for nothing else.
+it is not set, so a fresh install works (change the key and the credentials must be entered again). Each purpose
+gets its own Fernet key, derived from that string with HKDF-SHA256 (salt `orderly`, the purpose's info string, 32
+bytes), so any length of secret gives a full-strength key and a value encrypted for one purpose cannot be read as
+another's. Channels keep the info string `orderly channel credentials v2` they always had, so the credentials
+stored before this module moved to core still decrypt; carriers use `orderly carrier credentials v1`.
 
-Stored form: `v2.` + the Fernet token. Tokens of the first scheme (`v1.`: the standard library's HMAC-SHA256 in
-counter mode with an encrypt-then-MAC tag) are still read; migration 0005 re-encrypts them as v2, and every save
-writes v2. A token altered, truncated or made with another key raises CredentialsUnreadable: callers turn that into
-a clear message, never a server error and never a hint of the content.
+Stored form: `v2.` + the Fernet token. Channel tokens of the first scheme (`v1.`: the standard library's
+HMAC-SHA256 in counter mode with an encrypt-then-MAC tag) are still read; channels' migration 0005 re-encrypts them
+as v2, and every save writes v2. Carriers never had the first scheme: a `v1.` value is refused for them. A token
+altered, truncated or made with another key raises CredentialsUnreadable: callers turn that into a clear message,
+never a server error and never a hint of the content.
 """
 
 import base64
@@ -17,6 +21,7 @@ import hashlib
 import hmac
 import json
 import os
+from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -31,34 +36,46 @@ class CredentialsUnreadable(Exception):
     """The stored credentials were not written with this key (or were altered)."""
 
 
+@dataclass(frozen=True)
+class Purpose:
+    """What a value is encrypted for: its own key (the HKDF info string), and whether the first scheme is read."""
+
+    info: bytes
+    reads_legacy: bool = False
+
+
+CHANNELS = Purpose(info=b"orderly channel credentials v2", reads_legacy=True)
+CARRIERS = Purpose(info=b"orderly carrier credentials v1")
+
+
 def _secret() -> bytes:
     return (os.environ.get("ORDERLY_CREDENTIALS_KEY") or settings.SECRET_KEY).encode()
 
 
-@functools.lru_cache(maxsize=4)
-def _fernet(secret: bytes) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"orderly", info=b"orderly channel credentials v2")
+@functools.lru_cache(maxsize=8)
+def _fernet(secret: bytes, info: bytes) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"orderly", info=info)
     return Fernet(base64.urlsafe_b64encode(key.derive(secret)))
 
 
-def encrypt(data: dict) -> str:
+def encrypt(data: dict, *, purpose: Purpose) -> str:
     """Encrypt a JSON object of credentials (always the current scheme); an empty object is stored as ""."""
     if not data:
         return ""
     plain = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
-    return PREFIX + _fernet(_secret()).encrypt(plain).decode()
+    return PREFIX + _fernet(_secret(), purpose.info).encrypt(plain).decode()
 
 
-def decrypt(token: str) -> dict:
+def decrypt(token: str, *, purpose: Purpose) -> dict:
     """The credentials object; raises CredentialsUnreadable when the token was altered or made with another key."""
     if not token:
         return {}
-    if token.startswith(LEGACY_PREFIX):
+    if token.startswith(LEGACY_PREFIX) and purpose.reads_legacy:
         return json.loads(_legacy_decrypt(token))
     if not token.startswith(PREFIX):
         raise CredentialsUnreadable("Unknown credentials format.")
     try:
-        plain = _fernet(_secret()).decrypt(token[len(PREFIX) :].encode())
+        plain = _fernet(_secret(), purpose.info).decrypt(token[len(PREFIX) :].encode())
     except (InvalidToken, ValueError, TypeError):
         raise CredentialsUnreadable("Credentials were altered or encrypted with another key.") from None
     return json.loads(plain)
@@ -69,7 +86,7 @@ def is_legacy(token: str) -> bool:
     return token.startswith(LEGACY_PREFIX)
 
 
-# ---- the first scheme, read only ---------------------------------------------------------------------------------
+# ---- the channels' first scheme, read only -------------------------------------------------------------------------
 
 _NONCE, _TAG = 16, 32
 

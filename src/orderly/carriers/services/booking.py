@@ -1,0 +1,419 @@
+"""Booking a fulfillment's parcel with its carrier, voiding its label, and canceling a fulfillment with a label.
+
+A carrier is called outside every database transaction, in three steps: reserve the parcel (locked, status
+*booking*, its attempt counted, committed), call the carrier, record what it answered (locked again, checked
+again). So a double click or a retry finds the parcel reserved or booked and never buys a second label; a call
+whose outcome is unknown (a timeout after sending) leaves the parcel *booking* with no call in flight, and the next
+attempt asks the carrier for the shipment booked under the parcel's number before buying anything.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from orderly.carriers import events
+from orderly.carriers.connectors import base
+from orderly.carriers.connectors.base import LabelFormat, TrackingStatus
+from orderly.carriers.models import Parcel, TrackingEvent
+from orderly.carriers.services import documents
+from orderly.carriers.services.common import carrier_failure, close, connector_for, parcel_for_update
+from orderly.carriers.services.rules import (
+    carrier_find,
+    check_method,
+    method_find,
+    parcel_weight,
+    shipping_method_resolve,
+)
+from orderly.carriers.signals import parcel_status_changed
+from orderly.carriers.status import FINAL_TRACKING, LABEL_TRANSITIONS, LabelStatus
+from orderly.core.actors import Actor
+from orderly.core.error_codes import ErrorCode
+from orderly.core.exceptions import Conflict, DomainError, TransitionNotAllowed, ValidationError
+from orderly.core.numbering import next_number
+from orderly.core.transitions import check_transition
+from orderly.orders import events as order_events
+from orderly.orders.exceptions import OrderArchived, OrderLocked
+from orderly.orders.models import Order
+from orderly.orders.services import order_error_raise, order_items_progress
+from orderly.orders.services.item_progress import Labelled, Unlabelled
+from orderly.orders.status import OrderStatus
+from orderly.shipping.models import Fulfillment, FulfillmentLine
+from orderly.shipping.services import fulfillment_cancel as shipping_cancel
+from orderly.shipping.services import fulfillment_tracking_set
+from orderly.shipping.services.common import fulfillment_for_update
+from orderly.shipping.status import Delivery, FulfillmentStatus
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "PA"
+BOOK_LABEL = "book_label"
+# A booking call still "in flight" after this long was cut off (a killed worker): the next attempt looks it up.
+IN_FLIGHT = dt.timedelta(minutes=2)
+POLL_AFTER = dt.timedelta(minutes=30)
+# What the order gets as its error when a booking fails for a cause on the order itself.
+ORDER_CAUSES = {ErrorCode.NO_SHIPPING_METHOD, ErrorCode.PARCEL_OVERWEIGHT, ErrorCode.METHOD_NOT_SERVING,
+                ErrorCode.CARRIER_REFUSED}  # fmt: skip
+
+
+@dataclass
+class _Reserved:
+    parcel: Parcel
+    done: bool = False  # a live label exists: nothing to book
+    look_first: bool = False  # an earlier call's outcome is unknown: ask the carrier before buying
+
+
+def _label_check(parcel: Parcel, target: str) -> None:
+    check_transition(LABEL_TRANSITIONS, resource="parcel", key=parcel.number, current=parcel.label_status,
+                     attempted=target, action=f"move the label of parcel {parcel.number} to {target}")  # fmt: skip
+
+
+def _shippable(fulfillment: Fulfillment, verb: str) -> None:
+    if fulfillment.delivery != Delivery.SHIP:
+        raise Conflict(
+            f"Fulfillment {fulfillment.number} was handed over for collection; it has no parcel to {verb}.",
+            code=ErrorCode.NO_LABEL_FOR_COLLECT, fulfillment=fulfillment.number,
+        )  # fmt: skip
+    if fulfillment.status != FulfillmentStatus.FULFILLED:
+        raise TransitionNotAllowed(
+            resource="fulfillment", key=fulfillment.number, current=fulfillment.status, attempted="labelled",
+            action=f"{verb} a label for fulfillment {fulfillment.number}",
+        )  # fmt: skip
+
+
+def _order_allows(order: Order, fulfillment: Fulfillment) -> None:
+    """A canceled or archived order takes no new label (its items take no more work): refused before the carrier
+    is asked, so a label is never bought that could not be recorded."""
+    if order.is_archived:
+        raise OrderArchived(order, action=BOOK_LABEL, message=f"Cannot book a label for {fulfillment.number}: order "
+                            f"{order.number} is archived; unarchive it first.")  # fmt: skip
+    if order.status == OrderStatus.CANCELED:
+        raise OrderLocked(f"Cannot book a label for {fulfillment.number}: order {order.number} is canceled.",
+                          order=order, action=BOOK_LABEL)  # fmt: skip
+
+
+def _choose(order: Order, carrier, method):
+    """(account, method) given, or resolved by the shipping rules."""
+    if carrier not in (None, ""):
+        account = carrier_find(carrier)
+        if method not in (None, ""):
+            return account, method_find(account, method)
+        resolved = shipping_method_resolve(order=order)
+        if resolved and resolved.account.pk == account.pk:
+            return account, resolved.method
+        methods = list(account.methods.all()[:2])
+        if len(methods) == 1:
+            return account, methods[0]
+        raise ValidationError(f"method: name one of {account.name}'s shipping methods by its code.", field="method")
+    if method not in (None, ""):
+        raise ValidationError("carrier: name the carrier whose method this is.", field="carrier")
+    resolved = shipping_method_resolve(order=order)
+    if resolved is None:
+        country = order.shipping_address.country if order.shipping_address else ""
+        raise ValidationError(
+            f"No shipping rule gives a carrier for order {order.number} (to {country or 'no country'}, delivery "
+            f"method {order.delivery_method or 'none'!r}). Add a shipping rule for {country or 'its country'} at "
+            "Settings › Carriers, or choose the carrier and method when booking.",
+            code=ErrorCode.NO_SHIPPING_METHOD, field="carrier", order=order.number, country=country,
+            delivery_method=order.delivery_method,
+        )  # fmt: skip
+    return resolved.account, resolved.method
+
+
+@transaction.atomic
+def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserved:
+    order, fulfillment = fulfillment_for_update(fulfillment)
+    _shippable(fulfillment, "book")
+    _order_allows(order, fulfillment)
+    parcel = parcel_for_update(fulfillment.pk)
+    now = timezone.now()
+    if parcel is not None and parcel.label_status == LabelStatus.BOOKED:
+        return _Reserved(parcel, done=True)
+    if parcel is not None and parcel.label_status == LabelStatus.BOOKING:
+        if parcel.booking_started_at and now - parcel.booking_started_at < IN_FLIGHT:
+            raise Conflict(f"Parcel {parcel.number} of {fulfillment.number} is being booked; try again shortly.",
+                           code=ErrorCode.LABEL_BOOKING, fulfillment=fulfillment.number)  # fmt: skip
+        parcel.booking_started_at = now
+        parcel.booking_attempts += 1
+        parcel.save(update_fields=["booking_started_at", "booking_attempts", "updated_at"])
+        return _Reserved(parcel, look_first=True)
+    account, chosen = _choose(order, carrier, method)
+    if not account.enabled:
+        raise Conflict(f"Carrier {account.name} is disabled; enable it first.", code=ErrorCode.CARRIER_DISABLED,
+                       carrier=account.name)  # fmt: skip
+    lines = FulfillmentLine.objects.filter(fulfillment=fulfillment).select_related("order_item__variant")
+    weight = parcel_weight(lines)
+    check_method(chosen, weight=weight, country=(fulfillment.shipping_address or {}).get("country", "").upper())
+    if parcel is None:
+        parcel = Parcel(number=next_number(PREFIX), fulfillment=fulfillment, created_by=actor.name[:150])
+    _label_check(parcel, LabelStatus.BOOKING)
+    parcel.account, parcel.method, parcel.method_code, parcel.weight_kg = account, chosen, chosen.code, weight
+    parcel.label_status, parcel.booking_started_at, parcel.last_error = LabelStatus.BOOKING, now, ""
+    parcel.booking_attempts += 1
+    parcel.carrier_reference = parcel.tracking_number = parcel.tracking_url = ""
+    parcel.save()
+    parcel.fulfillment = fulfillment
+    return _Reserved(parcel)
+
+
+def _flag_order(fulfillment: Fulfillment, error: DomainError, actor: Actor) -> None:
+    """A booking refused for a cause on the order (no rule, the weight, the address): the order's error names it
+    and the fix, in its own transaction (the refusal rolled back everything else)."""
+    if error.code not in ORDER_CAUSES:
+        return
+    fix = error.detail.get("fix") or "Fix the cause named, reset the order, then book the label again."
+    order = Order.all_objects.get(pk=fulfillment.order_id)
+    order_error_raise(order=order, code=str(error.code), message=f"Label not booked: {error.message}", fix=fix,
+                      actor=actor)  # fmt: skip
+
+
+@transaction.atomic
+def _record_failure(parcel: Parcel, exc: base.CarrierError, actor: Actor) -> None:
+    order, fulfillment = fulfillment_for_update(parcel.fulfillment)
+    locked = parcel_for_update(fulfillment.pk)
+    if locked is None or locked.label_status != LabelStatus.BOOKING:
+        return
+    locked.last_error = f"{exc.message} {exc.carrier_text}".strip()[:1000]
+    locked.booking_started_at = None
+    if not exc.outcome_unknown:
+        _label_check(locked, LabelStatus.FAILED)
+        locked.label_status = LabelStatus.FAILED  # nothing was bought: booking again starts afresh
+    locked.save()
+    order_events.record(order, actor, *events.label_failed(locked, exc.message))
+
+
+def _labelled(fulfillment: Fulfillment) -> list[Labelled]:
+    """Units of the fulfillment not counted as labelled when it shipped (it had no carrier then)."""
+    changes = []
+    for line in FulfillmentLine.objects.filter(fulfillment=fulfillment).order_by("pk"):
+        units = line.quantity - int((line.indicator_changes or {}).get("qty_label_applied", 0))
+        if units > 0:
+            changes.append(Labelled(item=line.order_item_id, units=units))
+    return changes
+
+
+def _after_commit(parcel: Parcel, fulfillment: Fulfillment, status: str, occurred_at) -> None:
+    transaction.on_commit(
+        lambda: parcel_status_changed.send_robust(
+            sender=Parcel, parcel=parcel, fulfillment=fulfillment, status=TrackingStatus(status),
+            occurred_at=occurred_at,
+        ),
+        robust=True,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept: dict) -> Parcel:
+    order, fulfillment = fulfillment_for_update(parcel.fulfillment)
+    locked = parcel_for_update(fulfillment.pk)
+    if locked.label_status == LabelStatus.BOOKED and locked.carrier_reference == booked.carrier_reference:
+        return locked  # recorded already (a retry raced this one)
+    _label_check(locked, LabelStatus.BOOKED)
+    now = timezone.now()
+    locked.label_status, locked.booking_started_at, locked.booked_at = LabelStatus.BOOKED, None, now
+    locked.carrier_reference = booked.carrier_reference[:100]
+    locked.tracking_number = (booked.tracking_number or locked.number)[:100]
+    locked.tracking_url = (booked.tracking_url or "")[:500]
+    locked.tracking_status, locked.carrier_status, locked.status_at = (
+        TrackingStatus.ANNOUNCED,
+        booked.carrier_status[:200],
+        now,
+    )
+    locked.price, locked.currency, locked.last_error = booked.price, booked.currency[:3], ""
+    locked.voided_at = None
+    locked.next_poll_at = now + POLL_AFTER if locked.account.kind != "own" else None
+    locked.poll_failures = 0
+    TrackingEvent.objects.get_or_create(
+        parcel=locked, event_id=f"booked:{locked.booking_attempts}",
+        defaults={"status": TrackingStatus.ANNOUNCED, "carrier_status": booked.carrier_status[:200],
+                  "occurred_at": now, "source": "booking"},
+    )  # fmt: skip
+    locked.documents.all().delete()  # a new label: documents of a voided one are not it
+    for fmt, content in kept.items():
+        locked.documents.create(format=fmt, content=content)
+    shipped = fulfillment.status == FulfillmentStatus.FULFILLED  # reported lost while the carrier was asked: not
+    if shipped:
+        fulfillment_tracking_set(fulfillment=fulfillment, actor=actor, carrier=locked.account.name,
+                                 tracking_number=locked.tracking_number, tracking_url=locked.tracking_url)  # fmt: skip
+    locked.fulfillment = fulfillment
+    changes = _labelled(fulfillment) if shipped else []
+    note = events.label_booked(locked)
+    if changes:
+        moved = order_items_progress(changes=changes, actor=actor, note=note)
+        locked.label_applied = {
+            str(pk): m["qty_label_applied"] for pk, m in moved.items() if m.get("qty_label_applied")
+        }
+    else:
+        note.write(order.pk, actor)
+        locked.label_applied = {}
+    locked.save()
+    _after_commit(locked, fulfillment, TrackingStatus.ANNOUNCED, now)
+    return locked
+
+
+def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=None,
+               fmt: LabelFormat | None = None) -> Parcel:  # fmt: skip
+    """Book the parcel of a fulfilled, shipped fulfillment and fetch its label: the fulfillment gets the carrier's
+    name, tracking number and URL (through shipping, which sends `tracking_assigned` after the commit).
+
+    Needs `carrier` (name or id) and `method` (its code), or shipping rules that resolve them for the order; the
+    carrier enabled; the parcel (variants' weights × units + packaging) within the method's weight limit and its
+    country served. Guarantees: idempotent — a parcel already booked is answered as it is, whatever is asked; a
+    booking in flight is refused (LABEL_BOOKING); an earlier call whose outcome is unknown is looked up with
+    `find_booked` before anything is bought. The label in `fmt` (default pdf-a6) is fetched and kept; a failure to
+    fetch it leaves the booking standing (the download fetches it again). *Label applied* rises by the units not
+    labelled yet; a `label_booked` event; `parcel_status_changed` (announced) after the commit. A carrier's
+    refusal becomes CARRIER_REFUSED (carrier_text, fix, field) and an error on the order, as do no rule, an
+    overweight parcel or a country the method does not serve; an unreachable carrier CARRIER_UNAVAILABLE, refused
+    keys CARRIER_AUTH_FAILED. Nothing is bought twice, and a refusal writes no label.
+    """
+    try:
+        reserved = _reserve(fulfillment, actor, carrier, method)
+    except DomainError as exc:
+        _flag_order(fulfillment, exc, actor)
+        raise
+    parcel = reserved.parcel
+    if reserved.done:
+        return parcel
+    try:
+        connector = connector_for(parcel.account)
+    except DomainError as exc:
+        _record_failure(parcel, base.CarrierAuthFailed(exc.message), actor)
+        raise
+    try:
+        booked, kept = _book_at_carrier(connector, parcel, reserved.look_first, fmt, actor)
+    finally:
+        close(connector)
+    return _record_booked(parcel, booked, actor, kept)
+
+
+def _book_at_carrier(connector, parcel: Parcel, look_first: bool, fmt, actor: Actor):
+    """(what the carrier booked, {format: label document}); a carrier error is recorded and raised as a domain
+    error. The label document is fetched best effort: a booking stands without it (the download fetches it)."""
+    try:
+        booked = connector.find_booked(parcel.number) if look_first else None
+        if booked is None:
+            booked = connector.book(documents.parcel_request(parcel))
+    except base.CarrierError as exc:
+        _record_failure(parcel, exc, actor)
+        error = carrier_failure(parcel.account, exc)
+        _flag_order(parcel.fulfillment, error, actor)
+        raise error from exc
+    kept = {}
+    fmt = LabelFormat(fmt or (parcel.account.settings or {}).get("label_format") or LabelFormat.PDF_A6)
+    parcel.carrier_reference, parcel.tracking_number = booked.carrier_reference, booked.tracking_number
+    try:
+        kept[fmt] = documents.fetch(parcel, fmt, connector=connector)
+    except DomainError as exc:
+        logger.warning("Label of %s booked but its %s document not fetched: %s", parcel.number, fmt, exc.message)
+    return booked, kept
+
+
+@transaction.atomic
+def _reserve_void(fulfillment: Fulfillment, *, canceling: bool) -> Parcel | None:
+    order, fulfillment = fulfillment_for_update(fulfillment)
+    parcel = parcel_for_update(fulfillment.pk)
+    if parcel is None or parcel.label_status in (LabelStatus.NONE, LabelStatus.FAILED, LabelStatus.VOIDED):
+        if canceling:
+            return None
+        raise Conflict(
+            f"Fulfillment {fulfillment.number} has no live label to void.", code=ErrorCode.LABEL_NOT_BOOKED,
+            fulfillment=fulfillment.number, label_status=parcel.label_status if parcel else LabelStatus.NONE,
+        )  # fmt: skip
+    if parcel.label_status == LabelStatus.BOOKING:
+        raise Conflict(f"Parcel {parcel.number} of {fulfillment.number} is being booked; try again shortly.",
+                       code=ErrorCode.LABEL_BOOKING, fulfillment=fulfillment.number)  # fmt: skip
+    if parcel.tracking_status not in ("", TrackingStatus.ANNOUNCED):
+        raise Conflict(
+            f"The parcel of {fulfillment.number} is {parcel.tracking_status.replace('_', ' ')} already: its label "
+            "cannot be voided once the carrier has it.",
+            code=ErrorCode.LABEL_VOID_REFUSED, fulfillment=fulfillment.number, carrier=parcel.account.name,
+            carrier_text=parcel.carrier_status,
+        )  # fmt: skip
+    parcel.fulfillment = fulfillment
+    return parcel
+
+
+@transaction.atomic
+def _record_void(parcel: Parcel, actor: Actor) -> Parcel:
+    order, fulfillment = fulfillment_for_update(parcel.fulfillment)
+    locked = parcel_for_update(fulfillment.pk)
+    if locked.label_status == LabelStatus.VOIDED:
+        return locked
+    _label_check(locked, LabelStatus.VOIDED)
+    now = timezone.now()
+    locked.label_status, locked.voided_at, locked.next_poll_at = LabelStatus.VOIDED, now, None
+    locked.tracking_status, locked.status_at = TrackingStatus.CANCELED, now
+    locked.fulfillment = fulfillment
+    changes = [Unlabelled(item=int(pk), units=units) for pk, units in sorted(locked.label_applied.items()) if units]
+    note = events.label_voided(locked)
+    if changes:
+        order_items_progress(changes=changes, actor=actor, note=note)
+    else:
+        note.write(order.pk, actor)
+    locked.label_applied = {}
+    locked.save()
+    if fulfillment.status == FulfillmentStatus.FULFILLED:
+        # the shop and the page must not show the number of a label that will not travel
+        fulfillment_tracking_set(fulfillment=fulfillment, actor=actor, carrier="", tracking_number="")
+    _after_commit(locked, fulfillment, TrackingStatus.CANCELED, now)
+    return locked
+
+
+def _void_at_carrier(parcel: Parcel) -> None:
+    connector = connector_for(parcel.account)
+    try:
+        result = connector.void(documents.booked_of(parcel))
+    except base.CarrierError as exc:
+        raise carrier_failure(parcel.account, exc) from exc
+    finally:
+        close(connector)
+    if not result.voided:
+        raise Conflict(
+            f"{parcel.account.name} would not void the label of {parcel.fulfillment.number}: {result.message}",
+            code=ErrorCode.LABEL_VOID_REFUSED, fulfillment=parcel.fulfillment.number, carrier=parcel.account.name,
+            carrier_text=result.message[:500],
+        )  # fmt: skip
+
+
+def label_void(*, fulfillment: Fulfillment, actor: Actor) -> Parcel:
+    """Void the fulfillment's live label with its carrier, then record it: label voided, tracking canceled, *label
+    applied* lowered by what the booking raised, the fulfillment's tracking number removed (so the shop is not
+    told a number that will not travel), a `label_voided` event, `parcel_status_changed` (canceled) after the
+    commit. Refused, nothing written: no live label (LABEL_NOT_BOOKED), a booking in flight (LABEL_BOOKING), the
+    parcel already with the carrier or the carrier refusing (LABEL_VOID_REFUSED), or the carrier failing. A void
+    already recorded answers the parcel as it is."""
+    parcel = _reserve_void(fulfillment, canceling=False)
+    _void_at_carrier(parcel)
+    return _record_void(parcel, actor)
+
+
+def fulfillment_cancel(*, fulfillment: Fulfillment, actor: Actor) -> Fulfillment:
+    """Cancel a fulfillment, voiding its live label first: the way the API and the pages cancel a fulfillment.
+
+    Shipping sits below carriers and cannot void a label, so canceling goes through here: the label is voided
+    with the carrier (a refusal — the parcel already scanned — refuses the cancel, and the fulfillment stays as
+    it is, its label live), then shipping.fulfillment_cancel undoes the fulfillment. A label voided but the cancel
+    then refused (the order archived meanwhile) leaves a fulfillment without a label, which can be booked again:
+    never a live label on a canceled fulfillment, nor a voided one still shown as its tracking."""
+    _shippable_or_collect(fulfillment)
+    parcel = _reserve_void(fulfillment, canceling=True)
+    if parcel is not None:
+        _void_at_carrier(parcel)
+        _record_void(parcel, actor)
+    return shipping_cancel(fulfillment=fulfillment, actor=actor)
+
+
+def _shippable_or_collect(fulfillment: Fulfillment) -> None:
+    """Refuse early what shipping would refuse anyway (not fulfilled), before any carrier is asked."""
+    if fulfillment.status != FulfillmentStatus.FULFILLED:
+        raise TransitionNotAllowed(
+            resource="fulfillment", key=fulfillment.number, current=fulfillment.status,
+            attempted=FulfillmentStatus.CANCELED, action=f"cancel fulfillment {fulfillment.number}",
+        )  # fmt: skip
+
+
+def is_final(parcel: Parcel) -> bool:
+    return parcel.tracking_status in FINAL_TRACKING
