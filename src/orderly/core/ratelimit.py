@@ -9,7 +9,7 @@ requests without a valid token (token guessing, webhooks, the docs), which are f
 
 Windows are aligned on multiples of their length since the epoch, so that every process agrees on when one starts.
 A count is one UPDATE that reads the row's old values, so that requests counted at the same time by several
-processes are all kept; the first request of a key inserts its row.
+processes are all kept, and the count is read back under its row lock; the first request of a key inserts its row.
 """
 
 import math
@@ -75,12 +75,15 @@ def _count(scope: str, key: str, start: datetime, window_seconds: int) -> int:
     """The count of (scope, key) in the window from `start`, this request included."""
     rows = ApiRateWindow.objects.filter(scope=scope, key=key)
     for _ in range(2):
-        updated = rows.update(
-            count=Case(When(window_start=start, then=F("count") + 1), default=Value(1)),
-            window_start=start,
-        )
-        if updated:
-            return rows.values_list("count", flat=True).first() or 1
+        # The UPDATE's row lock is held until the count is read back, so each request reads its own count and
+        # exactly `limit` requests are let through, however many processes count at once.
+        with transaction.atomic():
+            updated = rows.update(
+                count=Case(When(window_start=start, then=F("count") + 1), default=Value(1)),
+                window_start=start,
+            )
+            if updated:
+                return rows.values_list("count", flat=True).first() or 1
         try:
             with transaction.atomic():
                 ApiRateWindow.objects.create(scope=scope, key=key, window_start=start, count=1)
