@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "orderly.ops.middleware.RequestMiddleware",  # first: the request id, metrics and access log see every answer
     "orderly.core.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "orderly.api.middleware.ApiMiddleware",  # before anything else reads an API request: rate limits, JSON errors
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -283,6 +284,13 @@ if ORDERLY_HTTPS:
 # How many proxies in front of Orderly add the address they were called from to X-Forwarded-For: the client's own
 # address (what login throttling counts by) is that many entries from the right. 0 takes the connection's address.
 ORDERLY_PROXY_HOPS = _env_int("ORDERLY_PROXY_HOPS", 1 if ORDERLY_HTTPS else 0)
+# API rate limits (orderly.core.ratelimit), counted in the database so that every web process shares them: requests
+# per window for each API token (0: no limit, the default, since counting costs a write per request), and for each
+# client address of requests without a valid token (token guessing, webhooks, the docs; generous for a busy shop's
+# webhooks). ORDERLY_PROXY_HOPS says which address is the client's.
+ORDERLY_API_RATE_WINDOW = _env_int("ORDERLY_API_RATE_WINDOW", 60, minimum=1)
+ORDERLY_API_RATE_TOKEN = _env_int("ORDERLY_API_RATE_TOKEN", 0)
+ORDERLY_API_RATE_ADDRESS = _env_int("ORDERLY_API_RATE_ADDRESS", 600)
 # --- End of security -------------------------------------------------------------------------------------------
 
 LOG_FORMATS = ("text", "json")

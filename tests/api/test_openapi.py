@@ -55,7 +55,7 @@ def test_every_operation_declares_its_errors_in_the_one_shape(schema):
         for method, operation in operations.items():
             codes = {int(code) for code in operation["responses"]}
             assert {401, 403} - ({403} if (method, path) in WEBHOOKS else set()) <= codes, (method, path)
-            assert {400, 413, 422} <= codes, (method, path)
+            assert {400, 413, 422, 429} <= codes, (method, path)
             assert any(200 <= code < 300 for code in codes), (method, path)
             for code, answer in operation["responses"].items():
                 if int(code) >= 400:
@@ -72,7 +72,7 @@ def test_each_error_answer_lists_its_codes_with_their_detail_keys_and_an_example
     shared = schema["components"]["responses"]
     examples = schema["components"]["examples"]
 
-    assert set(shared) == {f"Error{status}" for status in (400, 401, 403, 404, 409, 413, 422, 503)}
+    assert set(shared) == {f"Error{status}" for status in (400, 401, 403, 404, 409, 413, 422, 429, 503)}
     assert schema["components"]["schemas"]["ErrorCode"]["enum"] == [code.value for code in ErrorCode]
     for name, response in shared.items():
         status = int(name.removeprefix("Error"))

@@ -36,7 +36,7 @@ def test_the_readme_lists_every_code_with_its_status_meaning_and_detail_keys():
 def test_every_code_is_well_formed():
     for code in ErrorCode:
         assert re.fullmatch(r"[a-z]+(_[a-z]+)*", code.value), code
-        assert code.status in (400, 401, 403, 404, 405, 409, 413, 422, 500, 502, 503), code
+        assert code.status in (400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 502, 503), code
         assert code.meaning.endswith("."), code
         assert json.loads(json.dumps(dict(code.detail))) == dict(code.detail), code
 

@@ -67,6 +67,15 @@ def too_large() -> HttpResponse:
     return error_response(ErrorCode.TOO_LARGE, "The request body is too large.", detail={"max_bytes": limit})
 
 
+def unauthenticated() -> HttpResponse:
+    response = error_response(
+        ErrorCode.UNAUTHENTICATED,
+        "A valid API token is required: send the header 'Authorization: Bearer <token>'.",
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="orderly"'
+    return response
+
+
 def field_path(loc: Iterable[Any]) -> str:
     """('items', 0, 'quantity') → 'items[0].quantity'."""
     path = ""
@@ -120,12 +129,7 @@ def _on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, AuthenticationError):
-        response = error_response(
-            ErrorCode.UNAUTHENTICATED,
-            "A valid API token is required: send the header 'Authorization: Bearer <token>'.",
-        )
-        response["WWW-Authenticate"] = 'Bearer realm="orderly"'
-        return response
+        return unauthenticated()
     if isinstance(exc, AuthorizationError) or exc.status_code == 403:
         return error_response(
             ErrorCode.FORBIDDEN, "Your role may not do this.", detail={"role": None, "required_role": None}

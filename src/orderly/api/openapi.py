@@ -11,8 +11,8 @@ shape whose `code` it switches on. One schema plus a list and an example per cod
 does, and the examples show each detail with real-looking values.
 
 Every operation also declares the answers any request may get whatever the operation: 400 (malformed JSON or
-request), 413 (a body too large) and 422 (a value no field takes, a NUL character in a parameter); 401 and 403
-when it needs a token; 404 when its path names a resource.
+request), 413 (a body too large), 422 (a value no field takes, a NUL character in a parameter) and 429 (a rate
+limit); 401 and 403 when it needs a token; 404 when its path names a resource.
 """
 
 from orderly.core.error_codes import ErrorCode
@@ -27,6 +27,7 @@ TITLES = {
     409: "Conflict",
     413: "Request too large",
     422: "Unprocessable",
+    429: "Too many requests",
     503: "Carrier unavailable",
 }
 # Codes no API answer carries: the shop's failures are recorded on the sync run, and a 500 is a bug.
@@ -78,7 +79,7 @@ def document_errors(schema: dict) -> dict:
     for path, operations in schema["paths"].items():
         for operation in operations.values():
             responses = operation["responses"]
-            statuses = {int(status) for status in responses if int(status) >= 400} | {400, 413, 422}
+            statuses = {int(status) for status in responses if int(status) >= 400} | {400, 413, 422, 429}
             if operation.get("security"):
                 statuses |= {401, 403}
             if "{" in path:

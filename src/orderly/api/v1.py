@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from orderly.api import errors
+from orderly.api.gate import authenticate_first
 from orderly.api.guards import reject_unstorable_input
 from orderly.api.openapi import document_errors
 from orderly.api.routers.billing import router as billing_router
@@ -104,6 +105,8 @@ api = OrderlyAPI(
 )
 errors.install(api)
 api.add_decorator(reject_unstorable_input, mode="view")
+# Added last, so it runs first: no token (unless the operation is public) → 401 before any input is read.
+api.add_decorator(authenticate_first, mode="view")
 api.add_router("/orders", orders_router)
 api.add_router("", catalog_router)
 api.add_router("/channels", channels_router)

@@ -58,6 +58,13 @@ class ErrorCode(StrEnum):
         {"role": "viewer", "required_role": "operator"},
     )
     WEBHOOK_REFUSED = "webhook_refused", 401, "A webhook delivery whose signature is missing or wrong; nothing written."
+    RATE_LIMITED = (
+        "rate_limited",
+        429,
+        "Too many requests from this API token, or from this address without a valid token (`scope`): at most "
+        "`limit` every `window_seconds`; retry after `retry_after` seconds, as the Retry-After header says too.",
+        {"scope": "token", "limit": 600, "window_seconds": 60, "retry_after": 17},
+    )
 
     # ---- what the request names ------------------------------------------------------------------------------
     NOT_FOUND = (

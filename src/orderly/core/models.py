@@ -161,3 +161,23 @@ class LoginThrottle(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key}: {self.failures} failed"
+
+
+class ApiRateWindow(models.Model):
+    """API requests counted for one token or one client address in the current window of the rate limits
+    (orderly.core.ratelimit keeps the count and decides). One row per token or address, reused window after window."""
+
+    class Scope(models.TextChoices):
+        TOKEN = "token"  # an API token, by its id
+        ADDRESS = "address"  # the client's IP address, for requests without a valid token
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="api_rate_window_scope_key_unique")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}: {self.count} since {self.window_start:%H:%M:%S}"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from orderly.api.auth import can_change_catalog, can_change_orders, can_read
+from orderly.api.auth import can_change_catalog, can_change_orders, can_read, public
 from orderly.api.errors import error_responses
 from orderly.api.idempotency import IdempotencyKey, respond
 from orderly.api.schemas.carriers import (
@@ -106,7 +106,7 @@ def delete_carrier(request: HttpRequest, carrier_id: int):
 
 @router.post(
     "/carriers/{int:carrier_id}/webhook",
-    response={200: CarrierWebhookOut, **error_responses(400, 401, 404, 409, 413, 422)},
+    response={200: CarrierWebhookOut, **error_responses(400, 401, 404, 409, 413, 422, 429)},
     auth=None,
     url_name="carrier_webhook",
     summary="A carrier's tracking webhook",
@@ -119,6 +119,7 @@ def delete_carrier(request: HttpRequest, carrier_id: int):
         },
     },
 )
+@public
 def carrier_webhook(request: HttpRequest, carrier_id: int):
     """Tracking updates from the carrier, verified over the raw body with its scheme (Sendcloud
     `Sendcloud-Signature`, EasyPost `X-Hmac-Signature`, own `X-Orderly-Signature`, each HMAC-SHA256). A wrong or

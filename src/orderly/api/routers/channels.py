@@ -9,7 +9,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from ninja import Query, Router
 
-from orderly.api.auth import can_change_catalog, can_change_orders, can_read
+from orderly.api.auth import can_change_catalog, can_change_orders, can_read, public
 from orderly.api.errors import error_responses
 from orderly.api.idempotency import IdempotencyKey, respond
 from orderly.api.schemas.channels import (
@@ -297,6 +297,7 @@ WEBHOOK_HEADERS = [
         },
     },
 )
+@public
 def channel_webhook(request: HttpRequest, channel_id: int):
     """Where the shop posts its order webhooks, verified over the raw body with the channel's scheme (Shopify
     `X-Shopify-Hmac-Sha256`, WooCommerce `X-WC-Webhook-Signature`, generic `X-Orderly-Signature: sha256=<hex>`).

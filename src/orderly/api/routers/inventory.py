@@ -7,7 +7,6 @@ from orderly.api.auth import can_change_catalog, can_change_orders, can_read
 from orderly.api.errors import error_responses
 from orderly.api.idempotency import IdempotencyKey, respond
 from orderly.api.schemas.inventory import (
-    AdjustmentIn,
     InventoryQuery,
     LedgerQuery,
     LotOut,
@@ -15,6 +14,7 @@ from orderly.api.schemas.inventory import (
     LotQuery,
     MovementPage,
     ReceiptIn,
+    StockAdjustmentIn,
     StockPage,
     lot_out,
     lot_page,
@@ -83,7 +83,7 @@ def receive(request: HttpRequest, payload: ReceiptIn, idempotency_key: str | Non
 
 
 @router.post("/adjustments", response={201: LotOut, **WRITE_ERRORS}, auth=can_change_catalog, summary="Adjust stock")
-def adjust(request: HttpRequest, payload: AdjustmentIn, idempotency_key: str | None = IdempotencyKey):
+def adjust(request: HttpRequest, payload: StockAdjustmentIn, idempotency_key: str | None = IdempotencyKey):
     """Change a lot's on-hand by a signed `quantity` with a `reason` (managers). Refused, writing nothing, when it
     would take the lot below zero or below what is held."""
 

@@ -36,7 +36,7 @@ class ReceiptIn(InputSchema):
     note: str | None = Field(None, description="Kept with the ledger movement")
 
 
-class AdjustmentIn(InputSchema):
+class StockAdjustmentIn(InputSchema):
     lot: str = Field(description="The number of the lot to adjust.", examples=["LOT-000001"])
     quantity: MoneyIn = Field(
         max_digits=MAX_DIGITS, description="The change: negative takes stock out, positive adds it.", examples=["-2"]

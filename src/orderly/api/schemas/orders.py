@@ -66,7 +66,7 @@ class AddressIn(InputSchema):
     email: str | None = None
 
 
-class AdjustmentIn(InputSchema):
+class OrderAdjustmentIn(InputSchema):
     label: str = Field(examples=["Gift wrap"])
     amount: MoneyIn = Field(description="May be negative.")
 
@@ -85,7 +85,7 @@ class ItemIn(InputSchema):
     unit_price: MoneyIn | None = Field(None, description="Defaults to the variant's price.")
     tax_rate: MoneyIn | None = Field(None, description="Percent; defaults to the variant's.")
     discount: MoneyIn | None = None
-    adjustments: list[AdjustmentIn] | None = None
+    adjustments: list[OrderAdjustmentIn] | None = None
     purchase_price: MoneyIn | None = None
     commission: MoneyIn | None = None
     identifiers: JsonObject | None = Field(None, examples=[{"colour": "black", "size": "250 g"}])
@@ -178,7 +178,7 @@ class PageQuery(Schema):
 # ---- responses -----------------------------------------------------------------------------------------------
 
 
-class ChannelOut(OutputSchema):
+class OrderChannelOut(OutputSchema):
     id: int
     name: str
     kind: str
@@ -330,7 +330,7 @@ class OrderOut(OutputSchema):
     balance_due: Money = Field(description="What is left to pay: amount_due less amount_paid (negative: refund due)")
     error: OrderErrorOut | None
     archived: bool
-    channel: ChannelOut
+    channel: OrderChannelOut
     external_ref: str
     external_id: str
     external_status: str
