@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from orderly.core.locks import lock_sequence
 from orderly.core.models import NumberSequence
 
 
@@ -17,7 +18,7 @@ def next_numbers(prefix: str, count: int, *, width: int = 6) -> list[str]:
         return []
     with transaction.atomic():
         NumberSequence.objects.get_or_create(prefix=prefix)
-        sequence = NumberSequence.objects.select_for_update().get(prefix=prefix)
+        sequence = lock_sequence(NumberSequence.objects.all(), prefix)
         first = sequence.last_value + 1
         sequence.last_value += count
         sequence.save(update_fields=["last_value"])

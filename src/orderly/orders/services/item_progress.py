@@ -28,9 +28,11 @@ from django.db import transaction
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.core.retry import retry_on_conflict
 from orderly.inventory.bulk import bulk_insert
 from orderly.orders.completion import ItemFigures
 from orderly.orders.events import Note
+from orderly.orders.locks import lock_items
 from orderly.orders.models import ITEM_COUNTERS, Order, OrderEvent, OrderItem
 from orderly.orders.services.settling import order_settle
 from orderly.orders.status import ITEM_TRANSITIONS
@@ -374,7 +376,9 @@ def record_progress(*, changes: Sequence[ItemChange], actor: Actor, note: Note) 
     """Check and write `changes` and record `note`'s event for each order they name, without settling: the
     orders area's own cancel settles as it needs. Returns the items afterwards and what moved (see
     order_items_progress)."""
-    rows = _rows({change.item for change in changes})
+    ids = {change.item for change in changes}
+    lock_items(ids=ids)  # held already by the caller (after the orders): this only keeps them in key order
+    rows = _rows(ids)
     before = {pk: dict(row) for pk, row in rows.items()}
     lines: dict[int, list[dict]] = defaultdict(list)
     for change in changes:
@@ -394,6 +398,7 @@ def record_progress(*, changes: Sequence[ItemChange], actor: Actor, note: Note) 
     return rows, moved
 
 
+@retry_on_conflict
 @transaction.atomic
 def order_items_progress(
     *, changes: Sequence[ItemChange], actor: Actor, note: Note, reason: str = ""
@@ -401,8 +406,9 @@ def order_items_progress(
     """Record what happened to order items: `changes`, of any orders, applied in the order given (several may name
     the same item).
 
-    Needs the items' writers kept out for the transaction by the caller's lock: the order's (every process of one
-    order locks it, then its items) or, for the items of a fulfillment plan's orders, the plan's. Checks every
+    Needs the items' orders, then the items, locked by the caller (the global lock order, orderly.core.locks:
+    every process locks the orders it changes, then their items, before any stock); settling re-locks the orders,
+    which must therefore be held already. Checks every
     change as the module says (Conflict naming the order, line and numbers, nothing written); then writes the
     counters (a handful of statements for a plan's thousands of items), records one timeline event per order the
     changes name, in `note`'s words with the lines of that order's items and by `actor`, and settles each order
