@@ -22,7 +22,7 @@ from orderly.inventory.models import Lot
 from orderly.inventory.services import stock_adjust, stock_receive
 from orderly.orders.models import Order
 from orderly.orders.services import order_cancel
-from orderly.plans.models import FulfillmentPlan
+from orderly.plans.models import FulfillmentPlan, PlanOrder
 from orderly.plans.services import (
     allocation_save,
     pick_complete,
@@ -71,8 +71,16 @@ def _step(load: Load, rng: random.Random) -> str:
         ("fulfill", "fulfill", "allocate", "allocate", "release", "cancel_order", "receive", "adjust",
          "remove", "add", "complete", "return", "unfulfill", "plan_cancel")
     )  # fmt: skip
-    order = rng.choice(load.orders)
     plan = rng.choice(load.plans)
+    if kind in ("remove", "complete", "return", "release"):  # an order of that plan, most of the time
+        members = list(
+            PlanOrder.objects.filter(plan__number=plan, removed_at__isnull=True).values_list("order__number", flat=True)
+        )
+        order = rng.choice(members or load.orders)
+    elif kind == "cancel_order":  # mostly the orders no plan holds
+        order = rng.choice(load.orders[16:] if rng.random() < 0.7 else load.orders)
+    else:
+        order = rng.choice(load.orders)
     if kind == "fulfill":
         fulfillment_create(order=Order.objects.get(number=order), actor=ACTOR)
     elif kind == "allocate":
