@@ -5,15 +5,18 @@ Every process of an order locks the order first, then its items, each in primary
 
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from orderly.core.locks import lock_row, lock_rows
 from orderly.orders.models import Order, OrderCharge, OrderItem
 
 
 def lock_orders(ids: Iterable[int], *, deleted: bool = False, related: tuple[str, ...] = ()) -> list[Order]:
-    """The orders with these ids, locked in primary-key order; deleted ones too when `deleted` (the manager that
-    sees every row), with `related` loaded (not locked)."""
+    """The orders with these ids (or those a subquery gives), locked in primary-key order; deleted ones too when
+    `deleted` (the manager that sees every row), with `related` loaded (not locked)."""
     manager = Order.all_objects if deleted else Order.objects
-    return lock_rows(manager.filter(pk__in=set(ids)).select_related(*related))
+    ids = ids if isinstance(ids, QuerySet) else set(ids)
+    return lock_rows(manager.filter(pk__in=ids).select_related(*related))
 
 
 def lock_order(order: Order | int, *, deleted: bool = False, related: tuple[str, ...] = ()) -> Order:

@@ -32,7 +32,7 @@ from orderly.core.retry import retry_on_conflict
 from orderly.inventory.bulk import bulk_insert
 from orderly.orders.completion import ItemFigures
 from orderly.orders.events import Note
-from orderly.orders.locks import lock_items
+from orderly.orders.locks import lock_items, lock_orders
 from orderly.orders.models import ITEM_COUNTERS, Order, OrderEvent, OrderItem
 from orderly.orders.services.settling import order_settle
 from orderly.orders.status import ITEM_TRANSITIONS
@@ -294,12 +294,11 @@ class Credited(_Counting):
 
 
 def _rows(ids: set[int]) -> dict[int, Row]:
-    rows = (
-        OrderItem.objects.filter(pk__in=sorted(ids))
-        .order_by()
-        .values("id", "order_id", "sku", "line_no", "quantity", "status", *ITEM_COUNTERS)
-    )
-    found = {row["id"]: row for row in rows}
+    """The items as rows, locked: their orders first, then the items (the global lock order, orderly.core.locks);
+    a caller that holds them already waits for no one."""
+    lock_orders(OrderItem.objects.filter(pk__in=sorted(ids)).values("order_id"), deleted=True)
+    fields = ("id", "order_id", "sku", "line_no", "quantity", "status", *ITEM_COUNTERS)
+    found = {item.pk: {field: getattr(item, field) for field in fields} for item in lock_items(ids=ids)}
     if missing := sorted(ids - set(found)):
         raise ValueError(f"no order item {missing[0]}")
     return found
@@ -376,9 +375,7 @@ def record_progress(*, changes: Sequence[ItemChange], actor: Actor, note: Note) 
     """Check and write `changes` and record `note`'s event for each order they name, without settling: the
     orders area's own cancel settles as it needs. Returns the items afterwards and what moved (see
     order_items_progress)."""
-    ids = {change.item for change in changes}
-    lock_items(ids=ids)  # held already by the caller (after the orders): this only keeps them in key order
-    rows = _rows(ids)
+    rows = _rows({change.item for change in changes})
     before = {pk: dict(row) for pk, row in rows.items()}
     lines: dict[int, list[dict]] = defaultdict(list)
     for change in changes:
@@ -406,9 +403,9 @@ def order_items_progress(
     """Record what happened to order items: `changes`, of any orders, applied in the order given (several may name
     the same item).
 
-    Needs the items' orders, then the items, locked by the caller (the global lock order, orderly.core.locks:
-    every process locks the orders it changes, then their items, before any stock); settling re-locks the orders,
-    which must therefore be held already. Checks every
+    Locks the items' orders, then the items (the global lock order, orderly.core.locks): a caller that has locked
+    stock or a later table must hold them already, as every process locks the orders it changes and their items
+    before any stock. Checks every
     change as the module says (Conflict naming the order, line and numbers, nothing written); then writes the
     counters (a handful of statements for a plan's thousands of items), records one timeline event per order the
     changes name, in `note`'s words with the lines of that order's items and by `actor`, and settles each order
