@@ -47,6 +47,11 @@ def is_transient(error: BaseException) -> bool:
     return "database is locked" in str(error) or "database table is locked" in str(error)
 
 
+def pause_for(seconds: float) -> None:
+    """The wait between two attempts (a function of its own, so that tests can count the waits)."""
+    time.sleep(seconds)
+
+
 def _busy(attempts: int) -> Conflict:
     return Conflict(
         f"The records this needs are busy with other changes (tried {attempts} times); nothing was changed. "
@@ -74,7 +79,7 @@ def run_with_retry(function: Callable[[], R], *, attempts: int = ATTEMPTS, using
                 logger.warning("gave up after %d attempts: %s", attempts, error)
                 raise _busy(attempts) from error
             logger.info("attempt %d of %d refused by the database, trying again: %s", attempt, attempts, error)
-        time.sleep(random.uniform(pause / 2, pause))
+        pause_for(random.uniform(pause / 2, pause))  # jitter: two retrying writers do not meet again in step
         pause *= 2
     raise AssertionError("unreachable")  # pragma: no cover
 
