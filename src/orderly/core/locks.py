@@ -6,8 +6,10 @@ takes each write transaction whole, so there the helpers simply read):
 
 **Tables in this order, each table's rows in primary-key order; a transaction never locks a row of an earlier
 table (or a lower key of the same table) after one of a later table (or a higher key), unless it holds that row
-already.**
+already. An order's items and charges are locked only by a transaction that holds the order: then they never
+wait, and may be locked at any point after it (COVERED_BY_PARENT).**
 
+    0  core.NumberSequence "OR"  a new order's number: taken first, before the order it numbers exists
     1  orders.Order              lock_orders (orders.locks)
     2  orders.OrderItem          lock_items
     3  orders.OrderCharge        lock_charges
@@ -57,6 +59,7 @@ logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=models.Model)
 
 LOCK_ORDER: tuple[tuple[str, ...], ...] = (
+    ("core.NumberSequence[OR]",),
     ("orders.Order",),
     ("orders.OrderItem",),
     ("orders.OrderCharge",),
@@ -75,6 +78,14 @@ LOCK_ORDER: tuple[tuple[str, ...], ...] = (
     ("core.NumberSequence",),
 )
 _RANK = {label: rank for rank, labels in enumerate(LOCK_ORDER) for label in labels}
+
+# Tables whose rows are locked only by a transaction that holds their parent row already (an order's items and
+# charges under the order's lock): such a lock never waits, since any other transaction after the same row would
+# first wait for the parent, so it may come at any point after the parent. {table: (parent table, parent key)}
+COVERED_BY_PARENT = {
+    "orders.OrderItem": ("orders.Order", "order_id"),
+    "orders.OrderCharge": ("orders.Order", "order_id"),
+}
 
 
 class LockOrderViolation(RuntimeError):
@@ -138,6 +149,14 @@ def _violation(message: str) -> None:
         logger.error("lock order broken: %s", message)
 
 
+def _record_covered(label: str, rows: list) -> None:
+    parent, key = COVERED_BY_PARENT[label]
+    missing = sorted({getattr(row, key) for row in rows} - {pk for table, pk in _held.rows if table == parent})
+    if missing:
+        _violation(f"{label} locked without its {parent} {missing[0]}, which must be locked first")
+    _held.rows.update((label, row.pk) for row in rows)
+
+
 def _record(label: str, pks: Iterable) -> None:
     new = sorted(pk for pk in pks if (label, pk) not in _held.rows)
     if not new:
@@ -162,7 +181,10 @@ def lock_rows(queryset: models.QuerySet[M]) -> list[M]:
     rows = list(queryset.select_for_update(of=("self",), no_key=True).order_by("pk"))
     if not _held.depth:
         _violation(f"{label} locked outside a service entry point under orderly.core.retry.retry_on_conflict")
-    _record(label, (row.pk for row in rows))
+    if label in COVERED_BY_PARENT:
+        _record_covered(label, rows)
+    else:
+        _record(label, (row.pk for row in rows))
     return rows
 
 
@@ -176,6 +198,8 @@ def held_already(instance: models.Model) -> None:
 # own number, then the lot of its restocked units, then its credit note; a packed lot before the packaging plans
 # that follow), any other prefix after these by name.
 SEQUENCE_ORDER = ("OR", "OF", "FF", "RT", "LOT", "PP", "RB", "INV", "CN")
+# A new order's number is taken before the order exists, so before any row lock: that sequence comes first.
+FIRST_SEQUENCES = ("OR",)
 
 
 def sequence_key(prefix: str) -> tuple[int, str]:
@@ -186,7 +210,7 @@ def sequence_key(prefix: str) -> tuple[int, str]:
 def lock_sequence(queryset: models.QuerySet[M], prefix: str) -> M:
     """The number sequence row of `prefix` locked: last of all tables (take a number after every other lock the
     transaction needs), among the sequences in SEQUENCE_ORDER."""
-    label = queryset.model._meta.label
+    label = queryset.model._meta.label + ("[OR]" if prefix in FIRST_SEQUENCES else "")
     row = queryset.select_for_update(of=("self",), no_key=True).get(prefix=prefix)
     if not _held.depth:
         _violation(f"{label} locked outside a service entry point under orderly.core.retry.retry_on_conflict")

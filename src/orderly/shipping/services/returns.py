@@ -10,7 +10,6 @@ from orderly.core.numbering import next_number
 from orderly.core.retry import retry_on_conflict
 from orderly.inventory.services import stock_return
 from orderly.orders.exceptions import OrderArchived
-from orderly.orders.locks import lock_charges
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_items_progress
 from orderly.orders.services.item_progress import Returned
@@ -71,7 +70,6 @@ def return_register(*, order: Order, items: list[dict], reason: str, restock: bo
         message = f"Order {order.number} is archived; unarchive it before registering a return."
         raise OrderArchived(order, action="return", message=message)
     chosen = _checked(order, items_for_update(order), requested)
-    lock_charges(order)  # a credit note may follow: its charges lock before any number (sequences lock last)
     record = Return.objects.create(
         order=order, number=next_number(PREFIX), reason=reason, restock=restock, created_by=actor.name[:150]
     )
