@@ -109,6 +109,7 @@ def respond(
         return _replay(IdempotencyRecord.objects.get(user=user, key=key), request_hash)
 
 
+@transaction.atomic  # a savepoint of its own when a transaction is open already: _KeyTaken undoes the work
 def _answer_and_keep(request, key, run, schema, status, stored, request_hash) -> HttpResponse:
     """Run the service and keep its answer under the key, in one transaction (run_with_retry opens it and runs it
     again whole when the database refuses for a passing reason); _KeyTaken when another request kept it first."""
