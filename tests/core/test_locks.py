@@ -59,6 +59,7 @@ def test_rows_are_locked_only_by_the_areas_locks_modules():
         "channels/locks.py",
         "core/numbering.py",
         "inventory/locks.py",
+        "notifications/locks.py",
         "orders/locks.py",
         "plans/locks.py",
         "production/locks.py",

@@ -22,7 +22,7 @@ wait, and may be locked at any point after it (COVERED_BY_PARENT).**
     10 plans.PackagingPlan       lock_packaging_plans
     11 production.RoastBatch     lock_roast_batch (production.locks)
     12 batches.Batch             (slot: batches of the area above)
-    13 channels.OutboxMessage    lock_outbox_message (channels.locks)
+    13 channels.OutboxMessage    lock_outbox_message (channels.locks); then notifications.EmailMessage (lock_email)
     14 channels.SalesChannel     lock_channel
     15 production.Machine, production.ProfileGroup, production.Profile   (master data, each locked alone)
     16 core.NumberSequence       next_numbers (core.numbering): a number is taken after every row lock it needs;
@@ -73,6 +73,7 @@ LOCK_ORDER: tuple[tuple[str, ...], ...] = (
     ("production.RoastBatch",),
     ("batches.Batch",),
     ("channels.OutboxMessage",),
+    ("notifications.EmailMessage",),
     ("channels.SalesChannel",),
     ("production.Machine", "production.ProfileGroup", "production.Profile"),
     ("core.NumberSequence",),
