@@ -37,6 +37,7 @@ def raw_hold(*, draws: Sequence[tuple[int, Decimal]], reference: str, actor: Act
     raw_holds(holds=[(reference, draws)], actor=actor)
 
 
+@retry_on_conflict
 @transaction.atomic
 def raw_holds(*, holds: Sequence[tuple[str, Sequence[tuple[int, Decimal]]]], actor: Actor) -> None:
     """raw_hold for many references at once (the roast batches of one schedule): [(reference, [(lot id, kg)])].
