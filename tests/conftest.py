@@ -68,6 +68,8 @@ def pytest_configure(config: pytest.Config) -> None:
     exceptions.STRICT = True
     # The tests' shops listen on 127.0.0.1; tests/channels/test_egress.py turns this off to test the refusals.
     settings.ORDERLY_ALLOW_PRIVATE_NETWORKS = True
+    # A row lock taken against the global order, or outside a service under retry_on_conflict, fails the test.
+    settings.ORDERLY_LOCK_ORDER_CHECK = "raise"
 
 
 @pytest.hookimpl(trylast=True)

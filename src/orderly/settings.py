@@ -68,6 +68,8 @@ def _secret_key() -> str:
 DEBUG = _env_flag("DEBUG")
 # Channels may connect to loopback, link-local and private addresses (a shop on the LAN; the tests' shops).
 ORDERLY_ALLOW_PRIVATE_NETWORKS = _env_flag("ORDERLY_ALLOW_PRIVATE_NETWORKS")
+# A row lock taken against the global order (orderly.core.locks) is logged as an error; the tests raise instead.
+ORDERLY_LOCK_ORDER_CHECK = "log"
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
     host.strip()

@@ -106,9 +106,10 @@ def test_a_plan_s_changes_set_counts_and_leave_the_settling_alone(order, actor):
     changes = [OnPickList(item=first.pk, units=4), OnPickList(item=second.pk, units=2), Held(item=first.pk, units=1)]
     with CaptureQueriesContext(connection) as queries:
         order_items_progress(changes=changes, actor=actor, note=events.allocated("OF-000001"))
-    # read, one UPDATE per set of values (on pick list 4 and held 1; on pick list 2), one insert: no settling
+    # lock the order, lock and read the items (the global lock order), one UPDATE per set of values (on pick list 4
+    # and held 1; on pick list 2), one insert: no settling
     statements = [q["sql"].split(" ", 1)[0] for q in queries.captured_queries]
-    assert statements == ["SAVEPOINT", "SELECT", "UPDATE", "UPDATE", "INSERT", "RELEASE"]
+    assert statements == ["SAVEPOINT", "SELECT", "SELECT", "UPDATE", "UPDATE", "INSERT", "RELEASE"]
     assert list(OrderItem.objects.filter(order=order).values_list("qty_on_pick_list", "qty_available")) == [
         (4, 1),
         (2, 0),

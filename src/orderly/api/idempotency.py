@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
 from orderly.core.models import IdempotencyRecord
+from orderly.core.retry import run_with_retry
 
 KEY_HEADER = "Idempotency-Key"
 
@@ -103,23 +104,29 @@ def respond(
     if existing is not None:
         return _replay(existing, request_hash)
     try:
-        with transaction.atomic():
-            answer = run()
-            response = render(schema, answer, status)
-            kept = render(schema, stored(answer), status) if stored is not None else response
-            try:
-                with transaction.atomic():
-                    IdempotencyRecord.objects.create(
-                        user=user,
-                        key=key,
-                        method=request.method,
-                        path=request.path[:500],
-                        request_hash=request_hash,
-                        status_code=status,
-                        response_body=kept.content,
-                    )
-            except IntegrityError:
-                raise _KeyTaken from None
+        return run_with_retry(lambda: _answer_and_keep(request, key, run, schema, status, stored, request_hash))
     except _KeyTaken:
         return _replay(IdempotencyRecord.objects.get(user=user, key=key), request_hash)
+
+
+@transaction.atomic  # a savepoint of its own when a transaction is open already: _KeyTaken undoes the work
+def _answer_and_keep(request, key, run, schema, status, stored, request_hash) -> HttpResponse:
+    """Run the service and keep its answer under the key, in one transaction (run_with_retry opens it and runs it
+    again whole when the database refuses for a passing reason); _KeyTaken when another request kept it first."""
+    answer = run()
+    response = render(schema, answer, status)
+    kept = render(schema, stored(answer), status) if stored is not None else response
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(
+                user=request.auth,
+                key=key,
+                method=request.method,
+                path=request.path[:500],
+                request_hash=request_hash,
+                status_code=status,
+                response_body=kept.content,
+            )
+    except IntegrityError:
+        raise _KeyTaken from None
     return response

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from orderly.catalog.models import Product, Variant
 from orderly.core.exceptions import AlreadyExists, ValidationError
+from orderly.core.retry import retry_on_conflict
 
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 VARIANT_FIELDS = ("sku", "name", "package_size", "weight", "price", "tax_rate", "is_active")
@@ -84,6 +85,7 @@ def _ensure_sku_free(sku: str, *, field: str, exclude_id: int | None = None) -> 
         )
 
 
+@retry_on_conflict
 @transaction.atomic
 def product_create(
     *, name: str, description: str = "", unit: str = "kg", is_active: bool = True, variants: list[dict] = ()
@@ -109,6 +111,7 @@ def product_create(
     return product
 
 
+@retry_on_conflict
 @transaction.atomic
 def product_update(*, product: Product, changes: dict) -> Product:
     """Change a product's name, description, unit or active flag."""
@@ -127,6 +130,7 @@ def product_update(*, product: Product, changes: dict) -> Product:
     return product
 
 
+@retry_on_conflict
 @transaction.atomic
 def variant_add(*, product: Product, data: dict) -> Variant:
     """Add a variant to a product; its SKU must be new."""
@@ -135,6 +139,7 @@ def variant_add(*, product: Product, data: dict) -> Variant:
     return Variant.objects.create(product=product, **clean)
 
 
+@retry_on_conflict
 @transaction.atomic
 def variant_update(*, variant: Variant, changes: dict) -> Variant:
     """Change a variant's fields; a new SKU must be free."""

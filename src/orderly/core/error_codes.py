@@ -441,4 +441,11 @@ class ErrorCode(StrEnum):
         409,
         "The database refused the write (another request wrote the same thing at the same time); retry it.",
     )
+    BUSY = (
+        "busy",
+        409,
+        "The records this request needs stayed busy with other writes (a lock wait, deadlock or serialization "
+        "failure, retried a few times); nothing was written: send the request again.",
+        {"attempts": 4},
+    )
     SERVER_ERROR = "server_error", 500, "Something went wrong on our side; it has been logged."

@@ -2,7 +2,9 @@
 
 from django.db import transaction
 
+from orderly.core.locks import lock_sequence
 from orderly.core.models import NumberSequence
+from orderly.core.retry import retry_on_conflict
 
 
 def next_number(prefix: str, *, width: int = 6) -> str:
@@ -10,6 +12,7 @@ def next_number(prefix: str, *, width: int = 6) -> str:
     return next_numbers(prefix, 1, width=width)[0]
 
 
+@retry_on_conflict
 def next_numbers(prefix: str, count: int, *, width: int = 6) -> list[str]:
     """Take `count` consecutive numbers for `prefix` in one step (a page of imported orders); call inside the
     transaction that uses them, so a rollback gives the whole block back and no gap or repeat is ever seen."""
@@ -17,7 +20,7 @@ def next_numbers(prefix: str, count: int, *, width: int = 6) -> list[str]:
         return []
     with transaction.atomic():
         NumberSequence.objects.get_or_create(prefix=prefix)
-        sequence = NumberSequence.objects.select_for_update().get(prefix=prefix)
+        sequence = lock_sequence(NumberSequence.objects.all(), prefix)
         first = sequence.last_value + 1
         sequence.last_value += count
         sequence.save(update_fields=["last_value"])

@@ -23,7 +23,6 @@ from orderly.catalog.models import Variant
 from orderly.core.exceptions import NotFound
 from orderly.inventory.models import Hold, Lot
 from orderly.inventory.selectors import available_lots
-from orderly.inventory.services import lots_lock
 from orderly.inventory.status import LotKind
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.status import FulfillmentStatus, OrderStatus, Stage
@@ -71,8 +70,8 @@ class AllocationState:
     variants: dict[int, Variant]
 
 
-def allocation_state(plan: FulfillmentPlan, *, lock: bool = False) -> AllocationState:
-    """Five queries. With `lock`, the variants' packaged lots are locked (primary-key order) for the transaction."""
+def allocation_state(plan: FulfillmentPlan) -> AllocationState:
+    """Five queries, no lock: a service locks the plan's orders, items and lots first (plan_lock_tree)."""
     memberships = list(
         PlanOrder.objects.filter(plan=plan, removed_at__isnull=True)
         .order_by("id")
@@ -103,10 +102,7 @@ def allocation_state(plan: FulfillmentPlan, *, lock: bool = False) -> Allocation
         )
     ]
     variant_ids = {line.variant_id for line in lines}
-    if lock:
-        lot_rows = [lot for lot in lots_lock(kind=LotKind.PACKAGED, variant_ids=variant_ids) if lot.available > 0]
-    else:
-        lot_rows = available_lots(kind=LotKind.PACKAGED, variant_ids=variant_ids)
+    lot_rows = available_lots(kind=LotKind.PACKAGED, variant_ids=variant_ids)
     lots = [planning.StockLot(lot.pk, lot.variant_id, lot.lot_date, lot.available) for lot in lot_rows]
     variants = {v.pk: v for v in Variant.objects.filter(pk__in=variant_ids)}
     return AllocationState(lines=lines, held=held, lots=lots, items=items, variants=variants)
@@ -170,7 +166,7 @@ def loose_needed(packaging: PackagingPlan) -> Decimal:
     return Decimal(packaging.units) * packaging.variant.package_size
 
 
-def packaging_plans(*, plan: FulfillmentPlan | None = None, numbers=None, lock: bool = False) -> list[PackagingView]:
+def packaging_plans(*, plan: FulfillmentPlan | None = None, numbers=None) -> list[PackagingView]:
     """Packaging plans with the loose lots they draw FIFO and their shortfall.
 
     Loose stock is shared: plans waiting to be packed draw it in the order they were made (oldest first), across
@@ -188,10 +184,7 @@ def packaging_plans(*, plan: FulfillmentPlan | None = None, numbers=None, lock: 
         .filter(status__in=_WAITING, variant__product_id__in=product_ids)
         .order_by("id")
     )
-    if lock:
-        lot_rows = [lot for lot in lots_lock(kind=LotKind.LOOSE, product_ids=product_ids) if lot.available > 0]
-    else:
-        lot_rows = available_lots(kind=LotKind.LOOSE, product_ids=product_ids)
+    lot_rows = available_lots(kind=LotKind.LOOSE, product_ids=product_ids)
     lot_by_id = {lot.pk: lot for lot in lot_rows}
     lots_by_product: dict[int, list[planning.StockLot]] = defaultdict(list)
     for lot in lot_rows:

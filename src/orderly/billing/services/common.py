@@ -14,6 +14,7 @@ from orderly.billing.seller import seller_details
 from orderly.core.actors import Actor
 from orderly.core.exceptions import NotFound, ValidationError
 from orderly.core.numbering import next_number
+from orderly.orders.locks import lock_charges, lock_items, lock_orders_by_number
 from orderly.orders.models import Order, OrderCharge, OrderItem
 
 # One payment fits its column (12 digits); the order's running amount paid fits its own (14 digits).
@@ -26,14 +27,17 @@ def order_for_update(order) -> Order:
     """The order (an instance or its number) locked for the rest of the transaction; deleted orders are not found."""
     number = order.number if isinstance(order, Order) else str(order or "").strip().upper()
     try:
-        return Order.objects.select_for_update().get(number=number)
+        found = lock_orders_by_number([number])
+        if not found:
+            raise Order.DoesNotExist
+        return found[0]
     except Order.DoesNotExist:
         raise NotFound(f"No order {number!r}.", field="order", resource="order", key=number) from None
 
 
 def items_for_update(order: Order) -> list[OrderItem]:
     """The order's items locked in primary-key order."""
-    return list(OrderItem.objects.select_for_update().filter(order=order).order_by("pk"))
+    return lock_items(order_ids=[order.pk])
 
 
 def clean_amount(value, *, field: str = "amount", maximum: Decimal = MAX_PAYMENT) -> Decimal:
@@ -70,7 +74,7 @@ def buyer_snapshot(order: Order) -> dict:
 
 def charges_for_update(order: Order) -> list[OrderCharge]:
     """The order's charges locked in primary-key order (after its items: the global lock order)."""
-    return list(OrderCharge.objects.select_for_update().filter(order=order).order_by("pk"))
+    return lock_charges(order)
 
 
 def charge_line_name(charge: OrderCharge) -> str:

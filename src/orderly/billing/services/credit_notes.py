@@ -25,6 +25,7 @@ from orderly.billing.services.common import (
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import NotFound, ValidationError
+from orderly.core.retry import retry_on_conflict
 from orderly.orders.completion import units_kept
 from orderly.orders.models import Order, OrderCharge, OrderItem
 from orderly.orders.services import order_items_progress
@@ -165,6 +166,7 @@ def _charge_lines(invoice: Invoice, wanted: list[int], charges: dict[int, OrderC
     return lines
 
 
+@retry_on_conflict
 def credit_note_for_return(*, order, lines, reason: str = "", actor: Actor, charges=()) -> Invoice | None:
     """Take back on a credit note CN-… the invoiced units of returned items: `lines` as [(order item or its id,
     units returned)], items of `order`. Call it after counting the returned units (qty_returned): for each item it
@@ -214,6 +216,7 @@ def credit_note_for_return(*, order, lines, reason: str = "", actor: Actor, char
         return _credit(order, list(items.values()), units, latest, reason, actor, charge_lines, order_charges)
 
 
+@retry_on_conflict
 def credit_note_create(*, invoice, lines, reason: str, actor: Actor, charges=None) -> Invoice:
     """Take back, by hand, units billed on `invoice` (an Invoice or its number INV-…): `lines` as [(order item or
     its id, units)], a `reason` required.

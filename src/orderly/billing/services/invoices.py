@@ -14,6 +14,7 @@ from orderly.billing.services.common import (
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.core.retry import retry_on_conflict
 from orderly.orders.completion import units_kept
 from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import OrderCharge, OrderItem
@@ -46,6 +47,7 @@ def worth_an_invoice(units: int, charges: list[OrderCharge]) -> bool:
     return units > 0 or any(charge.amount or charge.total for charge in charges)
 
 
+@retry_on_conflict
 def invoice_create(*, order, actor: Actor) -> Invoice:
     """Invoice every unit of the order that is invoiceable and not invoiced yet (units_to_invoice), and the order's
     charges not on an invoice yet (charges_to_invoice: shipping and fees go on the first invoice of the order, once),

@@ -10,6 +10,7 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.money import ZERO
+from orderly.core.retry import retry_on_conflict
 from orderly.orders.exceptions import OrderLocked
 from orderly.orders.models import Order
 from orderly.orders.services import order_settle
@@ -38,6 +39,7 @@ def amount_paid(order: Order):
     return Payment.objects.filter(order=order).aggregate(paid=Sum(signed))["paid"] or ZERO
 
 
+@retry_on_conflict
 def payment_record(
     *, order, amount, method: str, reference: str = "", kind: str = PaymentKind.PAYMENT, actor: Actor
 ) -> Payment:

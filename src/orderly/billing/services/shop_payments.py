@@ -13,6 +13,7 @@ from orderly.billing.services.common import MAX_AMOUNT_PAID, order_for_update
 from orderly.billing.services.payments import amount_paid
 from orderly.core.actors import Actor
 from orderly.core.money import ZERO, to_money
+from orderly.core.retry import retry_on_conflict
 from orderly.orders.models import OrderEvent
 from orderly.orders.services import order_settle
 from orderly.orders.services.importing import insert_rows
@@ -42,6 +43,7 @@ def _amount(value) -> Decimal:
     return min(max(number, ZERO), MAX_AMOUNT_PAID)
 
 
+@retry_on_conflict
 @transaction.atomic
 def payments_follow_shop(*, order, received, refunded, state: str, actor: Actor) -> list[Payment]:
     """Bring the order's shop payments in line with the shop's own money state: `received` is what the shop says

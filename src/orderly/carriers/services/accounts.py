@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from orderly.carriers.connectors.base import LabelFormat
+from orderly.carriers.locks import lock_carrier_account, lock_packaging_weight
 from orderly.carriers.models import CarrierAccount, LabelPrinter, PackagingWeight, ShippingMethod
 from orderly.carriers.status import CarrierKind
 from orderly.core import crypto
@@ -12,6 +13,7 @@ from orderly.core.actors import Actor
 from orderly.core.countries import COUNTRY_CODES
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import AlreadyExists, Conflict, ValidationError
+from orderly.core.retry import retry_on_conflict
 from orderly.orders.services import validation as clean
 
 # The credential keys each kind takes (all text); anything else is refused, so a typo is not stored silently.
@@ -162,6 +164,7 @@ def _save_methods(account: CarrierAccount, methods: list[dict]) -> None:
         method.delete()
 
 
+@retry_on_conflict
 @transaction.atomic
 def carrier_create(
     *, name, kind, actor: Actor, enabled: bool = True, settings=None, credentials=None, methods=None,
@@ -187,12 +190,13 @@ def carrier_create(
     return account
 
 
+@retry_on_conflict
 @transaction.atomic
 def carrier_update(*, account: CarrierAccount, changes: dict, actor: Actor) -> CarrierAccount:
     """Change an account: any of name, enabled, settings (replaced whole), credentials (keys given replace the
     stored ones, an empty value removes one, keys not given stay), sender_address, methods (the full list). The
     kind cannot change (its credentials would mean nothing to another carrier)."""
-    account = CarrierAccount.objects.select_for_update().get(pk=account.pk)
+    account = lock_carrier_account(account.pk)
     if "kind" in changes and changes["kind"] != account.kind:
         raise ValidationError("kind cannot change; create another carrier account.", field="kind")
     if "name" in changes:
@@ -221,6 +225,7 @@ def carrier_update(*, account: CarrierAccount, changes: dict, actor: Actor) -> C
     return account
 
 
+@retry_on_conflict
 @transaction.atomic
 def carrier_delete(*, account: CarrierAccount, actor: Actor) -> None:
     """Delete an account with its methods and rules; refused (IN_USE) once a parcel was booked with it: disable it
@@ -234,17 +239,19 @@ def carrier_delete(*, account: CarrierAccount, actor: Actor) -> None:
     account.delete()
 
 
+@retry_on_conflict
 @transaction.atomic
 def packaging_weight_set(*, grams, actor: Actor) -> PackagingWeight:
     """Grams of packaging added to every parcel's weight (0 to 50,000)."""
     if isinstance(grams, bool) or not isinstance(grams, int) or not 0 <= grams <= 50_000:
         raise ValidationError("grams must be a whole number from 0 to 50000.", field="grams")
-    setting, _ = PackagingWeight.objects.select_for_update().get_or_create(pk=1)
+    setting = lock_packaging_weight()
     setting.grams = grams
     setting.save()
     return setting
 
 
+@retry_on_conflict
 @transaction.atomic
 def label_printer_set(*, user, format, actor: Actor) -> LabelPrinter:
     """The label format `user` prints on."""

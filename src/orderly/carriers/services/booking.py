@@ -33,6 +33,7 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, DomainError, TransitionNotAllowed, ValidationError
 from orderly.core.numbering import next_number
+from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
 from orderly.orders import events as order_events
 from orderly.orders.exceptions import OrderArchived, OrderLocked
@@ -122,9 +123,10 @@ def _choose(order: Order, carrier, method):
     return resolved.account, resolved.method
 
 
+@retry_on_conflict
 @transaction.atomic
 def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserved:
-    order, fulfillment = fulfillment_for_update(fulfillment)
+    order, _items, fulfillment = fulfillment_for_update(fulfillment)
     _shippable(fulfillment, "book")
     _order_allows(order, fulfillment)
     parcel = parcel_for_update(fulfillment.pk)
@@ -169,9 +171,10 @@ def _flag_order(fulfillment: Fulfillment, error: DomainError, actor: Actor) -> N
                       actor=actor)  # fmt: skip
 
 
+@retry_on_conflict
 @transaction.atomic
 def _record_failure(parcel: Parcel, exc: base.CarrierError, actor: Actor) -> None:
-    order, fulfillment = fulfillment_for_update(parcel.fulfillment)
+    order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
     locked = parcel_for_update(fulfillment.pk)
     if locked is None or locked.label_status != LabelStatus.BOOKING:
         return
@@ -204,9 +207,10 @@ def _after_commit(parcel: Parcel, fulfillment: Fulfillment, status: str, occurre
     )  # fmt: skip
 
 
+@retry_on_conflict
 @transaction.atomic
 def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept: dict) -> Parcel:
-    order, fulfillment = fulfillment_for_update(parcel.fulfillment)
+    order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
     locked = parcel_for_update(fulfillment.pk)
     if locked.label_status == LabelStatus.BOOKED and locked.carrier_reference == booked.carrier_reference:
         return locked  # recorded already (a retry raced this one)
@@ -311,9 +315,10 @@ def _book_at_carrier(connector, parcel: Parcel, look_first: bool, fmt, actor: Ac
     return booked, kept
 
 
+@retry_on_conflict
 @transaction.atomic
 def _reserve_void(fulfillment: Fulfillment, *, canceling: bool) -> Parcel | None:
-    order, fulfillment = fulfillment_for_update(fulfillment)
+    order, _items, fulfillment = fulfillment_for_update(fulfillment)
     parcel = parcel_for_update(fulfillment.pk)
     if parcel is None or parcel.label_status in (LabelStatus.NONE, LabelStatus.FAILED, LabelStatus.VOIDED):
         if canceling:
@@ -336,9 +341,10 @@ def _reserve_void(fulfillment: Fulfillment, *, canceling: bool) -> Parcel | None
     return parcel
 
 
+@retry_on_conflict
 @transaction.atomic
 def _record_void(parcel: Parcel, actor: Actor) -> Parcel:
-    order, fulfillment = fulfillment_for_update(parcel.fulfillment)
+    order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
     locked = parcel_for_update(fulfillment.pk)
     if locked.label_status == LabelStatus.VOIDED:
         return locked

@@ -6,6 +6,7 @@ record the answer in a second transaction that checks again what the first one s
 """
 
 from orderly.carriers.connectors import base, connector_class
+from orderly.carriers.locks import lock_parcel_of
 from orderly.carriers.models import CarrierAccount, Parcel
 from orderly.core import crypto
 from orderly.core.error_codes import ErrorCode
@@ -46,12 +47,7 @@ def carrier_failure(account: CarrierAccount, exc: base.CarrierError) -> DomainEr
 
 def parcel_for_update(fulfillment_id: int) -> Parcel | None:
     """The fulfillment's parcel, locked (after its order and fulfillment), or None."""
-    return (
-        Parcel.objects.select_for_update(of=("self",))
-        .select_related("account", "method")
-        .filter(fulfillment_id=fulfillment_id)
-        .first()
-    )
+    return lock_parcel_of(fulfillment_id)
 
 
 def close(connector) -> None:

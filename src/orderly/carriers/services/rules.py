@@ -6,11 +6,13 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from orderly.carriers.locks import lock_shipping_rule
 from orderly.carriers.models import CarrierAccount, PackagingWeight, ShippingMethod, ShippingRule
 from orderly.core.actors import Actor
 from orderly.core.countries import COUNTRY_CODES
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import AlreadyExists, NotFound, ValidationError
+from orderly.core.retry import retry_on_conflict
 from orderly.orders.models import Order
 from orderly.orders.services import validation as clean
 
@@ -80,6 +82,7 @@ def _save(rule: ShippingRule) -> ShippingRule:
     return rule
 
 
+@retry_on_conflict
 @transaction.atomic
 def rule_create(*, data: dict, actor: Actor) -> ShippingRule:
     """A rule: `country` (ISO), optional `channel` (id) and `delivery_method` (the shop's words, as orders keep
@@ -87,10 +90,11 @@ def rule_create(*, data: dict, actor: Actor) -> ShippingRule:
     return _save(ShippingRule(**_rule_fields(data)))
 
 
+@retry_on_conflict
 @transaction.atomic
 def rule_update(*, rule: ShippingRule, data: dict, actor: Actor) -> ShippingRule:
     """Change a rule; fields not given keep their value (`carrier` and `method` go together)."""
-    rule = ShippingRule.objects.select_for_update(of=("self",)).select_related("method__account").get(pk=rule.pk)
+    rule = lock_shipping_rule(rule.pk)
     merged = {
         "country": rule.country, "channel": rule.channel_id, "delivery_method": rule.delivery_method,
         "carrier": rule.method.account_id, "method": rule.method.code, **data,
@@ -100,6 +104,7 @@ def rule_update(*, rule: ShippingRule, data: dict, actor: Actor) -> ShippingRule
     return _save(rule)
 
 
+@retry_on_conflict
 @transaction.atomic
 def rule_delete(*, rule: ShippingRule, actor: Actor) -> None:
     rule.delete()

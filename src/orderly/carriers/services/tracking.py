@@ -17,6 +17,7 @@ from orderly.carriers.status import FINAL_TRACKING, TRACKING_TRANSITIONS, LabelS
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import DomainError, ValidationError
+from orderly.core.retry import retry_on_conflict
 from orderly.orders import events as order_events
 from orderly.shipping.services.common import fulfillment_for_update
 
@@ -31,6 +32,7 @@ def _event_id(update: base.TrackingUpdate) -> str:
     return (update.event_id or f"{update.status}@{update.occurred_at.isoformat()}")[:200]
 
 
+@retry_on_conflict
 @transaction.atomic
 def tracking_record(*, parcel: Parcel, updates: list[base.TrackingUpdate], actor: Actor, source: str = "webhook"):
     """Record a parcel's tracking updates, oldest first: each a TrackingEvent unless one with its event id is kept
@@ -39,7 +41,7 @@ def tracking_record(*, parcel: Parcel, updates: list[base.TrackingUpdate], actor
     `parcel_status_changed` after the commit; an older one, or one the table does not allow, is kept as a
     tracking event only. A delivered or returned parcel is not polled any more. Locks the order, the fulfillment,
     then the parcel. Returns the statuses the parcel moved through."""
-    order, fulfillment = fulfillment_for_update(parcel.fulfillment)
+    order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
     locked = parcel_for_update(fulfillment.pk)
     locked.fulfillment = fulfillment
     moved = []

@@ -3,10 +3,12 @@
 from django.db import transaction
 from django.utils import timezone
 
+from orderly.channels.locks import lock_channel
 from orderly.channels.models import ChannelKind, SalesChannel
 from orderly.channels.settings_schema import clean_credentials, clean_settings
 from orderly.core import crypto
 from orderly.core.exceptions import AlreadyExists, ValidationError
+from orderly.core.retry import retry_on_conflict
 
 
 def _clean_name(name) -> str:
@@ -53,6 +55,7 @@ def channel_create(
     return channel
 
 
+@retry_on_conflict
 def channel_update(
     *,
     channel: SalesChannel,
@@ -66,7 +69,9 @@ def channel_update(
     Enabling a pulling channel makes it due at once; disabling clears its schedule. The kind never changes.
     """
     with transaction.atomic():
-        channel = SalesChannel.objects.select_for_update().get(pk=channel.pk)
+        channel = lock_channel(channel.pk)
+        if channel is None:
+            raise SalesChannel.DoesNotExist
         fields = ["updated_at"]
         if name is not None:
             name = _clean_name(name)

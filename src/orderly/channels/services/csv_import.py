@@ -8,8 +8,10 @@ from orderly.channels.services.sync import _finish, take_orders
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
+from orderly.core.retry import retry_on_conflict
 
 
+@retry_on_conflict
 def csv_import(*, channel: SalesChannel, content: bytes | str, actor: Actor | None = None) -> SyncRun:
     """Import a file in the documented CSV format into a CSV channel, all or nothing.
 

@@ -12,7 +12,9 @@ from django.utils import timezone
 from orderly.channels.models import PULLING_KINDS
 from orderly.channels.services.outbox import shipment_record
 from orderly.core.actors import Actor
-from orderly.orders.models import Order
+from orderly.core.retry import retry_on_conflict
+from orderly.orders.locks import lock_order
+from orderly.shipping.locks import lock_pending_fulfillment
 from orderly.shipping.models import Fulfillment
 from orderly.shipping.status import FulfillmentStatus
 
@@ -37,15 +39,18 @@ def fulfillments_push_pending(*, limit: int = 100, actor: Actor | None = None) -
     actor = actor or Actor.system()
     recorded = 0
     for fulfillment_id, order_id in _pending().order_by("pk").values_list("pk", "order_id")[:limit]:
-        with transaction.atomic():
-            order = Order.all_objects.select_for_update().get(pk=order_id)
-            fulfillment = _pending().select_for_update(of=("self",)).filter(pk=fulfillment_id).first()
-            if fulfillment is None:
-                continue
-            shipment_record(
-                order=order, tracking_number=fulfillment.tracking_number, carrier=fulfillment.carrier, actor=actor
-            )
-            fulfillment.pushed_at = timezone.now()
-            fulfillment.save(update_fields=["pushed_at"])
-            recorded += 1
+        recorded += _push_one(order_id, fulfillment_id, actor)
     return recorded
+
+
+@retry_on_conflict
+@transaction.atomic
+def _push_one(order_id: int, fulfillment_id: int, actor: Actor) -> bool:
+    order = lock_order(order_id, deleted=True)
+    fulfillment = lock_pending_fulfillment(_pending(), fulfillment_id)
+    if fulfillment is None:
+        return False
+    shipment_record(order=order, tracking_number=fulfillment.tracking_number, carrier=fulfillment.carrier, actor=actor)
+    fulfillment.pushed_at = timezone.now()
+    fulfillment.save(update_fields=["pushed_at"])
+    return True

@@ -7,13 +7,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from orderly.channels.connectors import get_connector
+from orderly.channels.locks import lock_outbox_message
 from orderly.channels.models import PULLING_KINDS, OutboxMessage, OutboxStatus
 from orderly.channels.selectors import outbox_due
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, DomainError, ValidationError
 from orderly.core.queue import enqueue
+from orderly.core.retry import retry_on_conflict
 from orderly.orders import events
+from orderly.orders.locks import lock_order
 from orderly.orders.models import Order
 
 BACKOFF_BASE = dt.timedelta(seconds=30)
@@ -29,6 +32,7 @@ def _enqueue(message_id: int) -> None:
     enqueue("orderly.channels.tasks.push_outbox_message", message_id)
 
 
+@retry_on_conflict
 def shipment_record(
     *, order: Order, tracking_number: str, carrier: str = "", tracking_url: str = "", actor: Actor
 ) -> OutboxMessage | None:
@@ -43,7 +47,7 @@ def shipment_record(
     carrier = (carrier or "").strip()[:100]
     tracking_url = (tracking_url or "").strip()[:500]
     with transaction.atomic():
-        order = Order.objects.select_for_update().select_related("channel").get(pk=order.pk)
+        order = lock_order(order, related=("channel",))
         channel = order.channel
         payload = {"tracking_number": tracking_number, "carrier": carrier, "tracking_url": tracking_url}
         if channel.kind not in PULLING_KINDS or not order.external_id:
@@ -60,12 +64,11 @@ def shipment_record(
     return message
 
 
+@retry_on_conflict
 def _claim(message_id: int) -> OutboxMessage | None:
     """Take the message for one attempt: count it and push its next try out, so no other worker sends it now."""
     with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update().select_related("order", "channel").filter(pk=message_id).first()
-        )
+        message = lock_outbox_message(message_id, related=("order", "channel"))
         if message is None or message.status != OutboxStatus.PENDING or message.next_attempt_at > timezone.now():
             return None
         message.attempts += 1
@@ -99,28 +102,36 @@ def outbox_push(*, message_id: int, connector=None) -> OutboxMessage | None:
     finally:
         if conn is not None and connector is None:
             conn.close()
-    with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-        actor = Actor.system()
-        if not error:
-            message.status, message.sent_at, message.last_error = OutboxStatus.SENT, timezone.now(), ""
+    return _record_attempt(message, payload, error)
+
+
+@retry_on_conflict
+@transaction.atomic
+def _record_attempt(message: OutboxMessage, payload: dict, error: str) -> OutboxMessage:
+    """Keep how one attempt went: sent (with a timeline event), or its error and, after the last attempt, failed."""
+    message = lock_outbox_message(message.pk)
+    if message is None:
+        raise OutboxMessage.DoesNotExist
+    actor = Actor.system()
+    if not error:
+        message.status, message.sent_at, message.last_error = OutboxStatus.SENT, timezone.now(), ""
+        events.channel_told(
+            message.order,
+            actor,
+            f"{message.channel} told: shipped with tracking {payload.get('tracking_number')}.",
+            {"push": message.pk},
+        )
+    else:
+        message.last_error = error[:1000]
+        if message.attempts >= OutboxMessage.MAX_ATTEMPTS:
+            message.status = OutboxStatus.FAILED
             events.channel_told(
                 message.order,
                 actor,
-                f"{message.channel} told: shipped with tracking {payload.get('tracking_number')}.",
-                {"push": message.pk},
+                f"Telling {message.channel} failed after {message.attempts} attempts: {error}",
+                {"push": message.pk, "error": error[:1000]},
             )
-        else:
-            message.last_error = error[:1000]
-            if message.attempts >= OutboxMessage.MAX_ATTEMPTS:
-                message.status = OutboxStatus.FAILED
-                events.channel_told(
-                    message.order,
-                    actor,
-                    f"Telling {message.channel} failed after {message.attempts} attempts: {error}",
-                    {"push": message.pk, "error": error[:1000]},
-                )
-        message.save(update_fields=["status", "sent_at", "last_error"])
+    message.save(update_fields=["status", "sent_at", "last_error"])
     return message
 
 
@@ -133,10 +144,13 @@ def outbox_push_due(*, limit: int = 100) -> int:
     return sent
 
 
+@retry_on_conflict
 def outbox_retry(*, message: OutboxMessage, actor: Actor) -> OutboxMessage:
     """Try a pending or failed push again now (a person asked), with a fresh set of attempts. Refused once sent."""
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().select_related("order").get(pk=message.pk)
+        message = lock_outbox_message(message.pk, related=("order",))
+        if message is None:
+            raise OutboxMessage.DoesNotExist
         if message.status == OutboxStatus.SENT:
             raise Conflict("This push was already sent.", code=ErrorCode.ALREADY_SENT, push=message.pk)
         message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, timezone.now()

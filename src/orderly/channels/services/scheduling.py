@@ -3,15 +3,15 @@ outbox, and the outbox pushes that are due."""
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 
-from orderly.channels.models import SalesChannel
+from orderly.channels.locks import lock_channel
 from orderly.channels.selectors import channels_due, outbox_due
 from orderly.channels.services.fulfillment_push import fulfillments_push_pending
 from orderly.channels.services.runs import SYNC_CHANNEL_TASK, runs_interrupt_stale
 from orderly.channels.settings_schema import sync_interval
 from orderly.core.queue import enqueue
+from orderly.core.retry import run_with_retry
 
 
 def enqueue_due(now=None) -> int:
@@ -26,14 +26,17 @@ def enqueue_due(now=None) -> int:
     runs_interrupt_stale(now=now)
     count = 0
     for channel in channels_due(now):
-        with transaction.atomic():
-            claimed = SalesChannel.objects.select_for_update().filter(pk=channel.pk, next_sync_at__lte=now).first()
+
+        def claim(pk=channel.pk) -> int:
+            claimed = lock_channel(pk, next_sync_at__lte=now)
             if claimed is None:
-                continue
+                return 0
             claimed.next_sync_at = now + dt.timedelta(minutes=sync_interval(claimed))
             claimed.save(update_fields=["next_sync_at"])
             enqueue(SYNC_CHANNEL_TASK, claimed.pk)
-            count += 1
+            return 1
+
+        count += run_with_retry(claim)
     # shipments recorded by fulfillments since the last check become outbox rows (shipping cannot call channels)
     count += fulfillments_push_pending()
     if outbox_due(now).exists():

@@ -81,11 +81,10 @@ def take_orders(channel: SalesChannel, orders: list, run: SyncRun, actor: Actor)
         for key, reason in refused.items():
             keep(by_id[key], reason)
     for entry in one_by_one:
-        try:
-            with transaction.atomic():
-                outcome = order_upsert_from_channel(
-                    channel=channel, data=entry, actor=actor, known=known.get(entry.external_id)
-                )
+        try:  # its own transaction (retried when the database refuses for a passing reason), or a savepoint
+            outcome = order_upsert_from_channel(
+                channel=channel, data=entry, actor=actor, known=known.get(entry.external_id)
+            )
         except ValidationError as exc:
             keep(entry, exc.message)
             continue

@@ -18,6 +18,8 @@ from orderly.channels.models import SalesChannel, SyncedOrder
 from orderly.channels.settings_schema import StatusAction, status_action, switch
 from orderly.core.actors import Actor
 from orderly.core.exceptions import DomainError, ValidationError
+from orderly.core.retry import retry_on_conflict
+from orderly.orders.locks import lock_order_of
 from orderly.orders.models import Order
 from orderly.orders.services import order_cancel, order_create, order_open
 from orderly.orders.services.from_shop import order_items_cancel_units, order_note_unreadable, order_record_unreadable
@@ -239,6 +241,7 @@ def _remember(channel: SalesChannel, order: Order, data, digest: str, applied: l
     )
 
 
+@retry_on_conflict
 def order_upsert_from_channel(
     *, channel: SalesChannel, data: ExternalOrder, actor: Actor | None = None, known: SyncedOrder | None = None
 ) -> str:
@@ -263,7 +266,7 @@ def order_upsert_from_channel(
 
 
 def _upsert(channel: SalesChannel, data: ExternalOrder, actor: Actor, digest: str) -> str:
-    order = channel_orders(channel).select_for_update().filter(external_id=data.external_id).first()
+    order = lock_order_of(channel_orders(channel), external_id=data.external_id)
     if order is None:
         order = _create(channel, data, actor)
         applied = _follow_shop(channel, order, data, actor, [])
@@ -313,6 +316,7 @@ def older_than(data, state: SyncedOrder | None) -> bool:
     return bool(state is not None and data.updated_at and state.remote_updated_at > data.updated_at)
 
 
+@retry_on_conflict
 def order_keep_unusable(*, channel: SalesChannel, entry, reason: str, actor: Actor | None = None) -> str:
     """Keep what a shop sent that could not be taken (a Malformed entry, or an order whose values cannot be
     stored): a new Error order with the reason and the raw data, or, for an order already here, a timeline note
@@ -328,7 +332,7 @@ def order_keep_unusable(*, channel: SalesChannel, entry, reason: str, actor: Act
     digest = hashlib.sha256(f"unusable:{reason}:{json.dumps(raw, sort_keys=True)}".encode()).hexdigest()
     stand_in = SimpleNamespace(external_id=external_id, updated_at=getattr(entry, "updated_at", "") or "")
     with transaction.atomic():
-        order = channel_orders(channel).select_for_update().filter(external_id=external_id).first()
+        order = lock_order_of(channel_orders(channel), external_id=external_id)
         state = SyncedOrder.objects.filter(channel=channel, external_id=external_id).first()
         if state is not None and state.digest == digest or (order is not None and order.deleted_at is not None):
             return SKIPPED

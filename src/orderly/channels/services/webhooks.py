@@ -13,6 +13,7 @@ from orderly.channels.services.sync import _finish, take_orders
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.core.retry import retry_on_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class WebhookResult:
     run: SyncRun | None
 
 
+@retry_on_conflict
 def webhook_receive(*, channel: SalesChannel, headers: Mapping[str, str], body: bytes) -> WebhookResult:
     """Verify a delivery with the channel's signature scheme and take its order.
 

@@ -17,7 +17,7 @@ Public services (keyword-only; `actor` is an orderly.core.actors.Actor; quantiti
     lots_consume(*, draws, actor, reference="", reason="") -> None
         `draws`: [(lot_id, quantity)]; takes available (not held) stock out with "consumption" movements.
     lots_lock(*, kind, variant_ids=(), product_ids=()) -> list[Lot]
-        Locks (select_for_update, primary-key order) and returns the lots of those variants/products.
+        Locks (inventory.locks, primary-key order) and returns the lots of those variants/products.
     lots_lock_held(*, reference) -> list[Lot]
         Locks every lot `reference` holds units of, in primary-key order.
     holds_change(*, changes, reference, actor) -> None
@@ -25,7 +25,7 @@ Public services (keyword-only; `actor` is an orderly.core.actors.Actor; quantiti
         for order items on behalf of `reference`; refused (Conflict, nothing written) beyond what is available.
     holds_release(*, reference, actor, order_item_ids=None) -> Decimal
         Releases every hold of `reference` (or of those items only); returns the units released.
-    stock_ship(*, requests, actor, reference) -> list[ShipDraw]
+    stock_ship(*, requests, actor, reference, lots=None) -> list[ShipDraw]
         Ships units of order items: the item's own holds first (any reference), then available packaged stock FIFO;
         refused (Conflict naming the SKU, needed and available; nothing written) when there is not enough.
     stock_unship(*, draws, actor, reference, restore_holds=True) -> None

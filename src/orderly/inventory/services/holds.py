@@ -12,7 +12,9 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound
 from orderly.core.money import quantity_text
+from orderly.core.retry import retry_on_conflict
 from orderly.inventory.bulk import bulk_insert
+from orderly.inventory.locks import lock_lots
 from orderly.inventory.models import Hold, Lot, Movement
 from orderly.inventory.services.stock import _movement
 from orderly.inventory.status import MovementKind
@@ -28,6 +30,7 @@ class HoldChange:
 # ---------------------------------------------------------------------------------------------- input checks
 
 
+@retry_on_conflict
 @transaction.atomic
 def holds_change(*, changes: Sequence[HoldChange], reference: str, actor: Actor) -> None:
     """Hold (positive) or release (negative) units of lots for order items, in a fixed number of queries.
@@ -43,7 +46,7 @@ def holds_change(*, changes: Sequence[HoldChange], reference: str, actor: Actor)
         return
     lot_ids = {lot_id for lot_id, _ in merged}
     item_ids = {item_id for _, item_id in merged}
-    lots = {lot.pk: lot for lot in Lot.objects.select_for_update().filter(pk__in=lot_ids).order_by("pk")}
+    lots = {lot.pk: lot for lot in lock_lots(lot_ids)}
     holds = {
         (hold.lot_id, hold.order_item_id): hold
         for hold in Hold.objects.filter(lot_id__in=lot_ids, order_item_id__in=item_ids)
@@ -121,6 +124,7 @@ def _holds_of(reference: str, order_item_ids) -> list[Hold]:
     return list(holds.order_by("pk"))
 
 
+@retry_on_conflict
 @transaction.atomic
 def holds_release(*, reference: str, actor: Actor, order_item_ids: Iterable[int] | None = None) -> Decimal:
     """Give back every unit `reference` holds (or holds for those items); returns how many."""

@@ -16,6 +16,8 @@ from orderly.catalog.models import Product
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound
+from orderly.core.retry import retry_on_conflict
+from orderly.inventory.locks import lock_lots
 from orderly.inventory.models import Hold, Lot, Movement
 from orderly.inventory.services.stock import _lot_create, _movement, default_warehouse, to_quantity
 from orderly.inventory.status import LotKind, MovementKind
@@ -24,9 +26,10 @@ from orderly.inventory.status import LotKind, MovementKind
 def raw_lots_lock(*, lot_ids) -> list[Lot]:
     """Lock these raw lots in primary-key order (call inside a transaction): the first step of every write that
     holds, releases or consumes green coffee, so two such writes wait for each other and never deadlock."""
-    return list(Lot.objects.select_for_update().filter(kind=LotKind.RAW, pk__in=set(lot_ids)).order_by("pk"))
+    return lock_lots(lot_ids, kind=LotKind.RAW)
 
 
+@retry_on_conflict
 @transaction.atomic
 def raw_hold(*, draws: Sequence[tuple[int, Decimal]], reference: str, actor: Actor) -> None:
     """Set aside kg of raw lots for `reference`: [(lot id, kg)]. Refused (Conflict naming the lot, what is wanted
@@ -34,6 +37,7 @@ def raw_hold(*, draws: Sequence[tuple[int, Decimal]], reference: str, actor: Act
     raw_holds(holds=[(reference, draws)], actor=actor)
 
 
+@retry_on_conflict
 @transaction.atomic
 def raw_holds(*, holds: Sequence[tuple[str, Sequence[tuple[int, Decimal]]]], actor: Actor) -> None:
     """raw_hold for many references at once (the roast batches of one schedule): [(reference, [(lot id, kg)])].
@@ -86,6 +90,7 @@ def raw_holds(*, holds: Sequence[tuple[str, Sequence[tuple[int, Decimal]]]], act
     Movement.objects.bulk_create(movements)
 
 
+@retry_on_conflict
 @transaction.atomic
 def raw_release(*, reference: str, actor: Actor, reason: str = "") -> Decimal:
     """Give back every kg of raw lots `reference` holds; returns how many."""
@@ -113,6 +118,7 @@ def raw_held(*, reference: str) -> dict[int, Decimal]:
     }
 
 
+@retry_on_conflict
 @transaction.atomic
 def loose_output(
     *, product: Product, quantity, actor: Actor, lot_date: date, reference: str = "", reason: str = ""

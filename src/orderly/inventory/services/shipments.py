@@ -14,6 +14,8 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound
 from orderly.core.money import quantity_text
+from orderly.core.retry import retry_on_conflict
+from orderly.inventory.locks import lock_lots
 from orderly.inventory.models import Hold, Lot, Movement
 from orderly.inventory.services.stock import (
     _check_fits,
@@ -81,19 +83,25 @@ def _plan_ship(request: ShipRequest, lots: list[Lot], holds: list[Hold], taken: 
     return draws
 
 
+@retry_on_conflict
 @transaction.atomic
-def stock_ship(*, requests: Sequence[ShipRequest], actor: Actor, reference: str) -> list[ShipDraw]:
+def stock_ship(
+    *, requests: Sequence[ShipRequest], actor: Actor, reference: str, lots: Sequence[Lot] | None = None
+) -> list[ShipDraw]:
     """Take the units of order items out of packaged stock as they leave the warehouse.
 
     Needs whole-unit quantities of packaged variants. Each item takes the units held for it first (under any
     reference, oldest lot first), then available packaged stock of its variant FIFO by lot date. Locks the
     variants' lots in primary-key order. Guarantees: on-hand and held drop together for held units, one "shipment"
     movement per draw, emptied holds deleted; when any item is short a Conflict names the SKU, what is needed and
-    what is available, and nothing is written. Returns the draws, to be kept for stock_unship.
+    what is available, and nothing is written. Returns the draws, to be kept for stock_unship. `lots`: the
+    variants' lots when the caller locked them already (inventory.locks.lock_lots_of), before the number it
+    records as the reference (number sequences lock last).
     """
     if not requests:
         return []
-    lots = lots_lock(kind=LotKind.PACKAGED, variant_ids={r.variant_id for r in requests})
+    if lots is None:
+        lots = lots_lock(kind=LotKind.PACKAGED, variant_ids={r.variant_id for r in requests})
     fifo = sorted(lots, key=lambda lot: (lot.lot_date, lot.pk))
     by_lot = {lot.pk: lot for lot in lots}
     holds = list(
@@ -141,6 +149,7 @@ def _apply_ship(draws: list[ShipDraw], lots: dict[int, Lot], holds: list[Hold], 
     Movement.objects.bulk_create(movements)
 
 
+@retry_on_conflict
 @transaction.atomic
 def stock_unship(*, draws: Sequence[ShipDraw], actor: Actor, reference: str, restore_holds: bool = True) -> None:
     """Put shipped units back exactly where stock_ship took them from (a canceled fulfillment).
@@ -153,9 +162,7 @@ def stock_unship(*, draws: Sequence[ShipDraw], actor: Actor, reference: str, res
     """
     if not draws:
         return
-    lots = {
-        lot.pk: lot for lot in Lot.objects.select_for_update().filter(pk__in={d.lot_id for d in draws}).order_by("pk")
-    }
+    lots = {lot.pk: lot for lot in lock_lots({d.lot_id for d in draws})}
     holds = {
         (h.lot_id, h.order_item_id): h
         for h in Hold.objects.filter(lot_id__in=lots, order_item_id__in={d.order_item_id for d in draws})
@@ -191,6 +198,7 @@ def stock_unship(*, draws: Sequence[ShipDraw], actor: Actor, reference: str, res
     Movement.objects.bulk_create(movements)
 
 
+@retry_on_conflict
 @transaction.atomic
 def stock_return(*, variant_id: int, quantity, actor: Actor, reference: str = "", reason: str = "") -> Lot:
     """Units a customer returned, back in stock: a new packaged lot of the variant dated today (a returned unit is

@@ -13,9 +13,12 @@ from orderly.catalog.models import Product, Variant
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.locks import held_already
 from orderly.core.money import quantity_text
 from orderly.core.numbering import next_number
-from orderly.inventory.models import Hold, Lot, Movement, Position, Warehouse
+from orderly.core.retry import retry_on_conflict
+from orderly.inventory.locks import lock_lot_by_number, lock_lots, lock_lots_held, lock_lots_of, lock_raw_lot_by_name
+from orderly.inventory.models import Lot, Movement, Position, Warehouse
 from orderly.inventory.status import LotKind, MovementKind
 
 MAX_QUANTITY = Decimal("99999999999.999")  # what a lot's column (14 digits, 3 decimals) can hold
@@ -46,11 +49,10 @@ def to_quantity(value, *, field: str = "quantity", whole: bool = False, allow_ne
 def _lot_for_update(lot) -> Lot:
     number = lot.number if isinstance(lot, Lot) else str(lot or "")
     try:
-        return (
-            Lot.objects.select_for_update(of=("self",))
-            .select_related("variant", "product", "position", "warehouse")
-            .get(number=number)
-        )
+        found = lock_lot_by_number(number, related=("variant", "product", "position", "warehouse"))
+        if found is None:
+            raise Lot.DoesNotExist
+        return found
     except Lot.DoesNotExist:
         raise ValidationError(
             f"No lot {number!r}.", code=ErrorCode.UNKNOWN_REFERENCE, field="lot", resource="lot", key=number
@@ -98,6 +100,7 @@ def _check_fits(lot: Lot, quantity: Decimal) -> None:
 # ---------------------------------------------------------------------------------------------- receipts
 
 
+@retry_on_conflict
 @transaction.atomic
 def stock_receive(
     *,
@@ -123,7 +126,7 @@ def stock_receive(
             raise ValidationError("Raw stock needs the name of its lot.", field="lot")
         if len(name) > 200:
             raise ValidationError("lot is at most 200 characters.", field="lot")
-        lot = Lot.objects.select_for_update().filter(kind=LotKind.RAW, name=name).first()
+        lot = lock_raw_lot_by_name(name)
         if lot is not None:
             _check_fits(lot, quantity)
             lot.on_hand += quantity
@@ -173,9 +176,11 @@ def _lot_create(*, kind, quantity, actor, lot_date, warehouse, position, movemen
         **fields,
     )
     _movement(lot, movement, actor, quantity=quantity, reason=reason, reference=reference).save()
+    held_already(lot)  # a new lot: locking it again (holding its units) waits for no one
     return lot
 
 
+@retry_on_conflict
 @transaction.atomic
 def stock_output(
     *, variant: Variant, quantity, actor: Actor, lot_date: date | None = None, reference: str = "", reason: str = ""
@@ -192,6 +197,7 @@ def stock_output(
 # ---------------------------------------------------------------------------------------------- adjust, move
 
 
+@retry_on_conflict
 @transaction.atomic
 def stock_adjust(*, lot, quantity, reason: str, actor: Actor) -> Lot:
     """Change a lot's on-hand by a signed quantity, with a reason; never below zero nor below what is held."""
@@ -221,6 +227,7 @@ def stock_adjust(*, lot, quantity, reason: str, actor: Actor) -> Lot:
     return lot
 
 
+@retry_on_conflict
 @transaction.atomic
 def stock_move(*, lot, quantity, position: str, actor: Actor) -> Lot:
     """Move available stock of a lot to `position` (same warehouse); returns the lot that now holds it there."""
@@ -269,28 +276,23 @@ def stock_move(*, lot, quantity, position: str, actor: Actor) -> Lot:
 def lots_lock(*, kind: str, variant_ids: Iterable[int] = (), product_ids: Iterable[int] = ()) -> list[Lot]:
     """Lock the lots of these variants (packaged) or products (loose) in primary-key order; call inside a
     transaction. Every writer locks lots the same way, so two allocations wait for each other, never deadlock."""
-    lots = Lot.objects.select_for_update().filter(kind=kind)
-    if kind == LotKind.PACKAGED:
-        lots = lots.filter(variant_id__in=set(variant_ids))
-    else:
-        lots = lots.filter(product_id__in=set(product_ids))
-    return list(lots.order_by("pk"))
+    return lock_lots_of(kind=kind, variant_ids=variant_ids, product_ids=product_ids)
 
 
 def lots_lock_held(*, reference: str) -> list[Lot]:
     """Lock every lot `reference` holds units of, in primary-key order, before releasing them in several steps:
     locking them piecemeal could cross another writer's locks and deadlock."""
-    held = Hold.objects.filter(reference=reference).values("lot_id")
-    return list(Lot.objects.select_for_update().filter(pk__in=held).order_by("pk"))
+    return lock_lots_held(reference=reference)
 
 
+@retry_on_conflict
 @transaction.atomic
 def lots_consume(*, draws: Sequence[tuple[int, Decimal]], actor: Actor, reference: str = "", reason: str = "") -> None:
     """Take available stock out of lots (e.g. loose kg packed into bags); refused beyond what is available."""
     wanted: dict[int, Decimal] = defaultdict(Decimal)
     for lot_id, quantity in draws:
         wanted[lot_id] += Decimal(quantity)
-    lots = list(Lot.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
+    lots = lock_lots(wanted)
     if len(lots) != len(wanted):
         missing = sorted(set(wanted) - {lot.pk for lot in lots})
         raise NotFound("A lot to consume from does not exist.", field="lot", resource="lot", key=missing[0])

@@ -9,7 +9,9 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 from orderly.core.queue import enqueue
+from orderly.core.retry import retry_on_conflict
 from orderly.notifications import events
+from orderly.notifications.locks import lock_email
 from orderly.notifications.models import EmailMessage
 from orderly.notifications.selectors import template_of
 from orderly.notifications.status import EmailKind, EmailStatus
@@ -117,6 +119,7 @@ def email_queue(*, fulfillment: Fulfillment, kind: str, actor: Actor) -> EmailMe
         return EmailMessage.objects.get(fulfillment=fulfillment, kind=kind, resend_of__isnull=True)
 
 
+@retry_on_conflict
 def email_resend(*, message: EmailMessage, actor: Actor) -> EmailMessage:
     """A new e-mail repeating `message` (sent, failed or skipped), rendered now for the order's address now.
 
@@ -124,7 +127,7 @@ def email_resend(*, message: EmailMessage, actor: Actor) -> EmailMessage:
     address (Conflict no_email_address). The channel's switch does not apply: a person asked.
     """
     with transaction.atomic():
-        message = EmailMessage.objects.select_for_update().get(pk=message.pk)
+        message = lock_email(message.pk)
         if message.status == EmailStatus.QUEUED:
             raise Conflict(
                 f"E-mail {message.pk} is still queued; resend it once it is sent or failed.",

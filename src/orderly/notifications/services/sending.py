@@ -17,10 +17,13 @@ from django.utils import timezone
 from orderly.billing.pdf import invoice_pdf
 from orderly.billing.selectors import invoice_get
 from orderly.billing.seller import seller_details
+from orderly.core import locks
 from orderly.core.actors import Actor
 from orderly.core.queue import enqueue
+from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
 from orderly.notifications import events
+from orderly.notifications.locks import lock_email
 from orderly.notifications.models import EmailMessage
 from orderly.notifications.status import TRANSITIONS, EmailStatus
 from orderly.shipping.status import FulfillmentStatus
@@ -42,14 +45,10 @@ def _enqueue_later(message_id: int, when: dt.datetime) -> None:
     enqueue("orderly.notifications.tasks.send_email", message_id, run_after=when)
 
 
+@retry_on_conflict
 def _claim(message_id: int) -> EmailMessage | None:
     with transaction.atomic():
-        message = (
-            EmailMessage.objects.select_for_update()
-            .select_related("order", "fulfillment")
-            .filter(pk=message_id, status=EmailStatus.QUEUED)
-            .first()
-        )
+        message = lock_email(message_id, related=("order", "fulfillment"), status=EmailStatus.QUEUED)
         now = timezone.now()
         if message is None or (message.next_attempt_at and message.next_attempt_at > now):
             return None
@@ -105,8 +104,8 @@ def email_send(*, message_id: int, connection=None) -> EmailMessage | None:
     except Exception as exc:  # anything the backend or the PDF raises must not lose the e-mail: keep it and retry
         error, permanent = f"{exc.__class__.__name__}: {exc}", _permanent(exc)
         logger.warning("E-mail %s to %s not sent (attempt %s): %s", message.pk, message.to, message.attempts, error)
-    with transaction.atomic():
-        message = EmailMessage.objects.select_for_update().select_related("order", "fulfillment").get(pk=message.pk)
+    with transaction.atomic(), locks.entry():  # not retried yet: a refusal here leaves the e-mail queued
+        message = lock_email(message.pk, related=("order", "fulfillment"))
         actor = Actor.system()
         if not error:
             after = EmailStatus.SENT
@@ -128,9 +127,10 @@ def email_send(*, message_id: int, connection=None) -> EmailMessage | None:
     return message
 
 
+@retry_on_conflict
 def _skip(message: EmailMessage, reason: str) -> EmailMessage:
     with transaction.atomic():
-        message = EmailMessage.objects.select_for_update().select_related("order", "fulfillment").get(pk=message.pk)
+        message = lock_email(message.pk, related=("order", "fulfillment"))
         check_transition(
             TRANSITIONS, resource="email", key=str(message.pk), current=message.status, attempted=EmailStatus.SKIPPED
         )

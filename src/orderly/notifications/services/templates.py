@@ -5,11 +5,13 @@ from django.utils import timezone
 
 from orderly.billing.seller import seller_details
 from orderly.core.actors import Actor
+from orderly.core.retry import retry_on_conflict
 from orderly.notifications.models import EmailTemplate
 from orderly.notifications.selectors import template_kind
 from orderly.notifications.templates import checked_template
 
 
+@retry_on_conflict
 @transaction.atomic
 def email_template_save(*, kind: str, subject: str, body: str, actor: Actor) -> EmailTemplate:
     """Save the subject and body of one kind of e-mail. Needs a known kind (NotFound) and a template that renders
@@ -24,6 +26,7 @@ def email_template_save(*, kind: str, subject: str, body: str, actor: Actor) -> 
     return template
 
 
+@retry_on_conflict
 @transaction.atomic
 def email_template_reset(*, kind: str, actor: Actor) -> None:
     """Use the default shipped in code for this kind again (the merchant's text is dropped)."""

@@ -10,11 +10,14 @@ from orderly.catalog.selectors import variants_by_sku
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
+from orderly.core.locks import held_already
 from orderly.core.logs import logs_order
 from orderly.core.numbering import next_number
+from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
 from orderly.orders import events
 from orderly.orders.exceptions import OrderLocked
+from orderly.orders.locks import lock_order
 from orderly.orders.models import ADDRESS_FIELDS, Address, Order, OrderCharge, OrderItem
 from orderly.orders.rules import refusal
 from orderly.orders.services import validation as clean
@@ -108,6 +111,7 @@ def shop_figures(
     }
 
 
+@retry_on_conflict
 def order_create(
     *,
     channel,
@@ -171,6 +175,8 @@ def order_create(
         order.save()
         line_items = [_build_item(order, n, data, status) for n, data in enumerate(item_data, start=1)]
         OrderItem.objects.bulk_create(line_items)
+        for row in (order, *line_items):  # new rows: locking them again waits for no one
+            held_already(row)
         charges = OrderCharge.objects.bulk_create(build_charges(order, charge_data))
         compute_order(order, line_items, charges)
         order.save(update_fields=[*TOTAL_FIELDS])
@@ -350,6 +356,7 @@ def _replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
     compute_order(order, new_items)
 
 
+@retry_on_conflict
 @logs_order
 def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
     """Edit an order's customer, addresses, currency, notes, reference or items.
@@ -373,7 +380,7 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", field=min(unknown))
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = lock_order(order)
         ensure_editable(order)
         diff: dict[str, dict] = {}
         if "customer" in changes:

@@ -5,8 +5,10 @@ from django.db import transaction
 
 from orderly.core.actors import Actor
 from orderly.core.numbering import next_number
+from orderly.core.retry import retry_on_conflict
 from orderly.orders import events
-from orderly.orders.models import Order, OrderItem
+from orderly.orders.locks import lock_items, lock_order
+from orderly.orders.models import Order
 from orderly.orders.services.item_progress import Canceled, order_items_progress
 from orderly.orders.status import OrderStatus, Stage
 
@@ -17,6 +19,7 @@ UNREADABLE_FIX = (
 )
 
 
+@retry_on_conflict
 @transaction.atomic
 def order_items_cancel_units(*, order: Order, units: dict[int, int], actor: Actor, reason: str) -> dict[int, int]:
     """Cancel units of the order's items that have not shipped (the shop refunded them): {item id: units}.
@@ -28,8 +31,8 @@ def order_items_cancel_units(*, order: Order, units: dict[int, int], actor: Acto
     item than it would have left to ship (take it out of its plan first). Locks the order, then its items in
     primary-key order.
     """
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    items = OrderItem.objects.select_for_update().filter(order=order, pk__in=list(units)).order_by("pk")
+    order = lock_order(order)
+    items = [item for item in lock_items(order_ids=[order.pk]) if item.pk in units]
     done = {}
     for item in items:
         open_units = item.quantity - item.qty_canceled - item.qty_handed_to_carrier
@@ -45,6 +48,7 @@ def order_items_cancel_units(*, order: Order, units: dict[int, int], actor: Acto
     return done
 
 
+@retry_on_conflict
 @transaction.atomic
 def order_record_unreadable(
     *, channel, external_id: str, reason: str, actor: Actor, customer_name: str = "", customer_email: str = ""

@@ -20,6 +20,7 @@ from orderly.core.actors import Actor
 from orderly.core.exceptions import ValidationError
 from orderly.core.memory import gc_paused
 from orderly.core.numbering import next_numbers
+from orderly.core.retry import retry_on_conflict
 from orderly.orders import completion, events
 from orderly.orders.events import EventKind
 from orderly.orders.models import Address, Order, OrderCharge, OrderEvent, OrderItem
@@ -336,6 +337,7 @@ def _event_rows(channel, orders: list[Row], actor: Actor) -> list[dict]:
     return rows
 
 
+@retry_on_conflict
 def orders_import_many(*, channel, entries: list[ImportEntry], actor: Actor) -> tuple[list[Row], dict[str, str]]:
     """Create the entries' orders in one transaction, each exactly as order_create(strict=False) would: numbers,
     addresses, items and charges with totals, the checks' error (unknown or inactive SKU, an address its country

@@ -28,9 +28,11 @@ from django.db import transaction
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.core.retry import retry_on_conflict
 from orderly.inventory.bulk import bulk_insert
 from orderly.orders.completion import ItemFigures
 from orderly.orders.events import Note
+from orderly.orders.locks import lock_items, lock_orders
 from orderly.orders.models import ITEM_COUNTERS, Order, OrderEvent, OrderItem
 from orderly.orders.services.settling import order_settle
 from orderly.orders.status import ITEM_TRANSITIONS
@@ -314,12 +316,11 @@ class Credited(_Counting):
 
 
 def _rows(ids: set[int]) -> dict[int, Row]:
-    rows = (
-        OrderItem.objects.filter(pk__in=sorted(ids))
-        .order_by()
-        .values("id", "order_id", "sku", "line_no", "quantity", "status", *ITEM_COUNTERS)
-    )
-    found = {row["id"]: row for row in rows}
+    """The items as rows, locked: their orders first, then the items (the global lock order, orderly.core.locks);
+    a caller that holds them already waits for no one."""
+    lock_orders(OrderItem.objects.filter(pk__in=sorted(ids)).values("order_id"), deleted=True)
+    fields = ("id", "order_id", "sku", "line_no", "quantity", "status", *ITEM_COUNTERS)
+    found = {item.pk: {field: getattr(item, field) for field in fields} for item in lock_items(ids=ids)}
     if missing := sorted(ids - set(found)):
         raise ValueError(f"no order item {missing[0]}")
     return found
@@ -416,6 +417,7 @@ def record_progress(*, changes: Sequence[ItemChange], actor: Actor, note: Note) 
     return rows, moved
 
 
+@retry_on_conflict
 @transaction.atomic
 def order_items_progress(
     *, changes: Sequence[ItemChange], actor: Actor, note: Note, reason: str = ""
@@ -423,8 +425,9 @@ def order_items_progress(
     """Record what happened to order items: `changes`, of any orders, applied in the order given (several may name
     the same item).
 
-    Needs the items' writers kept out for the transaction by the caller's lock: the order's (every process of one
-    order locks it, then its items) or, for the items of a fulfillment plan's orders, the plan's. Checks every
+    Locks the items' orders, then the items (the global lock order, orderly.core.locks): a caller that has locked
+    stock or a later table must hold them already, as every process locks the orders it changes and their items
+    before any stock. Checks every
     change as the module says (Conflict naming the order, line and numbers, nothing written); then writes the
     counters (a handful of statements for a plan's thousands of items), records one timeline event per order the
     changes name, in `note`'s words with the lines of that order's items and by `actor`, and settles each order

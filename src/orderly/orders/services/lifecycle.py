@@ -8,8 +8,10 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.logs import logs_order
+from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
 from orderly.orders import events
+from orderly.orders.locks import lock_order
 from orderly.orders.models import Order
 from orderly.orders.rules import refusal
 from orderly.orders.services.checks import apply_checks
@@ -20,7 +22,7 @@ from orderly.orders.status import ORDER_TRANSITIONS, STAGE_TRANSITIONS, Action, 
 
 
 def _locked(order: Order) -> Order:
-    return Order.objects.select_for_update().get(pk=order.pk)
+    return lock_order(order)
 
 
 def _refuse_unless_allowed(order: Order, action: str) -> None:
@@ -79,6 +81,7 @@ def _change_status(order: Order, target: str, actor: Actor, *, items_follow: boo
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_open(*, order: Order, actor: Actor) -> Order:
     """Draft → open: the order is final and may be processed."""
@@ -89,6 +92,7 @@ def order_open(*, order: Order, actor: Actor) -> Order:
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_cancel(*, order: Order, actor: Actor) -> Order:
     """Draft or open → canceled, with its open items; every unit not shipped yet counts as canceled (an
@@ -106,6 +110,7 @@ def order_cancel(*, order: Order, actor: Actor) -> Order:
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_close(*, order: Order, actor: Actor) -> Order:
     """Open → closed as asked, along ORDER_TRANSITIONS, without looking at the items: settling (order_settle)
@@ -117,6 +122,7 @@ def order_close(*, order: Order, actor: Actor) -> Order:
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_reopen(*, order: Order, actor: Actor) -> Order:
     """Closed → open, when a return or a lost parcel needs work again (called by the processes).
@@ -129,6 +135,7 @@ def order_reopen(*, order: Order, actor: Actor) -> Order:
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_set_stage(*, order: Order, stage: str, actor: Actor, reason: str = "") -> Order:
     """Move the working stage (new, in progress, completed) along its transitions table."""
@@ -142,6 +149,7 @@ def order_set_stage(*, order: Order, stage: str, actor: Actor, reason: str = "")
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_archive(*, order: Order, actor: Actor) -> Order:
     """Hide the order from the default views; it stays searchable with the archived filter."""
@@ -155,6 +163,7 @@ def order_archive(*, order: Order, actor: Actor) -> Order:
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_unarchive(*, order: Order, actor: Actor) -> Order:
     order = _locked(order)
@@ -167,6 +176,7 @@ def order_unarchive(*, order: Order, actor: Actor) -> Order:
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_delete(*, order: Order, actor: Actor) -> None:
     """Remove the order from every list, page and API answer.
@@ -185,6 +195,7 @@ def order_delete(*, order: Order, actor: Actor) -> None:
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_reset(*, order: Order, actor: Actor) -> Order:
     """Clear the order's error and run its checks again (e.g. after a product was activated or created)."""
@@ -196,6 +207,7 @@ def order_reset(*, order: Order, actor: Actor) -> Order:
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_error_raise(*, order: Order, code: str, message: str, fix: str, actor: Actor) -> Order:
     """Put an error on the order that a process outside the order's own checks met (a carrier refusing its

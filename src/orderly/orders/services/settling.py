@@ -3,8 +3,10 @@
 from django.db import transaction
 
 from orderly.core.actors import Actor
+from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
 from orderly.orders import completion, events
+from orderly.orders.locks import lock_order
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.status import ITEM_TRANSITIONS, ItemStatus, OrderStatus, PaymentStatus
 
@@ -17,6 +19,7 @@ def _change_status(order: Order, target: str, actor: Actor, reason: str) -> None
     events.status_changed(order, actor, before, target, reason=reason)
 
 
+@retry_on_conflict
 @transaction.atomic
 def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     """Recompute the order's payment and fulfillment status, amount due and the items' *costs paid* and *approved
@@ -28,7 +31,7 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     calls it after every change to what it reads); call it in the same transaction after a change to the order's
     money. Locks the order; idempotent.
     """
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = lock_order(order)
     items = list(order.items.order_by("line_no", "pk"))
     figures = [completion.figures_of(item) for item in items]
     due = completion.amount_due(figures, charges=order.charges_total)

@@ -3,7 +3,9 @@
 from django.db import transaction
 
 from orderly.core.actors import Actor
+from orderly.core.retry import retry_on_conflict
 from orderly.orders import events
+from orderly.orders.locks import lock_order
 from orderly.orders.models import Order, OrderCharge
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import apply_checks
@@ -102,6 +104,7 @@ def _apply_items(order: Order, items, diff: dict, ignored: list) -> bool:
     return True
 
 
+@retry_on_conflict
 def order_sync_update(
     *, order: Order, external_status: str, changes: dict, actor: Actor, hold: bool | None = None
 ) -> dict:
@@ -116,7 +119,7 @@ def order_sync_update(
     written when nothing changed. Returns the diff.
     """
     with transaction.atomic():
-        order = Order.all_objects.select_for_update().get(pk=order.pk)
+        order = lock_order(order, deleted=True)
         diff: dict[str, dict] = {}
         ignored: list[str] = []
         external_status = clean.text(external_status, field="external_status", max_length=64)

@@ -7,6 +7,7 @@ from django.db import transaction
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
+from orderly.core.retry import retry_on_conflict
 from orderly.inventory.services import HoldChange, holds_change
 from orderly.orders import events
 from orderly.orders.services import order_items_progress
@@ -14,7 +15,7 @@ from orderly.orders.services.item_progress import Held
 from orderly.plans import planning
 from orderly.plans.models import FulfillmentPlan
 from orderly.plans.selectors import AllocationState, allocation_state
-from orderly.plans.services.plans import plan_for_update, refuse_unless_open
+from orderly.plans.services.plans import plan_lock_tree, refuse_unless_open
 
 MAX_UNITS = 2_000_000_000
 
@@ -74,6 +75,7 @@ def apply_deltas(
     return after
 
 
+@retry_on_conflict
 @transaction.atomic
 def allocation_save(
     *, plan, actor: Actor, lines: Iterable[Mapping] | None = None, allocate_all: bool = False
@@ -82,16 +84,17 @@ def allocation_save(
 
     `lines`: [{"sku", "quantity"}], the units to hold per SKU (0 releases; SKUs left out keep what they hold);
     or `allocate_all`: every line as full as stock allows. Units are held lot by lot, oldest lot date first, for
-    the plan's orders in the order they joined; the lots are locked in primary-key order, so concurrent
-    allocations never hold more than exists. More than ordered or than available is refused naming the SKU and
+    the plan's orders in the order they joined. Locks, in the global order, the plan's orders, their items, the
+    lots of their variants and those it holds, then the plan: concurrent allocations and fulfillments never hold
+    or take more than exists, and never deadlock. More than ordered or than available is refused naming the SKU and
     the numbers, writing nothing. Then — even when nothing changed — each variant's outstanding units get a
     planned packaging plan (created, updated, or archived when nothing is outstanding).
     """
     from orderly.plans.services.packaging import packaging_sync
 
-    plan = plan_for_update(plan)
+    plan = plan_lock_tree(plan, stock=True)
     refuse_unless_open(plan, "change the allocation")
-    state = allocation_state(plan, lock=True)
+    state = allocation_state(plan)
     if allocate_all:
         figures = planning.figures(state.lines, state.lots, state.held)
         targets = {variant_id: f.fillable for variant_id, f in figures.items()}

@@ -11,17 +11,20 @@ from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.money import quantity_text
 from orderly.core.numbering import next_numbers
+from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
-from orderly.inventory.services import lots_consume, lots_lock, stock_output
+from orderly.inventory.selectors import available_lots
+from orderly.inventory.services import lots_consume, stock_output
 from orderly.inventory.status import LotKind
 from orderly.orders import events
 from orderly.orders.models import OrderItem
 from orderly.orders.services import order_items_progress
 from orderly.orders.services.item_progress import Expected
 from orderly.plans import planning
+from orderly.plans.locks import lock_packaging_plans
 from orderly.plans.models import FulfillmentPlan, PackagingPlan
 from orderly.plans.selectors import allocation_state, loose_needed
-from orderly.plans.services.plans import plan_for_update, refuse_unless_open
+from orderly.plans.services.plans import plan_lock_tree, refuse_unless_open
 from orderly.plans.status import PACKAGING_TRANSITIONS, PackagingStatus
 
 PACKAGING_PREFIX = "PP"
@@ -52,11 +55,7 @@ def packaging_sync(
         state = allocation_state(plan)
         lines = state.lines
         held_per_item = planning.held_after(state.held, [])
-    existing = list(
-        PackagingPlan.objects.select_for_update()
-        .filter(plan=plan, status__in=[PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS])
-        .order_by("pk")
-    )
+    existing = lock_packaging_plans(plan.pk)
     in_packing: dict[int, int] = defaultdict(int)
     planned: dict[int, PackagingPlan] = {}
     for packaging in existing:
@@ -121,15 +120,19 @@ def _expected_resync(plan: FulfillmentPlan, actor: Actor, reason: str) -> None:
     _expected_sync(plan, state.lines, planning.held_after(state.held, []), list(waiting), actor, reason)
 
 
-def _for_update(packaging) -> PackagingPlan:
+def _for_update(packaging, *, stock: bool = False) -> PackagingPlan:
+    """Lock, in the global order, the plan's orders and their items (the units expected for them follow the
+    packaging plans), with `stock` the lots packing draws from and allocates, then the plan, then its packaging
+    plans; returns this one with its plan and variant loaded."""
     from orderly.plans.selectors import packaging_plan_get
 
     found = packaging_plan_get(packaging.number if isinstance(packaging, PackagingPlan) else packaging)
-    plan_for_update(found.plan)  # the plan first, then its packaging plan: the order every writer locks in
-    locked = PackagingPlan.objects.select_for_update().select_related("plan", "variant__product").get(pk=found.pk)
-    return locked
+    plan_lock_tree(found.plan, stock=stock, product_ids=[found.variant.product_id])
+    lock_packaging_plans(found.plan_id, also=found.pk)
+    return PackagingPlan.objects.select_related("plan", "variant__product").get(pk=found.pk)
 
 
+@retry_on_conflict
 @transaction.atomic
 def packaging_plan_update(*, packaging, units: int, actor: Actor) -> PackagingPlan:
     """Change the units to pack, while the packaging plan is planned."""
@@ -149,6 +152,7 @@ def packaging_plan_update(*, packaging, units: int, actor: Actor) -> PackagingPl
     return packaging
 
 
+@retry_on_conflict
 @transaction.atomic
 def packaging_plan_start(*, packaging, actor: Actor) -> PackagingPlan:
     """Planned → in progress: someone is packing it (allocation no longer changes its units)."""
@@ -159,6 +163,7 @@ def packaging_plan_start(*, packaging, actor: Actor) -> PackagingPlan:
     return packaging
 
 
+@retry_on_conflict
 @transaction.atomic
 def packaging_plan_archive(*, packaging, actor: Actor) -> PackagingPlan:
     """Set a packaging plan aside without packing (planned or in progress → archived)."""
@@ -170,6 +175,7 @@ def packaging_plan_archive(*, packaging, actor: Actor) -> PackagingPlan:
     return packaging
 
 
+@retry_on_conflict
 @transaction.atomic
 def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
     """Pack: consume units × package size of loose kg FIFO, make a packaged lot of the units, and allocate it to
@@ -180,16 +186,15 @@ def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
     """
     from orderly.plans.services.allocation import apply_deltas
 
-    packaging = _for_update(packaging)
+    packaging = _for_update(packaging, stock=True)
     plan = packaging.plan
     refuse_unless_open(plan, f"execute packaging plan {packaging.number}")
     _move(packaging, PackagingStatus.COMPLETED, "execute")
     needed = loose_needed(packaging)
-    # it draws whatever loose stock is free now, oldest lot first; the lots are locked in primary-key order
+    # it draws whatever loose stock is free now, oldest lot first (locked by _for_update)
     lots = [
         planning.StockLot(lot.pk, lot.product_id, lot.lot_date, lot.available)
-        for lot in lots_lock(kind=LotKind.LOOSE, product_ids=[packaging.variant.product_id])
-        if lot.available > 0
+        for lot in available_lots(kind=LotKind.LOOSE, product_ids=[packaging.variant.product_id])
     ]
     draw = planning.fifo_draw(lots, needed)
     if draw.shortfall > 0:
@@ -213,7 +218,7 @@ def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
     packaging.completed_at = timezone.now()
     packaging.save(update_fields=["status", "lot", "completed_at", "updated_at", "updated_by"])
     # allocate the new lot to the plan's lines of this variant
-    state = allocation_state(plan, lock=True)
+    state = allocation_state(plan)
     figures = planning.figures(state.lines, state.lots, state.held)
     own = [planning.StockLot(lot.pk, lot.variant_id, lot.lot_date, lot.on_hand)]
     f = figures.get(packaging.variant_id)

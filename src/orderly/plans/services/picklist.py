@@ -12,23 +12,36 @@ from django.utils import timezone
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.core.retry import retry_on_conflict
 from orderly.orders import events
 from orderly.orders.models import OrderItem
 from orderly.orders.services import order_items_progress, order_set_stage
 from orderly.orders.services.item_progress import Picked
 from orderly.orders.status import OrderStatus, Stage
 from orderly.plans.models import FulfillmentPlan, PlanOrder
-from orderly.plans.services.plans import _active_plan_order, plan_for_update, refuse_unless_open, set_plan_status
+from orderly.plans.services.plans import (
+    active_plan_order,
+    plan_found,
+    plan_lock_tree,
+    plan_order_id,
+    refuse_unless_open,
+    set_plan_status,
+)
 from orderly.plans.status import PlanStatus
 
 
 def _items(plan_order: PlanOrder) -> list[OrderItem]:
+    """The order's items not canceled (locked already, with the order, by _lock)."""
     return list(
-        OrderItem.objects.select_for_update()
-        .filter(order_id=plan_order.order_id)
-        .exclude(status=OrderStatus.CANCELED)
-        .order_by("pk")
+        OrderItem.objects.filter(order_id=plan_order.order_id).exclude(status=OrderStatus.CANCELED).order_by("pk")
     )
+
+
+def _lock(plan, order: str) -> FulfillmentPlan:
+    """The order (when it is in the plan) and its items, then the plan: the global lock order."""
+    found = plan_found(plan)
+    order_id = plan_order_id(found, order)
+    return plan_lock_tree(found, order_ids=[] if order_id is None else [order_id])
 
 
 def _needs_allocation(item: OrderItem) -> bool:
@@ -40,6 +53,7 @@ def _to_ship(item: OrderItem) -> int:
     return item.quantity - item.qty_handed_to_carrier - item.qty_canceled
 
 
+@retry_on_conflict
 @transaction.atomic
 def pick_complete(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     """Mark an order of an open plan picked and packed, and its stage completed.
@@ -47,9 +61,9 @@ def pick_complete(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     Refused, naming the item and its numbers, while an item to allocate is not fully allocated. When every order
     of the plan is completed, the plan is completed.
     """
-    plan = plan_for_update(plan)
+    plan = _lock(plan, order)
     refuse_unless_open(plan, "complete an order")
-    plan_order = _active_plan_order(plan, order)
+    plan_order = active_plan_order(plan, order)
     number = plan_order.order.number
     if plan_order.completed_at:
         raise Conflict(
@@ -84,10 +98,11 @@ def pick_complete(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     return plan
 
 
+@retry_on_conflict
 @transaction.atomic
 def pick_return(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     """Undo pick_complete exactly: not picked nor packed, stage in progress, the plan open again."""
-    plan = plan_for_update(plan)
+    plan = _lock(plan, order)
     if plan.status not in (PlanStatus.OPEN, PlanStatus.COMPLETED):
         raise Conflict(
             f"Cannot return an order: plan {plan.number} is {plan.status}.",
@@ -95,7 +110,7 @@ def pick_return(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
             plan=plan.number,
             status=plan.status,
         )
-    plan_order = _active_plan_order(plan, order)
+    plan_order = active_plan_order(plan, order)
     if not plan_order.completed_at:
         raise Conflict(
             f"{plan_order.order.number} is not completed on the pick list.",

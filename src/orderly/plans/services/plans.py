@@ -9,28 +9,72 @@ from django.utils import timezone
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.core.locks import LockSetChanged, held_already
 from orderly.core.numbering import next_number
+from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
-from orderly.inventory.services import holds_release, lots_lock_held
+from orderly.inventory.locks import lock_stock
+from orderly.inventory.services import holds_release
 from orderly.orders import events
+from orderly.orders.locks import lock_items, lock_orders, lock_orders_by_number
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_items_progress, order_set_stage
 from orderly.orders.services.item_progress import OnPickList, Released
 from orderly.orders.status import FulfillmentStatus, OrderStatus, Stage
-from orderly.plans.models import FulfillmentPlan, PackagingPlan, PlanOrder
+from orderly.plans.locks import lock_packaging_plans, lock_plan, lock_plan_orders
+from orderly.plans.models import FulfillmentPlan, PlanOrder
 from orderly.plans.status import PACKAGING_TRANSITIONS, PLAN_TRANSITIONS, PackagingStatus, PlanStatus
 
 PLAN_PREFIX = "OF"
 MAX_ORDERS_PER_CALL = 5000
 
 
-def plan_for_update(plan) -> FulfillmentPlan:
-    """The plan (an instance or its number) locked for the rest of the transaction."""
+def plan_found(plan) -> FulfillmentPlan:
+    """The plan (an instance or its number) as it is now, not locked; NotFound otherwise."""
     number = plan.number if isinstance(plan, FulfillmentPlan) else str(plan or "")
-    try:
-        return FulfillmentPlan.objects.select_for_update().get(number=number)
-    except FulfillmentPlan.DoesNotExist:
-        raise NotFound(f"No fulfillment plan {number!r}.", field="plan", resource="plan", key=number) from None
+    found = FulfillmentPlan.objects.filter(number=number).first()
+    if found is None:
+        raise NotFound(f"No fulfillment plan {number!r}.", field="plan", resource="plan", key=number)
+    return found
+
+
+def plan_for_update(plan) -> FulfillmentPlan:
+    """The plan (an instance or its number) locked for the rest of the transaction. Its row comes after the orders,
+    items and stock in the global lock order: lock what the work needs of those first (plan_lock_tree)."""
+    found = plan_found(plan)
+    locked = lock_plan(found.pk)
+    if locked is None:
+        raise NotFound(f"No fulfillment plan {found.number!r}.", field="plan", resource="plan", key=found.number)
+    return locked
+
+
+def active_order_ids(plan: FulfillmentPlan) -> set[int]:
+    return set(PlanOrder.objects.filter(plan=plan, removed_at__isnull=True).values_list("order_id", flat=True))
+
+
+def plan_lock_tree(
+    plan, *, order_ids: Iterable[int] | None = None, stock: bool = False, product_ids: Iterable[int] = ()
+) -> FulfillmentPlan:
+    """Lock a plan with what its work touches, in the global order (orderly.core.locks): its orders (`order_ids`
+    only, when given; otherwise every order in it), their items, with `stock` the lots it may hold or release (its
+    variants' packaged lots and every lot it holds units of, and the loose lots of `product_ids`), then the plan.
+
+    The orders are read before the plan is locked; when another transaction changed them meanwhile (an order
+    joined), LockSetChanged runs the whole transaction again (orderly.core.retry)."""
+    found = plan_found(plan)
+    every = order_ids is None
+    ids = active_order_ids(found) if every else set(order_ids)
+    lock_orders(ids, deleted=True)
+    lock_items(order_ids=ids)
+    if stock:
+        variants = OrderItem.objects.filter(order_id__in=ids, option_allocate=True, variant__isnull=False)
+        lock_stock(
+            variant_ids=variants.values_list("variant_id", flat=True), product_ids=product_ids, held_by=found.number
+        )
+    locked = plan_for_update(found)
+    if every and not active_order_ids(locked) <= ids:
+        raise LockSetChanged(f"orders joined plan {locked.number} while it was being locked")
+    return locked
 
 
 def refuse_unless_open(plan: FulfillmentPlan, doing: str) -> None:
@@ -82,8 +126,11 @@ def order_refusal(order: Order, other_plan: str | None) -> str | None:
     return None
 
 
-def _add_orders(plan: FulfillmentPlan, numbers: list[str], actor: Actor) -> list[Order]:
-    orders = list(Order.objects.select_for_update().filter(number__in=numbers).order_by("pk"))
+def _plannable(numbers: list[str]) -> list[Order]:
+    """The orders of these numbers locked (then their items), each checked to be plannable; refused naming every
+    order that cannot join and why."""
+    orders = lock_orders_by_number(numbers)
+    lock_items(order_ids=[order.pk for order in orders])
     by_number = {order.number: order for order in orders}
     in_plans = dict(
         PlanOrder.objects.filter(order__in=orders, removed_at__isnull=True).values_list("order_id", "plan__number")
@@ -102,6 +149,10 @@ def _add_orders(plan: FulfillmentPlan, numbers: list[str], actor: Actor) -> list
             field="orders",
             refused=refusals,
         )
+    return orders
+
+
+def _join(plan: FulfillmentPlan, orders: list[Order], actor: Actor) -> None:
     PlanOrder.objects.bulk_create([PlanOrder(plan=plan, order=order) for order in orders])
     # every open item of a planned order is on the plan's pick list
     items = (
@@ -117,9 +168,9 @@ def _add_orders(plan: FulfillmentPlan, numbers: list[str], actor: Actor) -> list
     )
     for order in orders:
         order_set_stage(order=order, stage=Stage.IN_PROGRESS, actor=actor, reason=f"In plan {plan.number}.")
-    return orders
 
 
+@retry_on_conflict
 @transaction.atomic
 def plan_create(*, orders: Iterable[str], fulfillment_date: date, actor: Actor) -> FulfillmentPlan:
     """A new plan `OF-…` for these order numbers, each open, without error, not archived, new and in no plan.
@@ -129,19 +180,26 @@ def plan_create(*, orders: Iterable[str], fulfillment_date: date, actor: Actor) 
     numbers = _clean_numbers(orders)
     if not isinstance(fulfillment_date, date):
         raise ValidationError("fulfillment_date must be a date.", field="fulfillment_date")
+    planned = _plannable(numbers)
     plan = FulfillmentPlan.objects.create(
         number=next_number(PLAN_PREFIX), fulfillment_date=fulfillment_date, created_by=actor.name[:150]
     )
-    _add_orders(plan, numbers, actor)
+    held_already(plan)
+    _join(plan, planned, actor)
     return plan
 
 
+@retry_on_conflict
 @transaction.atomic
 def plan_add_orders(*, plan, orders: Iterable[str], actor: Actor) -> FulfillmentPlan:
     """Add orders to an open plan; the same rules and refusals as plan_create."""
-    plan = plan_for_update(plan)
+    numbers = _clean_numbers(orders)
+    found = plan_found(plan)
+    refuse_unless_open(found, "add orders")
+    planned = _plannable(numbers)
+    plan = plan_for_update(found)
     refuse_unless_open(plan, "add orders")
-    _add_orders(plan, _clean_numbers(orders), actor)
+    _join(plan, planned, actor)
     return plan
 
 
@@ -157,13 +215,17 @@ def _release_order(plan: FulfillmentPlan, plan_order: PlanOrder, actor: Actor, r
     order_set_stage(order=order, stage=Stage.NEW, actor=actor, reason=f"Out of plan {plan.number}.")
 
 
-def _active_plan_order(plan: FulfillmentPlan, order_number: str) -> PlanOrder:
-    plan_order = (
-        PlanOrder.objects.select_for_update()
-        .select_related("order")
-        .filter(plan=plan, order__number=str(order_number or "").strip().upper(), removed_at__isnull=True)
-        .first()
-    )
+def plan_order_id(plan: FulfillmentPlan, order_number: str) -> int | None:
+    """The id of the order of this number in the plan (not locked), or None."""
+    number = str(order_number or "").strip().upper()
+    found = PlanOrder.objects.filter(plan=plan, order__number=number, removed_at__isnull=True)
+    return found.values_list("order_id", flat=True).first()
+
+
+def active_plan_order(plan: FulfillmentPlan, order_number: str) -> PlanOrder:
+    """The order's active membership of the (locked) plan, locked; NotFound when it is not in the plan."""
+    number = str(order_number or "").strip().upper()
+    plan_order = next((po for po in lock_plan_orders(plan.pk) if po.order.number == number), None)
     if plan_order is None:
         raise NotFound(
             f"Order {order_number!r} is not in plan {plan.number}.",
@@ -174,6 +236,7 @@ def _active_plan_order(plan: FulfillmentPlan, order_number: str) -> PlanOrder:
     return plan_order
 
 
+@retry_on_conflict
 @transaction.atomic
 def plan_remove_order(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     """Take an order out of an open plan: its holds are released and it goes back to *New*.
@@ -182,9 +245,10 @@ def plan_remove_order(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     """
     from orderly.plans.services.packaging import packaging_sync
 
-    plan = plan_for_update(plan)
+    # every order of the plan: what the others expect from packaging changes with it
+    plan = plan_lock_tree(plan, stock=True)
     refuse_unless_open(plan, "remove an order")
-    plan_order = _active_plan_order(plan, order)
+    plan_order = active_plan_order(plan, order)
     if plan_order.completed_at:
         raise Conflict(
             f"Cannot remove {plan_order.order.number}: it is completed on the pick list; return it first.",
@@ -197,20 +261,19 @@ def plan_remove_order(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
     return plan
 
 
+@retry_on_conflict
 @transaction.atomic
 def plan_cancel(*, plan, actor: Actor) -> FulfillmentPlan:
     """Cancel an open plan: every hold is released, packaging plans not done are archived, and every order goes
     back to *New*. Refused while an order is completed on the pick list (return it first)."""
-    plan = plan_for_update(plan)
+    # its orders, their items and every lot it holds, all before the plan: the releases below go order by order
+    plan = plan_lock_tree(plan, stock=True)
     check_transition(
         PLAN_TRANSITIONS, resource="plan", key=plan.number, current=plan.status, attempted=PlanStatus.CANCELED,
         action="cancel",
     )  # fmt: skip
-    plan_orders = list(
-        PlanOrder.objects.select_for_update().select_related("order").filter(plan=plan, removed_at__isnull=True)
-    )
+    plan_orders = lock_plan_orders(plan.pk)
     completed = [po.order.number for po in plan_orders if po.completed_at]
-    lots_lock_held(reference=plan.number)  # all at once, in key order: the releases below go order by order
     if completed:
         raise Conflict(
             f"Cannot cancel plan {plan.number}: {', '.join(completed)} completed on the pick list; return them first.",
@@ -221,9 +284,7 @@ def plan_cancel(*, plan, actor: Actor) -> FulfillmentPlan:
     for plan_order in sorted(plan_orders, key=lambda po: po.order_id):
         _release_order(plan, plan_order, actor, "The plan was canceled.")
     holds_release(reference=plan.number, actor=actor)  # anything left, e.g. items removed from an order
-    for packaging in PackagingPlan.objects.select_for_update().filter(
-        plan=plan, status__in=[PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS]
-    ):
+    for packaging in lock_packaging_plans(plan.pk):
         check_transition(
             PACKAGING_TRANSITIONS, resource="packaging_plan", key=packaging.number, current=packaging.status,
             attempted=PackagingStatus.ARCHIVED,

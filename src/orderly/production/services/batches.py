@@ -8,9 +8,11 @@ from django.utils import timezone
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, TransitionNotAllowed, UnknownReference, ValidationError
+from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
 from orderly.inventory.models import Lot
 from orderly.inventory.services import loose_output, lots_consume, raw_hold, raw_lots_lock, raw_release
+from orderly.production.locks import lock_roast_batch
 from orderly.production.models import Machine, ProfileGreen, RoastBatch, RoastGreen
 from orderly.production.selectors import roast_batch_get
 from orderly.production.services.common import HUNDRED, KG_STEP, kg, whole
@@ -37,11 +39,9 @@ def _lock(batch, extra_lot_ids=()) -> tuple[RoastBatch, dict[int, Lot]]:
     found = batch if isinstance(batch, RoastBatch) else roast_batch_get(batch)
     lot_ids = set(RoastGreen.objects.filter(batch=found).values_list("lot_id", flat=True)) | set(extra_lot_ids)
     lots = {lot.pk: lot for lot in raw_lots_lock(lot_ids=lot_ids)}
-    locked = (
-        RoastBatch.objects.select_for_update(of=("self",))
-        .select_related("profile", "machine", "product", "plan")
-        .get(pk=found.pk)
-    )
+    locked = lock_roast_batch(found.pk)
+    if locked is None:
+        raise RoastBatch.DoesNotExist
     return locked, lots
 
 
@@ -57,6 +57,7 @@ def _split(total: Decimal, planned: list[RoastGreen]) -> list[tuple[RoastGreen, 
     return list(zip(planned, parts, strict=True))
 
 
+@retry_on_conflict
 @transaction.atomic
 def roast_batch_complete(*, batch, green_used_kg, roasted_out_kg, actor: Actor) -> RoastBatch:
     """Record a roast: its held green kg are given back, then `green_used_kg` is consumed from the lots through the
@@ -133,6 +134,7 @@ def roast_batch_complete(*, batch, green_used_kg, roasted_out_kg, actor: Actor) 
     return batch
 
 
+@retry_on_conflict
 @transaction.atomic
 def roast_batch_cancel(*, batch, actor: Actor) -> RoastBatch:
     """Scheduled → canceled: the green kg it held are given back."""
@@ -144,6 +146,7 @@ def roast_batch_cancel(*, batch, actor: Actor) -> RoastBatch:
     return batch
 
 
+@retry_on_conflict
 @transaction.atomic
 def roast_batch_update(*, batch, changes: dict, actor: Actor) -> RoastBatch:
     """Edit a scheduled batch: `date`, `machine`, `batches`, `batch_kg`, `end_kg` (roasted kg per batch). The green

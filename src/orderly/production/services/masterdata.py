@@ -10,8 +10,10 @@ from django.db import transaction
 
 from orderly.catalog.models import Product
 from orderly.core.exceptions import AlreadyExists, UnknownReference, ValidationError
+from orderly.core.retry import retry_on_conflict
 from orderly.inventory.models import Lot
 from orderly.inventory.status import LotKind
+from orderly.production.locks import lock_machine, lock_profile, lock_profile_group
 from orderly.production.models import Machine, Profile, ProfileGreen, ProfileGroup
 from orderly.production.services.common import (
     HUNDRED,
@@ -60,16 +62,18 @@ def _machine_fields(data: dict, current: Machine | None) -> dict:
     return clean
 
 
+@retry_on_conflict
 @transaction.atomic
 def machine_create(*, data: dict) -> Machine:
     """A machine: `name` (new), `min_batch_kg` ≤ `max_batch_kg` (kg green per batch), `batches_per_day`."""
     return Machine.objects.create(**_machine_fields(data, None))
 
 
+@retry_on_conflict
 @transaction.atomic
 def machine_update(*, machine: Machine, changes: dict) -> Machine:
     """Change a machine's fields. Refused when a profile on it would then have a batch size outside its range."""
-    machine = Machine.objects.select_for_update().get(pk=machine.pk)
+    machine = lock_machine(machine.pk)
     clean = _machine_fields(changes, machine)
     low = clean.get("min_batch_kg", machine.min_batch_kg)
     high = clean.get("max_batch_kg", machine.max_batch_kg)
@@ -109,6 +113,7 @@ def _group_product(value) -> Product:
     return product
 
 
+@retry_on_conflict
 @transaction.atomic
 def profile_group_create(*, data: dict) -> ProfileGroup:
     """A profile group: `name` (new) and `product` (the roasted product's name; one group per product)."""
@@ -128,10 +133,11 @@ def profile_group_create(*, data: dict) -> ProfileGroup:
     return ProfileGroup.objects.create(name=name, product=product)
 
 
+@retry_on_conflict
 @transaction.atomic
 def profile_group_update(*, group: ProfileGroup, changes: dict) -> ProfileGroup:
     """Rename a group or point it at another product (which must have no group)."""
-    group = ProfileGroup.objects.select_for_update().get(pk=group.pk)
+    group = lock_profile_group(group.pk)
     if "name" in changes:
         name = text(changes["name"], field="name", max_length=200)
         if ProfileGroup.objects.filter(name=name).exclude(pk=group.pk).exists():
@@ -306,6 +312,7 @@ def _check_name(name: str, exclude: int | None) -> None:
         )
 
 
+@retry_on_conflict
 @transaction.atomic
 def profile_create(*, data: dict) -> Profile:
     """A profile: `group`, `name` (new), `machines` (names; the batch size in each one's range), `green_lots`
@@ -331,11 +338,12 @@ def profile_create(*, data: dict) -> Profile:
     return profile
 
 
+@retry_on_conflict
 @transaction.atomic
 def profile_update(*, profile: Profile, changes: dict) -> Profile:
     """Change any of a profile's fields (as profile_create takes them); green_lots or components given replace
     the profile's green coffee; a new batch size rescales a blend's kg per batch by its shares."""
-    profile = Profile.objects.select_for_update().select_related("group").get(pk=profile.pk)
+    profile = lock_profile(profile.pk)
     if "group" in changes:
         profile.group = profile_group_by_name(changes["group"])
     if "name" in changes:

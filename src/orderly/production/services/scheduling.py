@@ -9,6 +9,7 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, UnknownReference, ValidationError
 from orderly.core.numbering import next_numbers
+from orderly.core.retry import retry_on_conflict
 from orderly.inventory.models import Lot
 from orderly.inventory.services import raw_holds, raw_lots_lock
 from orderly.plans.models import FulfillmentPlan
@@ -121,6 +122,7 @@ def _changes_something(edit: ConversionEdit) -> bool:
     )
 
 
+@retry_on_conflict
 @transaction.atomic
 def conversion_edit(*, plan, rows: Sequence[dict], actor: Actor) -> FulfillmentPlan:
     """Change rows of a plan's order conversion: each row names its `product` and any of profile (of the product's
@@ -144,6 +146,7 @@ def _refuse(rows: list[conversion.Row]) -> None:
         )
 
 
+@retry_on_conflict
 @transaction.atomic
 def roast_schedule(
     *,

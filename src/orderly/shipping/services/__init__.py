@@ -1,8 +1,9 @@
 """Every write to fulfillments and returns goes through these services.
 
 Keyword-only; `actor` is an orderly.core.actors.Actor. Refusals raise DomainErrors (ValidationError 422 naming
-the field as `items[0].quantity`, NotFound 404, Conflict 409 with a code) and write nothing. Each locks the order
-first, then its items in primary-key order, then stock (lots in primary-key order). The units shipped, taken back,
+the field as `items[0].quantity`, NotFound 404, Conflict 409 with a code) and write nothing. Each locks, in the global
+order (orderly.core.locks), the order first, then its items, then stock (lots in primary-key order, before a
+fulfillment's number is taken), then the fulfillment it undoes. The units shipped, taken back,
 lost or returned are told to the orders area (orders.services.order_items_progress), which writes the items'
 indicators and the timeline event and settles the order, in the same transaction.
 

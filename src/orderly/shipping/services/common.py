@@ -5,9 +5,12 @@ from django.db.models import Prefetch
 
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
+from orderly.inventory.locks import lock_lots
+from orderly.orders.locks import lock_items, lock_order
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import validation as clean
-from orderly.shipping.models import Fulfillment, FulfillmentLine
+from orderly.shipping.locks import lock_fulfillment
+from orderly.shipping.models import Fulfillment, FulfillmentDraw, FulfillmentLine
 
 MAX_TEXT = 100
 
@@ -59,26 +62,25 @@ def items_by_id(lines: list[tuple[int, int]], items: dict[int, OrderItem], order
 
 
 def order_for_update(order: Order) -> Order:
-    """The order locked; every shipping service locks the order first, then its items, then stock."""
-    return Order.objects.select_for_update(of=("self",)).select_related("shipping_address").get(pk=order.pk)
+    """The order locked (its shipping address loaded); every shipping service locks the order first, then its items,
+    then stock, then its own fulfillment (the global order, orderly.core.locks)."""
+    return lock_order(order, related=("shipping_address",))
 
 
 def items_for_update(order: Order) -> dict[int, OrderItem]:
-    items = OrderItem.objects.select_for_update().filter(order_id=order.pk).order_by("pk")
-    return {item.pk: item for item in items}
+    return {item.pk: item for item in lock_items(order_ids=[order.pk])}
 
 
-def fulfillment_for_update(fulfillment: Fulfillment) -> tuple[Order, Fulfillment]:
-    """Lock the fulfillment's order, then the fulfillment; its lines and their draws come loaded."""
+def fulfillment_for_update(fulfillment: Fulfillment) -> tuple[Order, dict[int, OrderItem], Fulfillment]:
+    """Lock, in the global order, the fulfillment's order, its items, the lots its units were drawn from (a cancel
+    puts them back), then the fulfillment; its lines and their draws come loaded."""
     order = order_for_update(Order.all_objects.get(pk=fulfillment.order_id))
+    items = items_for_update(order)
+    lock_lots(FulfillmentDraw.objects.filter(line__fulfillment_id=fulfillment.pk).values_list("lot_id", flat=True))
+    if lock_fulfillment(fulfillment.pk) is None:
+        raise NotFound(f"No fulfillment {fulfillment.number!r}.", resource="fulfillment", key=fulfillment.number)
     lines = FulfillmentLine.objects.select_related("order_item").prefetch_related("draws").order_by("pk")
-    try:
-        locked = Fulfillment.objects.select_for_update().get(pk=fulfillment.pk)
-    except Fulfillment.DoesNotExist:
-        raise NotFound(
-            f"No fulfillment {fulfillment.number!r}.", resource="fulfillment", key=fulfillment.number
-        ) from None
-    return order, Fulfillment.objects.prefetch_related(Prefetch("lines", queryset=lines)).get(pk=locked.pk)
+    return order, items, Fulfillment.objects.prefetch_related(Prefetch("lines", queryset=lines)).get(pk=fulfillment.pk)
 
 
 def refuse_undo_past_returns(fulfillment: Fulfillment, items: dict[int, OrderItem], verb: str) -> None:

@@ -9,6 +9,9 @@ from django.utils import timezone
 from orderly.core.actors import Actor
 from orderly.core.exceptions import DomainError
 from orderly.core.numbering import next_number
+from orderly.core.retry import retry_on_conflict
+from orderly.inventory.locks import lock_lots_of
+from orderly.inventory.status import LotKind
 from orderly.orders.events import record
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.status import DeliveryType, OrderStatus
@@ -16,7 +19,7 @@ from orderly.shipping.models import Fulfillment
 from orderly.shipping.rules import open_quantity
 from orderly.shipping.services.common import items_for_update
 from orderly.shipping.services.common import order_for_update as lock_order
-from orderly.shipping.services.fulfilling import PREFIX, _take_stock, record_lines
+from orderly.shipping.services.fulfilling import PREFIX, _take_stock, record_lines, ship_requests
 from orderly.shipping.status import Delivery
 
 MAX_TEXT = 100
@@ -41,16 +44,30 @@ def _units_asked(items: dict[int, OrderItem], lines: list[dict]) -> list[tuple[O
     return chosen
 
 
-def _draws(fulfillment: Fulfillment, chosen, draw_stock: bool, actor: Actor) -> tuple[dict, str]:
+def _stock_to_draw(chosen, draw_stock: bool) -> tuple[list | None, list, str]:
+    """What a shop's fulfillment takes from stock (None: nothing), with those lots locked before its number is
+    taken (number sequences lock last); or why it can take none."""
     if not draw_stock:
+        return None, [], ""
+    try:
+        requests = ship_requests(chosen)
+    except DomainError as exc:
+        return None, [], exc.message
+    lots = lock_lots_of(kind=LotKind.PACKAGED, variant_ids={r.variant_id for r in requests}) if requests else []
+    return requests, lots, ""
+
+
+def _draws(fulfillment: Fulfillment, requests, lots, actor: Actor) -> tuple[dict, str]:
+    if requests is None:
         return defaultdict(list), ""
     try:
         with transaction.atomic():
-            return _take_stock(fulfillment, chosen, actor), ""
+            return _take_stock(fulfillment, requests, lots, actor), ""
     except DomainError as exc:  # the shop shipped it: the parcel is gone whether our stock figures agree or not
         return defaultdict(list), exc.message
 
 
+@retry_on_conflict
 @transaction.atomic
 def fulfillment_record_from_shop(
     *,
@@ -81,6 +98,7 @@ def fulfillment_record_from_shop(
     if not chosen:
         return None
     collect = all(item.delivery_type == DeliveryType.COLLECT for item, _ in chosen)
+    requests, lots, unshippable = _stock_to_draw(chosen, draw_stock)
     now = timezone.now()
     fulfillment = Fulfillment.objects.create(
         order=order, number=next_number(PREFIX), delivery=Delivery.COLLECT if collect else Delivery.SHIP,
@@ -88,7 +106,8 @@ def fulfillment_record_from_shop(
         tracking_url=str(tracking_url or "")[:500], external_id=external_id, created_by=actor.name[:150],
         shipping_address=order.shipping_address.as_dict() if order.shipping_address else {}, pushed_at=now,
     )  # fmt: skip
-    draws, shortage = _draws(fulfillment, chosen, draw_stock, actor)
+    draws, shortage = _draws(fulfillment, requests, lots, actor)
+    shortage = shortage or unshippable
     if shortage:
         record(order, actor, "stock_not_drawn", f"No stock was taken for {fulfillment.number}: {shortage}")
     labelled = bool(fulfillment.tracking_number or fulfillment.carrier)

@@ -10,7 +10,10 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.numbering import next_number
+from orderly.core.retry import retry_on_conflict
+from orderly.inventory.locks import lock_lots_of
 from orderly.inventory.services import ShipRequest, stock_ship
+from orderly.inventory.status import LotKind
 from orderly.orders import events as order_events
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_items_progress, order_update
@@ -88,7 +91,8 @@ def _delivery(chosen, carrier: str, tracking: str) -> str:
     return Delivery.SHIP
 
 
-def _take_stock(fulfillment: Fulfillment, chosen, actor: Actor) -> dict[int, list]:
+def ship_requests(chosen) -> list[ShipRequest]:
+    """What the chosen (item, units) take out of stock: items whose stock Orderly keeps, each of a known variant."""
     requests = []
     for item, quantity in chosen:
         if not item.option_allocate:
@@ -96,12 +100,17 @@ def _take_stock(fulfillment: Fulfillment, chosen, actor: Actor) -> dict[int, lis
         if item.variant_id is None:
             raise UnknownSku(item.sku, message=f"{item.sku} is not one of our products; map it before fulfilling.")
         requests.append(ShipRequest(item.pk, item.variant_id, Decimal(quantity)))
+    return requests
+
+
+def _take_stock(fulfillment: Fulfillment, requests: list[ShipRequest], lots, actor: Actor) -> dict[int, list]:
     draws = defaultdict(list)
-    for draw in stock_ship(requests=requests, actor=actor, reference=fulfillment.number):
+    for draw in stock_ship(requests=requests, actor=actor, reference=fulfillment.number, lots=lots):
         draws[draw.order_item_id].append(draw)
     return draws
 
 
+@retry_on_conflict
 @transaction.atomic
 def fulfillment_create(
     *,
@@ -134,11 +143,14 @@ def fulfillment_create(
     chosen = _chosen(order, locked, requested)
     delivery = _delivery(chosen, carrier, tracking)
     address = order.shipping_address.as_dict() if order.shipping_address else {}
+    requests = ship_requests(chosen)
+    # the stock it may draw from is locked before the fulfillment's number: number sequences lock last
+    lots = lock_lots_of(kind=LotKind.PACKAGED, variant_ids={r.variant_id for r in requests}) if requests else []
     fulfillment = Fulfillment.objects.create(
         order=order, number=next_number(PREFIX), delivery=delivery, carrier=carrier, tracking_number=tracking,
         shipping_address=address, created_by=actor.name[:150],
     )  # fmt: skip
-    draws = _take_stock(fulfillment, chosen, actor)
+    draws = _take_stock(fulfillment, requests, lots, actor)
     labelled = delivery == Delivery.SHIP and bool(carrier or tracking)
     record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor)
     if delivery == Delivery.SHIP and tracking:
@@ -154,7 +166,7 @@ def fulfillment_tracking_set(
     voided: all empty). Needs the fulfillment fulfilled and shipped (Conflict otherwise), its order locked first.
     Guarantees a `tracking_changed` event, `pushed_at` cleared so a new number reaches the shop through the outbox
     again, and `tracking_assigned` sent after the commit when a number was given."""
-    order, fulfillment = fulfillment_for_update(fulfillment)
+    order, _items, fulfillment = fulfillment_for_update(fulfillment)
     if fulfillment.status != FulfillmentStatus.FULFILLED or fulfillment.delivery != Delivery.SHIP:
         raise Conflict(
             f"Fulfillment {fulfillment.number} is {fulfillment.status} ({fulfillment.delivery}); only a fulfilled, "

@@ -7,6 +7,7 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
 from orderly.core.numbering import next_number
+from orderly.core.retry import retry_on_conflict
 from orderly.inventory.services import stock_return
 from orderly.orders.exceptions import OrderArchived
 from orderly.orders.models import Order, OrderItem
@@ -47,6 +48,7 @@ def _credit(order: Order, chosen, reason: str, actor: Actor) -> str:
     return note.number if note is not None else ""
 
 
+@retry_on_conflict
 @transaction.atomic
 def return_register(*, order: Order, items: list[dict], reason: str, restock: bool, actor: Actor) -> Return:
     """Register units a customer sent back: a return `RT-…` with its lines.

@@ -8,6 +8,7 @@ from django.utils import timezone
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
 from orderly.inventory.services import ShipDraw, stock_unship
 from orderly.orders.exceptions import OrderArchived, OrderLocked
@@ -17,7 +18,7 @@ from orderly.orders.services.item_progress import Lost, Unshipped
 from orderly.orders.status import OrderStatus, Stage
 from orderly.shipping import events
 from orderly.shipping.models import Fulfillment
-from orderly.shipping.services.common import fulfillment_for_update, items_for_update, refuse_undo_past_returns
+from orderly.shipping.services.common import fulfillment_for_update, refuse_undo_past_returns
 from orderly.shipping.status import FULFILLMENT_TRANSITIONS, Delivery, FulfillmentStatus
 
 # The `action` an order refusal names, per verb of this module.
@@ -50,6 +51,7 @@ def _check(fulfillment: Fulfillment, target: str, verb: str) -> None:
     )
 
 
+@retry_on_conflict
 @transaction.atomic
 def fulfillment_cancel(*, fulfillment: Fulfillment, actor: Actor) -> Fulfillment:
     """Undo a fulfilled fulfillment exactly: every unit back into the lot it came from (held again for the same
@@ -61,10 +63,9 @@ def fulfillment_cancel(*, fulfillment: Fulfillment, actor: Actor) -> Fulfillment
     Refused (Conflict, nothing written) unless the fulfillment is fulfilled, when its order is archived or
     canceled, or when units of it were returned.
     """
-    order, fulfillment = fulfillment_for_update(fulfillment)
+    order, items, fulfillment = fulfillment_for_update(fulfillment)
     _check(fulfillment, FulfillmentStatus.CANCELED, "cancel")
     _refuse_order_state(order, fulfillment, "cancel")
-    items = items_for_update(order)
     lines = list(fulfillment.lines.all())
     refuse_undo_past_returns(fulfillment, items, "cancel")
     draws = [
@@ -90,6 +91,7 @@ def fulfillment_cancel(*, fulfillment: Fulfillment, actor: Actor) -> Fulfillment
     return fulfillment
 
 
+@retry_on_conflict
 @transaction.atomic
 def fulfillment_report_lost(*, fulfillment: Fulfillment, actor: Actor) -> Fulfillment:
     """The parcel of a shipped fulfillment never arrived: its units count as lost and as not fulfilled any more
@@ -99,7 +101,7 @@ def fulfillment_report_lost(*, fulfillment: Fulfillment, actor: Actor) -> Fulfil
     Refused (Conflict, nothing written) unless the fulfillment is fulfilled and was shipped (not collected), when
     its order is archived or canceled, or when units of it were returned.
     """
-    order, fulfillment = fulfillment_for_update(fulfillment)
+    order, items, fulfillment = fulfillment_for_update(fulfillment)
     _check(fulfillment, FulfillmentStatus.LOST, "report lost")
     if fulfillment.delivery != Delivery.SHIP:
         raise Conflict(
@@ -108,7 +110,6 @@ def fulfillment_report_lost(*, fulfillment: Fulfillment, actor: Actor) -> Fulfil
             fulfillment=fulfillment.number,
         )
     _refuse_order_state(order, fulfillment, "report lost")
-    items = items_for_update(order)
     lines = list(fulfillment.lines.all())
     refuse_undo_past_returns(fulfillment, items, "report lost")
     fulfillment.status = FulfillmentStatus.LOST

@@ -1,0 +1,60 @@
+"""Locking orders and their items: the first two tables of the global order (orderly.core.locks).
+
+Every process of an order locks the order first, then its items, each in primary-key order. Selectors never lock.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from orderly.core.locks import lock_row, lock_rows
+from orderly.orders.models import Order, OrderCharge, OrderItem
+
+
+def lock_orders(ids: Iterable[int], *, deleted: bool = False, related: tuple[str, ...] = ()) -> list[Order]:
+    """The orders with these ids (or those a subquery gives), locked in primary-key order; deleted ones too when
+    `deleted` (the manager that sees every row), with `related` loaded (not locked)."""
+    manager = Order.all_objects if deleted else Order.objects
+    ids = ids if isinstance(ids, QuerySet) else set(ids)
+    return lock_rows(manager.filter(pk__in=ids).select_related(*related))
+
+
+def lock_order(order: Order | int, *, deleted: bool = False, related: tuple[str, ...] = ()) -> Order:
+    """One order (an instance or its id) locked; Order.DoesNotExist when there is none (deleted ones count only
+    with `deleted`)."""
+    pk = order.pk if isinstance(order, Order) else order
+    manager = Order.all_objects if deleted else Order.objects
+    found = lock_row(manager.filter(pk=pk).select_related(*related))
+    if found is None:
+        raise Order.DoesNotExist(f"No order {pk}.")
+    return found
+
+
+def lock_orders_by_number(numbers: Iterable[str]) -> list[Order]:
+    """The (not deleted) orders with these numbers, locked in primary-key order."""
+    return lock_rows(Order.objects.filter(number__in=set(numbers)))
+
+
+def lock_items(*, order_ids: Iterable[int] = (), ids: Iterable[int] = ()) -> list[OrderItem]:
+    """The items of these orders and these items, locked in primary-key order (after their orders)."""
+    order_ids, ids = set(order_ids), set(ids)
+    if not order_ids and not ids:
+        return []
+    if order_ids and ids:
+        found = OrderItem.objects.filter(order_id__in=order_ids) | OrderItem.objects.filter(pk__in=ids)
+    elif order_ids:
+        found = OrderItem.objects.filter(order_id__in=order_ids)
+    else:
+        found = OrderItem.objects.filter(pk__in=ids)
+    return lock_rows(found)
+
+
+def lock_charges(order: Order | int) -> list[OrderCharge]:
+    """The order's charges (shipping, fees), locked in primary-key order (after its items)."""
+    pk = order.pk if isinstance(order, Order) else order
+    return lock_rows(OrderCharge.objects.filter(order_id=pk))
+
+
+def lock_order_of(queryset, **lookup) -> Order | None:
+    """The order `queryset` (orders of one channel, say) finds by `lookup`, locked; None when there is none."""
+    return lock_row(queryset.filter(**lookup))
