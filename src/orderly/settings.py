@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "orderly.production",
     "orderly.channels",
     "orderly.notifications",
+    "orderly.batches",
     "orderly.api",
     "orderly.web",
     "orderly.ops",

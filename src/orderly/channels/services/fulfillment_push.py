@@ -37,15 +37,23 @@ def fulfillments_push_pending(*, limit: int = 100, actor: Actor | None = None) -
     actor = actor or Actor.system()
     recorded = 0
     for fulfillment_id, order_id in _pending().order_by("pk").values_list("pk", "order_id")[:limit]:
-        with transaction.atomic():
-            order = Order.all_objects.select_for_update().get(pk=order_id)
-            fulfillment = _pending().select_for_update(of=("self",)).filter(pk=fulfillment_id).first()
-            if fulfillment is None:
-                continue
-            shipment_record(
-                order=order, tracking_number=fulfillment.tracking_number, carrier=fulfillment.carrier, actor=actor
-            )
-            fulfillment.pushed_at = timezone.now()
-            fulfillment.save(update_fields=["pushed_at"])
-            recorded += 1
+        recorded += fulfillment_push(fulfillment_id=fulfillment_id, order_id=order_id, actor=actor)
     return recorded
+
+
+@transaction.atomic
+def fulfillment_push(*, fulfillment_id: int, order_id: int, actor: Actor) -> bool:
+    """Record one fulfillment's tracking in the channel outbox, if it is still fulfilled, has a tracking number,
+    belongs to an order of a pulling channel and was not handed over yet; returns whether it was recorded now.
+
+    Locks the order first (as every shipping service does), then the fulfillment; the outbox row and `pushed_at`
+    are written together, so calling it again (or racing the scheduler) never tells the shop twice.
+    """
+    order = Order.all_objects.select_for_update().get(pk=order_id)
+    fulfillment = _pending().select_for_update(of=("self",)).filter(pk=fulfillment_id).first()
+    if fulfillment is None:
+        return False
+    shipment_record(order=order, tracking_number=fulfillment.tracking_number, carrier=fulfillment.carrier, actor=actor)
+    fulfillment.pushed_at = timezone.now()
+    fulfillment.save(update_fields=["pushed_at"])
+    return True
