@@ -8,6 +8,7 @@ from ninja.openapi.docs import Swagger
 from orderly.api import errors
 from orderly.api.guards import reject_unstorable_input
 from orderly.api.openapi import document_errors
+from orderly.api.routers.batches import router as batches_router
 from orderly.api.routers.billing import router as billing_router
 from orderly.api.routers.catalog import router as catalog_router
 from orderly.api.routers.channels import orders_router as channel_orders_router
@@ -115,3 +116,4 @@ api.add_router("", shipping_router)
 api.add_router("", billing_router)
 api.add_router("", tokens_router)
 api.add_router("", notifications_router)
+api.add_router("/batches", batches_router)
