@@ -146,7 +146,12 @@ def _batches(shop_channel) -> dict:
     )
     batch = batch_create(orders=[draft.number, shop_draft.number], actor=SYSTEM)
     batch_process(batch_id=batch.pk)
-    return {"batch_new": new.number, "order_batch": batch.number, "batch_draft": draft.number, "batch_shop": shop_draft.number}
+    return {
+        "batch_new": new.number,
+        "order_batch": batch.number,
+        "batch_draft": draft.number,
+        "batch_shop": shop_draft.number,
+    }
 
 
 def _roastery() -> dict:

@@ -42,7 +42,11 @@ def test_a_batch_fulfills_labels_and_finishes_every_order(actor, carriers):
     )  # fmt: skip
     assert item.qty_handed_to_carrier == 2
     first.refresh_from_db()
-    assert (first.status, first.stage, first.fulfillment_status) == ("open", "completed", "fulfilled")  # open: still to be paid and invoiced
+    assert (first.status, first.stage, first.fulfillment_status) == (
+        "open",
+        "completed",
+        "fulfilled",
+    )  # open: still to be paid and invoiced
     kinds = list(OrderEvent.objects.filter(order=first, kind__startswith="batch").order_by("id").values_list("message"))
     assert kinds == [
         ("Added to batch BA-000001 for processing.",),

@@ -105,7 +105,7 @@ def _numbered(batch: str):
             super().__init__(*args, **kwargs)
             self._pages = []
 
-        def showPage(self):  # noqa: N802 (ReportLab's name)
+        def showPage(self):
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

@@ -46,9 +46,7 @@ def batch_get(number: str) -> Batch:
 def batch_entries(batch: Batch) -> list[BatchOrder]:
     """The batch's orders in selection order, with their order and fulfillment."""
     return list(
-        BatchOrder.objects.filter(batch=batch)
-        .select_related("order", "fulfillment")
-        .order_by("position", "pk")
+        BatchOrder.objects.filter(batch=batch).select_related("order", "fulfillment").order_by("position", "pk")
     )
 
 

@@ -8,119 +8,226 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0005_shop_figures_and_charges'),
-        ('shipping', '0002_fulfillments_from_shop'),
+        ("orders", "0005_shop_figures_and_charges"),
+        ("shipping", "0002_fulfillments_from_shop"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Batch',
+            name="Batch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16, unique=True)),
-                ('status', models.CharField(choices=[('processing', 'Processing'), ('failed', 'Failed'), ('finished', 'Finished')], default='processing', max_length=16)),
-                ('created_by_name', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('processing_since', models.DateTimeField(default=django.utils.timezone.now, help_text='When it last started processing')),
-                ('finished_at', models.DateTimeField(blank=True, help_text='When it last left processing', null=True)),
-                ('order_count', models.PositiveIntegerField(default=0)),
-                ('succeeded_count', models.PositiveIntegerField(default=0)),
-                ('failed_count', models.PositiveIntegerField(default=0)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=16, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("processing", "Processing"), ("failed", "Failed"), ("finished", "Finished")],
+                        default="processing",
+                        max_length=16,
+                    ),
+                ),
+                ("created_by_name", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "processing_since",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="When it last started processing"
+                    ),
+                ),
+                ("finished_at", models.DateTimeField(blank=True, help_text="When it last left processing", null=True)),
+                ("order_count", models.PositiveIntegerField(default=0)),
+                ("succeeded_count", models.PositiveIntegerField(default=0)),
+                ("failed_count", models.PositiveIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BatchDocument',
+            name="BatchDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('pick_pack', 'Pick & pack list'), ('labels', 'Shipping labels')], max_length=16)),
-                ('format', models.CharField(blank=True, help_text="The labels' format; empty for the pick & pack", max_length=16)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('making', 'Being made'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('progress', models.PositiveSmallIntegerField(default=0, help_text='Percent done while being made')),
-                ('content', models.BinaryField(blank=True, null=True)),
-                ('content_type', models.CharField(blank=True, max_length=64)),
-                ('made_from', models.CharField(blank=True, help_text='Digest of the succeeded orders it shows', max_length=64)),
-                ('error', models.CharField(blank=True, max_length=1000)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('pages', models.PositiveIntegerField(default=0)),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='batches.batch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("pick_pack", "Pick & pack list"), ("labels", "Shipping labels")], max_length=16
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        blank=True, help_text="The labels' format; empty for the pick & pack", max_length=16
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("making", "Being made"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0, help_text="Percent done while being made")),
+                ("content", models.BinaryField(blank=True, null=True)),
+                ("content_type", models.CharField(blank=True, max_length=64)),
+                (
+                    "made_from",
+                    models.CharField(blank=True, help_text="Digest of the succeeded orders it shows", max_length=64),
+                ),
+                ("error", models.CharField(blank=True, max_length=1000)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("pages", models.PositiveIntegerField(default=0)),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="documents", to="batches.batch"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch_id', 'kind', 'format'],
+                "ordering": ["batch_id", "kind", "format"],
             },
         ),
         migrations.CreateModel(
-            name='BatchOrder',
+            name="BatchOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(help_text='Its place in the selection')),
-                ('active', models.BooleanField(default=True)),
-                ('outcome', models.CharField(choices=[('waiting', 'Waiting'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='waiting', max_length=16)),
-                ('step', models.CharField(blank=True, choices=[('', 'Not started'), ('fulfilled', 'Fulfilled'), ('labelled', 'Labelled'), ('told', 'Handed to the shop')], default='', max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=1000)),
-                ('fix', models.CharField(blank=True, max_length=1000)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('parcel', models.CharField(blank=True, help_text="The carriers area's parcel number", max_length=32)),
-                ('tracking_number', models.CharField(blank=True, max_length=100)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('claimed_by', models.CharField(blank=True, max_length=64)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('stage_set', models.BooleanField(default=False)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='batches.batch')),
-                ('fulfillment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='shipping.fulfillment')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(help_text="Its place in the selection")),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("waiting", "Waiting"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+                        default="waiting",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not started"),
+                            ("fulfilled", "Fulfilled"),
+                            ("labelled", "Labelled"),
+                            ("told", "Handed to the shop"),
+                        ],
+                        default="",
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=1000)),
+                ("fix", models.CharField(blank=True, max_length=1000)),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("parcel", models.CharField(blank=True, help_text="The carriers area's parcel number", max_length=32)),
+                ("tracking_number", models.CharField(blank=True, max_length=100)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("claimed_by", models.CharField(blank=True, max_length=64)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("stage_set", models.BooleanField(default=False)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entries", to="batches.batch"
+                    ),
+                ),
+                (
+                    "fulfillment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="shipping.fulfillment",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orders.order"),
+                ),
             ],
             options={
-                'ordering': ['batch_id', 'position', 'id'],
+                "ordering": ["batch_id", "position", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='batch',
-            index=models.Index(fields=['status', '-created_at'], name='batch_status_created_idx'),
+            model_name="batch",
+            index=models.Index(fields=["status", "-created_at"], name="batch_status_created_idx"),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.CheckConstraint(condition=models.Q(('succeeded_count__lte', models.F('order_count')), ('failed_count__lte', django.db.models.expressions.CombinedExpression(models.F('order_count'), '-', models.F('succeeded_count')))), name='batch_counts_within_orders'),
+            model_name="batch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("succeeded_count__lte", models.F("order_count")),
+                    (
+                        "failed_count__lte",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("order_count"), "-", models.F("succeeded_count")
+                        ),
+                    ),
+                ),
+                name="batch_counts_within_orders",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['processing', 'failed', 'finished'])), name='batch_status_known'),
+            model_name="batch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["processing", "failed", "finished"])), name="batch_status_known"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batchdocument',
-            constraint=models.UniqueConstraint(fields=('batch', 'kind', 'format'), name='batch_document_unique'),
+            model_name="batchdocument",
+            constraint=models.UniqueConstraint(fields=("batch", "kind", "format"), name="batch_document_unique"),
         ),
         migrations.AddConstraint(
-            model_name='batchdocument',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='batch_document_progress_percent'),
+            model_name="batchdocument",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="batch_document_progress_percent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='batchorder',
-            index=models.Index(fields=['batch', 'outcome', 'id'], name='batch_order_outcome_idx'),
+            model_name="batchorder",
+            index=models.Index(fields=["batch", "outcome", "id"], name="batch_order_outcome_idx"),
         ),
         migrations.AddConstraint(
-            model_name='batchorder',
-            constraint=models.UniqueConstraint(condition=models.Q(('active', True)), fields=('order',), name='batch_order_one_unfinished'),
+            model_name="batchorder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("active", True)), fields=("order",), name="batch_order_one_unfinished"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batchorder',
-            constraint=models.UniqueConstraint(fields=('batch', 'order'), name='batch_order_unique'),
+            model_name="batchorder",
+            constraint=models.UniqueConstraint(fields=("batch", "order"), name="batch_order_unique"),
         ),
         migrations.AddConstraint(
-            model_name='batchorder',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['waiting', 'succeeded', 'failed'])), name='batch_order_outcome_known'),
+            model_name="batchorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("outcome__in", ["waiting", "succeeded", "failed"])),
+                name="batch_order_outcome_known",
+            ),
         ),
     ]

@@ -24,7 +24,9 @@ def _clean_numbers(numbers) -> list[str]:
     cleaned, seen = [], set()
     for index, number in enumerate(numbers):
         if not isinstance(number, str):
-            raise ValidationError(f"orders[{index}] must be an order number such as OR-000123.", field=f"orders[{index}]")
+            raise ValidationError(
+                f"orders[{index}] must be an order number such as OR-000123.", field=f"orders[{index}]"
+            )
         number = number.strip().upper()
         if len(number) > 16:
             raise ValidationError(f"orders[{index}] is not an order number: {number[:20]!r}…", field=f"orders[{index}]")

@@ -115,7 +115,9 @@ def _fulfill(entry_id: int, worker: str, actor: Actor) -> None:
         items = list(OrderItem.objects.filter(order_id=order.pk).order_by("pk"))
         lines = checks.to_ship(items)
         if not lines:
-            raise Stop("nothing_to_ship", f"Order {order.number} has nothing left to ship.", "Remove it from the batch.")
+            raise Stop(
+                "nothing_to_ship", f"Order {order.number} has nothing left to ship.", "Remove it from the batch."
+            )
         fulfillment = fulfillment_create(
             order=order,
             actor=actor,
@@ -198,8 +200,16 @@ def process_entry(entry_id: int, worker: str, actor: Actor) -> None:
         _fail(entry_id, worker, actor, _stop_of(error))
     except Exception as error:  # a bug or an outage must not leave the order waiting for ever
         logger.exception("batch order %s failed unexpectedly", entry_id)
-        _fail(entry_id, worker, actor, Stop("server_error", f"Unexpected error: {error}"[:500], "Reprocess it; if it "
-                                            "fails again, tell your administrator (the log has the details)."))
+        _fail(
+            entry_id,
+            worker,
+            actor,
+            Stop(
+                "server_error",
+                f"Unexpected error: {error}"[:500],
+                "Reprocess it; if it fails again, tell your administrator (the log has the details).",
+            ),
+        )
 
 
 def batch_process(*, batch_id: int, worker: str | None = None, limit: int | None = None) -> int:
