@@ -87,13 +87,17 @@ def _claim(batch_id: int, worker: str) -> int | None:
         return entry.pk
 
 
-def _mine(entry_id: int, worker: str) -> BatchOrder:
-    """The entry locked (its batch first), still claimed by `worker` and waiting; ClaimLost otherwise. Call last
-    in a step's transaction: batch rows come after orders and stock in the global lock order."""
-    Batch.objects.select_for_update().filter(entries__pk=entry_id).values_list("pk", flat=True).first()
-    entry = BatchOrder.objects.select_for_update().get(pk=entry_id)
-    if entry.claimed_by != worker or entry.outcome != Outcome.WAITING:
-        raise ClaimLost(entry_id)
+def _mine(entry: BatchOrder, worker: str, *, counts: bool = False) -> BatchOrder:
+    """The entry locked, still claimed by `worker` and waiting; ClaimLost otherwise. Called last in a step's
+    transaction (batch rows come after orders and stock in the global lock order); with `counts` its batch is
+    locked first, as the batch's counts change with it. The entry keeps its loaded order, batch and fulfillment."""
+    if counts:
+        Batch.objects.select_for_update().filter(pk=entry.batch_id).values_list("pk", flat=True).first()
+    locked = BatchOrder.objects.select_for_update().get(pk=entry.pk)
+    if locked.claimed_by != worker or locked.outcome != Outcome.WAITING:
+        raise ClaimLost(entry.pk)
+    for field in ("step", "fulfillment_id", "parcel", "tracking_number", "attempts"):
+        setattr(entry, field, getattr(locked, field))
     return entry
 
 
@@ -101,77 +105,67 @@ def _reached(entry: BatchOrder, step: str) -> bool:
     return STEP_ORDER.index(Step(entry.step)) >= STEP_ORDER.index(Step(step))
 
 
-def _fulfill(entry_id: int, worker: str, actor: Actor) -> None:
-    """Check the order and fulfill the units to ship from stock (held first, then available), recording the
-    fulfillment on the entry in the same transaction."""
-    entry = BatchOrder.objects.select_related("order__shipping_address").get(pk=entry_id)
-    order = entry.order
+@transaction.atomic
+def _fulfill(entry: BatchOrder, worker: str, actor: Actor) -> None:
+    """Check the order (locked, so that nothing changes it between the checks and the fulfillment) and fulfill the
+    units to ship from stock (held first, then available), recording the fulfillment on the entry in the same
+    transaction. A refusal rolls back: nothing of it is written."""
+    order = Order.all_objects.select_for_update().select_related("shipping_address").get(pk=entry.order_id)
     items = list(OrderItem.objects.filter(order_id=order.pk).order_by("pk"))
     if refused := checks.refusal(order, items):
         raise Stop(refused.code, refused.reason, refused.fix)
     method = labels.method_resolve(order=order)
-    with transaction.atomic():
-        Order.all_objects.select_for_update().get(pk=order.pk)
-        items = list(OrderItem.objects.filter(order_id=order.pk).order_by("pk"))
-        lines = checks.to_ship(items)
-        if not lines:
-            raise Stop(
-                "nothing_to_ship", f"Order {order.number} has nothing left to ship.", "Remove it from the batch."
-            )
-        fulfillment = fulfillment_create(
-            order=order,
-            actor=actor,
-            items=[{"item": item.pk, "quantity": units} for item, units in lines],
-            carrier=method.carrier[:100],
-        )
-        entry = _mine(entry_id, worker)
-        if entry.fulfillment_id is not None:
-            raise ClaimLost(entry_id)  # fulfilled by an earlier claim after all: never a second fulfillment
-        entry.fulfillment, entry.step, entry.claimed_at = fulfillment, Step.FULFILLED, timezone.now()
-        entry.save(update_fields=["fulfillment", "step", "claimed_at"])
+    fulfillment = fulfillment_create(
+        order=order,
+        actor=actor,
+        items=[{"item": item.pk, "quantity": units} for item, units in checks.to_ship(items)],
+        carrier=method.carrier[:100],
+    )
+    entry = _mine(entry, worker)
+    if entry.fulfillment_id is not None:
+        raise ClaimLost(entry.pk)  # fulfilled by an earlier claim after all: never a second fulfillment
+    entry.fulfillment, entry.step, entry.claimed_at = fulfillment, Step.FULFILLED, timezone.now()
+    entry.save(update_fields=["fulfillment", "step", "claimed_at"])
 
 
-def _label(entry_id: int, worker: str, actor: Actor) -> None:
+def _label(entry: BatchOrder, worker: str, actor: Actor) -> None:
     """Book the parcel (outside any transaction: the carriers area calls the carrier itself), then record it."""
-    entry = BatchOrder.objects.select_related("fulfillment").get(pk=entry_id)
     booked = labels.parcel_book(fulfillment=entry.fulfillment, actor=actor)
     with transaction.atomic():
-        entry = _mine(entry_id, worker)
+        entry = _mine(entry, worker)
         entry.parcel, entry.tracking_number = booked.parcel[:32], booked.tracking_number[:100]
         entry.step, entry.claimed_at = Step.LABELLED, timezone.now()
         entry.save(update_fields=["parcel", "tracking_number", "step", "claimed_at"])
 
 
-def _tell(entry_id: int, worker: str, actor: Actor) -> None:
+@transaction.atomic
+def _tell(entry: BatchOrder, worker: str, actor: Actor) -> None:
     """Hand the tracking to the order's shop through the outbox and record the order as succeeded."""
-    entry = BatchOrder.objects.select_related("batch", "fulfillment").get(pk=entry_id)
-    with transaction.atomic():
-        order = Order.all_objects.select_for_update().get(pk=entry.order_id)
-        fulfillment_push(fulfillment_id=entry.fulfillment_id, order_id=order.pk, actor=actor)
-        if entry.stage_set and order.stage == Stage.IN_PROGRESS:
-            order_set_stage(
-                order=order, stage=Stage.COMPLETED, actor=actor, reason=f"Processed in batch {entry.batch.number}."
-            )
-        entry = _mine(entry_id, worker)
-        now = timezone.now()
-        entry.step, entry.outcome, entry.finished_at = Step.TOLD, Outcome.SUCCEEDED, now
-        entry.reason = entry.fix = entry.error_code = ""
-        entry.save(update_fields=["step", "outcome", "finished_at", "reason", "fix", "error_code"])
-        Batch.objects.filter(pk=entry.batch_id).update(succeeded_count=F("succeeded_count") + 1, updated_at=now)
-        events.succeeded(order, actor, entry.batch.number, entry.fulfillment.number, entry.tracking_number)
+    order = Order.all_objects.select_for_update().get(pk=entry.order_id)
+    fulfillment_push(fulfillment_id=entry.fulfillment_id, order_id=order.pk, actor=actor)
+    if entry.stage_set and order.stage == Stage.IN_PROGRESS:
+        order_set_stage(
+            order=order, stage=Stage.COMPLETED, actor=actor, reason=f"Processed in batch {entry.batch.number}."
+        )
+    entry = _mine(entry, worker, counts=True)
+    now = timezone.now()
+    entry.step, entry.outcome, entry.finished_at = Step.TOLD, Outcome.SUCCEEDED, now
+    entry.reason = entry.fix = entry.error_code = ""
+    entry.save(update_fields=["step", "outcome", "finished_at", "reason", "fix", "error_code"])
+    Batch.objects.filter(pk=entry.batch_id).update(succeeded_count=F("succeeded_count") + 1, updated_at=now)
+    events.succeeded(order, actor, entry.batch.number, entry.fulfillment.number, entry.tracking_number)
 
 
-def _fail(entry_id: int, worker: str, actor: Actor, stop: Stop) -> None:
-    with transaction.atomic():
-        order = Order.all_objects.select_for_update().get(pk=BatchOrder.objects.get(pk=entry_id).order_id)
-        entry = _mine(entry_id, worker)
-        now = timezone.now()
-        entry.outcome, entry.finished_at = Outcome.FAILED, now
-        entry.reason, entry.fix, entry.error_code = stop.reason[:1000], stop.fix[:1000], stop.code[:64]
-        entry.save(update_fields=["outcome", "finished_at", "reason", "fix", "error_code"])
-        Batch.objects.filter(pk=entry.batch_id).update(failed_count=F("failed_count") + 1, updated_at=now)
-        number = Batch.objects.filter(pk=entry.batch_id).values_list("number", flat=True).get()
-        events.failed(order, actor, number, entry.step or "check", entry.reason, entry.fix)
+@transaction.atomic
+def _fail(entry: BatchOrder, worker: str, actor: Actor, stop: Stop) -> None:
+    order = Order.all_objects.select_for_update().get(pk=entry.order_id)
+    entry = _mine(entry, worker, counts=True)
+    now = timezone.now()
+    entry.outcome, entry.finished_at = Outcome.FAILED, now
+    entry.reason, entry.fix, entry.error_code = stop.reason[:1000], stop.fix[:1000], stop.code[:64]
+    entry.save(update_fields=["outcome", "finished_at", "reason", "fix", "error_code"])
+    Batch.objects.filter(pk=entry.batch_id).update(failed_count=F("failed_count") + 1, updated_at=now)
+    events.failed(order, actor, entry.batch.number, entry.step or "check", entry.reason, entry.fix)
 
 
 def _stop_of(error: DomainError) -> Stop:
@@ -186,30 +180,23 @@ def _stop_of(error: DomainError) -> Stop:
 
 def process_entry(entry_id: int, worker: str, actor: Actor) -> None:
     """Take one claimed order through the steps it has not reached yet; a refusal is its outcome."""
+    entry = BatchOrder.objects.select_related("batch", "fulfillment").get(pk=entry_id)
     steps = ((Step.FULFILLED, _fulfill), (Step.LABELLED, _label), (Step.TOLD, _tell))
     try:
         for step, run in steps:
-            entry = BatchOrder.objects.only("step").get(pk=entry_id)
             if not _reached(entry, step):
-                run(entry_id, worker, actor)
+                run(entry, worker, actor)
     except ClaimLost:
         logger.warning("batch order %s was taken over by another worker; this one stops", entry_id)
     except Stop as stop:
-        _fail(entry_id, worker, actor, stop)
+        _fail(entry, worker, actor, stop)
     except DomainError as error:
-        _fail(entry_id, worker, actor, _stop_of(error))
+        _fail(entry, worker, actor, _stop_of(error))
     except Exception as error:  # a bug or an outage must not leave the order waiting for ever
         logger.exception("batch order %s failed unexpectedly", entry_id)
-        _fail(
-            entry_id,
-            worker,
-            actor,
-            Stop(
-                "server_error",
-                f"Unexpected error: {error}"[:500],
-                "Reprocess it; if it fails again, tell your administrator (the log has the details).",
-            ),
-        )
+        reason = f"Unexpected error: {error}"[:500]
+        fix = "Reprocess it; if it fails again, tell your administrator (the log has the details)."
+        _fail(entry, worker, actor, Stop("server_error", reason, fix))
 
 
 def batch_process(*, batch_id: int, worker: str | None = None, limit: int | None = None) -> int:
