@@ -110,7 +110,7 @@ def _fulfill(entry: BatchOrder, worker: str, actor: Actor) -> None:
     """Check the order (locked, so that nothing changes it between the checks and the fulfillment) and fulfill the
     units to ship from stock (held first, then available), recording the fulfillment on the entry in the same
     transaction. A refusal rolls back: nothing of it is written."""
-    order = Order.all_objects.select_for_update().select_related("shipping_address").get(pk=entry.order_id)
+    order = Order.all_objects.select_for_update(of=("self",)).select_related("shipping_address").get(pk=entry.order_id)
     items = list(OrderItem.objects.filter(order_id=order.pk).order_by("pk"))
     if refused := checks.refusal(order, items):
         raise Stop(refused.code, refused.reason, refused.fix)
