@@ -122,3 +122,31 @@ def test_an_overtaken_worker_writes_nothing_more(actor, carriers):
     assert (entry.outcome, entry.step, entry.fulfillment_id, entry.claimed_by) == (Outcome.WAITING, "", None, "fast")
     assert Fulfillment.objects.count() == 0
     assert Lot.objects.get().on_hand == Decimal("4")
+
+
+def test_a_stalled_batch_shows_how_long_and_which_orders_wait_and_is_queued_again(
+    actor, carriers, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from orderly.batches import selectors
+    from orderly.batches.services import batches_resume_stalled
+
+    variant("ESP-250")
+    receive("ESP-250", 10)
+    orders = [order_of(("ESP-250", 1)) for _ in range(2)]
+    batch = create(actor, *orders)
+    run(batch, worker="dead", limit=1)
+    processing._claim(batch.pk, "dead")  # it died holding the second order
+    later = timezone.now() + dt.timedelta(minutes=10)
+    assert batches_resume_stalled() == []  # its lease still runs
+
+    stuck = selectors.batch_stuck(batch, selectors.batch_entries(batch), now=later)
+
+    assert stuck.waiting == [orders[1].number]
+    assert stuck.for_seconds >= 600
+    queued = DBTaskResult.objects.count()
+    with pytest.MonkeyPatch.context() as patch, django_capture_on_commit_callbacks(execute=True):
+        patch.setattr(timezone, "now", lambda: later)
+        assert batches_resume_stalled() == [batch.number]
+    assert DBTaskResult.objects.count() == queued + 2  # one processing task per worker that may share it

@@ -7,6 +7,7 @@ from orderly.batches.services.managing import (
     batch_remove_order,
     batch_reprocess,
     batch_resume,
+    batches_resume_stalled,
 )
 from orderly.batches.services.processing import batch_process, batch_settle
 
@@ -19,6 +20,7 @@ __all__ = [
     "batch_reprocess",
     "batch_resume",
     "batch_settle",
+    "batches_resume_stalled",
     "document_make",
     "document_request",
 ]

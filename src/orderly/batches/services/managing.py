@@ -128,3 +128,29 @@ def batch_resume(*, batch) -> Batch:
         with transaction.atomic():
             enqueue_processing(found.pk)
     return found
+
+
+def batches_resume_stalled(*, now=None) -> list[str]:
+    """Queue the processing again of every batch still processing whose waiting orders nobody works on: none
+    claimed, or their worker's lease ran out (the worker died). Returns their numbers. For a scheduler or cron
+    (`orderly batch_resume_stalled`); queueing a batch that is in fact being worked on does no harm."""
+    from django.db.models import Q
+
+    from orderly.batches.services.processing import lease_seconds
+
+    now = now or timezone.now()
+    stale = now - timezone.timedelta(seconds=lease_seconds())
+    live = BatchOrder.objects.filter(outcome=Outcome.WAITING, claimed_at__gte=stale).values("batch_id")
+    stalled = (
+        Batch.objects.filter(status=BatchStatus.PROCESSING, processing_since__lt=stale)
+        .filter(Q(entries__outcome=Outcome.WAITING))
+        .exclude(pk__in=live)
+        .distinct()
+        .order_by("pk")
+    )
+    numbers = []
+    for batch in stalled:
+        with transaction.atomic():
+            enqueue_processing(batch.pk)
+        numbers.append(batch.number)
+    return numbers
