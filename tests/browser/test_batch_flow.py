@@ -2,6 +2,7 @@
 batch is finished → download the pick & pack list and all the labels."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -76,10 +77,10 @@ def test_process_fix_reprocess_and_download(shop, live_server, page, screenshot_
     with page.expect_download() as pick_pack:
         page.get_by_role("link", name="Download pick & pack list").click()
     assert pick_pack.value.suggested_filename == "BA-000001-pick-pack.pdf"
-    assert open(pick_pack.value.path(), "rb").read(5) == b"%PDF-"
+    assert Path(pick_pack.value.path()).read_bytes()[:5] == b"%PDF-"
     page.get_by_label("Label format").select_option("zpl")
     with page.expect_download() as all_labels:
         page.get_by_role("button", name="Download all labels").click()
     assert all_labels.value.suggested_filename == "BA-000001-labels-zpl.zpl"
-    assert len(re.findall(rb"\^XA.*?\^XZ", open(all_labels.value.path(), "rb").read(), re.S)) == 3
+    assert len(re.findall(rb"\^XA.*?\^XZ", Path(all_labels.value.path()).read_bytes(), re.S)) == 3
     assert shop["carriers"].bought == 3

@@ -1,9 +1,9 @@
 """What the batch services share: finding and locking a batch, and queueing its processing."""
 
 from django.conf import settings
-from django.db import transaction
 
 from orderly.batches.models import Batch
+from orderly.core import queue
 from orderly.core.exceptions import NotFound
 
 
@@ -18,20 +18,15 @@ def batch_for_update(batch) -> Batch:
 
 
 def enqueue_processing(batch_id: int) -> None:
-    """After the commit, queue as many processing tasks as workers may share the batch (ORDERLY_BATCH_WORKERS):
-    each claims orders until none is left, so one worker does it all and two share it."""
-    from orderly.batches.tasks import process_batch
-
-    def enqueue():
-        for _ in range(max(1, int(getattr(settings, "ORDERLY_BATCH_WORKERS", 2)))):
-            process_batch.enqueue(batch_id)
-
-    transaction.on_commit(enqueue)
+    """Queue (with the caller's transaction) as many processing tasks as workers may share the batch
+    (ORDERLY_BATCH_WORKERS): each claims orders until none is left, so one worker does it all and two share it."""
+    for _ in range(max(1, int(getattr(settings, "ORDERLY_BATCH_WORKERS", 2)))):
+        queue.enqueue("orderly.batches.tasks.process_batch", batch_id)
 
 
 def enqueue_documents(batch: Batch) -> None:
-    """After the commit, queue the batch's pick & pack list and its labels in its creator's label format, so that
-    both are ready when someone asks (each is made again if the batch's succeeded orders change by then)."""
+    """Queue the batch's pick & pack list and its labels in its creator's label format, so that both are ready
+    when someone asks (each is made again if the batch's succeeded orders change by then)."""
     from orderly.batches import labels
     from orderly.batches.services.documents import document_queue
 

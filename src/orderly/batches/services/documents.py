@@ -12,6 +12,7 @@ from orderly.batches.models import Batch, BatchDocument
 from orderly.batches.pickpack import pick_pack_pdf
 from orderly.batches.status import DocumentKind, DocumentStatus
 from orderly.carriers.connectors.base import LabelFormat
+from orderly.core import queue
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 
@@ -44,9 +45,7 @@ def document_queue(*, batch: Batch, kind: str, fmt: str) -> BatchDocument:
         document.status, document.progress, document.error = DocumentStatus.QUEUED, 0, ""
         document.made_from, document.requested_at, document.finished_at = digest, timezone.now(), None
         document.save(update_fields=["status", "progress", "error", "made_from", "requested_at", "finished_at"])
-        from orderly.batches.tasks import make_document
-
-        transaction.on_commit(lambda: make_document.enqueue(document.pk))
+        queue.enqueue("orderly.batches.tasks.make_document", document.pk)
     return document
 
 
