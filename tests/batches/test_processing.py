@@ -137,3 +137,66 @@ def test_an_order_is_in_one_unfinished_batch_at_a_time(actor, carriers):
     }
     assert (Batch.objects.count(), BatchOrder.objects.count(), OrderEvent.objects.count()) == before
     Order.objects.filter(pk=order.pk)  # unchanged
+
+
+def test_held_archived_and_draft_orders_fail_with_their_fix(actor, carriers):
+    from orderly.orders.services import order_archive
+
+    variant("ESP-250")
+    receive("ESP-250", 10)
+    held = order_of(("ESP-250", 1))
+    Order.objects.filter(pk=held.pk).update(
+        error_code="on_hold", error_message=f"On hold in {held.channel}.", error_fix="Lift the hold in the shop."
+    )
+    archived = order_archive(order=order_of(("ESP-250", 1)), actor=actor)
+    draft = order_of(("ESP-250", 1), status="draft")
+
+    batch = run(create(actor, held, archived, draft))
+
+    entries = {e.order_id: (e.error_code, e.reason, e.fix) for e in BatchOrder.objects.filter(batch=batch)}
+    assert entries == {
+        held.pk: (
+            "on_hold",
+            f"On hold in {held.channel}.",
+            "Lift the hold in the shop, then Synchronize order and reprocess it.",
+        ),
+        archived.pk: (
+            "order_archived",
+            f"Order {archived.number} is archived.",
+            "Unarchive the order, then reprocess it.",
+        ),
+        draft.pk: ("order_draft", f"Order {draft.number} is a draft.", "Open the order, then reprocess it."),
+    }
+    assert Fulfillment.objects.count() == 0 and carriers.bought == 0
+    assert Lot.objects.get().on_hand == Decimal("10")
+
+
+def test_a_carrier_refusal_keeps_the_fulfillment_and_reprocessing_books_without_fulfilling_again(actor, carriers):
+    variant("ESP-250")
+    receive("ESP-250", 10)
+    order = order_of(("ESP-250", 2), shipping_address=address(postal_code="9999 ZZ"))
+    carriers.refuse_postal_codes = {"9999 ZZ"}
+
+    batch = run(create(actor, order))
+
+    entry = BatchOrder.objects.get(batch=batch)
+    assert (entry.outcome, entry.step, entry.reason) == (
+        Outcome.FAILED, Step.FULFILLED, "The carrier refused the address: postal code 9999 ZZ does not exist.",
+    )  # fmt: skip
+    assert entry.fix == "Fix what the reason names, then reprocess the order."
+    first_fulfillment = entry.fulfillment_id
+
+    carriers.refuse_postal_codes = set()  # the merchant corrected it with the carrier
+    from orderly.batches.services import batch_reprocess
+
+    batch_reprocess(batch=batch, actor=actor)
+    batch = run(batch)
+
+    entry.refresh_from_db()
+    assert (batch.status, entry.outcome, entry.fulfillment_id) == (
+        BatchStatus.FINISHED,
+        Outcome.SUCCEEDED,
+        first_fulfillment,
+    )
+    assert Fulfillment.objects.count() == 1 and carriers.bought == 1
+    assert Lot.objects.get().on_hand == Decimal("8")
