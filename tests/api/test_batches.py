@@ -116,3 +116,23 @@ def test_reprocess_remove_and_documents(api, variant, carriers):
     assert api.post(f"/batches/{number}/reprocess", {}, role="viewer").status_code == 403
     missing = api.get("/batches/BA-999999")
     assert (missing.status_code, error_of(missing)["detail"]) == (404, {"resource": "batch", "key": "BA-999999"})
+
+
+def test_synchronize_an_order_of_the_batch(api, variant, carriers):
+    from orderly.channels.models import SalesChannel
+
+    shop = SalesChannel.objects.get(pk=api.post(
+        "/channels", {"name": "Sync shop", "kind": "shopify", "settings": {"base_url": "http://127.0.0.1:9"},
+                      "credentials": {"access_token": "t", "webhook_secret": "s"}},
+    ).json()["id"])  # fmt: skip
+    from_shop = make_order(items=[{"sku": "ESP-250", "quantity": 1}], channel=shop, external_id="7001")
+    manual = make_order(items=[{"sku": "ESP-250", "quantity": 1}])
+    number = api.post("/batches", {"orders": [from_shop.number, manual.number]}).json()["number"]
+
+    queued = api.post(f"/batches/{number}/orders/{from_shop.number}/synchronize", role="operator")
+    refused = api.post(f"/batches/{number}/orders/{manual.number}/synchronize")
+    outside = api.post(f"/batches/{number}/orders/OR-123456/synchronize")
+
+    assert (queued.status_code, queued.json()["kind"], queued.json()["status"]) == (202, "order", "queued")
+    assert refused.status_code == 422 and error_of(refused)["code"] == "channel_kind_unsupported"
+    assert (outside.status_code, error_of(outside)["detail"]) == (404, {"resource": "batch_order", "key": "OR-123456"})

@@ -109,21 +109,19 @@ def batch_remove_order(*, batch, order: str, actor: Actor) -> Batch:
 def batch_order_synchronize(*, batch, order: str, actor: Actor):
     """Re-read an order of the batch from its shop (a queued sync run of kind `order`, as Synchronize order on the
     order's page): for an order stuck waiting or failed because of what the shop says. Returns the run."""
+    from orderly.batches.selectors import batch_get
     from orderly.channels.services import order_run_enqueue
 
-    batch = Batch.objects.filter(number=str(batch.number if isinstance(batch, Batch) else batch).upper()).first()
-    if batch is None:
-        raise NotFound("No such batch.", resource="batch", key=str(batch))
-    entry = _entry_of(batch, order)
-    return order_run_enqueue(order=entry.order, actor=actor)
+    found = batch if isinstance(batch, Batch) else batch_get(batch)
+    return order_run_enqueue(order=_entry_of(found, order).order, actor=actor)
 
 
 def batch_resume(*, batch) -> Batch:
     """Queue the processing of a batch again (one whose worker died): claims keep each order to one worker, and an
     order whose worker's lease ran out is taken over after its last recorded step."""
-    found = Batch.objects.filter(number=str(batch.number if isinstance(batch, Batch) else batch).upper()).first()
-    if found is None:
-        raise NotFound(f"No batch {batch!r}.", resource="batch", key=str(batch))
+    from orderly.batches.selectors import batch_get
+
+    found = batch if isinstance(batch, Batch) else batch_get(batch)
     if found.status == BatchStatus.PROCESSING:
         with transaction.atomic():
             enqueue_processing(found.pk)
