@@ -115,6 +115,9 @@ def run_batch(numbers: list[str], workers: int) -> float:
 
     batch = batch_create(orders=numbers, actor=Actor.system())
     env = {**os.environ, "DATABASE_URL": database_url()}
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     children = [
         subprocess.Popen([sys.executable, __file__, "--worker", str(batch.pk), "--name", f"w{n}"], env=env)
@@ -123,9 +126,12 @@ def run_batch(numbers: list[str], workers: int) -> float:
     for child in children:
         assert child.wait() == 0
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     batch = Batch.objects.get(pk=batch.pk)
     print(f"  {workers} worker(s): {len(numbers)} orders in {took:.1f} s "
-          f"({batch.status}: {batch.counts}); {len(numbers) / took:.0f} orders/s")  # fmt: skip
+          f"({batch.status}: {batch.counts}); {len(numbers) / took:.1f} orders/s; the workers' own CPU "
+          f"{cpu:.1f} s ({1000 * cpu / len(numbers):.0f} ms per order); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     return took, batch
 
 
@@ -135,11 +141,12 @@ def documents(batch) -> None:
 
     for kind, fmt in (("pick_pack", ""), ("labels", "pdf-a6")):
         document = document_queue(batch=batch, kind=kind, fmt=fmt)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         document_make(document_id=document.pk)
-        took = time.perf_counter() - start
+        took, cpu = time.perf_counter() - start, time.process_time() - cpu
         made = BatchDocument.objects.get(pk=document.pk)
-        print(f"  {kind} {fmt}: {made.status}, {made.pages} pages, {made.size / 1e6:.1f} MB in {took:.1f} s")
+        print(f"  {kind} {fmt}: {made.status}, {made.pages} pages, {made.size / 1e6:.1f} MB in {took:.1f} s "
+              f"({cpu:.1f} s CPU)")  # fmt: skip
 
 
 def main() -> None:
