@@ -115,6 +115,9 @@ def _fulfill(entry: BatchOrder, worker: str, actor: Actor) -> None:
     if refused := checks.refusal(order, items):
         raise Stop(refused.code, refused.reason, refused.fix)
     method = labels.method_resolve(order=order)
+    # Fulfilled with its carrier named, so the orders area counts the units released, picked, packed, sorted and
+    # labelled with the shipment (one change of the items); the label itself is booked in the next step, and an
+    # order whose booking fails stays at this step until it is reprocessed.
     fulfillment = fulfillment_create(
         order=order,
         actor=actor,
