@@ -12,7 +12,8 @@ on 30 positions, N open orders of 3 lines. Each run makes a batch of the same N 
 worker processes (`bench/batches.py --worker BATCH_ID`), each calling batch_process until no order is left; the
 figure is the wall-clock time from start to the batch's end. `--carrier carriers` books through the carriers
 area's own-label kind (no network); `standin` (the default until the carriers area is installed) books with an
-in-process stand-in that answers a tracking number and draws a one-page label, so the figures are the batch's
+in-process stand-in that answers a tracking number and draws a one-page label (composed by the carriers
+area's own `compose`), so the figures are the batch's
 own cost (claims, checks, fulfillment, outbox, outcome) with no carrier time in them.
 """
 
@@ -64,20 +65,9 @@ def install_standin() -> None:
         page.save()
         return out.getvalue()
 
-    def compose(documents, fmt):
-        from pypdf import PdfReader, PdfWriter
-
-        writer = PdfWriter()
-        for one in documents:
-            writer.add_page(PdfReader(BytesIO(one)).pages[0])
-        out = BytesIO()
-        writer.write(out)
-        return out.getvalue()
-
     labels.method_resolve = lambda *, order: labels.Method(carrier="Own courier", method="Standard")
     labels.parcel_book = book
     labels.label_document = document
-    labels.labels_compose = compose
 
 
 def prepare(orders: int) -> list[str]:

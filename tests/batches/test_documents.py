@@ -105,3 +105,13 @@ def test_no_documents_before_an_order_succeeded(actor, carriers):
         document_request(batch=batch, kind="labels", fmt="pdf-a6")
     assert refused.value.detail == {"batch": batch.number, "status": "failed"}
     assert BatchDocument.objects.count() == 0
+
+
+def test_labels_on_a4_are_four_to_a_page(shipped):
+    batch, _orders, _lots = shipped
+
+    document = document_request(batch=batch, kind="labels", fmt="pdf-a4")
+    reader = PdfReader(BytesIO(bytes(BatchDocument.objects.get(pk=document.pk).content)))
+
+    assert len(reader.pages) == 1  # three parcels: one A4 page
+    assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [595, 842]
