@@ -121,3 +121,12 @@ def test_reprocess_all_takes_only_the_failed_ones(actor, carriers):
     assert carriers.bought == 2
     assert OrderEvent.objects.filter(order=good, kind="batch_outcome").count() == 1
     assert OrderEvent.objects.filter(order=short, kind="batch_outcome").count() == 2
+
+
+def test_reprocessing_an_empty_list_is_refused_naming_the_field(actor, carriers):
+    batch, _good, _short = _failed_batch(actor)
+    before = _state()
+    with pytest.raises(ValidationError) as refused:
+        batch_reprocess(batch=batch, actor=actor, orders=[])
+    assert (refused.value.field, refused.value.code) == ("orders", "invalid")
+    assert _state() == before

@@ -11,7 +11,7 @@ from orderly.batches.services.common import batch_for_update, enqueue_processing
 from orderly.batches.status import BATCH_TRANSITIONS, BatchStatus, Outcome
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
-from orderly.core.exceptions import Conflict, NotFound
+from orderly.core.exceptions import Conflict, NotFound, ValidationError
 from orderly.core.transitions import check_transition
 from orderly.orders.models import Order
 from orderly.orders.services import order_set_stage
@@ -51,7 +51,10 @@ def batch_reprocess(*, batch, actor: Actor, orders: list[str] | None = None) -> 
     else:
         named = [_entry_of(batch, number, lock=True) for number in dict.fromkeys(orders)]
         if not named:
-            raise NotFound("Name at least one order of the batch.", resource="batch_order", key="", field="orders")
+            raise ValidationError(
+                "orders: name at least one failed order of the batch, or leave orders out for all of them.",
+                field="orders",
+            )
         if not_failed := [e.order.number for e in named if e.outcome != Outcome.FAILED]:
             raise Conflict(
                 f"Only failed orders are reprocessed: {', '.join(not_failed)} of batch {batch.number} did not fail.",
