@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "orderly.production",
     "orderly.channels",
     "orderly.notifications",
+    "orderly.batches",
     "orderly.api",
     "orderly.web",
     "orderly.ops",

@@ -116,7 +116,9 @@ def world(api, variant):
     unlabelled = api.post(f"/orders/{to_label.number}/fulfillments", {})
     assert (labelled.status_code, unlabelled.status_code) == (200, 201)
     roasts = _roastery()
+    batches = _batches(shop_channel)
     return {
+        **batches,
         **roasts,
         "own_token": api.tokens["admin"][:12],
         "open": open_order.number,
@@ -145,6 +147,26 @@ def world(api, variant):
         "product": variant.product_id,
         "lot": Lot.objects.filter(variant__sku="ESP-250").get().number,
         "email": email.pk,
+    }
+
+
+def _batches(shop_channel) -> dict:
+    """A new order for a batch, and a failed batch (both its orders drafts) whose orders can be reprocessed,
+    removed and synchronized."""
+    from orderly.batches.services import batch_create, batch_process
+
+    new = make_order(items=[{"sku": "ESP-250", "quantity": 1}])
+    draft = make_order(items=[{"sku": "ESP-250", "quantity": 1}], status="draft")
+    shop_draft = make_order(
+        items=[{"sku": "ESP-250", "quantity": 1}], status="draft", channel=shop_channel, external_id="9002"
+    )
+    batch = batch_create(orders=[draft.number, shop_draft.number], actor=SYSTEM)
+    batch_process(batch_id=batch.pk)
+    return {
+        "batch_new": new.number,
+        "order_batch": batch.number,
+        "batch_draft": draft.number,
+        "batch_shop": shop_draft.number,
     }
 
 
@@ -355,6 +377,16 @@ WALKS = {
     ("post", "/roast-batches/{number}/cancel"): lambda w: ({"number": w["batch"]}, None),
     ("post", "/tokens"): lambda w: ({}, {"name": "Walk script", "expires_in_days": 30}),
     ("post", "/tokens/{prefix}/revoke"): lambda w: ({"prefix": w["own_token"]}, None),
+    ("post", "/batches"): lambda w: ({}, {"orders": [w["batch_new"]]}),
+    ("post", "/batches/{number}/reprocess"): lambda w: ({"number": w["order_batch"]}, {"orders": [w["batch_draft"]]}),
+    ("delete", "/batches/{number}/orders/{order}"): lambda w: (
+        {"number": w["order_batch"], "order": w["batch_draft"]},
+        None,
+    ),
+    ("post", "/batches/{number}/orders/{order}/synchronize"): lambda w: (
+        {"number": w["order_batch"], "order": w["batch_shop"]},
+        None,
+    ),
     ("post", "/plans"): lambda w: ({}, {"orders": [w["spare"]], "fulfillment_date": "2026-12-02"}),
     ("post", "/plans/{number}/orders"): lambda w: ({"number": w["plan"]}, {"orders": [w["spare"]]}),
     ("delete", "/plans/{number}/orders/{order}"): lambda w: ({"number": w["plan"], "order": w["ready"]}, None),

@@ -9,6 +9,7 @@ from orderly.api import errors
 from orderly.api.gate import authenticate_first
 from orderly.api.guards import reject_unstorable_input
 from orderly.api.openapi import document_errors
+from orderly.api.routers.batches import router as batches_router
 from orderly.api.routers.billing import router as billing_router
 from orderly.api.routers.carriers import router as carriers_router
 from orderly.api.routers.catalog import router as catalog_router
@@ -120,3 +121,4 @@ api.add_router("", carriers_router)
 api.add_router("", billing_router)
 api.add_router("", tokens_router)
 api.add_router("", notifications_router)
+api.add_router("/batches", batches_router)

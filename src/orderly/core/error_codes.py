@@ -72,7 +72,7 @@ class ErrorCode(StrEnum):
         404,
         "What the path names does not exist or was deleted; `resource` is order, product, variant, channel, mapping, "
         "plan, plan_order, packaging_plan, fulfillment, invoice, lot, user, machine, profile_group, profile, "
-        "roast_batch, email or email_template.",
+        "roast_batch, email, email_template, batch or batch_order (an order not in the batch).",
         {"resource": "order", "key": "OR-000123"},
     )
     UNKNOWN_REFERENCE = (
@@ -433,6 +433,33 @@ class ErrorCode(StrEnum):
         409,
         "The fulfillment was handed over for collection: it has no parcel to label.",
         {"fulfillment": "FF-000012"},
+    )
+    # ---- order batches ---------------------------------------------------------------------------------------
+    BATCH_ORDERS_REFUSED = (
+        "batch_orders_refused",
+        422,
+        "Orders the request names cannot join a batch (unknown, deleted, or in another unfinished batch); `refused` "
+        "lists each with its reason, and nothing was created.",
+        {"refused": [{"order": "OR-000123", "reason": "OR-000123 is in batch BA-000004, which is not finished."}]},
+    )
+    BATCH_NOT_FAILED = (
+        "batch_not_failed",
+        409,
+        "The batch is not failed: orders are reprocessed or removed only once processing ended with failures (a "
+        "finished batch is history).",
+        {"batch": "BA-000001", "status": "finished"},
+    )
+    BATCH_ORDER_NOT_FAILED = (
+        "batch_order_not_failed",
+        409,
+        "Only failed orders of the batch are reprocessed or removed; `orders` lists those that are not failed.",
+        {"batch": "BA-000001", "orders": ["OR-000123"]},
+    )
+    BATCH_NO_DOCUMENTS = (
+        "batch_no_documents",
+        409,
+        "The batch has no succeeded order yet, so it has no pick & pack list or labels.",
+        {"batch": "BA-000001", "status": "processing"},
     )
 
     # ---- faults on our side ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ wait, and may be locked at any point after it (COVERED_BY_PARENT).**
     9  plans.PlanOrder           lock_plan_orders
     10 plans.PackagingPlan       lock_packaging_plans
     11 production.RoastBatch     lock_roast_batch (production.locks)
-    12 batches.Batch             (slot: batches of the area above)
+    12 batches.Batch             lock_batch (batches.locks); then its BatchOrder entries, then its BatchDocuments
     13 channels.OutboxMessage    lock_outbox_message (channels.locks); then notifications.EmailMessage (lock_email)
     14 channels.SalesChannel     lock_channel
     15 production.Machine, production.ProfileGroup, production.Profile   (master data, each locked alone)
@@ -53,7 +53,7 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ LOCK_ORDER: tuple[tuple[str, ...], ...] = (
     ("plans.PackagingPlan",),
     ("production.RoastBatch",),
     ("batches.Batch",),
+    ("batches.BatchOrder",),
+    ("batches.BatchDocument",),
     ("channels.OutboxMessage",),
     ("notifications.EmailMessage",),
     ("channels.SalesChannel",),
@@ -189,6 +191,22 @@ def lock_rows(queryset: models.QuerySet[M]) -> list[M]:
     else:
         _record(label, (row.pk for row in rows))
     return rows
+
+
+def claim_first(queryset: models.QuerySet[M], *, order_by: tuple[str, ...]) -> M | None:
+    """The first row of `queryset` by `order_by` that no other transaction holds, locked as lock_rows locks
+    (SKIP LOCKED where the database has it): how a work queue's row is claimed by one of several workers. Call it
+    only from an area's `locks.py`, in the order of LOCK_ORDER."""
+    label = queryset.model._meta.label
+    if label not in _RANK:
+        raise LockOrderViolation(f"{label} has no place in orderly.core.locks.LOCK_ORDER; give it one first")
+    skip = connections[queryset.db].features.has_select_for_update_skip_locked
+    row = queryset.select_for_update(of=("self",), no_key=True, skip_locked=skip).order_by(*order_by).first()
+    if not _held.depth:
+        _violation(f"{label} locked outside a service entry point under orderly.core.retry.retry_on_conflict")
+    if row is not None:
+        _record(label, [row.pk])
+    return row
 
 
 def held_already(instance: models.Model) -> None:

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from orderly.core.forms import LoginForm
 from orderly.web.views import (
+    batches,
     billing,
     carriers,
     channels,
@@ -62,6 +63,24 @@ urlpatterns = [
     path("fulfillments/<str:reference>/label/download/", carriers.label_download, name="fulfillment_label"),
     path("fulfillments/<str:reference>/label/void/", carriers.label_void_view, name="fulfillment_label_void"),
     path("orders/", orders.order_list, name="order_list"),
+    path("orders/batches/", batches.batch_list, name="order_batch_list"),
+    path("orders/batches/process/", batches.batch_create, name="order_batch_create"),
+    path("orders/batches/<str:number>/", batches.batch_detail, name="order_batch_detail"),
+    path("orders/batches/<str:number>/progress/", batches.batch_progress, name="order_batch_progress"),
+    path("orders/batches/<str:number>/reprocess/", batches.batch_reprocess_view, name="order_batch_reprocess"),
+    path("orders/batches/<str:number>/resume/", batches.batch_resume_view, name="order_batch_resume"),
+    path("orders/batches/<str:number>/pick-pack.pdf", batches.batch_pick_pack, name="order_batch_pick_pack"),
+    path("orders/batches/<str:number>/labels/", batches.batch_labels, name="order_batch_labels"),
+    path(
+        "orders/batches/<str:number>/orders/<str:order>/remove/",
+        batches.batch_order_remove,
+        name="order_batch_remove",
+    ),
+    path(
+        "orders/batches/<str:number>/orders/<str:order>/synchronize/",
+        batches.batch_order_synchronize,
+        name="order_batch_synchronize",
+    ),
     path("orders/new/", order_forms.order_new, name="order_new"),
     path("orders/<str:number>/", orders.order_detail, name="order_detail"),
     path("orders/<str:number>/edit/", order_forms.order_edit, name="order_edit"),

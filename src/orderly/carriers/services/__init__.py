@@ -40,7 +40,7 @@ from orderly.carriers.services.accounts import (
     label_printer_set,
     packaging_weight_set,
 )
-from orderly.carriers.services.booking import fulfillment_cancel, label_book, label_void
+from orderly.carriers.services.booking import fulfillment_cancel, label_book, label_void, order_shipping_method
 from orderly.carriers.services.documents import label_document
 from orderly.carriers.services.rules import (
     parcel_weight,
@@ -60,6 +60,7 @@ __all__ = [
     "label_document",
     "label_printer_set",
     "label_void",
+    "order_shipping_method",
     "packaging_weight_set",
     "parcel_weight",
     "parcels_poll_due",

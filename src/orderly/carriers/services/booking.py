@@ -17,7 +17,7 @@ from django.utils import timezone
 from orderly.carriers import events
 from orderly.carriers.connectors import base
 from orderly.carriers.connectors.base import LabelFormat, TrackingStatus
-from orderly.carriers.models import Parcel, TrackingEvent
+from orderly.carriers.models import CarrierAccount, Parcel, ShippingMethod, TrackingEvent
 from orderly.carriers.services import documents
 from orderly.carriers.services.common import carrier_failure, close, connector_for, parcel_for_update
 from orderly.carriers.services.rules import (
@@ -93,6 +93,12 @@ def _order_allows(order: Order, fulfillment: Fulfillment) -> None:
     if order.status == OrderStatus.CANCELED:
         raise OrderLocked(f"Cannot book a label for {fulfillment.number}: order {order.number} is canceled.",
                           order=order, action=BOOK_LABEL)  # fmt: skip
+
+
+def order_shipping_method(*, order: Order) -> tuple[CarrierAccount, ShippingMethod]:
+    """The (account, method) the shipping rules give `order`; ValidationError `no_shipping_method` naming its
+    country and delivery method, and the fix, when none does (what booking its label would refuse with)."""
+    return _choose(order, None, None)
 
 
 def _choose(order: Order, carrier, method):

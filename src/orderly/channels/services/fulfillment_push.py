@@ -39,13 +39,19 @@ def fulfillments_push_pending(*, limit: int = 100, actor: Actor | None = None) -
     actor = actor or Actor.system()
     recorded = 0
     for fulfillment_id, order_id in _pending().order_by("pk").values_list("pk", "order_id")[:limit]:
-        recorded += _push_one(order_id, fulfillment_id, actor)
+        recorded += fulfillment_push(fulfillment_id=fulfillment_id, order_id=order_id, actor=actor)
     return recorded
 
 
 @retry_on_conflict
 @transaction.atomic
-def _push_one(order_id: int, fulfillment_id: int, actor: Actor) -> bool:
+def fulfillment_push(*, fulfillment_id: int, order_id: int, actor: Actor) -> bool:
+    """Record one fulfillment's tracking in the channel outbox, if it is still fulfilled, has a tracking number,
+    belongs to an order of a pulling channel and was not handed over yet; returns whether it was recorded now.
+
+    Locks the order first (as every shipping service does), then the fulfillment; the outbox row and `pushed_at`
+    are written together, so calling it again (or racing the scheduler) never tells the shop twice.
+    """
     order = lock_order(order_id, deleted=True)
     fulfillment = lock_pending_fulfillment(_pending(), fulfillment_id)
     if fulfillment is None:

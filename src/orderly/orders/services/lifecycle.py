@@ -224,6 +224,7 @@ def order_error_raise(*, order: Order, code: str, message: str, fix: str, actor:
 
 
 @logs_order
+@retry_on_conflict
 @transaction.atomic
 def order_note_add(*, order: Order, text: str, actor: Actor) -> Order:
     """Add a note to the order's timeline."""

@@ -1,0 +1,74 @@
+"""The one place where batches speak to the carriers area: resolve an order's shipping method, book its parcel,
+read its label, compose a batch's labels into one document, and the user's label format.
+
+Everything a batch needs of a carrier goes through these five functions, so that the rest of the batch code (and
+its tests) stands on this small surface. Booking is idempotent in the carriers area: booking the same fulfillment
+again answers the parcel booked before and never buys a second label, which is what lets a worker that took over a
+killed one simply book again.
+"""
+
+from dataclasses import dataclass
+
+from orderly.carriers import selectors, services
+from orderly.carriers.connectors.base import LabelFormat
+from orderly.carriers.labels import compose
+from orderly.core.error_codes import ErrorCode
+from orderly.core.exceptions import Conflict
+
+DEFAULT_FORMAT = LabelFormat.PDF_A6
+
+
+@dataclass(frozen=True)
+class Method:
+    """The carrier account and shipping method a rule gives an order, by name."""
+
+    carrier: str
+    method: str
+
+    def __str__(self) -> str:
+        return f"{self.carrier} · {self.method}"
+
+
+@dataclass(frozen=True)
+class Booked:
+    """What the batch keeps of a booked parcel."""
+
+    parcel: str  # the carriers area's number of the parcel (PA-…)
+    tracking_number: str
+    tracking_url: str = ""
+
+
+def method_resolve(*, order) -> Method:
+    """The carrier and shipping method a shipping rule gives `order`; raises the carriers area's ValidationError
+    (`no_shipping_method`) naming the cause and the fix when no rule resolves."""
+    account, method = services.order_shipping_method(order=order)
+    return Method(carrier=account.name, method=method.name)
+
+
+def parcel_book(*, fulfillment, actor) -> Booked:
+    """Book `fulfillment`'s parcel with the carrier its rule gives (again: the same parcel, no second label).
+    A carrier's refusal is raised as its DomainError, its message the carrier's refusal in words, its detail with
+    `fix` and `carrier_text`."""
+    parcel = services.label_book(fulfillment=fulfillment, actor=actor)
+    return Booked(parcel=parcel.number, tracking_number=parcel.tracking_number, tracking_url=parcel.tracking_url)
+
+
+def label_document(*, fulfillment, fmt: LabelFormat) -> bytes:
+    """The label of `fulfillment`'s parcel in `fmt` (one PDF page, or one ZPL block)."""
+    parcel = selectors.parcel_of(fulfillment)
+    if parcel is None:
+        raise Conflict(
+            f"Fulfillment {fulfillment.number} has no parcel booked.",
+            code=ErrorCode.LABEL_NOT_BOOKED, fulfillment=fulfillment.number, label_status="none",
+        )  # fmt: skip
+    return services.label_document(parcel=parcel, fmt=fmt)
+
+
+def labels_compose(documents: list[bytes], fmt: LabelFormat) -> bytes:
+    """One document of many labels: one per page for 4×6 and A6, four per A4 page, one ZPL file."""
+    return compose(documents, fmt)
+
+
+def label_format(user) -> LabelFormat:
+    """The label printer format `user` chose (the carriers area keeps it per user; A6 until they choose)."""
+    return selectors.label_format_of(user)
