@@ -193,3 +193,13 @@ def test_the_schema_is_built_once_per_process(db, monkeypatch):
     monkeypatch.setattr("ninja.main.get_schema", lambda **kwargs: pytest.fail("the schema was built again"))
 
     assert Client().get("/api/v1/openapi.json").json() == first
+
+
+def test_no_operation_lists_a_status_twice(api):
+    # JSON object keys are strings: a status given as 200 and as "200" would be written twice, and the docs'
+    # parser refuses the whole document for a duplicated key.
+    schema = api.get("/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            statuses = [str(status) for status in operation["responses"]]
+            assert len(statuses) == len(set(statuses)), (method, path, statuses)

@@ -85,6 +85,7 @@ def test_field_data_examples():
     assert field_data("Straße ^ ~ _ \\ é\n") == "Stra_C3_9Fe _5E _7E _5F _5C _C3_A9_0A"
     assert barcode_data("PA-000123") == ">:PA->5000123"
     assert barcode_data("1234") == ">;1234"
+    assert barcode_data("0099") == ">;0099"  # 99 in set C is the digits, not a switch to set C
     assert barcode_data("A>~") == ">:A><>="
 
 

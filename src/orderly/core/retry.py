@@ -70,7 +70,9 @@ def run_with_retry(function: Callable[[], R], *, attempts: int = ATTEMPTS, using
     pause = FIRST_PAUSE
     for attempt in range(1, attempts + 1):
         try:
-            with locks.entry(), transaction.atomic(using=using):
+            # the entry closes before the commit, so work run on commit (a task queued by an immediate backend)
+            # starts as an entry point of its own, not inside this one's locks
+            with transaction.atomic(using=using), locks.entry():
                 return function()
         except Exception as error:
             if not is_transient(error):

@@ -196,7 +196,7 @@ class LabelQuery(Schema):
 
 @router.get(
     "/fulfillments/{fulfillment}/label",
-    response={200: None, **error_responses(401, 403, 404, 409, 422, 503)},
+    response=error_responses(401, 403, 404, 409, 422, 503),
     auth=can_read,
     summary="Download the label",
     openapi_extra={"responses": {"200": {"description": "The label document", "content": {

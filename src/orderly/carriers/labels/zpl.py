@@ -36,11 +36,11 @@ def barcode_data(text: str) -> str:
     out: list[str] = []
     code_set = ""
     for value in values:
-        if value in _INVOCATIONS:
+        if code_set == "C" and value < 100:  # in set C, 0–99 are digit pairs (99 is "99", not CODE C)
+            out.append(f"{value:02d}")
+        elif value in _INVOCATIONS:
             out.append(_INVOCATIONS[value])
             code_set = "C" if value in (code128.START_C, code128.CODE_C) else "B"
-        elif code_set == "C":
-            out.append(f"{value:02d}")
         else:
             char = chr(value + 32)
             out.append({">": "><", "~": ">="}.get(char, char))
