@@ -7,8 +7,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from orderly.notifications.models import EmailMessage
-from orderly.notifications.services import email_send, emails_send_due
+from orderly.notifications.services import email_send, emails_send_due, emails_sweep_enqueue
 from orderly.notifications.services.sending import backoff
+from orderly.ops.task_worker import Heartbeat
 from orderly.settings import smtp_tls_mode
 from orderly.shipping.services import fulfillment_create
 from tests.notifications.conftest import SYSTEM, outbox_mails, run_worker
@@ -163,3 +164,22 @@ def test_an_unknown_smtp_tls_setting_is_refused():
 
     with pytest.raises(ImproperlyConfigured, match="ORDERLY_SMTP_TLS must be one of starttls, ssl, off, not 'tls1'"):
         smtp_tls_mode("tls1")
+
+
+def test_an_email_whose_task_died_with_its_worker_is_swept_up_by_the_next_beat(esp, django_capture_on_commit_callbacks):
+    message = _queued(django_capture_on_commit_callbacks)  # queued, its task gone (as with a killed worker)
+    due = message.next_attempt_at
+
+    assert emails_sweep_enqueue(now=due + dt.timedelta(minutes=1)) is False  # its own task may still come
+    assert DBTaskResult.objects.count() == 0
+    EmailMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - dt.timedelta(minutes=3))
+
+    Heartbeat("sweep-test-worker", interval=1).beat()
+
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == [
+        "orderly.notifications.tasks.send_due_emails"
+    ]
+    assert run_worker() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 1)
+    assert emails_sweep_enqueue() is False  # nothing overdue any more

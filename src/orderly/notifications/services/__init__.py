@@ -9,6 +9,7 @@ through orderly.core.queue with the e-mail's row).
     email_resend(*, message, actor) -> EmailMessage                    a new e-mail repeating one sent or failed
     email_send(*, message_id, connection=None) -> EmailMessage | None  one attempt, in the worker
     emails_send_due(*, limit=100) -> int                               every queued e-mail whose time has come
+    emails_sweep_enqueue(*, now=None) -> bool                          a sweep queued when an e-mail's task was lost
     email_template_save(*, kind, subject, body, actor) -> EmailTemplate
     email_template_reset(*, kind, actor) -> None                       back to the default shipped in code
     channel_emails_set(*, channel, send, actor) -> ChannelEmailSetting the per-channel switch
@@ -25,7 +26,7 @@ Decisions:
 """
 
 from orderly.notifications.services.queueing import email_queue, email_resend
-from orderly.notifications.services.sending import email_send, emails_send_due
+from orderly.notifications.services.sending import email_send, emails_send_due, emails_sweep_enqueue
 from orderly.notifications.services.templates import email_template_reset, email_template_save
 from orderly.notifications.switches import channel_emails_set
 
@@ -37,4 +38,5 @@ __all__ = [
     "email_template_reset",
     "email_template_save",
     "emails_send_due",
+    "emails_sweep_enqueue",
 ]

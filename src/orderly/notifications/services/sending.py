@@ -149,3 +149,19 @@ def emails_send_due(*, limit: int = 100) -> int:
         message = email_send(message_id=message_id)
         sent += bool(message and message.status == EmailStatus.SENT)
     return sent
+
+
+# How long a queued e-mail may be past its time before the sweep takes it: its own task normally sends it at once.
+LOST_AFTER = dt.timedelta(minutes=2)
+
+
+def emails_sweep_enqueue(*, now=None) -> bool:
+    """Queue one sweep (notifications.tasks.send_due_emails) when a queued e-mail is more than LOST_AFTER past its
+    time, which happens only when the worker that held its task died. Run by every task worker at each beat;
+    returns whether a sweep was queued. Sending is claimed per e-mail, so two sweeps never send one twice."""
+    now = now or timezone.now()
+    overdue = EmailMessage.objects.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=now - LOST_AFTER)
+    if not overdue.exists():
+        return False
+    enqueue("orderly.notifications.tasks.send_due_emails")
+    return True
