@@ -15,8 +15,6 @@ from orderly.carriers.labels import compose
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 
-DEFAULT_FORMAT = LabelFormat.PDF_A6
-
 
 @dataclass(frozen=True)
 class Method:

@@ -31,6 +31,6 @@ def enqueue_documents(batch: Batch) -> None:
     from orderly.batches import labels
     from orderly.batches.services.documents import document_queue
 
-    fmt = labels.label_format(batch.created_by) if batch.created_by_id else labels.DEFAULT_FORMAT
+    fmt = labels.label_format(batch.created_by)  # the carriers area's default for a creator gone or undecided
     document_queue(batch=batch, kind="pick_pack", fmt="")
     document_queue(batch=batch, kind="labels", fmt=str(fmt))

@@ -17,9 +17,10 @@ from django.utils import timezone
 from orderly.carriers import events
 from orderly.carriers.connectors import base
 from orderly.carriers.connectors.base import LabelFormat, TrackingStatus
+from orderly.carriers.locks import lock_parcel_of
 from orderly.carriers.models import CarrierAccount, Parcel, ShippingMethod, TrackingEvent
 from orderly.carriers.services import documents
-from orderly.carriers.services.common import carrier_failure, close, connector_for, parcel_for_update
+from orderly.carriers.services.common import carrier_failure, close, connector_for
 from orderly.carriers.services.rules import (
     carrier_find,
     check_method,
@@ -135,7 +136,7 @@ def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserv
     order, _items, fulfillment = fulfillment_for_update(fulfillment)
     _shippable(fulfillment, "book")
     _order_allows(order, fulfillment)
-    parcel = parcel_for_update(fulfillment.pk)
+    parcel = lock_parcel_of(fulfillment.pk)
     now = timezone.now()
     if parcel is not None and parcel.label_status == LabelStatus.BOOKED:
         return _Reserved(parcel, done=True)
@@ -181,7 +182,7 @@ def _flag_order(fulfillment: Fulfillment, error: DomainError, actor: Actor) -> N
 @transaction.atomic
 def _record_failure(parcel: Parcel, exc: base.CarrierError, actor: Actor) -> None:
     order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
-    locked = parcel_for_update(fulfillment.pk)
+    locked = lock_parcel_of(fulfillment.pk)
     if locked is None or locked.label_status != LabelStatus.BOOKING:
         return
     locked.last_error = f"{exc.message} {exc.carrier_text}".strip()[:1000]
@@ -217,7 +218,7 @@ def _after_commit(parcel: Parcel, fulfillment: Fulfillment, status: str, occurre
 @transaction.atomic
 def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept: dict) -> Parcel:
     order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
-    locked = parcel_for_update(fulfillment.pk)
+    locked = lock_parcel_of(fulfillment.pk)
     if locked.label_status == LabelStatus.BOOKED and locked.carrier_reference == booked.carrier_reference:
         return locked  # recorded already (a retry raced this one)
     _label_check(locked, LabelStatus.BOOKED)
@@ -325,7 +326,7 @@ def _book_at_carrier(connector, parcel: Parcel, look_first: bool, fmt, actor: Ac
 @transaction.atomic
 def _reserve_void(fulfillment: Fulfillment, *, canceling: bool) -> Parcel | None:
     order, _items, fulfillment = fulfillment_for_update(fulfillment)
-    parcel = parcel_for_update(fulfillment.pk)
+    parcel = lock_parcel_of(fulfillment.pk)
     if parcel is None or parcel.label_status in (LabelStatus.NONE, LabelStatus.FAILED, LabelStatus.VOIDED):
         if canceling:
             return None
@@ -351,7 +352,7 @@ def _reserve_void(fulfillment: Fulfillment, *, canceling: bool) -> Parcel | None
 @transaction.atomic
 def _record_void(parcel: Parcel, actor: Actor) -> Parcel:
     order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
-    locked = parcel_for_update(fulfillment.pk)
+    locked = lock_parcel_of(fulfillment.pk)
     if locked.label_status == LabelStatus.VOIDED:
         return locked
     _label_check(locked, LabelStatus.VOIDED)

@@ -6,8 +6,7 @@ record the answer in a second transaction that checks again what the first one s
 """
 
 from orderly.carriers.connectors import base, connector_class
-from orderly.carriers.locks import lock_parcel_of
-from orderly.carriers.models import CarrierAccount, Parcel
+from orderly.carriers.models import CarrierAccount
 from orderly.core import crypto
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, DomainError, ValidationError
@@ -43,11 +42,6 @@ def carrier_failure(account: CarrierAccount, exc: base.CarrierError) -> DomainEr
         return ValidationError(message, code=ErrorCode.CARRIER_REFUSED, field=exc.field or None, **detail)
     detail["fix"] = detail["fix"] or "Try again in a few minutes; the same request never buys a second label."
     return Conflict(message, code=ErrorCode.CARRIER_UNAVAILABLE, **detail)
-
-
-def parcel_for_update(fulfillment_id: int) -> Parcel | None:
-    """The fulfillment's parcel, locked (after its order and fulfillment), or None."""
-    return lock_parcel_of(fulfillment_id)
 
 
 def close(connector) -> None:

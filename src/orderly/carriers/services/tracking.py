@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from orderly.carriers import events
 from orderly.carriers.connectors import base
+from orderly.carriers.locks import lock_parcel_of
 from orderly.carriers.models import CarrierAccount, Parcel, TrackingEvent
 from orderly.carriers.services.booking import POLL_AFTER, _after_commit
-from orderly.carriers.services.common import close, connector_for, parcel_for_update
+from orderly.carriers.services.common import close, connector_for
 from orderly.carriers.services.documents import booked_of
 from orderly.carriers.status import FINAL_TRACKING, TRACKING_TRANSITIONS, LabelStatus
 from orderly.core.actors import Actor
@@ -42,7 +43,7 @@ def tracking_record(*, parcel: Parcel, updates: list[base.TrackingUpdate], actor
     tracking event only. A delivered or returned parcel is not polled any more. Locks the order, the fulfillment,
     then the parcel. Returns the statuses the parcel moved through."""
     order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
-    locked = parcel_for_update(fulfillment.pk)
+    locked = lock_parcel_of(fulfillment.pk)
     locked.fulfillment = fulfillment
     moved = []
     for update in sorted(updates, key=lambda u: u.occurred_at):
