@@ -166,7 +166,11 @@ def test_an_unknown_smtp_tls_setting_is_refused():
         smtp_tls_mode("tls1")
 
 
-def test_an_email_whose_task_died_with_its_worker_is_swept_up_by_the_next_beat(esp, django_capture_on_commit_callbacks):
+def test_an_email_whose_task_died_with_its_worker_is_swept_up_by_the_next_beat(
+    esp, django_capture_on_commit_callbacks, monkeypatch
+):
+    # the beat's thread closes its connection after each beat; here the beat shares the test's transaction
+    monkeypatch.setattr("orderly.ops.task_worker.close_old_connections", lambda: None)
     message = _queued(django_capture_on_commit_callbacks)  # queued, its task gone (as with a killed worker)
     due = message.next_attempt_at
 
