@@ -90,6 +90,10 @@ def assert_as_the_shop_sold_it(order: Order, expect: dict) -> None:
     if expect["payment"] is not None:
         paid = Decimal(expect["payment"]["paid"]) - Decimal(expect["payment"]["refunded"])
         assert order.amount_paid == paid
+    if "amount_due" in expect:  # what the customer owes now, after what the shop paid back
+        assert (str(order.amount_due), order.payment_status) == (expect["amount_due"], expect["payment_status"])
+    if "charge_refunded" in expect:
+        assert [str(c.refunded) for c in order.charges.all()] == expect["charge_refunded"]
     lines = by_line_id(order)
     for line_id, units in expect["fulfilled_lines"].items():
         assert lines[str(line_id)].qty_handed_to_carrier == units, line_id

@@ -7,8 +7,9 @@ import pytest
 
 from orderly.core.actors import Actor
 from orderly.orders import completion
-from orderly.orders.models import Order, OrderItem
+from orderly.orders.models import Order, OrderCharge, OrderItem
 from orderly.orders.services import order_cancel, order_settle
+from orderly.orders.services.totals import compute_order
 from tests.factories import VariantFactory, make_order
 
 D = Decimal
@@ -32,6 +33,40 @@ def test_amount_due_counts_only_kept_units_of_items_whose_payment_is_tracked():
         figures(option_cover=False, line_total=D("99.00")),
     ]
     assert completion.amount_due(items) == D("36.67")
+
+
+def test_a_charge_is_owed_less_what_the_shop_paid_back_and_not_at_all_while_credited():
+    def charge(total, refunded="0", credited=False):
+        return OrderCharge(kind="fee", amount=D(total), total=D(total), refunded=D(refunded), credited=credited)
+
+    assert completion.charge_owed(charge("8.41")) == D("8.41")
+    assert completion.charge_owed(charge("8.41", refunded="4.00")) == D("4.41")
+    assert completion.charge_owed(charge("8.41", refunded="9.00")) == D("0.00")  # never below nothing
+    assert completion.charge_owed(charge("8.41", credited=True)) == D("0")
+    assert completion.charge_owed(charge("-2.00")) == D("-2.00")  # a discount written as a fee stays
+    owed = completion.owed_for_charges([charge("8.41", refunded="4.00"), charge("0.61", credited=True)])
+    assert owed == D("4.41")
+    # every unit canceled: nothing delivered, no charge owed
+    assert completion.amount_due([figures(qty_canceled=4)], owed) == D("0")
+    assert completion.amount_due([figures(qty_returned=4)], owed) == D("4.41")
+
+
+def test_settling_and_the_order_totals_count_what_is_owed_for_the_charges(actor):
+    shipping = {"kind": "shipping", "title": "PostNL", "amount": "6.95", "tax_rate": "21"}
+    line = {"sku": VariantFactory().sku, "quantity": 1, "unit_price": "10.00", "tax_rate": "0"}
+    order = make_order(items=[line], status="open", shop={"charges": [shipping]})
+    assert (order.total, order.amount_due) == (D("18.41"), D("18.41"))  # 10.00 + 8.41
+    OrderCharge.objects.filter(order=order).update(refunded=D("8.41"))
+
+    order_settle(order=order, actor=actor)
+
+    order.refresh_from_db()
+    assert (order.total, order.charges_total, order.amount_due, order.payment_status) == (
+        D("18.41"), D("8.41"), D("10.00"), "unpaid"
+    )  # fmt: skip
+    order.amount_paid = D("10.00")
+    compute_order(order, list(order.items.all()))
+    assert (order.amount_due, order.payment_status) == (D("10.00"), "paid")
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,9 @@ discounts add up to the item's exactly. The part's tax:
   tax — which is what per-line rounding means.
 Units are counted in order: an invoice takes the units after those already invoiced (net of credit notes), a
 credit note takes back the last invoiced units, so a credit note that takes back an invoice's units mirrors it.
-A charge is never split: it is invoiced whole, once, and taken back whole.
+A charge is invoiced once and taken back whole, except for money the shop paid back for it (a refunded shipping
+line): an invoice then bills what is left of it and a credit note takes back what was paid back, each an amount of
+the charge's total (amount_of: its tax and discount in the same proportion, the tax lines kept exact).
 """
 
 from collections.abc import Iterable
@@ -165,6 +167,34 @@ def charge_amounts(charge, *, tax_included: bool = False) -> LineAmounts:
         line_total=charge.total,
         tax_included=tax_included,
         tax_lines=tuple(dict(line) for line in _stated(charge.tax_lines)),
+    )
+
+
+def amount_of(whole: LineAmounts, total: Decimal) -> LineAmounts:
+    """The part of one-unit line `whole` (a charge, or its invoice line) whose line total is `total`: its tax, its
+    tax lines and its discount scaled by total / whole.line_total (half-up to the cent, the last tax line taking
+    what rounding leaves), the subtotal what makes the line come to exactly `total`. The whole for its own total."""
+    if total == whole.line_total or not whole.line_total:
+        return whole
+    ratio = total / whole.line_total
+    tax = to_money(whole.line_tax * ratio)
+    stated = _stated(whole.tax_lines)
+    tax_lines = [dict(line, amount=str(to_money(Decimal(line["amount"]) * ratio))) for line in stated]
+    if tax_lines:
+        rest = tax - sum((Decimal(line["amount"]) for line in tax_lines[:-1]), ZERO)
+        tax_lines[-1]["amount"] = str(rest)
+    discount = to_money(whole.discount * ratio)
+    subtotal = total + discount if whole.tax_included else total - tax + discount
+    return LineAmounts(
+        quantity=1,
+        unit_price=subtotal,
+        tax_rate=whole.tax_rate,
+        discount=discount,
+        line_subtotal=subtotal,
+        line_tax=tax,
+        line_total=total,
+        tax_included=whole.tax_included,
+        tax_lines=tuple(tax_lines),
     )
 
 

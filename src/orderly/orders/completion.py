@@ -75,8 +75,25 @@ def figures_of(item) -> ItemFigures:
     )
 
 
+def charge_owed(charge) -> Decimal:
+    """What the customer owes for one charge (an OrderCharge, or anything with its total, credited and refunded):
+    nothing while a credit note has taken it back (until an invoice bills it again), else its total less what the
+    shop paid back for it."""
+    if charge.credited:
+        return Decimal("0")
+    if charge.total <= 0:  # a negative fee (a discount written as a fee) is never refunded
+        return charge.total
+    return charge.total - min(max(charge.refunded, Decimal("0")), charge.total)
+
+
+def owed_for_charges(charges) -> Decimal:
+    """What the customer owes for the order's shipping and fees, before the canceled-order rule (charges_owed)."""
+    return sum((charge_owed(charge) for charge in charges), Decimal("0"))
+
+
 def charges_owed(items: list[ItemFigures], charges: Decimal) -> Decimal:
-    """Shipping and fees are owed with the order, unless every unit of it was canceled (nothing was delivered)."""
+    """Shipping and fees (`charges`: what owed_for_charges gives) are owed with the order, unless every unit of it
+    was canceled (nothing was delivered)."""
     if not charges or not any(item.quantity > item.qty_canceled for item in items):
         return Decimal("0")
     return charges
@@ -84,7 +101,7 @@ def charges_owed(items: list[ItemFigures], charges: Decimal) -> Decimal:
 
 def amount_due(items: list[ItemFigures], charges: Decimal = Decimal("0")) -> Decimal:
     """What the customer owes for the items whose payment Orderly tracks, for the units they keep, and for the
-    order's shipping and fees."""
+    order's shipping and fees (`charges`: what owed_for_charges gives, never a credited or refunded charge)."""
     kept = sum((item.value_kept for item in items if item.option_cover), Decimal("0"))
     return kept + charges_owed(items, charges)
 

@@ -32,6 +32,7 @@ class EventKind:
     SYNCED = "synced"
     FULFILLMENT_STATUS_CHANGED = "fulfillment_status_changed"
     PAYMENT_STATUS_CHANGED = "payment_status_changed"
+    CHARGES_REFUNDED = "charges_refunded"
 
 
 def record(order: Order, actor: Actor, kind: str, message: str, data: dict | None = None) -> OrderEvent:
@@ -155,6 +156,13 @@ def synced(order: Order, actor: Actor, changes: dict[str, dict], ignored: list[s
     if ignored:
         message += f" Not applied (order past editing): {', '.join(sorted(set(ignored)))}."
     return record(order, actor, EventKind.SYNCED, message, {"changes": changes, "ignored": sorted(set(ignored or []))})
+
+
+def charges_refunded(order: Order, actor: Actor, changes: list[dict]) -> OrderEvent:
+    """The shop paid back money for charges: [{"charge", "title", "before", "after", "total"}] per charge."""
+    parts = [f"{c['title']} {c['after']} of {c['total']} (was {c['before']})" for c in changes]
+    message = f"Refunded in {order.channel}: " + "; ".join(parts) + "."
+    return record(order, actor, EventKind.CHARGES_REFUNDED, message, {"charges": changes})
 
 
 # ---- changes to items. A process tells services.item_progress what happened to an order's items with a Note of how

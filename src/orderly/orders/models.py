@@ -315,6 +315,9 @@ class OrderCharge(models.Model):
     # Billing marks the charge once an invoice carries it, and again when a credit note takes it back.
     invoiced = models.BooleanField(default=False)
     credited = models.BooleanField(default=False)
+    # What the shop paid back for this charge (a refunded shipping line), in the terms of `total`: recorded by the
+    # channel from the shop's refunds, never typed in. The customer owes total − refunded.
+    refunded = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         ordering = ["order_id", "position", "id"]
@@ -329,6 +332,7 @@ class OrderCharge(models.Model):
             models.CheckConstraint(
                 condition=Q(credited=False) | Q(invoiced=True), name="order_charge_credited_invoiced"
             ),
+            models.CheckConstraint(condition=Q(refunded__gte=0), name="order_charge_refunded_not_negative"),
             models.UniqueConstraint(fields=["order", "position"], name="order_charge_position_unique"),
         ]
 

@@ -11,6 +11,8 @@ the units invoiced or credited (orders.services.order_items_progress), which wri
                                                                 units only: shipping stays charged unless named
     credit_note_create(*, invoice, lines: [(item, units)], reason, actor, charges=None) -> Invoice
                                                                 the whole invoice takes its charges back too
+    credit_note_for_shop_refund(*, order, refunded: {charge id: amount}, actor) -> [Invoice]
+                                                                what the shop paid back for billed charges
 
 Shipping and fees (orders' OrderCharge) are billed as lines of their own; billing sets their `invoiced` and
 `credited` flags in the transaction of the document that bills or takes them back.
@@ -18,8 +20,19 @@ Shipping and fees (orders' OrderCharge) are billed as lines of their own; billin
 Reads are in orderly.billing.selectors; amounts are computed by orderly.billing.amounts.
 """
 
-from orderly.billing.services.credit_notes import credit_note_create, credit_note_for_return
+from orderly.billing.services.credit_notes import (
+    credit_note_create,
+    credit_note_for_return,
+    credit_note_for_shop_refund,
+)
 from orderly.billing.services.invoices import invoice_create, units_to_invoice
 from orderly.billing.services.payments import payment_record
 
-__all__ = ["credit_note_create", "credit_note_for_return", "invoice_create", "payment_record", "units_to_invoice"]
+__all__ = [
+    "credit_note_create",
+    "credit_note_for_return",
+    "credit_note_for_shop_refund",
+    "invoice_create",
+    "payment_record",
+    "units_to_invoice",
+]

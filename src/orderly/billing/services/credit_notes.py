@@ -7,8 +7,13 @@ What a credit note takes back of the order's charges (shipping and fees):
 - after a return (credit_note_for_return), only the returned units go back: shipping stays charged, the parcel
   went out. The returns service may name charges to take back as well (`charges=[ids]`).
 A charge taken back is marked credited (billing sets that flag of the orders area's charges, in the note's
-transaction) and goes on the order's next invoice again unless the order is canceled, as credited units do.
+transaction) and goes on the order's next invoice again unless the order is canceled, as credited units do; while
+credited the customer does not owe it (orders.completion.charge_owed).
+- after the shop paid back money for a charge (credit_note_for_shop_refund), that amount of it: a refunded shipping
+  line in full takes the charge back, a part of it leaves the rest billed.
 """
+
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -28,7 +33,7 @@ from orderly.core.exceptions import NotFound, ValidationError
 from orderly.core.retry import retry_on_conflict
 from orderly.orders.completion import units_kept
 from orderly.orders.models import Order, OrderCharge, OrderItem
-from orderly.orders.services import order_items_progress
+from orderly.orders.services import order_items_progress, order_settle
 from orderly.orders.services.item_progress import Credited
 
 MAX_REASON = 500
@@ -90,9 +95,11 @@ def _credit(
     actor: Actor,
     charge_lines: list[InvoiceLine] = (),
     charges: dict[int, OrderCharge] | None = None,
+    partly: frozenset[int] = frozenset(),
 ):
     """Issue the credit note for `units` per item id (each within what is invoiced) and the charge lines of
-    `credits` given, mark the charges credited, and tell the orders area the units credited (it writes the event
+    `credits` given (each for its `remaining`), mark the charges credited (but those of `partly`, of which some stays
+    billed), and tell the orders area the units credited (it writes the event
     and settles the order)."""
     included = credits.prices_include_tax
     parts: list[Part] = []
@@ -104,7 +111,8 @@ def _credit(
             start = on_invoice - count
             parts.append((item, amounts.part_amounts(item, start=start, count=count, tax_included=included)))
     item_parts = list(parts)
-    parts += [(line, line_amounts(line)) for line in sorted(charge_lines, key=lambda line: line.position)]
+    for line in sorted(charge_lines, key=lambda line: line.position):  # what is still billed of each
+        parts.append((line, amounts.amount_of(line_amounts(line), getattr(line, "remaining", line.line_total))))
     note = issue(
         order=order,
         kind=InvoiceKind.CREDIT_NOTE,
@@ -114,7 +122,7 @@ def _credit(
         credits=credits,
         reason=reason,
     )
-    taken = [charges[line.order_charge_id] for line in charge_lines]
+    taken = [charges[line.order_charge_id] for line in charge_lines if line.order_charge_id not in partly]
     for charge in taken:
         charge.credited = True
     OrderCharge.objects.bulk_update(taken, ["credited"])
@@ -124,8 +132,9 @@ def _credit(
         note=events.credit_note_created(note),
         reason=f"Credit note {note.number}.",
     )
-    if not item_parts:  # charges only: no item moved (nor anything the settling reads), but it is on the timeline
+    if not item_parts:  # charges only: no item moved, but it is on the timeline and what is owed changed
         events.credit_note_created(note).write(order.pk, actor)
+        order_settle(order=order, actor=actor)
     return note
 
 
@@ -283,13 +292,54 @@ def _billed_on(invoice: Invoice) -> dict[int, int]:
 
 
 def _charges_billed_on(invoice: Invoice) -> dict[int, InvoiceLine]:
-    """The charge lines of `invoice` (by charge id) that no credit note on it took back."""
+    """The charge lines of `invoice` (by charge id) that its credit notes did not take back in full, each with
+    `remaining`: its total less what credit notes on it took back of it (a shop's refund of part of it)."""
     lines = InvoiceLine.objects.filter(invoice__in=[invoice, *invoice.credit_notes.all()], order_charge__isnull=False)
     billed: dict[int, InvoiceLine] = {}
-    taken: set[int] = set()
+    taken: dict[int, Decimal] = {}
     for line in lines.select_related("invoice").order_by("invoice__issued_at", "invoice_id", "position"):
         if line.invoice.kind == InvoiceKind.INVOICE:
             billed[line.order_charge_id] = line
         else:
-            taken.add(line.order_charge_id)
-    return {charge_id: line for charge_id, line in billed.items() if charge_id not in taken}
+            taken[line.order_charge_id] = taken.get(line.order_charge_id, Decimal("0")) + line.line_total
+    for charge_id, line in billed.items():
+        line.remaining = line.line_total - taken.get(charge_id, Decimal("0"))
+    return {
+        charge_id: line
+        for charge_id, line in billed.items()
+        if charge_id not in taken or line.remaining * line.line_total > 0  # nothing left, or nothing left unsigned
+    }
+
+
+@retry_on_conflict
+def credit_note_for_shop_refund(*, order, refunded: dict[int, Decimal], actor: Actor) -> list[Invoice]:
+    """Take back on credit notes what the shop newly paid back for the order's charges: `refunded` as {charge id:
+    amount newly refunded} (the channel's shop_charge_refunds, which records the refund on the charge first). For
+    each charge billed on an invoice now, the amount (at most what is still billed of it) goes on a credit note
+    correcting that invoice, one per invoice; a charge whose billed rest is all taken back is marked credited.
+    Charges on no invoice need nothing: the next invoice bills what is left of them. Writes a timeline event per
+    note and settles the order; returns the notes (none when nothing was billed). Locks as credit_note_for_return.
+    """
+    wanted = {pk: amount for pk, amount in refunded.items() if amount > 0}
+    if not wanted:
+        return []
+    with transaction.atomic():
+        order = order_for_update(order)
+        items = items_for_update(order)
+        charges = {charge.pk: charge for charge in charges_for_update(order)}
+        per_invoice: dict[int, tuple[Invoice, list[InvoiceLine], set[int]]] = {}
+        for charge_id in sorted(wanted):
+            invoice = _billing_invoice(charge_id) if charge_id in charges else None
+            if invoice is None:
+                continue
+            line = _charges_billed_on(invoice)[charge_id]
+            _, lines, partly = per_invoice.setdefault(invoice.pk, (invoice, [], set()))
+            if wanted[charge_id] < line.remaining:
+                line.remaining = wanted[charge_id]
+                partly.add(charge_id)
+            lines.append(line)
+        reason = "Refunded in the shop."
+        return [
+            _credit(order, items, {}, invoice, reason, actor, lines, charges, frozenset(partly))
+            for invoice, lines, partly in per_invoice.values()
+        ]

@@ -33,12 +33,25 @@ def units_to_invoice(item: OrderItem) -> int:
 
 def charges_to_invoice(items: list[OrderItem], charges: list[OrderCharge]) -> list[OrderCharge]:
     """The order's charges that the next invoice carries: those not on an invoice now (never invoiced, or taken
-    back by a credit note), as long as Orderly invoices the order at all (an item has the *invoice* option) and
-    something of it is still delivered (not every unit canceled: then its shipping and fees are not owed)."""
+    back by a credit note) and not paid back in full by the shop, as long as Orderly invoices the order at all (an
+    item has the *invoice* option) and something of it is still delivered (not every unit canceled: then its
+    shipping and fees are not owed)."""
     invoices_order = any(item.option_invoice and item.quantity > item.qty_canceled for item in items)
     if not invoices_order:
         return []
-    return [charge for charge in charges if not charge.invoiced or charge.credited]
+    return [
+        charge
+        for charge in charges
+        if (not charge.invoiced or charge.credited) and not (charge.total > 0 and charge.refunded >= charge.total)
+    ]
+
+
+def charge_to_bill(charge: OrderCharge, *, tax_included: bool) -> amounts.LineAmounts:
+    """A charge's invoice line: the charge as the shop charged it, less what the shop paid back for it."""
+    whole = amounts.charge_amounts(charge, tax_included=tax_included)
+    if charge.total <= 0 or not charge.refunded:
+        return whole
+    return amounts.amount_of(whole, charge.total - charge.refunded)
 
 
 def worth_an_invoice(units: int, charges: list[OrderCharge]) -> bool:
@@ -88,7 +101,7 @@ def invoice_create(*, order, actor: Actor) -> Invoice:
         item_parts.sort(key=lambda part: (part[0].line_no, part[0].pk))
         charges = charges_to_invoice(items, charges_for_update(order))
         charges.sort(key=lambda charge: (charge.position, charge.pk))
-        charge_parts: list[Part] = [(c, amounts.charge_amounts(c, tax_included=included)) for c in charges]
+        charge_parts: list[Part] = [(c, charge_to_bill(c, tax_included=included)) for c in charges]
         parts = item_parts + charge_parts
         if not worth_an_invoice(len(item_parts), charges):
             raise Conflict(

@@ -53,6 +53,9 @@ class ExternalOrder:
     - `fulfillments`: parcels the shop fulfilled itself, [{"external_id", "carrier", "tracking_number",
       "tracking_url", "created_at", "lines": [{"line_id", "quantity"}] (empty: every line in full)}].
     - `refunds`: units the shop refunded, [{"external_id", "lines": [{"line_id", "quantity", "restock": bool}]}].
+    - `charge_refunds`: money the shop paid back for charges, all refunds so far, [{"position": the charge's place
+      in `charges` from 1 (None when the shop does not say which), "kind": "shipping"|"fee", "amount": in the terms
+      of the charge's total}].
     - `shop_money`: when the customer paid in another currency than the shop's, the shop's own figures
       {"currency", "total", "tax", "subtotal", "discount", "shipping"}; `currency` is the customer's.
     """
@@ -76,6 +79,7 @@ class ExternalOrder:
     payment: dict | None = None
     fulfillments: list[dict] = field(default_factory=list)
     refunds: list[dict] = field(default_factory=list)
+    charge_refunds: list[dict] = field(default_factory=list)
     is_test: bool = False
     delivery_method: str = ""  # the shop's delivery method (its first shipping line's code, else title)
     shop_money: dict = field(default_factory=dict)

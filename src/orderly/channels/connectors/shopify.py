@@ -14,6 +14,7 @@ import hmac
 import json
 import re
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 from orderly.channels.connectors import parsing
 from orderly.channels.connectors import shopify_money as money
@@ -129,6 +130,44 @@ def _refunds(entry: dict) -> list[dict]:
     return result
 
 
+def _with_tax(charge: dict, subtotal: Decimal, included: bool) -> Decimal:
+    """A refunded part of a shipping line's price with its share of the line's tax (none added when the price
+    holds the tax): refund_shipping_lines state the price part only."""
+    taxable = Decimal(charge["amount"]) - Decimal(charge["discount"])
+    tax = sum((Decimal(line["amount"]) for line in charge["tax_lines"]), Decimal("0"))
+    if included or not tax or taxable <= 0:
+        return subtotal
+    return subtotal + (tax * min(subtotal, taxable) / taxable).quantize(money.CENT, rounding=ROUND_HALF_UP)
+
+
+def _charge_refunds(entry: dict, charges: list[dict]) -> list[dict]:
+    """Money paid back for shipping lines, as positive amounts with their tax: a refund's `refund_shipping_lines`
+    (2024-10 and later; each names its shipping line), else its `order_adjustments` of kind shipping_refund (older
+    versions; they name no line, and their tax_amount is added to their amount). Shopify may send both for the
+    same money: a refund with refund_shipping_lines does not read its adjustments."""
+    shipping = money.objects(entry.get("shipping_lines"), "shipping_lines")
+    positions = {money.ident(line.get("id")): n for n, line in enumerate(shipping, 1)}
+    included = entry.get("taxes_included") is True
+    result = []
+    for n, refund in enumerate(money.objects(entry.get("refunds"), "refunds")):
+        where = f"refunds[{n}]"
+        lines = money.objects(refund.get("refund_shipping_lines"), f"{where}.refund_shipping_lines")
+        for m, line in enumerate(lines):
+            here = f"{where}.refund_shipping_lines[{m}]"
+            subtotal = abs(money.amount(line, "subtotal_amount", here))
+            position = positions.get(money.ident(line.get("shipping_line_id")))
+            paid_back = _with_tax(charges[position - 1], subtotal, included) if position else subtotal
+            result.append({"position": position, "kind": "shipping", "amount": money.fmt(paid_back, here)})
+        if lines:
+            continue
+        for m, adjustment in enumerate(money.objects(refund.get("order_adjustments"), f"{where}.order_adjustments")):
+            if adjustment.get("kind") == "shipping_refund":
+                here = f"{where}.order_adjustments[{m}]"
+                paid_back = money.amount(adjustment, "amount", here) + money.amount(adjustment, "tax_amount", here)
+                result.append({"position": None, "kind": "shipping", "amount": money.fmt(abs(paid_back), here)})
+    return result
+
+
 def _delivery_method(charges: list[dict]) -> str:
     for charge in charges:
         if charge["kind"] == "shipping":
@@ -178,6 +217,7 @@ def parse_order(entry) -> ExternalOrder | Malformed:
             payment=money.payment(entry, stated_total),
             fulfillments=_fulfillments(entry),
             refunds=_refunds(entry),
+            charge_refunds=_charge_refunds(entry, charges),
             is_test=entry.get("test") is True,
             delivery_method=_delivery_method(charges),
             shop_money=money.shop_money(entry),

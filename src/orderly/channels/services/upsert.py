@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from orderly.billing.services import credit_note_for_return
+from orderly.billing.services import credit_note_for_return, credit_note_for_shop_refund
 from orderly.billing.services.shop_payments import payments_follow_shop
 from orderly.channels.connectors.base import ExternalOrder, Malformed
 from orderly.channels.connectors.parsing import generated_sku
@@ -21,8 +21,13 @@ from orderly.core.exceptions import DomainError, ValidationError
 from orderly.core.retry import retry_on_conflict
 from orderly.orders.locks import lock_order_of
 from orderly.orders.models import Order
-from orderly.orders.services import order_cancel, order_create, order_open
-from orderly.orders.services.from_shop import order_items_cancel_units, order_note_unreadable, order_record_unreadable
+from orderly.orders.services import order_cancel, order_create, order_open, order_settle
+from orderly.orders.services.from_shop import (
+    order_charges_refunded_by_shop,
+    order_items_cancel_units,
+    order_note_unreadable,
+    order_record_unreadable,
+)
 from orderly.orders.services.importing import ImportEntry
 from orderly.orders.services.syncing import order_sync_update
 from orderly.orders.status import OrderStatus
@@ -158,7 +163,8 @@ def _update(channel: SalesChannel, order: Order, data: ExternalOrder, actor: Act
 
 def _follow_shop(channel: SalesChannel, order: Order, data: ExternalOrder, actor: Actor, applied: list) -> list:
     """Record what the shop did to the order: its fulfillments (never shipped again here), the units it refunded
-    (canceled before they shipped, returned after), and its money. Returns the refund ids applied, old and new."""
+    (canceled before they shipped, returned after), what it paid back for shipping and fees (no longer owed, and
+    credited where invoiced), and its money. Returns the refund ids applied, old and new."""
     use_stock = switch(channel, "shop_fulfillments_use_our_stock")
     for parcel in data.fulfillments:
         fulfillment_record_from_shop(
@@ -172,11 +178,18 @@ def _follow_shop(channel: SalesChannel, order: Order, data: ExternalOrder, actor
         if key and key not in applied:
             _apply_refund(order, refund.get("lines") or [], use_stock, actor)
             applied.append(key)
+    # The charges' refunds first, without settling: the payments below settle the order once, with both.
+    newly_refunded = {}
+    if data.charge_refunds:
+        newly_refunded = order_charges_refunded_by_shop(order=order, refunds=data.charge_refunds, actor=actor)
     if data.payment is not None:
         received, refunded = received_of(data)
         payments_follow_shop(
             order=order, received=received, refunded=refunded, state=str(data.payment.get("state") or ""), actor=actor
         )
+    if newly_refunded:
+        credit_note_for_shop_refund(order=order, refunded=newly_refunded, actor=actor)
+        order_settle(order=order, actor=actor)
     return applied
 
 
@@ -221,7 +234,7 @@ def batch_creatable(channel: SalesChannel, data: ExternalOrder) -> bool:
     but take their money (a cancel or hold at birth, a fulfillment, a refund, a paid draft go one by one)."""
     action = status_action(channel, data.external_status)
     received, refunded = received_of(data)
-    if data.fulfillments or data.refunds or refunded:
+    if data.fulfillments or data.refunds or data.charge_refunds or refunded:
         return False
     return action == StatusAction.OPEN or (action == StatusAction.DRAFT and not received)
 

@@ -315,7 +315,8 @@ def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], l
             order.error_message = " ".join(p.message for p in problems)[:1000]
             order.error_fix = " ".join(p.fix for p in problems)[:1000]
         if order.amount_paid:
-            settle_items(order, items, [completion.figures_of(item) for item in items])
+            figures = [completion.figures_of(item) for item in items]
+            settle_items(order, items, figures, completion.owed_for_charges(charges))
         orders.append(order)
         all_items.append(items)
         all_charges.append(charges)

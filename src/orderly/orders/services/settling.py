@@ -34,7 +34,8 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     order = lock_order(order)
     items = list(order.items.order_by("line_no", "pk"))
     figures = [completion.figures_of(item) for item in items]
-    due = completion.amount_due(figures, charges=order.charges_total)
+    owed_charges = completion.owed_for_charges(order.charges.all())
+    due = completion.amount_due(figures, charges=owed_charges)
     payment = completion.payment_status(due, order.amount_paid)
     fulfillment = completion.fulfillment_status(figures)
     before = (order.amount_due, order.payment_status, order.fulfillment_status)
@@ -58,7 +59,7 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     order.save(update_fields=["amount_due", "payment_status", "fulfillment_status", "status", "updated_at"])
 
     statuses = {item.pk: item.status for item in items}
-    changed = settle_items(order, items, figures)
+    changed = settle_items(order, items, figures, owed_charges)
     for item in changed:
         if item.status != statuses[item.pk]:
             check_transition(
@@ -71,10 +72,11 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     return order
 
 
-def settle_items(order, items: list, figures: list[completion.ItemFigures]) -> list:
+def settle_items(order, items: list, figures: list[completion.ItemFigures], owed_charges) -> list:
     """Set each item's *costs paid* and *approved for shipment* units and its status from the order's payments
-    and state (no query: the bulk import uses it on rows too). Returns the items that changed."""
-    charges = completion.charges_owed(figures, order.charges_total)
+    and state; `owed_charges` is what the customer owes for the order's charges (completion.owed_for_charges).
+    No query: the bulk import uses it on rows too. Returns the items that changed."""
+    charges = completion.charges_owed(figures, owed_charges)
     cleared = order.status == OrderStatus.OPEN and not order.error_code and not order.is_archived
     # The money pays for shipping and fees first, then the units in line order.
     paid_units = completion.units_paid(figures, order.amount_paid - charges, order.amount_due - charges)

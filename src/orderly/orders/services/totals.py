@@ -62,5 +62,5 @@ def compute_order(order: Order, items: list[OrderItem], charges: list[OrderCharg
     order.tax_total = sum((i.line_tax for i in live), ZERO) + sum((c.tax for c in charges), ZERO)
     order.total = sum((i.line_total for i in live), ZERO) + order.charges_total
     figures = [completion.figures_of(i) for i in live]
-    order.amount_due = completion.amount_due(figures, charges=order.charges_total)
+    order.amount_due = completion.amount_due(figures, charges=completion.owed_for_charges(charges))
     order.payment_status = completion.payment_status(order.amount_due, order.amount_paid)
