@@ -56,6 +56,8 @@ def test_an_order_answers_with_its_charges_and_the_shop_s_figures(api, order):
             ],
             "tax": "1.50",
             "total": "11.50",
+            "refunded": "0.00",
+            "credited": False,
         },
         {
             "id": fee.pk,
@@ -68,6 +70,8 @@ def test_an_order_answers_with_its_charges_and_the_shop_s_figures(api, order):
             "tax_lines": [],
             "tax": "0.00",
             "total": "3.00",
+            "refunded": "0.00",
+            "credited": False,
         },
     ]
     # 30.00 + 4.49 for the line, 11.50 + 3.00 for the charges

@@ -305,6 +305,7 @@ class FakeWoo(FakeShop):
         super().__init__(**kwargs)
         self.notes: list[tuple[int, dict]] = []
         self.updates: list[tuple[int, dict]] = []
+        self.refunds: dict[int, list[dict]] = {}  # GET /orders/<id>/refunds, per order id
 
     def route(self, method, path, query, body):
         if not path.startswith(WOO_PREFIX):
@@ -328,6 +329,8 @@ class FakeWoo(FakeShop):
                 return 404, {"code": "woocommerce_rest_shop_order_invalid_id"}, {}
             if method == "GET" and len(parts) == 2:
                 return 200, order, {}
+            if method == "GET" and parts[2:] == ["refunds"]:
+                return 200, self.refunds.get(order["id"], []), {}
             if method == "PUT" and len(parts) == 2:
                 self.updates.append((order["id"], json.loads(body)))
                 return 200, order, {}

@@ -107,6 +107,13 @@ def assert_as_the_shop_sold_it(order: Order, expect: dict) -> None:
         assert order.fulfillments.filter(pushed_at__isnull=False).count() == order.fulfillments.count()
 
 
+def _serve_refunds(server, payload: dict) -> None:
+    """A WooCommerce order's refund objects, as `GET /orders/<id>/refunds` answers (the corpus keeps them beside the
+    order: the order itself lists only their ids and amounts)."""
+    if "refunds" in payload:
+        server.refunds[payload["order"]["id"]] = payload["refunds"]
+
+
 @pytest.fixture
 def channels(shopify, woo):
     return {"shopify": shopify, "woocommerce": woo}
@@ -121,6 +128,7 @@ def servers(shopify_server, woo_server):
 def test_each_shop_order_arrives_through_the_shop_as_the_shop_sold_it(channels, servers, kind, path):
     payload = json.loads(path.read_text())
     servers[kind].add(payload["order"])
+    _serve_refunds(servers[kind], payload)
 
     run = channel_sync(channel=channels[kind])
 
@@ -131,9 +139,12 @@ def test_each_shop_order_arrives_through_the_shop_as_the_shop_sold_it(channels, 
 
 
 @pytest.mark.parametrize(("kind", "path"), CASES, ids=[f"{k}-{p.stem}" for k, p in CASES])
-def test_each_shop_order_arrives_through_its_signed_webhook_as_the_shop_sold_it(channels, kind, path):
+def test_each_shop_order_arrives_through_its_signed_webhook_as_the_shop_sold_it(channels, servers, kind, path):
     payload = json.loads(path.read_text())
     body = json.dumps(payload["order"]).encode()
+    if "refunds" in payload:  # the webhook carries the order; its refund objects are asked of the shop
+        servers[kind].add(payload["order"])
+        _serve_refunds(servers[kind], payload)
 
     result = webhook_receive(channel=channels[kind], headers=signed_headers(kind, body, "d-1"), body=body)
 

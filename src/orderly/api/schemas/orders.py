@@ -238,6 +238,8 @@ class ChargeOut(OutputSchema):
     tax_lines: list[TaxLineOut]
     tax: Money = Field(description="Added to the amount, or contained in it when prices include tax")
     total: Money
+    refunded: Money = Field(description="What the shop paid back for it (in the terms of total): no longer owed")
+    credited: bool = Field(description="Taken back by a credit note and not billed again: not owed meanwhile")
 
 
 class DiscountCodeOut(OutputSchema):
@@ -406,6 +408,8 @@ def charge_out(charge: OrderCharge) -> dict:
         "tax_lines": tax_lines_out(charge.tax_lines),
         "tax": str(charge.tax),
         "total": str(charge.total),
+        "refunded": str(charge.refunded),
+        "credited": charge.credited,
     }
 
 

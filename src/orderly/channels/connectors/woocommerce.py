@@ -205,8 +205,38 @@ def _customer(entry: dict, billing_raw: dict, email: str) -> dict:
     return {"name": name, "email": email}
 
 
-def parse_order(entry) -> ExternalOrder | Malformed:
-    """A WooCommerce order object as an ExternalOrder, or Malformed with the reason and the entry."""
+def _refunded_item(line: dict) -> str:
+    """The order line a refund line pays back: its `_refunded_item_id` meta."""
+    for meta in line.get("meta_data") if isinstance(line.get("meta_data"), list) else []:
+        if isinstance(meta, dict) and meta.get("key") == "_refunded_item_id":
+            return parsing.text(meta.get("value"), 40)
+    return ""
+
+
+def _charge_refunds(details: list | None, shipping: list[wm.Line], fees: list[wm.Line]) -> list[dict]:
+    """Money paid back for shipping and fee lines, from the order's refund objects (`/orders/<id>/refunds`): each
+    refund's shipping_lines and fee_lines, WooCommerce's negative total and total_tax, as positive amounts with
+    their tax (the terms of our charge totals whether or not prices include tax). A refund line names its order
+    line by its `_refunded_item_id` meta; one naming none counts against the charges of its kind in order."""
+    if not details:
+        return []
+    refunds = wm.objects({"refunds": details}, "refunds")
+    positions = {wm.text(line.data, "id", 40): n for n, line in enumerate([*shipping, *fees], 1)}
+    result = []
+    for where, refund in refunds:
+        for key, kind in (("shipping_lines", "shipping"), ("fee_lines", "fee")):
+            for here, line in wm.objects(refund, key):
+                paid_back = wm.exact(line.get("total"), what=f"{where}.{here}.total") + wm.exact(
+                    line.get("total_tax"), what=f"{where}.{here}.total_tax"
+                )
+                position = positions.get(_refunded_item(line))
+                result.append({"position": position, "kind": kind, "amount": wm.money(abs(paid_back))})
+    return result
+
+
+def parse_order(entry, refund_details: list | None = None) -> ExternalOrder | Malformed:
+    """A WooCommerce order object as an ExternalOrder, or Malformed with the reason and the entry. `refund_details`
+    are its refund objects (`/orders/<id>/refunds`) when it has refunds: what they paid back of shipping and fees."""
     if not isinstance(entry, dict):
         return Malformed(external_id="?", reason="an entry of the orders list is not an object", raw=entry)
     try:
@@ -214,12 +244,12 @@ def parse_order(entry) -> ExternalOrder | Malformed:
     except BadPayload as exc:
         return Malformed(external_id="?", reason=str(exc), raw=entry)
     try:
-        return _parse(entry, external_id)
+        return _parse(entry, external_id, refund_details)
     except BadPayload as exc:
         return Malformed(external_id=external_id, reason=str(exc), raw=entry)
 
 
-def _parse(entry: dict, external_id: str) -> ExternalOrder:
+def _parse(entry: dict, external_id: str, refund_details: list | None = None) -> ExternalOrder:
     if not isinstance(entry.get("line_items"), list):
         raise BadPayload("line_items is missing")
     include_tax = entry.get("prices_include_tax") in (True, "true", "yes", 1)
@@ -257,7 +287,8 @@ def _parse(entry: dict, external_id: str) -> ExternalOrder:
         stated_tax=wm.money(total_tax),
         payment=_payment(entry, status, total),
         fulfillments=_fulfillments(entry, status),
-        refunds=[],  # WooCommerce lists refunds by amount only; which units went back is not in the order
+        refunds=[],  # which units went back is on the refund objects; only their shipping and fees are read
+        charge_refunds=_charge_refunds(refund_details, shipping, fees),
         delivery_method=wm.text(first_shipping, "method_id", 100) or wm.text(first_shipping, "method_title", 100),
     )
 
@@ -318,14 +349,29 @@ class Connector(PullConnector):
         return data, PageRequest(url=request.url, params={**request.params, "page": number}, number=number)
 
     def parse_entry(self, entry) -> ExternalOrder | Malformed:
-        return parse_order(entry)
+        """The order, with its refund objects fetched when it lists refunds (the order says only their amounts)."""
+        return parse_order(entry, self.refund_details(entry))
+
+    def refund_details(self, entry) -> list | None:
+        """`GET /orders/<id>/refunds` for an order that lists refunds; None for the others. ChannelError when the
+        shop cannot answer (a passing cause: the pull stops before the order, the webhook is answered 502)."""
+        if not isinstance(entry, dict) or not isinstance(entry.get("refunds"), list) or not entry["refunds"]:
+            return None
+        order_id = wm.text(entry, "id", 40)
+        if not order_id.isdigit():
+            return None
+        url = f"{self.api}/orders/{order_id}/refunds"
+        data, _ = self.get_json(url, params={"per_page": 100}, auth=self.auth, missing_ok=True)
+        if data is not None and not isinstance(data, list):
+            raise ChannelError(f"GET {url} did not answer with a list of refunds.")
+        return data
 
     def stamp_entry(self, entry: dict) -> str:
         return _stamp(entry)
 
     def fetch_order(self, external_id: str):
         data, _ = self.get_json(f"{self.api}/orders/{external_id}", auth=self.auth, missing_ok=True)
-        return None if data is None else parse_order(data)
+        return None if data is None else self.parse_entry(data)
 
     def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> WebhookMessage:
         if PING.fullmatch(body):
@@ -349,7 +395,7 @@ class Connector(PullConnector):
             text = body[:2000].decode("utf-8", "replace")
             malformed = Malformed(external_id="?", reason="the body is not JSON", raw=text)
             return WebhookMessage(delivery_id=header_id, topic=topic, orders=[malformed])
-        return WebhookMessage(delivery_id=_delivery_id(entry, header_id), topic=topic, orders=[parse_order(entry)])
+        return WebhookMessage(delivery_id=_delivery_id(entry, header_id), topic=topic, orders=[self.parse_entry(entry)])
 
     def push_shipped(self, *, external_id: str, tracking_number: str, carrier: str, tracking_url: str) -> None:
         note = f"Shipped with {carrier or 'the carrier'}, tracking number {tracking_number}" + (
