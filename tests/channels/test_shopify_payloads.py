@@ -2,6 +2,7 @@
 carrying exactly what the shop charged: our total rule over the lines and charges gives the shop's total_price to
 the cent. No database needed."""
 
+import copy
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -430,3 +431,32 @@ def test_any_field_of_a_generated_order_set_to_anything_never_raises(order, wher
     assert isinstance(parsed, ExternalOrder | Malformed)
     if isinstance(parsed, Malformed):
         assert parsed.reason and parsed.raw is order
+
+
+def test_shipping_refunds_are_read_from_refund_shipping_lines_else_from_shipping_refund_adjustments():
+    full = json.loads((PAYLOADS / "shipping_refunded_in_full.json").read_text())["order"]
+    part = json.loads((PAYLOADS / "shipping_refunded_in_part.json").read_text())["order"]
+    assert parse_order(full).charge_refunds == [{"position": 1, "kind": "shipping", "amount": "7.95"}]
+    # 5.00 and its tax 0.31, both negative in the adjustment, naming no shipping line
+    assert parse_order(part).charge_refunds == [{"position": None, "kind": "shipping", "amount": "5.31"}]
+
+    # Shopify may repeat the same money as an adjustment beside refund_shipping_lines: it is read once
+    both = copy.deepcopy(full)
+    both["refunds"][0]["order_adjustments"] = copy.deepcopy(part["refunds"][0]["order_adjustments"])
+    assert parse_order(both).charge_refunds == [{"position": 1, "kind": "shipping", "amount": "7.95"}]
+
+    # a refunded part of a taxed shipping line takes its share of the line's tax: 5.00 of 10.00 with 0.63
+    taxed = copy.deepcopy(part)
+    line = taxed["shipping_lines"][0]
+    taxed["refunds"][0]["refund_shipping_lines"] = [
+        {"id": 1, "shipping_line_id": line["id"], "subtotal_amount_set": line["price_set"] | {
+            "presentment_money": {"amount": "5.00", "currency_code": "USD"}}}
+    ]  # fmt: skip
+    assert parse_order(taxed).charge_refunds == [{"position": 1, "kind": "shipping", "amount": "5.32"}]
+
+    # an amount that is not a number keeps the order as failed, naming where
+    broken = copy.deepcopy(part)
+    broken["refunds"][0]["order_adjustments"][0]["amount_set"]["presentment_money"]["amount"] = "five"
+    parsed = parse_order(broken)
+    assert isinstance(parsed, Malformed)
+    assert "refunds[0].order_adjustments[0].amount_set.presentment_money.amount" in parsed.reason

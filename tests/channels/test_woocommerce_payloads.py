@@ -131,8 +131,10 @@ def test_the_corpus_covers_the_cases():
 def test_parse_order_takes_what_the_shop_charged(path):
     data = json.loads(path.read_text())
     expect = data["expect"]
+    # what only the stored order shows (test_payload_corpus asserts it), and the refund objects the shop answers
+    imported = {key: expect.pop(key) for key in ("amount_due", "payment_status", "charge_refunded") if key in expect}
 
-    parsed = parse_order(data["order"])
+    parsed = parse_order(data["order"], data.get("refunds"))
 
     if expect.get("malformed"):
         assert isinstance(parsed, Malformed)
@@ -141,6 +143,10 @@ def test_parse_order_takes_what_the_shop_charged(path):
         return
     assert isinstance(parsed, ExternalOrder), getattr(parsed, "reason", "")
     assert summary(parsed) == expect
+    if "charge_refunded" in imported:  # one refund per charge in the corpus, each naming its shipping line
+        assert [(r["position"], r["kind"], r["amount"]) for r in parsed.charge_refunds] == [
+            (n, "shipping", amount) for n, amount in enumerate(imported["charge_refunded"], 1)
+        ]
     # Our rule gives the shop's total to the cent, and the shop's figures are carried for the import's own check.
     assert rule_total(parsed) == d(data["order"]["total"])
     assert (parsed.stated_total, parsed.stated_tax) == (data["order"]["total"], data["order"]["total_tax"])
