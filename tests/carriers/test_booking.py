@@ -138,7 +138,7 @@ def test_no_rule_is_refused_and_puts_an_error_on_the_order():
     assert refused.value.detail == {"order": order.number, "country": "BE", "delivery_method": ""}
     order.refresh_from_db()
     assert order.error_code == "no_shipping_method"
-    assert order.error_message.startswith("Label not booked: No shipping rule gives a carrier for order")
+    assert order.error_message.startswith(f"Label of {fulfillment.number} not booked: No shipping rule gives a carrier")
     assert "Add a shipping rule for BE" in order.error_message
     assert Parcel.objects.count() == 0
 

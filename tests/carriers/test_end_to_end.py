@@ -130,6 +130,54 @@ def test_sendcloud_void_cancels_the_shipment(sendcloud):
     assert any(path.startswith("POST") and "cancel" in path for path in sendcloud.paths())
 
 
+def _shipments(fake) -> list[tuple[str, str, str]]:
+    """(external reference, parcel id, status code) of every shipment the fake Sendcloud holds, oldest first."""
+    with fake.lock:
+        return [(s["external_reference_id"], str(s["parcels"][0]["id"]), s["parcels"][0]["status"]["code"])
+                for s in fake.shipments.values()]  # fmt: skip
+
+
+def test_sendcloud_void_then_book_again_announces_under_a_new_reference(sendcloud):
+    _, fulfillment = shipped(1)
+    first = label_book(fulfillment=fulfillment, actor=SYSTEM)
+    label_void(fulfillment=fulfillment, actor=SYSTEM)
+    # Sendcloud keeps the cancelled shipment and its reference: the same reference again is answered 409 with it
+    assert _shipments(sendcloud) == [("PA-000001", first.carrier_reference, "CANCELLATION_REQUESTED")]
+    again = label_book(fulfillment=fulfillment, actor=SYSTEM)
+    assert (again.pk, again.label_status, again.voided_labels) == (first.pk, "booked", 1)
+    assert again.carrier_reference != first.carrier_reference
+    assert _shipments(sendcloud) == [
+        ("PA-000001", first.carrier_reference, "CANCELLATION_REQUESTED"),
+        ("PA-000001-2", again.carrier_reference, "READY_TO_SEND"),
+    ]
+    fulfillment.refresh_from_db()
+    assert fulfillment.tracking_number == again.tracking_number != first.tracking_number
+    assert label_book(fulfillment=fulfillment, actor=SYSTEM).carrier_reference == again.carrier_reference
+    label_void(fulfillment=fulfillment, actor=SYSTEM)
+    third = label_book(fulfillment=fulfillment, actor=SYSTEM)
+    assert [(ref, status) for ref, _, status in _shipments(sendcloud)] == [
+        ("PA-000001", "CANCELLATION_REQUESTED"), ("PA-000001-2", "CANCELLATION_REQUESTED"),
+        ("PA-000001-3", "READY_TO_SEND"),
+    ]  # fmt: skip
+    assert bytes(third.documents.get(format="pdf-a6").content).startswith(b"%PDF")
+    assert sum(1 for path in sendcloud.paths() if path.startswith("POST /api/v3/shipments/announce")) == 3
+
+
+def test_sendcloud_a_rebooking_whose_answer_was_lost_is_found_not_bought_twice(sendcloud):
+    _, fulfillment = shipped(1)
+    label_book(fulfillment=fulfillment, actor=SYSTEM)
+    label_void(fulfillment=fulfillment, actor=SYSTEM)
+    sendcloud.fail_next("hang", seconds=2.5)  # Sendcloud announces the new shipment, the answer never arrives
+    with pytest.raises(Conflict) as refused:
+        label_book(fulfillment=fulfillment, actor=SYSTEM)
+    assert refused.value.code == "carrier_unavailable"
+    assert Parcel.objects.get().label_status == "booking"
+    parcel = label_book(fulfillment=fulfillment, actor=SYSTEM)
+    live = [(ref, parcel_id) for ref, parcel_id, status in _shipments(sendcloud) if status == "READY_TO_SEND"]
+    assert live == [("PA-000001-2", parcel.carrier_reference)]
+    assert (parcel.label_status, len(sendcloud.shipments)) == ("booked", 2)
+
+
 def test_easypost_books_fetches_zpl_and_refunds():
     with FakeEasyPost(lifetime=120) as fake:
         carrier_create(

@@ -101,6 +101,9 @@ class Parcel(models.Model):
     carrier_status = models.CharField(max_length=200, blank=True)
     status_at = models.DateTimeField(null=True, blank=True, help_text="When the carrier says the status began")
     booking_attempts = models.PositiveIntegerField(default=0)
+    # Labels of this parcel voided so far: a booking after a void goes to the carrier under a reference of its own
+    # (see booking_reference), because a carrier may keep a cancelled shipment's reference for good.
+    voided_labels = models.PositiveIntegerField(default=0)
     # Set while a booking call is in flight; a parcel left `booking` with this cleared (or long past) had a call
     # whose outcome is unknown, and the next booking asks the carrier for it before buying anything.
     booking_started_at = models.DateTimeField(null=True, blank=True)
@@ -130,6 +133,14 @@ class Parcel(models.Model):
     @property
     def is_live(self) -> bool:
         return self.label_status == LabelStatus.BOOKED
+
+    @property
+    def booking_reference(self) -> str:
+        """The reference the carrier books the parcel's current label under: its number for the first label, then
+        `<number>-<label count>` (`PA-000001-2`) after each void. Sendcloud keeps a cancelled shipment's
+        `external_reference_id` and answers a second announce under it with the cancelled shipment; a reference
+        per label lets the parcel be booked again, while a retry of the same label still finds its own booking."""
+        return self.number if not self.voided_labels else f"{self.number}-{self.voided_labels + 1}"
 
 
 class LabelDocument(models.Model):

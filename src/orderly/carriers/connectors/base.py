@@ -5,9 +5,10 @@ a ParcelRequest, call the connector outside any database transaction, and record
 is a CarrierError subclass carrying the carrier's own words (`carrier_text`) and what the merchant can do about
 it (`fix`); a connector never lets an httpx or JSON exception escape.
 
-Idempotency: `ParcelRequest.reference` is Orderly's parcel number (`PA-000001`), unique per parcel and sent to the
-carrier as its external reference. Before booking again after a failure whose outcome is unknown (a timeout, a
-5xx after the request was sent), the service calls `find_booked(reference)`, so a retry never buys a second label.
+Idempotency: `ParcelRequest.reference` is Orderly's parcel number (`PA-000001`), or after a voided label one of
+its own (`PA-000001-2`), unique per label and sent to the carrier as its external reference. Before booking again
+after a failure whose outcome is unknown (a timeout, a 5xx after the request was sent), the service calls
+`find_booked(reference)`, so a retry never buys a second label.
 """
 
 import dataclasses
@@ -67,7 +68,7 @@ class CustomsItem:
 
 @dataclass(frozen=True)
 class ParcelRequest:
-    reference: str  # Orderly's parcel number, unique per parcel: the carrier's external reference
+    reference: str  # Parcel.booking_reference, unique per label: the carrier's external reference
     order_number: str
     sender: Address
     recipient: Address

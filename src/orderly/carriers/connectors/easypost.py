@@ -2,7 +2,7 @@
 an empty password.
 
 - book: `POST /shipments` with the addresses, the parcel's weight in ounces (EasyPost's unit, to 0.1 oz),
-  `reference` = Orderly's parcel number and `options.label_format` PDF; customs items (`customs_info`) when the
+  `reference` = the parcel's booking reference and `options.label_format` PDF; customs items (`customs_info`) when the
   parcel carries them, each with its line's total value and total weight in ounces as EasyPost documents. The
   rate whose `carrier` and `service` match the method code (`USPS:Priority`; a code without `:` matches the
   service alone) is bought with `POST /shipments/{id}/buy`. A shipment created but not bought costs nothing, so

@@ -3,7 +3,8 @@ public key as user and secret key as password.
 
 - book: `POST /shipments/announce` (create and announce synchronously) with the addresses, one parcel with its
   weight in kg, the shipping option code (and the account's contract id when set), `external_reference_id` =
-  Orderly's parcel number. Outside the EU the parcel's `parcel_items` (description, quantity, weight, price,
+  the request's reference (the parcel number; after a voided label, one of its own, see
+  Parcel.booking_reference). Outside the EU the parcel's `parcel_items` (description, quantity, weight, price,
   HS code, origin country) and `customs_information` go with it. Sendcloud answers a repeated
   `external_reference_id` with 409 and the shipment booked under it, which is taken as the booking (unless it
   was cancelled: Sendcloud takes no second shipment under the reference, so that is refused).

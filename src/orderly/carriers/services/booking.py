@@ -39,7 +39,7 @@ from orderly.core.transitions import check_transition
 from orderly.orders import events as order_events
 from orderly.orders.exceptions import OrderArchived, OrderLocked
 from orderly.orders.models import Order
-from orderly.orders.services import order_error_raise, order_items_progress
+from orderly.orders.services import order_error_clear, order_error_raise, order_items_progress
 from orderly.orders.services.item_progress import Labelled, Unlabelled
 from orderly.orders.status import OrderStatus
 from orderly.shipping.models import Fulfillment, FulfillmentLine
@@ -58,6 +58,12 @@ POLL_AFTER = dt.timedelta(minutes=30)
 # What the order gets as its error when a booking fails for a cause on the order itself.
 ORDER_CAUSES = {ErrorCode.NO_SHIPPING_METHOD, ErrorCode.PARCEL_OVERWEIGHT, ErrorCode.METHOD_NOT_SERVING,
                 ErrorCode.CARRIER_REFUSED}  # fmt: skip
+
+
+def _error_prefix(fulfillment: Fulfillment) -> str:
+    """How the order's error from a refused booking begins: it names the fulfillment, so that booking that
+    fulfillment later clears its own error and never another fulfillment's."""
+    return f"Label of {fulfillment.number} not booked: "
 
 
 @dataclass
@@ -169,13 +175,21 @@ def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserv
 
 def _flag_order(fulfillment: Fulfillment, error: DomainError, actor: Actor) -> None:
     """A booking refused for a cause on the order (no rule, the weight, the address): the order's error names it
-    and the fix, in its own transaction (the refusal rolled back everything else)."""
+    and the fix, in its own transaction (the refusal rolled back everything else). A later refusal for another
+    cause replaces it; a later booking of the fulfillment clears it (_clear_order_error)."""
     if error.code not in ORDER_CAUSES:
         return
-    fix = error.detail.get("fix") or "Fix the cause named, reset the order, then book the label again."
+    fix = error.detail.get("fix") or "Fix the cause named, then book the label again."
     order = Order.all_objects.get(pk=fulfillment.order_id)
-    order_error_raise(order=order, code=str(error.code), message=f"Label not booked: {error.message}", fix=fix,
-                      actor=actor)  # fmt: skip
+    order_error_raise(order=order, code=str(error.code), message=f"{_error_prefix(fulfillment)}{error.message}",
+                      fix=fix, actor=actor)  # fmt: skip
+
+
+def _clear_order_error(order: Order, fulfillment: Fulfillment, actor: Actor) -> None:
+    """The label is booked: an error an earlier refused booking of this fulfillment left on the order is resolved
+    and cleared, with an `error_cleared` event (other errors stay)."""
+    order_error_clear(order=order, codes={str(code) for code in ORDER_CAUSES},
+                      message_prefix=_error_prefix(fulfillment), actor=actor)  # fmt: skip
 
 
 @retry_on_conflict
@@ -260,6 +274,7 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
         note.write(order.pk, actor)
         locked.label_applied = {}
     locked.save()
+    _clear_order_error(order, fulfillment, actor)
     _after_commit(locked, fulfillment, TrackingStatus.ANNOUNCED, now)
     return locked
 
@@ -277,8 +292,10 @@ def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=N
     fetch it leaves the booking standing (the download fetches it again). *Label applied* rises by the units not
     labelled yet; a `label_booked` event; `parcel_status_changed` (announced) after the commit. A carrier's
     refusal becomes CARRIER_REFUSED (carrier_text, fix, field) and an error on the order, as do no rule, an
-    overweight parcel or a country the method does not serve; an unreachable carrier CARRIER_UNAVAILABLE, refused
-    keys CARRIER_AUTH_FAILED. Nothing is bought twice, and a refusal writes no label.
+    overweight parcel or a country the method does not serve (a refusal for another cause replaces that error); a
+    booking that succeeds clears the error a refused booking of this fulfillment left, with an `error_cleared`
+    event. An unreachable carrier is CARRIER_UNAVAILABLE, refused keys CARRIER_AUTH_FAILED. Nothing is bought
+    twice, and a refusal writes no label.
     """
     try:
         reserved = _reserve(fulfillment, actor, carrier, method)
@@ -304,7 +321,7 @@ def _book_at_carrier(connector, parcel: Parcel, look_first: bool, fmt, actor: Ac
     """(what the carrier booked, {format: label document}); a carrier error is recorded and raised as a domain
     error. The label document is fetched best effort: a booking stands without it (the download fetches it)."""
     try:
-        booked = connector.find_booked(parcel.number) if look_first else None
+        booked = connector.find_booked(documents.booking_reference(parcel)) if look_first else None
         if booked is None:
             booked = connector.book(documents.parcel_request(parcel))
     except base.CarrierError as exc:
@@ -358,6 +375,7 @@ def _record_void(parcel: Parcel, actor: Actor) -> Parcel:
     _label_check(locked, LabelStatus.VOIDED)
     now = timezone.now()
     locked.label_status, locked.voided_at, locked.next_poll_at = LabelStatus.VOIDED, now, None
+    locked.voided_labels += 1  # the next label is booked under a reference of its own
     locked.tracking_status, locked.status_at = TrackingStatus.CANCELED, now
     locked.fulfillment = fulfillment
     changes = [Unlabelled(item=int(pk), units=units) for pk, units in sorted(locked.label_applied.items()) if units]

@@ -23,15 +23,22 @@ def _address(data: dict) -> base.Address:
     )  # fmt: skip
 
 
+def booking_reference(parcel: Parcel) -> str:
+    """What the carrier books the parcel's current label under: Parcel.booking_reference (a new one after each
+    void), except for an own label, which keeps the parcel number as its tracking number and barcode (no carrier
+    holds the number, so it is free again once voided)."""
+    return parcel.number if parcel.account.kind == "own" else parcel.booking_reference
+
+
 def parcel_request(parcel: Parcel) -> base.ParcelRequest:
     """What the carrier is asked to carry: the fulfillment's address as it was shipped, the account's sender, the
-    parcel's weight and method, its number as the carrier's reference."""
+    parcel's weight and method, and booking_reference as the carrier's reference."""
     fulfillment = parcel.fulfillment
     order = Order.all_objects.get(pk=fulfillment.order_id)
     recipient = dict(fulfillment.shipping_address or {})
     recipient.setdefault("email", order.customer_email)
     return base.ParcelRequest(
-        reference=parcel.number,
+        reference=booking_reference(parcel),
         order_number=order.external_ref or order.number,
         sender=_address(parcel.account.sender_address),
         recipient=_address(recipient),

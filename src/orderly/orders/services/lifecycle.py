@@ -1,5 +1,7 @@
 """Status changes, archiving, deleting, resetting and notes. Each locks the order and records its event."""
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -220,6 +222,24 @@ def order_error_raise(*, order: Order, code: str, message: str, fix: str, actor:
     order.error_code, order.error_message, order.error_fix = code[:64], message[:1000], fix[:1000]
     order.save(update_fields=["error_code", "error_message", "error_fix", "updated_at"])
     events.error_raised(order, actor)
+    return order
+
+
+@logs_order
+@retry_on_conflict
+@transaction.atomic
+def order_error_clear(*, order: Order, codes: Iterable[str], message_prefix: str, actor: Actor) -> Order:
+    """Take off the order an error that a process outside the order's checks raised and has since seen resolved
+    (a label booked after the carrier refused the address): cleared only while the order's error is still one of
+    `codes` and its message starts with `message_prefix` (the process's own words), with an `error_cleared`
+    event. Any other error (the order's own checks', another fulfillment's) stays, and nothing is written."""
+    order = _locked(order)
+    if order.error_code not in set(codes) or not order.error_message.startswith(message_prefix):
+        return order
+    code, message = order.error_code, order.error_message
+    order.error_code = order.error_message = order.error_fix = ""
+    order.save(update_fields=["error_code", "error_message", "error_fix", "updated_at"])
+    events.error_cleared(order, actor, code, message)
     return order
 
 
