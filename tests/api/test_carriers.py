@@ -237,3 +237,105 @@ def test_the_lists_cost_the_same_queries_for_2_or_12_entries(api):
     few = (count("/carriers"), count("/shipping-rules"))
     add(2, 12)
     assert (count("/carriers"), count("/shipping-rules")) == few
+
+
+def test_a_booking_after_refused_ones_clears_the_orders_error_and_a_new_refusal_replaces_it(api, variant):
+    make_courier(api, methods=[{"code": "standard", "name": "Standard", "max_weight_kg": "0.5"},
+                               {"code": "express", "name": "Express"}])  # fmt: skip
+    number = shipped_fulfillment(api, variant)
+    no_rule = error_of(api.post(f"/fulfillments/{number}/label", {}, role="operator"))
+    order_number = no_rule["detail"]["order"]
+    assert api.get(f"/orders/{order_number}", role="viewer").json()["error"]["code"] == "no_shipping_method"
+
+    overweight = api.post(f"/fulfillments/{number}/label", {"carrier": "Own courier", "method": "standard"},
+                          role="operator")  # fmt: skip
+    assert (overweight.status_code, error_of(overweight)["code"]) == (422, "parcel_overweight")
+    error = api.get(f"/orders/{order_number}", role="viewer").json()["error"]
+    assert error == {
+        "code": "parcel_overweight",
+        "message": f"Label of {number} not booked: The parcel weighs 0.540 kg, over the 0.500 kg that Standard "
+        "(standard) takes. Split the fulfillment into lighter parcels, or book it with a method that takes more.",
+        "fix": "Fix the cause named, then book the label again.",
+    }
+
+    booked = api.post(f"/fulfillments/{number}/label", {"carrier": "Own courier", "method": "express"},
+                      role="operator")  # fmt: skip
+    assert (booked.status_code, booked.json()["label_status"]) == (200, "booked")
+    assert api.get(f"/orders/{order_number}", role="viewer").json()["error"] is None
+    events = OrderEvent.objects.filter(order__number=order_number, kind__in=("error_raised", "error_cleared"))
+    assert [(e.kind, e.data.get("code")) for e in events.order_by("id")] == [
+        ("error_raised", "no_shipping_method"), ("error_raised", "parcel_overweight"),
+        ("error_cleared", "parcel_overweight"),
+    ]  # fmt: skip
+    assert events.order_by("id").last().message == f"Error cleared: {error['message']}"
+
+
+def test_a_rule_whose_method_does_not_ship_to_its_country_is_refused(api):
+    courier = make_courier(api)  # standard serves NL and BE
+    refused = api.post("/shipping-rules", {"country": "DE", "carrier": courier["id"], "method": "standard"},
+                       role="manager")  # fmt: skip
+    assert error_of(refused) == {
+        "code": "method_not_serving",
+        "message": "method: Standard (standard) of Own courier does not ship to DE; add DE to the method's "
+        "countries, or choose a method that serves it.",
+        "field": "method",
+        "detail": {"carrier": "Own courier", "method": "standard", "country": "DE"},
+    }
+    assert ShippingRule.objects.count() == 0
+    rule = api.post("/shipping-rules", {"country": "BE", "carrier": "Own courier", "method": "standard"},
+                    role="manager").json()  # fmt: skip
+    moved = api.patch(f"/shipping-rules/{rule['id']}", {"country": "DE"}, role="manager")
+    assert (moved.status_code, error_of(moved)["code"]) == (422, "method_not_serving")
+    assert ShippingRule.objects.get().country == "BE"
+
+
+def test_a_rule_reads_by_id_and_a_patch_without_its_carrier_is_refused(api):
+    make_courier(api)
+    rule = api.post("/shipping-rules", {"country": "NL", "carrier": "Own courier", "method": "standard"},
+                    role="manager").json()  # fmt: skip
+    assert api.get(f"/shipping-rules/{rule['id']}", role="viewer").json() == rule
+    assert error_of(api.get("/shipping-rules/999", role="viewer")) == {
+        "code": "not_found", "message": "No shipping rule 999.", "field": None,
+        "detail": {"resource": "shipping_rule", "key": "999"},
+    }  # fmt: skip
+    assert api.get(f"/shipping-rules/{rule['id']}", role=None).status_code == 401
+    for change, field in (({"carrier": None}, "carrier"), ({"method": None}, "method"), ({"carrier": ""}, "carrier")):
+        refused = api.patch(f"/shipping-rules/{rule['id']}", change, role="manager")
+        assert (refused.status_code, error_of(refused)["code"], error_of(refused)["field"]) == (422, "invalid", field)
+    assert api.get(f"/shipping-rules/{rule['id']}", role="viewer").json() == rule
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role"),
+    [
+        ("POST", "/fulfillments/FF-999999/label", "operator"),
+        ("GET", "/fulfillments/FF-999999/label", "viewer"),
+        ("POST", "/fulfillments/FF-999999/label/void", "operator"),
+        ("GET", "/fulfillments/FF-999999/tracking", "viewer"),
+    ],
+)
+def test_the_label_endpoints_answer_404_naming_an_unknown_fulfillment(api, method, path, role):
+    answer = api.call(method, path, {} if method == "POST" else None, role=role)
+    assert (answer.status_code, error_of(answer)) == (404, {
+        "code": "not_found", "message": "No fulfillment 'FF-999999'.", "field": "fulfillment",
+        "detail": {"resource": "fulfillment", "key": "FF-999999"},
+    })  # fmt: skip
+
+
+def test_a_carrier_answers_404_by_unknown_id_and_masks_every_kinds_credentials(api):
+    for method in ("GET", "PATCH", "DELETE"):
+        answer = api.call(method, "/carriers/999", {"enabled": False} if method == "PATCH" else None, role="manager")
+        assert (answer.status_code, error_of(answer)) == (404, {
+            "code": "not_found", "message": "No carrier 999.", "field": None,
+            "detail": {"resource": "carrier", "key": "999"},
+        })  # fmt: skip
+    keys = {"public_key": "sc-public-0123456789", "secret_key": "sc-secret-abcdefghij"}
+    sendcloud = api.post("/carriers", {"name": "Sendcloud", "kind": "sendcloud", "credentials": keys},
+                         role="manager").json()  # fmt: skip
+    keys = {"api_key": "EZTK0123456789abcdef", "webhook_secret": "short"}
+    easypost = api.post("/carriers", {"name": "EasyPost", "kind": "easypost", "credentials": keys},
+                        role="manager").json()  # fmt: skip
+    assert sendcloud["credentials"] == {"public_key": "••••6789", "secret_key": "••••ghij", "webhook_secret": ""}
+    assert easypost["credentials"] == {"api_key": "••••cdef", "webhook_secret": "••••"}
+    listed = api.get("/carriers", role="viewer").content.decode()
+    assert not any(secret in listed for secret in ("0123456789", "abcdefghij", "short"))

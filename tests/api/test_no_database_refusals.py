@@ -107,7 +107,7 @@ def world(api, variant):
     courier = api.post(
         "/carriers",
         {"name": "Walk courier", "kind": "own", "credentials": {"webhook_secret": WEBHOOK_SECRET},
-         "methods": [{"code": "standard", "name": "Standard", "countries": ["NL"], "max_weight_kg": "20"}]},
+         "methods": [{"code": "standard", "name": "Standard", "countries": ["NL", "BE"], "max_weight_kg": "20"}]},
     ).json()  # fmt: skip
     spare_courier = api.post("/carriers", {"name": "Spare courier", "kind": "own"}).json()
     rule = api.post("/shipping-rules", {"country": "NL", "carrier": "Walk courier", "method": "standard"}).json()

@@ -148,6 +148,12 @@ def create_rule(request: HttpRequest, payload: RuleIn, idempotency_key: str | No
     return respond(request, idempotency_key, run=run, schema=RuleOut, status=201)
 
 
+@router.get("/shipping-rules/{int:rule_id}", response={200: RuleOut, **READ_ERRORS}, auth=can_read,
+            summary="A shipping rule")  # fmt: skip
+def get_rule(request: HttpRequest, rule_id: int):
+    return rule_dict(selectors.rule_get(rule_id))
+
+
 @router.patch("/shipping-rules/{int:rule_id}", response={200: RuleOut, **WRITE_ERRORS}, auth=can_configure,
               summary="Edit a shipping rule")  # fmt: skip
 def update_rule(request: HttpRequest, rule_id: int, payload: RulePatch):

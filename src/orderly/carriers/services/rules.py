@@ -63,12 +63,24 @@ def _channel(value):
 
 
 def _rule_fields(data: dict) -> dict:
-    account = carrier_find(data.get("carrier"))
+    """The rule's fields from `data`, each checked; a method that does not ship to the rule's country is refused
+    here, not at the first booking the rule would send there."""
+    country = _country(data.get("country"))
+    if data.get("carrier") in (None, ""):
+        raise ValidationError("carrier is required: the carrier account's name or id.", field="carrier")
+    method = method_find(carrier_find(data.get("carrier")), data.get("method"))
+    if not method.serves(country):
+        raise ValidationError(
+            f"method: {method.name} ({method.code}) of {method.account.name} does not ship to {country}; add "
+            f"{country} to the method's countries, or choose a method that serves it.",
+            code=ErrorCode.METHOD_NOT_SERVING, field="method", carrier=method.account.name, method=method.code,
+            country=country,
+        )  # fmt: skip
     return {
-        "country": _country(data.get("country")),
+        "country": country,
         "channel": _channel(data.get("channel")),
         "delivery_method": clean.text(data.get("delivery_method"), field="delivery_method", max_length=100),
-        "method": method_find(account, data.get("method")),
+        "method": method,
     }
 
 
