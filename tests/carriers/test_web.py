@@ -57,6 +57,15 @@ def test_a_bad_carrier_form_shows_the_error_and_saves_nothing(people):
     assert people["operator"].post("/settings/carriers/new/", {"name": "Y", "kind": "own"}).status_code == 403
 
 
+def test_a_rule_whose_method_does_not_ship_to_its_country_shows_the_error_and_saves_nothing(people):
+    account = own_carrier(rule=False)  # standard ships to NL and BE
+    form = {"country": "de", "carrier_method": f"{account.pk}:standard"}
+    response = people["manager"].post("/settings/carriers/rules/", form)
+    assert response.status_code == 422
+    assert "Standard (standard) of Own courier does not ship to DE" in response.content.decode()
+    assert ShippingRule.objects.count() == 0
+
+
 def test_the_label_printer_setting(people):
     viewer = people["viewer"]
     assert 'value="pdf-a6" selected' in viewer.get("/settings/label-printer/").content.decode()
