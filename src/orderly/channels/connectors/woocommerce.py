@@ -11,7 +11,8 @@ Push: the order is set `completed` and a customer note carries the carrier and t
 
 What an order is taken as (the mapping is described in FORMATS.md, "WooCommerce orders: what is taken"): lines,
 shipping and fee lines with the shop's own amounts and per-rate taxes, coupons as discount codes, the money state
-from the payment date, status and refunds, and a `completed` order as fulfilled by the shop.
+from the payment date, status and refunds, the units and charges the refund objects paid back, and a `completed`
+order as fulfilled by the shop.
 """
 
 import base64
