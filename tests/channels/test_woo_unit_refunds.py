@@ -278,3 +278,43 @@ def test_an_unplaceable_refund_line_on_an_order_here_changes_nothing_but_its_tim
     assert _credit_notes(order) == []
     note = OrderEvent.objects.get(order=order, kind="sync_failed")
     assert "refunds[0].line_items[0]._refunded_item_id '' names no line of the order" in note.message
+
+
+@pytest.mark.django_db
+def test_units_refunded_after_the_shop_completed_the_order_come_back_restocked_as_the_shop_says(
+    woo, woo_server, variants, actor
+):
+    from orderly.channels.services import channel_update
+    from orderly.inventory.models import Lot
+    from orderly.inventory.services import stock_receive
+
+    channel_update(channel=woo, settings={"base_url": woo_server.base_url, "shop_fulfillments_use_our_stock": True})
+    woo.refresh_from_db()
+    stock_receive(kind="packaged", sku="ESP-1000", quantity=10, actor=actor)
+    payload = _payload(PARTIAL)
+    after = copy.deepcopy(payload["order"])
+    after.update(status="completed", date_completed="2025-11-04T10:00:00", date_completed_gmt="2025-11-04T09:00:00")
+    after["line_items"][1]["sku"] = "DEC-250"
+    stock_receive(kind="packaged", sku="DEC-250", quantity=10, actor=actor)
+    woo_server.add(_before_the_refund(after, status="completed"))
+    channel_sync(channel=woo)
+    order = Order.objects.get(external_id="742")
+
+    def on_hand(sku: str) -> int:
+        return sum(lot.on_hand for lot in Lot.objects.filter(variant__sku=sku))
+
+    assert (on_hand("ESP-1000"), on_hand("DEC-250")) == (7, 9)  # shipped by the shop from our stock
+
+    woo_server.add(after)
+    woo_server.refunds[742] = payload["refunds"]
+    channel_sync(channel=woo)
+    channel_sync(channel=woo)
+
+    [back] = order.returns.all()
+    assert (back.restock, [(line.order_item.sku, line.quantity) for line in back.lines.all()]) == (
+        True, [("ESP-1000", 1)]
+    )  # fmt: skip
+    assert (on_hand("ESP-1000"), on_hand("DEC-250")) == (8, 9)
+    assert {item.sku: (item.qty_canceled, item.qty_returned) for item in order.items.all()} == {
+        "ESP-1000": (0, 1), "DEC-250": (0, 0)
+    }  # fmt: skip
