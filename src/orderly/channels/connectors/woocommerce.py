@@ -248,7 +248,8 @@ def _unit_refunds(details: list | None, lines: list[wm.Line]) -> list[dict]:
     """Units paid back, per refund object: its `line_items`, each naming the order line by its `_refunded_item_id`
     meta, units as a negative `quantity` (0: money alone, no units). The units the shop restocked on a line go to
     the newest refunds of that line first: a refund arrives (webhook or sync) soon after it is made, when the
-    line's restocked count has just grown by what that refund put back. Oldest refund first in the result."""
+    line's restocked count has just grown by what that refund put back (an older refund restocked and a newer one
+    not is the case the count cannot tell; FORMATS.md says so). Oldest refund first in the result."""
     if not details:
         return []
     restocked = _restocked(lines)
