@@ -271,3 +271,34 @@ def test_refunded_units_already_invoiced_are_credited(shopify, shopify_server, v
     note = order.invoices.get(kind="credit_note")
     assert (line.qty_canceled, line.qty_credited) == (2, 2)
     assert str(note.total) == "26.13"
+
+
+def test_a_full_refund_that_cancels_an_invoiced_order_credits_every_unit(shopify, shopify_server, variants, actor):
+    from orderly.billing.services import invoice_create
+
+    shopify_server.add(shopify_order(1, skus=("ESP-250", "DEC-250")))
+    channel_sync(channel=shopify)
+    order = Order.objects.get()
+    invoice_create(order=order, actor=actor)
+    lines = {item.sku: int(item.identifiers["line_id"]) for item in order.items.all()}
+    refund = {
+        "id": 603,
+        "refund_line_items": [
+            {"line_item_id": lines["ESP-250"], "quantity": 1, "restock_type": "cancel"},
+            {"line_item_id": lines["DEC-250"], "quantity": 2, "restock_type": "cancel"},
+        ],
+        "transactions": [{"kind": "refund", "status": "success", "amount": "39.76"}],
+    }
+    # refunded: the order is canceled by the status map, then its refund credits what the invoice billed
+    shopify_server.add(
+        shopify_order(1, updated=70, skus=("ESP-250", "DEC-250"), financial_status="refunded", refunds=[refund])
+    )
+    channel_sync(channel=shopify)
+
+    order.refresh_from_db()
+    note = order.invoices.get(kind="credit_note")
+    assert (order.status, order.amount_paid, order.amount_due) == ("canceled", Decimal("0.00"), Decimal("0.00"))
+    assert sorted((i.sku, i.qty_canceled, i.qty_credited) for i in order.items.all()) == [
+        ("DEC-250", 2, 2), ("ESP-250", 1, 1)
+    ]  # fmt: skip
+    assert str(note.total) == "39.76"

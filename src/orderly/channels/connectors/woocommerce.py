@@ -11,7 +11,8 @@ Push: the order is set `completed` and a customer note carries the carrier and t
 
 What an order is taken as (the mapping is described in FORMATS.md, "WooCommerce orders: what is taken"): lines,
 shipping and fee lines with the shop's own amounts and per-rate taxes, coupons as discount codes, the money state
-from the payment date, status and refunds, and a `completed` order as fulfilled by the shop.
+from the payment date, status and refunds, the units and charges the refund objects paid back, and a `completed`
+order as fulfilled by the shop.
 """
 
 import base64
@@ -21,7 +22,7 @@ import html
 import json
 import re
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from orderly.channels.connectors import parsing
 from orderly.channels.connectors import woocommerce_money as wm
@@ -41,6 +42,7 @@ PING = re.compile(rb"\s*webhook_id=\d+\s*")
 PAID_STATUSES = ("processing", "completed", "refunded")
 ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode", "country")
 TRACKING_META = "_wc_shipment_tracking_items"
+RESTOCKED_META = "_restock_refunded_items"
 NON_STOCK = {"allocate": False, "fulfil": False}
 
 
@@ -213,6 +215,67 @@ def _refunded_item(line: dict) -> str:
     return ""
 
 
+def _units(value, what: str) -> int:
+    """A refund line's units as a count: WooCommerce writes them negative (`-2`), and 0 on a line whose money
+    alone was paid back."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise BadPayload(f"{what} {value!r} is not a whole number of units")
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise BadPayload(f"{what} {value!r} is not a whole number of units") from None
+    if not number.is_finite() or number != number.to_integral_value() or abs(number) > 10**9:
+        raise BadPayload(f"{what} {value!r} is not a whole number of units")
+    return abs(int(number))
+
+
+def _restocked(lines: list[wm.Line]) -> dict[str, int]:
+    """Units put back in the shop's stock per order line: WooCommerce counts them on the order line, all refunds
+    together, in its `_restock_refunded_items` meta (the refund objects do not say it)."""
+    restocked = {}
+    for line in lines:
+        value = next((m.get("value") for m in _meta(line.data) if m.get("key") == RESTOCKED_META), None)
+        what = f"{line.where}.meta_data.{RESTOCKED_META}"
+        restocked[wm.text(line.data, "id", 40)] = 0 if value in (None, "") else _units(value, what)
+    return restocked
+
+
+def _refund_number(refund: dict) -> int:
+    return int(refund["external_id"]) if refund["external_id"].isdigit() else 0
+
+
+def _unit_refunds(details: list | None, lines: list[wm.Line]) -> list[dict]:
+    """Units paid back, per refund object: its `line_items`, each naming the order line by its `_refunded_item_id`
+    meta, units as a negative `quantity` (0: money alone, no units). The units the shop restocked on a line go to
+    the newest refunds of that line first: a refund arrives (webhook or sync) soon after it is made, when the
+    line's restocked count has just grown by what that refund put back (an older refund restocked and a newer one
+    not is the case the count cannot tell; FORMATS.md says so). Oldest refund first in the result."""
+    if not details:
+        return []
+    restocked = _restocked(lines)
+    refunds = []
+    for where, refund in wm.objects({"refunds": details}, "refunds"):
+        units = []
+        for here, line in wm.objects(refund, "line_items"):
+            count = _units(line.get("quantity"), f"{where}.{here}.quantity")
+            line_id = _refunded_item(line)
+            if count and (not line_id or line_id not in restocked):
+                raise BadPayload(f"{where}.{here}._refunded_item_id {line_id!r} names no line of the order")
+            if count:
+                units.append({"line_id": line_id, "quantity": count, "restock": False})
+        if units:
+            if not (refund_id := _positive_id(refund.get("id"))):
+                raise BadPayload(f"{where}.id is missing")
+            refunds.append({"external_id": refund_id, "lines": units})
+    refunds.sort(key=_refund_number)
+    for refund in reversed(refunds):
+        for unit in refund["lines"]:
+            if restocked[unit["line_id"]] >= unit["quantity"]:
+                restocked[unit["line_id"]] -= unit["quantity"]
+                unit["restock"] = True
+    return refunds
+
+
 def _charge_refunds(details: list | None, shipping: list[wm.Line], fees: list[wm.Line]) -> list[dict]:
     """Money paid back for shipping and fee lines, from the order's refund objects (`/orders/<id>/refunds`): each
     refund's shipping_lines and fee_lines, WooCommerce's negative total and total_tax, as positive amounts with
@@ -236,7 +299,8 @@ def _charge_refunds(details: list | None, shipping: list[wm.Line], fees: list[wm
 
 def parse_order(entry, refund_details: list | None = None) -> ExternalOrder | Malformed:
     """A WooCommerce order object as an ExternalOrder, or Malformed with the reason and the entry. `refund_details`
-    are its refund objects (`/orders/<id>/refunds`) when it has refunds: what they paid back of shipping and fees."""
+    are its refund objects (`/orders/<id>/refunds`) when it has refunds: the units and the shipping and fees they
+    paid back."""
     if not isinstance(entry, dict):
         return Malformed(external_id="?", reason="an entry of the orders list is not an object", raw=entry)
     try:
@@ -287,7 +351,7 @@ def _parse(entry: dict, external_id: str, refund_details: list | None = None) ->
         stated_tax=wm.money(total_tax),
         payment=_payment(entry, status, total),
         fulfillments=_fulfillments(entry, status),
-        refunds=[],  # which units went back is on the refund objects; only their shipping and fees are read
+        refunds=_unit_refunds(refund_details, lines),
         charge_refunds=_charge_refunds(refund_details, shipping, fees),
         delivery_method=wm.text(first_shipping, "method_id", 100) or wm.text(first_shipping, "method_title", 100),
     )

@@ -195,9 +195,11 @@ def _follow_shop(channel: SalesChannel, order: Order, data: ExternalOrder, actor
 
 def _apply_refund(order: Order, lines: list, restock_allowed: bool, actor: Actor) -> None:
     """Refunded units: those not shipped are canceled here; those shipped come back as a return (restocked when
-    the shop restocked them and ships from our stock), which credits what was invoiced."""
+    the shop restocked them and ships from our stock), which credits what was invoiced. Units the order canceled
+    already (the shop's refunded status cancels the order in the same sync, before its refunds are applied) are
+    credited where invoiced too."""
     items = {str(item.identifiers.get("line_id", "")): item for item in order.items.all() if item.identifiers}
-    to_cancel, to_return = {}, []
+    to_cancel, to_credit, to_return = {}, {}, []
     for line in lines:
         item = items.get(str(line.get("line_id", "")))
         units = line.get("quantity") if isinstance(line.get("quantity"), int) else 0
@@ -210,11 +212,17 @@ def _apply_refund(order: Order, lines: list, restock_allowed: bool, actor: Actor
         back = min(units - cancel, max(item.qty_handed_to_carrier - item.qty_returned, 0))
         if back:
             to_return.append(({"item": item.pk, "quantity": back}, bool(line.get("restock")) and restock_allowed))
+        if canceled_before := min(units - cancel - back, item.qty_canceled):
+            to_credit[item.pk] = to_credit.get(item.pk, 0) + canceled_before
     if to_cancel:
         canceled = order_items_cancel_units(order=order, units=to_cancel, actor=actor, reason="refunded in the shop")
-        # units already invoiced are taken back on a credit note (the returns below get theirs from the return)
+        for pk, units in canceled.items():
+            to_credit[pk] = to_credit.get(pk, 0) + units
+    if to_credit:
+        # units already invoiced are taken back on a credit note (the returns below get theirs from the return);
+        # it credits no unit twice, nor one never invoiced
         credit_note_for_return(
-            order=order, lines=list(canceled.items()), reason="Refunded in the shop before shipping.", actor=actor
+            order=order, lines=list(to_credit.items()), reason="Refunded in the shop before shipping.", actor=actor
         )
     for restock in (True, False):
         chosen = [line for line, flag in to_return if flag is restock]
