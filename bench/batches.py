@@ -248,7 +248,9 @@ def profile(numbers: list[str], orders: int) -> None:
     cpu = time.process_time() - start
     print(f"  {orders} orders: {1000 * cpu / orders:.1f} ms CPU and {len(statements) / orders:.1f} statements per "
           "order (profiled)")  # fmt: skip
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(25)
     statements.clear()
     with connection.execute_wrapper(count):
         batch_process(batch_id=batch.pk, worker="profiled", limit=1)
