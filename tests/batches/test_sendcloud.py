@@ -4,6 +4,7 @@ it, an order no rule ships, and a worker killed between booking a label and reco
 area, and between the carriers area and the batch), which still ends with one label per parcel."""
 
 import datetime as dt
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -200,3 +201,38 @@ def test_killed_after_booking_but_before_the_batch_recorded_the_label(actor, sen
     assert parcel.booking_attempts == 1  # answered as booked: the carrier was not asked again
     assert _announced(sendcloud) == 2
     _once_each(orders, sendcloud)
+
+
+def _statements_of_next_order(batch) -> list[str]:
+    from django.db import connection
+
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        run(batch, limit=1)
+    return statements
+
+
+def test_every_order_takes_the_same_statements_and_its_lines_add_only_their_counters(actor, sendcloud):
+    for sku in ("ESP-250", "FIL-1KG", "DEC-250"):
+        variant(sku)
+        receive(sku, 50)
+    one_line = create(actor, *[order_of(("ESP-250", 2)) for _ in range(4)])
+    three_lines = create(actor, *[order_of(("ESP-250", 2), ("FIL-1KG", 1), ("DEC-250", 3)) for _ in range(4)])
+    run(one_line, limit=1), run(three_lines, limit=1)  # the first numbers of each prefix are made then
+
+    second, third = _statements_of_next_order(one_line), _statements_of_next_order(one_line)
+    with_three = _statements_of_next_order(three_lines)
+
+    assert len(second) == len(third)  # nothing read again per order grows with the batch
+    # two more lines: each item's counters are its own UPDATE (their values differ), nothing else
+    assert len(with_three) - len(second) == 2
+    assert _kinds(with_three) - _kinds(second) == Counter({'UPDATE "orders_orderitem" SET': 2})
+
+
+def _kinds(statements: list[str]) -> Counter:
+    return Counter(" ".join(sql.split()[:3]) for sql in statements if "SAVEPOINT" not in sql)
