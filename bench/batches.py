@@ -5,6 +5,7 @@ PostgreSQL (the scaling ratio printed), then its pick & pack list PDF and its 1,
     .venv/bin/python bench/batches.py             # 1,000 orders, results recorded in bench/results/
     .venv/bin/python bench/batches.py --smoke     # 20 orders, a few seconds, nothing recorded
     .venv/bin/python bench/batches.py --profile 100   # cProfile of 100 orders processed in this process
+    .venv/bin/python bench/batches.py --measure 100   # their CPU time and statements only (to compare versions)
     options: --orders N (1000)  --carrier sendcloud|own|standin  --reuse (keep the loaded orders between runs)
 
 Targets: under 60 s with one worker, about half with two; each document under 10 s.
@@ -32,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = "orderly_bench_batches"
+PG_DATABASE = os.environ.get("BENCH_DATABASE", "orderly_bench_batches")
 VARIANTS = 30
 SMOKE_ORDERS = 20
 CARRIER_NAME = {"sendcloud": "Sendcloud", "own": "Own courier"}
@@ -222,6 +223,29 @@ def documents(batch) -> list[dict]:
     return made
 
 
+def measure(numbers: list[str], orders: int) -> None:
+    """`orders` orders of a batch processed in this process (no profiler): CPU time and statements per order, the
+    figures that do not depend on how busy the machine is, to compare two versions of the code."""
+    from django.db import connection
+
+    from orderly.batches.services import batch_process
+
+    batch = _make_batch(numbers)
+    batch_process(batch_id=batch.pk, worker="warm-up", limit=3)
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    start, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(count):
+        batch_process(batch_id=batch.pk, worker="measured", limit=orders)
+    cpu, took = time.process_time() - cpu, time.perf_counter() - start
+    print(f"  {orders} orders in this process: {1000 * cpu / orders:.1f} ms CPU, {1000 * took / orders:.0f} ms wall "
+          f"and {len(statements) / orders:.1f} statements per order; load {os.getloadavg()[0]:.1f}")  # fmt: skip
+
+
 def profile(numbers: list[str], orders: int) -> None:
     """`orders` orders of a batch processed in this process under cProfile, with the statements they ran."""
     import cProfile
@@ -299,6 +323,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_ORDERS} orders, nothing recorded")
     parser.add_argument("--profile", type=int, metavar="N", help="profile N orders in this process instead")
+    parser.add_argument("--measure", type=int, metavar="N", help="CPU and statements of N orders in this process")
     parser.add_argument("--carrier", choices=["sendcloud", "own", "standin"], default="sendcloud")
     parser.add_argument("--reuse", action="store_true", help="load the orders once and keep a copy for next runs")
     parser.add_argument("--label", default="", help="added to the results file's name")
@@ -308,8 +333,8 @@ def main() -> None:
     if args.worker:
         return worker(args)
     orders = SMOKE_ORDERS if args.smoke else args.orders
-    if args.profile:
-        orders = max(orders, args.profile + 3)
+    if args.profile or args.measure:
+        orders = max(orders, (args.profile or args.measure) + 3)
     sys.path.insert(0, str(ROOT))
     from tests.carriers.fake_sendcloud import FakeSendcloud
 
@@ -320,6 +345,8 @@ def main() -> None:
             install_standin()
         if args.profile:
             return profile(numbers[:orders], args.profile)
+        if args.measure:
+            return measure(numbers[:orders], args.measure)
         runs = [run_batch(numbers[:orders], 1, args.carrier), run_batch(numbers[orders:], 2, args.carrier)]
         ratio = runs[1]["wall"] / runs[0]["wall"]
         print(f"  scaling: two workers took {ratio:.2f} of one worker's time ({1 / ratio:.2f}× faster)", flush=True)
