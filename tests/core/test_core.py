@@ -12,6 +12,19 @@ def test_numbers_per_prefix(db):
     assert [next_number("OR"), next_number("OR"), next_number("OF")] == ["OR-000001", "OR-000002", "OF-000001"]
 
 
+def test_a_number_of_a_known_prefix_takes_two_statements_and_a_new_prefix_starts_at_one(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orderly.core.numbering import next_numbers
+
+    assert next_numbers("ZZ", 3) == ["ZZ-000001", "ZZ-000002", "ZZ-000003"]
+    with CaptureQueriesContext(connection) as taken:
+        assert next_number("ZZ") == "ZZ-000004"
+    assert [q["sql"].split()[0] for q in taken.captured_queries] == ["SELECT", "UPDATE"]
+    assert next_numbers("ZZ", 0) == []
+
+
 @pytest.mark.parametrize(
     ("role", "required", "allowed"),
     [

@@ -245,6 +245,52 @@ def test_inside_an_open_transaction_it_leaves_the_retry_to_whoever_opened_it(no_
     assert len(attempts) == 1
 
 
+def _savepoints(run) -> list[str]:
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        run()
+    return [sql for sql in statements if sql.startswith("SAVEPOINT")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_atomic_service_called_outside_a_transaction_opens_no_savepoint_and_still_rolls_back(no_pause):
+    @retry_on_conflict
+    @transaction.atomic
+    def work(prefix, fail=False):
+        NumberSequence.objects.create(prefix=prefix)
+        if fail:
+            raise ValueError("refused after writing")
+        return transaction.get_connection().in_atomic_block
+
+    assert _savepoints(lambda: work("T1")) == []
+    with pytest.raises(ValueError):
+        work("T2", fail=True)
+    assert list(NumberSequence.objects.filter(prefix__startswith="T").values_list("prefix", flat=True)) == ["T1"]
+    assert work("T3") is True  # its body ran in the retry's transaction
+
+    def nested():
+        with transaction.atomic():
+            work("T4")
+
+    assert len(_savepoints(nested)) == 1  # inside a transaction: its own savepoint, as written
+
+
+def test_only_a_plain_atomic_on_the_default_database_is_unwrapped():
+    def body():
+        return None
+
+    assert retry._under_plain_atomic(transaction.atomic(body)) is body
+    assert retry._under_plain_atomic(transaction.atomic(durable=True)(body)) is None
+    assert retry._under_plain_atomic(transaction.atomic(savepoint=False)(body)) is None
+    assert retry._under_plain_atomic(transaction.atomic(using="other")(body)) is None
+    assert retry._under_plain_atomic(body) is None
+
+
 # ---- real lock waits on PostgreSQL
 
 

@@ -9,8 +9,10 @@ never followed (the connectors' client does not follow them). `ORDERLY_ALLOW_PRI
 self-hosted shop on the LAN and for the tests' shops on 127.0.0.1.
 """
 
+import functools
 import ipaddress
 import socket
+import ssl
 
 import httpcore
 import httpx
@@ -85,10 +87,17 @@ class _GuardedBackend(httpcore.SyncBackend):
         )
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: reading the CA bundle costs some 50 ms of CPU, which a context per
+    client paid for every label booked. A context is safe to share between clients and threads."""
+    return httpx.create_ssl_context()
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport whose connections are checked by `refusal` at connect time (TLS still verifies the
     shop's own name: the certificate is checked against the URL's host, not the address)."""
 
     def __init__(self):
-        super().__init__()
-        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), network_backend=_GuardedBackend())
+        super().__init__(verify=_ssl_context())
+        self._pool = httpcore.ConnectionPool(ssl_context=_ssl_context(), network_backend=_GuardedBackend())

@@ -1,7 +1,5 @@
 """Public numbers (OR-000001, OF-000001, …) handed out without gaps or repeats."""
 
-from django.db import transaction
-
 from orderly.core.locks import lock_sequence
 from orderly.core.models import NumberSequence
 from orderly.core.retry import retry_on_conflict
@@ -18,10 +16,14 @@ def next_numbers(prefix: str, count: int, *, width: int = 6) -> list[str]:
     transaction that uses them, so a rollback gives the whole block back and no gap or repeat is ever seen."""
     if count <= 0:
         return []
-    with transaction.atomic():
+    # Locked first and made only when missing: two statements for every number but a prefix's first (a
+    # fulfillment and its parcel take one each), and no savepoint: the retry's transaction is this one's.
+    try:
+        sequence = lock_sequence(NumberSequence.objects.all(), prefix)
+    except NumberSequence.DoesNotExist:
         NumberSequence.objects.get_or_create(prefix=prefix)
         sequence = lock_sequence(NumberSequence.objects.all(), prefix)
-        first = sequence.last_value + 1
-        sequence.last_value += count
-        sequence.save(update_fields=["last_value"])
+    first = sequence.last_value + 1
+    sequence.last_value += count
+    sequence.save(update_fields=["last_value"])
     return [f"{prefix}-{value:0{width}d}" for value in range(first, first + count)]

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from django.db import DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
 from orderly.core import locks
 from orderly.core.error_codes import ErrorCode
@@ -86,12 +86,33 @@ def run_with_retry(function: Callable[[], R], *, attempts: int = ATTEMPTS, using
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _under_plain_atomic(function: Callable) -> Callable | None:
+    """The function `@transaction.atomic` (default database, with a savepoint, not durable) decorates, or None
+    when `function` is not such a decoration."""
+    wrapped = getattr(function, "__wrapped__", None)
+    for cell in getattr(function, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # a cell not filled yet
+            continue
+        if isinstance(value, transaction.Atomic) and value.using in (None, DEFAULT_DB_ALIAS):
+            return wrapped if value.savepoint and not value.durable else None
+    return None
+
+
 def retry_on_conflict(function: Callable[P, R]) -> Callable[P, R]:
     """Decorate a service entry point that takes row locks (put it above `@transaction.atomic`): its whole
-    transaction is retried on a transient database refusal and otherwise refused with 409 `busy`."""
+    transaction is retried on a transient database refusal and otherwise refused with 409 `busy`.
+
+    Called outside any transaction, a service under `@transaction.atomic` runs its body in the retry's own
+    transaction: that atomic would only open a savepoint inside it (two more round trips to the database for
+    nothing, on every service call). Inside an open transaction it runs as written, savepoint included."""
+    body = _under_plain_atomic(function)
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if body is not None and not locks.nested() and not transaction.get_connection().in_atomic_block:
+            return run_with_retry(lambda: body(*args, **kwargs))
         return run_with_retry(lambda: function(*args, **kwargs))
 
     return wrapper

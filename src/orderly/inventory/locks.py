@@ -6,7 +6,7 @@ they are never locked by themselves. Selectors never lock.
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from orderly.core.locks import lock_row, lock_rows
 from orderly.inventory.models import Hold, Lot
@@ -14,8 +14,8 @@ from orderly.inventory.status import LotKind
 
 
 def lock_lots(ids: Iterable[int], *, kind: str | None = None) -> list[Lot]:
-    """These lots (of `kind`, when given) locked in primary-key order."""
-    lots = Lot.objects.filter(pk__in=set(ids))
+    """These lots (or those a subquery gives; of `kind`, when given) locked in primary-key order."""
+    lots = Lot.objects.filter(pk__in=ids if isinstance(ids, QuerySet) else set(ids))
     return lock_rows(lots.filter(kind=kind) if kind else lots)
 
 

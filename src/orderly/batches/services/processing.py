@@ -72,22 +72,29 @@ def actor_of(batch: Batch) -> Actor:
 
 
 @retry_on_conflict
-def _claim(batch_id: int, worker: str) -> int | None:
-    """Take the first waiting order nobody is processing (or whose worker's lease ran out); its entry's id."""
+@transaction.atomic
+def _claim_entry(batch_id: int, worker: str) -> BatchOrder | None:
+    """Take the first waiting order nobody is processing (or whose worker's lease ran out): its entry, with its
+    batch and fulfillment loaded (not locked)."""
     now = timezone.now()
     stale = now - timezone.timedelta(seconds=lease_seconds())
-    with transaction.atomic():
-        waiting = BatchOrder.objects.filter(batch_id=batch_id, outcome=Outcome.WAITING).filter(
-            Q(claimed_by="") | Q(claimed_at__lt=stale) | Q(claimed_by=worker)
-        )
-        entry = claim_entry(waiting)
-        if entry is None:
-            return None
-        entry.claimed_by, entry.claimed_at = worker, now
-        entry.attempts += 1
-        entry.started_at = entry.started_at or now
-        entry.save(update_fields=["claimed_by", "claimed_at", "attempts", "started_at"])
-        return entry.pk
+    waiting = BatchOrder.objects.filter(batch_id=batch_id, outcome=Outcome.WAITING).filter(
+        Q(claimed_by="") | Q(claimed_at__lt=stale) | Q(claimed_by=worker)
+    )
+    entry = claim_entry(waiting.select_related("batch", "fulfillment"))
+    if entry is None:
+        return None
+    entry.claimed_by, entry.claimed_at = worker, now
+    entry.attempts += 1
+    entry.started_at = entry.started_at or now
+    entry.save(update_fields=["claimed_by", "claimed_at", "attempts", "started_at"])
+    return entry
+
+
+def _claim(batch_id: int, worker: str) -> int | None:
+    """The id of the entry _claim_entry takes, or None."""
+    entry = _claim_entry(batch_id, worker)
+    return entry.pk if entry is not None else None
 
 
 def _mine(entry: BatchOrder, worker: str, *, counts: bool = False) -> BatchOrder:
@@ -119,9 +126,6 @@ def _fulfill(entry: BatchOrder, worker: str, actor: Actor) -> None:
     if refused := checks.refusal(order, items):
         raise Stop(refused.code, refused.reason, refused.fix)
     method = labels.method_resolve(order=order)
-    claim = BatchOrder.objects.filter(pk=entry.pk).values("claimed_by", "outcome", "fulfillment_id").first()
-    if claim != {"claimed_by": worker, "outcome": Outcome.WAITING, "fulfillment_id": None}:
-        raise ClaimLost(entry.pk)  # taken over, or fulfilled by an earlier claim after all: never a second one
     # Fulfilled with its carrier named, so the orders area counts the units released, picked, packed, sorted and
     # labelled with the shipment (one change of the items); the label itself is booked in the next step, and an
     # order whose booking fails stays at this step until it is reprocessed.
@@ -133,7 +137,8 @@ def _fulfill(entry: BatchOrder, worker: str, actor: Actor) -> None:
     )
     # The order's lock, held since the start, keeps every step of this entry to one worker at a time, so the entry
     # is written by a guarded update rather than locked: its lock would come after the fulfillment's number, last
-    # in the global order. A claim lost meanwhile rolls the fulfillment back.
+    # in the global order. A claim lost meanwhile (taken over, or fulfilled by an earlier claim after all) rolls
+    # this fulfillment back: never a second one.
     now = timezone.now()
     recorded = BatchOrder.objects.filter(
         pk=entry.pk, claimed_by=worker, outcome=Outcome.WAITING, fulfillment__isnull=True
@@ -200,9 +205,12 @@ def _stop_of(error: DomainError) -> Stop:
     return Stop(str(error.code), error.message, fix or "Fix what the reason names, then reprocess the order.")
 
 
-def process_entry(entry_id: int, worker: str, actor: Actor) -> None:
-    """Take one claimed order through the steps it has not reached yet; a refusal is its outcome."""
-    entry = BatchOrder.objects.select_related("batch", "fulfillment").get(pk=entry_id)
+def process_entry(entry: BatchOrder | int, worker: str, actor: Actor) -> None:
+    """Take one claimed order (its entry as claimed, or its id) through the steps it has not reached yet; a
+    refusal is its outcome."""
+    if not isinstance(entry, BatchOrder):
+        entry = BatchOrder.objects.select_related("batch", "fulfillment").get(pk=entry)
+    entry_id = entry.pk
     steps = ((Step.FULFILLED, _fulfill), (Step.LABELLED, _label), (Step.TOLD, _tell))
     try:
         for step, run in steps:
@@ -232,10 +240,10 @@ def batch_process(*, batch_id: int, worker: str | None = None, limit: int | None
     actor = actor_of(batch)
     done = 0
     while limit is None or done < limit:
-        entry_id = _claim(batch_id, worker)
-        if entry_id is None:
+        entry = _claim_entry(batch_id, worker)
+        if entry is None:
             break
-        process_entry(entry_id, worker, actor)
+        process_entry(entry, worker, actor)
         done += 1
     batch_settle(batch_id=batch_id)
     return done

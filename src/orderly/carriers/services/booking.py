@@ -44,7 +44,7 @@ from orderly.orders.services.item_progress import Labelled, Unlabelled
 from orderly.orders.status import OrderStatus
 from orderly.shipping.models import Fulfillment, FulfillmentLine
 from orderly.shipping.services import fulfillment_cancel as shipping_cancel
-from orderly.shipping.services import fulfillment_tracking_set
+from orderly.shipping.services import fulfillment_tracking_set, fulfillment_tracking_write
 from orderly.shipping.services.common import fulfillment_for_update
 from orderly.shipping.status import Delivery, FulfillmentStatus
 
@@ -211,7 +211,7 @@ def _record_failure(parcel: Parcel, exc: base.CarrierError, actor: Actor) -> Non
 def _labelled(fulfillment: Fulfillment) -> list[Labelled]:
     """Units of the fulfillment not counted as labelled when it shipped (it had no carrier then)."""
     changes = []
-    for line in FulfillmentLine.objects.filter(fulfillment=fulfillment).order_by("pk"):
+    for line in fulfillment.lines.all():  # loaded in key order by fulfillment_for_update
         units = line.quantity - int((line.indicator_changes or {}).get("qty_label_applied", 0))
         if units > 0:
             changes.append(Labelled(item=line.order_item_id, units=units))
@@ -259,9 +259,11 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
     for fmt, content in kept.items():
         locked.documents.create(format=fmt, content=content)
     shipped = fulfillment.status == FulfillmentStatus.FULFILLED  # reported lost while the carrier was asked: not
-    if shipped:
-        fulfillment_tracking_set(fulfillment=fulfillment, actor=actor, carrier=locked.account.name,
-                                 tracking_number=locked.tracking_number, tracking_url=locked.tracking_url)  # fmt: skip
+    if shipped:  # its locks are held since fulfillment_for_update above: not taken again
+        fulfillment_tracking_write(
+            order=order, fulfillment=fulfillment, actor=actor, carrier=locked.account.name,
+            tracking_number=locked.tracking_number, tracking_url=locked.tracking_url,
+        )  # fmt: skip
     locked.fulfillment = fulfillment
     changes = _labelled(fulfillment) if shipped else []
     note = events.label_booked(locked)

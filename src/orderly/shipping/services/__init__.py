@@ -10,6 +10,7 @@ indicators and the timeline event and settles the order, in the same transaction
     fulfillment_create(*, order, actor, items=None, shipping_address=None, carrier="", tracking_number="")
         -> Fulfillment
     fulfillment_tracking_set(*, fulfillment, actor, carrier, tracking_number, tracking_url="") -> Fulfillment
+    fulfillment_tracking_write(*, order, fulfillment, ...)   (the same, its locks held: fulfillment_for_update)
     fulfillment_cancel(*, fulfillment, actor) -> Fulfillment
     fulfillment_report_lost(*, fulfillment, actor) -> Fulfillment
     return_register(*, order, items, reason, restock, actor) -> Return
@@ -35,7 +36,11 @@ Decisions:
 """
 
 from orderly.shipping.services.from_shop import fulfillment_record_from_shop
-from orderly.shipping.services.fulfilling import fulfillment_create, fulfillment_tracking_set
+from orderly.shipping.services.fulfilling import (
+    fulfillment_create,
+    fulfillment_tracking_set,
+    fulfillment_tracking_write,
+)
 from orderly.shipping.services.returns import return_register
 from orderly.shipping.services.undoing import fulfillment_cancel, fulfillment_report_lost
 
@@ -45,5 +50,6 @@ __all__ = [
     "fulfillment_record_from_shop",
     "fulfillment_report_lost",
     "fulfillment_tracking_set",
+    "fulfillment_tracking_write",
     "return_register",
 ]

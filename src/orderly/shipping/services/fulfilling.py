@@ -167,6 +167,17 @@ def fulfillment_tracking_set(
     Guarantees a `tracking_changed` event, `pushed_at` cleared so a new number reaches the shop through the outbox
     again, and `tracking_assigned` sent after the commit when a number was given."""
     order, _items, fulfillment = fulfillment_for_update(fulfillment)
+    return fulfillment_tracking_write(
+        order=order, fulfillment=fulfillment, actor=actor, carrier=carrier, tracking_number=tracking_number,
+        tracking_url=tracking_url,
+    )  # fmt: skip
+
+
+def fulfillment_tracking_write(
+    *, order: Order, fulfillment: Fulfillment, actor: Actor, carrier: str, tracking_number: str, tracking_url: str = ""
+) -> Fulfillment:
+    """fulfillment_tracking_set for a caller that holds the locks already (fulfillment_for_update gave it `order`
+    and `fulfillment` in this transaction): the same checks and guarantees, without locking everything again."""
     if fulfillment.status != FulfillmentStatus.FULFILLED or fulfillment.delivery != Delivery.SHIP:
         raise Conflict(
             f"Fulfillment {fulfillment.number} is {fulfillment.status} ({fulfillment.delivery}); only a fulfilled, "
@@ -205,11 +216,15 @@ def record_lines(fulfillment: Fulfillment, chosen, draws: dict, *, labelled: boo
         for item, quantity in chosen
     ]
     moved = order_items_progress(changes=shipped, actor=actor, note=events.fulfilled(fulfillment))
-    for item, quantity in chosen:
-        line = FulfillmentLine.objects.create(
+    # two inserts per fulfillment, whatever its number of lines (the lines' ids come back for their draws)
+    lines = FulfillmentLine.objects.bulk_create(
+        FulfillmentLine(
             fulfillment=fulfillment, order_item=item, quantity=quantity, indicator_changes=moved.get(item.pk, {})
         )
-        FulfillmentDraw.objects.bulk_create(
-            FulfillmentDraw(line=line, lot_id=d.lot_id, quantity=int(d.quantity), hold_reference=d.hold_reference)
-            for d in draws[item.pk]
-        )
+        for item, quantity in chosen
+    )
+    FulfillmentDraw.objects.bulk_create(
+        FulfillmentDraw(line=line, lot_id=d.lot_id, quantity=int(d.quantity), hold_reference=d.hold_reference)
+        for line, (item, _quantity) in zip(lines, chosen, strict=True)
+        for d in draws[item.pk]
+    )
