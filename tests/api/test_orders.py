@@ -502,7 +502,7 @@ def test_a_note_lands_on_the_timeline_newest_first(api, variant):
     events = timeline.json()["items"]
     assert [(e["kind"], e["actor"], e["message"]) for e in events] == [
         ("note_added", {"kind": "user", "name": "operator"}, "Note: Called the customer"),
-        ("created", {"kind": "system", "name": "Orderly"}, f"Order {order.number} created (open)."),
+        ("created", {"kind": "system", "name": "Orderly"}, f"Order {order.number} created (Open)."),
     ]
     assert events[0]["data"] == {"text": "Called the customer"}
     assert set(events[0]) == {"id", "created_at", "kind", "actor", "message", "data"}
@@ -530,7 +530,7 @@ def test_timeline_pages(api, variant):
 
     page = api.get(f"/orders/{order.number}/timeline?page_size=2&page=2", role="viewer").json()
 
-    assert [e["message"] for e in page["items"]] == ["Note: note 0", f"Order {order.number} created (open)."]
+    assert [e["message"] for e in page["items"]] == ["Note: note 0", f"Order {order.number} created (Open)."]
     assert (page["total"], page["pages"]) == (4, 2)
 
 

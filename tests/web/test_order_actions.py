@@ -24,7 +24,7 @@ def test_open_a_draft(op):
     assert _toasts(response) == [("success", f"Order {order.number} opened.")]
     order.refresh_from_db()
     assert order.status == "open"
-    assert order.events.first().message == "Status changed from draft to open."
+    assert order.events.first().message == "Status changed from Draft to Open."
 
 
 def test_cancel(op):
