@@ -204,3 +204,27 @@ def test_payments_and_refunds_are_listed_on_the_order_page(viewer, order):
     assert "Payment Bank transfer B-1 30.00 EUR" in page
     assert "Refund Bank transfer — −5.80 EUR" in page
     assert "Amount paid 24.20 EUR" in page
+
+
+def test_the_invoice_totals_are_a_table_of_words_and_amounts(viewer, order):
+    invoice = invoice_create(order=order, actor=Actor.system())
+    response = viewer.get(f"/invoices/{invoice.number}/")
+    html = response.content.decode()
+    assert '<tr><th scope="row">Subtotal</th><td class="num">20.00 EUR</td></tr>' in html
+    assert '<tr><th scope="row">Tax</th><td class="num">4.20 EUR</td></tr>' in html
+    assert '<tr class="grand"><th scope="row">Total</th><td class="num">24.20 EUR</td></tr>' in html
+
+
+def test_a_fully_credited_invoice_offers_no_credit_form(op, order):
+    invoice = invoice_create(order=order, actor=Actor.system())
+    op.post(f"/invoices/{invoice.number}/", {"items[0].quantity": "1", "reason": "Scratched"})
+    partly = text(op.get(f"/invoices/{invoice.number}/"))
+    assert "Credit this invoice" in partly  # one unit is still billed
+    op.post(f"/invoices/{invoice.number}/", {"items[0].quantity": "1", "reason": "Scratched too"})
+    page = text(op.get(f"/invoices/{invoice.number}/"))
+    assert "Credit this invoice" not in page
+    assert (
+        "Everything billed on this invoice is credited (CN-000001, CN-000002): there is nothing left to credit." in page
+    )
+    credit_note = text(op.get("/invoices/CN-000002/"))
+    assert "Credit this invoice" not in credit_note and "nothing left to credit" not in credit_note

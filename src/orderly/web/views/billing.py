@@ -122,6 +122,7 @@ def credit_form(invoice, data=None) -> tuple[FormState, list]:
 def _invoice_page(request, invoice, form=None, rows=None, status: int = 200) -> TemplateResponse:
     if form is None:
         form, rows = credit_form(invoice)
+    open_to_credit = selectors.left_to_credit(invoice)
     context = {
         "invoice": invoice,
         "order": invoice.order,
@@ -129,7 +130,8 @@ def _invoice_page(request, invoice, form=None, rows=None, status: int = 200) -> 
         "tax_summary": selectors.tax_summary(invoice),
         "credit": form,
         "credit_rows": rows,
-        "can_credit": not invoice.is_credit_note and request.user.can("operator"),
+        "can_credit": request.user.can("operator") and open_to_credit,
+        "fully_credited": not invoice.is_credit_note and not open_to_credit,
     }
     return TemplateResponse(request, "web/billing/invoice_detail.html", context, status=status)
 
