@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 
+from orderly.channels.problems import sync_problem
 from orderly.orders.indicators import item_indicator_groups
 from orderly.orders.models import ADDRESS_FIELDS
 
@@ -121,3 +122,9 @@ def sort_header(context, text: str, key: str, css: str = "") -> dict:
     params["sort"] = target
     params.pop("page", None)
     return {"text": text, "url": f"?{params.urlencode()}", "state": state, "css": css}
+
+
+@register.filter
+def problem(error: str):
+    """A sync run's error in words, with the fix (channels.problems)."""
+    return sync_problem(error)
