@@ -62,7 +62,8 @@ def test_recording_a_payment_shows_a_notification_and_the_payment(op, order):
         follow=True,
     )
     assert response.status_code == 200
-    assert messages_of(response) == [f"Payment of 24.20 EUR recorded for order {order.number}."]
+    # what followed is said too: the payment settled the order's payment status
+    assert messages_of(response) == [f"Payment of 24.20 EUR recorded for order {order.number}. Payment status: Paid."]
     page = text(response)
     assert "Payment status Paid" in page
     assert "PSP-9" in page
@@ -228,3 +229,20 @@ def test_a_fully_credited_invoice_offers_no_credit_form(op, order):
     )
     credit_note = text(op.get("/invoices/CN-000002/"))
     assert "Credit this invoice" not in credit_note and "nothing left to credit" not in credit_note
+
+
+def test_a_payment_that_opens_a_draft_says_so(op):
+    draft = order_with(item("10.00", 2, "21"), status="draft")
+    response = op.post(f"/orders/{draft.number}/payments/", {"amount": "24.20", "method": "card"}, follow=True)
+    assert messages_of(response) == [
+        f"Payment of 24.20 EUR recorded for order {draft.number}. The order is now open. Payment status: Paid."
+    ]
+
+
+def test_the_last_payment_that_closes_the_order_says_so(op, order, actor):
+    invoice_create(order=order, actor=actor)  # nothing to ship (the item is not fulfilled): paying closes it
+    response = op.post(f"/orders/{order.number}/payments/", {"amount": "24.20", "method": "card"}, follow=True)
+    assert messages_of(response) == [
+        f"Payment of 24.20 EUR recorded for order {order.number}. The order is closed: every item is done. "
+        "Payment status: Paid."
+    ]

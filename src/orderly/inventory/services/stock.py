@@ -184,9 +184,7 @@ def _loose_product(product: "str | Product | None", product_id: int | None) -> P
         )
     found = by_id or by_name
     if found is None:
-        raise ValidationError(
-            "Loose stock needs a product (its name) or a product_id.", code=ErrorCode.REQUIRED, field="product"
-        )
+        raise ValidationError("Loose stock needs a product.", code=ErrorCode.REQUIRED, field="product")
     return found
 
 
