@@ -128,3 +128,13 @@ def sort_header(context, text: str, key: str, css: str = "") -> dict:
 def problem(error: str):
     """A sync run's error in words, with the fix (channels.problems)."""
     return sync_problem(error)
+
+
+# Query parameters that choose how a list is shown, not what is in it.
+NOT_FILTERS = {"page", "sort", "page_size"}
+
+
+@register.filter
+def is_filtered(query) -> bool:
+    """Whether the query string (request.GET) narrows an overview: any filter or search with a value."""
+    return any(value.strip() for key in query for value in query.getlist(key) if key not in NOT_FILTERS)
