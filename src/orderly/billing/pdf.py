@@ -73,6 +73,8 @@ def _address(data: dict) -> str:
     city = " ".join(part for part in (data.get("postal_code", ""), data.get("city", "")) if part)
     parts = [data.get("name"), data.get("company"), data.get("line1"), data.get("line2"), city]
     parts += [data.get("region"), data.get("country"), data.get("email")]
+    if data.get("vat_number"):
+        parts.append(f"VAT {data['vat_number']}")
     return "\n".join(part for part in parts if part)
 
 

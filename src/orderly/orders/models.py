@@ -63,6 +63,9 @@ class Order(models.Model):
     customer_name = models.CharField(max_length=200)
     customer_email = models.EmailField(max_length=254, blank=True)
     customer_type = models.CharField(max_length=16, choices=CustomerType.choices, default=CustomerType.RETAIL)
+    customer_vat_number = models.CharField(
+        max_length=20, blank=True, help_text="The business customer's VAT number, printed on its invoices"
+    )
     billing_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     shipping_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3, default="EUR")
