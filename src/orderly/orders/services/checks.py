@@ -30,18 +30,28 @@ ADDRESS_PARTS = {
 }
 
 
+def address_shortcoming(shipping: dict) -> tuple[str, str] | None:
+    """What a shipping address lacks that its country's rules need, in words: (the part, what is wrong with it), or
+    None when it can be used. For the order's error and a batch's refusal alike."""
+    refused = clean.address_problem(shipping, field="shipping_address")
+    if refused is None:
+        return None
+    part, reason = ADDRESS_PARTS[refused.field.rsplit(".", 1)[-1]]
+    return part, reason.format(country=shipping.get("country", ""))
+
+
 def _address_problem(order: Order, shipping: dict | None) -> Problem | None:
     if shipping is None and getattr(order, "shipping_address_id", None) is not None:
         shipping = order.shipping_address.as_dict()
     if not shipping:
         return None
-    refused = clean.address_problem(shipping, field="shipping_address")
-    if refused is None:
+    shortcoming = address_shortcoming(shipping)
+    if shortcoming is None:
         return None
-    part, reason = ADDRESS_PARTS[refused.field.rsplit(".", 1)[-1]]
+    part, reason = shortcoming
     return Problem(
         "invalid_address",
-        f"The shipping address cannot be used: {reason.format(country=shipping.get('country', ''))}.",
+        f"The shipping address cannot be used: {reason}.",
         f"Edit the shipping address ({part}), then reset the order.",
     )
 
