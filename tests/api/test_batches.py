@@ -43,9 +43,9 @@ def test_create_process_and_read_a_batch(api, variant, carriers):
     assert re.fullmatch(r"FF-\d{6}", first["fulfillment"]) and first["tracking_number"].startswith("3STEST")
     assert (second["outcome"], second["fulfillment"], second["tracking_number"]) == ("failed", None, "")
     assert second["reason"] == (
-        "The shipping address is incomplete: shipping_address.postal_code is required for an address in NL."
+        "The shipping address is incomplete: it has no postal code, which an address in NL needs."
     )
-    assert second["fix"] == "Correct shipping_address.postal_code on the order, then reprocess it."
+    assert second["fix"] == "Correct the shipping address (postal code) on the order, then reprocess it."
     listed = api.get("/batches?status=failed", role="viewer").json()
     assert (listed["total"], [b["number"] for b in listed["items"]]) == (1, ["BA-000001"])
     assert api.get("/batches?status=finished").json()["total"] == 0

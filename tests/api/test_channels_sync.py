@@ -186,3 +186,16 @@ def test_synchronize_now_answers_202_with_the_queued_run_and_queues_it_once(api,
     sync_channel.call(shopify.id, first.json()["id"])  # what the worker does with the queued task
     log = api.get(f"/channels/{shopify.id}/runs", role="viewer").json()
     assert [(r["status"], r["imported"]) for r in log["items"]] == [("succeeded", 1)]
+
+
+def test_synchronize_on_a_disabled_channel_is_refused_at_once_with_the_reason(api, shopify, shop_server):
+    api.patch(f"/channels/{shopify.id}", {"enabled": False}, role="manager")
+    response = api.post(f"/channels/{shopify.id}/sync", role="operator")
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "channel_disabled",
+        "message": f"Channel {shopify.name} is disabled, so it is not synchronized; enable it first.",
+        "field": None,
+        "detail": {"channel": shopify.name},
+    }
+    assert SyncRun.objects.count() == 0  # nothing queued to fail later

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from orderly.catalog.models import Product
 from orderly.core.actors import Actor
 from orderly.inventory.models import Lot, Movement
 from orderly.inventory.services import stock_receive
@@ -105,6 +106,35 @@ def test_an_operator_receives_each_kind_of_stock(api, stock, body, expected):
     assert (movement.kind, movement.actor_name) == ("receipt", "operator")
 
 
+def test_loose_stock_names_its_product_by_id_as_products_do(api, stock):
+    product = Product.objects.get(name="Espresso blend")
+    by_id = api.post("/inventory/receipts", {"kind": "loose", "product_id": product.id, "quantity": "1.5"})
+    both = api.post(
+        "/inventory/receipts",
+        {"kind": "loose", "product_id": product.id, "product": "Espresso blend", "quantity": "2"},
+    )
+    assert (by_id.status_code, both.status_code) == (201, 201)
+    assert [(lot["number"], lot["product"], lot["on_hand"]) for lot in (by_id.json(), both.json())] == [
+        ("LOT-000004", "Espresso blend", "1.5"),
+        ("LOT-000005", "Espresso blend", "2"),
+    ]
+
+
+def test_a_product_id_and_a_name_of_two_products_are_refused(api, stock):
+    other = ProductFactory(name="Decaf blend")
+    before = ledger_state()
+    response = api.post(
+        "/inventory/receipts", {"kind": "loose", "product_id": other.id, "product": "Espresso blend", "quantity": 1}
+    )
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "product"
+    assert error_of(response)["message"] == (
+        f"product 'Espresso blend' is not product {other.id} (Decaf blend); send one of them, or both naming the same "
+        "product."
+    )
+    assert ledger_state() == before
+
+
 def test_raw_stock_received_into_an_existing_lot_adds_to_it(api, stock):
     response = api.post("/inventory/receipts", {"kind": "raw", "lot": "Yirgacheffe 2026", "quantity": "15"})
 
@@ -122,6 +152,9 @@ def test_raw_stock_received_into_an_existing_lot_adds_to_it(api, stock):
         ({"kind": "loose", "product": "Espresso blend", "quantity": -1}, 422, "quantity"),
         ({"kind": "loose", "product": "Espresso blend", "quantity": "1e30"}, 422, "quantity"),
         ({"kind": "loose", "product": "Decaf", "quantity": 1}, 422, "product"),
+        ({"kind": "loose", "product_id": 999999, "quantity": 1}, 422, "product_id"),
+        ({"kind": "loose", "product_id": "espresso", "quantity": 1}, 422, "product_id"),
+        ({"kind": "loose", "quantity": 1}, 422, "product"),
         ({"kind": "raw", "quantity": 1}, 422, "lot"),
         ({"kind": "frozen", "quantity": 1}, 422, "kind"),
         ({"kind": "loose", "product": "Espresso blend", "quantity": 1, "lot_date": "soon"}, 422, "lot_date"),

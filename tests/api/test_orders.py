@@ -62,7 +62,7 @@ def test_create_a_manual_order_answers_201_with_the_whole_order(api, variant):
         "external_id": "",
         "external_status": "",
         "order_date": "2025-03-01T08:30:00Z",
-        "customer": {"name": "Anna de Vries", "email": "anna@example.com", "type": "retail"},
+        "customer": {"name": "Anna de Vries", "email": "anna@example.com", "type": "retail", "vat_number": ""},
         "shipping_address": address(),
         "billing_address": address(name="Bram de Vries", company="De Vries BV", country="BE"),
         "currency": "EUR",
@@ -316,7 +316,12 @@ def test_patch_changes_only_what_is_sent_and_records_it(api, variant):
 
     assert response.status_code == 200, response.content
     data = response.json()
-    assert data["customer"] == {"name": "Anna de Vries", "email": "anna@vries.example", "type": "retail"}
+    assert data["customer"] == {
+        "name": "Anna de Vries",
+        "email": "anna@vries.example",
+        "type": "retail",
+        "vat_number": "",
+    }
     assert data["notes"] == "Ring twice"
     assert data["billing_address"]["city"] == "Utrecht"
     assert data["shipping_address"] == address()
@@ -502,7 +507,7 @@ def test_a_note_lands_on_the_timeline_newest_first(api, variant):
     events = timeline.json()["items"]
     assert [(e["kind"], e["actor"], e["message"]) for e in events] == [
         ("note_added", {"kind": "user", "name": "operator"}, "Note: Called the customer"),
-        ("created", {"kind": "system", "name": "Orderly"}, f"Order {order.number} created (open)."),
+        ("created", {"kind": "system", "name": "Orderly"}, f"Order {order.number} created (Open)."),
     ]
     assert events[0]["data"] == {"text": "Called the customer"}
     assert set(events[0]) == {"id", "created_at", "kind", "actor", "message", "data"}
@@ -530,7 +535,7 @@ def test_timeline_pages(api, variant):
 
     page = api.get(f"/orders/{order.number}/timeline?page_size=2&page=2", role="viewer").json()
 
-    assert [e["message"] for e in page["items"]] == ["Note: note 0", f"Order {order.number} created (open)."]
+    assert [e["message"] for e in page["items"]] == ["Note: note 0", f"Order {order.number} created (Open)."]
     assert (page["total"], page["pages"]) == (4, 2)
 
 
@@ -585,3 +590,31 @@ def test_a_price_with_decimals_in_a_currency_without_them_is_refused(api, varian
     }
     body["items"][0]["unit_price"] = "1200"
     assert api.post("/orders", body, role="operator").status_code == 201
+
+
+def test_a_business_customer_has_a_vat_number_as_typed_tidied(api, variant):
+    body = order_body(customer={"name": "Röstwerk GmbH", "type": "wholesale", "vat_number": "de 123.456-789"})
+    created = api.post("/orders", body, role="operator")
+    assert created.status_code == 201, created.content
+    assert created.json()["customer"] == {
+        "name": "Röstwerk GmbH",
+        "email": "",
+        "type": "wholesale",
+        "vat_number": "DE123456789",
+    }
+    number = created.json()["number"]
+    patched = api.patch(f"/orders/{number}", {"customer": {"vat_number": "ATU12345678"}}, role="operator")
+    assert patched.json()["customer"]["vat_number"] == "ATU12345678"
+    removed = api.patch(f"/orders/{number}", {"customer": {"vat_number": ""}}, role="operator")
+    assert removed.json()["customer"]["vat_number"] == ""
+
+
+def test_a_vat_number_that_is_none_is_refused_naming_the_field(api, variant):
+    response = api.post("/orders", order_body(customer={"name": "X", "vat_number": "123456789"}), role="operator")
+    assert response.status_code == 422
+    assert error_of(response)["field"] == "customer.vat_number"
+    assert error_of(response)["message"] == (
+        "customer.vat_number '123456789' is not a VAT number: it is the country's two letters and 2 to 13 letters "
+        "or digits, e.g. DE123456789."
+    )
+    assert not Order.objects.exists()

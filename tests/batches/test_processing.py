@@ -81,9 +81,9 @@ def test_each_order_fails_with_its_reason_and_fix_and_the_rest_succeed(actor, ca
         "Receive stock of ESP-250 (or allocate it to this order in a plan), then reprocess it.",
     )
     assert entries[no_postal.pk].reason == (
-        "The shipping address is incomplete: shipping_address.postal_code is required for an address in NL."
+        "The shipping address is incomplete: it has no postal code, which an address in NL needs."
     )
-    assert entries[no_postal.pk].fix == "Correct shipping_address.postal_code on the order, then reprocess it."
+    assert entries[no_postal.pk].fix == "Correct the shipping address (postal code) on the order, then reprocess it."
     assert entries[abroad.pk].reason.startswith("No shipping rule gives a method for DE")
     assert Fulfillment.objects.count() == 1
     assert Lot.objects.get().on_hand == Decimal("2")

@@ -154,3 +154,16 @@ def test_without_a_billing_address_the_shipping_address_is_the_buyer(actor):
 def test_invoice_numbers_and_credit_note_numbers_have_their_own_sequences(actor):
     numbers = [invoice_create(order=order_with(item()), actor=actor).number for _ in range(3)]
     assert numbers == ["INV-000001", "INV-000002", "INV-000003"]
+
+
+def test_an_invoice_to_a_business_customer_carries_its_vat_number(actor):
+    from orderly.billing.pdf import invoice_pdf
+    from orderly.billing.selectors import invoice_get
+
+    order = order_with(item("10.00", 2, "21"), customer={"name": "Röstwerk GmbH", "type": "wholesale",
+                                                           "vat_number": "DE123456789"})  # fmt: skip
+    invoice = invoice_create(order=order, actor=actor)
+    assert invoice.buyer["vat_number"] == "DE123456789"
+    assert b"VAT DE123456789" in invoice_pdf(invoice_get(invoice.number), compress=False)
+    retail = invoice_create(order=order_with(item()), actor=actor)
+    assert "vat_number" not in retail.buyer

@@ -93,7 +93,7 @@ def test_select_fulfill_allocate_pack_and_complete(roastery, live_server, page, 
     # The order page shows the plan and its items picked and packed.
     page.locator("table.pick-list").get_by_role("link", name=anna).click()
     expect(page.locator(".plan-membership")).to_contain_text(number)
-    indicators = page.locator(".indicator-list .indicators").first
+    indicators = page.locator(".indicator-list").first
     expect(indicators).to_contain_text("Picked from warehouse 4/4")
     expect(indicators).to_contain_text("Packed for shipment 4/4")
     expect(indicators).to_contain_text("Released for shipment 4/4")

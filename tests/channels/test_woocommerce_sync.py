@@ -76,7 +76,7 @@ def test_a_paid_order_mapped_to_draft_opens_because_it_is_paid(woo, woo_server, 
     order = Order.objects.get()
     assert (order.status, order.payment_status, str(order.amount_paid)) == ("open", "paid", "24.20")
     assert list(order.events.filter(kind="status_changed").values_list("message", flat=True)) == [
-        "Status changed from draft to open. Opened because it is paid."
+        "Status changed from Draft to Open. Opened because it is paid."
     ]
 
 

@@ -8,8 +8,9 @@ from orderly.catalog.models import Product, Variant
 from orderly.channels.models import SalesChannel
 from orderly.inventory.models import Lot, Movement
 from orderly.ops.demo import demo_load
+from orderly.ops.demo_data import ROAST_ORDER_REF
 from orderly.orders.models import Order, OrderEvent
-from orderly.plans.models import FulfillmentPlan
+from orderly.plans.models import FulfillmentPlan, PlanOrder
 from orderly.production.figures import conversion_rows
 from orderly.production.models import Machine, Profile, ProfileGreen
 from orderly.shipping.models import Fulfillment, Return
@@ -41,6 +42,31 @@ def test_demo_data_covers_every_state_a_person_works_with(db):
     assert Return.objects.exists() and Fulfillment.objects.filter(status="lost").exists()
     assert any(o.status == "open" and o.payment_status == "refund_due" for o in orders)
     assert any(o.status == "open" and o.payment_status == "paid" and o.stage == "completed" for o in orders)
+
+
+def test_every_demo_order_reached_its_state_through_the_services_a_person_uses(db):
+    demo_load()
+    orders = list(Order.all_objects.all())
+    in_plans = dict(PlanOrder.objects.values_list("order_id", "plan__number"))
+    picked = set(PlanOrder.objects.filter(completed_at__isnull=False).values_list("order_id", flat=True))
+
+    in_progress = [o for o in orders if o.stage == "in_progress"]
+    assert in_progress and all(o.pk in in_plans for o in in_progress)  # In progress: in a plan
+    completed = [o for o in orders if o.stage == "completed"]
+    assert completed and all(o.pk in picked for o in completed)  # Completed: completed on a pick list
+    # no stage set by hand: every stage change on a timeline came from a plan or its pick list
+    assert not OrderEvent.objects.filter(kind="stage_changed", message__contains="Picked up for fulfillment").exists()
+    closed = [o for o in orders if o.status == "closed"]
+    assert closed and all(o.balance_due == 0 and o.payment_status == "paid" for o in closed)  # nothing owed
+    archived_closed = [o for o in orders if o.is_archived and o.status != "canceled"]
+    assert archived_closed and all(o.status == "closed" and o.balance_due == 0 for o in archived_closed)
+    # the badge tells the truth about every one of them
+    for order in orders:
+        words = order.badge.words
+        assert words != "New" or (order.stage == "new" and order.fulfillment_status == "unfulfilled"), order.number
+        assert words != "Completed" or order.pk in picked, order.number
+    reopened = [o for o in orders if o.status == "open" and o.reopened_because]
+    assert {o.badge.reason for o in reopened} >= {"a return to settle"}
 
 
 def test_demo_catalog_has_bags_of_each_size_and_one_inactive_product(db):
@@ -126,7 +152,7 @@ def test_demo_roastery_has_machines_profiles_green_coffee_and_a_plan_to_roast_fo
         ("Brazil Cerrado 2026", Decimal("7.200")),
         ("Guatemala Antigua 2026", Decimal("4.800")),
     ]
-    plan = FulfillmentPlan.objects.get()
+    plan = FulfillmentPlan.objects.get(plan_orders__order__external_ref=ROAST_ORDER_REF)
     rows = [(r.product, r.to_roast_kg, r.batches, r.carryover_kg, r.profile, r.machine, r.problems)
             for r in conversion_rows(plan)]  # fmt: skip
     assert rows == [

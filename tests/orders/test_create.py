@@ -178,7 +178,7 @@ def test_import_with_unknown_sku_is_recorded_with_an_error_that_says_how_to_fix_
     assert order.error_code == "unknown_sku"
     assert "SHOP-99" in order.error_message
     assert "reset the order" in order.error_fix
-    assert order.badge == ("Error", "error")
+    assert tuple(order.badge) == ("Error", "error")
     assert list(order.events.order_by("id").values_list("kind", flat=True)) == ["created", "error_raised"]
 
 

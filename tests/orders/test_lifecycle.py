@@ -105,7 +105,7 @@ def test_archive_and_unarchive(db, actor):
     services.order_archive(order=order, actor=actor)
     order.refresh_from_db()
     assert order.is_archived and order.archived_at is not None
-    assert order.badge == ("Archived", "archived")
+    assert tuple(order.badge) == ("Archived", "archived")
     before = _snapshot(order)
     with pytest.raises(Conflict, match="already archived"):
         services.order_archive(order=order, actor=actor)
@@ -140,8 +140,9 @@ def test_reset_clears_the_error_once_the_product_exists(db, actor):
     order.refresh_from_db()
     assert (order.error_code, order.error_message, order.error_fix) == ("", "", "")
     assert order.items.get().variant.sku == "NEW-250"
-    kinds = list(order.events.order_by("id").values_list("kind", flat=True))
-    assert kinds == ["created", "error_raised", "reset", "error_cleared"]
+    events = list(order.events.order_by("id").values_list("kind", "message"))
+    assert [kind for kind, _message in events] == ["created", "error_raised", "error_cleared", "reset"]
+    assert events[-1][1] == "Order reset: the checks ran again and found no error."
 
 
 def test_reset_keeps_the_error_while_the_product_is_inactive(db, actor):
@@ -151,6 +152,11 @@ def test_reset_keeps_the_error_while_the_product_is_inactive(db, actor):
     services.order_reset(order=order, actor=actor)
     order.refresh_from_db()
     assert order.error_code == "inactive_product"
+    # the timeline says the Reset left the order in error, and why; nothing says the error was cleared
+    last = order.events.order_by("-id").first()
+    assert (last.kind, last.data["code"]) == ("reset", "inactive_product")
+    assert last.message == f"Order reset: the checks ran again and the order is still in error: {order.error_message}"
+    assert not order.events.filter(kind="error_cleared").exists()
     variant.is_active = True
     variant.save()
     services.order_reset(order=order, actor=actor)

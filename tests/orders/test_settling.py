@@ -156,7 +156,7 @@ def test_the_order_closes_when_the_last_requirement_is_met_and_not_before(order)
     assert (order.status, order.payment_status) == ("closed", "paid")
     assert set(order.items.values_list("status", flat=True)) == {"closed"}
     kinds = list(order.events.values_list("kind", "message")[:3])
-    assert kinds[0] == ("status_changed", "Status changed from open to closed. Closed: every item is done.")
+    assert kinds[0] == ("status_changed", "Status changed from Open to Closed. Closed: every item is done.")
     assert kinds[1][0] == "payment_status_changed"
 
     events_before = order.events.count()
@@ -176,7 +176,7 @@ def test_a_closed_order_reopens_when_an_item_needs_work_again(order):
     order = order_settle(order=order, actor=Actor.system(), reason="Reopened: a parcel was lost.")
 
     assert (order.status, order.fulfillment_status) == ("open", "partially_fulfilled")
-    assert order.events.first().message == "Status changed from closed to open. Reopened: a parcel was lost."
+    assert order.events.first().message == "Status changed from Closed to Open. Reopened: a parcel was lost."
     assert sorted(order.items.values_list("line_no", "status")) == [(1, "open"), (2, "closed")]
 
 
@@ -203,7 +203,7 @@ def test_a_draft_opens_by_itself_when_paid_in_full_and_not_when_paid_in_part(db)
     pay(draft, draft.total)
     opened = order_settle(order=draft, actor=Actor.system())
     assert opened.status == "open"
-    assert opened.events.first().message == "Status changed from draft to open. Opened because it is paid."
+    assert opened.events.first().message == "Status changed from Draft to Open. Opened because it is paid."
 
 
 def test_units_are_approved_for_shipment_when_the_order_is_open_and_they_are_paid(order):

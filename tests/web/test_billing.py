@@ -62,7 +62,8 @@ def test_recording_a_payment_shows_a_notification_and_the_payment(op, order):
         follow=True,
     )
     assert response.status_code == 200
-    assert messages_of(response) == [f"Payment of 24.20 EUR recorded for order {order.number}."]
+    # what followed is said too: the payment settled the order's payment status
+    assert messages_of(response) == [f"Payment of 24.20 EUR recorded for order {order.number}. Payment status: Paid."]
     page = text(response)
     assert "Payment status Paid" in page
     assert "PSP-9" in page
@@ -204,3 +205,44 @@ def test_payments_and_refunds_are_listed_on_the_order_page(viewer, order):
     assert "Payment Bank transfer B-1 30.00 EUR" in page
     assert "Refund Bank transfer — −5.80 EUR" in page
     assert "Amount paid 24.20 EUR" in page
+
+
+def test_the_invoice_totals_are_a_table_of_words_and_amounts(viewer, order):
+    invoice = invoice_create(order=order, actor=Actor.system())
+    response = viewer.get(f"/invoices/{invoice.number}/")
+    html = response.content.decode()
+    assert '<tr><th scope="row">Subtotal</th><td class="num">20.00 EUR</td></tr>' in html
+    assert '<tr><th scope="row">Tax</th><td class="num">4.20 EUR</td></tr>' in html
+    assert '<tr class="grand"><th scope="row">Total</th><td class="num">24.20 EUR</td></tr>' in html
+
+
+def test_a_fully_credited_invoice_offers_no_credit_form(op, order):
+    invoice = invoice_create(order=order, actor=Actor.system())
+    op.post(f"/invoices/{invoice.number}/", {"items[0].quantity": "1", "reason": "Scratched"})
+    partly = text(op.get(f"/invoices/{invoice.number}/"))
+    assert "Credit this invoice" in partly  # one unit is still billed
+    op.post(f"/invoices/{invoice.number}/", {"items[0].quantity": "1", "reason": "Scratched too"})
+    page = text(op.get(f"/invoices/{invoice.number}/"))
+    assert "Credit this invoice" not in page
+    assert (
+        "Everything billed on this invoice is credited (CN-000001, CN-000002): there is nothing left to credit." in page
+    )
+    credit_note = text(op.get("/invoices/CN-000002/"))
+    assert "Credit this invoice" not in credit_note and "nothing left to credit" not in credit_note
+
+
+def test_a_payment_that_opens_a_draft_says_so(op):
+    draft = order_with(item("10.00", 2, "21"), status="draft")
+    response = op.post(f"/orders/{draft.number}/payments/", {"amount": "24.20", "method": "card"}, follow=True)
+    assert messages_of(response) == [
+        f"Payment of 24.20 EUR recorded for order {draft.number}. The order is now open. Payment status: Paid."
+    ]
+
+
+def test_the_last_payment_that_closes_the_order_says_so(op, order, actor):
+    invoice_create(order=order, actor=actor)  # nothing to ship (the item is not fulfilled): paying closes it
+    response = op.post(f"/orders/{order.number}/payments/", {"amount": "24.20", "method": "card"}, follow=True)
+    assert messages_of(response) == [
+        f"Payment of 24.20 EUR recorded for order {order.number}. The order is closed: every item is done. "
+        "Payment status: Paid."
+    ]

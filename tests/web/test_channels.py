@@ -44,7 +44,8 @@ def test_overview_and_channel_page_render_for_every_role(clients, role, shop):
     response = clients[role].get(f"/channels/{shop.id}/")
     assert response.status_code == 200
     page = text(response)
-    assert "Kind Shopify Orders 1 Orders with errors 1 Last sync Never" in page
+    assert "Kind Shopify Orders 1 Orders with errors 1" in page
+    assert "Synchronization Last successful sync Never Last attempt Never" in page
     assert "Shop address http://127.0.0.1:9/shop Sync every 15 minutes" in page
     assert "access_token ••••cdef webhook_secret ••••-xyz" in page
     assert f"http://testserver/api/v1/channels/{shop.id}/webhook" in page

@@ -1,7 +1,10 @@
 """Web: Synchronize (a channel, all, one order), CSV upload with its error report, the orders overview's shop."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from orderly.channels.models import SyncRun
 from orderly.channels.services import channel_create
@@ -89,7 +92,36 @@ def test_an_unreachable_shop_is_a_failed_run_in_the_log(op, shopify, shop_server
     run = SyncRun.objects.get()
     assert run.status == "failed"
     assert run.error == f"GET {base_url}/admin/api/2024-10/orders.json failed: ConnectError, 4 attempts."
-    assert "Channel sync operator Failed 0 0 0 0" in text(op.get(f"/channels/{shopify.id}/"))
+    page = text(op.get(f"/channels/{shopify.id}/"))
+    assert "Channel sync operator Failed 0 0 0 0" in page
+    # the page leads with the failure in words and the fix; the technical reason is one click away
+    finished = timezone.localtime(run.finished_at).strftime("%Y-%m-%d %H:%M")
+    assert f"Last successful sync Never Last attempt {finished}, failed Next sync " in page
+    assert (
+        "The shop's address could not be reached. What to do: Check the shop's address (base URL) from Edit and "
+        "that the shop is online; the next sync tries again. Technical reason GET "
+    ) in page
+
+
+def test_the_channel_page_shows_the_last_success_beside_a_later_failure(op, shopify, shop_server):
+    shop_server.add(shopify_order(1))
+    synchronized(op, shopify)
+    first = SyncRun.objects.get()
+    assert first.status == "succeeded"
+    SyncRun.objects.create(
+        channel=shopify,
+        status="failed",
+        finished_at=first.finished_at + dt.timedelta(minutes=5),
+        error="GET https://shop.example/admin/api/2024-10/orders.json was refused: 401 Invalid API key",
+    )
+    page = text(op.get(f"/channels/{shopify.id}/"))
+    success = timezone.localtime(first.finished_at).strftime("%Y-%m-%d %H:%M")
+    attempt = timezone.localtime(first.finished_at + dt.timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M")
+    assert f"Last successful sync {success} Last attempt {attempt}, failed Next sync " in page
+    assert "Technical reason GET https://shop.example/admin/api/2024-10/orders.json was refused: 401" in page
+    assert "The shop refused the access token." in page
+    assert "Create a new API token (or key) in the shop's admin with access to orders, and enter it from Edit." in page
+    assert "ConnectError" not in page
 
 
 def test_synchronize_all(op, shopify, shop_server):

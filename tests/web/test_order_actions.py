@@ -24,7 +24,7 @@ def test_open_a_draft(op):
     assert _toasts(response) == [("success", f"Order {order.number} opened.")]
     order.refresh_from_db()
     assert order.status == "open"
-    assert order.events.first().message == "Status changed from draft to open."
+    assert order.events.first().message == "Status changed from Draft to Open."
 
 
 def test_cancel(op):
@@ -73,7 +73,16 @@ def test_the_notification_is_a_status_toast(op):
     order = make_order()
     html = _follow(op, f"/orders/{order.number}/archive/").content.decode()
     assert '<div class="toasts" role="status" aria-live="polite">' in html
-    assert f'<div class="toast toast-success">\n        <p>Order {order.number} archived.</p>' in html
+    assert f'<div class="toast toast-success">\n          <p>Order {order.number} archived.</p>' in html
+    # in the page's flow, inside main above its content: it floats over no button
+    assert html.index('<main id="main"') < html.index('<div class="toasts"') < html.index("<h1>")
+
+
+def test_an_error_notification_is_an_alert(op):
+    order = make_order()
+    order_cancel(order=order, actor=Actor.system())
+    html = _follow(op, f"/orders/{order.number}/cancel/").content.decode()
+    assert '<div class="toast toast-error" role="alert">' in html
 
 
 @pytest.mark.parametrize(

@@ -111,11 +111,11 @@ def test_timeline_newest_first_with_actor_and_edit_changes(op, operator):
     order_archive(order=order, actor=Actor.for_user(operator))
     page = text(op.get(f"/orders/{order.number}/"))
     timeline = page.split("Timeline", 1)[1]
-    assert timeline.index("Order archived.") < timeline.index("Edited customer_name, notes.")
-    assert timeline.index("Edited customer_name, notes.") < timeline.index(f"Order {order.number} created (open).")
-    assert "olga Edited customer_name, notes. Customer name: Anna de Vries → Anna van Dijk" in timeline
+    assert timeline.index("Order archived.") < timeline.index("Edited customer name, notes.")
+    assert timeline.index("Edited customer name, notes.") < timeline.index(f"Order {order.number} created (Open).")
+    assert "olga Edited customer name, notes. Customer name: Anna de Vries → Anna van Dijk" in timeline
     assert "Notes: Ring twice → Leave at the door" in timeline
-    assert "Orderly (system) Order OR-000001 created (open)." in timeline
+    assert "Orderly (system) Order OR-000001 created (Open)." in timeline
 
 
 def test_timeline_shows_address_and_item_edits_readably(op, operator):

@@ -392,3 +392,16 @@ def test_variant_price_is_used_when_the_unit_price_is_blank(op, catalog):
     Variant.objects.filter(sku="ESP-250").update(price=Decimal("9.10"))
     op.post("/orders/new/", form_data())
     assert Order.objects.get().items.get(sku="ESP-250").unit_price == Decimal("9.10")
+
+
+def test_the_customer_vat_number_is_edited_on_the_order_form_and_shown_on_the_order(op, catalog):
+    order = make_order(items=[{"sku": "ESP-250", "quantity": 2}])
+    data = _edit_data(order, **{"customer.vat_number": "be 0123.456.789"})
+    response = op.post(f"/orders/{order.number}/edit/", data, follow=True)
+    order.refresh_from_db()
+    assert order.customer_vat_number == "BE0123456789"
+    assert "VAT number BE0123456789" in text(response)
+    assert order.events.get(kind="edited").message == "Edited customer vat number."
+    bad = op.post(f"/orders/{order.number}/edit/", _edit_data(order, **{"customer.vat_number": "12"}))
+    assert bad.status_code == 422
+    assert 'id="f-customer-vat-number-error"' in bad.content.decode()

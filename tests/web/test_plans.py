@@ -326,9 +326,15 @@ def test_the_order_page_shows_its_plan_and_item_indicators(op, allocated, shop):
     page = text(response)
 
     assert f"In fulfillment plan {allocated.number} — to fulfill by 2026-11-25." in page
-    assert "Indicators Available 6/8 Expected in stock 2/8 Lost 0/8 On pick list 8/8 Packed for shipment 0/8" in page
-    assert "Indicators Available 0/2 Expected in stock 2/2 Lost 0/2 On pick list 2/2 Packed for shipment 0/2" in page
+    # folded: each process in a word; held in part and on the pick list is under way, nothing is wrong
+    assert "Open Stock: under way Warehouse: under way Shipping: to do Money: to do" in page
+    # the whole list one click away, grouped by process
+    assert "All indicators of line 1 Stock (under way) Available 6/8 Expected in stock 2/8 Item canceled 0/8" in page
+    assert "Stock (to do) Available 0/2 Expected in stock 2/2 Item canceled 0/2" in page
+    assert "Shipping (to do) Approved for shipment 0/8 Shipping label applied 0/8" in page
     html = response.content.decode()
-    assert html.count('class="dot-part" title="Available: 6 of 8"') == 1
-    assert html.count('class="dot-full" title="On pick list: 8 of 8"') == 1
-    assert html.count('class="dot-none" title="Available: 0 of 2"') == 1
+    assert html.count('class="tone-part" title="Available: 6 of 8"') == 1
+    assert html.count('class="tone-done" title="On pick list: 8 of 8"') == 1
+    assert html.count('class="tone-todo" title="Available: 0 of 2"') == 1
+    assert html.count('class="tone-none" title="Lost: 0 of 8"') == 1  # no alarm
+    assert "tone-alarm" not in html

@@ -15,7 +15,7 @@ from orderly.core.money import quantity_text
 from orderly.inventory.models import Hold, Lot
 from orderly.inventory.status import LotKind
 from orderly.orders.models import Order, OrderItem
-from orderly.orders.services import validation as clean
+from orderly.orders.services.checks import address_shortcoming
 from orderly.orders.status import DeliveryType, OrderStatus
 from orderly.shipping.rules import open_quantity
 
@@ -67,13 +67,14 @@ def _address(order: Order) -> Refusal | None:
             f"Order {order.number} has items to ship but no shipping address.",
             "Enter the shipping address on the order, then reprocess it.",
         )
-    problem = clean.address_problem(order.shipping_address.as_dict(), field="shipping_address")
-    if problem is None:
+    shortcoming = address_shortcoming(order.shipping_address.as_dict())
+    if shortcoming is None:
         return None
+    part, reason = shortcoming
     return Refusal(
         "invalid_address",
-        f"The shipping address is incomplete: {problem.message}",
-        f"Correct {problem.field} on the order, then reprocess it.",
+        f"The shipping address is incomplete: {reason}.",
+        f"Correct the shipping address ({part}) on the order, then reprocess it.",
     )
 
 

@@ -38,6 +38,8 @@ NORMAL = ParagraphStyle("invoice-normal", parent=_styles["Normal"], fontSize=9, 
 SMALL = ParagraphStyle("invoice-small", parent=NORMAL, fontSize=7.5, leading=9, textColor=colors.HexColor("#444444"))
 TITLE = ParagraphStyle("invoice-title", parent=_styles["Title"], fontSize=18, leading=22, alignment=0, spaceAfter=2)
 RIGHT = ParagraphStyle("invoice-right", parent=NORMAL, alignment=TA_RIGHT)
+# A column heading over numbers is right-aligned like them, so that it ends where they end.
+SMALL_RIGHT = ParagraphStyle("invoice-small-right", parent=SMALL, alignment=TA_RIGHT)
 GRID = colors.HexColor("#bbbbbb")
 
 
@@ -71,6 +73,8 @@ def _address(data: dict) -> str:
     city = " ".join(part for part in (data.get("postal_code", ""), data.get("city", "")) if part)
     parts = [data.get("name"), data.get("company"), data.get("line1"), data.get("line2"), city]
     parts += [data.get("region"), data.get("country"), data.get("email")]
+    if data.get("vat_number"):
+        parts.append(f"VAT {data['vat_number']}")
     return "\n".join(part for part in parts if part)
 
 
@@ -112,7 +116,7 @@ def _lines_table(invoice: Invoice, lines: list, tax: str = "VAT") -> Table:
     included = invoice.prices_include_tax
     amount = f"Amount ({invoice.currency}, incl. {tax})" if included else f"Net ({invoice.currency})"
     header = ["SKU", "Description", "Qty", "Unit price", "Discount", "Tax", amount]
-    rows = [[_p(text, SMALL) for text in header]]
+    rows = [[_p(text, SMALL if column < 2 else SMALL_RIGHT) for column, text in enumerate(header)]]
     for line in lines:
         rows.append(
             [
@@ -145,14 +149,14 @@ def _summary_table(invoice: Invoice, summary: list[amounts.RateSummary]) -> Tabl
     sign = invoice.sign
     included = invoice.prices_include_tax
     header = ["Tax rate", "Base (excl. tax)" if included else "Base", "Tax included" if included else "Tax"]
-    rows = [[_p(text, SMALL) for text in header]]
+    rows = [[_p(text, SMALL if column == 0 else SMALL_RIGHT) for column, text in enumerate(header)]]
     rows += [
         [f"{rate.title} {_rate(rate.tax_rate)}".strip(), _money(rate.base, sign), _money(rate.tax, sign)]
         for rate in summary
     ]
     table = Table(rows, colWidths=[35 * mm, 30 * mm, 30 * mm], hAlign="LEFT")
     table.setStyle(
-        TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black), ("ALIGN", (0, 1), (-1, -1), "RIGHT")])
+        TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black), ("ALIGN", (1, 1), (-1, -1), "RIGHT")])
     )
     return table
 

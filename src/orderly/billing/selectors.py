@@ -5,6 +5,7 @@
     invoice_list(*, kind="", order="", search="", sort="-issued") -> QuerySet   with order and corrected invoice
     invoice_get(number) -> Invoice                              with order, lines and credits; NotFound when unknown
     tax_summary(invoice) -> list[RateSummary]                   per tax rate: net base and tax, summed from the lines
+    left_to_credit(invoice) -> bool                             whether a credit note on it could take anything back
     order_billing(order) -> OrderBilling                        what the order page's billing panel shows (and
                                                                 the units and charges an invoice would bill now)
 
@@ -17,10 +18,18 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from orderly.billing import amounts
 from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine, Payment, PaymentMethod
+from orderly.billing.services.credit_notes import billed_on, charges_billed_on
 from orderly.billing.services.invoices import charges_to_invoice, units_to_invoice, worth_an_invoice
 from orderly.core.exceptions import NotFound, ValidationError
 from orderly.orders.models import Order, OrderCharge
 from orderly.orders.status import OrderStatus
+
+
+def left_to_credit(invoice: Invoice) -> bool:
+    """Whether units or charges billed on the invoice are not taken back yet (False for a credit note)."""
+    if invoice.kind != InvoiceKind.INVOICE:
+        return False
+    return bool(billed_on(invoice)) or bool(charges_billed_on(invoice))
 
 
 def payments_of(order: Order) -> list[Payment]:

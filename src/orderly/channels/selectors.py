@@ -1,10 +1,21 @@
 """Reads of sales channels, their mappings, sync log and outbound pushes."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from orderly.catalog.models import ChannelSkuMapping
-from orderly.channels.models import ChannelKind, OutboxMessage, OutboxStatus, SalesChannel, SyncRun
+from orderly.channels.models import (
+    ChannelKind,
+    OutboxMessage,
+    OutboxStatus,
+    SalesChannel,
+    SyncRun,
+    SyncRunKind,
+    SyncRunStatus,
+)
+from orderly.channels.problems import SyncProblem, sync_problem
 from orderly.channels.settings_schema import CREDENTIAL_FIELDS
 from orderly.core import crypto
 from orderly.core.exceptions import NotFound
@@ -93,6 +104,26 @@ def sync_run_list(channel: SalesChannel) -> QuerySet[SyncRun]:
 
 def last_sync_run(channel: SalesChannel) -> SyncRun | None:
     return sync_run_list(channel).first()
+
+
+@dataclass(frozen=True)
+class SyncHealth:
+    last_success: SyncRun | None  # the newest run that took the shop's orders (every one, or all but some)
+    last_attempt: SyncRun | None  # the newest run that finished, however it ended
+    problem: SyncProblem | None  # the last attempt's failure in words, when it failed
+
+
+def sync_health(channel: SalesChannel) -> SyncHealth:
+    """The channel's last successful sync of its orders and its last attempt, with the attempt's failure in words
+    (two queries). Re-pulls of one order, CSV uploads and webhooks are not syncs of the channel."""
+    finished = SyncRun.objects.filter(channel=channel, kind=SyncRunKind.CHANNEL, finished_at__isnull=False).order_by(
+        "-finished_at", "-id"
+    )
+    last_attempt = finished.first()
+    last_success = finished.filter(status__in=[SyncRunStatus.SUCCEEDED, SyncRunStatus.PARTIAL]).first()
+    failed = last_attempt is not None and last_attempt.status in (SyncRunStatus.FAILED, SyncRunStatus.INTERRUPTED)
+    problem = sync_problem(last_attempt.error or "interrupted") if failed else None
+    return SyncHealth(last_success, last_attempt, problem)
 
 
 def outbox_for_order(order: Order) -> QuerySet[OutboxMessage]:

@@ -25,6 +25,7 @@ from orderly.channels.models import ChannelKind, SalesChannel
 from orderly.channels.selectors import manual_channel
 from orderly.channels.services import channel_create
 from orderly.core.actors import Actor
+from orderly.core.exceptions import DomainError
 from orderly.inventory.models import Lot
 from orderly.inventory.services import stock_receive
 from orderly.inventory.status import LotKind
@@ -33,13 +34,11 @@ from orderly.orders.models import Order
 from orderly.orders.services import (
     order_archive,
     order_cancel,
-    order_close,
     order_create,
     order_note_add,
-    order_set_stage,
 )
-from orderly.orders.status import DeliveryType, OrderStatus, Stage
-from orderly.plans.services import allocation_save, plan_create
+from orderly.orders.status import DeliveryType, OrderStatus, PaymentStatus
+from orderly.plans.services import allocation_save, pick_complete, plan_create
 from orderly.production.models import Machine, Profile, ProfileGroup
 from orderly.production.services import masterdata
 from orderly.shipping.services import fulfillment_create, fulfillment_report_lost, return_register
@@ -300,8 +299,10 @@ def _ensure_stock() -> None:
             )  # fmt: skip
 
 
-def _finish(order: Order, actor: Actor) -> Order:
-    """Paid, shipped with tracking and invoiced: the order closes by itself when the last of them is done."""
+def _finish(order: Order, actor: Actor, *, settle: bool) -> Order:
+    """Paid, shipped with tracking and invoiced: the order closes by itself when the last of them is done. Now and
+    then a bag comes back or a parcel is lost, which reopens it; with `settle` the refund is paid or the parcel
+    shipped again, so that it closes again with nothing owed (an archived order is one nobody works on)."""
     payment_record(order=order, amount=order.amount_due, method="card", reference=f"PAY-{order.number}", actor=actor)
     collected = order.items.filter(delivery_type=DeliveryType.COLLECT).exists()
     carrier = {} if collected else {"carrier": "PostNL", "tracking_number": f"3S{order.number[3:]}NL"}
@@ -314,25 +315,44 @@ def _finish(order: Order, actor: Actor) -> Order:
             order=order, items=[{"item": item.pk, "quantity": 1}], reason="Bag arrived damaged", restock=False,
             actor=actor,
         )  # fmt: skip
+        order.refresh_from_db()
+        if settle and order.payment_status == PaymentStatus.REFUND_DUE:
+            refund = order.amount_paid - order.amount_due
+            payment_record(order=order, amount=refund, method="card", kind="refund", actor=actor)
     elif number % 11 == 0 and not collected:  # the parcel never arrived: the order reopens to ship again
         fulfillment_report_lost(fulfillment=fulfillment, actor=actor)
+        if settle:
+            fulfillment_create(order=order, actor=actor, carrier="PostNL", tracking_number=f"3S{number}NL-2")
     return Order.objects.get(pk=order.pk)
 
 
-def _advance(order: Order, planned: PlannedOrder) -> None:
-    """Carry the order through the services to where its scenario ends."""
+def _through_plan(order: Order, planned: PlannedOrder, now: dt.datetime, *, pick: bool) -> Order:
+    """Into a fulfillment plan of its own, as a person puts it there (In progress); with `pick`, its stock held
+    and completed on the pick list (Completed). An order the plan refuses (one in error) stays where it is."""
+    actor = Actor.system()
+    due = (now - planned.age).date() + dt.timedelta(days=2)
+    try:
+        plan = plan_create(orders=[order.number], fulfillment_date=due, actor=actor)
+        if pick:
+            allocation_save(plan=plan, allocate_all=True, actor=actor)
+            pick_complete(plan=plan, order=order.number, actor=actor)
+    except DomainError:
+        pass
+    return Order.objects.get(pk=order.pk)
+
+
+def _advance(order: Order, planned: PlannedOrder, now: dt.datetime) -> None:
+    """Carry the order through the services a person would use to where its scenario ends."""
     actor = Actor.system()
     scenario = planned.scenario
-    if scenario in (IN_PROGRESS, COMPLETED, CLOSED, CLOSED_ARCHIVED):
-        order = order_set_stage(order=order, stage=Stage.IN_PROGRESS, actor=actor, reason="Picked up for fulfillment.")
+    if scenario == IN_PROGRESS:
+        order = _through_plan(order, planned, now, pick=False)
     if scenario in (COMPLETED, CLOSED, CLOSED_ARCHIVED):
-        order = order_set_stage(order=order, stage=Stage.COMPLETED, actor=actor, reason="Picked and packed.")
+        order = _through_plan(order, planned, now, pick=True)
     if scenario == COMPLETED and not order.has_error:
         payment_record(order=order, amount=order.amount_due, method="bank_transfer", actor=actor)
-    if scenario in (CLOSED, CLOSED_ARCHIVED):
-        order = _finish(order, actor)
-        if order.status == OrderStatus.OPEN and scenario == CLOSED_ARCHIVED:
-            order = order_close(order=order, actor=actor)
+    if scenario in (CLOSED, CLOSED_ARCHIVED) and not order.has_error:
+        order = _finish(order, actor, settle=scenario == CLOSED_ARCHIVED)
     if scenario in (CANCELED, CANCELED_ARCHIVED):
         order = order_cancel(order=order, actor=actor)
     if planned.timeline_note:
@@ -430,7 +450,7 @@ def demo_load(*, now: dt.datetime | None = None, progress: Callable[[int, int], 
             summary.existing_orders += 1
             continue
         order = _create(planned, channel, now)
-        _advance(order, planned)
+        _advance(order, planned, now)
         summary.orders += 1
     _ensure_roasting(summary)
     _ensure_roasting_plan(summary, channels[data.MANUAL], now)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from orderly.core.actors import Actor
 from orderly.orders.models import Order, OrderEvent
-from orderly.orders.status import FulfillmentStatus, PaymentStatus
+from orderly.orders.status import FulfillmentStatus, OrderStatus, PaymentStatus, Stage
 
 
 class EventKind:
@@ -35,6 +35,23 @@ class EventKind:
     CHARGES_REFUNDED = "charges_refunded"
 
 
+def field_words(name: str) -> str:
+    """A changed field as people say it: `customer_name` → "customer name", `shipping_address.line1` → "shipping
+    address (street and number)"."""
+    parts = {"line1": "street and number", "line2": "address line 2", "postal_code": "postal code"}
+    head, _dot, part = name.partition(".")
+    words = head.replace("_", " ")
+    return f"{words} ({parts.get(part, part.replace('_', ' '))})" if part else words
+
+
+def fields_text(names) -> str:
+    return ", ".join(field_words(name) for name in sorted(names))
+
+
+def _words(choices, value: str) -> str:
+    return dict(choices.choices).get(value, value)
+
+
 def record(order: Order, actor: Actor, kind: str, message: str, data: dict | None = None) -> OrderEvent:
     """One timeline row of any kind; the areas above orders (shipping, billing) write theirs through it."""
     return OrderEvent.objects.create(
@@ -50,7 +67,11 @@ def record(order: Order, actor: Actor, kind: str, message: str, data: dict | Non
 
 def created(order: Order, actor: Actor) -> OrderEvent:
     return record(
-        order, actor, EventKind.CREATED, f"Order {order.number} created ({order.status}).", {"status": order.status}
+        order,
+        actor,
+        EventKind.CREATED,
+        f"Order {order.number} created ({_words(OrderStatus, order.status)}).",
+        {"status": order.status},
     )
 
 
@@ -76,15 +97,15 @@ def imported(order: Order, actor: Actor) -> OrderEvent:
 
 
 def edited(order: Order, actor: Actor, changes: dict[str, dict]) -> OrderEvent:
-    fields = ", ".join(sorted(changes))
-    return record(order, actor, EventKind.EDITED, f"Edited {fields}.", {"changes": changes})
+    return record(order, actor, EventKind.EDITED, f"Edited {fields_text(changes)}.", {"changes": changes})
 
 
 def status_changed(order: Order, actor: Actor, before: str, after: str, reason: str = "") -> OrderEvent:
     data = {"before": before, "after": after}
     if reason:
         data["reason"] = reason
-    message = f"Status changed from {before} to {after}." + (f" {reason}" if reason else "")
+    words = f"Status changed from {_words(OrderStatus, before)} to {_words(OrderStatus, after)}."
+    message = words + (f" {reason}" if reason else "")
     return record(order, actor, EventKind.STATUS_CHANGED, message, data)
 
 
@@ -112,7 +133,8 @@ def payment_status_changed(order: Order, actor: Actor, before: str, after: str, 
 
 
 def stage_changed(order: Order, actor: Actor, before: str, after: str, reason: str = "") -> OrderEvent:
-    message = f"Stage changed from {before} to {after}." + (f" {reason}" if reason else "")
+    words = f"Stage changed from {_words(Stage, before)} to {_words(Stage, after)}."
+    message = words + (f" {reason}" if reason else "")
     return record(order, actor, EventKind.STAGE_CHANGED, message, {"before": before, "after": after})
 
 
@@ -134,8 +156,14 @@ def deleted(order: Order, actor: Actor) -> OrderEvent:
     )
 
 
-def reset(order: Order, actor: Actor) -> OrderEvent:
-    return record(order, actor, EventKind.RESET, "Order reset: error cleared and checks run again.")
+def reset(order: Order, actor: Actor, *, code: str, message: str) -> OrderEvent:
+    """A Reset and what the checks it ran found: the order's error after it (`code` and `message`, empty when
+    none is left)."""
+    if code:
+        text = f"Order reset: the checks ran again and the order is still in error: {message}"
+    else:
+        text = "Order reset: the checks ran again and found no error."
+    return record(order, actor, EventKind.RESET, text, {"code": code, "message": message})
 
 
 def error_raised(order: Order, actor: Actor) -> OrderEvent:
@@ -152,9 +180,9 @@ def note_added(order: Order, actor: Actor, text: str) -> OrderEvent:
 
 def synced(order: Order, actor: Actor, changes: dict[str, dict], ignored: list[str] | None = None) -> OrderEvent:
     """The channel's newer state of the order: each changed field's before and after."""
-    message = f"Synchronized from {order.channel}: {', '.join(sorted(changes))} changed."
+    message = f"Synchronized from {order.channel}: {fields_text(changes)} changed."
     if ignored:
-        message += f" Not applied (order past editing): {', '.join(sorted(set(ignored)))}."
+        message += f" Not applied (order past editing): {fields_text(set(ignored))}."
     return record(order, actor, EventKind.SYNCED, message, {"changes": changes, "ignored": sorted(set(ignored or []))})
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from orderly.orders.headline import Headline, order_headline
 from orderly.orders.status import (
     ChargeKind,
     CustomerType,
@@ -13,6 +14,7 @@ from orderly.orders.status import (
     ItemStatus,
     OrderStatus,
     PaymentStatus,
+    ReopenReason,
     Stage,
 )
 
@@ -61,6 +63,9 @@ class Order(models.Model):
     customer_name = models.CharField(max_length=200)
     customer_email = models.EmailField(max_length=254, blank=True)
     customer_type = models.CharField(max_length=16, choices=CustomerType.choices, default=CustomerType.RETAIL)
+    customer_vat_number = models.CharField(
+        max_length=20, blank=True, help_text="The business customer's VAT number, printed on its invoices"
+    )
     billing_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     shipping_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3, default="EUR")
@@ -76,6 +81,9 @@ class Order(models.Model):
     )
     amount_due = models.DecimalField(
         max_digits=14, decimal_places=2, default=Decimal("0"), help_text="What the customer owes for what they keep"
+    )
+    reopened_because = models.CharField(
+        max_length=16, choices=ReopenReason.choices, blank=True, help_text="Why a closed order is open again"
     )
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.CharField(max_length=1000, blank=True)
@@ -157,23 +165,9 @@ class Order(models.Model):
         return self.amount_due - self.amount_paid
 
     @property
-    def badge(self) -> tuple[str, str]:
-        """The overview's status word for this order, and a css key for its colour."""
-        if self.is_archived:
-            return "Archived", "archived"
-        if self.has_error:
-            return "Error", "error"
-        if self.status == OrderStatus.DRAFT:
-            return "Draft", "draft"
-        if self.status == OrderStatus.CANCELED:
-            return "Canceled", "canceled"
-        if self.status == OrderStatus.CLOSED:
-            return "Closed", "closed"
-        return {
-            Stage.NEW: ("New", "new"),
-            Stage.IN_PROGRESS: ("In progress", "in-progress"),
-            Stage.COMPLETED: ("Completed", "completed"),
-        }[Stage(self.stage)]
+    def badge(self) -> Headline:
+        """The order's headline (orders.headline): its words, colour key and reason."""
+        return order_headline(self)
 
 
 # Item indicators of seed 002: name → (OrderItem field holding its quantity, the words for it). Kept as quantities

@@ -22,6 +22,14 @@ ItemStatus = OrderStatus
 ITEM_TRANSITIONS = ORDER_TRANSITIONS
 
 
+class ReopenReason(models.TextChoices):
+    """Why a closed order is open again (kept on the order while it stays open, for the badge)."""
+
+    RETURN = "return", "Return"  # returned units to refund or credit
+    LOST_PARCEL = "lost_parcel", "Lost parcel"  # a parcel never arrived: its units ship again
+    OTHER = "other", "Other"  # any other item that needs work again
+
+
 class Stage(models.TextChoices):
     NEW = "new", "New"  # not yet in a fulfillment plan or batch
     IN_PROGRESS = "in_progress", "In progress"  # in a fulfillment plan or batch

@@ -62,8 +62,9 @@ def list_movements(request: HttpRequest, query: Query[LedgerQuery]):
 
 @router.post("/receipts", response={201: LotOut, **WRITE_ERRORS}, auth=can_change_orders, summary="Receive stock")
 def receive(request: HttpRequest, payload: ReceiptIn, idempotency_key: str | None = IdempotencyKey):
-    """Packaged units of a `sku`, loose kg of a `product`, or raw kg into the named `lot`. Packaged and loose
-    stock arrives as a new lot dated `lot_date`; raw stock adds to its lot. One receipt movement in the ledger."""
+    """Packaged units of a `sku`, loose kg of a product (its name in `product` or its id in `product_id`), or raw
+    kg into the named `lot`. Packaged and loose stock arrives as a new lot dated `lot_date`; raw stock adds to its
+    lot. One receipt movement in the ledger."""
 
     def run():
         lot = services.stock_receive(
@@ -71,6 +72,7 @@ def receive(request: HttpRequest, payload: ReceiptIn, idempotency_key: str | Non
             quantity=payload.quantity,
             sku=payload.sku,
             product=payload.product,
+            product_id=payload.product_id,
             lot_name=payload.lot,
             lot_date=payload.lot_date,
             position=payload.position,

@@ -24,9 +24,14 @@ Kind = Literal["packaged", "loose", "raw"]
 
 
 class ReceiptIn(InputSchema):
-    kind: Kind = Field(description="packaged (units of `sku`), loose (kg of `product`) or raw (kg of green `lot`)")
+    kind: Kind = Field(
+        description="packaged (units of `sku`), loose (kg of `product` or `product_id`) or raw (kg of green `lot`)"
+    )
     sku: str | None = Field(None, description="For packaged stock: the variant's SKU.", examples=["ESP-250"])
     product: str | None = Field(None, description="For loose stock: the product's name.", examples=["Espresso blend"])
+    product_id: int | None = Field(
+        None, description="For loose stock: the product's id, as in /products/{id} (instead of, or with, its name)."
+    )
     lot: str | None = Field(None, description="For raw stock: the green coffee lot's name.", examples=["Yirga 2026"])
     quantity: MoneyIn = Field(
         max_digits=MAX_DIGITS, description="Units for packaged stock, kg otherwise; more than zero.", examples=["12"]

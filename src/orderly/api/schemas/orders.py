@@ -45,12 +45,16 @@ class CustomerIn(InputSchema):
     type: str | None = Field(
         None, description="retail (default) or wholesale", json_schema_extra={"enum": CustomerType.values}
     )
+    vat_number: str | None = Field(
+        None, description="A business customer's VAT number, printed on its invoices", examples=["DE123456789"]
+    )
 
 
 class CustomerPatch(InputSchema):
     name: str | None = None
     email: str | None = None
     type: str | None = Field(None, json_schema_extra={"enum": CustomerType.values})
+    vat_number: str | None = Field(None, description="The VAT number; empty text removes it")
 
 
 class AddressIn(InputSchema):
@@ -188,6 +192,7 @@ class CustomerOut(OutputSchema):
     name: str
     email: str
     type: str = Field(json_schema_extra={"enum": CustomerType.values})
+    vat_number: str = Field(description="The business customer's VAT number; empty when none")
 
 
 class AddressOut(OutputSchema):
@@ -491,7 +496,12 @@ def _order_dict(order: Order) -> dict:
         "external_id": order.external_id,
         "external_status": order.external_status,
         "order_date": order.order_date,
-        "customer": {"name": order.customer_name, "email": order.customer_email, "type": order.customer_type},
+        "customer": {
+            "name": order.customer_name,
+            "email": order.customer_email,
+            "type": order.customer_type,
+            "vat_number": order.customer_vat_number,
+        },
         "shipping_address": order.shipping_address.as_dict() if order.shipping_address else None,
         "billing_address": order.billing_address.as_dict() if order.billing_address else None,
         "currency": order.currency,

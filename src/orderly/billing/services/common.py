@@ -62,13 +62,16 @@ def clean_amount(value, *, field: str = "amount", maximum: Decimal = MAX_PAYMENT
 
 
 def buyer_snapshot(order: Order) -> dict:
-    """The billing address, else the shipping address, else just the customer's name and e-mail."""
+    """The billing address, else the shipping address, else just the customer's name and e-mail; and the
+    customer's VAT number when it has one."""
     address = order.billing_address or order.shipping_address
     data = address.as_dict() if address else {"name": order.customer_name, "email": order.customer_email}
     data.setdefault("email", order.customer_email)
     if not data.get("email"):
         data["email"] = order.customer_email
     data["customer_name"] = order.customer_name
+    if order.customer_vat_number:
+        data["vat_number"] = order.customer_vat_number
     return data
 
 

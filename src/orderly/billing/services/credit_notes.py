@@ -147,14 +147,14 @@ def _billing_invoice(charge_id: int) -> Invoice | None:
     for invoice in Invoice.objects.filter(kind=InvoiceKind.INVOICE, lines__order_charge_id=charge_id).order_by(
         "-issued_at", "-id"
     ):
-        if charge_id in _charges_billed_on(invoice):
+        if charge_id in charges_billed_on(invoice):
             return invoice
     return None
 
 
 def _charge_lines(invoice: Invoice, wanted: list[int], charges: dict[int, OrderCharge]) -> list[InvoiceLine]:
     """The charge lines of `invoice` for the charge ids wanted, each billed there and not taken back yet."""
-    billed = _charges_billed_on(invoice)
+    billed = charges_billed_on(invoice)
     lines = []
     for index, charge_id in enumerate(wanted):
         if charge_id not in charges:
@@ -255,7 +255,7 @@ def credit_note_create(*, invoice, lines, reason: str, actor: Actor, charges=Non
         order = order_for_update(found.order)
         items = {item.pk: item for item in items_for_update(order)}
         order_charges = {charge.pk: charge for charge in charges_for_update(order)}
-        billed = _billed_on(found)
+        billed = billed_on(found)
         for index, (pk, count) in enumerate(wanted.items()):
             if pk not in billed:
                 raise ValidationError(
@@ -275,13 +275,13 @@ def credit_note_create(*, invoice, lines, reason: str, actor: Actor, charges=Non
                 )
         if wanted_charges is None:
             whole = bool(wanted) and wanted == billed
-            charge_lines = list(_charges_billed_on(found).values()) if whole else []
+            charge_lines = list(charges_billed_on(found).values()) if whole else []
         else:
             charge_lines = _charge_lines(found, wanted_charges, order_charges)
         return _credit(order, list(items.values()), wanted, found, reason, actor, charge_lines, order_charges)
 
 
-def _billed_on(invoice: Invoice) -> dict[int, int]:
+def billed_on(invoice: Invoice) -> dict[int, int]:
     """Units per order item id billed on `invoice` and not yet taken back by its credit notes."""
     billed: dict[int, int] = {}
     for item_id, quantity, kind in InvoiceLine.objects.filter(
@@ -291,7 +291,7 @@ def _billed_on(invoice: Invoice) -> dict[int, int]:
     return {pk: units for pk, units in billed.items() if units > 0}
 
 
-def _charges_billed_on(invoice: Invoice) -> dict[int, InvoiceLine]:
+def charges_billed_on(invoice: Invoice) -> dict[int, InvoiceLine]:
     """The charge lines of `invoice` (by charge id) that its credit notes did not take back in full, each with
     `remaining`: its total less what credit notes on it took back of it (a shop's refund of part of it)."""
     lines = InvoiceLine.objects.filter(invoice__in=[invoice, *invoice.credit_notes.all()], order_charge__isnull=False)
@@ -332,7 +332,7 @@ def credit_note_for_shop_refund(*, order, refunded: dict[int, Decimal], actor: A
             invoice = _billing_invoice(charge_id) if charge_id in charges else None
             if invoice is None:
                 continue
-            line = _charges_billed_on(invoice)[charge_id]
+            line = charges_billed_on(invoice)[charge_id]
             _, lines, partly = per_invoice.setdefault(invoice.pk, (invoice, [], set()))
             if wanted[charge_id] < line.remaining:
                 line.remaining = wanted[charge_id]

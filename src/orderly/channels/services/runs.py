@@ -50,6 +50,16 @@ def require_pulling(channel: SalesChannel) -> None:
         )
 
 
+def require_enabled(channel: SalesChannel) -> None:
+    """Conflict `channel_disabled` for a disabled channel: refused when asked, not queued to fail later."""
+    if not channel.enabled:
+        raise Conflict(
+            f"Channel {channel} is disabled, so it is not synchronized; enable it first.",
+            code=ErrorCode.CHANNEL_DISABLED,
+            channel=channel.name,
+        )
+
+
 def require_repullable(order) -> None:
     """ValidationError `channel_kind_unsupported` for orders whose channel cannot be asked for them again."""
     channel = order.channel
@@ -154,9 +164,11 @@ def run_start(*, channel: SalesChannel, kind: str, actor: Actor | None, run: Syn
 def run_enqueue(*, channel: SalesChannel, actor: Actor | None) -> tuple[SyncRun, bool]:
     """Queue a channel sync for the background worker: a `queued` run in the sync log, and the task (committed
     together). When one is already queued or running, that one is the answer and nothing new is queued.
-    Returns (the run, whether it was queued now). Stale runs of the channel are marked interrupted first.
+    Returns (the run, whether it was queued now). Stale runs of the channel are marked interrupted first. A
+    channel that does not pull orders (ValidationError) or is disabled (Conflict) is refused, nothing queued.
     """
     require_pulling(channel)
+    require_enabled(channel)
     runs_interrupt_stale(channel=channel)
     if (active := _active(channel)) is not None:
         return active, False

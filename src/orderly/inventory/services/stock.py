@@ -109,12 +109,17 @@ def stock_receive(
     actor: Actor,
     sku: str | None = None,
     product: "str | Product | None" = None,
+    product_id: int | None = None,
     lot_name: str | None = None,
     lot_date: date | None = None,
     position: str | None = None,
     reason: str = "",
 ) -> Lot:
-    """Receive stock into a new lot (packaged, loose) or into the named raw lot; one "receipt" movement."""
+    """Receive stock into a new lot (packaged, loose) or into the named raw lot; one "receipt" movement.
+
+    Loose stock names its product by `product` (its name, or the Product) or by `product_id` (as /products/{id}
+    does); both may be given when they name the same product. An unknown or mismatched one is refused naming the
+    field, nothing written."""
     if kind not in LotKind.values:
         raise ValidationError(f"kind must be one of {', '.join(LotKind.values)}, got {kind!r}.", field="kind")
     quantity = to_quantity(quantity, whole=kind == LotKind.PACKAGED)
@@ -147,20 +152,40 @@ def stock_receive(
             kind=kind, quantity=quantity, actor=actor, lot_date=lot_date, warehouse=warehouse,
             position=_position(warehouse, position), variant=variant, reason=reason,
         )  # fmt: skip
-    product_obj = product if isinstance(product, Product) else None
-    if product_obj is None and product:
-        product_obj = Product.objects.filter(name=str(product).strip()).first()
-    if product_obj is None:
-        if not product:
-            raise ValidationError("Loose stock needs a product.", code=ErrorCode.REQUIRED, field="product")
-        raise ValidationError(
-            f"No product {product!r}.", code=ErrorCode.UNKNOWN_REFERENCE, field="product", resource="product",
-            key=str(product),
-        )  # fmt: skip
+    product_obj = _loose_product(product, product_id)
     return _lot_create(
         kind=kind, quantity=quantity, actor=actor, lot_date=lot_date, warehouse=warehouse,
         position=_position(warehouse, position), product=product_obj, reason=reason,
     )  # fmt: skip
+
+
+def _loose_product(product: "str | Product | None", product_id: int | None) -> Product:
+    by_id = None
+    if product_id is not None:
+        by_id = Product.objects.filter(pk=product_id).first()
+        if by_id is None:
+            raise ValidationError(
+                f"No product with id {product_id}.", code=ErrorCode.UNKNOWN_REFERENCE, field="product_id",
+                resource="product", key=str(product_id),
+            )  # fmt: skip
+    by_name = product if isinstance(product, Product) else None
+    if by_name is None and product:
+        by_name = Product.objects.filter(name=str(product).strip()).first()
+        if by_name is None and by_id is None:
+            raise ValidationError(
+                f"No product {product!r}.", code=ErrorCode.UNKNOWN_REFERENCE, field="product", resource="product",
+                key=str(product),
+            )  # fmt: skip
+    if by_id is not None and product and (by_name is None or by_name.pk != by_id.pk):
+        raise ValidationError(
+            f"product {str(product)!r} is not product {product_id} ({by_id.name}); send one of them, or both naming "
+            "the same product.",
+            field="product",
+        )
+    found = by_id or by_name
+    if found is None:
+        raise ValidationError("Loose stock needs a product.", code=ErrorCode.REQUIRED, field="product")
+    return found
 
 
 def _lot_create(*, kind, quantity, actor, lot_date, warehouse, position, movement=MovementKind.RECEIPT, **fields):

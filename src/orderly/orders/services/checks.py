@@ -18,18 +18,41 @@ class Problem:
     fix: str
 
 
+# What the shipping address lacks, in the words of the order's error (the API's field paths mean nothing there):
+# the part of the address and how to say what is wrong with it.
+ADDRESS_PARTS = {
+    "name": ("name or company", "it has neither a name nor a company"),
+    "line1": ("street and number", "it has no street and number"),
+    "city": ("city", "it has no city"),
+    "country": ("country", "its country {country!r} is not a country code such as NL, DE or US"),
+    "postal_code": ("postal code", "it has no postal code, which an address in {country} needs"),
+    "region": ("state or province", "it has no state or province, which an address in {country} needs"),
+}
+
+
+def address_shortcoming(shipping: dict) -> tuple[str, str] | None:
+    """What a shipping address lacks that its country's rules need, in words: (the part, what is wrong with it), or
+    None when it can be used. For the order's error and a batch's refusal alike."""
+    refused = clean.address_problem(shipping, field="shipping_address")
+    if refused is None:
+        return None
+    part, reason = ADDRESS_PARTS[refused.field.rsplit(".", 1)[-1]]
+    return part, reason.format(country=shipping.get("country", ""))
+
+
 def _address_problem(order: Order, shipping: dict | None) -> Problem | None:
     if shipping is None and getattr(order, "shipping_address_id", None) is not None:
         shipping = order.shipping_address.as_dict()
     if not shipping:
         return None
-    refused = clean.address_problem(shipping, field="shipping_address")
-    if refused is None:
+    shortcoming = address_shortcoming(shipping)
+    if shortcoming is None:
         return None
+    part, reason = shortcoming
     return Problem(
         "invalid_address",
-        f"The shipping address cannot be used: {refused.message}",
-        f"Edit the shipping address ({refused.field}), then reset the order.",
+        f"The shipping address cannot be used: {reason}.",
+        f"Edit the shipping address ({part}), then reset the order.",
     )
 
 

@@ -432,7 +432,12 @@ def apply_customer(order: Order, customer: dict | None, diff: dict) -> None:
 
 
 def _customer_dict(order: Order) -> dict:
-    return {"name": order.customer_name, "email": order.customer_email, "type": order.customer_type}
+    return {
+        "name": order.customer_name,
+        "email": order.customer_email,
+        "type": order.customer_type,
+        "vat_number": order.customer_vat_number,
+    }
 
 
 def item_status_follow(order: Order, status: str) -> None:

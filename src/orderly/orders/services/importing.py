@@ -288,6 +288,7 @@ def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], l
             customer_name=f["customer_name"],
             customer_email=f["customer_email"],
             customer_type=f["customer_type"],
+            customer_vat_number=f["customer_vat_number"],
             prices_include_tax=f["prices_include_tax"],
             is_test=f["is_test"],
             delivery_method=f["delivery_method"],

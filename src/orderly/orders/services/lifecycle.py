@@ -200,11 +200,12 @@ def order_delete(*, order: Order, actor: Actor) -> None:
 @retry_on_conflict
 @transaction.atomic
 def order_reset(*, order: Order, actor: Actor) -> Order:
-    """Clear the order's error and run its checks again (e.g. after a product was activated or created)."""
+    """Run the order's checks again (e.g. after a product was activated or created), which clear its error or set
+    the one they still find; the `reset` event says which, with the error's message."""
     order = _locked(order)
     _refuse_unless_allowed(order, Action.RESET)
-    events.reset(order, actor)
     apply_checks(order, actor)
+    events.reset(order, actor, code=order.error_code, message=order.error_message)
     return order
 
 

@@ -6,11 +6,23 @@ from orderly.core.actors import Actor
 from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
 from orderly.orders import completion, events
+from orderly.orders.headline import REOPEN_WORDS as REOPEN_REASONS
 from orderly.orders.locks import lock_order
 from orderly.orders.models import Order, OrderItem
-from orderly.orders.status import ITEM_TRANSITIONS, ItemStatus, OrderStatus, PaymentStatus
+from orderly.orders.status import ITEM_TRANSITIONS, ItemStatus, OrderStatus, PaymentStatus, ReopenReason
 
 _SETTLED_ITEM_FIELDS = ["qty_costs_paid", "qty_approved", "status"]
+
+
+def reopen_reason(figures: list[completion.ItemFigures], items: list[OrderItem]) -> str:
+    """Why a closed order has work again: a lost parcel whose units are not shipped again comes first (the
+    customer is waiting), then returned units, else some other item."""
+    for item, figure in zip(items, figures, strict=True):
+        if item.qty_lost and not figure.fulfilled():
+            return ReopenReason.LOST_PARCEL
+    if any(item.qty_returned for item in items):
+        return ReopenReason.RETURN
+    return ReopenReason.OTHER
 
 
 def _change_status(order: Order, target: str, actor: Actor, reason: str) -> None:
@@ -54,9 +66,14 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     done = completion.order_done(figures, payment)
     if order.status == OrderStatus.OPEN and done and not order.has_error:
         _change_status(order, OrderStatus.CLOSED, actor, reason or "Closed: every item is done.")
+        order.reopened_because = ""
     elif order.status == OrderStatus.CLOSED and not done:
-        _change_status(order, OrderStatus.OPEN, actor, reason or "Reopened: an item needs work again.")
-    order.save(update_fields=["amount_due", "payment_status", "fulfillment_status", "status", "updated_at"])
+        order.reopened_because = reopen_reason(figures, items)
+        words = REOPEN_REASONS[order.reopened_because]
+        _change_status(order, OrderStatus.OPEN, actor, reason or f"Reopened: {words}.")
+    order.save(
+        update_fields=["amount_due", "payment_status", "fulfillment_status", "status", "reopened_because", "updated_at"]
+    )
 
     statuses = {item.pk: item.status for item in items}
     changed = settle_items(order, items, figures, owed_charges)

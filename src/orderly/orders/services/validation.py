@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -246,7 +247,28 @@ def customer(data, *, field: str = "customer") -> dict:
         "customer_name": text(data.get("name"), field=f"{field}.name", max_length=200, required=True),
         "customer_email": email(data.get("email"), field=f"{field}.email"),
         "customer_type": choice(data.get("type"), field=f"{field}.type", choices=CustomerType, default="retail"),
+        "customer_vat_number": vat_number(data.get("vat_number"), field=f"{field}.vat_number"),
     }
+
+
+VAT_NUMBER = re.compile(r"[A-Z]{2}[0-9A-Z]{2,13}")
+
+
+def vat_number(value, *, field: str) -> str:
+    """A VAT number as written on invoices: upper case, without the spaces, dots and dashes people type in it, its
+    country's two letters first (NL123456789B01, DE123456789). Empty when not given."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be text.", field=field)
+    cleaned = re.sub(r"[\s.\-]", "", value).upper()
+    if cleaned and not VAT_NUMBER.fullmatch(cleaned):
+        raise ValidationError(
+            f"{field} {value!r} is not a VAT number: it is the country's two letters and 2 to 13 letters or digits, "
+            "e.g. DE123456789.",
+            field=field,
+        )
+    return cleaned
 
 
 def address_problem(data: dict, *, field: str) -> ValidationError | None:

@@ -73,6 +73,7 @@ class OrderForm(FormState):
             "name": self.add("customer.name", "Customer name"),
             "email": self.add("customer.email", "Customer e-mail"),
             "type": self.add("customer.type", "Customer type", CustomerType.RETAIL),
+            "vat_number": self.add("customer.vat_number", "Customer VAT number"),
         }
         self.shipping = {
             name: self.add(f"shipping_address.{name}", label, context="Shipping address")
@@ -104,6 +105,7 @@ class OrderForm(FormState):
         form.customer["name"].value = order.customer_name
         form.customer["email"].value = order.customer_email
         form.customer["type"].value = order.customer_type
+        form.customer["vat_number"].value = order.customer_vat_number
         for prefix, address in (("shipping", order.shipping_address), ("billing", order.billing_address)):
             if address:
                 for name, field in getattr(form, prefix).items():

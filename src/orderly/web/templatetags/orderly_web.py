@@ -4,7 +4,9 @@ from decimal import Decimal
 
 from django import template
 
-from orderly.orders.models import ADDRESS_FIELDS, ITEM_INDICATORS
+from orderly.channels.problems import sync_problem
+from orderly.orders.indicators import item_indicator_groups
+from orderly.orders.models import ADDRESS_FIELDS
 
 register = template.Library()
 
@@ -89,27 +91,10 @@ def adjustments_text(value) -> str:
     return ", ".join(f"{entry.get('label')} {entry.get('amount')}" for entry in value if isinstance(entry, dict))
 
 
-# Seed 002 shows three main indicators beside each item: in stock, shipped, invoiced.
-MAIN_INDICATORS = (("available", "In stock"), ("handed_to_carrier", "Shipped"), ("invoiced", "Invoiced"))
-
-
-def _dot(name: str, words: str, value: int, quantity: int) -> dict:
-    state = "full" if value >= quantity else "part" if value else "none"
-    return {"name": name, "words": words, "value": value, "quantity": quantity, "state": state}
-
-
 @register.filter
-def indicator_dots(item) -> list[dict]:
-    """Every seed-002 indicator of the item with its units and a dot state: none (red), part, full (green)."""
-    return [_dot(name, words, getattr(item, field), item.quantity) for name, (field, words) in ITEM_INDICATORS.items()]
-
-
-@register.filter
-def main_indicator_dots(item) -> list[dict]:
-    """In stock (held for the item, or already shipped from stock), shipped, invoiced."""
-    in_stock = min(item.qty_available + item.qty_handed_to_carrier, item.quantity)
-    values = {"available": in_stock, "handed_to_carrier": item.qty_handed_to_carrier, "invoiced": item.qty_invoiced}
-    return [_dot(name, words, values[name], item.quantity) for name, words in MAIN_INDICATORS]
+def indicator_groups(item) -> list:
+    """The item's indicators grouped by process, each with its tone (orders.indicators)."""
+    return item_indicator_groups(item)
 
 
 @register.filter
@@ -137,3 +122,19 @@ def sort_header(context, text: str, key: str, css: str = "") -> dict:
     params["sort"] = target
     params.pop("page", None)
     return {"text": text, "url": f"?{params.urlencode()}", "state": state, "css": css}
+
+
+@register.filter
+def problem(error: str):
+    """A sync run's error in words, with the fix (channels.problems)."""
+    return sync_problem(error)
+
+
+# Query parameters that choose how a list is shown, not what is in it.
+NOT_FILTERS = {"page", "sort", "page_size"}
+
+
+@register.filter
+def is_filtered(query) -> bool:
+    """Whether the query string (request.GET) narrows an overview: any filter or search with a value."""
+    return any(value.strip() for key in query for value in query.getlist(key) if key not in NOT_FILTERS)

@@ -19,7 +19,7 @@ from orderly.orders.selectors import order_get
 from orderly.web.decorators import role_required
 from orderly.web.forms.fields import FormState
 from orderly.web.forms.inventory import PAGE_SIZE, page_number
-from orderly.web.views.common import actor, or_404
+from orderly.web.views.common import actor, or_404, order_state, with_followed
 from orderly.web.views.orders import render_order
 
 SORT_LABELS = [
@@ -50,6 +50,7 @@ def order_payment(request, number: str):
     message next to the field."""
     order = or_404(order_get, number)
     form = payment_form(request.POST)
+    before = order_state(order)
     try:
         payment = payment_record(
             order=order,
@@ -66,7 +67,8 @@ def order_payment(request, number: str):
         response.context_data["payment_form"] = form
         return response
     words = "Refund" if payment.kind == PaymentKind.REFUND else "Payment"
-    messages.success(request, f"{words} of {payment.amount} {order.currency} recorded for order {order.number}.")
+    done = f"{words} of {payment.amount} {order.currency} recorded for order {order.number}."
+    messages.success(request, with_followed(done, before, order))
     return redirect("web:order_detail", number=order.number)
 
 
@@ -74,12 +76,14 @@ def order_payment(request, number: str):
 @require_POST
 def order_invoice_create(request, number: str):
     order = or_404(order_get, number)
+    before = order_state(order)
     try:
         invoice = invoice_create(order=order, actor=actor(request))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("web:order_detail", number=order.number)
-    messages.success(request, f"Invoice {invoice.number} created: total {invoice.total} {invoice.currency}.")
+    done = f"Invoice {invoice.number} created: total {invoice.total} {invoice.currency}."
+    messages.success(request, with_followed(done, before, order))
     return redirect("web:invoice_detail", number=invoice.number)
 
 
@@ -122,6 +126,7 @@ def credit_form(invoice, data=None) -> tuple[FormState, list]:
 def _invoice_page(request, invoice, form=None, rows=None, status: int = 200) -> TemplateResponse:
     if form is None:
         form, rows = credit_form(invoice)
+    open_to_credit = selectors.left_to_credit(invoice)
     context = {
         "invoice": invoice,
         "order": invoice.order,
@@ -129,7 +134,8 @@ def _invoice_page(request, invoice, form=None, rows=None, status: int = 200) -> 
         "tax_summary": selectors.tax_summary(invoice),
         "credit": form,
         "credit_rows": rows,
-        "can_credit": not invoice.is_credit_note and request.user.can("operator"),
+        "can_credit": request.user.can("operator") and open_to_credit,
+        "fully_credited": not invoice.is_credit_note and not open_to_credit,
     }
     return TemplateResponse(request, "web/billing/invoice_detail.html", context, status=status)
 
@@ -150,6 +156,7 @@ def invoice_detail(request, number: str):
     wanted = [entry for entry in wanted if entry[2]]
     # Charges ticked are taken back; none ticked leaves the service's rule: the whole invoice takes them back too.
     charges = [line.order_charge_id for line, field in rows if line.is_charge and field.value]
+    before = order_state(invoice.order)
     try:
         note = credit_note_create(
             invoice=invoice,
@@ -161,7 +168,8 @@ def invoice_detail(request, number: str):
     except DomainError as exc:
         exc.field = _form_field(exc.field, wanted)
         return _credit_refused(request, invoice, form, rows, exc)
-    messages.success(request, f"Credit note {note.number} created: total {note.total} {note.currency}.")
+    done = f"Credit note {note.number} created: total {note.total} {note.currency}."
+    messages.success(request, with_followed(done, before, invoice.order))
     return redirect("web:invoice_detail", number=note.number)
 
 

@@ -76,6 +76,7 @@ def channel_detail(request, channel_id: int):
         "awaiting_reset": awaiting_reset,
         "runs": selectors.sync_run_list(channel)[:RUNS_SHOWN],
         "pushes": selectors.outbox_for_channel(channel)[:RUNS_SHOWN],
+        "health": selectors.sync_health(channel) if channel.pulls else None,
     }
     return TemplateResponse(request, "web/channels/detail.html", context)
 

@@ -30,7 +30,7 @@ from orderly.plans.selectors import plan_of_order
 from orderly.web.decorators import role_required
 from orderly.web.forms.fields import FormState
 from orderly.web.forms.filters import PAGE_SIZES, SORT_LABELS, parse_overview
-from orderly.web.views.common import actor, or_404, safe_next
+from orderly.web.views.common import actor, or_404, order_state, safe_next, with_followed
 
 # Each action: its service and the words of its notification.
 ACTIONS = {
@@ -132,6 +132,7 @@ def order_action(request, number: str, action: str):
     log_order(number)
     order = or_404(order_get, number)
     service, done = ACTIONS[Action(action)]
+    before = order_state(order)
     try:
         order = service(order=order, actor=actor(request))
     except DomainError as exc:
@@ -140,7 +141,8 @@ def order_action(request, number: str, action: str):
         if order.has_error:
             messages.warning(request, f"Order {order.number} {done}; it still has an error: {order.error_message}")
         else:
-            messages.success(request, f"Order {order.number} {done}.")
+            before["status"] = order.status if action in (Action.OPEN, Action.CANCEL) else before["status"]  # said
+            messages.success(request, with_followed(f"Order {order.number} {done}.", before, order))
     return redirect(safe_next(request, reverse("web:order_detail", args=[order.number])))
 
 

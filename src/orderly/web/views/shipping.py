@@ -19,7 +19,7 @@ from orderly.shipping.services import fulfillment_create, fulfillment_report_los
 from orderly.web.decorators import role_required
 from orderly.web.forms.fields import FormState, remap_row
 from orderly.web.forms.orders import ADDRESS_LABELS
-from orderly.web.views.common import actor, or_404
+from orderly.web.views.common import actor, or_404, order_state, with_followed
 
 MAX_UNITS = 2_000_000_000
 
@@ -103,6 +103,7 @@ def order_fulfill(request, number: str):
         return _fulfill_page(request, order, rows, form)
     form.values_from(request.POST)
     sent: list[int] = []
+    before = order_state(order)
     try:
         items, sent = _chosen(form, rows)
         if not items:
@@ -117,11 +118,12 @@ def order_fulfill(request, number: str):
     units = sum(entry["quantity"] for entry in items)
     fulfilled = fulfillment.order
     fulfilled.refresh_from_db()
-    messages.success(
-        request,
+    done = (
         f"Order {order.number} fulfilled: {fulfillment.number} with {units} unit(s); "
-        f"the order is {fulfilled.get_fulfillment_status_display().lower()}.",
+        f"the order is {fulfilled.get_fulfillment_status_display().lower()}."
     )
+    before["fulfillment_status"] = fulfilled.fulfillment_status  # said already
+    messages.success(request, with_followed(done, before, order))
     return redirect("web:order_detail", number=order.number)
 
 
@@ -133,6 +135,7 @@ def _fulfillment_action(request, reference: str, service, done: str):
         fulfillment = selectors.fulfillment_get(reference)
     except DomainError as exc:
         raise Http404(exc.message) from None
+    before = order_state(fulfillment.order)
     try:
         service(fulfillment=fulfillment, actor=actor(request))
     except DomainError as exc:
@@ -141,7 +144,9 @@ def _fulfillment_action(request, reference: str, service, done: str):
         order = fulfillment.order
         order.refresh_from_db()
         status = order.get_fulfillment_status_display().lower()
-        messages.success(request, done.format(number=fulfillment.number, order=order.number, status=status))
+        before["fulfillment_status"] = order.fulfillment_status  # said already
+        said = done.format(number=fulfillment.number, order=order.number, status=status)
+        messages.success(request, with_followed(said, before, order))
     return redirect("web:order_detail", number=fulfillment.order.number)
 
 
@@ -191,6 +196,7 @@ def order_return(request, number: str):
         return _return_page(request, order, rows, form)
     form.values_from(request.POST)
     sent: list[int] = []
+    before = order_state(order)
     try:
         items, sent = _chosen(form, rows)
         if not items:
@@ -204,7 +210,8 @@ def order_return(request, number: str):
         return _return_page(request, order, rows, form, status=exc.status)
     fate = "restocked" if record.restock else "written off"
     credit = f"; credit note {record.credit_note} made" if record.credit_note else ""
-    messages.success(request, f"Return {record.number} registered for order {order.number}: {fate}{credit}.")
+    done = f"Return {record.number} registered for order {order.number}: {fate}{credit}."
+    messages.success(request, with_followed(done, before, order))
     return redirect("web:order_detail", number=order.number)
 
 

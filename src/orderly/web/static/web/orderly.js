@@ -2,16 +2,12 @@
 (function () {
   "use strict";
 
-  // Notifications: a close button; successes fade after a while, errors stay until closed.
+  // Notifications: a close button. None goes by itself: they sit above the page's content (covering nothing),
+  // and one that vanished while read would move the buttons under the reader's pointer.
   document.addEventListener("click", function (event) {
     var close = event.target.closest(".toast-close");
     if (close) close.closest(".toast").remove();
   });
-  function fadeToasts() {
-    document.querySelectorAll(".toast-success, .toast-info").forEach(function (toast) {
-      setTimeout(function () { toast.remove(); }, 8000);
-    });
-  }
 
   // Forms marked data-confirm ask before they are sent (e.g. canceling an order).
   document.addEventListener("submit", function (event) {
@@ -94,7 +90,6 @@
     // After a refused form, start where the problem is said (it links to the field at fault).
     var summary = document.getElementById("form-errors");
     if (summary) summary.focus();
-    fadeToasts();
     bindToggles();
     bindAddRow();
     bindCopy();
