@@ -47,7 +47,7 @@ def test_select_fulfill_allocate_pack_and_complete(roastery, live_server, page, 
     # Tick two orders in the overview and press Fulfill.
     page.get_by_label(f"Select {anna}").check()
     page.get_by_label(f"Select {cafe}").check()
-    page.get_by_role("button", name="Fulfill").click()
+    page.get_by_role("button", name="Fulfill into a plan").click()
     expect(page.get_by_role("heading", name="Add order fulfillment")).to_be_visible()
     expect(page.locator("table.plan-orders tbody tr")).to_have_count(2)
     page.get_by_label("Fulfillment date").fill("2026-11-25")

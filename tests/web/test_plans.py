@@ -315,10 +315,12 @@ def test_unknown_plans_and_packaging_plans_are_404(op, db):
 
 def test_the_order_overview_offers_fulfill_with_a_checkbox_per_row_to_operators(op, viewer, shop):
     html = op.get("/orders/").content.decode()
-    assert '<form id="fulfill-form" class="toolbar" method="get" action="/plans/new/">' in html
-    assert f'name="orders" value="{shop["anna"]}" form="fulfill-form"' in html
+    assert '<form id="bulk-form" class="card bulk" method="post" action="/orders/bulk/"' in html
+    fulfill = '<button type="submit" name="bulk_action" value="fulfill" class="primary">Fulfill into a plan</button>'
+    assert fulfill in html
+    assert f'name="orders" value="{shop["anna"]}" form="bulk-form"' in html
 
-    assert "fulfill-form" not in viewer.get("/orders/").content.decode()
+    assert "bulk-form" not in viewer.get("/orders/").content.decode()
 
 
 def test_the_order_page_shows_its_plan_and_item_indicators(op, allocated, shop):

@@ -192,3 +192,17 @@ def worker_beat(*, role: str) -> WorkerHeartbeat:
         defaults={"host": host, "pid": pid, "started_at": started_at, "beat_at": now},
     )
     return beat
+
+
+def user_order_columns_set(*, user: User, columns: list[str], allowed: tuple[str, ...]) -> User:
+    """Remember which of the orders overview's `allowed` columns `user` sees, in the overview's own order. An
+    unknown column is refused (nothing is written); no column at all is refused too, as the overview would be empty
+    of everything but the order number."""
+    unknown = [column for column in columns if column not in allowed]
+    if unknown:
+        raise ValidationError(f"Unknown column {unknown[0]!r}; the columns are {', '.join(allowed)}.", field="columns")
+    if not columns:
+        raise ValidationError("Choose at least one column to show.", field="columns")
+    user.order_columns = [column for column in allowed if column in columns]
+    user.save(update_fields=["order_columns"])
+    return user

@@ -80,6 +80,11 @@ def _new_page(request, form, numbers: list[str], status: int = 200) -> TemplateR
     return TemplateResponse(request, "web/plans/new.html", context, status=status)
 
 
+def plan_new_page(request, numbers: list[str]) -> TemplateResponse:
+    """*Fulfill* from the overview's bulk form: the new plan page with those orders chosen."""
+    return _new_page(request, new_plan_form(), numbers)
+
+
 def _selected(values: list[str]) -> list[str]:
     numbers = []
     for value in values:
