@@ -117,8 +117,19 @@ def test_the_table_fits_1280_pixels(busy_week, live_server, browser):
         choice.get_by_label("External ref").check()
         page.get_by_role("button", name="Show these columns").click()
         expect(page.locator("table.orders thead th")).to_have_text(
-            ["", "Number", "External ref", "Date ▼", "Customer", "Items", "Total", "Fulfillment", "Payment",
-             "Status", "Actions"]
+            [
+                "",
+                "Number",
+                "External ref",
+                "Date ▼",
+                "Customer",
+                "Items",
+                "Total",
+                "Fulfillment",
+                "Payment",
+                "Status",
+                "Actions",
+            ]
         )
         page.reload()
         expect(page.locator("table.orders thead th").nth(2)).to_have_text("External ref")
