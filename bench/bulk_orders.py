@@ -19,6 +19,7 @@ from orderly.catalog.services import product_create
 from orderly.channels.models import ChannelKind, SalesChannel
 from orderly.channels.selectors import manual_channel
 from orderly.channels.services import channel_create
+from orderly.core.folding import search_text
 from orderly.core.models import NumberSequence
 from orderly.ops import demo_data
 from orderly.orders.models import Address, Order, OrderEvent, OrderItem
@@ -237,6 +238,9 @@ def load(count: int, *, seed: int = 7, progress=print) -> None:
                     "order_date": order_date,
                     "customer_name": name,
                     "customer_email": email,
+                    "search_text": search_text(
+                        f"OR-{order_id:06d}", f"#{100000 + order_id}" if external else "", name, email
+                    ),
                     "customer_type": "wholesale" if wholesale else "retail",
                     "billing_address_id": order_id,
                     "shipping_address_id": order_id,

@@ -136,3 +136,18 @@ def test_the_table_fits_1280_pixels(busy_week, live_server, browser):
         assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth")
     finally:
         context.close()
+
+
+def test_search_ignores_accents_and_case(transactional_db, live_server, page):
+    UserFactory(username="olga", role="operator")
+    jaren = make_order(customer={"name": "Café de Jaren", "email": "inkoop@cafedejaren.nl"})
+    make_order(customer={"name": "Jürgen Müller", "email": "jm@example.de"})
+    _log_in(page, live_server)
+
+    page.get_by_label("Search", exact=True).fill("cafe de jaren")
+    expect(page.locator("table.orders tbody tr")).to_have_count(1)
+    expect(page.locator("table.orders tbody")).to_contain_text(f"{jaren.number}")
+    expect(page.locator("table.orders tbody")).to_contain_text("Café de Jaren")
+    page.get_by_label("Search", exact=True).fill("MULLER")
+    expect(page.locator("table.orders tbody")).to_contain_text("Jürgen Müller")
+    expect(page.locator("table.orders tbody tr")).to_have_count(1)

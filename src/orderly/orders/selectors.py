@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from orderly.core.exceptions import ValidationError
+from orderly.core.folding import folded
 from orderly.orders.exceptions import OrderNotFound
 from orderly.orders.models import Order, OrderCharge, OrderEvent, OrderItem
 from orderly.orders.status import CustomerType, FulfillmentStatus, OrderStatus, PaymentStatus, Stage
@@ -64,8 +65,9 @@ def _start_of(day: dt.date) -> dt.datetime:
 def order_search(filters: OrderFilters) -> QuerySet[Order]:
     """Orders matching the filters, in a stable order, with what a list row shows loaded in fixed queries.
 
-    `q` matches the order number, external reference, customer name or e-mail, in part and in any case. A `q`
-    shaped like one of our order numbers (OR-0042) matches the numbers that begin with it, and nothing else.
+    `q` matches the order number, external reference, customer name or e-mail, in part, in any case and with or
+    without accents ("cafe" finds "Café"). A `q` shaped like one of our order numbers (OR-0042) matches the
+    numbers that begin with it, and nothing else.
     """
     _check_choice(filters.status, OrderStatus, "status")
     _check_choice(filters.stage, Stage, "stage")
@@ -81,12 +83,7 @@ def order_search(filters: OrderFilters) -> QuerySet[Order]:
     if (q := filters.q.strip()) and NUMBER_QUERY.match(q):
         orders = orders.filter(_number_prefix(q))
     elif q:
-        orders = orders.filter(
-            Q(number__icontains=q)
-            | Q(external_ref__icontains=q)
-            | Q(customer_name__icontains=q)
-            | Q(customer_email__icontains=q)
-        )
+        orders = orders.filter(search_text__contains=folded(q))
     if filters.status:
         orders = orders.filter(status=filters.status)
     if filters.stage:
