@@ -9,6 +9,7 @@ indicators and the timeline event and settles the order, in the same transaction
 
     fulfillment_create(*, order, actor, items=None, shipping_address=None, carrier="", tracking_number="")
         -> Fulfillment
+    item_quantity_problem(index, item, quantity) -> ValidationError | None   (a form's check of each row)
     fulfillment_tracking_set(*, fulfillment, actor, carrier, tracking_number, tracking_url="") -> Fulfillment
     fulfillment_cancel(*, fulfillment, actor) -> Fulfillment
     fulfillment_report_lost(*, fulfillment, actor) -> Fulfillment
@@ -35,13 +36,14 @@ Decisions:
 """
 
 from orderly.shipping.services.from_shop import fulfillment_record_from_shop
-from orderly.shipping.services.fulfilling import fulfillment_create, fulfillment_tracking_set
+from orderly.shipping.services.fulfilling import fulfillment_create, fulfillment_tracking_set, item_quantity_problem
 from orderly.shipping.services.returns import return_register
 from orderly.shipping.services.undoing import fulfillment_cancel, fulfillment_report_lost
 
 __all__ = [
     "fulfillment_cancel",
     "fulfillment_create",
+    "item_quantity_problem",
     "fulfillment_record_from_shop",
     "fulfillment_report_lost",
     "fulfillment_tracking_set",
