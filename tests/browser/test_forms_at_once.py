@@ -59,3 +59,23 @@ def test_manual_fulfillment_shows_every_error_at_once(shop, live_server, page, s
     summary.locator("li a").nth(2).click()
     expect(page.locator("#f-shipping-address-city")).to_be_focused()
     assert Fulfillment.objects.count() == 0
+
+
+def test_a_mistyped_order_number_is_an_error_that_can_be_removed(shop, live_server, page):
+    _log_in(page, live_server, f"/plans/new/?orders={shop['number']}")
+    expect(page.locator("table.plan-orders tbody tr")).to_have_count(1)
+    page.get_by_label("Add order (OR number)").fill("OR-99999")
+    page.get_by_role("button", name="+ Add order").click()
+
+    error = "No order is numbered OR-99999: correct the number, or remove it."
+    expect(page.locator("#f-add-error")).to_have_text(error)
+    expect(page.get_by_label("Add order (OR number)")).to_have_value("OR-99999")
+    expect(page.locator('input[type="hidden"][value="OR-99999"]')).to_have_count(0)
+    page.get_by_role("button", name="Remove OR-99999").click()
+
+    expect(page.locator("#f-add-error")).to_have_count(0)
+    expect(page.get_by_label("Add order (OR number)")).to_have_value("")
+    expect(page.locator("table.plan-orders tbody tr")).to_have_count(1)
+    page.get_by_label("Fulfillment date").fill("2026-11-25")
+    page.get_by_role("button", name="Create order fulfillment").click()
+    expect(page.locator(".toasts")).to_contain_text("created with 1 order(s).")

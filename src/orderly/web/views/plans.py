@@ -67,14 +67,16 @@ def plan_list(request):
     return TemplateResponse(request, "web/plans/list.html", context, status=400 if error else 200)
 
 
-def _new_page(request, form, numbers: list[str], status: int = 200) -> TemplateResponse:
+def _found(numbers: list[str]) -> dict:
     found = order_search(OrderFilters(archived=None, sort="number")).filter(number__in=numbers)
-    orders = {order.number: order for order in found}
+    return {order.number: order for order in found}
+
+
+def _new_page(request, form, numbers: list[str], status: int = 200) -> TemplateResponse:
+    orders = _found(numbers)
     context = {
         "form": form,
         "orders": [orders[number] for number in numbers if number in orders],
-        # numbers that name no order stay in the form, so the service can say so
-        "unknown": [number for number in numbers if number not in orders],
         "eligible": _eligible(),
     }
     return TemplateResponse(request, "web/plans/new.html", context, status=status)
@@ -94,14 +96,37 @@ def _selected(values: list[str]) -> list[str]:
     return numbers
 
 
+def _take_typed(form, numbers: list[str], typed: list[str]) -> list[str]:
+    """Add the typed numbers that name orders to `numbers`; the others stay in the Add box, shown as its error,
+    for the person to correct or remove (never carried along out of sight). Returns those not found."""
+    orders = _found(typed)
+    numbers.extend(number for number in typed if number in orders and number not in numbers)
+    unknown = [number for number in typed if number not in orders]
+    form.fields["add"].value = " ".join(unknown)
+    if unknown:
+        listed = ", ".join(unknown)
+        form.show_error(
+            ValidationError(
+                f"No order is numbered {listed}: correct the number, or remove it.",
+                field="add",
+            )
+        )
+    return unknown
+
+
 @role_required("operator")
 def plan_new(request):
     """*Fulfill*: the orders chosen in the overview (`orders`), a fulfillment date, more orders by number."""
     if request.method != "POST":
-        return _new_page(request, new_plan_form(), _selected(request.GET.getlist("orders")))
+        form = new_plan_form()
+        numbers: list[str] = []
+        unknown = _take_typed(form, numbers, _selected(request.GET.getlist("orders")))
+        return _new_page(request, form, numbers, status=422 if unknown else 200)
     form = new_plan_form(request.POST)
-    numbers = _selected([*request.POST.getlist("orders"), form.value("add")])
-    form.fields["add"].value = ""
+    numbers = _selected(request.POST.getlist("orders"))
+    typed = [] if request.POST.get("remove_typed") else _selected([form.value("add")])
+    if _take_typed(form, numbers, typed):
+        return _new_page(request, form, numbers, status=422)
     if not request.POST.get("create"):
         return _new_page(request, form, numbers)
     try:
