@@ -163,6 +163,33 @@
     }
   });
 
+  // The allocation: "Remaining to be packaged" follows each box as it is typed; "Allocate all stock" fills every
+  // box with what the planning service would hold, without a reload (the link loads the filled page without JS).
+  function followAllocation(cell) {
+    var box = cell.querySelector("input");
+    var remaining = cell.parentElement.querySelector("[data-remaining]");
+    if (!box || !remaining) return;
+    var ordered = parseInt(cell.getAttribute("data-ordered"), 10);
+    var typed = box.value.trim();
+    if (!/^\d+$/.test(typed || "0")) return;  // the server says what is wrong with it on Save
+    remaining.textContent = String(Math.max(0, ordered - parseInt(typed || "0", 10)));
+  }
+  document.addEventListener("input", function (event) {
+    var cell = event.target.closest && event.target.closest("[data-allocation-row]");
+    if (cell) followAllocation(cell);
+  });
+  document.addEventListener("click", function (event) {
+    var fill = event.target.closest && event.target.closest("[data-fill-allocation]");
+    if (!fill) return;
+    event.preventDefault();
+    document.querySelectorAll("[data-allocation-row]").forEach(function (cell) {
+      var box = cell.querySelector("input");
+      if (!box) return;
+      box.value = cell.getAttribute("data-fillable");
+      followAllocation(cell);
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     // After a refused form, start where the problem is said (it links to the field at fault).
     var summary = document.getElementById("form-errors");
