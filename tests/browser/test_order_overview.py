@@ -123,7 +123,7 @@ def test_the_table_fits_1280_pixels(busy_week, live_server, browser):
                 "External ref",
                 "Date ▼",
                 "Customer",
-                "Items",
+                "Shop status",
                 "Total",
                 "Fulfillment",
                 "Payment",

@@ -8,6 +8,7 @@ from orderly.web.views import (
     billing,
     carriers,
     channels,
+    home,
     inventory,
     notifications,
     order_bulk,
@@ -39,7 +40,7 @@ register_converter(IdConverter, "id")
 app_name = "web"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="web:order_list"), name="home"),
+    path("", home.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -39,7 +39,7 @@ ORDER_COLUMNS = {
     "payment": "Payment",
 }
 # What fits 1280 px with a customer's name and e-mail: the rarely read columns are one click away.
-DEFAULT_COLUMNS = ("date", "customer", "shop", "items", "total", "fulfillment", "payment")
+DEFAULT_COLUMNS = ("date", "customer", "shop", "shop_status", "total", "fulfillment", "payment")
 
 # Orders one request archives, resets or synchronizes, each in its own transaction; past this, the person narrows
 # the filter (or processes them as a batch, which works in the background).

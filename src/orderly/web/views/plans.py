@@ -1,6 +1,8 @@
 """Fulfillment plan pages: the overview, a new plan from selected orders, and a plan's tabs — Orders, Allocation,
 Packaging plans, Pick list — with their actions. Anyone signed in reads; operators run plans."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -57,13 +59,24 @@ def _eligible():
 @role_required()
 def plan_list(request):
     status = request.GET.get("status", "").strip()
+    due_raw = request.GET.get("due", "").strip()
+    waiting = request.GET.get("packaging", "").strip()
+    values = {"status": status, "due": due_raw, "packaging": waiting}
     error, page = None, None
-    if status and status not in PlanStatus.values:
-        error = ValidationError(f"status must be one of {', '.join(PlanStatus.values)}, not {status!r}.")
-    else:
-        plans = selectors.plan_list(status=status)
+    try:
+        if status and status not in PlanStatus.values:
+            raise ValidationError(f"status must be one of {', '.join(PlanStatus.values)}, not {status!r}.")
+        if waiting not in ("", "waiting"):
+            raise ValidationError(f"packaging must be 'waiting' or empty, not {waiting!r}.")
+        try:
+            due = dt.date.fromisoformat(due_raw) if due_raw else None
+        except ValueError:
+            raise ValidationError(f"due {due_raw!r} is not a date (YYYY-MM-DD).") from None
+        plans = selectors.plan_list(status=status, due=due, packaging_waiting=bool(waiting))
         page = paginate(plans, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
-    context = {"values": {"status": status}, "status_choices": PlanStatus.choices, "page": page, "error": error}
+    except ValidationError as exc:
+        error = exc
+    context = {"values": values, "status_choices": PlanStatus.choices, "page": page, "error": error}
     return TemplateResponse(request, "web/plans/list.html", context, status=400 if error else 200)
 
 

@@ -190,6 +190,16 @@
     });
   });
 
+  // On a phone the navigation sits behind the Menu button.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest(".nav-toggle");
+    if (!toggle) return;
+    var bar = toggle.closest(".topbar");
+    var open = !bar.classList.contains("nav-open");
+    bar.classList.toggle("nav-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     // After a refused form, start where the problem is said (it links to the field at fault).
     var summary = document.getElementById("form-errors");
