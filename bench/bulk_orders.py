@@ -23,6 +23,7 @@ from orderly.core.folding import search_text
 from orderly.core.models import NumberSequence
 from orderly.ops import demo_data
 from orderly.orders.models import Address, Order, OrderEvent, OrderItem
+from orderly.orders.services.importing import model_defaults
 
 CENT = Decimal("0.01")
 ITEMS_PER_ORDER = 3
@@ -96,8 +97,11 @@ class _Writer:
         self.columns = {
             model: [f.column for f in model._meta.concrete_fields] for model in (Address, Order, OrderItem, OrderEvent)
         }
+        # Columns added to the models since this loader was written take their defaults, as a new row would.
+        self.defaults = {model: model_defaults(model) for model in self.columns}
 
     def add(self, model, values: dict) -> None:
+        values = {**self.defaults[model], **values}
         row = tuple(self._adapt(values[f.attname]) for f in model._meta.concrete_fields)
         rows = self.pending.setdefault(model, [])
         rows.append(row)

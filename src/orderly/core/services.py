@@ -206,3 +206,15 @@ def user_order_columns_set(*, user: User, columns: list[str], allowed: tuple[str
     user.order_columns = [column for column in allowed if column in columns]
     user.save(update_fields=["order_columns"])
     return user
+
+
+def user_locale_set(*, user: User, locale: str, allowed: tuple[str, ...]) -> User:
+    """How dates and numbers read for `user`: one of `allowed`, or blank for the server's default. Anything else
+    is refused, naming the choices, and nothing is written."""
+    if locale and locale not in allowed:
+        raise ValidationError(
+            f"Unknown locale {locale!r}; choose one of {', '.join(allowed)}, or the server's default.", field="locale"
+        )
+    user.locale = locale
+    user.save(update_fields=["locale"])
+    return user

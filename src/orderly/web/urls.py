@@ -53,6 +53,7 @@ urlpatterns = [
     path("settings/tokens/", settings.tokens, name="settings_tokens"),
     path("settings/tokens/<str:prefix>/revoke/", settings.token_revoke_view, name="settings_token_revoke"),
     path("settings/password/", settings.password, name="settings_password"),
+    path("settings/display/", settings.display, name="settings_display"),
     path("settings/label-printer/", carriers.label_printer, name="settings_label_printer"),
     path("settings/carriers/", carriers.carrier_list, name="carrier_list"),
     path("settings/carriers/new/", carriers.carrier_new, name="carrier_new"),
