@@ -140,6 +140,18 @@ class Order(models.Model):
                 condition=Q(deleted_at__isnull=True),
             ),
             models.Index(fields=["status", "order_date"], name="order_status_date_idx"),
+            # The start page's counts: open orders by stage read from this index alone, not the table; the orders
+            # in error (a few) from the partial one.
+            models.Index(
+                fields=["status", "stage", "is_archived", "is_test"],
+                name="order_stage_count_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(
+                fields=["error_code", "is_archived", "is_test"],
+                name="order_error_count_idx",
+                condition=Q(deleted_at__isnull=True) & ~Q(error_code=""),
+            ),
             models.Index(fields=["channel", "order_date"], name="order_channel_date_idx"),
             models.Index(fields=["customer_name"], name="order_customer_idx"),
             models.Index(fields=["external_ref"], name="order_external_ref_idx"),
