@@ -4,19 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channels', '0007_sandbox_kind'),
-        ('orders', '0006_order_search_text'),
+        ("channels", "0007_sandbox_kind"),
+        ("orders", "0006_order_search_text"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True)), fields=['status', 'stage', 'is_archived', 'is_test'], name='order_stage_count_idx'),
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True)),
+                fields=["status", "stage", "is_archived", "is_test"],
+                name="order_stage_count_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('deleted_at__isnull', True), models.Q(('error_code', ''), _negated=True)), fields=['error_code', 'is_archived', 'is_test'], name='order_error_count_idx'),
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True), models.Q(("error_code", ""), _negated=True)),
+                fields=["error_code", "is_archived", "is_test"],
+                name="order_error_count_idx",
+            ),
         ),
     ]
