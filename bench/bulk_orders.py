@@ -19,9 +19,11 @@ from orderly.catalog.services import product_create
 from orderly.channels.models import ChannelKind, SalesChannel
 from orderly.channels.selectors import manual_channel
 from orderly.channels.services import channel_create
+from orderly.core.folding import search_text
 from orderly.core.models import NumberSequence
 from orderly.ops import demo_data
 from orderly.orders.models import Address, Order, OrderEvent, OrderItem
+from orderly.orders.services.importing import model_defaults
 
 CENT = Decimal("0.01")
 ITEMS_PER_ORDER = 3
@@ -95,8 +97,11 @@ class _Writer:
         self.columns = {
             model: [f.column for f in model._meta.concrete_fields] for model in (Address, Order, OrderItem, OrderEvent)
         }
+        # Columns added to the models since this loader was written take their defaults, as a new row would.
+        self.defaults = {model: model_defaults(model) for model in self.columns}
 
     def add(self, model, values: dict) -> None:
+        values = {**self.defaults[model], **values}
         row = tuple(self._adapt(values[f.attname]) for f in model._meta.concrete_fields)
         rows = self.pending.setdefault(model, [])
         rows.append(row)
@@ -237,6 +242,9 @@ def load(count: int, *, seed: int = 7, progress=print) -> None:
                     "order_date": order_date,
                     "customer_name": name,
                     "customer_email": email,
+                    "search_text": search_text(
+                        f"OR-{order_id:06d}", f"#{100000 + order_id}" if external else "", name, email
+                    ),
                     "customer_type": "wholesale" if wholesale else "retail",
                     "billing_address_id": order_id,
                     "shipping_address_id": order_id,

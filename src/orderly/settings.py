@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "orderly.web.locale.LocaleMiddleware",
 ]
 
 ROOT_URLCONF = "orderly.urls"
@@ -169,6 +170,8 @@ LOGOUT_REDIRECT_URL = "web:login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# How dates and numbers read for people who chose no locale of their own (web/locale.py lists the choices).
+ORDERLY_LOCALE = os.environ.get("ORDERLY_LOCALE", "iso").strip().lower() or "iso"
 USE_I18N = True
 USE_TZ = True
 

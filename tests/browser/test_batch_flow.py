@@ -51,7 +51,7 @@ def test_process_fix_reprocess_and_download(shop, live_server, page, screenshot_
 
     for number in shop["numbers"]:
         page.get_by_label(f"Select {number}").check()
-    page.get_by_role("button", name="Process").click()
+    page.get_by_role("button", name="Process as a batch").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Batch BA-000001")
     expect(page.locator("#batch-progress")).to_contain_text("2 succeeded, 1 failed, 0 waiting, of 3.")

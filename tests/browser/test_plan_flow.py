@@ -47,7 +47,7 @@ def test_select_fulfill_allocate_pack_and_complete(roastery, live_server, page, 
     # Tick two orders in the overview and press Fulfill.
     page.get_by_label(f"Select {anna}").check()
     page.get_by_label(f"Select {cafe}").check()
-    page.get_by_role("button", name="Fulfill").click()
+    page.get_by_role("button", name="Fulfill into a plan").click()
     expect(page.get_by_role("heading", name="Add order fulfillment")).to_be_visible()
     expect(page.locator("table.plan-orders tbody tr")).to_have_count(2)
     page.get_by_label("Fulfillment date").fill("2026-11-25")
@@ -61,10 +61,19 @@ def test_select_fulfill_allocate_pack_and_complete(roastery, live_server, page, 
 
     # Allocation: Allocate all stock fills the boxes from what is on the shelf; Save allocation holds it.
     page.get_by_role("navigation", name="Plan tabs").get_by_role("link", name="Allocation").click()
-    page.get_by_role("button", name="Allocate all stock").click()
+    allocation_url = page.url
+    page.get_by_role("link", name="Allocate all stock").click()
     expect(page.get_by_label("Allocate ESP-250")).to_have_value("10")
     expect(page.get_by_label("Allocate ESP-1000")).to_have_value("0")
     expect(page.locator("table.allocation")).to_contain_text("Remaining to be packaged")
+    # Filled on the page: no reload, and the form's CSRF token never reaches the address bar.
+    assert page.url == allocation_url and "csrfmiddlewaretoken" not in page.url
+    small_row = page.locator("table.allocation tbody tr").filter(has_text="ESP-250")
+    ordered = int(small_row.locator("[data-ordered]").get_attribute("data-ordered"))
+    expect(small_row.locator("[data-remaining]")).to_have_text(str(max(0, ordered - 10)))
+    page.get_by_label("Allocate ESP-250").fill("1")
+    expect(small_row.locator("[data-remaining]")).to_have_text(str(ordered - 1))
+    page.get_by_label("Allocate ESP-250").fill("10")
     page.screenshot(path=str(screenshot_dir / "allocation.png"), full_page=True)
     page.get_by_role("button", name="Save allocation").click()
 

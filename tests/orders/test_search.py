@@ -134,3 +134,55 @@ def test_timeline_is_newest_first(db, actor):
     order_note_add(order=order, text="second", actor=actor)
     assert [e.kind for e in order_timeline(order)] == ["note_added", "note_added", "created"]
     assert [e.data.get("text") for e in order_timeline(order)][:2] == ["second", "first"]
+
+
+@pytest.fixture
+def accented(db):
+    return {
+        "jaren": make_order(customer={"name": "Café de Jaren", "email": "inkoop@cafedejaren.nl"}),
+        "muller": make_order(customer={"name": "Jürgen Müller", "email": "jm@example.de"}, external_ref="BESTÄTIGT-1"),
+        "strasse": make_order(customer={"name": "Kaffeehaus Großstraße", "email": "info@example.at"}),
+        "plain": make_order(customer={"name": "Cafe Noord", "email": "cafe@noord.nl"}),
+    }
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("cafe de jaren", ["jaren"]),
+        ("CAFÉ DE JAREN", ["jaren"]),
+        ("café", ["plain", "jaren"]),  # an accent typed still finds the name written without one
+        ("muller", ["muller"]),
+        ("MÜLLER", ["muller"]),
+        ("jurgen m", ["muller"]),
+        ("bestatigt", ["muller"]),
+        ("grossstrasse", ["strasse"]),  # ß folds to ss
+        ("de jaren\ncafe", []),  # a match never runs from one field into the next
+        ("jaren%", []),  # LIKE's wildcards are matched as themselves
+    ],
+)
+def test_search_ignores_accents_and_case(accented, q, expected):
+    found = _numbers(OrderFilters(q=q))
+    assert found == [accented[key].number for key in expected]
+
+
+def test_search_text_follows_an_edit_of_the_customer(accented, actor):
+    from orderly.orders.services import order_update
+
+    order_update(order=accented["plain"], changes={"customer": {"name": "Brasserie Zoë"}}, actor=actor)
+
+    assert _numbers(OrderFilters(q="zoe")) == [accented["plain"].number]
+    assert _numbers(OrderFilters(q="cafe noord")) == []
+    assert Order.objects.get(pk=accented["plain"].pk).search_text == (
+        f"{accented['plain'].number.lower()}\n\nbrasserie zoe\ncafe@noord.nl"
+    )
+
+
+def test_one_trigram_index_serves_the_search_on_postgresql(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'orders_order' AND indexname LIKE '%trgm'")
+        assert [row[0] for row in cursor.fetchall()] == ["order_search_text_trgm"]

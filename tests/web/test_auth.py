@@ -17,10 +17,10 @@ PAGES = [
 ]
 
 
-def test_root_redirects_to_the_overview(op):
+def test_root_is_the_start_page(op):
     response = op.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == "/orders/"
+    assert response.status_code == 200
+    assert response.templates[0].name == "web/home.html"
 
 
 @pytest.mark.parametrize("url", PAGES)

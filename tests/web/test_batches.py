@@ -30,8 +30,10 @@ def test_process_ticked_orders_then_reprocess_and_download(browser, carriers):
     bad = break_address(make_order(items=[{"sku": "ESP-250", "quantity": 1}]))
 
     overview = browser.get("/orders/")
-    assert b'formaction="/orders/batches/process/"' in overview.content
-    response = browser.post("/orders/batches/process/", {"orders": [good.number, bad.number], "filter": ""})
+    assert b'<button type="submit" name="bulk_action" value="process">Process as a batch</button>' in overview.content
+    response = browser.post(
+        "/orders/bulk/", {"orders": [good.number, bad.number], "filter": "", "bulk_action": "process"}
+    )
 
     assert response.status_code == 302 and response["Location"] == "/orders/batches/BA-000001/"
     page = browser.get("/orders/batches/BA-000001/").content.decode()

@@ -9,7 +9,7 @@ from orderly.channels.models import SalesChannel
 from orderly.core.actors import Actor
 from orderly.orders.services import order_archive
 from tests.factories import VariantFactory, make_order
-from tests.web.helpers import error_order, in_progress_order, text
+from tests.web.helpers import error_order, in_progress_order, messages_of, text
 
 pytestmark = pytest.mark.django_db
 
@@ -24,23 +24,59 @@ def test_overview_renders_for_every_role(clients, role):
     response = clients[role].get("/orders/")
     assert response.status_code == 200
     page = text(response)
-    assert f"{order.number} — " in page
-    assert "Anna de Vries anna@example.com Wholesale Manually entered — 1 18.53 EUR Unfulfilled Unpaid New" in page
+    assert f"{order.number} 20" in page  # the number, then the date
+    assert "Anna de Vries anna@example.com Manually entered — 18.53 EUR Unfulfilled Unpaid New" in page
 
 
-def test_overview_columns_in_order(op):
+def test_overview_columns_in_order_by_default(op):
     make_order(external_ref="WEB-77")
     page = text(op.get("/orders/"))
-    assert "Number External ref Date ▼ Customer Type Shop Shop status Items Total Fulfillment Payment Status" in page
-    assert "OR-000001 WEB-77" in page
+    assert "Number Date ▼ Customer Shop Shop status Total Fulfillment Payment Status" in page
+    assert "WEB-77" not in page
+
+
+def test_chosen_columns_are_remembered_per_user(op, viewer, users):
+    make_order(external_ref="WEB-77", customer={"name": "Anna de Vries", "type": "wholesale"})
+    chosen = ["external_ref", "type", "shop_status", "customer", "date", "total"]
+    response = op.post("/orders/columns/", {"columns": chosen, "next": "/orders/?q=anna"})
+
+    assert (response.status_code, response["Location"]) == (302, "/orders/?q=anna")
+    users["operator"].refresh_from_db()
+    assert users["operator"].order_columns == ["external_ref", "date", "customer", "type", "shop_status", "total"]
+    page = text(op.get("/orders/"))
+    assert "Number External ref Date ▼ Customer Type Shop status Total Status" in page
+    assert "OR-000001 WEB-77" in page and "Wholesale" in page
+    # Another person's overview keeps its own columns.
+    assert "Number Date ▼ Customer Shop Shop status Total Fulfillment Payment Status" in text(viewer.get("/orders/"))
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        ([], "Choose at least one column to show."),
+        (
+            ["date", "secret"],
+            "Unknown column 'secret'; the columns are external_ref, date, customer, type, shop, "
+            "shop_status, items, total, fulfillment, payment.",
+        ),
+    ],
+)
+def test_a_column_choice_that_cannot_be_shown_is_refused(op, users, columns, message):
+    response = op.post("/orders/columns/", {"columns": columns}, follow=True)
+
+    assert messages_of(response) == [message]
+    users["operator"].refresh_from_db()
+    assert users["operator"].order_columns == []
 
 
 def test_viewer_gets_no_actions_menu_or_new_order_button(viewer, db):
     make_order()
     html = viewer.get("/orders/").content.decode()
     assert '<details class="menu">' not in html
-    assert "New manual order" not in html
-    assert 'method="post"' not in html.split("</header>")[1]
+    assert "New manual order" not in html and "Synchronize" not in html
+    # The only form a viewer may send is their own choice of columns.
+    assert html.split("</header>")[1].count('method="post"') == 1
+    assert '<form class="column-choice" method="post" action="/orders/columns/">' in html
 
 
 def test_operator_gets_the_allowed_actions_per_row(op):
@@ -180,7 +216,7 @@ def test_htmx_gets_only_the_results(op):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert '<table class="data orders">' in html
+    assert '<table class="data orders stack">' in html
     assert "Margot de Wit" in html
     assert "HX-Request" in response["Vary"]
 

@@ -146,7 +146,10 @@ def test_fulfill_adds_an_order_by_number_before_creating(op, shop):
     [
         ({"fulfillment_date": ""}, "Choose the date the orders must be fulfilled by."),
         ({"fulfillment_date": "next week"}, "'next week' is not a date (YYYY-MM-DD)."),
-        ({"fulfillment_date": "2026-11-25", "add": "OR-999999"}, "OR-999999 does not exist."),
+        (
+            {"fulfillment_date": "2026-11-25", "add": "OR-999999"},
+            "No order is numbered OR-999999: correct the number, or remove it.",
+        ),
     ],
 )
 def test_a_plan_that_cannot_be_made_is_refused_on_the_form_and_writes_nothing(op, shop, post, message):
@@ -158,6 +161,41 @@ def test_a_plan_that_cannot_be_made_is_refused_on_the_form_and_writes_nothing(op
     assert message in text(response)
     assert "Nothing was saved." in text(response)
     assert state() == before
+
+
+def test_a_mistyped_number_is_an_error_in_the_add_box_that_can_be_removed(op, shop):
+    before = state()
+    response = op.post(
+        "/plans/new/", {"orders": [shop["anna"]], "add": f"{shop['cafe']} or-99999", "fulfillment_date": "2026-11-25"}
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert text(response).count("No order is numbered OR-99999: correct the number, or remove it.") == 2
+    assert 'id="f-add" name="add" value="OR-99999"' in html
+    form = html.split('action="/plans/new/"')[1].split("</form>")[0]
+    assert form.count('type="hidden"') == 1 and 'type="hidden" name="csrfmiddlewaretoken"' in form
+    assert f'value="{shop["cafe"]}" checked' in html  # the number that was right joined the plan's orders
+    assert '<button type="submit" name="remove_typed" value="1" class="remove-typed">Remove OR-99999</button>' in html
+
+    removed = op.post(
+        "/plans/new/",
+        {
+            "orders": [shop["anna"], shop["cafe"]],
+            "add": "OR-99999",
+            "remove_typed": "1",
+            "fulfillment_date": "2026-11-25",
+        },
+    )
+    assert removed.status_code == 200
+    assert "OR-99999" not in removed.content.decode()
+    assert state() == before
+
+    created = op.post(
+        "/plans/new/", {"orders": [shop["anna"], shop["cafe"]], "fulfillment_date": "2026-11-25", "create": "1"}
+    )
+    assert created.status_code == 302
+    assert FulfillmentPlan.objects.get().plan_orders.count() == 2
 
 
 def test_the_orders_tab_adds_and_removes_orders(op, shop):
@@ -315,10 +353,12 @@ def test_unknown_plans_and_packaging_plans_are_404(op, db):
 
 def test_the_order_overview_offers_fulfill_with_a_checkbox_per_row_to_operators(op, viewer, shop):
     html = op.get("/orders/").content.decode()
-    assert '<form id="fulfill-form" class="toolbar" method="get" action="/plans/new/">' in html
-    assert f'name="orders" value="{shop["anna"]}" form="fulfill-form"' in html
+    assert '<form id="bulk-form" class="card bulk" method="post" action="/orders/bulk/"' in html
+    fulfill = '<button type="submit" name="bulk_action" value="fulfill" class="primary">Fulfill into a plan</button>'
+    assert fulfill in html
+    assert f'name="orders" value="{shop["anna"]}" form="bulk-form"' in html
 
-    assert "fulfill-form" not in viewer.get("/orders/").content.decode()
+    assert "bulk-form" not in viewer.get("/orders/").content.decode()
 
 
 def test_the_order_page_shows_its_plan_and_item_indicators(op, allocated, shop):

@@ -167,3 +167,43 @@ def test_register_return_page_and_form(order, op):
     assert messages_of(response) == [f"Return RT-000001 registered for order {order.number}: written off."]
     assert "RT-000001" in text(response) and "Written off" in text(response)
     assert item(order).qty_returned == 2
+
+
+def test_every_error_is_shown_at_once_at_its_field_and_what_was_typed_stays(order, op):
+    before = everything()
+    data = address_post(
+        **{
+            "items[0].quantity": "9",
+            "items[1].quantity": "one",
+            "shipping_address.line1": "",
+            "shipping_address.city": "",
+            "shipping_address.email": "anna-at-example",
+            "carrier": "x" * 101,
+        }
+    )
+    response = op.post(f"/orders/{order.number}/fulfill/", data)
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    errors = {
+        field: html.split(f'id="f-{field}-error">')[1].split("</p>")[0]
+        for field in (
+            "items-0-quantity",
+            "items-1-quantity",
+            "shipping-address-line1",
+            "shipping-address-city",
+            "shipping-address-email",
+            "carrier",
+        )
+    }
+    assert errors["items-0-quantity"] == (
+        "Quantity of ESP-250: 9 of ESP-250 asked, but only 3 of 3 are open (0 fulfilled, 0 canceled)."
+    )
+    assert errors["items-1-quantity"].startswith("Quantity of ESP-250 must be a whole number of units")
+    assert errors["shipping-address-line1"] == "Address line 1 is required."
+    assert errors["shipping-address-city"] == "City is required."
+    assert errors["shipping-address-email"].startswith("E-mail ")
+    assert errors["carrier"].startswith("Carrier ")
+    assert "Nothing was saved. 6 things to correct:" in text(response)
+    assert 'value="anna-at-example"' in html and 'value="one"' in html and 'value="Anna de Vries"' in html
+    assert everything() == before

@@ -152,3 +152,24 @@ def channels_due(now=None) -> QuerySet[SalesChannel]:
 def order_by_external_id(channel: SalesChannel, external_id: str) -> Order | None:
     """The channel's order with that id, deleted ones included (a deleted order is never imported again)."""
     return Order.all_objects.filter(channel=channel, external_id=external_id).exclude(external_id="").order_by().first()
+
+
+SYNC_FAILED = ("failed", "partial", "interrupted")
+
+
+def sync_attention() -> dict:
+    """For the start page: the enabled channels whose last channel sync failed (with that run), and per channel the
+    pushes to the shop that failed at least once and are waiting for their next attempt. A query per channel with
+    a run, each served by the sync log's index; a shop has a handful of channels."""
+    failed = []
+    for channel in SalesChannel.objects.filter(enabled=True).order_by("name", "id"):
+        run = channel.sync_runs.filter(kind="channel").order_by("-started_at", "-id").first()
+        if run is not None and run.status in SYNC_FAILED:
+            failed.append({"channel": channel, "run": run})
+    retrying = list(
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, attempts__gt=0)
+        .values("channel_id", "channel__name")
+        .annotate(n=Count("id"))
+        .order_by("channel__name", "channel_id")
+    )
+    return {"failed": failed, "retrying": retrying}

@@ -12,6 +12,10 @@ class User(AbstractUser):
     """A person who works in Orderly; `role` decides what they may do."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    # The orders overview's columns this person chose to see, by key; empty: the default set.
+    order_columns = models.JSONField(default=list, blank=True)
+    # How dates and numbers read for this person (web/locale.py's LOCALES); blank: the server's ORDERLY_LOCALE.
+    locale = models.CharField(max_length=8, blank=True, default="")
 
     def can(self, required: str) -> bool:
         if self.is_superuser:

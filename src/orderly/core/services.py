@@ -192,3 +192,29 @@ def worker_beat(*, role: str) -> WorkerHeartbeat:
         defaults={"host": host, "pid": pid, "started_at": started_at, "beat_at": now},
     )
     return beat
+
+
+def user_order_columns_set(*, user: User, columns: list[str], allowed: tuple[str, ...]) -> User:
+    """Remember which of the orders overview's `allowed` columns `user` sees, in the overview's own order. An
+    unknown column is refused (nothing is written); no column at all is refused too, as the overview would be empty
+    of everything but the order number."""
+    unknown = [column for column in columns if column not in allowed]
+    if unknown:
+        raise ValidationError(f"Unknown column {unknown[0]!r}; the columns are {', '.join(allowed)}.", field="columns")
+    if not columns:
+        raise ValidationError("Choose at least one column to show.", field="columns")
+    user.order_columns = [column for column in allowed if column in columns]
+    user.save(update_fields=["order_columns"])
+    return user
+
+
+def user_locale_set(*, user: User, locale: str, allowed: tuple[str, ...]) -> User:
+    """How dates and numbers read for `user`: one of `allowed`, or blank for the server's default. Anything else
+    is refused, naming the choices, and nothing is written."""
+    if locale and locale not in allowed:
+        raise ValidationError(
+            f"Unknown locale {locale!r}; choose one of {', '.join(allowed)}, or the server's default.", field="locale"
+        )
+    user.locale = locale
+    user.save(update_fields=["locale"])
+    return user

@@ -4,10 +4,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from orderly.core.exceptions import ValidationError
+from orderly.core.folding import folded
 from orderly.orders.exceptions import OrderNotFound
 from orderly.orders.models import Order, OrderCharge, OrderEvent, OrderItem
 from orderly.orders.status import CustomerType, FulfillmentStatus, OrderStatus, PaymentStatus, Stage
@@ -33,6 +34,7 @@ class OrderFilters:
     channel: int | None = None
     customer_type: str = ""
     has_error: bool | None = None
+    error_code: str = ""  # one cause of error (unknown_sku, …): the start page's links
     archived: bool | None = False  # False: hide archived (default); True: only archived; None: both
     test: bool | None = False  # the shops' test orders: False hides them (default); True: only them; None: both
     date_from: dt.date | None = None
@@ -64,8 +66,9 @@ def _start_of(day: dt.date) -> dt.datetime:
 def order_search(filters: OrderFilters) -> QuerySet[Order]:
     """Orders matching the filters, in a stable order, with what a list row shows loaded in fixed queries.
 
-    `q` matches the order number, external reference, customer name or e-mail, in part and in any case. A `q`
-    shaped like one of our order numbers (OR-0042) matches the numbers that begin with it, and nothing else.
+    `q` matches the order number, external reference, customer name or e-mail, in part, in any case and with or
+    without accents ("cafe" finds "Café"). A `q` shaped like one of our order numbers (OR-0042) matches the
+    numbers that begin with it, and nothing else.
     """
     _check_choice(filters.status, OrderStatus, "status")
     _check_choice(filters.stage, Stage, "stage")
@@ -81,12 +84,7 @@ def order_search(filters: OrderFilters) -> QuerySet[Order]:
     if (q := filters.q.strip()) and NUMBER_QUERY.match(q):
         orders = orders.filter(_number_prefix(q))
     elif q:
-        orders = orders.filter(
-            Q(number__icontains=q)
-            | Q(external_ref__icontains=q)
-            | Q(customer_name__icontains=q)
-            | Q(customer_email__icontains=q)
-        )
+        orders = orders.filter(search_text__contains=folded(q))
     if filters.status:
         orders = orders.filter(status=filters.status)
     if filters.stage:
@@ -99,6 +97,8 @@ def order_search(filters: OrderFilters) -> QuerySet[Order]:
         orders = orders.filter(channel_id=filters.channel)
     if filters.customer_type:
         orders = orders.filter(customer_type=filters.customer_type)
+    if filters.error_code:
+        orders = orders.filter(error_code=filters.error_code)
     if filters.has_error is True:
         orders = orders.exclude(error_code="")
     elif filters.has_error is False:
@@ -112,6 +112,23 @@ def order_search(filters: OrderFilters) -> QuerySet[Order]:
     if filters.date_to and filters.date_to < dt.date.max:  # the last day there is bounds nothing
         orders = orders.filter(order_date__lt=_start_of(filters.date_to + dt.timedelta(days=1)))
     return orders.select_related("channel", "shipping_address", "billing_address").order_by(*SORTS[filters.sort])
+
+
+def order_day_counts() -> dict:
+    """What the start page counts, over the overview's default view (archived and shop test orders hidden): the
+    orders by (status, stage), and those in error by cause with an example of its message. Two grouped queries."""
+    visible = order_search(OrderFilters()).order_by()
+    by_stage = {
+        (row["status"], row["stage"]): row["n"]
+        for row in visible.values("status", "stage").annotate(n=Count("id")).order_by()
+    }
+    errors = list(
+        visible.exclude(error_code="")
+        .values("error_code")
+        .annotate(n=Count("id"), example=Min("error_message"))
+        .order_by("-n", "error_code")
+    )
+    return {"by_stage": by_stage, "errors": errors}
 
 
 def with_items(orders: QuerySet[Order]) -> QuerySet[Order]:

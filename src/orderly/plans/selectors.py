@@ -31,12 +31,19 @@ from orderly.plans.models import FulfillmentPlan, PackagingPlan, PlanOrder
 from orderly.plans.status import PackagingStatus
 
 
-def plan_list(*, status: str = "") -> QuerySet[FulfillmentPlan]:
+def plan_list(*, status: str = "", due=None, packaging_waiting: bool = False) -> QuerySet[FulfillmentPlan]:
+    """Plans, newest first; with `due` (a date) those to fulfill by that day; with `packaging_waiting` those with a
+    packaging plan still to pack (planned)."""
     plans = FulfillmentPlan.objects.annotate(
         order_count=Count("plan_orders", filter=Q(plan_orders__removed_at__isnull=True))
     )
     if status:
         plans = plans.filter(status=status)
+    if due is not None:
+        plans = plans.filter(fulfillment_date=due)
+    if packaging_waiting:
+        waiting = PackagingPlan.objects.filter(status=PackagingStatus.PLANNED).values("plan_id")
+        plans = plans.filter(pk__in=waiting)
     return plans.order_by("-id")
 
 

@@ -10,6 +10,7 @@ def navigation(request):
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else ""
     links = [
+        ("Today", reverse("web:home"), view_name == "web:home"),
         ("Orders", reverse("web:order_list"), view_name.startswith("web:order")),
         ("Products", reverse("web:product_list"), view_name.startswith(("web:product", "web:variant"))),
         ("Inventory", reverse("web:inventory"), view_name.startswith("web:inventory")),

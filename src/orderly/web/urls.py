@@ -8,8 +8,10 @@ from orderly.web.views import (
     billing,
     carriers,
     channels,
+    home,
     inventory,
     notifications,
+    order_bulk,
     order_forms,
     orders,
     plans,
@@ -38,7 +40,7 @@ register_converter(IdConverter, "id")
 app_name = "web"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="web:order_list"), name="home"),
+    path("", home.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -51,6 +53,7 @@ urlpatterns = [
     path("settings/tokens/", settings.tokens, name="settings_tokens"),
     path("settings/tokens/<str:prefix>/revoke/", settings.token_revoke_view, name="settings_token_revoke"),
     path("settings/password/", settings.password, name="settings_password"),
+    path("settings/display/", settings.display, name="settings_display"),
     path("settings/label-printer/", carriers.label_printer, name="settings_label_printer"),
     path("settings/carriers/", carriers.carrier_list, name="carrier_list"),
     path("settings/carriers/new/", carriers.carrier_new, name="carrier_new"),
@@ -63,6 +66,8 @@ urlpatterns = [
     path("fulfillments/<str:reference>/label/download/", carriers.label_download, name="fulfillment_label"),
     path("fulfillments/<str:reference>/label/void/", carriers.label_void_view, name="fulfillment_label_void"),
     path("orders/", orders.order_list, name="order_list"),
+    path("orders/bulk/", order_bulk.order_bulk, name="order_bulk"),
+    path("orders/columns/", order_bulk.order_columns, name="order_columns"),
     path("orders/batches/", batches.batch_list, name="order_batch_list"),
     path("orders/batches/process/", batches.batch_create, name="order_batch_create"),
     path("orders/batches/<str:number>/", batches.batch_detail, name="order_batch_detail"),

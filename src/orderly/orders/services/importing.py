@@ -18,6 +18,7 @@ from django.utils import timezone
 from orderly.catalog.selectors import mapped_variants, variants_by_sku
 from orderly.core.actors import Actor
 from orderly.core.exceptions import ValidationError
+from orderly.core.folding import search_text
 from orderly.core.memory import gc_paused
 from orderly.core.numbering import next_numbers
 from orderly.core.retry import retry_on_conflict
@@ -287,6 +288,7 @@ def _order_rows(channel, cleaned: list, address_ids: dict) -> tuple[list[Row], l
             billing_address_id=address_ids.get((n, "billing")),
             customer_name=f["customer_name"],
             customer_email=f["customer_email"],
+            search_text=search_text(numbers[n], f["external_ref"], f["customer_name"], f["customer_email"]),
             customer_type=f["customer_type"],
             customer_vat_number=f["customer_vat_number"],
             prices_include_tax=f["prices_include_tax"],

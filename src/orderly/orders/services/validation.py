@@ -312,28 +312,45 @@ def address_loose(data, *, field: str) -> dict:
     return clean
 
 
-def address(data, *, field: str) -> dict:
+def _address_part(data: dict, name: str, path: str, country_code: str):
+    if name == "country":
+        return country(data.get(name), field=path)
+    if name == "email":
+        return email(data.get(name), field=path)
+    required = name in ADDRESS_REQUIRED and not (name == "postal_code" and country_code in NO_POSTAL_CODE)
+    return text(data.get(name), field=path, max_length=ADDRESS_LIMITS[name], required=required)
+
+
+def address_problems(data, *, field: str) -> tuple[dict, list[ValidationError]]:
+    """The address cleaned, and every reason to refuse it, each naming its field: first each part's own check in
+    form order, then the country's rules (a form shows them all at once; `address` raises the first)."""
     if not isinstance(data, dict):
-        raise ValidationError(f"{field} must be an object.", field=field)
+        return {}, [ValidationError(f"{field} must be an object.", field=field)]
     unknown = set(data) - set(ADDRESS_FIELDS)
     if unknown:
-        raise ValidationError(
-            f"{field} has unknown fields: {', '.join(sorted(unknown))}.", field=f"{field}.{min(unknown)}"
-        )
+        message = f"{field} has unknown fields: {', '.join(sorted(unknown))}."
+        return {}, [ValidationError(message, field=f"{field}.{min(unknown)}")]
     # read before the loop (which reports the fields in form order): whether the country uses postal codes
     country_code = str(data.get("country") or "").strip().upper()
-    clean = {}
+    clean, problems = {}, []
     for name in ADDRESS_FIELDS:
-        path = f"{field}.{name}"
-        if name == "country":
-            clean[name] = country(data.get(name), field=path)
-        elif name == "email":
-            clean[name] = email(data.get(name), field=path)
-        else:
-            required = name in ADDRESS_REQUIRED and not (name == "postal_code" and country_code in NO_POSTAL_CODE)
-            clean[name] = text(data.get(name), field=path, max_length=ADDRESS_LIMITS[name], required=required)
-    if problem := address_problem(clean, field=field):
-        raise problem
+        try:
+            clean[name] = _address_part(data, name, f"{field}.{name}", country_code)
+        except ValidationError as refused:
+            problems.append(refused)
+            clean[name] = "?"  # reported already; the country's rules below judge the other parts
+    reported = {problem.field for problem in problems}
+    while (problem := address_problem(clean, field=field)) and problem.field not in reported:
+        problems.append(problem)
+        reported.add(problem.field)
+        clean[problem.field.rsplit(".", 1)[1]] = "?"
+    return clean, problems
+
+
+def address(data, *, field: str) -> dict:
+    clean, problems = address_problems(data, field=field)
+    if problems:
+        raise problems[0]
     return clean
 
 

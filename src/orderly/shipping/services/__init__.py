@@ -9,6 +9,7 @@ indicators and the timeline event and settles the order, in the same transaction
 
     fulfillment_create(*, order, actor, items=None, shipping_address=None, carrier="", tracking_number="")
         -> Fulfillment
+    item_quantity_problem(index, item, quantity) -> ValidationError | None   (a form's check of each row)
     fulfillment_tracking_set(*, fulfillment, actor, carrier, tracking_number, tracking_url="") -> Fulfillment
     fulfillment_tracking_write(*, order, fulfillment, ...)   (the same, its locks held: fulfillment_for_update)
     fulfillment_cancel(*, fulfillment, actor) -> Fulfillment
@@ -40,6 +41,7 @@ from orderly.shipping.services.fulfilling import (
     fulfillment_create,
     fulfillment_tracking_set,
     fulfillment_tracking_write,
+    item_quantity_problem,
 )
 from orderly.shipping.services.returns import return_register
 from orderly.shipping.services.undoing import fulfillment_cancel, fulfillment_report_lost
@@ -47,6 +49,7 @@ from orderly.shipping.services.undoing import fulfillment_cancel, fulfillment_re
 __all__ = [
     "fulfillment_cancel",
     "fulfillment_create",
+    "item_quantity_problem",
     "fulfillment_record_from_shop",
     "fulfillment_report_lost",
     "fulfillment_tracking_set",

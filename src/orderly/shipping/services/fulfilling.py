@@ -55,24 +55,32 @@ def _chosen(order: Order, items: dict[int, OrderItem], requested) -> list[tuple[
         return chosen
     chosen = []
     for index, item, quantity in items_by_id(requested, items, order):
-        path = f"items[{index}].quantity"
-        if not item.option_fulfil:
-            raise ValidationError(
-                f"items[{index}].item: {item.sku} is not fulfilled by Orderly (its fulfil option is off).",
-                field=f"items[{index}].item",
-            )
-        if quantity > open_quantity(item):
-            raise ValidationError(
-                f"{path}: {quantity} of {item.sku} asked, but only {open_quantity(item)} of {item.quantity} are open "
-                f"({item.qty_handed_to_carrier} fulfilled, {item.qty_canceled} canceled).",
-                code=ErrorCode.QUANTITY_EXCEEDS,
-                field=path,
-                sku=item.sku,
-                requested=quantity,
-                allowed=open_quantity(item),
-            )
+        if problem := item_quantity_problem(index, item, quantity):
+            raise problem
         chosen.append((item, quantity))
     return chosen
+
+
+def item_quantity_problem(index: int, item: OrderItem, quantity: int) -> ValidationError | None:
+    """Why `quantity` units of `item` (the `index`th requested) cannot be fulfilled now, or None. A form asks it of
+    every row before fulfilling, to show every refusal at once."""
+    path = f"items[{index}].quantity"
+    if not item.option_fulfil:
+        return ValidationError(
+            f"items[{index}].item: {item.sku} is not fulfilled by Orderly (its fulfil option is off).",
+            field=f"items[{index}].item",
+        )
+    if quantity > open_quantity(item):
+        return ValidationError(
+            f"{path}: {quantity} of {item.sku} asked, but only {open_quantity(item)} of {item.quantity} are open "
+            f"({item.qty_handed_to_carrier} fulfilled, {item.qty_canceled} canceled).",
+            code=ErrorCode.QUANTITY_EXCEEDS,
+            field=path,
+            sku=item.sku,
+            requested=quantity,
+            allowed=open_quantity(item),
+        )
+    return None
 
 
 def _delivery(chosen, carrier: str, tracking: str) -> str:

@@ -37,12 +37,13 @@ def humanize(message: str, path: str | None, label: str | None) -> str:
 
 
 class FormState:
-    """The fields of one form and the one error the service gave, if any."""
+    """The fields of one form and what was refused: each problem at its field, all of them in the summary."""
 
     def __init__(self):
         self.fields: dict[str, Field] = {}
-        self.error = ""  # the message for the summary at the top of the form
+        self.error = ""  # the first problem's message for the summary at the top of the form
         self.error_field: Field | None = None
+        self.problems: list[tuple[Field | None, str]] = []  # every problem: its field and its summary line
 
     def add(self, name: str, label: str, value="", *, context: str = "") -> Field:
         field = Field(name=name, label=label, value="" if value is None else str(value), context=context)
@@ -62,12 +63,19 @@ class FormState:
         target = self.fields.get(place or exc.field or "")
         label = target.label if target else None
         message = humanize(exc.message, exc.field, label)
+        summary = f"{target.context}: {message}" if target and target.context else message
         if target:
+            if target.error:  # one message per field: the first one found
+                return
             target.error = message
-            self.error_field = target
-            self.error = f"{target.context}: {message}" if target.context else message
-        else:
-            self.error = message
+        if not self.problems:
+            self.error, self.error_field = summary, target
+        self.problems.append((target, summary))
+
+    def show_errors(self, problems, *, place=lambda problem: None) -> None:
+        """Every problem at its field (or where `place` puts it), in the order given."""
+        for problem in problems:
+            self.show_error(problem, place=place(problem))
 
     @property
     def has_error(self) -> bool:

@@ -7,6 +7,7 @@ from django import template
 from orderly.channels.problems import sync_problem
 from orderly.orders.indicators import item_indicator_groups
 from orderly.orders.models import ADDRESS_FIELDS
+from orderly.web import locale
 
 register = template.Library()
 
@@ -22,8 +23,19 @@ def shop_name(channel) -> str:
 def money(value, currency: str = "") -> str:
     if value is None or value == "":
         return "—"
-    amount = f"{Decimal(value):,.2f}"
-    return f"{amount} {currency}".strip()
+    return f"{locale.number(value, 2)} {currency}".strip()
+
+
+@register.filter
+def day(value) -> str:
+    """A date as the person reads dates (their locale)."""
+    return locale.day(value) if value else ""
+
+
+@register.filter
+def moment(value) -> str:
+    """A date and time as the person reads them (their locale), in the display time zone."""
+    return locale.moment(value) if value else ""
 
 
 @register.filter

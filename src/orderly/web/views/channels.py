@@ -178,7 +178,7 @@ def channel_sync_all(request):
             messages.info(request, "No enabled channel pulls orders; nothing to synchronize.")
         for run in runs:
             _tell_run(request, run.channel, run)
-    return redirect("web:channel_list")
+    return redirect(safe_next(request, reverse("web:channel_list")))
 
 
 @role_required("operator")

@@ -31,6 +31,7 @@ from orderly.web.decorators import role_required
 from orderly.web.forms.fields import FormState
 from orderly.web.forms.filters import PAGE_SIZES, SORT_LABELS, parse_overview
 from orderly.web.views.common import actor, or_404, order_state, safe_next, with_followed
+from orderly.web.views.order_bulk import ORDER_COLUMNS, visible_columns
 
 # Each action: its service and the words of its notification.
 ACTIONS = {
@@ -74,6 +75,8 @@ def order_list(request):
         "customer_type_choices": CustomerType.choices,
         "sort_labels": SORT_LABELS,
         "page_sizes": PAGE_SIZES,
+        "columns": visible_columns(request.user),
+        "column_choices": list(ORDER_COLUMNS.items()),
     }
     partial = request.htmx and not request.htmx.history_restore_request
     template = "web/orders/_results.html" if partial else "web/orders/list.html"

@@ -1,6 +1,8 @@
 """Fulfillment plan pages: the overview, a new plan from selected orders, and a plan's tabs — Orders, Allocation,
 Packaging plans, Pick list — with their actions. Anyone signed in reads; operators run plans."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -57,27 +59,45 @@ def _eligible():
 @role_required()
 def plan_list(request):
     status = request.GET.get("status", "").strip()
+    due_raw = request.GET.get("due", "").strip()
+    waiting = request.GET.get("packaging", "").strip()
+    values = {"status": status, "due": due_raw, "packaging": waiting}
     error, page = None, None
-    if status and status not in PlanStatus.values:
-        error = ValidationError(f"status must be one of {', '.join(PlanStatus.values)}, not {status!r}.")
-    else:
-        plans = selectors.plan_list(status=status)
+    try:
+        if status and status not in PlanStatus.values:
+            raise ValidationError(f"status must be one of {', '.join(PlanStatus.values)}, not {status!r}.")
+        if waiting not in ("", "waiting"):
+            raise ValidationError(f"packaging must be 'waiting' or empty, not {waiting!r}.")
+        try:
+            due = dt.date.fromisoformat(due_raw) if due_raw else None
+        except ValueError:
+            raise ValidationError(f"due {due_raw!r} is not a date (YYYY-MM-DD).") from None
+        plans = selectors.plan_list(status=status, due=due, packaging_waiting=bool(waiting))
         page = paginate(plans, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
-    context = {"values": {"status": status}, "status_choices": PlanStatus.choices, "page": page, "error": error}
+    except ValidationError as exc:
+        error = exc
+    context = {"values": values, "status_choices": PlanStatus.choices, "page": page, "error": error}
     return TemplateResponse(request, "web/plans/list.html", context, status=400 if error else 200)
 
 
-def _new_page(request, form, numbers: list[str], status: int = 200) -> TemplateResponse:
+def _found(numbers: list[str]) -> dict:
     found = order_search(OrderFilters(archived=None, sort="number")).filter(number__in=numbers)
-    orders = {order.number: order for order in found}
+    return {order.number: order for order in found}
+
+
+def _new_page(request, form, numbers: list[str], status: int = 200) -> TemplateResponse:
+    orders = _found(numbers)
     context = {
         "form": form,
         "orders": [orders[number] for number in numbers if number in orders],
-        # numbers that name no order stay in the form, so the service can say so
-        "unknown": [number for number in numbers if number not in orders],
         "eligible": _eligible(),
     }
     return TemplateResponse(request, "web/plans/new.html", context, status=status)
+
+
+def plan_new_page(request, numbers: list[str]) -> TemplateResponse:
+    """*Fulfill* from the overview's bulk form: the new plan page with those orders chosen."""
+    return _new_page(request, new_plan_form(), numbers)
 
 
 def _selected(values: list[str]) -> list[str]:
@@ -89,14 +109,37 @@ def _selected(values: list[str]) -> list[str]:
     return numbers
 
 
+def _take_typed(form, numbers: list[str], typed: list[str]) -> list[str]:
+    """Add the typed numbers that name orders to `numbers`; the others stay in the Add box, shown as its error,
+    for the person to correct or remove (never carried along out of sight). Returns those not found."""
+    orders = _found(typed)
+    numbers.extend(number for number in typed if number in orders and number not in numbers)
+    unknown = [number for number in typed if number not in orders]
+    form.fields["add"].value = " ".join(unknown)
+    if unknown:
+        listed = ", ".join(unknown)
+        form.show_error(
+            ValidationError(
+                f"No order is numbered {listed}: correct the number, or remove it.",
+                field="add",
+            )
+        )
+    return unknown
+
+
 @role_required("operator")
 def plan_new(request):
     """*Fulfill*: the orders chosen in the overview (`orders`), a fulfillment date, more orders by number."""
     if request.method != "POST":
-        return _new_page(request, new_plan_form(), _selected(request.GET.getlist("orders")))
+        form = new_plan_form()
+        numbers: list[str] = []
+        unknown = _take_typed(form, numbers, _selected(request.GET.getlist("orders")))
+        return _new_page(request, form, numbers, status=422 if unknown else 200)
     form = new_plan_form(request.POST)
-    numbers = _selected([*request.POST.getlist("orders"), form.value("add")])
-    form.fields["add"].value = ""
+    numbers = _selected(request.POST.getlist("orders"))
+    typed = [] if request.POST.get("remove_typed") else _selected([form.value("add")])
+    if _take_typed(form, numbers, typed):
+        return _new_page(request, form, numbers, status=422)
     if not request.POST.get("create"):
         return _new_page(request, form, numbers)
     try:

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_POST
 
 from orderly.core.exceptions import DomainError
 from orderly.core.selectors import token_list
-from orderly.core.services import password_change, token_create, token_revoke
+from orderly.core.services import password_change, token_create, token_revoke, user_locale_set
 from orderly.web.decorators import role_required
+from orderly.web.forms.fields import FormState
 from orderly.web.forms.settings import (
     EXPIRY_CHOICES,
     forget_passwords,
@@ -20,6 +21,7 @@ from orderly.web.forms.settings import (
     token_form,
     token_input,
 )
+from orderly.web.locale import LOCALES, server_locale
 
 
 @role_required()
@@ -86,3 +88,30 @@ def password(request):
     update_session_auth_hash(request, request.user)  # stay logged in here; other sessions end
     messages.success(request, "Password changed. Your other sessions have been logged out.")
     return redirect("web:settings_password")
+
+
+def _display_page(request, form, status: int = 200) -> TemplateResponse:
+    context = {
+        "tab": "display",
+        "form": form,
+        "locales": list(LOCALES.items()),
+        "server_label": LOCALES[server_locale()],
+    }
+    return TemplateResponse(request, "web/settings/display.html", context, status=status)
+
+
+@role_required()
+def display(request):
+    """The person's own locale for dates and numbers (anyone signed in: it changes only what they see)."""
+    form = FormState()
+    form.add("locale", "Locale", request.user.locale)
+    if request.method != "POST":
+        return _display_page(request, form)
+    form.values_from(request.POST)
+    try:
+        user_locale_set(user=request.user, locale=form.value("locale"), allowed=tuple(LOCALES))
+    except DomainError as exc:
+        form.show_error(exc)
+        return _display_page(request, form, status=exc.status)
+    messages.success(request, "Dates and numbers now read as you chose.")
+    return redirect("web:settings_display")

@@ -13,9 +13,16 @@ from orderly.core.countries import COUNTRY_CODES
 from orderly.core.exceptions import DomainError, ValidationError
 from orderly.orders.models import ADDRESS_FIELDS
 from orderly.orders.selectors import order_get
+from orderly.orders.services import validation as clean
 from orderly.shipping import selectors
 from orderly.shipping.rules import fulfill_refusal
-from orderly.shipping.services import fulfillment_create, fulfillment_report_lost, return_register
+from orderly.shipping.services import (
+    fulfillment_create,
+    fulfillment_report_lost,
+    item_quantity_problem,
+    return_register,
+)
+from orderly.shipping.services.common import text as shipping_text
 from orderly.web.decorators import role_required
 from orderly.web.forms.fields import FormState, remap_row
 from orderly.web.forms.orders import ADDRESS_LABELS
@@ -93,6 +100,31 @@ def _fulfill_page(request, order, rows, form, status=200) -> TemplateResponse:
     return TemplateResponse(request, "web/shipping/fulfill.html", context, status=status)
 
 
+def _fulfill_problems(form: FormState, order, rows) -> list[DomainError]:
+    """Everything wrong with the form that can be told before the service runs, all at once: each quantity box
+    (a whole number, at most what is open) and each part of an edited address."""
+    problems: list[DomainError] = []
+    for index, row in enumerate(rows):
+        name = f"items[{index}].quantity"
+        if name not in form.fields:
+            continue
+        try:
+            units = _units(form, name)
+        except ValidationError as refused:
+            problems.append(refused)
+            continue
+        if units and (refused := item_quantity_problem(index, row.item, units)):
+            problems.append(refused)
+    if (address := _address_input(form, order)) is not None:
+        problems += clean.address_problems(address, field="shipping_address")[1]
+    for name in ("carrier", "tracking_number"):
+        try:
+            shipping_text(form.value(name), field=name)
+        except ValidationError as refused:
+            problems.append(refused)
+    return problems
+
+
 @role_required("operator")
 def order_fulfill(request, number: str):
     """*Fulfill order* / *Mark as fulfilled*: review the items, edit the address, choose units, *Fulfill items*."""
@@ -103,6 +135,9 @@ def order_fulfill(request, number: str):
         return _fulfill_page(request, order, rows, form)
     form.values_from(request.POST)
     sent: list[int] = []
+    if problems := _fulfill_problems(form, order, rows):
+        form.show_errors(problems)
+        return _fulfill_page(request, order, rows, form, status=problems[0].status)
     before = order_state(order)
     try:
         items, sent = _chosen(form, rows)
