@@ -62,7 +62,12 @@ def plan_list(request):
         error = ValidationError(f"status must be one of {', '.join(PlanStatus.values)}, not {status!r}.")
     else:
         plans = selectors.plan_list(status=status)
-        page = paginate(plans, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
+        page = paginate(
+            plans,
+            page=page_number(request.GET.get("page", "")),
+            page_size=PAGE_SIZE,
+            exact_count=request.GET.get("count") == "exact",
+        )
     context = {"values": {"status": status}, "status_choices": PlanStatus.choices, "page": page, "error": error}
     return TemplateResponse(request, "web/plans/list.html", context, status=400 if error else 200)
 
