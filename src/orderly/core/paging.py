@@ -54,7 +54,7 @@ class Page:
 
     @property
     def total_text(self) -> str:
-        return f"{self.total:,}" if self.total_exact else f"{COUNT_LIMIT:,}+"
+        return f"{self.total:,}" if self.total_exact else f"{self.total:,}+"
 
     @property
     def pages_text(self) -> str:
@@ -66,8 +66,9 @@ def _check_size(page_size: int) -> None:
         raise ValidationError(f"page_size must be between 1 and {MAX_PAGE_SIZE}.", field="page_size")
 
 
-def bounded_count(rows, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
-    """How many rows match, counted no further than `limit`: (count, exact). Past the limit: (limit, False)."""
+def bounded_count(rows, limit: int | None = None) -> tuple[int, bool]:
+    """How many rows match, counted no further than `limit` (COUNT_LIMIT): (count, exact); past it (limit, False)."""
+    limit = COUNT_LIMIT if limit is None else limit
     # On a queryset: COUNT(*) over a LIMIT subquery, so the database stops reading after limit + 1 rows.
     bounded = isinstance(rows, QuerySet)
     counted = rows.order_by()[: limit + 1].count() if bounded else min(rows.count(), limit + 1)
