@@ -91,3 +91,26 @@ def test_list_and_detail_answers_hold_to_their_schemas(api, five):
     _same_keys(OrderOut.model_validate(detail).model_dump(), detail)
     assert detail["number"] == five[0]
     assert detail["order_date"] == "2025-03-01T09:00:00Z"
+
+
+def test_an_orders_detail_runs_four_queries_whatever_its_size(api, db, django_assert_num_queries):
+    variants = [VariantFactory() for _ in range(6)]
+    small = make_order(items=[{"sku": variants[0].sku, "quantity": 1}])
+    large = make_order(items=[{"sku": variant.sku, "quantity": 2} for variant in variants])
+    api.get(f"/orders/{small.number}", role="viewer")  # the token's last use is recorded once, not per request
+
+    # the token with its user, the order with its channel and addresses, its items, its charges
+    with django_assert_num_queries(4):
+        assert len(_get(api, f"/orders/{small.number}")["items"]) == 1
+    with django_assert_num_queries(4):
+        assert len(_get(api, f"/orders/{large.number}")["items"]) == 6
+
+
+def test_a_page_of_the_list_runs_five_queries_whatever_its_size(api, five, django_assert_num_queries):
+    _get(api, "/orders?page_size=1")
+
+    # the token, the bounded count, the page with channels and addresses, its items, its charges
+    with django_assert_num_queries(5):
+        assert len(_get(api, "/orders?page_size=2")["items"]) == 2
+    with django_assert_num_queries(5):
+        assert len(_get(api, "/orders?page_size=5")["items"]) == 5
