@@ -13,7 +13,7 @@ requests per second as a share of the trivial endpoint's, with the load average,
 machine moves every absolute figure.
 
 The database is a dedicated one (var/bench/served.sqlite3, or PostgreSQL `orderly_bench_served`; either name
-takes the suffix in BENCH_DB_SUFFIX, so two runs on one server do not collide), rebuilt on every run.
+takes the suffix in ORDERLY_BENCH_SUFFIX, so two runs on one server do not collide), rebuilt on every run.
 """
 
 import argparse
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 RESULTS_DIR = ROOT / "bench" / "results"
-SUFFIX = os.environ.get("BENCH_DB_SUFFIX", "")
+SUFFIX = os.environ.get("ORDERLY_BENCH_SUFFIX", "")
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_DATABASE = f"orderly_bench_served{SUFFIX}"
 TARGETS = {"order detail": 0.6, "API list of 50": 0.25, "web overview": 0.2}
