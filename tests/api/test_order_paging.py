@@ -1,6 +1,9 @@
 """The API orders list by cursor, its bounded count, and its answers held to the response schemas."""
 
+import base64
 import datetime as dt
+import json
+from urllib.parse import quote
 
 import pytest
 
@@ -52,9 +55,31 @@ def test_cursor_keeps_the_sort_it_was_given_for(api, five):
     assert response.status_code == 422 and error_of(response)["field"] == "cursor"
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "W10", "WyJhIixbIi1vcmRlcl9kYXRlIiwiLWlkIl0sWyJub3QgYSBkYXRlIiwxXV0"])
-def test_a_cursor_this_list_did_not_give_is_refused_naming_it(api, five, cursor):
-    response = api.get(f"/orders?cursor={cursor}", role="viewer")
+def _cursor(*parts) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
+
+
+NEWEST_FIRST = ["-order_date", "-id"]
+MADE_UP_CURSORS = {
+    "not base64 of JSON": "garbage",
+    "an empty list": _cursor(),
+    "not a date": _cursor("a", NEWEST_FIRST, ["not a date", 1]),
+    "an id past 64 bits": _cursor("a", NEWEST_FIRST, ["2025-03-01T09:00:00+00:00", 10**30]),
+    "an id of 1e999": '["a",["-order_date","-id"],["2025-03-01T09:00:00+00:00",1e999]]',
+    "a date without a zone": _cursor("a", NEWEST_FIRST, ["2025-03-01T09:00:00", 1]),
+    "a date at the end of time": _cursor("b", NEWEST_FIRST, ["9999-12-31T23:59:59-12:00", 1]),
+    "another direction": _cursor("x", NEWEST_FIRST, ["2025-03-01T09:00:00+00:00", 1]),
+    "a field that is not there": _cursor("a", ["-order_date", "-nothing"], ["2025-03-01T09:00:00+00:00", 1]),
+    "non-ASCII": "é" * 8,
+}
+
+
+@pytest.mark.parametrize("case", MADE_UP_CURSORS)
+def test_a_cursor_this_list_did_not_give_is_refused_naming_it(api, five, case):
+    cursor = MADE_UP_CURSORS[case]
+    if cursor.startswith("["):
+        cursor = base64.urlsafe_b64encode(cursor.encode()).decode()
+    response = api.get(f"/orders?cursor={quote(cursor)}", role="viewer")
 
     assert response.status_code == 422
     assert error_of(response)["field"] == "cursor"

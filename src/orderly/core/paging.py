@@ -184,8 +184,33 @@ def _read_cursor(cursor: str, keys: tuple[str, ...], model) -> tuple[str, list]:
             raise refused
         fields = [model._meta.get_field(key.lstrip("-")) for key in keys]
         values = [field.to_python(raw) for field, raw in zip(fields, raw_values, strict=True)]
-    except (ValueError, TypeError, binascii.Error, LookupError, FieldDoesNotExist, DjangoValidationError) as error:
+    except (
+        ValueError,
+        TypeError,
+        OverflowError,
+        binascii.Error,
+        LookupError,
+        FieldDoesNotExist,
+        DjangoValidationError,
+    ) as error:
         raise refused from error
-    if any(value is None for value in values):
+    if not all(map(_storable, values)):
         raise refused
     return direction, values
+
+
+def _storable(value) -> bool:
+    """Whether a value read from a cursor may reach a query (no database is asked about a number it cannot hold)."""
+    if value is None or isinstance(value, float):
+        return False
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    if isinstance(value, Decimal):
+        return value.is_finite() and abs(value) < Decimal(10) ** 15
+    if isinstance(value, dt.datetime):
+        return value.tzinfo is not None and dt.datetime(1, 1, 2, tzinfo=dt.UTC) < value < dt.datetime(
+            9999, 12, 30, tzinfo=dt.UTC
+        )
+    return not isinstance(value, str) or "\x00" not in value
