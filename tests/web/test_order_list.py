@@ -303,3 +303,13 @@ def test_deep_pages_link_both_ways_by_cursor(op):
     assert "Page 3 of 3" in text(third) and 'rel="next"' not in third.content.decode()
     assert "&cursor=" in link(third, "prev") and _numbers(back) == [f"OR-{n:06d}" for n in range(26, 51)]
     assert link(back, "prev") == "?page_size=25&sort=number&page=1"
+
+
+def test_a_made_up_cursor_is_named_on_the_page_and_nothing_is_listed(op):
+    make_order()
+
+    response = op.get("/orders/?page=2&cursor=not-one-of-ours")
+
+    assert response.status_code == 400
+    assert "cursor is not one this list gave out for this sort" in text(response)
+    assert response.context["page"] is None
