@@ -158,6 +158,9 @@ def wrk(url: str, headers: dict, *, connections: int, duration: int) -> dict:
 def run(args) -> dict:
     url = prepare_database(args.db)
     os.environ.update(
+        # The address limit (600 a minute by default) would answer most of wrk's requests with 429; a limit no run
+        # reaches keeps the per-request counting that production does.
+        ORDERLY_API_RATE_ADDRESS="1000000000",
         DATABASE_URL=url,
         ORDERLY_DATA_DIR=str(BENCH_DIR / f"served{SUFFIX}"),
         DJANGO_SETTINGS_MODULE="orderly.settings",
@@ -254,9 +257,9 @@ def main() -> int:
     result = run(args)
     lines = report(result)
     print("\n".join(lines))
-    failed = [r["case"] for r in result["results"] if r["non_2xx"]]
+    failed = [r["case"] for r in result["results"] if r["non_2xx"] or not r["requests_per_second"]]
     if failed:
-        print(f"non-2xx answers in: {', '.join(failed)}", file=sys.stderr)
+        print(f"errors or no answers in: {', '.join(failed)}", file=sys.stderr)
         return 1
     if not args.no_record:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
