@@ -247,6 +247,8 @@ def main() -> int:
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--label", default="")
     args = parser.parse_args()
+    # Stopped from outside, the run still stops the server it started (the `finally` in run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")
     if args.smoke:
