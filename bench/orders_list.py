@@ -1,13 +1,16 @@
 #!/usr/bin/env python
-"""Benchmark: the orders overview page and the API list and searches over 100,000 orders.
+"""Benchmark: the orders overview page and the API list, searches, filters and deep pages at 100,000 and 1,000,000.
 
-    .venv/bin/python bench/orders_list.py                 # SQLite, then PostgreSQL when reachable; records results
-    .venv/bin/python bench/orders_list.py --db sqlite     # one database, nothing recorded
+    .venv/bin/python bench/orders_list.py                 # both sizes, SQLite then PostgreSQL; records results
+    .venv/bin/python bench/orders_list.py --sizes 100000  # one size
+    .venv/bin/python bench/orders_list.py --db sqlite     # one database, one size (--orders), nothing recorded
     options: --orders N  --requests N  --warmup N  --reload (rebuild the database)  --explain (query plans)
 
-Each database is a dedicated one (var/bench/orders.sqlite3; PostgreSQL database `orderly_bench` on 127.0.0.1),
-loaded once and reused while it holds the asked number of orders. Requests go through Django's test Client in
-this process, so the figures are Django, the query and the rendering, without network or server overhead.
+Each database is a dedicated one per size (var/bench/orders-<N>.sqlite3; PostgreSQL database `orderly_bench_<N>`
+on 127.0.0.1), loaded once and reused while it holds the asked number of orders. With two sizes the run ends with
+each case's p95 at the larger size over its p95 at the smaller one: flat growth is a ratio near 1.
+Requests go through Django's test Client in this process, so the figures are Django, the query and the
+rendering, without network or server overhead.
 """
 
 import argparse
@@ -33,17 +36,43 @@ CUSTOMER_FRAGMENTS = ["jans", "müller", "dubois", "visser", "peeters", "bakker"
 NUMBER_FRAGMENTS = ["OR-0000", "OR-0421", "OR-09", "OR-0777", "OR-1000", "OR-05555"]
 
 
-def case_list() -> list[tuple[str, str, list[str]]]:
+DEEP_PAGE = 1_000
+
+
+def case_list(deep_cursor: str, channel: int) -> list[tuple[str, str, list[str]]]:
     """(name, URL pattern, values that rotate through its {q}); one request per value in turn."""
     api = f"/api/v1/orders?page_size={PAGE_SIZE}"
+    web = f"/orders/?page_size={PAGE_SIZE}"
     return [
-        ("web overview /orders/", f"/orders/?page_size={PAGE_SIZE}", [""]),
+        ("web overview /orders/", web, [""]),
         ("web start page /", "/", [""]),
-        ("web search, customer", f"/orders/?page_size={PAGE_SIZE}&q={{q}}", CUSTOMER_FRAGMENTS),
+        ("web search, customer", f"{web}&q={{q}}", CUSTOMER_FRAGMENTS),
+        ("web status + channel", f"{web}&status=open&channel={channel}", [""]),
+        (f"web page {DEEP_PAGE:,} (cursor)", f"{web}&page={DEEP_PAGE}&cursor={deep_cursor}", [""]),
         ("API list", api, [""]),
         ("API search, customer", f"{api}&q={{q}}", CUSTOMER_FRAGMENTS),
         ("API search, number", f"{api}&q={{q}}", NUMBER_FRAGMENTS),
+        ("API status + channel", f"{api}&status=open&channel={channel}", [""]),
+        (f"API page {DEEP_PAGE:,} (cursor)", f"{api}&cursor={deep_cursor}", [""]),
     ]
+
+
+def deep_page_cursor() -> str:
+    """The cursor of page DEEP_PAGE of the default list (or of its last page, on a smaller table), found once."""
+    from orderly.core.paging import AFTER, cursor_of
+    from orderly.orders.selectors import DEFAULT_SORT, SORTS, OrderFilters, order_search
+
+    orders = order_search(OrderFilters())
+    position = min((DEEP_PAGE - 1) * PAGE_SIZE, orders.count()) - 1
+    return cursor_of(orders[max(position, 0)], SORTS[DEFAULT_SORT], AFTER)
+
+
+def busiest_channel() -> int:
+    from django.db.models import Count
+
+    from orderly.orders.models import Order
+
+    return Order.objects.values("channel").annotate(n=Count("id")).order_by("-n")[0]["channel"]
 
 
 # ---------------------------------------------------------------------------------------------- one database
@@ -55,20 +84,22 @@ def _pg_admin():
     return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
 
 
-def prepare_database(db: str, reload: bool) -> str:
+def prepare_database(db: str, reload: bool, orders: int) -> str:
     """Create (or rebuild) the dedicated database and return its DATABASE_URL."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if db == "sqlite":
+        path = SQLITE_PATH.with_name(f"{SQLITE_PATH.stem}-{orders}{SQLITE_PATH.suffix}")
         if reload:
             for suffix in ("", "-wal", "-shm"):
-                Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{SQLITE_PATH}"
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    name = f"{PG_DATABASE}_{orders}"
     with _pg_admin() as admin:
         if reload:
-            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]).fetchone():
-            admin.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DATABASE}"
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -133,7 +164,7 @@ def measure(name: str, pattern: str, values: list[str], client, headers: dict, r
 
 
 def run_one(db: str, args) -> dict:
-    url = prepare_database(db, args.reload)
+    url = prepare_database(db, args.reload, args.orders)
     os.environ["DATABASE_URL"] = url
     os.environ["ORDERLY_DATA_DIR"] = str(BENCH_DIR)
     os.environ["DJANGO_SETTINGS_MODULE"] = "orderly.settings"
@@ -177,7 +208,9 @@ def run_one(db: str, args) -> dict:
     token_headers = {"Authorization": f"Bearer {token_create(username='bench')[1]}"}
 
     results, plans = [], {}
-    for name, pattern, values in case_list():
+    from urllib.parse import quote
+
+    for name, pattern, values in case_list(quote(deep_page_cursor()), busiest_channel()):
         client, headers = (api, token_headers) if pattern.startswith("/api/") else (web, {})
         result, queries = measure(name, pattern, values, client, headers, args.requests, args.warmup, show)
         results.append(result)
@@ -218,17 +251,46 @@ def postgres_reachable() -> bool:
 
 def run_all(args) -> int:
     databases = ["sqlite"] + (["postgres"] if postgres_reachable() else [])
+    sizes = [int(size) for size in args.sizes.split(",")] if args.sizes else [args.orders]
     runs = []
-    for db in databases:
-        command = [sys.executable, __file__, "--db", db, "--json-to", str(BENCH_DIR / f"{db}.json")]
-        command += ["--orders", str(args.orders), "--requests", str(args.requests), "--warmup", str(args.warmup)]
-        command += ["--reload"] * args.reload + ["--explain"] * args.explain
-        if subprocess.run(command).returncode:
-            return 1
-        runs.append(json.loads((BENCH_DIR / f"{db}.json").read_text()))
+    for size in sizes:
+        for db in databases:
+            command = [sys.executable, __file__, "--db", db, "--json-to", str(BENCH_DIR / f"{db}.json")]
+            command += ["--orders", str(size), "--requests", str(args.requests), "--warmup", str(args.warmup)]
+            command += ["--reload"] * args.reload + ["--explain"] * args.explain
+            if subprocess.run(command).returncode:
+                return 1
+            runs.append(json.loads((BENCH_DIR / f"{db}.json").read_text()))
+    growth = growth_lines(runs)
+    print("\n".join(growth))
     if not args.no_record:
-        record(runs, args)
+        record(runs, args, growth)
     return 0
+
+
+def growth_lines(runs: list[dict]) -> list[str]:
+    """Each case's p95 at the largest size over its p95 at the smallest, per database (1.5 is the issue's limit)."""
+    sizes = sorted({run["orders"] for run in runs})
+    if len(sizes) < 2:
+        return []
+    small, large = sizes[0], sizes[-1]
+    lines = [
+        "",
+        f"Growth: p95 at {large:,} orders over p95 at {small:,} (flat: under 1.5)",
+        "",
+        f"| database | case | p95 ms at {small:,} | p95 ms at {large:,} | ratio |",
+        "|---|---|---:|---:|---:|",
+    ]
+    by_key = {(run["database"], run["orders"]): run for run in runs}
+    for database in dict.fromkeys(run["database"] for run in runs):
+        if (database, small) not in by_key or (database, large) not in by_key:
+            continue
+        before = {r["case"]: r for r in by_key[database, small]["results"]}
+        for result in by_key[database, large]["results"]:
+            base = before[result["case"]]["p95_ms"]
+            ratio = result["p95_ms"] / base if base else 0.0
+            lines.append(f"| {database} | {result['case']} | {base:.1f} | {result['p95_ms']:.1f} | {ratio:.2f} |")
+    return lines
 
 
 def _git_commit() -> str:
@@ -236,7 +298,7 @@ def _git_commit() -> str:
     return out.stdout.strip() or "unknown"
 
 
-def record(runs: list[dict], args) -> None:
+def record(runs: list[dict], args, growth: list[str]) -> None:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y-%m-%d-%H%M") + (f"-{args.label}" if args.label else "")
     machine = {
@@ -254,7 +316,8 @@ def record(runs: list[dict], args) -> None:
     lines = [
         f"# orders_list — {machine['date']}",
         "",
-        f"{args.orders:,} orders of three items; {args.requests} requests per case after {args.warmup} warm-up; "
+        f"{', '.join(f'{size:,}' for size in sorted({run['orders'] for run in runs}))} orders of three items; "
+        f"{args.requests} requests per case after {args.warmup} warm-up; "
         f"page of {PAGE_SIZE}; Django test Client in-process. Commit {machine['commit']}, {machine['cpus']} CPUs, "
         f"Python {machine['python']}. Load average at the end {machine['load_average_at_end']} "
         "(other work shares this machine; read p95 with that in mind).",
@@ -271,12 +334,18 @@ def record(runs: list[dict], args) -> None:
             ratio = r["p95_ms"] / TARGET_P95_MS
             verdict = "meets target" if ratio < 1 else "MISSES target"
             lines.append(
-                f"| {run['database']} {run['version']} | {r['case']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+                f"| {run['database']} {run['version']} {run['orders']:,} | {r['case']} | {r['p50_ms']:.1f} | "
+                f"{r['p95_ms']:.1f} | "
                 f"{ratio:.2f} | {verdict} | {r['cpu_p50_ms']:.1f} | {r['cpu_p95_ms']:.1f} | {r['queries']} |"
             )
-    loads = [f"{run['database']} {run['load_seconds']} s" for run in runs if run["load_seconds"] is not None]
+    loads = [
+        f"{run['database']} {run['orders']:,}: {run['load_seconds']} s"
+        for run in runs
+        if run["load_seconds"] is not None
+    ]
     if loads:
         lines += ["", f"Load time: {', '.join(loads)}."]
+    lines += growth
     (RESULTS_DIR / f"orders_list-{stamp}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"\nrecorded in {RESULTS_DIR.relative_to(ROOT)}/orders_list-{stamp}.{{md,json}}")
@@ -285,7 +354,8 @@ def record(runs: list[dict], args) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgres"], help="one database only (default: both, recorded)")
-    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=100_000, help="the size of a one-database run")
+    parser.add_argument("--sizes", default="100000,1000000", help="the sizes a recorded run compares, comma-separated")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--reload", action="store_true", help="drop and reload the bench database")

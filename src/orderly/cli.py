@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=_default_workers(),
         help="web server processes (default: the number of CPU cores, at most 4)",
     )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=BLOCKING_THREADS,
+        help=f"threads per web server process, each with its own database connection (default: {BLOCKING_THREADS})",
+    )
 
     commands.add_parser("worker", help="run the background worker alone", add_help=False)
     commands.add_parser("demo", help="load demo data for a coffee roaster (idempotent)", add_help=False)
@@ -304,6 +310,8 @@ def serve(args) -> int:
         raise CliError(f"--port must be between 1 and 65535, not {args.port}.")
     if args.workers < 1:
         raise CliError(f"--workers must be at least 1, not {args.workers}.")
+    if not 1 <= args.threads <= 64:
+        raise CliError(f"--threads must be between 1 and 64, not {args.threads}.")
     _check_port_free(args.host, args.port)
     _setup()
     from django.core.management import call_command
@@ -334,7 +342,7 @@ def serve(args) -> int:
         "--workers",
         str(args.workers),
         "--blocking-threads",
-        str(BLOCKING_THREADS),
+        str(args.threads),
         "--workers-kill-timeout",
         str(int(STOP_TIMEOUT) - 5),
         "--log-level",

@@ -140,6 +140,8 @@ def test_the_order_list_documents_its_filters(schema):
         "sort",
         "page",
         "page_size",
+        "cursor",
+        "count",
     }
 
 
@@ -203,3 +205,13 @@ def test_no_operation_lists_a_status_twice(api):
         for method, operation in operations.items():
             statuses = [str(status) for status in operation["responses"]]
             assert len(statuses) == len(set(statuses)), (method, path, statuses)
+
+
+def test_the_order_list_documents_its_cursor_and_its_links(schema):
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/orders"]["get"]["parameters"]}
+    page = schema["components"]["schemas"]["OrderPage"]["properties"]
+
+    assert "`next`" in parameters["cursor"]["description"]
+    assert parameters["count"]["schema"]["enum"] == ["", "exact"]
+    assert {"total_exact", "next", "previous"} <= set(page)
+    assert "10,000" in page["total"]["description"]

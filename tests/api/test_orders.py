@@ -216,9 +216,12 @@ def test_list_hides_archived_orders_newest_first(api, orders):
     assert numbers(response) == [orders["carla"], orders["bram"], orders["anna"]]
     assert {k: v for k, v in response.json().items() if k != "items"} == {
         "total": 3,
+        "total_exact": True,
         "page": 1,
         "page_size": 50,
         "pages": 1,
+        "next": None,
+        "previous": None,
     }
 
 

@@ -1,4 +1,6 @@
 import datetime as dt
+import re
+from html import unescape as html_unescape
 
 import pytest
 from django.db import connection
@@ -187,11 +189,15 @@ def test_paging_keeps_the_filters(op):
     assert first.context["page"].total == 27
     assert _numbers(first) == [f"OR-{n:06d}" for n in range(1, 26)]
     html = first.content.decode()
-    assert 'href="?q=kees&amp;page_size=25&amp;sort=number&amp;page=2"' in html
+    next_link = html_unescape(re.search(r'href="([^"]*)" [^>]*rel="next"', html).group(1))
+    assert next_link.startswith("?q=kees&page_size=25&sort=number&page=2&cursor=")
     assert "Page 1 of 2" in text(first)
-    second = op.get("/orders/?q=kees&page_size=25&sort=number&page=2")
+    second = op.get(f"/orders/{next_link}")
     assert _numbers(second) == ["OR-000026", "OR-000027"]
+    assert "Page 2 of 2" in text(second)
     assert 'href="?q=kees&amp;page_size=25&amp;sort=number&amp;page=1"' in second.content.decode()
+    by_number = op.get("/orders/?q=kees&page_size=25&sort=number&page=2")
+    assert _numbers(by_number) == ["OR-000026", "OR-000027"]
 
 
 def test_default_page_size_is_50(op):
@@ -298,3 +304,48 @@ def test_filter_by_fulfillment_and_payment_status(op):
     assert set(_numbers(op.get("/orders/?fulfillment_status=unfulfilled&payment_status=unpaid"))) == {plain.number}
     response = op.get("/orders/?payment_status=owed")
     assert response.status_code == 400 and "payment_status must be one of" in text(response)
+
+
+def test_a_count_past_its_limit_reads_as_a_lower_bound_until_counted_exactly(op, monkeypatch):
+    from orderly.core import paging
+
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 3)
+    variant = VariantFactory()
+    for _ in range(5):
+        make_order(items=[{"sku": variant.sku, "quantity": 1}])
+
+    bounded = op.get("/orders/?page_size=25")
+    exact = op.get("/orders/?page_size=25&count=exact")
+
+    assert "3+ orders" in text(bounded) and "Count exactly" in text(bounded)
+    assert 'href="?page_size=25&amp;count=exact"' in bounded.content.decode()
+    assert "5 orders" in text(exact) and "Count exactly" not in text(exact)
+    assert len(_numbers(bounded)) == 5
+
+
+def test_deep_pages_link_both_ways_by_cursor(op):
+    variant = VariantFactory()
+    for _ in range(55):
+        make_order(items=[{"sku": variant.sku, "quantity": 1}])
+
+    def link(response, rel):
+        return html_unescape(re.search(rf'href="([^"]*)" [^>]*rel="{rel}"', response.content.decode()).group(1))
+
+    second = op.get(f"/orders/{link(op.get('/orders/?page_size=25&sort=number'), 'next')}")
+    third = op.get(f"/orders/{link(second, 'next')}")
+    back = op.get(f"/orders/{link(third, 'prev')}")
+
+    assert _numbers(third) == [f"OR-{n:06d}" for n in range(51, 56)]
+    assert "Page 3 of 3" in text(third) and 'rel="next"' not in third.content.decode()
+    assert "&cursor=" in link(third, "prev") and _numbers(back) == [f"OR-{n:06d}" for n in range(26, 51)]
+    assert link(back, "prev") == "?page_size=25&sort=number&page=1"
+
+
+def test_a_made_up_cursor_is_named_on_the_page_and_nothing_is_listed(op):
+    make_order()
+
+    response = op.get("/orders/?page=2&cursor=not-one-of-ours")
+
+    assert response.status_code == 400
+    assert "cursor is not one this list gave out for this sort" in text(response)
+    assert response.context["page"] is None

@@ -41,7 +41,9 @@ they may carry with their detail keys, and show an example of each.
 **Idempotency**: every POST accepts an `Idempotency-Key` header; a repeat with the same key and body replays the first
 answer (marked `Idempotent-Replayed: true`) and does the work once.
 
-Money and other decimals are strings (`"18.53"`). Lists answer `{items, total, page, page_size, pages}`.
+Money and other decimals are strings (`"18.53"`). Lists answer `{items, total, total_exact, page, page_size, pages,
+next, previous}`: `total` stops at 10,000 (`total_exact` false; the orders list counts on with `count=exact`);
+the orders list pages by cursor, so follow `next` for the following page.
 """
 
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
+from orderly.api.answers import answer
 from orderly.api.auth import can_change_orders, can_read
 from orderly.api.errors import error_responses
 from orderly.api.idempotency import IdempotencyKey, respond
@@ -18,6 +19,7 @@ from orderly.api.schemas.orders import (
     OrderQuery,
     PageQuery,
     event_page,
+    order_data,
     order_out,
     order_page,
 )
@@ -26,7 +28,7 @@ from orderly.core.actors import Actor
 from orderly.core.logs import log_order
 from orderly.core.paging import paginate
 from orderly.orders import services
-from orderly.orders.selectors import order_get, order_search, order_timeline, with_items
+from orderly.orders.selectors import SORTS, order_get, order_search, order_timeline, with_items
 
 router = Router(tags=["orders"])
 
@@ -46,9 +48,21 @@ def _order(number: str):
 
 @router.get("", response={200: OrderPage, **error_responses(401, 403, 422)}, auth=can_read, summary="Search orders")
 def list_orders(request: HttpRequest, query: Query[OrderQuery]):
-    """Orders matching the filters, newest first by default; archived orders only when `archived` asks for them."""
-    page = paginate(with_items(order_search(query.filters())), page=query.page, page_size=query.page_size)
-    return order_page(page)
+    """Orders matching the filters, newest first by default; archived orders only when `archived` asks for them.
+
+    Follow `next` for the following page: it pages by cursor, as fast at page 1,000 as at page 1, and no order
+    is skipped or repeated when orders arrive meanwhile. `page` still numbers pages for the first few. `total`
+    stops at 10,000 (`total_exact` false) unless `count=exact` asks for the full count."""
+    orders = with_items(order_search(query.filters()))
+    page = paginate(
+        orders,
+        page=None if query.cursor else query.page,
+        page_size=query.page_size,
+        exact_count=query.count == "exact",
+        keys=SORTS[query.sort],
+        cursor=query.cursor or None,
+    )
+    return answer(order_page(page, request))
 
 
 @router.post(
@@ -82,7 +96,7 @@ def create_order(request: HttpRequest, payload: OrderCreate, idempotency_key: st
 
 @router.get("/{number}", response={200: OrderOut, **READ_ERRORS}, auth=can_read, summary="Get an order")
 def get_order(request: HttpRequest, number: str):
-    return order_out(_order(number))
+    return answer(order_data(_order(number)))
 
 
 @router.patch("/{number}", response={200: OrderOut, **ACTION_ERRORS}, auth=can_change_orders, summary="Edit an order")

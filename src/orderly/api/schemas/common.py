@@ -56,11 +56,41 @@ class OutputSchema(BaseModel):
 
 
 class PageMeta(OutputSchema):
-    total: int = Field(description="How many match, over all pages.")
-    page: int
+    total: int = Field(
+        description="How many match, over all pages: exact when `total_exact`; otherwise at least this many (the "
+        "count stops at 10,000 unless the request asks for `count=exact`)."
+    )
+    total_exact: bool = Field(True, description="Whether `total` and `pages` are exact or lower bounds.")
+    page: int | None = Field(description="The page's number; null for a page asked for by `cursor`.")
     page_size: int
-    pages: int
+    pages: int = Field(description="How many pages; a lower bound unless `total_exact`.")
+    next: str | None = Field(None, description="The URL of the next page (by cursor), or null on the last page.")
+    previous: str | None = Field(
+        None, description="The URL of the previous page (by cursor) where the list pages by cursor, or null."
+    )
 
 
-def page_meta(page) -> dict:
-    return {"total": page.total, "page": page.page, "page_size": page.page_size, "pages": page.pages}
+def page_meta(page, request=None) -> dict:
+    """The page's figures; with the request, the links to the pages next to it when the page carries cursors."""
+    meta = {
+        "total": page.total,
+        "total_exact": page.total_exact,
+        "page": page.page,
+        "page_size": page.page_size,
+        "pages": page.pages,
+        "next": None,
+        "previous": None,
+    }
+    if request is not None:
+        meta["next"] = _link(request, page.next_cursor)
+        meta["previous"] = _link(request, page.previous_cursor)
+    return meta
+
+
+def _link(request, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")

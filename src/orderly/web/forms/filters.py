@@ -42,6 +42,8 @@ class OverviewQuery:
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
     values: dict = field(default_factory=dict)  # what the filter form shows, as typed
+    cursor: str = ""  # a deep page's place in the list (orderly.core.paging); `page` then only numbers it
+    exact_count: bool = False  # count every match, past the usual 10,000
 
     @property
     def is_filtered(self) -> bool:
@@ -104,4 +106,11 @@ def parse_overview(params) -> tuple[OverviewQuery, ValidationError | None]:
         page = _positive_int(params.get("page", "").strip(), "page", 1) or 1
     except ValidationError as exc:
         return OverviewQuery(filters=OrderFilters(), values=values), exc
-    return OverviewQuery(filters=filters, page=page, page_size=page_size, values=values), None
+    return OverviewQuery(
+        filters=filters,
+        page=page,
+        page_size=page_size,
+        values=values,
+        cursor=params.get("cursor", "").strip(),
+        exact_count=params.get("count", "") == "exact",
+    ), None

@@ -46,7 +46,12 @@ def batch_list(request):
     page, error = None, None
     try:
         batches = selectors.batch_list(**values)
-        page = paginate(batches, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
+        page = paginate(
+            batches,
+            page=page_number(request.GET.get("page", "")),
+            page_size=PAGE_SIZE,
+            exact_count=request.GET.get("count") == "exact",
+        )
     except ValidationError as exc:
         error = exc
     context = {"page": page, "error": error, "values": values, "status_choices": BatchStatus.choices}

@@ -93,7 +93,12 @@ def invoice_list(request):
     page, error = None, None
     try:
         invoices = selectors.invoice_list(kind=values["kind"], search=values["q"], sort=values["sort"])
-        page = paginate(invoices, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
+        page = paginate(
+            invoices,
+            page=page_number(request.GET.get("page", "")),
+            page_size=PAGE_SIZE,
+            exact_count=request.GET.get("count") == "exact",
+        )
     except ValidationError as exc:
         error = exc
     context = {

@@ -54,7 +54,16 @@ class Rows(list):
 
 
 def _list_page(request, template: str, tab: str, values: dict, error, lookup, transform) -> TemplateResponse:
-    page = None if error else paginate(lookup(), page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
+    page = (
+        None
+        if error
+        else paginate(
+            lookup(),
+            page=page_number(request.GET.get("page", "")),
+            page_size=PAGE_SIZE,
+            exact_count=request.GET.get("count") == "exact",
+        )
+    )
     context = {"tab": tab, "values": values, "error": error, "page": page, "kind_choices": LotKind.choices}
     if page is not None:
         context["rows"] = transform(page.items)

@@ -113,7 +113,12 @@ def email_log(request):
     error, page = None, None
     try:
         emails = selectors.email_list(order=values["order"], status=values["status"], kind=values["kind"])
-        page = paginate(emails, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
+        page = paginate(
+            emails,
+            page=page_number(request.GET.get("page", "")),
+            page_size=PAGE_SIZE,
+            exact_count=request.GET.get("count") == "exact",
+        )
     except ValidationError as exc:
         error = exc
     context = {

@@ -15,7 +15,7 @@ from orderly.core.logs import log_order
 from orderly.core.paging import paginate
 from orderly.notifications.selectors import emails_of_order
 from orderly.orders.rules import allowed_actions, refusal
-from orderly.orders.selectors import order_get, order_search, order_timeline
+from orderly.orders.selectors import SORTS, order_get, order_search, order_timeline
 from orderly.orders.services import (
     order_archive,
     order_cancel,
@@ -58,7 +58,14 @@ def order_list(request):
     page = None
     if error is None:
         try:
-            page = paginate(order_search(query.filters), page=query.page, page_size=query.page_size)
+            page = paginate(
+                order_search(query.filters),
+                page=query.page,
+                page_size=query.page_size,
+                exact_count=query.exact_count,
+                keys=SORTS.get(query.filters.sort, ()),
+                cursor=query.cursor or None,
+            )
         except ValidationError as exc:
             error = exc
     context = {

@@ -73,7 +73,12 @@ def plan_list(request):
         except ValueError:
             raise ValidationError(f"due {due_raw!r} is not a date (YYYY-MM-DD).") from None
         plans = selectors.plan_list(status=status, due=due, packaging_waiting=bool(waiting))
-        page = paginate(plans, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
+        page = paginate(
+            plans,
+            page=page_number(request.GET.get("page", "")),
+            page_size=PAGE_SIZE,
+            exact_count=request.GET.get("count") == "exact",
+        )
     except ValidationError as exc:
         error = exc
     context = {"values": values, "status_choices": PlanStatus.choices, "page": page, "error": error}

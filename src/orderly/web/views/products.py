@@ -31,7 +31,11 @@ def product_list_view(request):
     if active not in ACTIVE:
         error = ValidationError(f"active must be yes, no or empty, not {active!r}.", field="active")
     else:
-        page = paginate(product_list(q=q, active=ACTIVE[active]), page=_page_number(request.GET.get("page", "")))
+        page = paginate(
+            product_list(q=q, active=ACTIVE[active]),
+            page=_page_number(request.GET.get("page", "")),
+            exact_count=request.GET.get("count") == "exact",
+        )
     context = {"q": q, "active": active, "page": page, "error": error}
     partial = request.htmx and not request.htmx.history_restore_request
     template = "web/products/_results.html" if partial else "web/products/list.html"

@@ -172,7 +172,12 @@ def schedule_list(request):
             date_from=values["date_from_parsed"], date_to=values["date_to_parsed"], machine=values["machine"],
             status=values["status"], plan=values["plan"],
         )  # fmt: skip
-        page = paginate(batches, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
+        page = paginate(
+            batches,
+            page=page_number(request.GET.get("page", "")),
+            page_size=PAGE_SIZE,
+            exact_count=request.GET.get("count") == "exact",
+        )
         rows = _with_load(page.items)
     context = {
         "values": values, "error": error, "page": page, "rows": rows, "status_choices": RoastStatus.choices,

@@ -44,7 +44,12 @@ def _get(model, pk: int):
 @role_required()
 def machine_list(request):
     q = request.GET.get("q", "").strip()[:100]
-    page = paginate(selectors.machine_list(q=q), page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
+    page = paginate(
+        selectors.machine_list(q=q),
+        page=page_number(request.GET.get("page", "")),
+        page_size=PAGE_SIZE,
+        exact_count=request.GET.get("count") == "exact",
+    )
     return TemplateResponse(request, "web/roasts/machines.html", {"page": page, "values": {"q": q}})
 
 
@@ -185,7 +190,12 @@ def green_list(request):
     """The raw lots with stock: green coffee, received through inventory."""
     q = request.GET.get("q", "").strip()[:100]
     lots = stock.lot_list(kind=LotKind.RAW, q=q)
-    page = paginate(lots, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
+    page = paginate(
+        lots,
+        page=page_number(request.GET.get("page", "")),
+        page_size=PAGE_SIZE,
+        exact_count=request.GET.get("count") == "exact",
+    )
     rows = _with_text(page.items, "on_hand", "held", "available")
     return TemplateResponse(request, "web/roasts/green.html", {"page": page, "rows": rows, "values": {"q": q}})
 
