@@ -25,9 +25,11 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+from benchkit import bench_database, smoke_argument
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = "orderly_bench_batches"
+PG_DATABASE = bench_database("orderly_bench_batches")
 VARIANTS = 30
 
 
@@ -146,7 +148,10 @@ def main() -> None:
     parser.add_argument("--worker", type=int)
     parser.add_argument("--name", default="w")
     parser.add_argument("--carrier", choices=["standin", "carriers"], default="standin")
+    smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.orders = 4
     sys.path.insert(0, str(ROOT))
     if args.worker:
         setup_django()

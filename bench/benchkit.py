@@ -20,11 +20,11 @@ def smoke_run() -> bool:
     """Whether this process is a smoke run: `--smoke` on its command line, or started by one."""
     if "--smoke" in sys.argv[1:]:
         os.environ[SMOKE_VARIABLE] = "1"
-    return os.environ.get(SMOKE_VARIABLE) == "1"
+    return os.environ.get("ORDERLY_BENCH_SMOKE") == "1"
 
 
 def bench_suffix() -> str:
-    suffix = os.environ.get(SUFFIX_VARIABLE, "")
+    suffix = os.environ.get("ORDERLY_BENCH_SUFFIX", "")
     if not re.fullmatch(r"[a-z0-9_]{0,30}", suffix):
         raise SystemExit(f"{SUFFIX_VARIABLE} may hold at most 30 of a-z, 0-9 and _, not {suffix!r}.")
     parts = [suffix.strip("_")] if suffix.strip("_") else []
