@@ -16,7 +16,7 @@ from orderly.shipping.models import Fulfillment, FulfillmentLine
 from tests.factories import VariantFactory, make_order
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-import bulk_orders  # noqa: E402
+import bulk_orders
 
 pytestmark = pytest.mark.django_db
 ORDERS = 200
