@@ -31,11 +31,13 @@ import sys
 import time
 from pathlib import Path
 
+from benchkit import bench_database, smoke_argument
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 RESULTS_DIR = ROOT / "bench" / "results"
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = "orderly_bench_channels"
+PG_DATABASE = bench_database("orderly_bench_channels")
 LINES = 3
 SKUS = ("ESP-250", "ESP-1000", "DEC-250")
 
@@ -43,7 +45,7 @@ SKUS = ("ESP-250", "ESP-1000", "DEC-250")
 def prepare_database(db: str) -> str | None:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     if db == "sqlite":
-        path = BENCH_DIR / "channel_sync.sqlite3"
+        path = BENCH_DIR / f"{bench_database('channel_sync')}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
@@ -331,7 +333,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per database; the median is reported (3)")
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--label", default="")
+    smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.orders, args.repeat, args.no_record = 60, 1, True
     if args.serve:
         serve(args.orders)
         return

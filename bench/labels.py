@@ -35,6 +35,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from benchkit import smoke_argument
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = ROOT / "bench" / "results"
 TARGETS = {"pdf": 200, "zpl": 2000, "compose_s": 10.0}
@@ -254,7 +256,10 @@ def main() -> int:
     parser.add_argument("--label", default="")
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--bare-worker", help=argparse.SUPPRESS)
+    smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.labels, args.compose, args.compose_runs, args.no_record = 1, 5, 10, 1, True
     if args.bare_worker:
         return bare_worker(args.bare_worker)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderly.settings")

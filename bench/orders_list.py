@@ -23,12 +23,14 @@ import sys
 import time
 from pathlib import Path
 
+from benchkit import bench_database, smoke_argument
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 RESULTS_DIR = ROOT / "bench" / "results"
-SQLITE_PATH = BENCH_DIR / "orders.sqlite3"
+SQLITE_PATH = BENCH_DIR / f"{bench_database('orders')}.sqlite3"
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = "orderly_bench"
+PG_DATABASE = bench_database("orderly_bench")
 TARGET_P95_MS = 100.0
 PAGE_SIZE = 50
 
@@ -363,7 +365,10 @@ def main() -> int:
     parser.add_argument("--no-record", action="store_true", help="do not write bench/results")
     parser.add_argument("--label", default="", help="a word added to the results' file names")
     parser.add_argument("--json-to", help=argparse.SUPPRESS)
+    smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.orders, args.requests, args.warmup, args.reload, args.no_record = 200, 3, 1, True, True
     if args.db is None:
         return run_all(args)
     run = run_one(args.db, args)

@@ -27,12 +27,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from benchkit import bench_database, smoke_argument
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 RESULTS_DIR = ROOT / "bench" / "results"
-SQLITE_PATH = BENCH_DIR / "plans.sqlite3"
+SQLITE_PATH = BENCH_DIR / f"{bench_database('plans')}.sqlite3"
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = "orderly_bench_plans"
+PG_DATABASE = bench_database("orderly_bench_plans")
 TARGET_SECONDS = 1.0
 PRODUCTS, VARIANTS_PER_PRODUCT, LOTS_PER_VARIANT, LOOSE_LOTS_PER_PRODUCT = 10, 5, 10, 5
 
@@ -191,7 +193,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sizes", default="500,1000")
     parser.add_argument("--no-record", action="store_true")
+    smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.sizes, args.no_record = 1, "20", True
     if args.db:
         run_one(args.db, args)
         return 0

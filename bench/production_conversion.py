@@ -35,12 +35,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from benchkit import bench_database, smoke_argument
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 RESULTS_DIR = ROOT / "bench" / "results"
-SQLITE_PATH = BENCH_DIR / "production.sqlite3"
+SQLITE_PATH = BENCH_DIR / f"{bench_database('production')}.sqlite3"
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = "orderly_bench_production"
+PG_DATABASE = bench_database("orderly_bench_production")
 TARGET_SECONDS = 0.3
 PRODUCTS, PROFILES, GREENS_PER_PROFILE, MACHINES = 50, 20, 10, 3
 ROAST_DAY = date(2026, 12, 1)
@@ -237,7 +239,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sizes", default="500,1000")
     parser.add_argument("--no-record", action="store_true")
+    smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.sizes, args.no_record = 1, "20", True
     if args.db:
         run_one(args.db, args)
         return 0

@@ -11,10 +11,13 @@ import pytest
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
+from orderly.batches.models import Batch
+from orderly.carriers.models import CarrierAccount, Parcel
 from orderly.channels.models import OutboxMessage, SyncRun
 from orderly.channels.selectors import manual_channel
 from orderly.core.models import TaskReclaim, TaskWorkerProcess
 from orderly.orders.models import Order
+from orderly.shipping.models import Fulfillment
 from tests.factories import make_order
 from tests.ops.helpers import NOW, ago, freeze, heartbeat, task
 
@@ -110,6 +113,22 @@ def operations(db, monkeypatch):
         TaskWorkerProcess.objects.create(
             worker_id=worker_id, host="worker-1", pid=1, started_at=ago(days=1), beat_at=beat
         )
+    for number, status in [("BA-1", "processing"), ("BA-2", "failed"), ("BA-3", "finished"), ("BA-4", "finished")]:
+        Batch.objects.create(number=number, status=status, created_by_name="olga")
+    account = CarrierAccount.objects.create(name="Own courier", kind="own")
+    for n, (label_status, booked_at) in enumerate(
+        [("booked", ago(hours=1)), ("booked", ago(hours=23)), ("booked", ago(hours=25)), ("voided", ago(hours=2)),
+         ("booking", None), ("failed", None), ("failed", None), ("none", None)]
+    ):  # fmt: skip
+        fulfillment = Fulfillment.objects.create(order=orders[5], number=f"FF-{n}")
+        Parcel.objects.create(
+            number=f"PA-{n}",
+            fulfillment=fulfillment,
+            account=account,
+            weight_kg=1,
+            label_status=label_status,
+            booked_at=booked_at,
+        )
     for outcome, hours in [("requeued", 1), ("requeued", 23), ("failed", 2), ("requeued", 25)]:
         TaskReclaim.objects.create(
             task_id=uuid.uuid4(),
@@ -156,6 +175,14 @@ def test_the_database_gauges_show_what_the_database_holds(operations):
         (("outcome", "failed"),): 1,
     }
     assert family(found, "orderly_task_workers") == {(("state", "alive"),): 1, (("state", "silent"),): 1}
+    assert family(found, "orderly_batches") == {
+        (("status", "processing"),): 1,
+        (("status", "failed"),): 1,
+        (("status", "finished"),): 2,
+    }
+    # booked 1 and 23 hours ago; the one voided 2 hours ago was booked then too
+    assert family(found, "orderly_labels_booked_last_24h") == {(): 3.0}
+    assert family(found, "orderly_labels_waiting") == {(("state", "booking"),): 1, (("state", "failed"),): 2}
 
 
 def test_with_nothing_to_count_every_gauge_shows_zero(db, monkeypatch):
@@ -169,6 +196,10 @@ def test_with_nothing_to_count_every_gauge_shows_zero(db, monkeypatch):
     assert family(found, "orderly_worker_heartbeat_age_seconds") == {}
     assert set(family(found, "orderly_tasks_reclaimed_last_24h").values()) == {0}
     assert family(found, "orderly_task_workers") == {(("state", "alive"),): 0, (("state", "silent"),): 0}
+    assert set(family(found, "orderly_batches").values()) == {0}
+    assert len(family(found, "orderly_batches")) == 3
+    assert family(found, "orderly_labels_booked_last_24h") == {(): 0.0}
+    assert family(found, "orderly_labels_waiting") == {(("state", "booking"),): 0, (("state", "failed"),): 0}
 
 
 def test_metrics_from_another_machine_need_a_manager_token(db, tokens):

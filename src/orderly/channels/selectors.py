@@ -50,6 +50,15 @@ def channel_get(channel_id: int) -> SalesChannel:
         raise NotFound(f"No channel {channel_id}.", resource="channel", key=channel_id) from None
 
 
+def channel_named(name: str) -> SalesChannel:
+    """The channel called exactly `name` (names are unique); NotFound lists the channels there are."""
+    channel = SalesChannel.objects.filter(name=name).first()
+    if channel is None:
+        names = ", ".join(channel_list().values_list("name", flat=True)) or "none"
+        raise NotFound(f"No channel is named {name!r}; the channels are: {names}.", resource="channel", key=name)
+    return channel
+
+
 def channel_credentials(channel: SalesChannel) -> dict:
     """The channel's credentials in clear, for its connector only; {} when they cannot be read with today's key."""
     try:

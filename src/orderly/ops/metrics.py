@@ -98,6 +98,19 @@ class DatabaseCollector:
             "state",
             figures.task_workers,
         )
+        yield _family("orderly_batches", "Order batches by status.", "status", figures.batches)
+        yield GaugeMetricFamily(
+            "orderly_labels_booked_last_24h",
+            "Shipping labels booked with the carriers in the last 24 hours.",
+            value=figures.labels_booked_last_24h,
+        )
+        yield _family(
+            "orderly_labels_waiting",
+            "Parcels without a live label: booking (the carrier's answer not known yet) and failed (refused or "
+            "unreachable; booked again by a person or a batch's reprocess).",
+            "state",
+            figures.labels_waiting,
+        )
         age = GaugeMetricFamily(
             "orderly_worker_heartbeat_age_seconds",
             "Seconds since each background process (role@host) last showed it is alive.",

@@ -32,6 +32,11 @@ class Progress:
             self.stream.write(f"{self.what}: {quarter * 25}%\n")
             self.stream.flush()
 
+    @property
+    def drawn(self) -> bool:
+        """Whether anything was written yet."""
+        return self._shown >= 0
+
     def update(self, done: int, total: int) -> None:
         """`step` for work whose size is known only as it goes (a callback of the form progress(done, total))."""
         self.total = max(total, 1)

@@ -9,6 +9,10 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from orderly.batches.models import Batch
+from orderly.batches.status import BatchStatus
+from orderly.carriers.models import Parcel
+from orderly.carriers.status import LabelStatus
 from orderly.channels.models import OutboxMessage, OutboxStatus, SyncRun, SyncRunStatus
 from orderly.core.models import TaskReclaim, TaskWorkerProcess, WorkerHeartbeat
 from orderly.orders.models import Order
@@ -45,6 +49,9 @@ class OperationsFigures:
     heartbeat_ages: dict[str, float]
     tasks_reclaimed_last_24h: dict[str, int]  # by outcome: requeued, failed
     task_workers: dict[str, int]  # task worker processes: alive (beat within the stale period) and silent
+    batches: dict[str, int]  # order batches by status
+    labels_booked_last_24h: int
+    labels_waiting: dict[str, int]  # parcels whose label is booking (outcome not known yet) or failed
 
 
 def _seconds(since: datetime | None, now: datetime) -> float | None:
@@ -108,7 +115,17 @@ def operations_figures(now: datetime | None = None) -> OperationsFigures:
     workers = TaskWorkerProcess.objects.aggregate(
         alive=Count("id", filter=Q(beat_at__gte=cutoff)), silent=Count("id", filter=Q(beat_at__lt=cutoff))
     )
+    batches = dict.fromkeys(BatchStatus.values, 0)
+    batches.update(Batch.objects.values_list("status").annotate(n=Count("id")).order_by())
+    labels = Parcel.objects.aggregate(
+        booked=Count("id", filter=Q(booked_at__gte=now - timedelta(hours=24))),
+        booking=Count("id", filter=Q(label_status=LabelStatus.BOOKING)),
+        failed=Count("id", filter=Q(label_status=LabelStatus.FAILED)),
+    )
     return OperationsFigures(
+        batches=batches,
+        labels_booked_last_24h=labels.pop("booked"),
+        labels_waiting=labels,
         sync_runs_last_24h=runs,
         pushes=pushes,
         tasks=tasks,

@@ -1,0 +1,40 @@
+"""What every benchmark shares: the PostgreSQL server it works on, database names that two runs on one server do
+not share, and the smoke mode that CI runs (`.ci/run`), so that a benchmark that breaks fails CI.
+
+`ORDERLY_BENCH_SUFFIX=alice` turns `orderly_bench` into `orderly_bench_alice` (and `var/bench/orders.sqlite3` into
+`orders_alice.sqlite3`). A smoke run (`--smoke`) adds `_smoke` as well, so it never drops or reuses a database
+loaded for a real run.
+"""
+
+import os
+import re
+import sys
+
+PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+SUFFIX_VARIABLE = "ORDERLY_BENCH_SUFFIX"
+SMOKE_VARIABLE = "ORDERLY_BENCH_SMOKE"  # set for a smoke run's child processes, which name the same databases
+SMOKE_HELP = "tiny sizes, a few seconds, nothing recorded: proves the benchmark still runs (CI runs it)"
+
+
+def smoke_run() -> bool:
+    """Whether this process is a smoke run: `--smoke` on its command line, or started by one."""
+    if "--smoke" in sys.argv[1:]:
+        os.environ[SMOKE_VARIABLE] = "1"
+    return os.environ.get("ORDERLY_BENCH_SMOKE") == "1"
+
+
+def bench_suffix() -> str:
+    suffix = os.environ.get("ORDERLY_BENCH_SUFFIX", "")
+    if not re.fullmatch(r"[a-z0-9_]{0,30}", suffix):
+        raise SystemExit(f"{SUFFIX_VARIABLE} may hold at most 30 of a-z, 0-9 and _, not {suffix!r}.")
+    parts = [suffix.strip("_")] if suffix.strip("_") else []
+    return "".join(f"_{part}" for part in [*parts, *(["smoke"] if smoke_run() else [])])
+
+
+def bench_database(base: str) -> str:
+    """`base` with this run's suffix: the name of a PostgreSQL database or of a SQLite file (without .sqlite3)."""
+    return base + bench_suffix()
+
+
+def smoke_argument(parser) -> None:
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)

@@ -1,0 +1,100 @@
+#!/usr/bin/env python
+"""Run every benchmark in its smoke mode (`--smoke`: tiny sizes, nothing recorded), on SQLite and on PostgreSQL
+where the benchmark runs there, so that a benchmark that no longer runs fails CI (`.ci/run` runs this).
+
+    .venv/bin/python bench/smoke.py                  # all of them; exit code 1 if any failed
+    .venv/bin/python bench/smoke.py orders_list      # the ones named
+
+The databases get the suffix ORDERLY_BENCH_SUFFIX (default: `run<pid>`, so two runs on one server never share
+one) and are dropped at the end, as are the SQLite files. Without a reachable PostgreSQL server
+(BENCH_POSTGRES_ADMIN_URL) the PostgreSQL runs are skipped with a line saying so.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+os.environ.setdefault("ORDERLY_BENCH_SUFFIX", f"run{os.getpid()}")
+
+from benchkit import PG_ADMIN_URL, SUFFIX_VARIABLE, bench_suffix  # noqa: E402
+
+# benchmark → the database options to run it with (None: it uses no database, or picks its own)
+RUNS = {
+    "bulk_orders": [["--db", "sqlite"], ["--db", "postgres"]],
+    "orders_list": [["--db", "sqlite"], ["--db", "postgres"]],
+    "channel_sync": [["--db", "sqlite"], ["--db", "postgres"]],
+    "plan_allocation": [["--db", "sqlite"], ["--db", "postgresql"]],
+    "production_conversion": [["--db", "sqlite"], ["--db", "postgresql"]],
+    "batches": [None],  # PostgreSQL only
+    "labels": [None],
+}
+NEEDS_POSTGRES = {"batches"}
+
+
+def postgres_reachable() -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3):
+            return True
+    except psycopg.Error as error:
+        print(f"PostgreSQL not reachable at {PG_ADMIN_URL.split('@')[-1]} ({error}); its smoke runs are skipped")
+        return False
+
+
+def clean_up(suffix: str, postgres: bool) -> None:
+    """Drop what this run made: the databases and SQLite files whose names end with its suffix."""
+    for path in (ROOT / "var" / "bench").glob(f"*{suffix}.sqlite3*"):
+        path.unlink()
+    if not postgres:
+        return
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
+        names = admin.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'orderly_bench%%' AND right(datname, %s) = %s",
+            [len(suffix), suffix],
+        ).fetchall()
+        for (name,) in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main(names: list[str]) -> int:
+    unknown = sorted(set(names) - set(RUNS))
+    if unknown:
+        print(f"smoke: no benchmark named {', '.join(unknown)}; there are {', '.join(RUNS)}", file=sys.stderr)
+        return 2
+    postgres = postgres_reachable()
+    suffix = bench_suffix() + "_smoke"
+    print(f"Benchmarks in smoke mode; databases named …{suffix} ({SUFFIX_VARIABLE})", flush=True)
+    failed, started = [], time.perf_counter()
+    try:
+        for name in names or RUNS:
+            for options in RUNS[name]:
+                uses_postgres = name in NEEDS_POSTGRES or (options and options[-1].startswith("postgres"))
+                label = f"{name} {' '.join(options or [])}".strip()
+                if uses_postgres and not postgres:
+                    print(f"  {label}: skipped (no PostgreSQL)")
+                    continue
+                start = time.perf_counter()
+                command = [sys.executable, str(BENCH / f"{name}.py"), "--smoke", *(options or [])]
+                done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+                took = time.perf_counter() - start
+                if done.returncode:
+                    failed.append(label)
+                    print(f"  {label}: FAILED (exit code {done.returncode}, {took:.0f} s)\n{done.stdout[-3000:]}")
+                    print(done.stderr[-5000:], flush=True)
+                else:
+                    print(f"  {label}: ok ({took:.0f} s)", flush=True)
+    finally:
+        clean_up(suffix, postgres)
+    print(f"{len(failed)} failed" if failed else "All ran.", f"({time.perf_counter() - started:.0f} s)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
