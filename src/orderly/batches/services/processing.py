@@ -61,7 +61,10 @@ def worker_name() -> str:
 
 
 def lease_seconds() -> int:
-    return int(getattr(settings, "ORDERLY_BATCH_LEASE_SECONDS", 120))
+    """How long a claim holds. Longer than the two minutes the carriers area lets a booking stay in flight: a
+    worker that takes over a dead one's order then finds its label booked or given up, and looks it up, instead of
+    failing the order as still being booked."""
+    return int(getattr(settings, "ORDERLY_BATCH_LEASE_SECONDS", 180))
 
 
 def actor_of(batch: Batch) -> Actor:
