@@ -35,7 +35,7 @@ from benchkit import bench_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = os.environ.get("BENCH_DATABASE") or bench_database("orderly_bench_batches")
+PG_DATABASE = bench_database("orderly_bench_batches")
 VARIANTS = 30
 SMOKE_ORDERS = 20
 CARRIER_NAME = {"sendcloud": "Sendcloud", "own": "Own courier"}
