@@ -11,7 +11,7 @@ from orderly.carriers import events
 from orderly.carriers.connectors import base
 from orderly.carriers.locks import lock_parcel_of
 from orderly.carriers.models import CarrierAccount, Parcel, TrackingEvent
-from orderly.carriers.services.booking import POLL_AFTER, _after_commit
+from orderly.carriers.services.booking import POLL_AFTER, announce_parcel_status
 from orderly.carriers.services.common import close, connector_for
 from orderly.carriers.services.documents import booked_of
 from orderly.carriers.status import FINAL_TRACKING, TRACKING_TRANSITIONS, LabelStatus
@@ -73,7 +73,7 @@ def tracking_record(*, parcel: Parcel, updates: list[base.TrackingUpdate], actor
         order_events.record(
             order, actor, *events.parcel_tracking(locked, update.status, locked.carrier_status, update.occurred_at)
         )
-        _after_commit(locked, fulfillment, update.status, update.occurred_at)
+        announce_parcel_status(locked, fulfillment, update.status, update.occurred_at)
         moved.append(update.status)
     if locked.tracking_status in FINAL_TRACKING:
         locked.next_poll_at = None

@@ -14,7 +14,7 @@ from orderly.inventory.models import Lot
 from orderly.inventory.services import raw_holds, raw_lots_lock
 from orderly.plans.models import FulfillmentPlan
 from orderly.plans.selectors import plan_get
-from orderly.plans.services.plans import plan_for_update, refuse_unless_open
+from orderly.plans.services.common import plan_for_update, refuse_unless_open
 from orderly.production import conversion
 from orderly.production.figures import conversion_input, plan_product_ids, profile_green_lot_ids
 from orderly.production.models import ConversionEdit, Machine, Profile, RoastBatch, RoastGreen

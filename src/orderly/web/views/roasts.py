@@ -28,7 +28,7 @@ from orderly.web.forms.roasts import (
     profile_input,
 )
 from orderly.web.views.common import or_404
-from orderly.web.views.inventory import _with_text
+from orderly.web.views.inventory import with_quantity_text
 
 
 def _get(model, pk: int):
@@ -186,7 +186,7 @@ def green_list(request):
     q = request.GET.get("q", "").strip()[:100]
     lots = stock.lot_list(kind=LotKind.RAW, q=q)
     page = paginate(lots, page=page_number(request.GET.get("page", "")), page_size=PAGE_SIZE)
-    rows = _with_text(page.items, "on_hand", "held", "available")
+    rows = with_quantity_text(page.items, "on_hand", "held", "available")
     return TemplateResponse(request, "web/roasts/green.html", {"page": page, "rows": rows, "values": {"q": q}})
 
 
