@@ -18,8 +18,9 @@ Shipping and fees (orders' OrderCharge) are billed as lines of their own; billin
 Reads are in orderly.billing.selectors; amounts are computed by orderly.billing.amounts.
 """
 
+from orderly.billing.rules import units_to_invoice
 from orderly.billing.services.credit_notes import credit_note_create, credit_note_for_return
-from orderly.billing.services.invoices import invoice_create, units_to_invoice
+from orderly.billing.services.invoices import invoice_create
 from orderly.billing.services.payments import payment_record
 
 __all__ = ["credit_note_create", "credit_note_for_return", "invoice_create", "payment_record", "units_to_invoice"]
