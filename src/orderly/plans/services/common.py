@@ -10,7 +10,7 @@ from orderly.core.exceptions import Conflict, NotFound
 from orderly.core.locks import LockSetChanged
 from orderly.core.transitions import check_transition
 from orderly.inventory.locks import lock_stock
-from orderly.orders.locks import lock_items, lock_orders
+from orderly.orders.locks import lock_item_values, lock_order_ids
 from orderly.orders.models import OrderItem
 from orderly.plans.locks import lock_plan, lock_plan_orders
 from orderly.plans.models import FulfillmentPlan, PlanOrder
@@ -52,8 +52,9 @@ def plan_lock_tree(
     found = plan_found(plan)
     every = order_ids is None
     ids = active_order_ids(found) if every else set(order_ids)
-    lock_orders(ids, deleted=True)
-    lock_items(order_ids=ids)
+    # the locks are what is wanted here, not the rows: their key columns only
+    lock_order_ids(ids, deleted=True)
+    lock_item_values(order_ids=ids)
     if stock:
         variants = OrderItem.objects.filter(order_id__in=ids, option_allocate=True, variant__isnull=False)
         lock_stock(
