@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
 RESULTS_DIR = ROOT / "bench" / "results"
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = "orderly_bench_channels"
+PG_DATABASE = "orderly_bench_channels" + os.environ.get("ORDERLY_BENCH_SUFFIX", "")
 LINES = 3
 SKUS = ("ESP-250", "ESP-1000", "DEC-250")
 
