@@ -19,11 +19,12 @@ from orderly.core.retry import retry_on_conflict, run_with_retry
 from orderly.inventory.locks import lock_lots
 from orderly.inventory.models import Lot
 from orderly.inventory.services import stock_adjust, stock_receive
-from orderly.orders.locks import lock_items, lock_order, lock_orders
+from orderly.orders.locks import lock_item_values, lock_items, lock_order, lock_order_ids, lock_orders
+from orderly.orders.models import OrderItem
 from tests.factories import VariantFactory, make_order
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "orderly"
-LOCKERS = {"lock_rows", "lock_row", "lock_sequence"}
+LOCKERS = {"lock_rows", "lock_row", "lock_values", "lock_sequence"}
 
 
 def _calls(path: Path) -> list[tuple[str, int]]:
@@ -130,6 +131,35 @@ def test_the_global_order_and_locking_again_what_is_held_pass(two_orders):
         lock_lots([lot.pk])
         # rows held already wait for no one: locking them again later is no breach
         assert lock_order(orders[0]).pk == orders[0].pk
+
+
+@pytest.mark.django_db
+def test_locks_taken_as_values_are_kept_in_the_books_like_rows(two_orders):
+    orders, variant, lot = two_orders
+    order_ids = [o.pk for o in orders]
+    items = list(OrderItem.objects.filter(order_id__in=order_ids).order_by("pk").values_list("pk", "order_id"))
+    later = make_order(items=[{"sku": variant.sku, "quantity": 1, "unit_price": "1", "tax_rate": "9"}])
+    with transaction.atomic(), locks.entry():
+        assert lock_order_ids(reversed(order_ids)) == order_ids
+        assert lock_item_values(order_ids=order_ids, fields=("sku", "quantity")) == [
+            {"id": pk, "order_id": order_id, "sku": "ESP-250", "quantity": 1} for pk, order_id in items
+        ]
+        lock_lots([lot.pk])
+        # held already, so locking them again after the lot waits for no one
+        assert [o.pk for o in lock_orders(order_ids)] == order_ids
+        with pytest.raises(LockOrderViolation, match="orders.Order locked after inventory.Lot"):
+            lock_order_ids([later.pk])
+
+
+@pytest.mark.django_db
+def test_items_locked_as_values_without_their_order_are_refused(two_orders):
+    orders, _variant, _lot = two_orders
+    with (
+        transaction.atomic(),
+        locks.entry(),
+        pytest.raises(LockOrderViolation, match=f"orders.OrderItem locked without its orders.Order {orders[0].pk}"),
+    ):
+        lock_item_values(order_ids=[orders[0].pk])
 
 
 @pytest.mark.django_db

@@ -10,9 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from orderly.core.exceptions import Conflict, TransitionNotAllowed
 from orderly.orders import events
 from orderly.orders.models import ITEM_COUNTERS, Order, OrderEvent, OrderItem
-from orderly.orders.services import order_cancel, order_close, order_items_progress
+from orderly.orders.services import item_progress, order_cancel, order_close, order_items_progress
 from orderly.orders.services.item_progress import (
-    MAX_GROUPED_UPDATES,
     Canceled,
     Credited,
     Expected,
@@ -135,11 +134,10 @@ def test_a_plan_s_changes_set_counts_and_leave_the_settling_alone(order, actor):
     ]  # fmt: skip
 
 
-def test_many_items_of_many_orders_take_a_bulk_update_and_one_event_per_order(actor):
+def test_many_items_of_many_orders_take_one_joined_update_and_one_event_per_order(actor):
     VariantFactory(sku="ESP-250")
     orders = [
-        make_order(items=[{"sku": "ESP-250", "quantity": 30, "unit_price": "1.00", "tax_rate": "0"}])
-        for _ in range(MAX_GROUPED_UPDATES + 5)
+        make_order(items=[{"sku": "ESP-250", "quantity": 30, "unit_price": "1.00", "tax_rate": "0"}]) for _ in range(25)
     ]
     ids = [item(o).pk for o in orders]
     with CaptureQueriesContext(connection) as queries:
@@ -148,12 +146,37 @@ def test_many_items_of_many_orders_take_a_bulk_update_and_one_event_per_order(ac
             actor=actor,
             note=events.allocated("OF-000002"),
         )
-    statements = [q["sql"].split(" ", 1)[0] for q in queries.captured_queries]
-    assert statements.count("UPDATE") < MAX_GROUPED_UPDATES
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1  # 25 different values, one statement joined on a VALUES list
+    assert "FROM (VALUES" in updates[0]
     assert list(OrderItem.objects.filter(pk__in=ids).order_by("pk").values_list("qty_available", flat=True)) == list(
         range(1, len(ids) + 1)
     )
     assert OrderEvent.objects.filter(kind="allocated").count() == len(orders)
+
+
+def test_counters_moved_together_share_a_statement_and_long_lists_are_cut(actor, monkeypatch):
+    VariantFactory(sku="ESP-250")
+    orders = [
+        make_order(items=[{"sku": "ESP-250", "quantity": 9, "unit_price": "1.00", "tax_rate": "0"}]) for _ in range(5)
+    ]
+    ids = [item(o).pk for o in orders]
+    monkeypatch.setattr(item_progress, "ROWS_PER_JOIN", 2)
+    with CaptureQueriesContext(connection) as queries:
+        order_items_progress(
+            changes=[Held(item=pk, units=n) for n, pk in enumerate(ids[:3], start=2)]
+            + [Picked(item=pk, units=n) for n, pk in enumerate(ids[3:], start=7)],
+            actor=actor,
+            note=NOTE,
+        )
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    # held: 3 items in statements of 2 and 1; picked (picked, packed, released together): 2 items in one
+    assert len(updates) == 3
+    assert list(
+        OrderItem.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("qty_available", "qty_picked", "qty_packed", "qty_released")
+    ) == [(2, 0, 0, 0), (3, 0, 0, 0), (4, 0, 0, 0), (0, 7, 7, 7), (0, 8, 8, 8)]
 
 
 @pytest.mark.parametrize(

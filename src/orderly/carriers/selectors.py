@@ -1,8 +1,7 @@
 """Reads of carriers, rules and parcels, shared by the API and the pages."""
 
 from orderly.carriers.connectors.base import LabelFormat
-from orderly.carriers.models import CarrierAccount, LabelPrinter, Parcel, ShippingRule
-from orderly.carriers.services.rules import packaging_grams
+from orderly.carriers.models import CarrierAccount, LabelPrinter, PackagingWeight, Parcel, ShippingRule
 from orderly.core.exceptions import NotFound
 
 DEFAULT_FORMAT = LabelFormat.PDF_A6
@@ -52,7 +51,8 @@ def label_format_of(user) -> LabelFormat:
 
 
 def packaging_weight_grams() -> int:
-    return packaging_grams()
+    """The packaging weight setting in grams (0 when never set): what every parcel weighs besides its goods."""
+    return PackagingWeight.objects.filter(pk=1).values_list("grams", flat=True).first() or 0
 
 
 def method_choices() -> list[tuple[str, str]]:

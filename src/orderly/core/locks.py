@@ -154,12 +154,13 @@ def _violation(message: str) -> None:
         logger.error("lock order broken: %s", message)
 
 
-def _record_covered(label: str, rows: list) -> None:
-    parent, key = COVERED_BY_PARENT[label]
-    missing = sorted({getattr(row, key) for row in rows} - {pk for table, pk in _held.rows if table == parent})
+def _record_covered(label: str, rows: list[tuple]) -> None:
+    """Record rows of a table covered by its parent's lock: `rows` are (key, parent key) pairs."""
+    parent, _key = COVERED_BY_PARENT[label]
+    missing = sorted({parent_pk for _pk, parent_pk in rows} - {pk for table, pk in _held.rows if table == parent})
     if missing:
         _violation(f"{label} locked without its {parent} {missing[0]}, which must be locked first")
-    _held.rows.update((label, row.pk) for row in rows)
+    _held.rows.update((label, pk) for pk, _parent_pk in rows)
 
 
 def _record(label: str, pks: Iterable) -> None:
@@ -187,9 +188,31 @@ def lock_rows(queryset: models.QuerySet[M]) -> list[M]:
     if not _held.depth:
         _violation(f"{label} locked outside a service entry point under orderly.core.retry.retry_on_conflict")
     if label in COVERED_BY_PARENT:
-        _record_covered(label, rows)
+        _record_covered(label, [(row.pk, getattr(row, COVERED_BY_PARENT[label][1])) for row in rows])
     else:
         _record(label, (row.pk for row in rows))
+    return rows
+
+
+def lock_values(queryset: models.QuerySet, *fields: str) -> list[dict]:
+    """As lock_rows, but each row as a dict of `fields` (its key, `id`, always among them) instead of a model
+    instance: for the thousands of rows a plan locks, where building instances of every column would cost more
+    than the locking itself. Call it only from an area's `locks.py`, in the order of LOCK_ORDER."""
+    model = queryset.model
+    label = model._meta.label
+    if label not in _RANK:
+        raise LockOrderViolation(f"{label} has no place in orderly.core.locks.LOCK_ORDER; give it one first")
+    key = model._meta.pk.attname
+    parent_key = COVERED_BY_PARENT[label][1] if label in COVERED_BY_PARENT else None
+    names = list(dict.fromkeys([key, *([parent_key] if parent_key else []), *fields]))
+    locked = queryset.select_for_update(of=("self",), no_key=True).order_by("pk")
+    rows = list(locked.values(*names))
+    if not _held.depth:
+        _violation(f"{label} locked outside a service entry point under orderly.core.retry.retry_on_conflict")
+    if parent_key:
+        _record_covered(label, [(row[key], row[parent_key]) for row in rows])
+    else:
+        _record(label, (row[key] for row in rows))
     return rows
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
-from orderly.core.locks import lock_row, lock_rows
+from orderly.core.locks import lock_row, lock_rows, lock_values
 from orderly.inventory.models import Hold, Lot
 from orderly.inventory.status import LotKind
 
@@ -30,10 +30,10 @@ def lock_lots_of(*, kind: str, variant_ids: Iterable[int] = (), product_ids: Ite
 
 def lock_stock(
     *, variant_ids: Iterable[int] = (), product_ids: Iterable[int] = (), held_by: str = "", lot_ids: Iterable[int] = ()
-) -> list[Lot]:
+) -> list[int]:
     """In one statement, so all in primary-key order: the packaged lots of `variant_ids`, the loose lots of
     `product_ids`, the lots `held_by` (a plan's number) holds units of, and `lot_ids`. What a plan's work may
-    touch, locked before the plan."""
+    touch, locked before the plan; returns their ids (the work reads the lots it needs itself)."""
     wanted = Q(pk__in=set(lot_ids))
     if variant_ids := set(variant_ids):
         wanted |= Q(kind=LotKind.PACKAGED, variant_id__in=variant_ids)
@@ -41,7 +41,7 @@ def lock_stock(
         wanted |= Q(kind=LotKind.LOOSE, product_id__in=product_ids)
     if held_by:
         wanted |= Q(pk__in=Hold.objects.filter(reference=held_by).values("lot_id"))
-    return lock_rows(Lot.objects.filter(wanted))
+    return [row["id"] for row in lock_values(Lot.objects.filter(wanted))]
 
 
 def lock_lots_held(*, reference: str) -> list[Lot]:

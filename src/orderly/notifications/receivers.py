@@ -8,6 +8,7 @@ import logging
 
 from orderly.carriers.signals import parcel_status_changed
 from orderly.core.actors import Actor
+from orderly.notifications.services import email_queue
 from orderly.notifications.status import EmailKind
 from orderly.shipping.signals import tracking_assigned
 
@@ -17,8 +18,6 @@ DELIVERED = "delivered"  # carriers' TrackingStatus.DELIVERED
 
 
 def _queue(fulfillment, kind: str) -> None:
-    from orderly.notifications.services import email_queue
-
     try:
         email_queue(fulfillment=fulfillment, kind=kind, actor=Actor.system())
     except Exception:

@@ -14,6 +14,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from orderly.ops.selectors import operations_figures
+
 MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 if MULTIPROCESS_DIR:
     # The folder must exist before the first count is written, or every request would fail.
@@ -51,8 +53,6 @@ class DatabaseCollector:
     """Gauges read from the database at scrape time, by whichever process is scraped (so never summed)."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from orderly.ops.selectors import operations_figures
-
         figures = operations_figures()
         yield _family(
             "orderly_sync_runs_last_24h",

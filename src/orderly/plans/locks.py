@@ -1,6 +1,6 @@
 """Locking fulfillment plans, their memberships and packaging plans: after the orders, items and stock they
 concern (orderly.core.locks). A plan service reads the plan, locks its orders, their items and the stock it works
-on, then the plan (orderly.plans.services.plans.plan_lock_tree), then its plan orders and packaging plans."""
+on, then the plan (orderly.plans.services.common.plan_lock_tree), then its plan orders and packaging plans."""
 
 from collections.abc import Iterable
 

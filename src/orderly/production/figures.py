@@ -22,8 +22,8 @@ from orderly.plans.status import PlanStatus
 from orderly.production import conversion
 from orderly.production.models import ConversionEdit, Machine, Profile, ProfileGreen, RoastBatch
 from orderly.production.selectors import weight_losses
-from orderly.production.services.common import end_from_loss
 from orderly.production.status import RoastStatus
+from orderly.production.weights import end_from_loss
 
 ZERO = Decimal("0")
 

@@ -24,8 +24,8 @@ from django.db.models.functions import RowNumber
 
 from orderly.core.exceptions import NotFound
 from orderly.production.models import Machine, Profile, ProfileGreen, ProfileGroup, RoastBatch
-from orderly.production.services.common import HUNDRED, end_from_loss, loss_of
 from orderly.production.status import DEFAULT_WEIGHT_LOSS, LOSS_HISTORY, RoastStatus
+from orderly.production.weights import HUNDRED, end_from_loss, loss_of
 
 
 def machine_list(*, q: str = "", active: bool | None = None) -> QuerySet[Machine]:

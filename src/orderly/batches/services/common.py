@@ -2,8 +2,10 @@
 
 from django.conf import settings
 
+from orderly.batches import labels
 from orderly.batches.locks import lock_batch_by_number
 from orderly.batches.models import Batch
+from orderly.batches.services.documents import document_queue
 from orderly.core import queue
 from orderly.core.exceptions import NotFound
 
@@ -28,9 +30,6 @@ def enqueue_processing(batch_id: int) -> None:
 def enqueue_documents(batch: Batch) -> None:
     """Queue the batch's pick & pack list and its labels in its creator's label format, so that both are ready
     when someone asks (each is made again if the batch's succeeded orders change by then)."""
-    from orderly.batches import labels
-    from orderly.batches.services.documents import document_queue
-
     fmt = labels.label_format(batch.created_by)  # the carriers area's default for a creator gone or undecided
     document_queue(batch=batch, kind="pick_pack", fmt="")
     document_queue(batch=batch, kind="labels", fmt=str(fmt))

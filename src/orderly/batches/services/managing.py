@@ -2,14 +2,17 @@
 and resume a batch whose worker died."""
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from orderly.batches import events
 from orderly.batches.locks import lock_entries, lock_entry
 from orderly.batches.models import Batch, BatchOrder
+from orderly.batches.selectors import batch_get
 from orderly.batches.services.common import batch_for_update, enqueue_processing
+from orderly.batches.services.processing import lease_seconds
 from orderly.batches.status import BATCH_TRANSITIONS, BatchStatus, Outcome
+from orderly.channels.services import order_run_enqueue
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
@@ -120,9 +123,6 @@ def batch_remove_order(*, batch, order: str, actor: Actor) -> Batch:
 def batch_order_synchronize(*, batch, order: str, actor: Actor):
     """Re-read an order of the batch from its shop (a queued sync run of kind `order`, as Synchronize order on the
     order's page): for an order stuck waiting or failed because of what the shop says. Returns the run."""
-    from orderly.batches.selectors import batch_get
-    from orderly.channels.services import order_run_enqueue
-
     found = batch if isinstance(batch, Batch) else batch_get(batch)
     return order_run_enqueue(order=_entry_of(found, order).order, actor=actor)
 
@@ -130,8 +130,6 @@ def batch_order_synchronize(*, batch, order: str, actor: Actor):
 def batch_resume(*, batch) -> Batch:
     """Queue the processing of a batch again (one whose worker died): claims keep each order to one worker, and an
     order whose worker's lease ran out is taken over after its last recorded step."""
-    from orderly.batches.selectors import batch_get
-
     found = batch if isinstance(batch, Batch) else batch_get(batch)
     if found.status == BatchStatus.PROCESSING:
         with transaction.atomic():
@@ -143,10 +141,6 @@ def batches_resume_stalled(*, now=None) -> list[str]:
     """Queue the processing again of every batch still processing whose waiting orders nobody works on: none
     claimed, or their worker's lease ran out (the worker died). Returns their numbers. For a scheduler or cron
     (`orderly batch_resume_stalled`); queueing a batch that is in fact being worked on does no harm."""
-    from django.db.models import Q
-
-    from orderly.batches.services.processing import lease_seconds
-
     now = now or timezone.now()
     stale = now - timezone.timedelta(seconds=lease_seconds())
     live = BatchOrder.objects.filter(outcome=Outcome.WAITING, claimed_at__gte=stale).values("batch_id")

@@ -20,12 +20,13 @@ Shipping and fees (orders' OrderCharge) are billed as lines of their own; billin
 Reads are in orderly.billing.selectors; amounts are computed by orderly.billing.amounts.
 """
 
+from orderly.billing.rules import units_to_invoice
 from orderly.billing.services.credit_notes import (
     credit_note_create,
     credit_note_for_return,
     credit_note_for_shop_refund,
 )
-from orderly.billing.services.invoices import invoice_create, units_to_invoice
+from orderly.billing.services.invoices import invoice_create
 from orderly.billing.services.payments import payment_record
 
 __all__ = [

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from orderly.billing import amounts, events
 from orderly.billing.models import Invoice, InvoiceKind
+from orderly.billing.rules import charges_to_invoice, units_to_invoice, worth_an_invoice
 from orderly.billing.services.common import (
     Part,
     charges_for_update,
@@ -15,35 +16,11 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 from orderly.core.retry import retry_on_conflict
-from orderly.orders.completion import units_kept
 from orderly.orders.exceptions import OrderLocked
-from orderly.orders.models import OrderCharge, OrderItem
+from orderly.orders.models import OrderCharge
 from orderly.orders.services import order_items_progress
 from orderly.orders.services.item_progress import Invoiced
 from orderly.orders.status import OrderStatus
-
-
-def units_to_invoice(item: OrderItem) -> int:
-    """Units of an item with the *invoice* option that the customer keeps (neither canceled nor returned) and that
-    are not on an invoice already (credited units count as not invoiced)."""
-    if not item.option_invoice:
-        return 0
-    return max(units_kept(item) - (item.qty_invoiced - item.qty_credited), 0)
-
-
-def charges_to_invoice(items: list[OrderItem], charges: list[OrderCharge]) -> list[OrderCharge]:
-    """The order's charges that the next invoice carries: those not on an invoice now (never invoiced, or taken
-    back by a credit note) and not paid back in full by the shop, as long as Orderly invoices the order at all (an
-    item has the *invoice* option) and something of it is still delivered (not every unit canceled: then its
-    shipping and fees are not owed)."""
-    invoices_order = any(item.option_invoice and item.quantity > item.qty_canceled for item in items)
-    if not invoices_order:
-        return []
-    return [
-        charge
-        for charge in charges
-        if (not charge.invoiced or charge.credited) and not (charge.total > 0 and charge.refunded >= charge.total)
-    ]
 
 
 def charge_to_bill(charge: OrderCharge, *, tax_included: bool) -> amounts.LineAmounts:
@@ -52,12 +29,6 @@ def charge_to_bill(charge: OrderCharge, *, tax_included: bool) -> amounts.LineAm
     if charge.total <= 0 or not charge.refunded:
         return whole
     return amounts.amount_of(whole, charge.total - charge.refunded)
-
-
-def worth_an_invoice(units: int, charges: list[OrderCharge]) -> bool:
-    """Units to invoice, or a charge of some amount: a free-shipping line alone is not worth an invoice (it goes on
-    the next one)."""
-    return units > 0 or any(charge.amount or charge.total for charge in charges)
 
 
 @retry_on_conflict

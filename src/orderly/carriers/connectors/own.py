@@ -25,6 +25,7 @@ from orderly.carriers.connectors.base import (
     VoidResult,
     WebhookSignatureRefused,
 )
+from orderly.carriers.labels import OwnLabel, draw_pdf, draw_zpl
 
 SIGNATURE_HEADER = "x-orderly-signature"
 
@@ -119,8 +120,6 @@ def draw_own_label(
     parcel: ParcelRequest, fmt: LabelFormat, *, carrier_name: str, service: str, shipped_on: dt.date | None = None
 ) -> bytes:
     """The own label of `parcel` in `fmt`, drawn by the labels package (PDF 4×6 in, A6, A4 quarter; ZPL II)."""
-    from orderly.carriers.labels import OwnLabel, draw_pdf, draw_zpl
-
     label = OwnLabel(
         sender=parcel.sender, recipient=parcel.recipient, order_number=parcel.order_number,
         parcel_number=parcel.reference, weight_kg=parcel.weight_kg, service=service, carrier=carrier_name,

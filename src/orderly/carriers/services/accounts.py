@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from orderly.carriers.connectors.base import LabelFormat
 from orderly.carriers.locks import lock_carrier_account, lock_packaging_weight
 from orderly.carriers.models import CarrierAccount, LabelPrinter, PackagingWeight, ShippingMethod
+from orderly.carriers.services.common import credentials_of
 from orderly.carriers.status import CarrierKind
 from orderly.core import crypto
 from orderly.core.actors import Actor
@@ -210,8 +211,6 @@ def carrier_update(*, account: CarrierAccount, changes: dict, actor: Actor) -> C
     if "sender_address" in changes:
         account.sender_address = _sender(changes["sender_address"])
     if changes.get("credentials") is not None:
-        from orderly.carriers.services.common import credentials_of
-
         try:
             current = credentials_of(account)
         except Conflict:

@@ -218,7 +218,9 @@ def _labelled(fulfillment: Fulfillment) -> list[Labelled]:
     return changes
 
 
-def _after_commit(parcel: Parcel, fulfillment: Fulfillment, status: str, occurred_at) -> None:
+def announce_parcel_status(parcel: Parcel, fulfillment: Fulfillment, status: str, occurred_at) -> None:
+    """Tell the listeners of parcel_status_changed, once the transaction commits, that the parcel's tracking status is
+    now `status` (booking, voiding and tracking all announce through here)."""
     transaction.on_commit(
         lambda: parcel_status_changed.send_robust(
             sender=Parcel, parcel=parcel, fulfillment=fulfillment, status=TrackingStatus(status),
@@ -277,7 +279,7 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
         locked.label_applied = {}
     locked.save()
     _clear_order_error(order, fulfillment, actor)
-    _after_commit(locked, fulfillment, TrackingStatus.ANNOUNCED, now)
+    announce_parcel_status(locked, fulfillment, TrackingStatus.ANNOUNCED, now)
     return locked
 
 
@@ -391,7 +393,7 @@ def _record_void(parcel: Parcel, actor: Actor) -> Parcel:
     if fulfillment.status == FulfillmentStatus.FULFILLED:
         # the shop and the page must not show the number of a label that will not travel
         fulfillment_tracking_set(fulfillment=fulfillment, actor=actor, carrier="", tracking_number="")
-    _after_commit(locked, fulfillment, TrackingStatus.CANCELED, now)
+    announce_parcel_status(locked, fulfillment, TrackingStatus.CANCELED, now)
     return locked
 
 

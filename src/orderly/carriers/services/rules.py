@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from orderly.carriers.locks import lock_shipping_rule
-from orderly.carriers.models import CarrierAccount, PackagingWeight, ShippingMethod, ShippingRule
+from orderly.carriers.models import CarrierAccount, ShippingMethod, ShippingRule
+from orderly.carriers.selectors import packaging_weight_grams
 from orderly.core.actors import Actor
 from orderly.core.countries import COUNTRY_CODES
 from orderly.core.error_codes import ErrorCode
@@ -152,10 +153,6 @@ def shipping_method_resolve(*, order: Order, channel=None) -> Resolved | None:
     return Resolved(best.method.account, best.method, best) if best else None
 
 
-def packaging_grams() -> int:
-    return PackagingWeight.objects.filter(pk=1).values_list("grams", flat=True).first() or 0
-
-
 def parcel_weight(lines) -> Decimal:
     """The parcel's weight in kg: each line's variant weight × its units (items without a variant weigh nothing),
     plus the packaging weight setting. `lines`: the fulfillment's lines with their items and variants loaded."""
@@ -164,7 +161,7 @@ def parcel_weight(lines) -> Decimal:
          for line in lines),
         Decimal(0),
     )  # fmt: skip
-    return (total + Decimal(packaging_grams()) / GRAMS).quantize(Decimal("0.001"))
+    return (total + Decimal(packaging_weight_grams()) / GRAMS).quantize(Decimal("0.001"))
 
 
 def check_method(method: ShippingMethod, *, weight: Decimal, country: str) -> None:

@@ -11,8 +11,8 @@ from orderly.carriers import events
 from orderly.carriers.connectors import base
 from orderly.carriers.locks import lock_parcel_of
 from orderly.carriers.models import CarrierAccount, Parcel, TrackingEvent
-from orderly.carriers.services.booking import POLL_AFTER, _after_commit
-from orderly.carriers.services.common import close, connector_for
+from orderly.carriers.services.booking import POLL_AFTER, announce_parcel_status
+from orderly.carriers.services.common import close, connector_for, credentials_of
 from orderly.carriers.services.documents import booked_of
 from orderly.carriers.status import FINAL_TRACKING, TRACKING_TRANSITIONS, LabelStatus
 from orderly.core.actors import Actor
@@ -73,7 +73,7 @@ def tracking_record(*, parcel: Parcel, updates: list[base.TrackingUpdate], actor
         order_events.record(
             order, actor, *events.parcel_tracking(locked, update.status, locked.carrier_status, update.occurred_at)
         )
-        _after_commit(locked, fulfillment, update.status, update.occurred_at)
+        announce_parcel_status(locked, fulfillment, update.status, update.occurred_at)
         moved.append(update.status)
     if locked.tracking_status in FINAL_TRACKING:
         locked.next_poll_at = None
@@ -102,8 +102,6 @@ def parcels_for_updates(account: CarrierAccount, updates: list[base.TrackingUpda
 def webhook_receive(*, account: CarrierAccount, headers: dict[str, str], body: bytes) -> int:
     """A carrier's webhook delivery: the signature checked over the raw body first (WebhookSignatureRefused,
     nothing written), then each update recorded on its parcel. Returns how many statuses changed."""
-    from orderly.carriers.services.common import credentials_of
-
     secrets = credentials_of(account)
     secret = secrets.get("webhook_secret") or secrets.get("secret_key") or ""
     connector = connector_for(account)

@@ -2,7 +2,8 @@
 
 import importlib
 
-from orderly.channels.connectors.base import BaseConnector
+from orderly.channels.connectors.base import BaseConnector, ChannelError
+from orderly.core import crypto
 from orderly.core.error_codes import ErrorCode
 
 # Module per kind where the module's name is not the kind itself.
@@ -15,9 +16,6 @@ def get_connector(channel, **kwargs) -> BaseConnector:
     Raises ChannelError `credentials_unreadable` when the stored credentials cannot be read with this server's key
     (the key changed, or the value was altered): the sync run or webhook answer says so instead of "no token".
     """
-    from orderly.channels.connectors.base import ChannelError
-    from orderly.core import crypto
-
     try:
         credentials = crypto.decrypt(channel.credentials_encrypted, purpose=crypto.CHANNELS)
     except crypto.CredentialsUnreadable:

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from orderly.channels.connectors.csv_file import CsvRejected, parse_csv
 from orderly.channels.models import ChannelKind, SalesChannel, SyncRun, SyncRunKind
-from orderly.channels.services.sync import _finish, take_orders
+from orderly.channels.services.sync import sync_run_finish, take_orders
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
@@ -66,4 +66,4 @@ def csv_import(
                 for f in run.failures
             ]
             raise CsvRejected(errors)
-        return _finish(run)
+        return sync_run_finish(run)

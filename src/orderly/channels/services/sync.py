@@ -147,7 +147,9 @@ def _create_many(channel: SalesChannel, entries: list[ExternalOrder], actor: Act
         return created, refused
 
 
-def _finish(run: SyncRun, *, error: str = "", status: str = SyncRunStatus.FAILED) -> SyncRun:
+def sync_run_finish(run: SyncRun, *, error: str = "", status: str = SyncRunStatus.FAILED) -> SyncRun:
+    """Close a sync run as it stands in the database: failed (or `status`) with `error`, else succeeded, or partial
+    when some orders failed. Every way a run ends (pull, CSV import, webhook) finishes it here."""
     run.refresh_from_db()
     run.finished_at = timezone.now()
     run.error = error[:1000]
@@ -185,7 +187,7 @@ def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector
         conn = connector or get_connector(channel)
     except ChannelError as exc:  # e.g. credentials unreadable with this server's key
         _schedule(channel)
-        return _finish(run, error=exc.message)
+        return sync_run_finish(run, error=exc.message)
     conn.unchanged = lambda stamps: _unchanged(channel, stamps)
     error = ""
     try:
@@ -197,14 +199,14 @@ def channel_sync(*, channel: SalesChannel, actor: Actor | None = None, connector
         error = exc.message
     except BaseException as exc:
         # Interrupted (a crash, a stopped worker): what was committed stays, the log says where it stopped.
-        _finish(run, error=f"Interrupted: {exc.__class__.__name__}: {exc}", status=SyncRunStatus.INTERRUPTED)
+        sync_run_finish(run, error=f"Interrupted: {exc.__class__.__name__}: {exc}", status=SyncRunStatus.INTERRUPTED)
         _schedule(channel)
         raise
     finally:
         if connector is None:
             conn.close()
     _schedule(channel)
-    return _finish(run, error=error)
+    return sync_run_finish(run, error=error)
 
 
 def _unchanged(channel: SalesChannel, stamps: dict[str, str]) -> set[str]:
@@ -249,7 +251,7 @@ def order_synchronize(
     try:
         conn = connector or get_connector(channel)
     except ChannelError as exc:
-        return _finish(run, error=exc.message)
+        return sync_run_finish(run, error=exc.message)
     error = ""
     try:
         entry = conn.fetch_order(order.external_id)
@@ -263,4 +265,4 @@ def order_synchronize(
     finally:
         if connector is None:
             conn.close()
-    return _finish(run, error=error)
+    return sync_run_finish(run, error=error)

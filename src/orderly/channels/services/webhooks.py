@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from orderly.channels.connectors import get_connector
 from orderly.channels.connectors.base import ChannelError, WebhookRefused
 from orderly.channels.models import SalesChannel, SyncRun, SyncRunKind, WebhookDelivery
-from orderly.channels.services.sync import _finish, take_orders
+from orderly.channels.services.sync import sync_run_finish, take_orders
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
@@ -66,5 +66,5 @@ def webhook_receive(*, channel: SalesChannel, headers: Mapping[str, str], body: 
             channel=channel, kind=SyncRunKind.WEBHOOK, trigger=f"webhook {message.topic}"[:150]
         )
         take_orders(channel, message.orders, run, Actor.for_channel(channel))
-        run = _finish(run)
+        run = sync_run_finish(run)
     return WebhookResult(delivery_id=message.delivery_id, duplicate=False, run=run)

@@ -16,7 +16,7 @@ from orderly.core.retry import retry_on_conflict
 from orderly.inventory.bulk import bulk_insert
 from orderly.inventory.locks import lock_lots
 from orderly.inventory.models import Hold, Lot, Movement
-from orderly.inventory.services.stock import _movement
+from orderly.inventory.services.stock import new_movement
 from orderly.inventory.status import MovementKind
 
 
@@ -110,7 +110,7 @@ def holds_change(*, changes: Sequence[HoldChange], reference: str, actor: Actor)
     bulk_insert(
         Movement,
         [
-            _movement(lots[lot_id], kind, actor, held_change=quantity, reference=reference,
+            new_movement(lots[lot_id], kind, actor, held_change=quantity, reference=reference,
                       reason=f"{count} order item{'s' if count != 1 else ''}")
             for (lot_id, kind), (quantity, count) in sorted(per_lot.items())
         ]

@@ -19,7 +19,7 @@ from orderly.core.exceptions import Conflict, NotFound
 from orderly.core.retry import retry_on_conflict
 from orderly.inventory.locks import lock_lots
 from orderly.inventory.models import Hold, Lot, Movement
-from orderly.inventory.services.stock import _lot_create, _movement, default_warehouse, to_quantity
+from orderly.inventory.services.stock import default_warehouse, lot_create, new_movement, to_quantity
 from orderly.inventory.status import LotKind, MovementKind
 
 
@@ -77,7 +77,7 @@ def raw_holds(*, holds: Sequence[tuple[str, Sequence[tuple[int, Decimal]]]], act
             new_holds.append(Hold(lot_id=lot_id, order_item_id=None, reference=reference, quantity=kg))
         else:
             Hold.objects.filter(pk=hold.pk).update(quantity=F("quantity") + kg)
-        movements.append(_movement(lots[lot_id], MovementKind.HOLD, actor, held_change=kg, reference=reference))
+        movements.append(new_movement(lots[lot_id], MovementKind.HOLD, actor, held_change=kg, reference=reference))
     Hold.objects.bulk_create(new_holds)
     # one UPDATE for every lot, each by its own kg (the lots are locked already)
     Lot.objects.filter(pk__in=per_lot).update(
@@ -102,8 +102,8 @@ def raw_release(*, reference: str, actor: Actor, reason: str = "") -> Decimal:
     for hold in holds:
         Lot.objects.filter(pk=hold.lot_id).update(held=F("held") - hold.quantity)
         movements.append(
-            _movement(lots[hold.lot_id], MovementKind.RELEASE, actor, held_change=-hold.quantity, reference=reference,
-                      reason=reason)
+            new_movement(lots[hold.lot_id], MovementKind.RELEASE, actor, held_change=-hold.quantity,
+                         reference=reference, reason=reason)
         )  # fmt: skip
     Hold.objects.filter(pk__in=[h.pk for h in holds]).delete()
     Movement.objects.bulk_create(movements)
@@ -126,7 +126,7 @@ def loose_output(
     """A loose lot of `product` made here (roasted kg), dated `lot_date`, with an "output" movement; the caller
     consumes what it was made from in the same transaction."""
     quantity = to_quantity(quantity, field="roasted_out_kg")
-    return _lot_create(
+    return lot_create(
         kind=LotKind.LOOSE, quantity=quantity, actor=actor, lot_date=lot_date, warehouse=default_warehouse(),
         position=None, product=product, reason=reason, reference=reference, movement=MovementKind.OUTPUT,
     )  # fmt: skip

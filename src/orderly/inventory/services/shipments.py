@@ -18,11 +18,11 @@ from orderly.core.retry import retry_on_conflict
 from orderly.inventory.locks import lock_lots
 from orderly.inventory.models import Hold, Lot, Movement
 from orderly.inventory.services.stock import (
-    _check_fits,
-    _lot_create,
-    _movement,
+    check_lot_fits,
     default_warehouse,
+    lot_create,
     lots_lock,
+    new_movement,
     to_quantity,
 )
 from orderly.inventory.status import LotKind, MovementKind
@@ -135,7 +135,7 @@ def _apply_ship(draws: list[ShipDraw], lots: dict[int, Lot], holds: list[Hold], 
             hold.quantity -= draw.quantity
             changed_holds.add(hold.pk)
         movements.append(
-            _movement(lot, MovementKind.SHIPMENT, actor, quantity=-draw.quantity, held_change=held_change,
+            new_movement(lot, MovementKind.SHIPMENT, actor, quantity=-draw.quantity, held_change=held_change,
                       reference=reference, reason=draw.hold_reference and f"Held for {draw.hold_reference}")
         )  # fmt: skip
     touched = [lots[lot_id] for lot_id in sorted({d.lot_id for d in draws})]
@@ -171,7 +171,7 @@ def stock_unship(*, draws: Sequence[ShipDraw], actor: Actor, reference: str, res
     for draw in draws:
         lot = lots[draw.lot_id]
         quantity = Decimal(draw.quantity)
-        _check_fits(lot, quantity)
+        check_lot_fits(lot, quantity)
         lot.on_hand += quantity
         key = (draw.lot_id, draw.order_item_id)
         hold = holds.get(key)
@@ -187,7 +187,7 @@ def stock_unship(*, draws: Sequence[ShipDraw], actor: Actor, reference: str, res
                 if hold.pk:
                     changed[hold.pk] = hold
         movements.append(
-            _movement(lot, MovementKind.SHIP_REVERSAL, actor, quantity=quantity,
+            new_movement(lot, MovementKind.SHIP_REVERSAL, actor, quantity=quantity,
                       held_change=quantity if rehold else Decimal("0"), reference=reference,
                       reason=f"Held again for {draw.hold_reference}" if rehold else "")
         )  # fmt: skip
@@ -206,7 +206,7 @@ def stock_return(*, variant_id: int, quantity, actor: Actor, reference: str = ""
     variant = Variant.objects.filter(pk=variant_id).first()
     if variant is None:
         raise NotFound(f"No product variant with id {variant_id}.", field="variant", resource="variant", key=variant_id)
-    return _lot_create(
+    return lot_create(
         kind=LotKind.PACKAGED, quantity=to_quantity(quantity, whole=True), actor=actor,
         lot_date=timezone.now().date(), warehouse=default_warehouse(), position=None, variant=variant,
         reason=reason, reference=reference, movement=MovementKind.RETURN,

@@ -78,7 +78,8 @@ def _position(warehouse: Warehouse, code: str | None) -> Position | None:
     return position
 
 
-def _movement(lot: Lot, kind: str, actor: Actor, *, quantity=Decimal("0"), held_change=Decimal("0"), **extra):
+def new_movement(lot: Lot, kind: str, actor: Actor, *, quantity=Decimal("0"), held_change=Decimal("0"), **extra):
+    """An unsaved ledger line of `lot` by `actor`; the services of this package save it with the change it records."""
     return Movement(
         lot=lot,
         kind=kind,
@@ -92,7 +93,8 @@ def _movement(lot: Lot, kind: str, actor: Actor, *, quantity=Decimal("0"), held_
     )
 
 
-def _check_fits(lot: Lot, quantity: Decimal) -> None:
+def check_lot_fits(lot: Lot, quantity: Decimal) -> None:
+    """Refuse (ValidationError on `quantity`) when adding `quantity` would take the lot past MAX_QUANTITY."""
     if lot.on_hand + quantity > MAX_QUANTITY:
         raise ValidationError(f"Lot {lot.number} cannot hold more than {MAX_QUANTITY}.", field="quantity")
 
@@ -133,12 +135,12 @@ def stock_receive(
             raise ValidationError("lot is at most 200 characters.", field="lot")
         lot = lock_raw_lot_by_name(name)
         if lot is not None:
-            _check_fits(lot, quantity)
+            check_lot_fits(lot, quantity)
             lot.on_hand += quantity
             lot.save(update_fields=["on_hand"])
-            _movement(lot, MovementKind.RECEIPT, actor, quantity=quantity, reason=reason).save()
+            new_movement(lot, MovementKind.RECEIPT, actor, quantity=quantity, reason=reason).save()
             return lot
-        return _lot_create(
+        return lot_create(
             kind=kind, quantity=quantity, actor=actor, lot_date=lot_date, warehouse=warehouse,
             position=_position(warehouse, position), name=name, reason=reason,
         )  # fmt: skip
@@ -148,12 +150,12 @@ def stock_receive(
             if not sku:
                 raise ValidationError("Packaged stock needs a sku.", code=ErrorCode.REQUIRED, field="sku")
             raise UnknownSku(sku.strip(), field="sku")
-        return _lot_create(
+        return lot_create(
             kind=kind, quantity=quantity, actor=actor, lot_date=lot_date, warehouse=warehouse,
             position=_position(warehouse, position), variant=variant, reason=reason,
         )  # fmt: skip
     product_obj = _loose_product(product, product_id)
-    return _lot_create(
+    return lot_create(
         kind=kind, quantity=quantity, actor=actor, lot_date=lot_date, warehouse=warehouse,
         position=_position(warehouse, position), product=product_obj, reason=reason,
     )  # fmt: skip
@@ -188,7 +190,9 @@ def _loose_product(product: "str | Product | None", product_id: int | None) -> P
     return found
 
 
-def _lot_create(*, kind, quantity, actor, lot_date, warehouse, position, movement=MovementKind.RECEIPT, **fields):
+def lot_create(*, kind, quantity, actor, lot_date, warehouse, position, movement=MovementKind.RECEIPT, **fields):
+    """A new lot numbered LOT-…, with its first ledger line (`movement`, a receipt unless told) for `quantity`; call
+    inside the caller's transaction."""
     reason = fields.pop("reason", "")
     reference = fields.pop("reference", "")
     lot = Lot.objects.create(
@@ -200,7 +204,7 @@ def _lot_create(*, kind, quantity, actor, lot_date, warehouse, position, movemen
         on_hand=quantity,
         **fields,
     )
-    _movement(lot, movement, actor, quantity=quantity, reason=reason, reference=reference).save()
+    new_movement(lot, movement, actor, quantity=quantity, reason=reason, reference=reference).save()
     held_already(lot)  # a new lot: locking it again (holding its units) waits for no one
     return lot
 
@@ -212,7 +216,7 @@ def stock_output(
 ) -> Lot:
     """A packaged lot made here from loose stock (the caller consumes the loose kg in the same transaction)."""
     quantity = to_quantity(quantity, whole=True)
-    return _lot_create(
+    return lot_create(
         kind=LotKind.PACKAGED, quantity=quantity, actor=actor, lot_date=lot_date or timezone.now().date(),
         warehouse=default_warehouse(), position=None, variant=variant, reason=reason, reference=reference,
         movement=MovementKind.OUTPUT,
@@ -245,10 +249,10 @@ def stock_adjust(*, lot, quantity, reason: str, actor: Actor) -> Lot:
             requested=quantity_text(-change),
             available=quantity_text(lot.available),
         )
-    _check_fits(lot, change)
+    check_lot_fits(lot, change)
     lot.on_hand += change
     lot.save(update_fields=["on_hand"])
-    _movement(lot, MovementKind.ADJUSTMENT, actor, quantity=change, reason=reason).save()
+    new_movement(lot, MovementKind.ADJUSTMENT, actor, quantity=change, reason=reason).save()
     return lot
 
 
@@ -277,18 +281,18 @@ def stock_move(*, lot, quantity, position: str, actor: Actor) -> Lot:
         source.position = target_position
         source.save(update_fields=["position"])
         reason = f"Moved from {before} to {target_position.code}."
-        _movement(source, MovementKind.MOVE_OUT, actor, reason=reason).save()
+        new_movement(source, MovementKind.MOVE_OUT, actor, reason=reason).save()
         return source
     if source.kind == LotKind.RAW:
         raise ValidationError("A raw lot moves whole: its name is unique.", field="quantity")
     source.on_hand -= quantity
     source.save(update_fields=["on_hand"])
-    target = _lot_create(
+    target = lot_create(
         kind=source.kind, quantity=quantity, actor=actor, lot_date=source.lot_date, warehouse=source.warehouse,
         position=target_position, variant=source.variant, product=source.product, movement=MovementKind.MOVE_IN,
         reference=source.number, reason=f"From lot {source.number}.",
     )  # fmt: skip
-    _movement(
+    new_movement(
         source, MovementKind.MOVE_OUT, actor, quantity=-quantity, reference=target.number,
         reason=f"To lot {target.number} at {target_position.code}.",
     ).save()  # fmt: skip
@@ -334,7 +338,7 @@ def lots_consume(*, draws: Sequence[tuple[int, Decimal]], actor: Actor, referenc
             )
         lot.on_hand -= quantity
         movements.append(
-            _movement(lot, MovementKind.CONSUMPTION, actor, quantity=-quantity, reference=reference, reason=reason)
+            new_movement(lot, MovementKind.CONSUMPTION, actor, quantity=-quantity, reference=reference, reason=reason)
         )
     Lot.objects.bulk_update(lots, ["on_hand"])
     Movement.objects.bulk_create(movements)

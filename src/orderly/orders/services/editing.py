@@ -30,7 +30,9 @@ MAX_ITEMS = 500
 ITEM_DIFF_FIELDS = ("sku", "name", "quantity", "unit_price", "tax_rate", "discount", "delivery_type", "position")
 
 
-def _clean_items(items, *, strict: bool, currency: str = "", field: str = "items") -> list[dict]:
+def clean_items(items, *, strict: bool, currency: str = "", field: str = "items") -> list[dict]:
+    """The items as an order's items are stored, each checked (ValidationError naming the item and field); `strict`
+    refuses unknown or inactive SKUs instead of flagging them. Shared by editing and the shop's sync."""
     if not isinstance(items, list) or not items:
         raise ValidationError(f"{field}: an order needs at least one item.", field=field)
     if len(items) > MAX_ITEMS:
@@ -61,7 +63,8 @@ def _clean_items(items, *, strict: bool, currency: str = "", field: str = "items
     return cleaned
 
 
-def _save_address(data: dict | None, existing: Address | None = None) -> Address | None:
+def save_address(data: dict | None, existing: Address | None = None) -> Address | None:
+    """Save `data` into `existing` (or a new address) and return it; None for no address."""
     if data is None:
         return None
     address = existing or Address()
@@ -153,7 +156,7 @@ def order_create(
     external_id = clean.text(external_id, field="external_id", max_length=100)
     external_ref = clean.text(external_ref, field="external_ref", max_length=100)
     external_status = clean.text(external_status, field="external_status", max_length=64)
-    item_data = _clean_items(items, strict=strict, currency=currency_code)
+    item_data = clean_items(items, strict=strict, currency=currency_code)
 
     with transaction.atomic():
         order = Order(
@@ -167,8 +170,8 @@ def order_create(
             status=status,
             stage=Stage.NEW,
             notes=notes,
-            shipping_address=_save_address(shipping),
-            billing_address=_save_address(billing),
+            shipping_address=save_address(shipping),
+            billing_address=save_address(billing),
             **customer_fields,
             **figures,
         )
@@ -197,7 +200,8 @@ def ensure_editable(order: Order, *, items: bool = False) -> None:
         )
 
 
-def _diff_address(name: str, before: Address | None, after: dict | None, changes: dict) -> None:
+def diff_address(name: str, before: Address | None, after: dict | None, changes: dict) -> None:
+    """Add to `changes` what differs between the address before and `after`, under `name`, for the timeline."""
     old = before.as_dict() if before else None
     if after is not None and old is not None:
         after = {key: after.get(key, "") for key in ADDRESS_FIELDS}
@@ -236,7 +240,8 @@ def _with_current_values(order: Order, entries) -> list:
     return merged
 
 
-def _item_summary(item: OrderItem) -> dict:
+def item_summary(item: OrderItem) -> dict:
+    """An item's fields as the timeline's change lines show them."""
     return {name: str(getattr(item, name)) for name in ITEM_DIFF_FIELDS}
 
 
@@ -254,12 +259,14 @@ PROCESSED_FIELDS = (
 PRICED_FIELDS = ("unit_price", "tax_rate", "discount")
 
 
-def _processed(item: OrderItem) -> int:
+def units_processed(item: OrderItem) -> int:
+    """The most units of the item any process has worked on (held, picked, shipped, …): what an edit may not go
+    below."""
     return max(getattr(item, name) for name in PROCESSED_FIELDS)
 
 
 def _processed_detail(item: OrderItem) -> dict:
-    return {"line": item.line_no, "sku": item.sku, "processed": _processed(item)}
+    return {"line": item.line_no, "sku": item.sku, "processed": units_processed(item)}
 
 
 def _refuse_processed_changes(existing: dict[int, OrderItem], item_data: list[dict]) -> None:
@@ -267,7 +274,7 @@ def _refuse_processed_changes(existing: dict[int, OrderItem], item_data: list[di
     ordering fewer units of it than were processed."""
     kept = {data.get("id") for data in item_data}
     for item in existing.values():
-        if item.id not in kept and _processed(item):
+        if item.id not in kept and units_processed(item):
             raise ValidationError(
                 f"Line {item.line_no} ({item.sku}) has been shipped, returned or invoiced; it cannot be removed.",
                 code=ErrorCode.ITEM_PROCESSED,
@@ -276,7 +283,7 @@ def _refuse_processed_changes(existing: dict[int, OrderItem], item_data: list[di
             )
     for index, data in enumerate(item_data):
         item = existing.get(data.get("id"))
-        if item is None or not _processed(item):
+        if item is None or not units_processed(item):
             continue
         for name in PRICED_FIELDS:
             if name in data and data[name] != getattr(item, name):
@@ -287,9 +294,9 @@ def _refuse_processed_changes(existing: dict[int, OrderItem], item_data: list[di
                     field=f"items[{index}].{name}",
                     **_processed_detail(item),
                 )
-        if data.get("quantity", item.quantity) < _processed(item):
+        if data.get("quantity", item.quantity) < units_processed(item):
             raise ValidationError(
-                f"items[{index}].quantity cannot be less than {_processed(item)}: that many units of line "
+                f"items[{index}].quantity cannot be less than {units_processed(item)}: that many units of line "
                 f"{item.line_no} ({item.sku}) have been processed.",
                 code=ErrorCode.ITEM_PROCESSED,
                 field=f"items[{index}].quantity",
@@ -310,7 +317,7 @@ def items_would_change(existing: dict[int, OrderItem], item_data: list[dict]) ->
     return False
 
 
-def _replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
+def replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
     """Make the order's items what `item_data` says (see order_update); writes nothing when they already are.
     Item changes need an order whose items may still change (ensure_editable with items)."""
     existing = {item.id: item for item in order.items.all()}
@@ -318,7 +325,7 @@ def _replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
         return
     ensure_editable(order, items=True)
     _refuse_processed_changes(existing, item_data)
-    before = [_item_summary(item) for item in existing.values()]
+    before = [item_summary(item) for item in existing.values()]
     kept_ids = set()
     new_items = []
     for line_no, data in enumerate(item_data, start=1):
@@ -350,7 +357,7 @@ def _replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
             item.save()
             new_items.append(item)
     order.items.filter(id__in=set(existing) - kept_ids).delete()
-    after = [_item_summary(item) for item in new_items]
+    after = [item_summary(item) for item in new_items]
     if before != after:
         changes["items"] = {"before": before, "after": after}
     compute_order(order, new_items)
@@ -391,9 +398,9 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
                 if data is None and name == "shipping_address":
                     raise ValidationError("shipping_address cannot be removed.", field=name)
                 current = getattr(order, name)
-                _diff_address(name, current, data, diff)
+                diff_address(name, current, data, diff)
                 if name in diff:
-                    setattr(order, name, _save_address(data, current) if data else None)
+                    setattr(order, name, save_address(data, current) if data else None)
         simple = {
             "currency": lambda v: clean.currency(v),
             "notes": lambda v: clean.text(v, field="notes", max_length=5000),
@@ -410,13 +417,13 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
             order.order_date = changes["order_date"]
         if "items" in changes:
             entries = _with_current_values(order, changes["items"])
-            _replace_items(order, _clean_items(entries, strict=True, currency=order.currency), diff)
+            replace_items(order, clean_items(entries, strict=True, currency=order.currency), diff)
         if not diff:
             return order
         order.save()
         events.edited(order, actor, diff)
         apply_checks(order, actor)
-        if "items" in diff and (order.amount_paid or any(_processed(item) for item in order.items.all())):
+        if "items" in diff and (order.amount_paid or any(units_processed(item) for item in order.items.all())):
             # the items' processes already began: their statuses follow the new quantities and amounts
             order = order_settle(order=order, actor=actor)
     return order

@@ -8,10 +8,12 @@ the model's own field list and defaults, so fields added later are written witho
 
 import json
 import operator
+import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
+import psycopg
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -104,8 +106,6 @@ def _last_one(adapt):
 def _max_params() -> int:
     if connection.vendor == "sqlite":
         try:
-            import sqlite3
-
             return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         except AttributeError:  # Python before 3.11
             return 999
@@ -178,8 +178,6 @@ def _execute(model, columns: list[str], values: list[list], returning: bool) -> 
 def _copy_postgresql(model, columns: list[str], values: list[list], returning: bool) -> list[int]:
     """COPY the rows in (one statement, the fastest way into PostgreSQL); ids, when wanted, are taken from the
     table's identity sequence first in one query, so they are known in row order without RETURNING."""
-    import psycopg
-
     quote = connection.ops.quote_name
     table = model._meta.db_table
     ids = []

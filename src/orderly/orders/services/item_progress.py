@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
@@ -32,7 +32,7 @@ from orderly.core.retry import retry_on_conflict
 from orderly.inventory.bulk import bulk_insert
 from orderly.orders.completion import ItemFigures
 from orderly.orders.events import Note
-from orderly.orders.locks import lock_items, lock_orders
+from orderly.orders.locks import lock_item_values, lock_order_ids
 from orderly.orders.models import ITEM_COUNTERS, Order, OrderEvent, OrderItem
 from orderly.orders.services.settling import order_settle
 from orderly.orders.status import ITEM_TRANSITIONS
@@ -58,9 +58,9 @@ WORDS = {
     "qty_picked": "picked", "qty_sorted": "sorted", "qty_handed_to_carrier": "shipped", "qty_canceled": "canceled",
     "qty_returned": "returned", "qty_invoiced": "invoiced", "qty_credited": "credited",
 }  # fmt: skip
-# A call moving items to this many different sets of values or fewer writes one UPDATE per set (a plan's thousands
-# of items take a handful of values); more, and one bulk UPDATE of them all is fewer statements.
-MAX_GROUPED_UPDATES = 20
+# Items a statement of the VALUES join writes: (1 + counters) parameters each, well under SQLite's limit of 32,766
+# and PostgreSQL's of 65,535.
+ROWS_PER_JOIN = 2000
 
 Row = dict  # an item's id, order_id, sku, line_no, quantity, status and every counter
 
@@ -318,9 +318,9 @@ class Credited(_Counting):
 def _rows(ids: set[int]) -> dict[int, Row]:
     """The items as rows, locked: their orders first, then the items (the global lock order, orderly.core.locks);
     a caller that holds them already waits for no one."""
-    lock_orders(OrderItem.objects.filter(pk__in=sorted(ids)).values("order_id"), deleted=True)
+    lock_order_ids(OrderItem.objects.filter(pk__in=sorted(ids)).values("order_id"), deleted=True)
     fields = ("id", "order_id", "sku", "line_no", "quantity", "status", *ITEM_COUNTERS)
-    found = {item.pk: {field: getattr(item, field) for field in fields} for item in lock_items(ids=ids)}
+    found = {row["id"]: row for row in lock_item_values(ids=ids, fields=fields)}
     if missing := sorted(ids - set(found)):
         raise ValueError(f"no order item {missing[0]}")
     return found
@@ -379,18 +379,44 @@ def _refusal(before: Row, after: Row, what: str, first: Sequence[str]) -> None:
 
 
 def _write(rows: dict[int, Row], moved: dict[int, dict[str, int]]) -> None:
-    """One UPDATE per distinct set of values, or one bulk UPDATE when there are many."""
-    groups: dict[tuple, list[int]] = defaultdict(list)
+    """Set the moved counters: one UPDATE per set of counters that moved together, joined on a VALUES list of each
+    item's id and new values (a plan's thousands of items are a statement or two, not a CASE per row); databases
+    without UPDATE … FROM get one UPDATE per distinct set of values."""
+    by_names: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for pk, changes in moved.items():
-        groups[tuple((field, rows[pk][field]) for field in sorted(changes))].append(pk)
-    if len(groups) <= MAX_GROUPED_UPDATES:
-        for values, pks in sorted(groups.items()):
-            OrderItem.objects.filter(pk__in=sorted(pks)).update(**dict(values))
-        return
-    names = sorted({field for changes in moved.values() for field in changes})
-    OrderItem.objects.bulk_update(
-        [OrderItem(pk=pk, **{field: rows[pk][field] for field in names}) for pk in sorted(moved)], names
+        by_names[tuple(sorted(changes))].append(pk)
+    for names, pks in sorted(by_names.items()):
+        pks.sort()
+        if connection.vendor not in ("sqlite", "postgresql"):
+            _write_by_value(rows, names, pks)
+            continue
+        for start in range(0, len(pks), ROWS_PER_JOIN):
+            _update_joined(
+                names, [(pk, *(rows[pk][name] for name in names)) for pk in pks[start : start + ROWS_PER_JOIN]]
+            )
+
+
+def _update_joined(names: tuple[str, ...], values: list[tuple[int, ...]]) -> None:
+    quote = connection.ops.quote_name
+    table = quote(OrderItem._meta.db_table)
+    columns = [quote(OrderItem._meta.get_field(name).column) for name in names]
+    # VALUES names its columns column1, column2, … on both databases; the cast gives PostgreSQL the column's type
+    sets = ", ".join(f"{column} = CAST(v.column{i} AS integer)" for i, column in enumerate(columns, start=2))
+    row = "(" + ", ".join(["%s"] * (len(names) + 1)) + ")"
+    sql = (
+        f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(values))}) AS v "
+        f"WHERE {table}.{quote('id')} = v.column1"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for line in values for value in line])
+
+
+def _write_by_value(rows: dict[int, Row], names: tuple[str, ...], pks: list[int]) -> None:
+    groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for pk in pks:
+        groups[tuple(rows[pk][name] for name in names)].append(pk)
+    for values, group in sorted(groups.items()):
+        OrderItem.objects.filter(pk__in=group).update(**dict(zip(names, values, strict=True)))
 
 
 def record_progress(*, changes: Sequence[ItemChange], actor: Actor, note: Note) -> tuple[dict[int, Row], dict]:

@@ -11,15 +11,15 @@ from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import apply_checks
 from orderly.orders.services.editing import (
     ITEM_DIFF_FIELDS,
-    _clean_items,
-    _diff_address,
-    _item_summary,
-    _processed,
-    _replace_items,
-    _save_address,
     apply_customer,
     build_charges,
+    clean_items,
+    diff_address,
+    item_summary,
+    replace_items,
+    save_address,
     shop_figures,
+    units_processed,
 )
 from orderly.orders.services.settling import order_settle
 from orderly.orders.services.totals import compute_order
@@ -77,9 +77,9 @@ def _apply_content(order: Order, changes: dict, diff: dict, ignored: list) -> bo
             # kept as the shop has it; the checks flag what its country's rules refuse
             data = clean.address_loose(changes[name], field=name)
             current = getattr(order, name)
-            _diff_address(name, current, data, diff)
+            diff_address(name, current, data, diff)
             if name in diff:
-                setattr(order, name, _save_address(data, current))
+                setattr(order, name, save_address(data, current))
     amounts_changed = _apply_shop(order, changes["shop"], diff, ignored) if "shop" in changes else False
     if "items" in changes and _apply_items(order, changes["items"], diff, ignored):
         return True
@@ -89,18 +89,18 @@ def _apply_content(order: Order, changes: dict, diff: dict, ignored: list) -> bo
 
 
 def _apply_items(order: Order, items, diff: dict, ignored: list) -> bool:
-    item_data = _clean_items(items, strict=False)
+    item_data = clean_items(items, strict=False)
     wanted = [{name: str(data[name]) for name in ITEM_DIFF_FIELDS} for data in item_data]
     current = list(order.items.all())
-    if wanted == [_item_summary(item) for item in current] and [d["tax_lines"] for d in item_data] == [
+    if wanted == [item_summary(item) for item in current] and [d["tax_lines"] for d in item_data] == [
         item.tax_lines for item in current
     ]:
         return False
-    if order.stage != Stage.NEW or any(_processed(item) for item in current):
+    if order.stage != Stage.NEW or any(units_processed(item) for item in current):
         # picked, shipped or invoiced items are ours to keep as they are; the event says the shop's were not applied
         ignored.append("items")
         return False
-    _replace_items(order, item_data, diff)
+    replace_items(order, item_data, diff)
     return True
 
 

@@ -20,6 +20,10 @@ Keyword-only; `actor` is an orderly.core.actors.Actor; `plan` is a FulfillmentPl
 
 Reads are in orderly.plans.selectors (plan_list, plan_get, plan_orders, allocation_lines, packaging_plans,
 packaging_plan_get, pick_list).
+
+The modules call one way only, kept by an import-linter contract in pyproject.toml: plans (create, add, remove,
+cancel) and picklist → allocation → packaging (which owns what a packaging plan may do, archiving included) →
+holding (writing a plan's holds) → common (finding and locking a plan, its status checks).
 """
 
 from orderly.plans.services.allocation import allocation_save

@@ -1,4 +1,5 @@
-"""Allocation: hold packaged stock for a plan's order items, FIFO by lot date, in a fixed number of queries."""
+"""Allocation: hold packaged stock for a plan's order items, FIFO by lot date, in a fixed number of queries; then
+plan the packaging of what stays outstanding (packaging, below it: packaging never calls allocation)."""
 
 from collections.abc import Iterable, Mapping
 
@@ -8,14 +9,12 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
 from orderly.core.retry import retry_on_conflict
-from orderly.inventory.services import HoldChange, holds_change
-from orderly.orders import events
-from orderly.orders.services import order_items_progress
-from orderly.orders.services.item_progress import Held
 from orderly.plans import planning
 from orderly.plans.models import FulfillmentPlan
 from orderly.plans.selectors import AllocationState, allocation_state
-from orderly.plans.services.plans import plan_lock_tree, refuse_unless_open
+from orderly.plans.services.common import plan_lock_tree, refuse_unless_open
+from orderly.plans.services.holding import plan_holds_write
+from orderly.plans.services.packaging import packaging_sync
 
 MAX_UNITS = 2_000_000_000
 
@@ -54,27 +53,6 @@ def _refusal_message(refusal: planning.Refusal, sku: str) -> str:
     return f"Cannot allocate {r.requested} of {sku}: {r.locked} are on orders completed on the pick list."
 
 
-def apply_deltas(
-    plan: FulfillmentPlan, state: AllocationState, deltas: list[planning.HoldDelta], actor: Actor
-) -> dict[int, int]:
-    """Write hold changes, and tell the orders area the units now held for each item whose count changed (its
-    *available* indicator, and each touched order's `allocated` event).
-
-    Returns units held per item afterwards. Queries do not grow with the number of lines.
-    """
-    holds_change(
-        changes=[HoldChange(d.lot_id, d.item_id, d.quantity) for d in deltas], reference=plan.number, actor=actor
-    )
-    after = planning.held_after(state.held, deltas)
-    changed = sorted(item_id for item_id, row in state.items.items() if after.get(item_id, 0) != row["qty_available"])
-    order_items_progress(
-        changes=[Held(item=item_id, units=after.get(item_id, 0)) for item_id in changed],
-        actor=actor,
-        note=events.allocated(plan.number),
-    )
-    return after
-
-
 @retry_on_conflict
 @transaction.atomic
 def allocation_save(
@@ -90,8 +68,6 @@ def allocation_save(
     the numbers, writing nothing. Then — even when nothing changed — each variant's outstanding units get a
     planned packaging plan (created, updated, or archived when nothing is outstanding).
     """
-    from orderly.plans.services.packaging import packaging_sync
-
     plan = plan_lock_tree(plan, stock=True)
     refuse_unless_open(plan, "change the allocation")
     state = allocation_state(plan)
@@ -110,6 +86,6 @@ def allocation_save(
             message, code=ErrorCode.ALLOCATION_REFUSED, field="lines", sku=sku, requested=first.requested,
             ordered=first.ordered, allocated=first.allocated, available=first.available,
         ) from None  # fmt: skip
-    after = apply_deltas(plan, state, deltas, actor)
+    after = plan_holds_write(plan, state, deltas, actor)
     packaging_sync(plan=plan, actor=actor, reason="allocation saved", lines=state.lines, held_per_item=after)
     return plan

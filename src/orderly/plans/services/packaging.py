@@ -23,8 +23,9 @@ from orderly.orders.services.item_progress import Expected
 from orderly.plans import planning
 from orderly.plans.locks import lock_packaging_plans
 from orderly.plans.models import FulfillmentPlan, PackagingPlan
-from orderly.plans.selectors import allocation_state, loose_needed
-from orderly.plans.services.plans import plan_lock_tree, refuse_unless_open
+from orderly.plans.selectors import allocation_state, loose_needed, packaging_plan_get
+from orderly.plans.services.common import plan_lock_tree, refuse_unless_open
+from orderly.plans.services.holding import plan_holds_write
 from orderly.plans.status import PACKAGING_TRANSITIONS, PackagingStatus
 
 PACKAGING_PREFIX = "PP"
@@ -91,6 +92,19 @@ def packaging_sync(
     return [p for p in waiting if p.status == PackagingStatus.PLANNED]
 
 
+def packaging_plans_archive(*, plan: FulfillmentPlan, actor: Actor) -> list[PackagingPlan]:
+    """Archive every packaging plan of `plan` that is planned or in progress (the plan is canceled: nothing of it
+    is packed any more). Call inside the plan's transaction, after the plan's lock; each goes along
+    PACKAGING_TRANSITIONS. The items' *expected in stock* is the caller's: a canceled plan has released them all.
+    Returns the archived ones."""
+    archived = lock_packaging_plans(plan.pk)
+    for packaging in archived:
+        _move(packaging, PackagingStatus.ARCHIVED, "archive")
+        packaging.updated_at, packaging.updated_by = timezone.now(), actor.name[:150]
+    PackagingPlan.objects.bulk_update(archived, ["status", "updated_at", "updated_by"])
+    return archived
+
+
 def _expected_sync(
     plan: FulfillmentPlan,
     lines: Sequence[planning.Line],
@@ -124,8 +138,6 @@ def _for_update(packaging, *, stock: bool = False) -> PackagingPlan:
     """Lock, in the global order, the plan's orders and their items (the units expected for them follow the
     packaging plans), with `stock` the lots packing draws from and allocates, then the plan, then its packaging
     plans; returns this one with its plan and variant loaded."""
-    from orderly.plans.selectors import packaging_plan_get
-
     found = packaging_plan_get(packaging.number if isinstance(packaging, PackagingPlan) else packaging)
     plan_lock_tree(found.plan, stock=stock, product_ids=[found.variant.product_id])
     lock_packaging_plans(found.plan_id, also=found.pk)
@@ -184,8 +196,6 @@ def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
     Refused, naming the shortfall, when loose stock does not cover it; refused unless the plan is open and the
     packaging plan planned or in progress. Writes nothing when refused.
     """
-    from orderly.plans.services.allocation import apply_deltas
-
     packaging = _for_update(packaging, stock=True)
     plan = packaging.plan
     refuse_unless_open(plan, f"execute packaging plan {packaging.number}")
@@ -225,7 +235,7 @@ def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
     if f is not None and f.remaining > 0:
         target = {packaging.variant_id: f.allocated + min(f.remaining, packaging.units)}
         deltas = planning.allocate(state.lines, own, state.held, target)
-        after = apply_deltas(plan, state, deltas, actor)
+        after = plan_holds_write(plan, state, deltas, actor)
     else:
         after = planning.held_after(state.held, [])
     packaging_sync(plan=plan, actor=actor, reason=f"{packaging.number} packed", lines=state.lines, held_per_item=after)

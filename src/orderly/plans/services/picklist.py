@@ -9,17 +9,18 @@ state before exactly.
 from django.db import transaction
 from django.utils import timezone
 
+from orderly.carriers.services import label_book
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 from orderly.core.retry import retry_on_conflict
 from orderly.orders import events
-from orderly.orders.models import OrderItem
+from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_items_progress, order_set_stage
 from orderly.orders.services.item_progress import Picked
 from orderly.orders.status import OrderStatus, Stage
 from orderly.plans.models import FulfillmentPlan, PlanOrder
-from orderly.plans.services.plans import (
+from orderly.plans.services.common import (
     active_plan_order,
     plan_found,
     plan_lock_tree,
@@ -28,6 +29,7 @@ from orderly.plans.services.plans import (
     set_plan_status,
 )
 from orderly.plans.status import PlanStatus
+from orderly.shipping.services import fulfillment_create
 
 
 def _items(plan_order: PlanOrder) -> list[OrderItem]:
@@ -145,10 +147,6 @@ def pick_complete_and_ship(*, plan, order: str, actor: Actor):
     leaves the order shipped without a label and, for a cause on the order (no rule, weight, address), with that
     error on the order — book the label again from the order's page once it is fixed.
     """
-    from orderly.carriers.services import label_book
-    from orderly.orders.models import Order
-    from orderly.shipping.services import fulfillment_create
-
     pick_complete(plan=plan, order=order, actor=actor)
     fulfillment = fulfillment_create(order=Order.objects.get(number=order), actor=actor)
     return label_book(fulfillment=fulfillment, actor=actor)

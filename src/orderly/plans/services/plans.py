@@ -1,4 +1,5 @@
-"""Fulfillment plans: create, add and remove orders, cancel."""
+"""Fulfillment plans: create, add and remove orders, cancel. The top of the plans services: removing an order or
+canceling re-plans or archives the packaging (packaging), which never calls back here."""
 
 from collections.abc import Iterable
 from datetime import date
@@ -8,89 +9,33 @@ from django.utils import timezone
 
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
-from orderly.core.exceptions import Conflict, NotFound, ValidationError
-from orderly.core.locks import LockSetChanged, held_already
+from orderly.core.exceptions import Conflict, ValidationError
+from orderly.core.locks import held_already
 from orderly.core.numbering import next_number
 from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
-from orderly.inventory.locks import lock_stock
 from orderly.inventory.services import holds_release
 from orderly.orders import events
-from orderly.orders.locks import lock_items, lock_orders, lock_orders_by_number
+from orderly.orders.locks import lock_items, lock_orders_by_number
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_items_progress, order_set_stage
 from orderly.orders.services.item_progress import OnPickList, Released
 from orderly.orders.status import FulfillmentStatus, OrderStatus, Stage
-from orderly.plans.locks import lock_packaging_plans, lock_plan, lock_plan_orders
+from orderly.plans.locks import lock_plan_orders
 from orderly.plans.models import FulfillmentPlan, PlanOrder
-from orderly.plans.status import PACKAGING_TRANSITIONS, PLAN_TRANSITIONS, PackagingStatus, PlanStatus
+from orderly.plans.services.common import (
+    active_plan_order,
+    plan_for_update,
+    plan_found,
+    plan_lock_tree,
+    refuse_unless_open,
+    set_plan_status,
+)
+from orderly.plans.services.packaging import packaging_plans_archive, packaging_sync
+from orderly.plans.status import PLAN_TRANSITIONS, PlanStatus
 
 PLAN_PREFIX = "OF"
 MAX_ORDERS_PER_CALL = 5000
-
-
-def plan_found(plan) -> FulfillmentPlan:
-    """The plan (an instance or its number) as it is now, not locked; NotFound otherwise."""
-    number = plan.number if isinstance(plan, FulfillmentPlan) else str(plan or "")
-    found = FulfillmentPlan.objects.filter(number=number).first()
-    if found is None:
-        raise NotFound(f"No fulfillment plan {number!r}.", field="plan", resource="plan", key=number)
-    return found
-
-
-def plan_for_update(plan) -> FulfillmentPlan:
-    """The plan (an instance or its number) locked for the rest of the transaction. Its row comes after the orders,
-    items and stock in the global lock order: lock what the work needs of those first (plan_lock_tree)."""
-    found = plan_found(plan)
-    locked = lock_plan(found.pk)
-    if locked is None:
-        raise NotFound(f"No fulfillment plan {found.number!r}.", field="plan", resource="plan", key=found.number)
-    return locked
-
-
-def active_order_ids(plan: FulfillmentPlan) -> set[int]:
-    return set(PlanOrder.objects.filter(plan=plan, removed_at__isnull=True).values_list("order_id", flat=True))
-
-
-def plan_lock_tree(
-    plan, *, order_ids: Iterable[int] | None = None, stock: bool = False, product_ids: Iterable[int] = ()
-) -> FulfillmentPlan:
-    """Lock a plan with what its work touches, in the global order (orderly.core.locks): its orders (`order_ids`
-    only, when given; otherwise every order in it), their items, with `stock` the lots it may hold or release (its
-    variants' packaged lots and every lot it holds units of, and the loose lots of `product_ids`), then the plan.
-
-    The orders are read before the plan is locked; when another transaction changed them meanwhile (an order
-    joined), LockSetChanged runs the whole transaction again (orderly.core.retry)."""
-    found = plan_found(plan)
-    every = order_ids is None
-    ids = active_order_ids(found) if every else set(order_ids)
-    lock_orders(ids, deleted=True)
-    lock_items(order_ids=ids)
-    if stock:
-        variants = OrderItem.objects.filter(order_id__in=ids, option_allocate=True, variant__isnull=False)
-        lock_stock(
-            variant_ids=variants.values_list("variant_id", flat=True), product_ids=product_ids, held_by=found.number
-        )
-    locked = plan_for_update(found)
-    if every and not active_order_ids(locked) <= ids:
-        raise LockSetChanged(f"orders joined plan {locked.number} while it was being locked")
-    return locked
-
-
-def refuse_unless_open(plan: FulfillmentPlan, doing: str) -> None:
-    if plan.status != PlanStatus.OPEN:
-        raise Conflict(
-            f"Cannot {doing}: plan {plan.number} is {plan.status}.",
-            code=ErrorCode.PLAN_NOT_OPEN,
-            plan=plan.number,
-            status=plan.status,
-        )
-
-
-def set_plan_status(plan: FulfillmentPlan, status: str) -> None:
-    check_transition(PLAN_TRANSITIONS, resource="plan", key=plan.number, current=plan.status, attempted=status)
-    plan.status = status
-    plan.save(update_fields=["status", "updated_at", "canceled_at"])
 
 
 def _clean_numbers(numbers: Iterable[str]) -> list[str]:
@@ -215,27 +160,6 @@ def _release_order(plan: FulfillmentPlan, plan_order: PlanOrder, actor: Actor, r
     order_set_stage(order=order, stage=Stage.NEW, actor=actor, reason=f"Out of plan {plan.number}.")
 
 
-def plan_order_id(plan: FulfillmentPlan, order_number: str) -> int | None:
-    """The id of the order of this number in the plan (not locked), or None."""
-    number = str(order_number or "").strip().upper()
-    found = PlanOrder.objects.filter(plan=plan, order__number=number, removed_at__isnull=True)
-    return found.values_list("order_id", flat=True).first()
-
-
-def active_plan_order(plan: FulfillmentPlan, order_number: str) -> PlanOrder:
-    """The order's active membership of the (locked) plan, locked; NotFound when it is not in the plan."""
-    number = str(order_number or "").strip().upper()
-    plan_order = next((po for po in lock_plan_orders(plan.pk) if po.order.number == number), None)
-    if plan_order is None:
-        raise NotFound(
-            f"Order {order_number!r} is not in plan {plan.number}.",
-            field="order",
-            resource="plan_order",
-            key=str(order_number),
-        )
-    return plan_order
-
-
 @retry_on_conflict
 @transaction.atomic
 def plan_remove_order(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
@@ -243,8 +167,6 @@ def plan_remove_order(*, plan, order: str, actor: Actor) -> FulfillmentPlan:
 
     Refused while the order is completed on the pick list (return it first).
     """
-    from orderly.plans.services.packaging import packaging_sync
-
     # every order of the plan: what the others expect from packaging changes with it
     plan = plan_lock_tree(plan, stock=True)
     refuse_unless_open(plan, "remove an order")
@@ -284,13 +206,7 @@ def plan_cancel(*, plan, actor: Actor) -> FulfillmentPlan:
     for plan_order in sorted(plan_orders, key=lambda po: po.order_id):
         _release_order(plan, plan_order, actor, "The plan was canceled.")
     holds_release(reference=plan.number, actor=actor)  # anything left, e.g. items removed from an order
-    for packaging in lock_packaging_plans(plan.pk):
-        check_transition(
-            PACKAGING_TRANSITIONS, resource="packaging_plan", key=packaging.number, current=packaging.status,
-            attempted=PackagingStatus.ARCHIVED,
-        )  # fmt: skip
-        packaging.status, packaging.updated_by = PackagingStatus.ARCHIVED, actor.name[:150]
-        packaging.save(update_fields=["status", "updated_at", "updated_by"])
+    packaging_plans_archive(plan=plan, actor=actor)
     plan.canceled_at = timezone.now()
     set_plan_status(plan, PlanStatus.CANCELED)
     return plan

@@ -15,8 +15,9 @@ from orderly.inventory.services import loose_output, lots_consume, raw_hold, raw
 from orderly.production.locks import lock_roast_batch
 from orderly.production.models import Machine, ProfileGreen, RoastBatch, RoastGreen
 from orderly.production.selectors import roast_batch_get
-from orderly.production.services.common import HUNDRED, KG_STEP, kg, whole
+from orderly.production.services.common import kg, whole
 from orderly.production.status import INCONSISTENT_TOLERANCE, ROAST_TRANSITIONS, RoastStatus
+from orderly.production.weights import HUNDRED, KG_STEP
 
 ZERO = Decimal("0")
 

@@ -4,10 +4,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from orderly.core.exceptions import ValidationError
 from orderly.production.status import MAX_WEIGHT_LOSS
+from orderly.production.weights import HUNDRED, KG_STEP
 
-KG_STEP = Decimal("0.001")
 MAX_KG = Decimal("99999999")
-HUNDRED = Decimal("100")
 
 
 def number(value, *, field: str) -> Decimal:
@@ -57,16 +56,6 @@ def text(value, *, field: str, max_length: int) -> str:
     if len(result) > max_length:
         raise ValidationError(f"{field} is at most {max_length} characters.", field=field)
     return result
-
-
-def end_from_loss(batch_kg: Decimal, loss: Decimal) -> Decimal:
-    """Roasted kg out of `batch_kg` green at `loss` percent, to the gram."""
-    return (batch_kg * (HUNDRED - loss) / HUNDRED).quantize(KG_STEP, rounding=ROUND_HALF_UP)
-
-
-def loss_of(batch_kg: Decimal, end_kg: Decimal) -> Decimal:
-    """The weight loss in percent, (start − end) / start, to 2 decimals."""
-    return ((batch_kg - end_kg) * HUNDRED / batch_kg).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def split_by_shares(batch_kg: Decimal, shares: list[Decimal]) -> list[Decimal]:

@@ -16,10 +16,7 @@ from orderly.inventory.status import LotKind
 from orderly.production.locks import lock_machine, lock_profile, lock_profile_group
 from orderly.production.models import Machine, Profile, ProfileGreen, ProfileGroup
 from orderly.production.services.common import (
-    HUNDRED,
-    end_from_loss,
     kg,
-    loss_of,
     number,
     split_by_shares,
     text,
@@ -27,6 +24,7 @@ from orderly.production.services.common import (
     whole,
 )
 from orderly.production.status import MAX_WEIGHT_LOSS
+from orderly.production.weights import HUNDRED, end_from_loss, loss_of
 
 # ---------------------------------------------------------------------------------------------- machines
 

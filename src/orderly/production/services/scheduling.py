@@ -14,13 +14,14 @@ from orderly.inventory.models import Lot
 from orderly.inventory.services import raw_holds, raw_lots_lock
 from orderly.plans.models import FulfillmentPlan
 from orderly.plans.selectors import plan_get
-from orderly.plans.services.plans import plan_for_update, refuse_unless_open
+from orderly.plans.services.common import plan_for_update, refuse_unless_open
 from orderly.production import conversion
 from orderly.production.figures import conversion_input, plan_product_ids, profile_green_lot_ids
 from orderly.production.models import ConversionEdit, Machine, Profile, RoastBatch, RoastGreen
-from orderly.production.services.common import end_from_loss, kg, loss_of, weight_loss, whole
+from orderly.production.services.common import kg, weight_loss, whole
 from orderly.production.services.masterdata import raw_lot
 from orderly.production.status import MAX_WEIGHT_LOSS
+from orderly.production.weights import end_from_loss, loss_of
 
 ROAST_PREFIX = "RB"
 EDIT_FIELDS = ("profile", "machine", "green_lot", "batch_kg", "end_kg", "weight_loss", "batches")

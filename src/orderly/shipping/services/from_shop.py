@@ -19,7 +19,7 @@ from orderly.shipping.models import Fulfillment
 from orderly.shipping.rules import open_quantity
 from orderly.shipping.services.common import items_for_update
 from orderly.shipping.services.common import order_for_update as lock_order
-from orderly.shipping.services.fulfilling import PREFIX, _take_stock, record_lines, ship_requests
+from orderly.shipping.services.fulfilling import PREFIX, record_lines, ship_requests, take_stock
 from orderly.shipping.status import Delivery
 
 MAX_TEXT = 100
@@ -62,7 +62,7 @@ def _draws(fulfillment: Fulfillment, requests, lots, actor: Actor) -> tuple[dict
         return defaultdict(list), ""
     try:
         with transaction.atomic():
-            return _take_stock(fulfillment, requests, lots, actor), ""
+            return take_stock(fulfillment, requests, lots, actor), ""
     except DomainError as exc:  # the shop shipped it: the parcel is gone whether our stock figures agree or not
         return defaultdict(list), exc.message
 

@@ -111,7 +111,9 @@ def ship_requests(chosen) -> list[ShipRequest]:
     return requests
 
 
-def _take_stock(fulfillment: Fulfillment, requests: list[ShipRequest], lots, actor: Actor) -> dict[int, list]:
+def take_stock(fulfillment: Fulfillment, requests: list[ShipRequest], lots, actor: Actor) -> dict[int, list]:
+    """Take the requested units out of stock for the fulfillment (its number as the ledger's reference), from `lots` as
+    locked by the caller; the draws per order item."""
     draws = defaultdict(list)
     for draw in stock_ship(requests=requests, actor=actor, reference=fulfillment.number, lots=lots):
         draws[draw.order_item_id].append(draw)
@@ -158,7 +160,7 @@ def fulfillment_create(
         order=order, number=next_number(PREFIX), delivery=delivery, carrier=carrier, tracking_number=tracking,
         shipping_address=address, created_by=actor.name[:150],
     )  # fmt: skip
-    draws = _take_stock(fulfillment, requests, lots, actor)
+    draws = take_stock(fulfillment, requests, lots, actor)
     labelled = delivery == Delivery.SHIP and bool(carrier or tracking)
     record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor)
     if delivery == Delivery.SHIP and tracking:

@@ -29,7 +29,7 @@ def qty_text(value) -> str:
     return format(value.normalize(), "f")
 
 
-def _with_text(rows, *fields: str):
+def with_quantity_text(rows, *fields: str):
     """Give each row a `<field>_text` for every quantity field, as the page shows it."""
     for row in rows:
         for name in fields:
@@ -83,7 +83,7 @@ def stock_overview(request):
 def lot_list(request):
     values, error = stock_filters(request.GET)
     lookup = lambda: selectors.lot_list(kind=values["kind"], q=values["q"])  # noqa: E731
-    transform = lambda lots: _with_text(lots, "on_hand", "held", "available")  # noqa: E731
+    transform = lambda lots: with_quantity_text(lots, "on_hand", "held", "available")  # noqa: E731
     return _list_page(request, "web/inventory/lots.html", "lots", values, error, lookup, transform)
 
 
@@ -91,7 +91,7 @@ def lot_list(request):
 def ledger(request):
     values = {"lot": request.GET.get("lot", "").strip()[:16], "sku": request.GET.get("sku", "").strip()[:64]}
     lookup = lambda: selectors.ledger(lot=values["lot"], sku=values["sku"])  # noqa: E731
-    transform = lambda movements: _with_text(movements, "quantity", "held_change")  # noqa: E731
+    transform = lambda movements: with_quantity_text(movements, "quantity", "held_change")  # noqa: E731
     return _list_page(request, "web/inventory/ledger.html", "ledger", values, None, lookup, transform)
 
 

@@ -28,7 +28,7 @@ from orderly.web.forms.roasts import (
     profile_input,
 )
 from orderly.web.views.common import or_404
-from orderly.web.views.inventory import _with_text
+from orderly.web.views.inventory import with_quantity_text
 
 
 def _get(model, pk: int):
@@ -196,7 +196,7 @@ def green_list(request):
         page_size=PAGE_SIZE,
         exact_count=request.GET.get("count") == "exact",
     )
-    rows = _with_text(page.items, "on_hand", "held", "available")
+    rows = with_quantity_text(page.items, "on_hand", "held", "available")
     return TemplateResponse(request, "web/roasts/green.html", {"page": page, "rows": rows, "values": {"q": q}})
 
 
