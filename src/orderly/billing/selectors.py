@@ -18,8 +18,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from orderly.billing import amounts
 from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine, Payment, PaymentMethod
-from orderly.billing.rules import charges_to_invoice, units_to_invoice, worth_an_invoice
-from orderly.billing.services.credit_notes import billed_on, charges_billed_on
+from orderly.billing.rules import billed_on, charges_billed_on, charges_to_invoice, units_to_invoice, worth_an_invoice
 from orderly.core.exceptions import NotFound, ValidationError
 from orderly.orders.models import Order, OrderCharge
 from orderly.orders.status import OrderStatus

@@ -19,6 +19,7 @@ from django.db import transaction
 
 from orderly.billing import amounts, events
 from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine
+from orderly.billing.rules import billed_on, charges_billed_on
 from orderly.billing.services.common import (
     Part,
     charges_for_update,
@@ -279,36 +280,6 @@ def credit_note_create(*, invoice, lines, reason: str, actor: Actor, charges=Non
         else:
             charge_lines = _charge_lines(found, wanted_charges, order_charges)
         return _credit(order, list(items.values()), wanted, found, reason, actor, charge_lines, order_charges)
-
-
-def billed_on(invoice: Invoice) -> dict[int, int]:
-    """Units per order item id billed on `invoice` and not yet taken back by its credit notes."""
-    billed: dict[int, int] = {}
-    for item_id, quantity, kind in InvoiceLine.objects.filter(
-        invoice__in=[invoice, *invoice.credit_notes.all()], order_item__isnull=False
-    ).values_list("order_item_id", "quantity", "invoice__kind"):
-        billed[item_id] = billed.get(item_id, 0) + (quantity if kind == InvoiceKind.INVOICE else -quantity)
-    return {pk: units for pk, units in billed.items() if units > 0}
-
-
-def charges_billed_on(invoice: Invoice) -> dict[int, InvoiceLine]:
-    """The charge lines of `invoice` (by charge id) that its credit notes did not take back in full, each with
-    `remaining`: its total less what credit notes on it took back of it (a shop's refund of part of it)."""
-    lines = InvoiceLine.objects.filter(invoice__in=[invoice, *invoice.credit_notes.all()], order_charge__isnull=False)
-    billed: dict[int, InvoiceLine] = {}
-    taken: dict[int, Decimal] = {}
-    for line in lines.select_related("invoice").order_by("invoice__issued_at", "invoice_id", "position"):
-        if line.invoice.kind == InvoiceKind.INVOICE:
-            billed[line.order_charge_id] = line
-        else:
-            taken[line.order_charge_id] = taken.get(line.order_charge_id, Decimal("0")) + line.line_total
-    for charge_id, line in billed.items():
-        line.remaining = line.line_total - taken.get(charge_id, Decimal("0"))
-    return {
-        charge_id: line
-        for charge_id, line in billed.items()
-        if charge_id not in taken or line.remaining * line.line_total > 0  # nothing left, or nothing left unsigned
-    }
 
 
 @retry_on_conflict
