@@ -7,12 +7,14 @@ where the benchmark runs there, so that a benchmark that no longer runs fails CI
 
 The databases get the suffix ORDERLY_BENCH_SUFFIX (default: `run<pid>`, so two runs on one server never share
 one) and are dropped at the end, as are the SQLite files. Without a reachable PostgreSQL server
-(BENCH_POSTGRES_ADMIN_URL) the PostgreSQL runs are skipped with a line saying so.
+(BENCH_POSTGRES_ADMIN_URL) the PostgreSQL runs are skipped with a line saying so. The SQLite runs and the
+PostgreSQL runs go in two lanes side by side.
 """
 
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -63,6 +65,37 @@ def clean_up(suffix: str, postgres: bool) -> None:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def planned_runs(names: list[str], postgres: bool) -> tuple[dict[str, list], list[str]]:
+    """The runs to make in two lanes, SQLite and PostgreSQL (no name is shared between them, so the lanes run side
+    by side; within a lane one after the other, as some benchmarks reuse another's database), and the skipped."""
+    lanes: dict[str, list] = {"sqlite": [], "postgres": []}
+    skipped = []
+    for name in names or RUNS:
+        for options in RUNS[name]:
+            uses_postgres = name in NEEDS_POSTGRES or bool(options and options[-1].startswith("postgres"))
+            label = f"{name} {' '.join(options or [])}".strip()
+            if uses_postgres and not postgres:
+                skipped.append(label)
+                continue
+            command = [sys.executable, str(BENCH / f"{name}.py"), "--smoke", *(options or [])]
+            lanes["postgres" if uses_postgres else "sqlite"].append((label, command))
+    return lanes, skipped
+
+
+def run_lane(runs: list, failed: list, lock: threading.Lock) -> None:
+    for label, command in runs:
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+        took = time.perf_counter() - start
+        with lock:
+            if done.returncode:
+                failed.append(label)
+                print(f"  {label}: FAILED (exit code {done.returncode}, {took:.0f} s)\n{done.stdout[-3000:]}")
+                print(done.stderr[-5000:], flush=True)
+            else:
+                print(f"  {label}: ok ({took:.0f} s)", flush=True)
+
+
 def main(names: list[str]) -> int:
     unknown = sorted(set(names) - set(RUNS))
     if unknown:
@@ -71,25 +104,17 @@ def main(names: list[str]) -> int:
     postgres = postgres_reachable()
     suffix = bench_suffix() + "_smoke"
     print(f"Benchmarks in smoke mode; databases named …{suffix} ({SUFFIX_VARIABLE})", flush=True)
-    failed, started = [], time.perf_counter()
+    failed: list[str] = []
+    started, lock = time.perf_counter(), threading.Lock()
+    lanes, skipped = planned_runs(names, postgres)
+    for label in skipped:
+        print(f"  {label}: skipped (no PostgreSQL)")
     try:
-        for name in names or RUNS:
-            for options in RUNS[name]:
-                uses_postgres = name in NEEDS_POSTGRES or (options and options[-1].startswith("postgres"))
-                label = f"{name} {' '.join(options or [])}".strip()
-                if uses_postgres and not postgres:
-                    print(f"  {label}: skipped (no PostgreSQL)")
-                    continue
-                start = time.perf_counter()
-                command = [sys.executable, str(BENCH / f"{name}.py"), "--smoke", *(options or [])]
-                done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-                took = time.perf_counter() - start
-                if done.returncode:
-                    failed.append(label)
-                    print(f"  {label}: FAILED (exit code {done.returncode}, {took:.0f} s)\n{done.stdout[-3000:]}")
-                    print(done.stderr[-5000:], flush=True)
-                else:
-                    print(f"  {label}: ok ({took:.0f} s)", flush=True)
+        threads = [threading.Thread(target=run_lane, args=(runs, failed, lock)) for runs in lanes.values() if runs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     finally:
         clean_up(suffix, postgres)
     print(f"{len(failed)} failed" if failed else "All ran.", f"({time.perf_counter() - started:.0f} s)")
