@@ -146,7 +146,7 @@ def test_reset_clears_an_error_once_its_cause_is_fixed(api, db):
     assert response.json()["error"] is None
     assert response.json()["items"][0]["variant_id"] == Variant.objects.get(sku="NEW-250").id
     kinds = [e["kind"] for e in api.get(f"/orders/{order.number}/timeline", role="viewer").json()["items"]]
-    assert kinds[:2] == ["error_cleared", "reset"]
+    assert kinds[:2] == ["reset", "error_cleared"]  # newest first: the reset is recorded once its checks ran
 
 
 def test_an_action_on_an_unknown_order_answers_404(api, db):

@@ -217,7 +217,7 @@ def _statements_of_next_order(batch) -> list[str]:
     return statements
 
 
-def test_every_order_takes_the_same_statements_and_its_lines_add_only_their_counters(actor, sendcloud):
+def test_every_order_takes_the_same_statements_whatever_its_number_of_lines(actor, sendcloud):
     for sku in ("ESP-250", "FIL-1KG", "DEC-250"):
         variant(sku)
         receive(sku, 50)
@@ -229,9 +229,9 @@ def test_every_order_takes_the_same_statements_and_its_lines_add_only_their_coun
     with_three = _statements_of_next_order(three_lines)
 
     assert len(second) == len(third)  # nothing read again per order grows with the batch
-    # two more lines: each item's counters are its own UPDATE (their values differ), nothing else
-    assert len(with_three) - len(second) == 2
-    assert _kinds(with_three) - _kinds(second) == Counter({'UPDATE "orders_orderitem" SET': 2})
+    # two more lines add no statement: the items' counters are written by one joined UPDATE per set of counters
+    assert len(with_three) == len(second)
+    assert _kinds(with_three) == _kinds(second)
 
 
 def _kinds(statements: list[str]) -> Counter:

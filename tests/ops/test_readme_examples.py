@@ -29,7 +29,7 @@ def demo_server(tmp_path):
 
 def test_the_readmes_api_examples_work_on_the_demo(demo_server, tmp_path):
     examples = shell_examples()
-    assert len(examples) == 2  # creating an order; fulfilling, paying and invoicing it
+    assert len(examples) == 3  # creating an order; paging the list by cursor; fulfilling, paying and invoicing it
     demo_server.wait_for_line("Press Ctrl-C to stop.")
     script = "\n".join(examples)
     script = script.replace("http://127.0.0.1:8000", demo_server.url)

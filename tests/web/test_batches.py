@@ -41,7 +41,7 @@ def test_process_ticked_orders_then_reprocess_and_download(browser, carriers):
     batch_process(batch_id=Batch.objects.get().pk, worker="web-test")
     page = browser.get("/orders/batches/BA-000001/").content.decode()
     assert "1 succeeded, 1 failed, 0 waiting, of 2." in page and 'hx-trigger="every 2s"' not in page
-    assert "Correct shipping_address.postal_code on the order, then reprocess it." in page
+    assert "Correct the shipping address (postal code) on the order, then reprocess it." in page
     listing = browser.get("/orders/batches/?status=failed").content.decode()
     assert "BA-000001" in listing and "olga" in listing
 
