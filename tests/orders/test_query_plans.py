@@ -44,6 +44,15 @@ VARYING = {
     "error_code": "CASE WHEN mod(i, 400) = 0 THEN 'unknown_sku' ELSE '' END",
     "total": "mod(i, 5000)::numeric / 10",
 }
+# The search column as Order.save folds it (core.folding.search_text: the searched fields lower-cased, one a line;
+# the names above carry no accents).
+VARYING["search_text"] = (
+    "lower("
+    + " || E'\\n' || ".join(
+        f"({VARYING[field]})" for field in ("number", "external_ref", "customer_name", "customer_email")
+    )
+    + ")"
+)
 
 
 @pytest.fixture
