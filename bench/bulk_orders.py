@@ -561,10 +561,12 @@ def prepare(db: str) -> str:
 
 def check_pages(count: int) -> None:
     """The app's pages and API answer 200 on the loaded data: the overview, the API list, an order's detail."""
+    from django.core.management import call_command
     from django.test import Client
 
     from orderly.core.services import token_create, user_create
 
+    call_command("collectstatic", interactive=False, verbosity=0)  # the pages name their files by the manifest
     user, _password = user_create(username="bulk-check", role="viewer")
     web, api = Client(), Client()
     web.force_login(user)
