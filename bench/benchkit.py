@@ -38,3 +38,20 @@ def bench_database(base: str) -> str:
 
 def smoke_argument(parser) -> None:
     parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
+
+
+def collect_static() -> None:
+    """`collectstatic` for the pages a benchmark requests (they name their files by the manifest), under a file lock:
+    benchmarks running side by side (bench/smoke.py's two lanes) share one static folder, and two copies writing
+    the same hashed files at once trip over each other."""
+    import fcntl
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    root = Path(settings.STATIC_ROOT)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f".{root.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        call_command("collectstatic", interactive=False, verbosity=0)

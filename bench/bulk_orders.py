@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]  # run as a script, or imported by a test
 
-from benchkit import PG_ADMIN_URL, bench_database, smoke_argument  # noqa: E402
+from benchkit import PG_ADMIN_URL, bench_database, collect_static, smoke_argument  # noqa: E402
 
 CENT = Decimal("0.01")
 ITEMS_PER_ORDER = 3
@@ -561,12 +561,11 @@ def prepare(db: str) -> str:
 
 def check_pages(count: int) -> None:
     """The app's pages and API answer 200 on the loaded data: the overview, the API list, an order's detail."""
-    from django.core.management import call_command
     from django.test import Client
 
     from orderly.core.services import token_create, user_create
 
-    call_command("collectstatic", interactive=False, verbosity=0)  # the pages name their files by the manifest
+    collect_static()
     user, _password = user_create(username="bulk-check", role="viewer")
     web, api = Client(), Client()
     web.force_login(user)

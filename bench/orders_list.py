@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchkit import bench_database, smoke_argument
+from benchkit import bench_database, collect_static, smoke_argument
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
@@ -189,7 +189,7 @@ def run_one(db: str, args) -> dict:
 
     show(f"{db}: {url.split('@')[-1]}")
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    collect_static()
     existing = Order.all_objects.count()
     load_seconds = None
     if existing != args.orders:
