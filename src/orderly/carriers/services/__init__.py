@@ -16,6 +16,8 @@ row is locked (see services.booking).
     shipping_method_resolve(*, order, channel=None) -> Resolved | None
     parcel_weight(lines) -> Decimal
     label_book(*, fulfillment, actor, carrier=None, method=None, fmt=None) -> Parcel
+    booking_session(*, max_age=60) -> context manager   (many bookings in a row: rules, packaging weight and each
+        account's connector, with its open HTTP connection, read and made once; services.common)
     label_void(*, fulfillment, actor) -> Parcel
     fulfillment_cancel(*, fulfillment, actor) -> Fulfillment   (voids the label first; the API and pages use it)
     label_document(*, parcel, fmt) -> bytes
@@ -41,6 +43,7 @@ from orderly.carriers.services.accounts import (
     packaging_weight_set,
 )
 from orderly.carriers.services.booking import fulfillment_cancel, label_book, label_void, order_shipping_method
+from orderly.carriers.services.common import booking_session
 from orderly.carriers.services.documents import label_document
 from orderly.carriers.services.rules import (
     parcel_weight,
@@ -52,6 +55,7 @@ from orderly.carriers.services.rules import (
 from orderly.carriers.services.tracking import parcels_poll_due, tracking_record, webhook_receive
 
 __all__ = [
+    "booking_session",
     "carrier_create",
     "carrier_delete",
     "carrier_update",

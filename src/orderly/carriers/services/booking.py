@@ -42,10 +42,10 @@ from orderly.orders.models import Order
 from orderly.orders.services import order_error_clear, order_error_raise, order_items_progress
 from orderly.orders.services.item_progress import Labelled, Unlabelled
 from orderly.orders.status import OrderStatus
-from orderly.shipping.models import Fulfillment, FulfillmentLine
+from orderly.shipping.models import Fulfillment
 from orderly.shipping.services import fulfillment_cancel as shipping_cancel
 from orderly.shipping.services import fulfillment_tracking_set, fulfillment_tracking_write
-from orderly.shipping.services.common import fulfillment_for_update
+from orderly.shipping.services.common import fulfillment_for_update, fulfillment_with_order_for_update
 from orderly.shipping.status import Delivery, FulfillmentStatus
 
 logger = logging.getLogger(__name__)
@@ -139,7 +139,10 @@ def _choose(order: Order, carrier, method):
 @retry_on_conflict
 @transaction.atomic
 def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserved:
-    order, _items, fulfillment = fulfillment_for_update(fulfillment)
+    # the order and the fulfillment, its lines with their variants (the parcel's weight): a booking changes
+    # neither the stock nor, by itself, the items
+    order, fulfillment = fulfillment_with_order_for_update(fulfillment, related=("order_item__variant",))
+    fulfillment.order = order  # the parcel's request reads the customer's e-mail and the order's total from it
     _shippable(fulfillment, "book")
     _order_allows(order, fulfillment)
     parcel = lock_parcel_of(fulfillment.pk)
@@ -158,8 +161,7 @@ def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserv
     if not account.enabled:
         raise Conflict(f"Carrier {account.name} is disabled; enable it first.", code=ErrorCode.CARRIER_DISABLED,
                        carrier=account.name)  # fmt: skip
-    lines = FulfillmentLine.objects.filter(fulfillment=fulfillment).select_related("order_item__variant")
-    weight = parcel_weight(lines)
+    weight = parcel_weight(fulfillment.lines.all())
     check_method(chosen, weight=weight, country=(fulfillment.shipping_address or {}).get("country", "").upper())
     if parcel is None:
         parcel = Parcel(number=next_number(PREFIX), fulfillment=fulfillment, created_by=actor.name[:150])
@@ -233,12 +235,14 @@ def announce_parcel_status(parcel: Parcel, fulfillment: Fulfillment, status: str
 @retry_on_conflict
 @transaction.atomic
 def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept: dict) -> Parcel:
-    order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
+    # the items, when their *label applied* moves, are locked by the orders area under the order's lock
+    order, fulfillment = fulfillment_with_order_for_update(parcel.fulfillment)
     locked = lock_parcel_of(fulfillment.pk)
     if locked.label_status == LabelStatus.BOOKED and locked.carrier_reference == booked.carrier_reference:
         return locked  # recorded already (a retry raced this one)
     _label_check(locked, LabelStatus.BOOKED)
     now = timezone.now()
+    booked_before = locked.booked_at is not None or locked.voided_labels > 0
     locked.label_status, locked.booking_started_at, locked.booked_at = LabelStatus.BOOKED, None, now
     locked.carrier_reference = booked.carrier_reference[:100]
     locked.tracking_number = (booked.tracking_number or locked.number)[:100]
@@ -252,16 +256,18 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
     locked.voided_at = None
     locked.next_poll_at = now + POLL_AFTER if locked.account.kind != "own" else None
     locked.poll_failures = 0
-    TrackingEvent.objects.get_or_create(
-        parcel=locked, event_id=f"booked:{locked.booking_attempts}",
-        defaults={"status": TrackingStatus.ANNOUNCED, "carrier_status": booked.carrier_status[:200],
-                  "occurred_at": now, "source": "booking"},
+    # one statement, no savepoint: an attempt's event exists already only if this very booking was recorded
+    TrackingEvent.objects.bulk_create(
+        [TrackingEvent(parcel=locked, event_id=f"booked:{locked.booking_attempts}", status=TrackingStatus.ANNOUNCED,
+                       carrier_status=booked.carrier_status[:200], occurred_at=now, source="booking")],
+        ignore_conflicts=True,
     )  # fmt: skip
-    locked.documents.all().delete()  # a new label: documents of a voided one are not it
+    if booked_before:  # a new label: documents of an earlier one are not it (a first label has none)
+        locked.documents.all().delete()
     for fmt, content in kept.items():
         locked.documents.create(format=fmt, content=content)
     shipped = fulfillment.status == FulfillmentStatus.FULFILLED  # reported lost while the carrier was asked: not
-    if shipped:  # its locks are held since fulfillment_for_update above: not taken again
+    if shipped:  # its locks are held since fulfillment_with_order_for_update above: not taken again
         fulfillment_tracking_write(
             order=order, fulfillment=fulfillment, actor=actor, carrier=locked.account.name,
             tracking_number=locked.tracking_number, tracking_url=locked.tracking_url,
@@ -278,7 +284,8 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
         note.write(order.pk, actor)
         locked.label_applied = {}
     locked.save()
-    _clear_order_error(order, fulfillment, actor)
+    if order.error_code in ORDER_CAUSES:  # (the order is locked: its error cannot change meanwhile)
+        _clear_order_error(order, fulfillment, actor)
     announce_parcel_status(locked, fulfillment, TrackingStatus.ANNOUNCED, now)
     return locked
 

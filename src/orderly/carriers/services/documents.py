@@ -34,7 +34,9 @@ def parcel_request(parcel: Parcel) -> base.ParcelRequest:
     """What the carrier is asked to carry: the fulfillment's address as it was shipped, the account's sender, the
     parcel's weight and method, and booking_reference as the carrier's reference."""
     fulfillment = parcel.fulfillment
-    order = Order.all_objects.get(pk=fulfillment.order_id)
+    # the order as the booking's reservation read it (locked), or read now
+    order = fulfillment.order if type(fulfillment).order.is_cached(fulfillment) else None
+    order = order or Order.all_objects.get(pk=fulfillment.order_id)
     recipient = dict(fulfillment.shipping_address or {})
     recipient.setdefault("email", order.customer_email)
     return base.ParcelRequest(
