@@ -181,7 +181,7 @@ def test_killed_after_booking_but_before_the_batch_recorded_the_label(actor, sen
     _stocked()
     orders = [order_of(("ESP-250", 2)), order_of(("ESP-250", 1))]
     batch = create(actor, *orders)
-    _kill_once(monkeypatch, processing, "_label_record")
+    _kill_once(monkeypatch, processing, "_tell")
 
     with pytest.raises(Killed):
         run(batch, worker="first")

@@ -1,7 +1,7 @@
 """The one place where batches speak to the carriers area: resolve an order's shipping method, book its parcel,
 read its label, compose a batch's labels into one document, and the user's label format.
 
-Everything a batch needs of a carrier goes through these five functions, so that the rest of the batch code (and
+Everything a batch needs of a carrier goes through these functions, so that the rest of the batch code (and
 its tests) stands on this small surface. Booking is idempotent in the carriers area: booking the same fulfillment
 again answers the parcel booked before and never buys a second label, which is what lets a worker that took over a
 killed one simply book again.
@@ -34,6 +34,12 @@ class Booked:
     parcel: str  # the carriers area's number of the parcel (PA-…)
     tracking_number: str
     tracking_url: str = ""
+
+
+def session():
+    """A context for a run of many bookings (a worker's share of a batch): what every booking reads alike (the
+    shipping rules, the packaging weight, each carrier account's connection) is read and made once in it."""
+    return services.booking_session()
 
 
 def method_resolve(*, order) -> Method:
