@@ -102,6 +102,18 @@ def stock_ship(
         return []
     if lots is None:
         lots = lots_lock(kind=LotKind.PACKAGED, variant_ids={r.variant_id for r in requests})
+    return stock_ship_held(requests=requests, actor=actor, reference=reference, lots=lots)
+
+
+def stock_ship_held(
+    *, requests: Sequence[ShipRequest], actor: Actor, reference: str, lots: Sequence[Lot]
+) -> list[ShipDraw]:
+    """stock_ship for a caller that holds `lots` (every packaged lot of the requests' variants) locked in its
+    transaction, as shipping's fulfillment does: the same draws, checks and writes, in the caller's transaction
+    without a savepoint of its own. A shortage raises and leaves what it wrote to the caller's rollback: a caller
+    that goes on after a refusal puts its own savepoint around the call."""
+    if not requests:
+        return []
     fifo = sorted(lots, key=lambda lot: (lot.lot_date, lot.pk))
     by_lot = {lot.pk: lot for lot in lots}
     holds = list(

@@ -12,7 +12,7 @@ from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.numbering import next_number
 from orderly.core.retry import retry_on_conflict
 from orderly.inventory.locks import lock_lots_of
-from orderly.inventory.services import ShipRequest, stock_ship
+from orderly.inventory.services import ShipRequest, stock_ship_held
 from orderly.inventory.status import LotKind
 from orderly.orders import events as order_events
 from orderly.orders.models import Order, OrderItem
@@ -115,7 +115,7 @@ def take_stock(fulfillment: Fulfillment, requests: list[ShipRequest], lots, acto
     """Take the requested units out of stock for the fulfillment (its number as the ledger's reference), from `lots` as
     locked by the caller; the draws per order item."""
     draws = defaultdict(list)
-    for draw in stock_ship(requests=requests, actor=actor, reference=fulfillment.number, lots=lots):
+    for draw in stock_ship_held(requests=requests, actor=actor, reference=fulfillment.number, lots=lots):
         draws[draw.order_item_id].append(draw)
     return draws
 
