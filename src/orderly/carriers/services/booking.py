@@ -27,6 +27,7 @@ from orderly.carriers.services.rules import (
     method_find,
     parcel_weight,
     shipping_method_resolve,
+    weight_of,
 )
 from orderly.carriers.signals import parcel_status_changed
 from orderly.carriers.status import FINAL_TRACKING, LABEL_TRANSITIONS, LabelStatus
@@ -157,11 +158,18 @@ def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserv
         parcel.booking_attempts += 1
         parcel.save(update_fields=["booking_started_at", "booking_attempts", "updated_at"])
         return _Reserved(parcel, look_first=True)
+    weight = parcel_weight(fulfillment.lines.all())
+    return _Reserved(_booking(order, fulfillment, parcel, actor, carrier, method, weight=weight, now=now))
+
+
+def _booking(order: Order, fulfillment: Fulfillment, parcel: Parcel | None, actor: Actor, carrier, method, *,
+             weight, now) -> Parcel:  # fmt: skip
+    """The parcel reserved for a booking (made first when there is none): its account and method chosen, its
+    weight checked against the method, *booking* with its attempt counted."""
     account, chosen = _choose(order, carrier, method)
     if not account.enabled:
         raise Conflict(f"Carrier {account.name} is disabled; enable it first.", code=ErrorCode.CARRIER_DISABLED,
                        carrier=account.name)  # fmt: skip
-    weight = parcel_weight(fulfillment.lines.all())
     check_method(chosen, weight=weight, country=(fulfillment.shipping_address or {}).get("country", "").upper())
     if parcel is None:
         parcel = Parcel(number=next_number(PREFIX), fulfillment=fulfillment, created_by=actor.name[:150])
@@ -172,7 +180,21 @@ def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserv
     parcel.carrier_reference = parcel.tracking_number = parcel.tracking_url = ""
     parcel.save()
     parcel.fulfillment = fulfillment
-    return _Reserved(parcel)
+    return parcel
+
+
+def label_reserve_held(*, order: Order, fulfillment: Fulfillment, lines, actor: Actor) -> Parcel:
+    """The first step of label_book for a caller that has just made `fulfillment` in its transaction
+    (shipping.fulfillment_write, `order` locked; so it has no parcel yet): its parcel reserved for booking in that
+    transaction, by the account and method the shipping rules give, its weight from `lines` ([(order item, units)]
+    shipped) checked against the method. The caller commits, then books it with label_book(parcel=…); a batch so
+    fulfills and reserves in one transaction. Refusals (no rule, the carrier disabled, too heavy, a country the
+    method does not serve) raise, and the caller's transaction rolls back with the fulfillment."""
+    _shippable(fulfillment, "book")
+    _order_allows(order, fulfillment)
+    fulfillment.order = order  # the parcel's request reads the customer's e-mail and the order's total from it
+    weight = weight_of([(item.variant_id, units) for item, units in lines])
+    return _booking(order, fulfillment, None, actor, None, None, weight=weight, now=timezone.now())
 
 
 def _flag_order(fulfillment: Fulfillment, error: DomainError, actor: Actor) -> None:
@@ -291,7 +313,7 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
 
 
 def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=None,
-               fmt: LabelFormat | None = None) -> Parcel:  # fmt: skip
+               fmt: LabelFormat | None = None, parcel: Parcel | None = None) -> Parcel:  # fmt: skip
     """Book the parcel of a fulfilled, shipped fulfillment and fetch its label: the fulfillment gets the carrier's
     name, tracking number and URL (through shipping, which sends `tracking_assigned` after the commit).
 
@@ -306,13 +328,17 @@ def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=N
     overweight parcel or a country the method does not serve (a refusal for another cause replaces that error); a
     booking that succeeds clears the error a refused booking of this fulfillment left, with an `error_cleared`
     event. An unreachable carrier is CARRIER_UNAVAILABLE, refused keys CARRIER_AUTH_FAILED. Nothing is bought
-    twice, and a refusal writes no label.
+    twice, and a refusal writes no label. `parcel`: the fulfillment's parcel as label_reserve_held reserved it in
+    the caller's transaction, committed since (the reservation is not made again).
     """
-    try:
-        reserved = _reserve(fulfillment, actor, carrier, method)
-    except DomainError as exc:
-        _flag_order(fulfillment, exc, actor)
-        raise
+    if parcel is not None:  # reserved by the caller (label_reserve_held), committed: book it
+        reserved = _Reserved(parcel)
+    else:
+        try:
+            reserved = _reserve(fulfillment, actor, carrier, method)
+        except DomainError as exc:
+            _flag_order(fulfillment, exc, actor)
+            raise
     parcel = reserved.parcel
     if reserved.done:
         return parcel

@@ -10,6 +10,7 @@ from orderly.carriers.locks import lock_shipping_rule
 from orderly.carriers.models import CarrierAccount, ShippingMethod, ShippingRule
 from orderly.carriers.selectors import packaging_weight_grams
 from orderly.carriers.services.common import in_session, session_read
+from orderly.catalog.models import Variant
 from orderly.core.actors import Actor
 from orderly.core.countries import COUNTRY_CODES
 from orderly.core.error_codes import ErrorCode
@@ -176,6 +177,18 @@ def parcel_weight(lines) -> Decimal:
          for line in lines),
         Decimal(0),
     )  # fmt: skip
+    grams = session_read("packaging_weight", packaging_weight_grams)
+    return (total + Decimal(grams) / GRAMS).quantize(Decimal("0.001"))
+
+
+def weight_of(units: list[tuple[int | None, int]]) -> Decimal:
+    """parcel_weight of [(variant id, units)] (None for an item without a variant): the variants' weights read in
+    one query, or once per booking session for all the parcels of a batch."""
+    ids = {variant_id for variant_id, _units in units if variant_id is not None}
+    weights = session_read("variant_weights", dict) if in_session() else {}
+    if missing := ids - set(weights):
+        weights.update(Variant.objects.filter(pk__in=missing).values_list("pk", "weight"))
+    total = sum((weights.get(variant_id, Decimal(0)) * count for variant_id, count in units if variant_id), Decimal(0))
     grams = session_read("packaging_weight", packaging_weight_grams)
     return (total + Decimal(grams) / GRAMS).quantize(Decimal("0.001"))
 
