@@ -65,7 +65,7 @@ def install_standin() -> None:
     from orderly.batches import labels
     from orderly.shipping.models import Fulfillment
 
-    def book(*, fulfillment, actor):
+    def book(*, fulfillment, actor, reserved=None):
         tracking = f"3SBENCH{fulfillment.pk:08d}"
         Fulfillment.objects.filter(pk=fulfillment.pk).update(tracking_number=tracking)
         return labels.Booked(parcel=f"PA-{fulfillment.pk:06d}", tracking_number=tracking)
@@ -79,6 +79,7 @@ def install_standin() -> None:
         return out.getvalue()
 
     labels.method_resolve = lambda *, order: labels.Method(carrier="Own courier", method="Standard")
+    labels.parcel_reserve = lambda **_kwargs: None
     labels.parcel_book = book
     labels.label_document = document
 

@@ -49,11 +49,19 @@ def method_resolve(*, order) -> Method:
     return Method(carrier=account.name, method=method.name)
 
 
-def parcel_book(*, fulfillment, actor) -> Booked:
-    """Book `fulfillment`'s parcel with the carrier its rule gives (again: the same parcel, no second label).
-    A carrier's refusal is raised as its DomainError, its message the carrier's refusal in words, its detail with
-    `fix` and `carrier_text`."""
-    parcel = services.label_book(fulfillment=fulfillment, actor=actor)
+def parcel_reserve(*, order, fulfillment, lines, actor):
+    """Reserve the parcel of `fulfillment`, made in the caller's transaction just now (`order` locked, `lines` the
+    [(item, units)] it ships), for booking: the carrier and method its rule gives, its weight checked. A refusal
+    raises the carriers area's DomainError and rolls the caller's transaction back. Returns what parcel_book books
+    once that transaction has committed."""
+    return services.label_reserve_held(order=order, fulfillment=fulfillment, lines=lines, actor=actor)
+
+
+def parcel_book(*, fulfillment, actor, reserved=None) -> Booked:
+    """Book `fulfillment`'s parcel with the carrier its rule gives (again: the same parcel, no second label);
+    `reserved`: what parcel_reserve answered, committed since. A carrier's refusal is raised as its DomainError,
+    its message the carrier's refusal in words, its detail with `fix` and `carrier_text`."""
+    parcel = services.label_book(fulfillment=fulfillment, actor=actor, parcel=reserved)
     return Booked(parcel=parcel.number, tracking_number=parcel.tracking_number, tracking_url=parcel.tracking_url)
 
 

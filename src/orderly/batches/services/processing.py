@@ -18,10 +18,11 @@ Exactly once, whatever dies when:
   idempotent too.
 
 Per order, three transactions and the carrier's calls between them: the fulfillment (the order, its items and
-the lots of its variants locked once, checked under those locks and fulfilled without locking them again), the
-carriers area's booking (its own two transactions around the calls), and the outcome (the shop told, the stage,
-the parcel and the outcome on the entry, the batch's count). What every order reads alike (the shipping rules,
-the packaging weight, the carrier's connection) is read once per run (labels.session).
+the lots of its variants locked once, checked under those locks, fulfilled without locking them again, and its
+parcel reserved for booking), the carriers area's record of the booking after its calls, and the outcome (the
+shop told, the stage, the parcel and the outcome on the entry, the batch's count). What every order reads alike
+(the shipping rules, the packaging weight, the variants' weights, the carrier's connection) is read once per run
+(labels.session).
 """
 
 import logging
@@ -126,12 +127,13 @@ def _reached(entry: BatchOrder, step: str) -> bool:
 
 @retry_on_conflict
 @transaction.atomic
-def _fulfill(entry: BatchOrder, worker: str, actor: Actor) -> None:
-    """Check the order and fulfill the units to ship from stock (held first, then available), recording the
-    fulfillment on the entry in the same transaction. The order, its items and then the lots of its variants are
-    locked once, in the global order, checked under those locks and handed to the fulfillment as they are, so
-    nothing changes between the checks and the fulfillment and nothing is locked or read twice. A refusal rolls
-    back: nothing of it is written."""
+def _fulfill(entry: BatchOrder, worker: str, actor: Actor):
+    """Check the order, fulfill the units to ship from stock (held first, then available) and reserve its parcel
+    for booking, recording the fulfillment on the entry in the same transaction; returns the reservation, which
+    _label books after the commit. The order, its items and then the lots of its variants are locked once, in the
+    global order, checked under those locks and handed to the fulfillment as they are, so nothing changes between
+    the checks and the fulfillment and nothing is locked or read twice. A refusal (the parcel's too, say too
+    heavy for its method) rolls back: nothing of it is written."""
     order = lock_order(entry.order_id, deleted=True, related=("shipping_address",))
     items = lock_items(order_ids=[order.pk])
     if refused := checks.refusal(order, items):
@@ -144,9 +146,11 @@ def _fulfill(entry: BatchOrder, worker: str, actor: Actor) -> None:
     # Fulfilled with its carrier named, so the orders area counts the units released, picked, packed, sorted and
     # labelled with the shipment (one change of the items); the label itself is booked in the next step, and an
     # order whose booking fails stays at this step until it is reprocessed.
+    lines = checks.to_ship(items)
     fulfillment = fulfillment_write(
-        order=order, items=items, lines=checks.to_ship(items), actor=actor, carrier=method.carrier[:100], lots=lots
+        order=order, items=items, lines=lines, actor=actor, carrier=method.carrier[:100], lots=lots
     )
+    reserved = labels.parcel_reserve(order=order, fulfillment=fulfillment, lines=lines, actor=actor)
     # The order's lock, held since the start, keeps every step of this entry to one worker at a time, so the entry
     # is written by a guarded update rather than locked: its lock would come after the fulfillment's number, last
     # in the global order. A claim lost meanwhile (taken over, or fulfilled by an earlier claim after all) rolls
@@ -158,15 +162,16 @@ def _fulfill(entry: BatchOrder, worker: str, actor: Actor) -> None:
     if not recorded:
         raise ClaimLost(entry.pk)
     entry.fulfillment, entry.step, entry.claimed_at = fulfillment, Step.FULFILLED, now
+    return reserved
 
 
-def _label(entry: BatchOrder, worker: str, actor: Actor) -> labels.Booked:
+def _label(entry: BatchOrder, worker: str, actor: Actor, reserved=None) -> labels.Booked:
     """Book the parcel (outside any transaction: the carriers area calls the carrier itself, and records the
-    booking in its own transactions); the outcome records it on the entry. An entry labelled by an earlier
-    version of this step has its parcel recorded already."""
+    booking in its own transaction), the one _fulfill reserved when it is given; the outcome records it on the
+    entry. An entry labelled by an earlier version of this step has its parcel recorded already."""
     if entry.step == Step.LABELLED and entry.parcel:
         return labels.Booked(parcel=entry.parcel, tracking_number=entry.tracking_number)
-    return labels.parcel_book(fulfillment=entry.fulfillment, actor=actor)
+    return labels.parcel_book(fulfillment=entry.fulfillment, actor=actor, reserved=reserved)
 
 
 def _finish(entry: BatchOrder, worker: str, outcome: str, **fields) -> None:
@@ -227,12 +232,12 @@ def process_entry(entry: BatchOrder | int, worker: str, actor: Actor) -> None:
     refusal is its outcome."""
     if not isinstance(entry, BatchOrder):
         entry = BatchOrder.objects.select_related("batch", "fulfillment").get(pk=entry)
-    entry_id, booked = entry.pk, None
+    entry_id, reserved, booked = entry.pk, None, None
     try:
         if not _reached(entry, Step.FULFILLED):
-            _fulfill(entry, worker, actor)
+            reserved = _fulfill(entry, worker, actor)
         if not _reached(entry, Step.TOLD):
-            booked = _label(entry, worker, actor)
+            booked = _label(entry, worker, actor, reserved)
             _tell(entry, worker, actor, booked)
     except ClaimLost:
         logger.warning("batch order %s was taken over by another worker; this one stops", entry_id)
