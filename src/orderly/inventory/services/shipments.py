@@ -15,6 +15,7 @@ from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound
 from orderly.core.money import quantity_text
 from orderly.core.retry import retry_on_conflict
+from orderly.inventory.bulk import bulk_insert, bulk_set
 from orderly.inventory.locks import lock_lots
 from orderly.inventory.models import Hold, Lot, Movement
 from orderly.inventory.services.stock import (
@@ -151,14 +152,13 @@ def _apply_ship(draws: list[ShipDraw], lots: dict[int, Lot], holds: list[Hold], 
                       reference=reference, reason=draw.hold_reference and f"Held for {draw.hold_reference}")
         )  # fmt: skip
     touched = [lots[lot_id] for lot_id in sorted({d.lot_id for d in draws})]
-    Lot.objects.bulk_update(touched, ["on_hand", "held"])
+    bulk_set(Lot, touched, ["on_hand", "held"])
     emptied = [h.pk for h in holds if h.pk in changed_holds and h.quantity == 0]
     kept = [h for h in holds if h.pk in changed_holds and h.quantity > 0]
     if emptied:
         Hold.objects.filter(pk__in=emptied).delete()
-    if kept:
-        Hold.objects.bulk_update(kept, ["quantity"])
-    Movement.objects.bulk_create(movements)
+    bulk_set(Hold, kept, ["quantity"])
+    bulk_insert(Movement, movements)
 
 
 @retry_on_conflict
