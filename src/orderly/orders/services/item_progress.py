@@ -29,11 +29,10 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 from orderly.core.retry import retry_on_conflict
-from orderly.inventory.bulk import bulk_insert
 from orderly.orders.completion import ItemFigures
-from orderly.orders.events import Note
+from orderly.orders.events import Note, write_events
 from orderly.orders.locks import lock_item_values, lock_order_ids
-from orderly.orders.models import ITEM_COUNTERS, Order, OrderEvent, OrderItem
+from orderly.orders.models import ITEM_COUNTERS, Order, OrderItem
 from orderly.orders.services.settling import order_settle, settle_held
 from orderly.orders.status import ITEM_TRANSITIONS
 
@@ -444,7 +443,7 @@ def _record(rows: dict[int, Row], changes: Sequence[ItemChange], actor: Actor, n
         if changed:
             moved[pk] = changed
     _write(rows, moved)
-    bulk_insert(OrderEvent, [note.event(order_id, actor, lines[order_id]) for order_id in sorted(lines)])
+    write_events([note.event(order_id, actor, lines[order_id]) for order_id in sorted(lines)])
     return moved
 
 
