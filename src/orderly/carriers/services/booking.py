@@ -61,6 +61,11 @@ ORDER_CAUSES = {ErrorCode.NO_SHIPPING_METHOD, ErrorCode.PARCEL_OVERWEIGHT, Error
                 ErrorCode.CARRIER_REFUSED}  # fmt: skip
 
 
+# What recording a booked label reads of the order (it writes its timeline and may clear its error): the rest of
+# its 45 columns are left unread.
+ORDER_FIELDS = ("number", "status", "error_code", "error_message")
+
+
 def _error_prefix(fulfillment: Fulfillment) -> str:
     """How the order's error from a refused booking begins: it names the fulfillment, so that booking that
     fulfillment later clears its own error and never another fulfillment's."""
@@ -258,7 +263,7 @@ def announce_parcel_status(parcel: Parcel, fulfillment: Fulfillment, status: str
 @transaction.atomic
 def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept: dict) -> Parcel:
     # the items, when their *label applied* moves, are locked by the orders area under the order's lock
-    order, fulfillment = fulfillment_with_order_for_update(parcel.fulfillment)
+    order, fulfillment = fulfillment_with_order_for_update(parcel.fulfillment, order_fields=ORDER_FIELDS)
     locked = lock_parcel_of(fulfillment.pk)
     if locked.label_status == LabelStatus.BOOKED and locked.carrier_reference == booked.carrier_reference:
         return locked  # recorded already (a retry raced this one)
@@ -288,8 +293,18 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
         locked.documents.all().delete()
     for fmt, content in kept.items():
         locked.documents.create(format=fmt, content=content)
+    with order_events.recorded_together():  # its tracking's event and the label's, in one statement
+        _record_on_order(order, fulfillment, locked, actor)
+    locked.save()
+    announce_parcel_status(locked, fulfillment, TrackingStatus.ANNOUNCED, now)
+    return locked
+
+
+def _record_on_order(order: Order, fulfillment: Fulfillment, locked: Parcel, actor: Actor) -> None:
+    """What a booked label changes of the order: the fulfillment's tracking, *label applied*, the timeline, the
+    order's error a refused booking of it left."""
     shipped = fulfillment.status == FulfillmentStatus.FULFILLED  # reported lost while the carrier was asked: not
-    if shipped:  # its locks are held since fulfillment_with_order_for_update above: not taken again
+    if shipped:  # its locks are held since fulfillment_with_order_for_update: not taken again
         fulfillment_tracking_write(
             order=order, fulfillment=fulfillment, actor=actor, carrier=locked.account.name,
             tracking_number=locked.tracking_number, tracking_url=locked.tracking_url,
@@ -305,11 +320,8 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
     else:
         note.write(order.pk, actor)
         locked.label_applied = {}
-    locked.save()
     if order.error_code in ORDER_CAUSES:  # (the order is locked: its error cannot change meanwhile)
         _clear_order_error(order, fulfillment, actor)
-    announce_parcel_status(locked, fulfillment, TrackingStatus.ANNOUNCED, now)
-    return locked
 
 
 def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=None,

@@ -88,13 +88,18 @@ def fulfillment_for_update(fulfillment: Fulfillment) -> tuple[Order, dict[int, O
 
 
 def fulfillment_with_order_for_update(
-    fulfillment: Fulfillment, *, related: tuple[str, ...] = ()
+    fulfillment: Fulfillment, *, related: tuple[str, ...] = (), order_fields: tuple[str, ...] = ()
 ) -> tuple[Order, Fulfillment]:
     """Lock the fulfillment's order, then the fulfillment, its lines loaded in key order (with their `related`
     rows, `order_item__variant` say): for a service that changes the fulfillment's label or tracking but neither
     its stock nor, by itself, its items (a carrier's booking, whose items' counters the orders area locks under
-    the order's lock). Three statements, where fulfillment_for_update takes six."""
-    order = order_for_update(fulfillment.order_id)
+    the order's lock). Three statements, where fulfillment_for_update takes six. `order_fields`: only these of
+    the order's columns read (its shipping address not loaded)."""
+    order = (
+        lock_order(fulfillment.order_id, fields=order_fields)
+        if order_fields
+        else order_for_update(fulfillment.order_id)
+    )
     locked = lock_fulfillment(fulfillment.pk)
     if locked is None:
         raise NotFound(f"No fulfillment {fulfillment.number!r}.", resource="fulfillment", key=fulfillment.number)

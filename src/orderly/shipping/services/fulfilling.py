@@ -11,6 +11,7 @@ from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.numbering import next_number
 from orderly.core.retry import retry_on_conflict
+from orderly.inventory.bulk import bulk_insert
 from orderly.inventory.locks import lock_lots_of
 from orderly.inventory.services import ShipRequest, stock_ship_held
 from orderly.inventory.status import LotKind
@@ -198,7 +199,8 @@ def _write(order: Order, items: dict[int, OrderItem], chosen, *, actor: Actor, c
     )  # fmt: skip
     draws = take_stock(fulfillment, requests, lots, actor)
     labelled = delivery == Delivery.SHIP and bool(carrier or tracking)
-    record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor, held=(order, list(items.values())))
+    with order_events.recorded_together():  # the `fulfilled` event and the settling's, in one statement
+        record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor, held=(order, list(items.values())))
     if delivery == Delivery.SHIP and tracking:
         announce_tracking(fulfillment)
     return fulfillment
@@ -283,8 +285,11 @@ def record_lines(
         )
         for item, quantity in chosen
     )
-    FulfillmentDraw.objects.bulk_create(
-        FulfillmentDraw(line=line, lot_id=d.lot_id, quantity=int(d.quantity), hold_reference=d.hold_reference)
-        for line, (item, _quantity) in zip(lines, chosen, strict=True)
-        for d in draws[item.pk]
+    bulk_insert(
+        FulfillmentDraw,
+        [
+            FulfillmentDraw(line=line, lot_id=d.lot_id, quantity=int(d.quantity), hold_reference=d.hold_reference)
+            for line, (item, _quantity) in zip(lines, chosen, strict=True)
+            for d in draws[item.pk]
+        ],
     )
