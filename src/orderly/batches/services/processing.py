@@ -49,6 +49,7 @@ from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
 from orderly.inventory.locks import lock_lots_of
 from orderly.inventory.status import LotKind
+from orderly.orders.events import recorded_together
 from orderly.orders.locks import lock_items, lock_order
 from orderly.orders.services import order_stage_write
 from orderly.orders.status import Stage
@@ -67,6 +68,10 @@ class Stop(Exception):
     def __init__(self, code: str, reason: str, fix: str):
         super().__init__(reason)
         self.code, self.reason, self.fix = code, reason, fix
+
+
+# What recording an order's outcome reads of it (the rest of its 45 columns are read only if used: telling a shop)
+TOLD_FIELDS = ("number", "stage", "channel", "external_id")
 
 
 def worker_name() -> str:
@@ -191,17 +196,19 @@ def _finish(entry: BatchOrder, worker: str, outcome: str, **fields) -> None:
 def _tell(entry: BatchOrder, worker: str, actor: Actor, booked: labels.Booked) -> None:
     """Hand the tracking to the order's shop through the outbox, complete the order's stage, and record the
     parcel and the order as succeeded: one transaction, the order locked once."""
-    order = lock_order(entry.order_id, deleted=True)
-    fulfillment_push_held(order=order, fulfillment_id=entry.fulfillment_id, actor=actor)
-    if entry.stage_set and order.stage == Stage.IN_PROGRESS:
-        order_stage_write(
-            order=order, stage=Stage.COMPLETED, actor=actor, reason=f"Processed in batch {entry.batch.number}."
-        )
+    order = lock_order(entry.order_id, deleted=True, fields=TOLD_FIELDS)
+    with recorded_together():  # the stage's event and the outcome's, in one statement
+        fulfillment_push_held(order=order, fulfillment_id=entry.fulfillment_id, actor=actor)
+        if entry.stage_set and order.stage == Stage.IN_PROGRESS:
+            order_stage_write(
+                order=order, stage=Stage.COMPLETED, actor=actor, reason=f"Processed in batch {entry.batch.number}."
+            )
+        events.succeeded(order, actor, entry.batch.number, entry.fulfillment.number, booked.tracking_number[:100])
+    # the batch's row and the entry's last, just before the commit: the batch's is every worker's
     _finish(
         entry, worker, Outcome.SUCCEEDED, step=Step.TOLD, parcel=booked.parcel[:32],
         tracking_number=booked.tracking_number[:100], reason="", fix="", error_code="",
     )  # fmt: skip
-    events.succeeded(order, actor, entry.batch.number, entry.fulfillment.number, booked.tracking_number[:100])
 
 
 @retry_on_conflict
