@@ -85,6 +85,7 @@ def install_standin() -> None:
     labels.parcel_reserve = lambda **_kwargs: None
     labels.parcel_book = book
     labels.label_document = document
+    labels.label_documents = lambda *, fulfillments, fmt: [document(fulfillment=f, fmt=fmt) for f in fulfillments]
 
 
 def _admin(*statements: str) -> None:

@@ -70,10 +70,13 @@ class FakeCarriers:
         page.save()
         return out.getvalue()
 
+    def label_documents(self, *, fulfillments, fmt) -> list[bytes]:
+        return [self.label_document(fulfillment=fulfillment, fmt=fmt) for fulfillment in fulfillments]
+
     def install(self, monkeypatch) -> "FakeCarriers":
         from orderly.batches import labels
 
         # composing is the carriers area's own (orderly.carriers.labels.compose), used as it is
-        for name in ("method_resolve", "parcel_reserve", "parcel_book", "label_document"):
+        for name in ("method_resolve", "parcel_reserve", "parcel_book", "label_document", "label_documents"):
             monkeypatch.setattr(labels, name, getattr(self, name))
         return self

@@ -76,6 +76,19 @@ def label_document(*, fulfillment, fmt: LabelFormat) -> bytes:
     return services.label_document(parcel=parcel, fmt=fmt)
 
 
+def label_documents(*, fulfillments, fmt: LabelFormat) -> list[bytes]:
+    """label_document of each fulfillment, in their order: their parcels and the labels kept read in two queries
+    whatever their number (a label not kept yet is fetched as label_document fetches it)."""
+    parcels = selectors.parcels_of(fulfillments)
+    for fulfillment in fulfillments:
+        if fulfillment.pk not in parcels:
+            raise Conflict(
+                f"Fulfillment {fulfillment.number} has no parcel booked.",
+                code=ErrorCode.LABEL_NOT_BOOKED, fulfillment=fulfillment.number, label_status="none",
+            )  # fmt: skip
+    return services.label_documents(parcels=[parcels[f.pk] for f in fulfillments], fmt=fmt)
+
+
 def labels_compose(documents: list[bytes], fmt: LabelFormat) -> bytes:
     """One document of many labels: one per page for 4×6 and A6, four per A4 page, one ZPL file."""
     return compose(documents, fmt)

@@ -23,6 +23,7 @@ row is locked (see services.booking).
     label_void(*, fulfillment, actor) -> Parcel
     fulfillment_cancel(*, fulfillment, actor) -> Fulfillment   (voids the label first; the API and pages use it)
     label_document(*, parcel, fmt) -> bytes
+    label_documents(*, parcels, fmt) -> list[bytes]   (many labels: the kept ones read in one query)
     tracking_record(*, parcel, updates, actor, source="webhook") -> list[str]
     webhook_receive(*, account, headers, body) -> int
     parcels_poll_due(*, now=None, limit=50) -> int
@@ -52,7 +53,7 @@ from orderly.carriers.services.booking import (
     order_shipping_method,
 )
 from orderly.carriers.services.common import booking_session
-from orderly.carriers.services.documents import label_document
+from orderly.carriers.services.documents import label_document, label_documents
 from orderly.carriers.services.rules import (
     parcel_weight,
     rule_create,
@@ -70,6 +71,7 @@ __all__ = [
     "fulfillment_cancel",
     "label_book",
     "label_document",
+    "label_documents",
     "label_printer_set",
     "label_reserve_held",
     "label_void",

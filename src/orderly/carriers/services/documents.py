@@ -87,6 +87,19 @@ def label_document(*, parcel: Parcel, fmt: LabelFormat) -> bytes:
     kept = LabelDocument.objects.filter(parcel=parcel, format=fmt).values_list("content", flat=True).first()
     if kept is not None:
         return bytes(kept)
+    return _fetched(parcel, fmt)
+
+
+def label_documents(*, parcels: list[Parcel], fmt: LabelFormat) -> list[bytes]:
+    """label_document of each parcel, in their order: the labels kept read in one query (a batch's thousand), any
+    other fetched now and kept, one by one."""
+    kept = dict(
+        LabelDocument.objects.filter(parcel__in=[p.pk for p in parcels], format=fmt).values_list("parcel_id", "content")
+    )
+    return [bytes(kept[p.pk]) if p.pk in kept else _fetched(p, fmt) for p in parcels]
+
+
+def _fetched(parcel: Parcel, fmt: LabelFormat) -> bytes:
     connector = connector_for(parcel.account)
     try:
         content = fetch(parcel, fmt, connector=connector)
