@@ -236,3 +236,46 @@ def test_every_order_takes_the_same_statements_whatever_its_number_of_lines(acto
 
 def _kinds(statements: list[str]) -> Counter:
     return Counter(" ".join(sql.split()[:3]) for sql in statements if "SAVEPOINT" not in sql)
+
+
+def test_a_parcel_too_heavy_for_its_method_fails_the_order_before_anything_is_fulfilled(actor, sendcloud):
+    from tests.factories import VariantFactory
+
+    VariantFactory(sku="SACK-30", weight=Decimal("30"))  # the method takes 23 kg
+    receive("SACK-30", 5)
+    order = order_of(("SACK-30", 1))
+
+    batch = run(create(actor, order))
+
+    entry = BatchOrder.objects.get(batch=batch)
+    assert (entry.outcome, entry.step, entry.error_code, entry.fulfillment_id) == (
+        Outcome.FAILED, Step.NONE, "parcel_overweight", None,
+    )  # fmt: skip
+    assert entry.reason == (
+        "The parcel weighs 30.000 kg, over the 23.000 kg that PostNL Standard (postnl:standard) takes. Split the "
+        "fulfillment into lighter parcels, or book it with a method that takes more."
+    )
+    # the fulfillment and the parcel's reservation were one transaction: nothing shipped that cannot be labelled
+    assert (Fulfillment.objects.count(), Parcel.objects.count(), sendcloud.requests) == (0, 0, [])
+    assert Lot.objects.get().on_hand == Decimal("5")
+
+
+def test_a_run_reads_the_rules_the_packaging_weight_and_the_variants_once(actor, sendcloud):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _stocked(20)
+    batch = create(actor, *[order_of(("ESP-250", 1)) for _ in range(5)])
+
+    with CaptureQueriesContext(connection) as captured:
+        batch = run(batch)
+
+    assert batch.counts == {"succeeded": 5, "failed": 0, "waiting": 0}
+    reads = Counter(
+        table
+        for query in captured.captured_queries
+        for table in ("carriers_shippingrule", "carriers_packagingweight", "catalog_variant")
+        if f'FROM "{table}"' in query["sql"]
+    )
+    assert reads == {"carriers_shippingrule": 1, "carriers_packagingweight": 1, "catalog_variant": 1}
+    assert _announced(sendcloud) == 5
