@@ -9,8 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
-
 from orderly.core.money import quantity_text
 from orderly.inventory.models import Hold, Lot
 from orderly.inventory.status import LotKind
@@ -88,19 +86,28 @@ def stock_variants(items: list[OrderItem]) -> set[int]:
     return {item.variant_id for item, _units in _stocked(to_ship(items))}
 
 
-def stock_refusal(items: list[OrderItem], lots: list[Lot]) -> Refusal | None:
+def stock_holds(items: list[OrderItem], lots: list[Lot]) -> list[Hold]:
+    """The units held for the items to ship on `lots` (what the fulfillment takes first), in key order: read once,
+    for stock_refusal and then for the fulfillment itself."""
+    wanted = [item.pk for item, _units in _stocked(to_ship(items))]
+    if not wanted or not lots:
+        return []
+    return list(Hold.objects.filter(order_item_id__in=wanted, lot_id__in=[lot.pk for lot in lots]).order_by("pk"))
+
+
+def stock_refusal(items: list[OrderItem], lots: list[Lot], holds: list[Hold]) -> Refusal | None:
     """Every unit to ship is held for its item or available in packaged stock (summed per variant over the
     order's lines, as the fulfillment will take them). `lots`: every packaged lot of stock_variants(items), locked
-    by the caller, which the fulfillment then draws from."""
+    by the caller, which the fulfillment then draws from; `holds`: stock_holds(items, lots)."""
     wanted = _stocked(to_ship(items))
     if not wanted:
         return None
-    held = dict(
-        Hold.objects.filter(order_item_id__in=[item.pk for item, _ in wanted])
-        .values("order_item_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("order_item_id", "total")
-    )
+    variant_of = {lot.pk: lot.variant_id for lot in lots}
+    items_variant = {item.pk: item.variant_id for item, _units in wanted}
+    held: dict[int, Decimal] = defaultdict(Decimal)
+    for hold in holds:  # a hold counts for its item on a lot of the item's variant, as the fulfillment takes it
+        if variant_of.get(hold.lot_id) == items_variant.get(hold.order_item_id):
+            held[hold.order_item_id] += hold.quantity
     free: dict[int, Decimal] = defaultdict(Decimal)
     for lot in lots:
         if lot.kind == LotKind.PACKAGED:

@@ -145,7 +145,8 @@ def _fulfill(entry: BatchOrder, worker: str, actor: Actor):
         raise Stop(refused.code, refused.reason, refused.fix)
     variants = checks.stock_variants(items)
     lots = lock_lots_of(kind=LotKind.PACKAGED, variant_ids=variants) if variants else []
-    if refused := checks.stock_refusal(items, lots):
+    holds = checks.stock_holds(items, lots)
+    if refused := checks.stock_refusal(items, lots, holds):
         raise Stop(refused.code, refused.reason, refused.fix)
     method = labels.method_resolve(order=order)
     # Fulfilled with its carrier named, so the orders area counts the units released, picked, packed, sorted and
@@ -153,7 +154,7 @@ def _fulfill(entry: BatchOrder, worker: str, actor: Actor):
     # order whose booking fails stays at this step until it is reprocessed.
     lines = checks.to_ship(items)
     fulfillment = fulfillment_write(
-        order=order, items=items, lines=lines, actor=actor, carrier=method.carrier[:100], lots=lots
+        order=order, items=items, lines=lines, actor=actor, carrier=method.carrier[:100], lots=lots, holds=holds
     )
     reserved = labels.parcel_reserve(order=order, fulfillment=fulfillment, lines=lines, actor=actor)
     # The order's lock, held since the start, keeps every step of this entry to one worker at a time, so the entry

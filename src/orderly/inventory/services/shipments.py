@@ -107,19 +107,25 @@ def stock_ship(
 
 
 def stock_ship_held(
-    *, requests: Sequence[ShipRequest], actor: Actor, reference: str, lots: Sequence[Lot]
+    *,
+    requests: Sequence[ShipRequest],
+    actor: Actor,
+    reference: str,
+    lots: Sequence[Lot],
+    holds: Sequence[Hold] | None = None,
 ) -> list[ShipDraw]:
     """stock_ship for a caller that holds `lots` (every packaged lot of the requests' variants) locked in its
     transaction, as shipping's fulfillment does: the same draws, checks and writes, in the caller's transaction
     without a savepoint of its own. A shortage raises and leaves what it wrote to the caller's rollback: a caller
-    that goes on after a refusal puts its own savepoint around the call."""
+    that goes on after a refusal puts its own savepoint around the call. `holds`: every hold of the requests'
+    items on `lots`, when the caller has read them under the lots' locks (read here otherwise)."""
     if not requests:
         return []
     fifo = sorted(lots, key=lambda lot: (lot.lot_date, lot.pk))
     by_lot = {lot.pk: lot for lot in lots}
-    holds = list(
-        Hold.objects.filter(order_item_id__in={r.order_item_id for r in requests}, lot_id__in=by_lot).order_by("pk")
-    )
+    if holds is None:
+        holds = Hold.objects.filter(order_item_id__in={r.order_item_id for r in requests}, lot_id__in=by_lot)
+    holds = sorted(holds, key=lambda hold: hold.pk)
     taken: dict[int, Decimal] = defaultdict(Decimal)
     draws: list[ShipDraw] = []
     for request in requests:

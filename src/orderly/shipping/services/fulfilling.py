@@ -112,11 +112,15 @@ def ship_requests(chosen) -> list[ShipRequest]:
     return requests
 
 
-def take_stock(fulfillment: Fulfillment, requests: list[ShipRequest], lots, actor: Actor) -> dict[int, list]:
-    """Take the requested units out of stock for the fulfillment (its number as the ledger's reference), from `lots` as
-    locked by the caller; the draws per order item."""
+def take_stock(
+    fulfillment: Fulfillment, requests: list[ShipRequest], lots, actor: Actor, *, holds: list | None = None
+) -> dict[int, list]:
+    """Take the requested units out of stock for the fulfillment (its number as the ledger's reference), from `lots`
+    as locked by the caller (and `holds`, the items' holds on them, when the caller has read them); the draws per
+    order item."""
     draws = defaultdict(list)
-    for draw in stock_ship_held(requests=requests, actor=actor, reference=fulfillment.number, lots=lots):
+    shipped = stock_ship_held(requests=requests, actor=actor, reference=fulfillment.number, lots=lots, holds=holds)
+    for draw in shipped:
         draws[draw.order_item_id].append(draw)
     return draws
 
@@ -163,11 +167,13 @@ def fulfillment_write(
     actor: Actor,
     carrier: str = "",
     lots: list | None = None,
+    holds: list | None = None,
 ) -> Fulfillment:
     """fulfillment_create for a caller that holds the locks already, in its transaction: `order` (its shipping
     address loaded) and every one of its `items` locked (order_for_update, items_for_update), and `lots` when given
-    (inventory.locks.lock_lots_of: every packaged lot of the variants shipped). Ships `lines`, [(item, units)] of
-    those items, with the same checks and guarantees, without locking anything of that again: a batch checks the
+    (inventory.locks.lock_lots_of: every packaged lot of the variants shipped), with `holds` when given (every hold
+    of the items shipped on those lots, read under their locks). Ships `lines`, [(item, units)] of those items,
+    with the same checks and guarantees, without locking or reading anything of that again: a batch checks the
     order under these locks and fulfills it in one go. The item instances take the counters written."""
     _fulfillable(order)
     by_id = {item.pk: item for item in items}
@@ -180,11 +186,12 @@ def fulfillment_write(
         raise Conflict(
             f"Order {order.number} has nothing left to fulfill.", code=ErrorCode.NOTHING_TO_FULFILL, order=order.number
         )
-    return _write(order, by_id, lines, actor=actor, carrier=text(carrier, field="carrier"), tracking="", lots=lots)
+    carrier = text(carrier, field="carrier")
+    return _write(order, by_id, lines, actor=actor, carrier=carrier, tracking="", lots=lots, holds=holds)
 
 
 def _write(order: Order, items: dict[int, OrderItem], chosen, *, actor: Actor, carrier: str, tracking: str,
-           lots: list | None = None) -> Fulfillment:  # fmt: skip
+           lots: list | None = None, holds: list | None = None) -> Fulfillment:  # fmt: skip
     """The fulfillment of `chosen` units, its order and items locked (and `lots`, when given)."""
     delivery = _delivery(chosen, carrier, tracking)
     address = order.shipping_address.as_dict() if order.shipping_address else {}
@@ -197,7 +204,7 @@ def _write(order: Order, items: dict[int, OrderItem], chosen, *, actor: Actor, c
         order=order, number=next_number(PREFIX), delivery=delivery, carrier=carrier, tracking_number=tracking,
         shipping_address=address, created_by=actor.name[:150],
     )  # fmt: skip
-    draws = take_stock(fulfillment, requests, lots, actor)
+    draws = take_stock(fulfillment, requests, lots, actor, holds=holds)
     labelled = delivery == Delivery.SHIP and bool(carrier or tracking)
     with order_events.recorded_together():  # the `fulfilled` event and the settling's, in one statement
         record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor, held=(order, list(items.values())))
