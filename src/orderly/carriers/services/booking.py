@@ -147,7 +147,7 @@ def _choose(order: Order, carrier, method):
 def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserved:
     # the order and the fulfillment, its lines with their variants (the parcel's weight): a booking changes
     # neither the stock nor, by itself, the items
-    order, fulfillment = fulfillment_with_order_for_update(fulfillment, related=("order_item__variant",))
+    order, fulfillment, lines = fulfillment_with_order_for_update(fulfillment, related=("order_item__variant",))
     fulfillment.order = order  # the parcel's request reads the customer's e-mail and the order's total from it
     _shippable(fulfillment, "book")
     _order_allows(order, fulfillment)
@@ -163,7 +163,7 @@ def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserv
         parcel.booking_attempts += 1
         parcel.save(update_fields=["booking_started_at", "booking_attempts", "updated_at"])
         return _Reserved(parcel, look_first=True)
-    weight = parcel_weight(fulfillment.lines.all())
+    weight = parcel_weight(lines)
     return _Reserved(_booking(order, fulfillment, parcel, actor, carrier, method, weight=weight, now=now))
 
 
@@ -237,10 +237,10 @@ def _record_failure(parcel: Parcel, exc: base.CarrierError, actor: Actor) -> Non
     order_events.record(order, actor, *events.label_failed(locked, exc.message))
 
 
-def _labelled(fulfillment: Fulfillment) -> list[Labelled]:
-    """Units of the fulfillment not counted as labelled when it shipped (it had no carrier then)."""
+def _labelled(lines) -> list[Labelled]:
+    """Units of the fulfillment's `lines` not counted as labelled when it shipped (it had no carrier then)."""
     changes = []
-    for line in fulfillment.lines.all():  # loaded in key order by fulfillment_for_update
+    for line in lines:
         units = line.quantity - int((line.indicator_changes or {}).get("qty_label_applied", 0))
         if units > 0:
             changes.append(Labelled(item=line.order_item_id, units=units))
@@ -263,7 +263,7 @@ def announce_parcel_status(parcel: Parcel, fulfillment: Fulfillment, status: str
 @transaction.atomic
 def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept: dict) -> Parcel:
     # the items, when their *label applied* moves, are locked by the orders area under the order's lock
-    order, fulfillment = fulfillment_with_order_for_update(parcel.fulfillment, order_fields=ORDER_FIELDS)
+    order, fulfillment, lines = fulfillment_with_order_for_update(parcel.fulfillment, order_fields=ORDER_FIELDS)
     locked = lock_parcel_of(fulfillment.pk)
     if locked.label_status == LabelStatus.BOOKED and locked.carrier_reference == booked.carrier_reference:
         return locked  # recorded already (a retry raced this one)
@@ -294,13 +294,13 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
     for fmt, content in kept.items():
         locked.documents.create(format=fmt, content=content)
     with order_events.recorded_together():  # its tracking's event and the label's, in one statement
-        _record_on_order(order, fulfillment, locked, actor)
+        _record_on_order(order, fulfillment, lines, locked, actor)
     locked.save()
     announce_parcel_status(locked, fulfillment, TrackingStatus.ANNOUNCED, now)
     return locked
 
 
-def _record_on_order(order: Order, fulfillment: Fulfillment, locked: Parcel, actor: Actor) -> None:
+def _record_on_order(order: Order, fulfillment: Fulfillment, lines, locked: Parcel, actor: Actor) -> None:
     """What a booked label changes of the order: the fulfillment's tracking, *label applied*, the timeline, the
     order's error a refused booking of it left."""
     shipped = fulfillment.status == FulfillmentStatus.FULFILLED  # reported lost while the carrier was asked: not
@@ -310,7 +310,7 @@ def _record_on_order(order: Order, fulfillment: Fulfillment, locked: Parcel, act
             tracking_number=locked.tracking_number, tracking_url=locked.tracking_url,
         )  # fmt: skip
     locked.fulfillment = fulfillment
-    changes = _labelled(fulfillment) if shipped else []
+    changes = _labelled(lines) if shipped else []
     note = events.label_booked(locked)
     if changes:
         moved = order_items_progress(changes=changes, actor=actor, note=note)
