@@ -279,3 +279,26 @@ def test_a_run_reads_the_rules_the_packaging_weight_and_the_variants_once(actor,
     )
     assert reads == {"carriers_shippingrule": 1, "carriers_packagingweight": 1, "catalog_variant": 1}
     assert _announced(sendcloud) == 5
+
+
+def test_killed_after_the_fulfillment_reserved_its_parcel_books_once_when_taken_over(actor, sendcloud, monkeypatch):
+    _stocked()
+    orders = [order_of(("ESP-250", 2)), order_of(("ESP-250", 1))]
+    batch = create(actor, *orders)
+    _kill_once(monkeypatch, processing, "_label")  # the fulfillment and its parcel's reservation committed
+
+    with pytest.raises(Killed):
+        run(batch, worker="first")
+
+    parcel = Parcel.objects.get()
+    assert (parcel.label_status, parcel.booking_attempts, sendcloud.requests) == ("booking", 1, [])
+    _time_passes(batch, processing.lease_seconds() + 1)
+    batch = run(batch, worker="second")
+
+    assert (batch.status, batch.counts) == (BatchStatus.FINISHED, {"succeeded": 2, "failed": 0, "waiting": 0})
+    parcel.refresh_from_db()
+    # the booking left in flight is looked up at the carrier first (nothing there), then booked once
+    assert (parcel.label_status, parcel.booking_attempts) == ("booked", 2)
+    assert any(r.method == "GET" and r.query.get("external_reference_id") == parcel.number for r in sendcloud.requests)
+    assert _announced(sendcloud) == 2
+    _once_each(orders, sendcloud)
