@@ -55,6 +55,7 @@ def test_create_a_manual_order_answers_201_with_the_whole_order(api, variant):
         "amount_paid": "0.00",
         "amount_due": "29.43",
         "balance_due": "29.43",
+        "vat_reverse_charged": False,
         "error": None,
         "archived": False,
         "channel": {"id": manual_channel().id, "name": "Manual", "kind": "manual"},
