@@ -204,13 +204,15 @@ def reverse_charged(line: LineAmounts) -> LineAmounts:
 
     Prices without tax keep their unit price, subtotal and discount. Prices that include tax have their tax taken
     out: the net is the line's amount less the tax it contains (the shop's tax where it stated it, the part
-    computed per line otherwise), exactly; the unit price and the discount are scaled by net / amount (half-up to
-    the cent: 12.10 at 21 % becomes 10.00) and the subtotal is what makes the line come to the net exactly."""
+    computed per line otherwise), exactly; the unit price and the discount are divided by 1 + the rate (half-up to
+    the cent: 12.10 at 21 % becomes 10.00), or scaled by net / amount where the shop stated the tax, and the
+    subtotal is what makes the line come to the net exactly."""
     net = line.net
     unit_price, discount, subtotal = line.unit_price, line.discount, line.line_subtotal
     if line.tax_included and line.line_tax:
-        taxable = line.taxable
-        ratio = net / taxable if taxable else 1 / (1 + Decimal(line.tax_rate) / 100)
+        rate, taxable = Decimal(line.tax_rate), line.taxable
+        by_rate = rate and not line.tax_lines  # else the shop's own tax: the line's own proportion
+        ratio = 1 / (1 + rate / 100) if by_rate else (net / taxable if taxable else Decimal(1))
         unit_price, discount = to_money(line.unit_price * ratio), to_money(line.discount * ratio)
         subtotal = net + discount
     return LineAmounts(
