@@ -45,8 +45,9 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     """
     order = lock_order(order)
     items = list(order.items.order_by("line_no", "pk"))
-    figures = [completion.figures_of(item) for item in items]
-    owed_charges = completion.owed_for_charges(order.charges.all())
+    net = order.vat_reverse_charged  # the invoices bill the amounts without VAT
+    figures = [completion.figures_of(item, net=net) for item in items]
+    owed_charges = completion.owed_for_charges(order.charges.all(), net=net)
     due = completion.amount_due(figures, charges=owed_charges)
     payment = completion.payment_status(due, order.amount_paid)
     fulfillment = completion.fulfillment_status(figures)

@@ -11,9 +11,11 @@ from django.core.validators import validate_email
 from orderly.core.countries import (
     COUNTRY_CODES,
     CURRENCY_CODES,
+    EU_VAT_FORMATS,
     NO_POSTAL_CODE,
     REGION_REQUIRED,
     ZERO_DECIMAL_CURRENCIES,
+    vat_number_country,
 )
 from orderly.core.exceptions import ValidationError
 from orderly.orders.models import ADDRESS_FIELDS
@@ -251,21 +253,41 @@ def customer(data, *, field: str = "customer") -> dict:
     }
 
 
-VAT_NUMBER = re.compile(r"[A-Z]{2}[0-9A-Z]{2,13}")
+VAT_NUMBER = re.compile(r"[A-Z]{2}[0-9A-Z+*]{2,13}")
+EU_VAT_NUMBERS = {prefix: re.compile(pattern) for prefix, (pattern, _words) in EU_VAT_FORMATS.items()}
 
 
 def vat_number(value, *, field: str) -> str:
     """A VAT number as written on invoices: upper case, without the spaces, dots and dashes people type in it, its
-    country's two letters first (NL123456789B01, DE123456789). Empty when not given."""
+    country's two letters first (NL123456789B01, DE123456789; Greece's are EL). An EU member state's number must
+    have that state's shape (EU_VAT_FORMATS: DE and 9 digits); another country's, 2 to 13 letters or digits after
+    its two letters. Empty when not given."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be text.", field=field)
     cleaned = re.sub(r"[\s.\-]", "", value).upper()
-    if cleaned and not VAT_NUMBER.fullmatch(cleaned):
+    if not cleaned:
+        return ""
+    if not VAT_NUMBER.fullmatch(cleaned):
         raise ValidationError(
             f"{field} {value!r} is not a VAT number: it is the country's two letters and 2 to 13 letters or digits, "
             "e.g. DE123456789.",
+            field=field,
+        )
+    prefix, rest = cleaned[:2], cleaned[2:]
+    if prefix == "GR":
+        raise ValidationError(
+            f"{field} {value!r} is not a VAT number: Greek VAT numbers start with EL, e.g. EL123456789.", field=field
+        )
+    if not vat_number_country(prefix):
+        raise ValidationError(
+            f"{field} {value!r} is not a VAT number: {prefix} is no country's two letters (e.g. DE123456789).",
+            field=field,
+        )
+    if prefix in EU_VAT_NUMBERS and not EU_VAT_NUMBERS[prefix].fullmatch(rest):
+        raise ValidationError(
+            f"{field} {value!r} is not a VAT number of {prefix}: after {prefix} come {EU_VAT_FORMATS[prefix][1]}.",
             field=field,
         )
     return cleaned
