@@ -29,7 +29,8 @@ from orderly.orders.events import EventKind
 from orderly.orders.models import Address, Order, OrderCharge, OrderEvent, OrderItem
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import find_problems, processes_tests
-from orderly.orders.services.editing import MAX_ITEMS, shop_figures
+from orderly.orders.services.editing import shop_figures
+from orderly.orders.services.items import MAX_ITEMS
 from orderly.orders.services.settling import settle_items
 from orderly.orders.services.totals import compute_charge, compute_line, compute_order
 from orderly.orders.status import OrderStatus, Stage

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+import json
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -15,7 +16,7 @@ from orderly.core.countries import (
     REGION_REQUIRED,
     ZERO_DECIMAL_CURRENCIES,
 )
-from orderly.core.exceptions import ValidationError
+from orderly.core.exceptions import Problems, ValidationError
 from orderly.orders.models import ADDRESS_FIELDS
 from orderly.orders.status import ChargeKind, CustomerType, DeliveryType
 
@@ -230,25 +231,68 @@ def date(value, *, field: str) -> dt.date | None:
         raise ValidationError(f"{field} {value!r} is not a date (YYYY-MM-DD).", field=field) from None
 
 
+MAX_MAPPING_TEXT = 10_000
+MAPPING_EXAMPLE = '{"colour": "black", "size": "250 g"}'
+
+
 def mapping(value, *, field: str) -> dict:
+    """Free names and values (identifiers, metadata): an object, or its JSON text as a form sends it."""
+    if isinstance(value, str):
+        value = _json_object(value, field=field)
     if value in (None, ""):
         return {}
     if not isinstance(value, dict):
         raise ValidationError(f"{field} must be an object.", field=field)
-    if len(str(value)) > 10_000:
+    if len(str(value)) > MAX_MAPPING_TEXT:
         raise ValidationError(f"{field} is too large.", field=field)
     return value
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _json_object(typed: str, *, field: str) -> dict:
+    typed = typed.strip()
+    if not typed:
+        return {}
+    if len(typed) > MAX_MAPPING_TEXT:
+        raise ValidationError(f"{field} is too large: at most {MAX_MAPPING_TEXT} characters.", field=field)
+    try:
+        value = json.loads(typed, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"{field} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
+            f"Write an object such as {MAPPING_EXAMPLE}.",
+            field=field,
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        reason = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        raise ValidationError(f"{field} is not valid JSON: {reason}.", field=field) from None
+    if not isinstance(value, dict):
+        raise ValidationError(
+            f"{field} must be a JSON object of names and values such as {MAPPING_EXAMPLE}, "
+            f"not {type(value).__name__ if value is not None else 'null'}.",
+            field=field,
+        )
+    return value
+
+
 def customer(data, *, field: str = "customer") -> dict:
+    """The customer's fields cleaned; every problem refused at once, each naming its field."""
     if not isinstance(data, dict):
         raise ValidationError(f"{field} must be an object with name, email and type.", field=field)
-    return {
-        "customer_name": text(data.get("name"), field=f"{field}.name", max_length=200, required=True),
-        "customer_email": email(data.get("email"), field=f"{field}.email"),
-        "customer_type": choice(data.get("type"), field=f"{field}.type", choices=CustomerType, default="retail"),
-        "customer_vat_number": vat_number(data.get("vat_number"), field=f"{field}.vat_number"),
+    found = Problems()
+    fields = {
+        "customer_name": found.check(text, data.get("name"), field=f"{field}.name", max_length=200, required=True),
+        "customer_email": found.check(email, data.get("email"), field=f"{field}.email"),
+        "customer_type": found.check(
+            choice, data.get("type"), field=f"{field}.type", choices=CustomerType, default="retail"
+        ),
+        "customer_vat_number": found.check(vat_number, data.get("vat_number"), field=f"{field}.vat_number"),
     }
+    found.raise_any()
+    return fields
 
 
 VAT_NUMBER = re.compile(r"[A-Z]{2}[0-9A-Z]{2,13}")
@@ -323,7 +367,7 @@ def _address_part(data: dict, name: str, path: str, country_code: str):
 
 def address_problems(data, *, field: str) -> tuple[dict, list[ValidationError]]:
     """The address cleaned, and every reason to refuse it, each naming its field: first each part's own check in
-    form order, then the country's rules (a form shows them all at once; `address` raises the first)."""
+    form order, then the country's rules (a form shows them all at once, as `address` refuses them)."""
     if not isinstance(data, dict):
         return {}, [ValidationError(f"{field} must be an object.", field=field)]
     unknown = set(data) - set(ADDRESS_FIELDS)
@@ -348,9 +392,13 @@ def address_problems(data, *, field: str) -> tuple[dict, list[ValidationError]]:
 
 
 def address(data, *, field: str) -> dict:
+    """The address cleaned; every problem of it refused at once (InvalidInput when there are several, reading as
+    the first)."""
     clean, problems = address_problems(data, field=field)
-    if problems:
-        raise problems[0]
+    found = Problems()
+    for problem in problems:
+        found.add(problem)
+    found.raise_any()
     return clean
 
 
@@ -384,30 +432,38 @@ def options(value, *, field: str) -> dict[str, bool]:
     return {name: bool(value.get(name, True)) for name in ITEM_OPTIONS}
 
 
-def item(data, *, field: str, variant) -> dict:
-    """Clean one item. `variant` is the catalog variant for its SKU, or None when none matches."""
+def item(data, *, field: str, variant, price_required: bool = True) -> dict:
+    """Clean one item. `variant` is the catalog variant for its SKU, or None when none matches. Every problem of
+    the item is refused at once (an InvalidInput when there are several), each naming its field, in the order the
+    fields are listed here. `price_required` False (the SKU was refused already) lets a missing unit price pass, so
+    that only the item's other problems join the SKU's."""
     if not isinstance(data, dict):
         raise ValidationError(f"{field} must be an object.", field=field)
     get = data.get
-    sku = text(get("sku"), field=f"{field}.sku", max_length=64, required=True)
+    found = Problems()
+    sku = found.check(text, get("sku"), field=f"{field}.sku", max_length=64, required=True)
+    price = variant.price if variant else (None if price_required else ZERO_MONEY)
     clean = {
         "sku": sku,
         "variant": variant,
-        "name": text(get("name") or (variant.name if variant else sku), field=f"{field}.name", max_length=200),
-        "quantity": quantity(get("quantity"), field=f"{field}.quantity"),
-        "unit_price": money(get("unit_price"), field=f"{field}.unit_price", default=variant.price if variant else None),
-        "tax_rate": rate(
-            get("tax_rate"), field=f"{field}.tax_rate", default=variant.tax_rate if variant else Decimal(0)
+        "name": found.check(
+            text, get("name") or (variant.name if variant else sku), field=f"{field}.name", max_length=200
         ),
-        "tax_lines": tax_lines(get("tax_lines"), field=f"{field}.tax_lines"),
-        "discount": money(get("discount"), field=f"{field}.discount", default=ZERO_MONEY),
-        "identifiers": mapping(get("identifiers"), field=f"{field}.identifiers"),
+        "quantity": found.check(quantity, get("quantity"), field=f"{field}.quantity"),
+        "unit_price": found.check(money, get("unit_price"), field=f"{field}.unit_price", default=price),
+        "tax_rate": found.check(
+            rate, get("tax_rate"), field=f"{field}.tax_rate", default=variant.tax_rate if variant else Decimal(0)
+        ),
+        "tax_lines": found.check(tax_lines, get("tax_lines"), field=f"{field}.tax_lines"),
+        "discount": found.check(money, get("discount"), field=f"{field}.discount", default=ZERO_MONEY),
+        "identifiers": found.check(mapping, get("identifiers"), field=f"{field}.identifiers"),
     }
     # The rest is seldom given (a shop's import gives none of it): what is absent takes its default directly.
     for name, clean_one in _ITEM_OPTIONAL:
         value = get(name)
-        clean[name] = clean_one(value, field=f"{field}.{name}") if value is not None else _ITEM_ABSENT[name]()
-    opts = options(get("options"), field=f"{field}.options")
+        clean[name] = found.check(clean_one, value, f"{field}.{name}") if value is not None else _ITEM_ABSENT[name]()
+    opts = found.check(options, get("options"), field=f"{field}.options")
+    found.raise_any()
     clean.update({f"option_{name}": flag for name, flag in opts.items()})
     gross = line_gross(clean)
     if gross > MAX_ORDER_AMOUNT:
