@@ -266,7 +266,7 @@ def replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
         new_items.append(item)
     order.items.filter(id__in=set(existing) - kept_ids).delete()
     after = [item_summary(item) for item in new_items]
-    if [_line_summary(s) for s in before] != [_line_summary(s) for s in after] or len(before) != len(after):
+    if [_line_summary(s) for s in before] != [_line_summary(s) for s in after]:
         changes["items"] = {"before": before, "after": after}
     compute_order(order, new_items)
 
