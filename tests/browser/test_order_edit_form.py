@@ -72,6 +72,14 @@ def test_the_edit_form_shows_both_errors_then_saves_once_fixed(shop, live_server
 
     page.locator("#f-customer-email").fill("margot.dewit@example.nl")
     page.locator("#f-items-1-metadata").fill('{"gift": "yes"}')
+    # A row added by the script has its own folded parameters, numbered after the others.
+    expect(page.locator("tbody.item-row")).to_have_count(7)  # the rows sent back and two blank ones
+    page.get_by_role("button", name="Add item row").click()
+    expect(page.locator("#f-items-7-sku")).to_be_focused()
+    page.locator("#f-items-7-sku").fill("ESP-250")
+    page.locator("#f-items-7-quantity").fill("1")
+    page.locator("#item-7-parameters summary").click()
+    page.locator("#f-items-7-options-invoice").uncheck()
     page.get_by_role("button", name="Save changes").click()
 
     expect(page.locator(".toasts")).to_contain_text(f"Order {number} saved.")
@@ -83,7 +91,8 @@ def test_the_edit_form_shows_both_errors_then_saves_once_fixed(shop, live_server
     expect(shown["Metadata"]).to_have_text("gift: yes")
     order = Order.objects.get()
     assert order.customer_email == "margot.dewit@example.nl"
-    assert list(order.items.order_by("line_no").values_list("position", "metadata")) == [
-        ("", {}),
-        ("B-02-1", {"gift": "yes"}),
+    assert list(order.items.order_by("line_no").values_list("sku", "position", "metadata", "option_invoice")) == [
+        ("ESP-250", "", {}, True),
+        ("DEC-500", "B-02-1", {"gift": "yes"}, True),
+        ("ESP-250", "", {}, False),
     ]
