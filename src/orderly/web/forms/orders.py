@@ -332,7 +332,7 @@ def adjustments_text(adjustments: list) -> str:
 
 
 def _json_text(value) -> str:
-    return json.dumps(value, ensure_ascii=False) if value else ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""  # one order on both databases
 
 
 def _as_id(value: str):

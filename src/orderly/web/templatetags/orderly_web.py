@@ -75,8 +75,13 @@ def _mapping_line(value: dict) -> str:
     if set(ADDRESS_FIELDS) <= set(value):
         return _address_line(value)
     if value and set(value) <= set(OPTION_WORDS) and all(isinstance(flag, bool) for flag in value.values()):
-        return ", ".join(OPTION_WORDS[name] for name, flag in value.items() if flag) or "none"
-    return ", ".join(f"{key}: {val}" for key, val in value.items())
+        return ", ".join(words for name, words in OPTION_WORDS.items() if value.get(name)) or "none"
+    return _pairs(value)
+
+
+def _pairs(value: dict) -> str:
+    """Names and values by name: PostgreSQL keeps an object's keys in its own order, SQLite in the order given."""
+    return ", ".join(f"{key}: {value[key]}" for key in sorted(value))
 
 
 @register.filter
@@ -106,7 +111,7 @@ def mapping_text(value) -> str:
     if not value:
         return "—"
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {val}" for key, val in value.items())
+        return _pairs(value)
     return str(value)
 
 
