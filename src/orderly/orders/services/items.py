@@ -9,6 +9,7 @@ from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Problems, ValidationError
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.rules import items_refusal
+from orderly.orders.services import item_validation
 from orderly.orders.services import validation as clean
 from orderly.orders.services.totals import compute_line, compute_order
 
@@ -68,7 +69,7 @@ def clean_items(items, *, strict: bool, currency: str = "", field: str = "items"
         refused = _sku_refusal(sku, variant, path) if strict else None
         if refused is not None:
             found.add(refused)
-        data = found.check(clean.item, entry, field=path, variant=variant, price_required=refused is None)
+        data = found.check(item_validation.item, entry, field=path, variant=variant, price_required=refused is None)
         if data is None or refused is not None:
             continue
         if strict:  # typed in: a shop's own figures are taken as it charged them
@@ -78,7 +79,7 @@ def clean_items(items, *, strict: bool, currency: str = "", field: str = "items"
             data["id"] = entry["id"]
         cleaned.append(data)
     found.raise_any()
-    gross = sum((clean.line_gross(data) for data in cleaned), Decimal(0))
+    gross = sum((item_validation.line_gross(data) for data in cleaned), Decimal(0))
     if gross > clean.MAX_ORDER_AMOUNT:
         raise ValidationError(
             f"{field} come to {gross}, more than an order may total ({clean.MAX_ORDER_AMOUNT}).", field=field
