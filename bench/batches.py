@@ -33,7 +33,7 @@ import time
 from io import BytesIO
 from pathlib import Path
 
-from benchkit import bench_database
+from benchkit import bench_database, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -158,10 +158,9 @@ def prepare(orders: int, carrier: str, base_url: str, *, reuse: bool) -> list[st
     else:
         _admin(f'CREATE DATABASE "{PG_DATABASE}"')
     setup_django()
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
+    migrate()
     if not seeded:
         _load(orders)
         if reuse:

@@ -55,3 +55,39 @@ def collect_static() -> None:
     with open(root.parent / f".{root.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+TEMPLATE_VARIABLES = {"sqlite": "ORDERLY_BENCH_TEMPLATE_SQLITE", "postgresql": "ORDERLY_BENCH_TEMPLATE_POSTGRES"}
+
+
+def migrate() -> None:
+    """Bring the (fresh) database Django is set up with to the latest migrations.
+
+    A smoke run (bench/smoke.py) migrates one SQLite file and one PostgreSQL database first and names them in
+    ORDERLY_BENCH_TEMPLATE_SQLITE / _POSTGRES; a benchmark then starts from a copy of that (a file copy, or
+    CREATE DATABASE … TEMPLATE) instead of running every migration again, when its database has no tables yet
+    (one kept loaded between runs is migrated as it is). Without them it migrates."""
+    import shutil
+    from pathlib import Path
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    vendor = connection.vendor
+    template = os.environ.get(TEMPLATE_VARIABLES.get(vendor, ""), "")
+    if not template or connection.introspection.table_names():
+        call_command("migrate", interactive=False, verbosity=0)
+        return
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    if vendor == "sqlite":
+        for suffix in ("-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, name)
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    call_command("migrate", interactive=False, verbosity=0)  # nothing to do, unless the template is older

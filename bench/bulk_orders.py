@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]  # run as a script, or imported by a test
 
-from benchkit import PG_ADMIN_URL, bench_database, collect_static, smoke_argument  # noqa: E402
+from benchkit import PG_ADMIN_URL, bench_database, collect_static, migrate, smoke_argument  # noqa: E402
 
 CENT = Decimal("0.01")
 ITEMS_PER_ORDER = 3
@@ -590,10 +590,9 @@ def run_one(db: str, count: int, check: bool) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
     print(f"{db}: migrating a fresh database …", flush=True)
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate()
     start, cpu = time.perf_counter(), time.process_time()
     load(count)
     took, cpu = time.perf_counter() - start, time.process_time() - cpu

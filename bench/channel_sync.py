@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchkit import bench_database, smoke_argument
+from benchkit import bench_database, migrate, smoke_argument
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
@@ -70,10 +70,9 @@ def child(n_orders: int) -> dict:
     sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderly.settings")
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
+    migrate()
     from tests.channels.fake_shops import FakeShopify
     from tests.factories import VariantFactory
 

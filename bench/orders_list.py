@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchkit import bench_database, collect_static, smoke_argument
+from benchkit import bench_database, collect_static, migrate, smoke_argument
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
@@ -174,7 +174,6 @@ def run_one(db: str, args) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
@@ -188,7 +187,7 @@ def run_one(db: str, args) -> dict:
         print(message, flush=True)
 
     show(f"{db}: {url.split('@')[-1]}")
-    call_command("migrate", interactive=False, verbosity=0)
+    migrate()
     collect_static()
     existing = Order.all_objects.count()
     load_seconds = None

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from benchkit import bench_database, smoke_argument
+from benchkit import bench_database, migrate, smoke_argument
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / "var" / "bench"
@@ -176,9 +176,8 @@ def run_one(db: str, args) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    migrate()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     plans = load(sizes)
     result = {"db": db, "sizes": {}}

@@ -40,6 +40,16 @@ def _database_use(item: pytest.Item) -> str:
     return "none"
 
 
+def _repeats_the_first_run(item: pytest.Item) -> bool:
+    """On a second database, a test that uses none would only run again as it did. So would a browser test: it
+    checks what the pages show and how a person goes through them, which the database does not change; what does
+    differ between databases (search, row locks, queries) is tested below the pages on both. A browser test whose
+    flow depends on the database itself is marked both_databases."""
+    if _database_use(item) == "none":
+        return True
+    return item.get_closest_marker("browser") is not None and item.get_closest_marker("both_databases") is None
+
+
 def _parallel_rank(item: pytest.Item) -> int:
     use = _database_use(item)
     if use == "flush":
@@ -51,10 +61,11 @@ def _parallel_rank(item: pytest.Item) -> int:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--database-tests-only",
+        "--second-database",
         action="store_true",
-        help="leave out the tests that use no test database: on a second database they would only repeat the run "
-        "on the first (CI runs the whole suite on SQLite, then these on PostgreSQL)",
+        help="the run on a second database (CI runs the whole suite on SQLite, then this on PostgreSQL): leaves out "
+        "what would only repeat the first run, the tests that use no test database and the browser tests not marked "
+        "both_databases",
     )
 
 
@@ -82,11 +93,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     The order pytest-django needs still holds: every test that flushes the tables runs after every test that
     expects the rows migrations seed. Each worker collects and sorts alike, as xdist requires; a run in one
     process keeps pytest-django's order."""
-    if config.getoption("--database-tests-only"):
-        left_out = [item for item in items if _database_use(item) == "none"]
+    if config.getoption("--second-database"):
+        left_out = [item for item in items if _repeats_the_first_run(item)]
         if left_out:
             config.hook.pytest_deselected(items=left_out)
-            items[:] = [item for item in items if _database_use(item) != "none"]
+            items[:] = [item for item in items if not _repeats_the_first_run(item)]
     if hasattr(config, "workerinput"):
         items.sort(key=_parallel_rank)
 

@@ -169,6 +169,9 @@ AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:order_list"
 LOGOUT_REDIRECT_URL = "web:login"
+# A form post may carry this many fields: the order edit form sends about 25 an item row (its parameters folded
+# under it), and an order holds up to 500 items. The body's size stays capped by DATA_UPLOAD_MAX_MEMORY_SIZE.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 15_000
 
 
 LANGUAGE_CODE = "en-us"

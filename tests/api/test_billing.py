@@ -14,6 +14,7 @@ from orderly.core.actors import Actor
 from orderly.orders.models import Order
 from tests.api.helpers import error_of
 from tests.billing.factories import item, items_of, order_with
+from tests.factories import address
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +98,7 @@ def test_payment_answers_with_the_payment_and_the_order_status(api, order):
         "amount_paid": "10.50",
         "amount_due": "28.56",
         "balance_due": "18.06",
+        "vat_reverse_charged": False,
         "currency": "EUR",
     }
 
@@ -384,3 +386,78 @@ def test_lists_run_a_fixed_number_of_queries_whatever_their_length(api, actor):
         credit = {"items": [{"item": line.pk, "quantity": 1}], "reason": "Goodwill"}
         assert api.post("/invoices/INV-000001/credit-notes", credit, role="operator").status_code == 201
     assert [_queries(api, path) for path in paths] == few
+
+
+# ---- VAT reverse charged ----------------------------------------------------------------------------------------
+
+
+def test_an_invoice_to_a_business_in_another_eu_state_reverse_charges_the_vat(api, monkeypatch):
+    monkeypatch.setenv("ORDERLY_SELLER_REVERSE_CHARGE", "1")
+    berlin = {"name": "Röstwerk GmbH", "line1": "Invalidenstraße 1", "postal_code": "10115", "city": "Berlin",
+              "country": "DE"}  # fmt: skip
+    created = api.post(
+        "/orders",
+        {
+            "customer": {"name": "Röstwerk GmbH", "type": "wholesale", "vat_number": "DE 123 456 789"},
+            "shipping_address": berlin,
+            "items": [{"sku": item()["sku"], "quantity": 3, "unit_price": "10.00", "tax_rate": "21"}],
+            "status": "open",
+        },
+        role="operator",
+    )
+    assert created.status_code == 201, created.content
+    number = created.json()["number"]
+    assert (created.json()["amount_due"], created.json()["vat_reverse_charged"]) == ("36.30", False)
+
+    response = api.post(f"/orders/{number}/invoices", role="operator")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["reverse_charge"], body["prices_include_tax"]) == (True, False)
+    assert body["vat_note"] == (
+        "VAT reverse charged: intra-Community supply of goods, exempt from VAT under Article 138 of Council Directive "
+        "2006/112/EC. The customer accounts for the VAT."
+    )
+    assert body["buyer"]["vat_number"] == "DE123456789"
+    assert (body["subtotal"], body["discount"], body["tax_total"], body["total"]) == ("30.00", "0.00", "0.00", "30.00")
+    [line] = body["lines"]
+    assert (line["unit_price"], line["tax_rate"], line["line_tax"], line["line_total"]) == ("10.00", "0.00", "0.00",
+                                                                                          "30.00")  # fmt: skip
+    assert body["tax_summary"] == [{"tax_rate": "0.00", "title": "", "base": "30.00", "tax": "0.00"}]
+    order = api.get(f"/orders/{number}", role="viewer").json()
+    assert (order["amount_due"], order["balance_due"], order["vat_reverse_charged"]) == ("30.00", "30.00", True)
+    paid = api.post(f"/orders/{number}/payments", {"amount": "30.00", "method": "bank_transfer"}, role="operator")
+    assert paid.json()["order"] == {
+        "number": number,
+        "status": "open",  # paid and invoiced; still to ship
+        "payment_status": "paid",
+        "amount_paid": "30.00",
+        "amount_due": "30.00",
+        "balance_due": "0.00",
+        "vat_reverse_charged": True,
+        "currency": "EUR",
+    }
+
+
+def test_a_changed_vat_treatment_is_refused_with_its_code_and_detail(api, monkeypatch):
+    monkeypatch.setenv("ORDERLY_SELLER_REVERSE_CHARGE", "1")
+    order = order_with(
+        item("10.00", 2, "21"),
+        customer={"name": "Röstwerk GmbH", "type": "wholesale", "vat_number": "DE123456789"},
+        shipping_address={**address(), "postal_code": "10115", "city": "Berlin", "country": "DE"},
+    )
+    invoice = invoice_create(order=order, actor=Actor.system())
+    line = items_of(order)[0]
+    api.post(
+        f"/invoices/{invoice.number}/credit-notes",
+        {"items": [{"item": line.pk, "quantity": 1}], "reason": "Price corrected"},
+        role="operator",
+    )
+    monkeypatch.setenv("ORDERLY_SELLER_REVERSE_CHARGE", "0")
+
+    response = api.post(f"/orders/{order.number}/invoices", role="operator")
+
+    assert response.status_code == 409
+    assert error_of(response)["code"] == "vat_treatment_changed"
+    assert error_of(response)["detail"] == {"order": order.number, "invoice": "INV-000001", "reverse_charged": True}
+    assert Invoice.objects.filter(kind="invoice").count() == 1

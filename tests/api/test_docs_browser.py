@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from orderly.api.v1 import api as ninja_api
+from tests.bounds import BROWSER_STEP_MS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -32,7 +33,7 @@ def page(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.set_default_timeout(15_000)
+            page.set_default_timeout(BROWSER_STEP_MS)
             yield page
         finally:
             browser.close()

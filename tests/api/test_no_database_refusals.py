@@ -102,7 +102,7 @@ def world(api, variant):
     shop_channel = SalesChannel.objects.get(pk=shopify["id"])
     from_shop = make_order(items=[{"sku": "ESP-250", "quantity": 1}], channel=shop_channel, external_id="9001")
     assert (fulfillment.status_code, invoice.status_code) == (201, 201)
-    email = email_queue(fulfillment=Fulfillment.objects.get(), kind="shipped", actor=SYSTEM)
+    email = email_queue(fulfillment_id=Fulfillment.objects.get().pk, kind="shipped", actor=SYSTEM)
     assert email_send(message_id=email.pk).status == "sent"
     courier = api.post(
         "/carriers",

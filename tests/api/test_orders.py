@@ -55,6 +55,7 @@ def test_create_a_manual_order_answers_201_with_the_whole_order(api, variant):
         "amount_paid": "0.00",
         "amount_due": "29.43",
         "balance_due": "29.43",
+        "vat_reverse_charged": False,
         "error": None,
         "archived": False,
         "channel": {"id": manual_channel().id, "name": "Manual", "kind": "manual"},
@@ -621,3 +622,46 @@ def test_a_vat_number_that_is_none_is_refused_naming_the_field(api, variant):
         "or digits, e.g. DE123456789."
     )
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("DE12345", "customer.vat_number 'DE12345' is not a VAT number of DE: after DE come 9 digits."),
+        ("nl 123456789", "customer.vat_number 'nl 123456789' is not a VAT number of NL: after NL come 9 digits, B "
+                         "and 2 digits."),
+        ("GR123456789", "customer.vat_number 'GR123456789' is not a VAT number: Greek VAT numbers start with EL, e.g. "
+                        "EL123456789."),
+        ("ZZ123456789", "customer.vat_number 'ZZ123456789' is not a VAT number: ZZ is no country's two letters (e.g. "
+                        "DE123456789)."),
+    ],
+)  # fmt: skip
+def test_a_vat_number_needs_a_country_and_an_eu_states_shape(api, variant, typed, message):
+    created = api.post("/orders", order_body(), role="operator").json()["number"]
+
+    for response in (
+        api.post("/orders", order_body(customer={"name": "X", "vat_number": typed}), role="operator"),
+        api.patch(f"/orders/{created}", {"customer": {"vat_number": typed}}, role="operator"),
+    ):
+        assert response.status_code == 422
+        assert (error_of(response)["field"], error_of(response)["message"]) == ("customer.vat_number", message)
+    assert Order.objects.count() == 1
+    assert Order.objects.get().customer_vat_number == ""
+
+
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ("NL 1234.56.789.B01", "NL123456789B01"),
+        ("EL123456789", "EL123456789"),
+        ("FR 4A 123456789", "FR4A123456789"),
+        ("ESX1234567Z", "ESX1234567Z"),
+        ("IE1234567WA", "IE1234567WA"),
+        ("CHE-123.456.789", "CHE123456789"),  # outside the EU: its own shape
+        ("GB123456789", "GB123456789"),
+    ],
+)
+def test_vat_numbers_of_each_shape_are_taken(api, variant, typed, kept):
+    response = api.post("/orders", order_body(customer={"name": "X", "vat_number": typed}), role="operator")
+    assert response.status_code == 201, response.content
+    assert response.json()["customer"]["vat_number"] == kept

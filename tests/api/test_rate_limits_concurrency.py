@@ -8,6 +8,7 @@ from django.db import connection
 
 from orderly.core.models import ApiRateWindow
 from orderly.core.ratelimit import rate_hit
+from tests.bounds import WAIT_BOUND
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -35,7 +36,7 @@ def test_requests_counted_at_once_let_exactly_the_limit_through():
     for thread in running:
         thread.start()
     for thread in running:
-        thread.join(timeout=60)
+        thread.join(timeout=WAIT_BOUND)
 
     assert errors == []
     assert len(answers) == threads * per_thread

@@ -15,6 +15,7 @@ from orderly.inventory.models import Lot
 from orderly.orders.models import OrderEvent
 from orderly.shipping.models import Fulfillment, FulfillmentDraw
 from tests.batches.helpers import SYSTEM, create, order_of, receive, variant
+from tests.bounds import WAIT_BOUND
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -40,7 +41,7 @@ def _at_once(jobs):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=300)
+        thread.join(timeout=WAIT_BOUND)
     assert not any(thread.is_alive() for thread in threads), "a worker did not finish: a deadlock?"
     return errors
 

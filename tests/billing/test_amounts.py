@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orderly.billing.amounts import part_amounts, tax_summary, totals
+from orderly.billing.amounts import part_amounts, reverse_charged, tax_summary, totals
 
 D = Decimal
 CENT = D("0.01")
@@ -167,3 +167,34 @@ def test_however_an_item_with_the_shop_s_tax_is_split_its_parts_add_up_to_its_ta
     assert sum(p.line_total for p in parts) == item.line_total
     for n, tax in enumerate(taxes):
         assert sum(D(p.tax_lines[n]["amount"]) for p in parts) == D(tax["amount"])
+
+
+@given(
+    quantity=st.integers(1, 40),
+    price=prices,
+    rate=rates,
+    discount_share=st.integers(0, 100),
+    included=st.booleans(),
+    cuts=st.lists(st.integers(1, 39), max_size=6),
+)
+def test_a_reverse_charged_line_is_its_net_at_zero_percent(quantity, price, rate, discount_share, included, cuts):
+    """However an item is split and on either tax basis, each part reverse charged comes to its net amount exactly,
+    with no tax, a discount not above its subtotal, and its unit price the net unit price to the cent."""
+    gross = (quantity * price).quantize(CENT)
+    item = Item(quantity, price, rate, discount=(gross * discount_share / 100).quantize(CENT, ROUND_HALF_UP))
+    if included:  # the same figures as a shop whose prices include tax keeps them (orders/services/totals.py)
+        taxable = item.line_subtotal - item.discount
+        item.line_tax = (taxable - taxable / (1 + rate / 100)).quantize(CENT, ROUND_HALF_UP)
+        item.line_total = taxable
+    bounds = sorted({0, quantity, *(c for c in cuts if c < quantity)})
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        part = part_amounts(item, start=a, count=b - a, tax_included=included)
+        line = reverse_charged(part)
+
+        assert (line.tax_rate, line.line_tax, line.tax_lines, line.tax_included) == (0, 0, (), False)
+        assert line.line_total == part.net == line.line_subtotal - line.discount
+        assert 0 <= line.discount <= max(line.line_subtotal, D("0"))
+        if not included or not part.line_tax:
+            assert (line.unit_price, line.line_subtotal, line.discount) == (price, part.line_subtotal, part.discount)
+        else:  # the net unit price, to the cent
+            assert abs(line.unit_price - price / (1 + rate / 100)) <= CENT / 2

@@ -11,6 +11,7 @@ from orderly.billing.services import credit_note_for_return, invoice_create, pay
 from orderly.core.actors import Actor
 from orderly.core.exceptions import Conflict
 from tests.billing.factories import fresh, item, items_of, mark_returned, order_with
+from tests.bounds import WAIT_BOUND
 
 WORKERS = 8
 
@@ -32,7 +33,7 @@ def _at_once(jobs):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=WAIT_BOUND)
     assert not any(thread.is_alive() for thread in threads), "a worker did not finish: a deadlock?"
     return results, errors
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.bounds import BROWSER_STEP_MS
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,7 +28,7 @@ CHROMIUM_ARGS = [
 # How long one browser step (a click, a page load, an `expect`) may take before the test fails. Playwright polls
 # until the step succeeds, so a passing test never waits this long; the bound is generous so that a machine busy
 # with parallel test workers makes the tests slower, not red.
-STEP_TIMEOUT_MS = 60_000
+STEP_TIMEOUT_MS = BROWSER_STEP_MS
 
 
 def _headed() -> bool:

@@ -15,6 +15,7 @@ from tests.factories import UserFactory, VariantFactory, make_order
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.both_databases,  # the batch's worker claims its orders with the database's own locking
     pytest.mark.django_db(transaction=True),
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from orderly.carriers.models import Parcel
 from orderly.carriers.services import carrier_create, rule_create
+from tests.bounds import WAIT_BOUND
 from tests.carriers.fake_sendcloud import A6, FakeSendcloud
 from tests.carriers.helpers import SYSTEM
 from tests.factories import UserFactory, VariantFactory, address, make_order
@@ -75,7 +76,7 @@ def _mails(folder: Path) -> list[email.message.EmailMessage]:
 def _post_webhook(live_server, shop, sendcloud, parcel_id: str, status_id: int, message: str, at) -> dict:
     headers, body = sendcloud.webhook(parcel_id, status_id, message, at=at)
     answer = httpx.post(f"{live_server.url}/api/v1/carriers/{shop['carrier']}/webhook", content=body,
-                        headers=headers, timeout=60)  # fmt: skip
+                        headers=headers, timeout=WAIT_BOUND)  # fmt: skip
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -132,7 +133,7 @@ def test_book_a_sendcloud_label_download_it_follow_the_webhooks_and_email_the_cu
     en_route, delivered = parcel.booked_at + dt.timedelta(hours=2), parcel.booked_at + dt.timedelta(hours=26)
     headers, body = sendcloud.webhook(parcel.carrier_reference, 91, "Parcel en route", at=en_route)
     refused = httpx.post(f"{live_server.url}/api/v1/carriers/{shop['carrier']}/webhook", content=body,
-                         headers={**headers, "Sendcloud-Signature": "0" * 64}, timeout=60)  # fmt: skip
+                         headers={**headers, "Sendcloud-Signature": "0" * 64}, timeout=WAIT_BOUND)  # fmt: skip
     assert refused.status_code == 401
     moved = _post_webhook(live_server, shop, sendcloud, parcel.carrier_reference, 91, "Parcel en route", en_route)
     assert moved == {"changed": 1}

@@ -1,4 +1,4 @@
-"""Booking and voiding labels with an own-label carrier: rules, weight, idempotency, item indicators, signals,
+"""Booking and voiding labels with an own-label carrier: rules, weight, idempotency, item indicators, the e-mail task,
 the order's error on a refusal, and canceling a fulfillment through carriers."""
 
 import datetime as dt
@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from orderly.carriers.connectors import base
@@ -21,12 +22,11 @@ from orderly.carriers.services import (
     rule_create,
     shipping_method_resolve,
 )
-from orderly.carriers.signals import parcel_status_changed
 from orderly.core.exceptions import Conflict, NotFound, ValidationError
 from orderly.orders.models import Order, OrderItem
 from orderly.shipping.models import Fulfillment
-from orderly.shipping.signals import tracking_assigned
 from tests.carriers.helpers import SYSTEM, own_carrier, shipped
+from tests.worker import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -36,22 +36,8 @@ def test_booking_by_the_default_rule_gives_the_fulfillment_its_tracking(django_c
     order, fulfillment = shipped(3)
     item = OrderItem.objects.get(order=order)
     assert item.qty_label_applied == 0
-    got = []
-
-    def on_tracking(**kw):
-        got.append(("tracking", kw["fulfillment"].number))
-
-    def on_status(**kw):
-        got.append(("status", kw["status"].value))
-
-    tracking_assigned.connect(on_tracking, weak=False)
-    parcel_status_changed.connect(on_status, weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            parcel = label_book(fulfillment=fulfillment, actor=SYSTEM)
-    finally:
-        tracking_assigned.disconnect(on_tracking)
-        parcel_status_changed.disconnect(on_status)
+    with django_capture_on_commit_callbacks(execute=True):
+        parcel = label_book(fulfillment=fulfillment, actor=SYSTEM)
     assert (parcel.number, parcel.label_status, parcel.tracking_status) == ("PA-000001", "booked", "announced")
     assert (parcel.method_code, parcel.weight_kg, parcel.booking_attempts) == ("standard", Decimal("0.810"), 1)
     fulfillment.refresh_from_db()
@@ -60,10 +46,15 @@ def test_booking_by_the_default_rule_gives_the_fulfillment_its_tracking(django_c
     item.refresh_from_db()
     assert item.qty_label_applied == 3
     assert parcel.label_applied == {str(item.pk): 3}
-    assert got == [("tracking", fulfillment.number), ("status", "announced")]
+    # the customer's shipped e-mail is queued with the tracking, by the worker (the manual channel lets Orderly
+    # e-mail its customers)
+    queued = DBTaskResult.objects.values_list("task_path", "args_kwargs")
+    assert list(queued) == [
+        ("orderly.notifications.tasks.queue_shipped_email", {"args": [fulfillment.pk], "kwargs": {}})
+    ]
+    assert run_queued_tasks() == 2  # the e-mail queued, then sent
     kinds = list(order.events.order_by("id").values_list("kind", flat=True))
-    # the customer's shipped e-mail follows the tracking (the manual channel lets Orderly e-mail its customers)
-    assert kinds[-3:] == ["tracking_changed", "label_booked", "email_queued"]
+    assert kinds[-4:] == ["tracking_changed", "label_booked", "email_queued", "email_sent"]
     assert bytes(parcel.documents.get(format="pdf-a6").content).startswith(b"%PDF")
 
 

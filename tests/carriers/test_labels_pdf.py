@@ -15,6 +15,7 @@ from orderly.carriers.connectors.base import LabelFormat
 from orderly.carriers.labels import draw_pdf
 from orderly.carriers.labels.pdf import MIN_SIZE, fit
 from orderly.core.exceptions import ValidationError
+from tests.bounds import WAIT_BOUND
 from tests.carriers.test_labels_reading import make_label, read_barcodes
 
 A4 = (595.2756, 841.8898)
@@ -139,7 +140,7 @@ assert pdfmetrics.getFont("OrderlyLabel") is pdfmetrics.getFont("SomeVera")
 assert pdfmetrics.getFont("SomeVera")._orderly_subset_cache
 print(PdfReader(io.BytesIO(second)).pages[0].extract_text().split("\\n")[9])
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=WAIT_BOUND)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout == "Łukasz Kowalski\n"
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from orderly.carriers.connectors import base
 from orderly.carriers.connectors.base import TrackingStatus, TrackingUpdate
@@ -12,7 +13,6 @@ from orderly.carriers.connectors.own import OwnConnector
 from orderly.carriers.models import Parcel, TrackingEvent
 from orderly.carriers.services import label_book, parcels_poll_due, tracking_record
 from orderly.carriers.services.scheduling import enqueue_tracking_polls
-from orderly.carriers.signals import parcel_status_changed
 from orderly.channels.models import OutboxMessage
 from orderly.channels.services import channel_create
 from orderly.channels.services.fulfillment_push import fulfillments_push_pending
@@ -41,22 +41,17 @@ def parcel():
 
 
 def test_steps_move_the_parcel_and_each_is_on_the_timeline(parcel, django_capture_on_commit_callbacks):
-    sent = []
-
-    def on_status(**kw):
-        sent.append((kw["status"].value, kw["occurred_at"]))
-
-    parcel_status_changed.connect(on_status, weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            moved = tracking_record(parcel=parcel, actor=SYSTEM, updates=[
-                update("in_transit", 60, "e2", "Sorted at hub"), update("handed_to_carrier", 10, "e1"),
-                update("delivered", 300, "e3", "Delivered to neighbour"),
-            ])  # fmt: skip
-    finally:
-        parcel_status_changed.disconnect(on_status)
+    DBTaskResult.objects.all().delete()  # what the booking queued
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = tracking_record(parcel=parcel, actor=SYSTEM, updates=[
+            update("in_transit", 60, "e2", "Sorted at hub"), update("handed_to_carrier", 10, "e1"),
+            update("delivered", 300, "e3", "Delivered to neighbour"),
+        ])  # fmt: skip
     assert moved == ["handed_to_carrier", "in_transit", "delivered"]
-    assert [s for s, _ in sent] == moved
+    # only the delivery concerns the customer: its e-mail's task is queued with it
+    assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [
+        ("orderly.notifications.tasks.queue_delivered_email", {"args": [parcel.fulfillment_id], "kwargs": {}})
+    ]
     parcel.refresh_from_db()
     assert (parcel.tracking_status, parcel.carrier_status, parcel.next_poll_at) == (
         "delivered", "Delivered to neighbour", None,
@@ -154,23 +149,13 @@ def test_a_booked_labels_tracking_reaches_the_shop_through_the_outbox():
     )  # fmt: skip
 
 
-def test_a_typed_tracking_number_sends_tracking_assigned_after_the_commit(django_capture_on_commit_callbacks):
+def test_a_typed_tracking_number_queues_the_shipped_email_with_the_fulfillment(db):
     from orderly.shipping.services import fulfillment_create
-    from orderly.shipping.signals import tracking_assigned
 
-    sent = []
+    fresh = make_order(items=[{"sku": VariantFactory().sku, "quantity": 1, "options": {"allocate": False}}])
+    DBTaskResult.objects.all().delete()
+    fulfillment = fulfillment_create(order=fresh, actor=SYSTEM, carrier="PostNL", tracking_number="3SABC1")
 
-    def on_tracking(**kw):
-        sent.append(kw["fulfillment"].tracking_number)
-
-    tracking_assigned.connect(on_tracking, weak=False)
-    try:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            fresh = make_order(items=[{"sku": VariantFactory().sku, "quantity": 1, "options": {"allocate": False}}])
-            fulfillment_create(order=fresh, actor=SYSTEM, carrier="PostNL", tracking_number="3SABC1")
-            assert sent == []  # not before the commit
-        for callback in callbacks:
-            callback()
-    finally:
-        tracking_assigned.disconnect(on_tracking)
-    assert sent == ["3SABC1"]
+    assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [
+        ("orderly.notifications.tasks.queue_shipped_email", {"args": [fulfillment.pk], "kwargs": {}})
+    ]

@@ -10,6 +10,7 @@ from orderly.channels.models import SyncedOrder, WebhookDelivery
 from orderly.channels.services import channel_create, channel_sync, webhook_receive
 from orderly.channels.services.runs import SyncRunning
 from orderly.orders.models import Order, OrderEvent
+from tests.bounds import WAIT_BOUND
 from tests.channels.fake_shops import FakeShopify, shopify_order
 from tests.channels.test_webhooks import shopify_headers
 from tests.factories import VariantFactory
@@ -38,7 +39,7 @@ def _all_at_once(jobs):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=WAIT_BOUND)
     assert not any(thread.is_alive() for thread in threads), "a sync did not finish: a deadlock?"
     return results, errors
 

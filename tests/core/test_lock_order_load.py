@@ -34,6 +34,7 @@ from orderly.plans.services import (
 )
 from orderly.shipping.models import Fulfillment
 from orderly.shipping.services import fulfillment_cancel, fulfillment_create
+from tests.bounds import WAIT_BOUND
 from tests.plans.helpers import FULFILLMENT_DATE, order_of, receive, variant
 from tests.plans.test_properties import check_invariants
 
@@ -133,7 +134,7 @@ def _run(load: Load, seed: int) -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=180)
+        thread.join(timeout=WAIT_BOUND)
     assert not any(thread.is_alive() for thread in threads), "a worker did not finish"
 
 

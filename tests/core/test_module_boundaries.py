@@ -5,6 +5,8 @@
 - No import inside a function body: a module's dependencies are at its top, where import-linter (pyproject.toml)
   sees and checks them. The only exceptions break a cycle with Django's app loading, each listed in ALLOWED_INNER
   with why.
+- No Django signals (DESIGN.md): an area that must tell one above it something leaves a durable record that the
+  higher area's task picks up (a task queued by its path in the same transaction, an outbox row).
 """
 
 import ast
@@ -31,7 +33,6 @@ ALLOWED_INNER = {
         "django.conf": BEFORE_SETUP,
     },
     # AppConfig.ready(): what imports models may load only once the app registry is ready
-    "notifications/apps.py": {"orderly.notifications": "ready() connects the receivers once the apps are loaded"},
     "ops/apps.py": {"orderly.ops": "ready() starts the worker's heartbeat once the apps are loaded"},
 }
 
@@ -117,6 +118,25 @@ def test_no_import_inside_a_function_but_the_listed_app_loading_ones():
     assert sites == []
     # an exception that is no longer needed goes from the list too
     assert used == {(name, module) for name, modules in ALLOWED_INNER.items() for module in modules}
+
+
+def test_no_module_sends_or_hears_django_signals():
+    """The worker's own hooks into django-tasks (orderly.ops.worker) are the one use: they are the library's API for
+    a task starting and finishing, not a message between Orderly's areas."""
+    sites = []
+    for path in _modules():
+        name = str(path.relative_to(SRC))
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            for imported in modules:
+                if imported.startswith("django.dispatch") or imported.endswith(".signals"):
+                    sites.append(f"{name}:{node.lineno} {imported}")
+    assert sites == ["ops/worker.py:11 django_tasks.signals"]
 
 
 def test_the_checks_see_what_they_look_for():

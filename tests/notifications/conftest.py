@@ -42,3 +42,23 @@ def outbox_mails(folder: Path) -> list[email.message.EmailMessage]:
 def run_worker() -> int:
     """The task worker over every task that is due (as `orderly worker` runs them); how many ran."""
     return run_queued_tasks()
+
+
+PARCEL_EMAIL_TASKS = (
+    "orderly.notifications.tasks.queue_shipped_email",
+    "orderly.notifications.tasks.queue_delivered_email",
+)
+
+
+def queue_parcel_emails() -> int:
+    """Run only the tasks that shipping and carriers queued for a parcel shipped or delivered, as the worker would
+    (the e-mails they queue stay queued: their sending tasks wait); how many ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.worker import run_task_result
+
+    ran = 0
+    for result in DBTaskResult.objects.ready().filter(task_path__in=PARCEL_EMAIL_TASKS).order_by("enqueued_at", "id"):
+        run_task_result(result)
+        ran += 1
+    return ran

@@ -8,7 +8,7 @@ from orderly.notifications.templates import DEFAULTS, VARIABLES
 from orderly.shipping.services import fulfillment_create
 from tests.api.helpers import ApiClient, error_of
 from tests.factories import address
-from tests.notifications.conftest import SYSTEM
+from tests.notifications.conftest import SYSTEM, queue_parcel_emails
 from tests.shipping.helpers import order_of
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,7 @@ def log(esp, outbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for number, order in enumerate(orders):
             fulfillment_create(order=order, actor=SYSTEM, carrier="PostNL", tracking_number=f"3S{number}")
+    queue_parcel_emails()
     sent, queued, skipped = EmailMessage.objects.order_by("id")
     email_send(message_id=sent.pk)
     return {"orders": orders, "sent": sent, "queued": queued, "skipped": skipped}

@@ -1,19 +1,19 @@
 """Who gets which e-mail: the per-channel switch, orders without an address, the delivered e-mail, resends."""
 
 import pytest
-from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from orderly.carriers.signals import parcel_status_changed
 from orderly.channels.models import SalesChannel
 from orderly.channels.selectors import manual_channel
 from orderly.core.exceptions import Conflict
+from orderly.core.queue import enqueue
 from orderly.notifications.models import EmailMessage
 from orderly.notifications.services import channel_emails_set, email_queue, email_resend, email_send
 from orderly.notifications.switches import channel_switches, sends_customer_emails
 from orderly.orders.models import Order
 from orderly.shipping.services import fulfillment_cancel, fulfillment_create
 from tests.factories import address
-from tests.notifications.conftest import SYSTEM, outbox_mails
+from tests.notifications.conftest import SYSTEM, outbox_mails, queue_parcel_emails
 from tests.shipping.helpers import order_of
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +21,19 @@ pytestmark = pytest.mark.django_db
 
 def _ship(order, capture, **kwargs):
     with capture(execute=True):
-        return fulfillment_create(order=order, actor=SYSTEM, carrier="PostNL", tracking_number="3SABC", **kwargs)
+        fulfillment = fulfillment_create(
+            order=order, actor=SYSTEM, carrier="PostNL", tracking_number="3SABC", **kwargs
+        )  # fmt: skip
+    queue_parcel_emails()
+    return fulfillment
 
 
 def _deliver(fulfillment, capture, status="delivered"):
-    with capture(execute=True):
-        parcel_status_changed.send(
-            sender=None, parcel=None, fulfillment=fulfillment, status=status, occurred_at=timezone.now()
-        )
+    """What carriers' tracking queues with a parcel's new status (only a delivered one queues anything), then the
+    worker running it."""
+    if status == "delivered":
+        enqueue("orderly.notifications.tasks.queue_delivered_email", fulfillment.pk)
+    queue_parcel_emails()
 
 
 def _email_events(order) -> list[tuple[str, str]]:
@@ -185,11 +190,11 @@ def test_queueing_the_same_email_directly_returns_the_first(esp, outbox, django_
     fulfillment = _ship(order_of(("ESP-250", 1)), django_capture_on_commit_callbacks)
     first = EmailMessage.objects.get()
 
-    assert email_queue(fulfillment=fulfillment, kind="shipped", actor=SYSTEM) == first
+    assert email_queue(fulfillment_id=fulfillment.pk, kind="shipped", actor=SYSTEM) == first
     assert EmailMessage.objects.count() == 1
 
 
-def test_a_receiver_that_fails_does_not_fail_the_fulfillment(
+def test_an_email_that_cannot_be_queued_fails_its_task_not_the_fulfillment(
     esp, outbox, monkeypatch, django_capture_on_commit_callbacks
 ):
     from orderly.notifications.services import queueing
@@ -202,8 +207,11 @@ def test_a_receiver_that_fails_does_not_fail_the_fulfillment(
 
     fulfillment = _ship(order, django_capture_on_commit_callbacks)
 
+    fulfillment.refresh_from_db()
     assert fulfillment.status == "fulfilled"
     assert EmailMessage.objects.count() == 0
+    task = DBTaskResult.objects.get(task_path="orderly.notifications.tasks.queue_shipped_email")
+    assert (task.status, task.args_kwargs["args"]) == ("FAILED", [fulfillment.pk])
 
 
 def test_a_queued_email_of_a_fulfillment_canceled_meanwhile_is_skipped(esp, outbox, django_capture_on_commit_callbacks):

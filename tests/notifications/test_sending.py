@@ -12,7 +12,7 @@ from orderly.notifications.services.sending import backoff
 from orderly.ops.task_worker import Heartbeat
 from orderly.settings import smtp_tls_mode
 from orderly.shipping.services import fulfillment_create
-from tests.notifications.conftest import SYSTEM, outbox_mails, run_worker
+from tests.notifications.conftest import SYSTEM, outbox_mails, queue_parcel_emails, run_worker
 from tests.notifications.smtp_server import SmtpServer, closed_port
 from tests.shipping.helpers import order_of
 
@@ -35,6 +35,7 @@ def _queued(django_capture_on_commit_callbacks) -> EmailMessage:
     order = order_of({"sku": "ESP-250", "quantity": 2, "name": "Espresso blend 250 g"})
     with django_capture_on_commit_callbacks(execute=True):
         fulfillment_create(order=order, actor=SYSTEM, carrier="PostNL", tracking_number="3SXYZ")
+    queue_parcel_emails()
     DBTaskResult.objects.all().delete()  # the tests below attempt it themselves
     return EmailMessage.objects.get()
 

@@ -3,20 +3,23 @@
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from orderly.billing.pdf import invoice_pdf
 from orderly.billing.services import invoice_create
+from orderly.core.queue import enqueue
 from orderly.notifications.models import EmailMessage
 from orderly.orders.models import OrderEvent
 from orderly.shipping.models import Fulfillment
 from orderly.shipping.services import fulfillment_create, fulfillment_record_from_shop
-from orderly.shipping.signals import tracking_assigned
-from tests.notifications.conftest import SYSTEM, outbox_mails, run_worker
+from tests.notifications.conftest import SYSTEM, outbox_mails, queue_parcel_emails, run_worker
 from tests.shipping.helpers import order_of
 
 pytestmark = pytest.mark.django_db
+
+SHIPPED_TASK = "orderly.notifications.tasks.queue_shipped_email"
 
 SHIPPED_BODY = (
     "Hello Anna de Vries,\n\n"
@@ -32,8 +35,11 @@ def _email_events(order) -> list[tuple[str, str]]:
 
 
 def _ship(order, django_capture_on_commit_callbacks, **kwargs) -> Fulfillment:
+    """The fulfillment made, then the worker running what it queued for the customer's e-mail (not the sending)."""
     with django_capture_on_commit_callbacks(execute=True):
-        return fulfillment_create(order=order, actor=SYSTEM, **kwargs)
+        fulfillment = fulfillment_create(order=order, actor=SYSTEM, **kwargs)
+    queue_parcel_emails()
+    return fulfillment
 
 
 def test_a_parcel_with_tracking_queues_the_shipped_email_and_the_worker_writes_it_to_the_outbox(
@@ -56,8 +62,9 @@ def test_a_parcel_with_tracking_queues_the_shipped_email_and_the_worker_writes_i
             f"The shipped e-mail to anna@example.com was queued: “Your order {order.number} is on its way”.",
         )
     ]
-    assert list(DBTaskResult.objects.values_list("task_path", "args_kwargs")) == [
-        ("orderly.notifications.tasks.send_email", {"args": [message.pk], "kwargs": {}})
+    assert list(DBTaskResult.objects.order_by("enqueued_at").values_list("task_path", "args_kwargs", "status")) == [
+        ("orderly.notifications.tasks.queue_shipped_email", {"args": [fulfillment.pk], "kwargs": {}}, "SUCCESSFUL"),
+        ("orderly.notifications.tasks.send_email", {"args": [message.pk], "kwargs": {}}, "READY"),
     ]
     assert not outbox.exists()
 
@@ -99,13 +106,13 @@ def test_the_shipped_email_carries_the_issued_invoice_as_a_pdf(esp, outbox, djan
     )
 
 
-def test_a_signal_heard_twice_emails_once(esp, outbox, django_capture_on_commit_callbacks):
+def test_a_task_run_twice_emails_once(esp, outbox, django_capture_on_commit_callbacks):
     order = order_of(("ESP-250", 1))
     fulfillment = _ship(order, django_capture_on_commit_callbacks, tracking_number="3S1")
 
-    tracking_assigned.send(sender=Fulfillment, fulfillment=fulfillment)
+    enqueue(SHIPPED_TASK, fulfillment.pk)  # a reclaimed task, or the number set again
     run_worker()
-    tracking_assigned.send(sender=Fulfillment, fulfillment=fulfillment)
+    enqueue(SHIPPED_TASK, fulfillment.pk)
     run_worker()
 
     assert EmailMessage.objects.count() == 1
@@ -132,17 +139,22 @@ def test_a_fulfillment_the_shop_made_never_emails_the_customer(esp, outbox, djan
         )
     assert fulfillment.from_shop
 
-    tracking_assigned.send(sender=Fulfillment, fulfillment=fulfillment)  # even if someone announced it
+    enqueue(SHIPPED_TASK, fulfillment.pk)  # even if something queued its e-mail
+    queue_parcel_emails()
 
     assert EmailMessage.objects.count() == 0
     assert OrderEvent.objects.filter(order=order, kind__startswith="email_").count() == 0
-    assert callbacks == []  # nothing announced
+    assert callbacks == []
 
 
-def test_a_rolled_back_fulfillment_announces_nothing(esp, outbox, django_capture_on_commit_callbacks):
+def test_a_rolled_back_fulfillment_queues_nothing(esp, outbox, django_capture_on_commit_callbacks):
     order = order_of(("ESP-250", 1))
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with pytest.raises(RuntimeError), transaction.atomic():
         fulfillment_create(order=order, actor=SYSTEM, tracking_number="3S1")
-    assert len(callbacks) == 1  # the announcement waits for the commit, and is dropped with a rollback
+        assert DBTaskResult.objects.filter(task_path=SHIPPED_TASK).count() == 1  # written with the fulfillment
+        raise RuntimeError("the request failed after the fulfillment")
+
+    assert queue_parcel_emails() == 0
+    assert DBTaskResult.objects.count() == 0
 
     assert EmailMessage.objects.count() == 0

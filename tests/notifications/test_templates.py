@@ -8,7 +8,7 @@ from orderly.notifications.selectors import template_of
 from orderly.notifications.services import email_template_reset, email_template_save
 from orderly.notifications.templates import DEFAULTS, TemplateRefused, checked_template, sample_context
 from orderly.shipping.services import fulfillment_create
-from tests.notifications.conftest import SYSTEM
+from tests.notifications.conftest import SYSTEM, queue_parcel_emails
 from tests.shipping.helpers import order_of
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,7 @@ def test_an_edited_template_is_used_for_the_next_email(esp, actor, django_captur
 
     with django_capture_on_commit_callbacks(execute=True):
         fulfillment_create(order=order, actor=SYSTEM, carrier="DHL", tracking_number="JJD9")
+    queue_parcel_emails()
 
     message = EmailMessage.objects.get()
     assert message.subject == f"Orderly Demo Roasters B.V.: order {order.number}"

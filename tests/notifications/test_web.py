@@ -8,7 +8,7 @@ from orderly.channels.selectors import manual_channel
 from orderly.notifications.models import ChannelEmailSetting, EmailMessage, EmailTemplate
 from orderly.notifications.services import email_send
 from orderly.shipping.services import fulfillment_create
-from tests.notifications.conftest import SYSTEM
+from tests.notifications.conftest import SYSTEM, queue_parcel_emails
 from tests.shipping.helpers import order_of
 from tests.web.helpers import text
 
@@ -29,6 +29,7 @@ def sent(esp, outbox, django_capture_on_commit_callbacks):
     order = order_of({"sku": "ESP-250", "quantity": 2, "name": "Espresso blend 250 g"})
     with django_capture_on_commit_callbacks(execute=True):
         fulfillment_create(order=order, actor=SYSTEM, carrier="PostNL", tracking_number="3SWEB")
+    queue_parcel_emails()
     return email_send(message_id=EmailMessage.objects.get().pk)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from orderly.cli import main
 from orderly.core.models import ApiToken, User, hash_token
 from orderly.core.services import token_create
+from tests.bounds import WAIT_BOUND
 from tests.factories import UserFactory
 
 
@@ -217,7 +218,7 @@ def _orderly(tmp_path, *args):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env["ORDERLY_DATA_DIR"] = str(tmp_path)
     return subprocess.run(
-        [sys.executable, "-m", "orderly.cli", *args], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "orderly.cli", *args], env=env, capture_output=True, text=True, timeout=WAIT_BOUND
     )
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.bounds import WAIT_BOUND
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOWN = [
     "SECURE_PROXY_SSL_HEADER",
@@ -34,7 +36,7 @@ def _run(tmp_path: Path, command: list[str], **env: str) -> subprocess.Completed
     clean.pop("DATABASE_URL", None)
     clean.update(ORDERLY_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="orderly.settings", **env)
     return subprocess.run(
-        [sys.executable, *command], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, *command], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=WAIT_BOUND, check=False
     )
 
 

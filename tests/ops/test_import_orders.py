@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from orderly.channels.models import SyncRun
 from orderly.channels.services import CsvRejected, channel_create, csv_import
 from orderly.orders.models import Order
+from tests.bounds import WAIT_BOUND
 from tests.factories import VariantFactory
 
 # The module, which the package's function of the same name hides.
@@ -136,7 +137,7 @@ def test_orderly_import_orders_exits_1_on_a_refusal_and_0_on_success(tmp_path):
 
     def orderly(*args):
         command = [sys.executable, "-m", "orderly.cli", *args]
-        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=WAIT_BOUND)
 
     assert orderly("migrate", "--verbosity", "0").returncode == 0
     setup = "from orderly.channels.services import channel_create; channel_create(name='Files', kind='csv')"

@@ -18,11 +18,13 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.bounds import WAIT_BOUND
+
 # Every wait below polls for the thing itself (a line printed, the port answering, a process gone) and gives up
 # only after this long: a generous bound, so that a machine busy with other work (parallel test workers, other
 # builds) makes these tests slower, never red. A healthy run takes seconds; two cores at a load average of 15 took
 # over 120 s to start the web server and the worker (two web processes each loading the code and the schema).
-PATIENCE = 300.0
+PATIENCE = float(WAIT_BOUND)
 POLL = 0.2
 
 

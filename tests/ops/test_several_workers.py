@@ -19,11 +19,12 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from orderly.core.models import TaskReclaim, TaskWorkerProcess
+from tests.bounds import WAIT_BOUND
 from tests.ops import worker_tasks
 from tests.ops.worker_tasks import block_first_run, meet, record_run, runs
 
 ROOT = Path(__file__).resolve().parents[2]
-PATIENCE = 120.0
+PATIENCE = float(WAIT_BOUND)
 POLL = 0.1
 STALE_SECONDS = 5  # a worker silent this long is taken for dead (production: minutes)
 SMALL_TASKS = 30

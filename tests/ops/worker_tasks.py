@@ -7,8 +7,10 @@ import time
 from django.db import connection
 from django_tasks import task
 
+from tests.bounds import WAIT_BOUND
+
 RUNS = "orderly_test_task_runs"
-PATIENCE = 120.0  # seconds a task waits for what it waits for; far more than a healthy run needs
+PATIENCE = float(WAIT_BOUND)  # seconds a task waits for what it waits for; far more than a healthy run needs
 
 
 def create_runs_table() -> None:

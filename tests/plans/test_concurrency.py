@@ -10,6 +10,7 @@ from django.db.models import Sum
 from orderly.core.actors import Actor
 from orderly.inventory.models import Hold, Lot
 from orderly.plans.services import allocation_save, plan_cancel, plan_create
+from tests.bounds import WAIT_BOUND
 from tests.plans.helpers import FULFILLMENT_DATE, order_of, receive, variant
 
 WORKERS = 16
@@ -37,7 +38,7 @@ def _allocate_all_at_once(plans, actor, cancel=()):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=WAIT_BOUND)
     assert not any(thread.is_alive() for thread in threads), "an allocation did not finish: a deadlock?"
     return errors
 

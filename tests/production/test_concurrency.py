@@ -13,6 +13,7 @@ from orderly.inventory.models import Hold, Lot
 from orderly.plans.services import allocation_save, plan_create
 from orderly.production.models import RoastBatch
 from orderly.production.services.scheduling import roast_schedule
+from tests.bounds import WAIT_BOUND
 from tests.plans.helpers import FULFILLMENT_DATE, order_of
 from tests.production.helpers import ACTOR, roastery
 
@@ -49,7 +50,7 @@ def test_plans_scheduling_from_one_scarce_green_lot_never_reserve_more_than_exis
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=WAIT_BOUND)
     assert errors == []
     lot.refresh_from_db()
     held = Hold.objects.filter(lot=lot).aggregate(total=Sum("quantity"))["total"]

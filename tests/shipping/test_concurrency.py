@@ -12,6 +12,7 @@ from orderly.core.exceptions import Conflict
 from orderly.inventory.models import Lot
 from orderly.shipping.models import Fulfillment, FulfillmentDraw
 from orderly.shipping.services import fulfillment_cancel, fulfillment_create
+from tests.bounds import WAIT_BOUND
 from tests.shipping.helpers import SYSTEM, ledger_matches_lots, order_of, receive, variant
 
 WORKERS = 12
@@ -34,7 +35,7 @@ def _all_at_once(jobs):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=WAIT_BOUND)
     assert not any(thread.is_alive() for thread in threads), "a fulfillment did not finish: a deadlock?"
     return errors
 

@@ -246,3 +246,62 @@ def test_the_last_payment_that_closes_the_order_says_so(op, order, actor):
         f"Payment of 24.20 EUR recorded for order {order.number}. The order is closed: every item is done. "
         "Payment status: Paid."
     ]
+
+
+# ---- VAT reverse charged ----------------------------------------------------------------------------------------
+
+
+def _business(vat="DE123456789", country="DE"):
+    from tests.factories import address
+
+    return order_with(
+        item("10.00", 3, "21"),
+        customer={"name": "Röstwerk GmbH", "type": "wholesale", "vat_number": vat},
+        shipping_address=address(name="Röstwerk GmbH", postal_code="10115", city="Berlin", country=country),
+    )
+
+
+def test_the_order_page_says_how_its_invoices_treat_the_vat(viewer, monkeypatch):
+    business = _business()
+    page = text(_detail(viewer, business))
+    assert "VAT number DE123456789" in page
+    assert (
+        "Invoices of this order charge VAT: the seller's settings do not reverse charge intra-EU supplies to "
+        "businesses." in page
+    )
+
+    monkeypatch.setenv("ORDERLY_SELLER_REVERSE_CHARGE", "1")
+    page = text(_detail(viewer, business))
+    assert (
+        "Invoices of this order reverse charge the VAT (no VAT on them): a business with VAT number DE123456789, "
+        "the goods go to DE." in page
+    )
+    assert "Amount due 36.30 EUR" in page  # until it is invoiced so
+
+    invoice_create(order=business, actor=Actor.system())
+    page = text(_detail(viewer, business))
+    assert "Amount due 30.00 EUR" in page
+    assert "Invoiced with the VAT reverse charged: the customer owes the amounts without VAT." in page
+
+    domestic = text(_detail(viewer, _business(vat="NL123456789B01", country="NL")))
+    assert "Invoices of this order charge VAT: the VAT number NL123456789B01 is of the seller's own country, NL." in (
+        domestic
+    )
+    consumer = text(_detail(viewer, order_with(item())))  # nothing to explain
+    assert "Invoices of this order" not in consumer and "reverse charged" not in consumer
+
+
+def test_the_invoice_page_shows_the_buyers_vat_number_net_lines_and_the_note(viewer, monkeypatch):
+    monkeypatch.setenv("ORDERLY_SELLER_REVERSE_CHARGE", "1")
+    invoice = invoice_create(order=_business(), actor=Actor.system())
+
+    page = text(viewer.get(f"/invoices/{invoice.number}/"))
+
+    assert "VAT Reverse charged" in page
+    assert "Bill to Röstwerk GmbH Keizersgracht 12 10115 Berlin DE anna@example.com VAT DE123456789" in page
+    assert "10.00 0.00 0 % 0.00 30.00 EUR" in page  # unit price, discount, rate, tax, line total
+    assert "Subtotal 30.00 EUR Discount 0.00 EUR Tax 0.00 EUR Total 30.00 EUR" in page
+    assert (
+        "VAT reverse charged: intra-Community supply of goods, exempt from VAT under Article 138 of Council "
+        "Directive 2006/112/EC. The customer accounts for the VAT." in page
+    )

@@ -78,9 +78,10 @@ def test_items_show_every_parameter_and_totals(op):
     assert "# SKU Name Qty Unit price Tax rate Discount Adjustments Line total Status" in page
     assert f"1 {variant.sku} Espresso blend 250 g 3 10.00 9 % 2.00 Gift wrap 1.50 32.16 EUR Open" in page
     assert (
-        f"Item id {item.id} Position A-03-2 Identifiers grind: espresso "
+        "Parameters of line 1 (position, collect, expected on, purchase price, commission, adjustments, "
+        f"identifiers, metadata, options) Item id {item.id} Position A-03-2 Identifiers grind: espresso "
         "Options allocate, fulfil, payment tracked Delivery Collect, Pick-up point Expected on 2025-01-15 "
-        "Purchase price 4.10 Commission 0.50 Metadata gift: yes"
+        "Purchase price 4.10 Commission 0.50 Adjustments Gift wrap 1.50 Metadata gift: yes"
     ) in page
     assert "Subtotal 31.50 EUR Discount −2.00 EUR Tax 2.66 EUR Total 32.16 EUR" in page
 

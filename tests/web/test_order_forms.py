@@ -405,3 +405,19 @@ def test_the_customer_vat_number_is_edited_on_the_order_form_and_shown_on_the_or
     bad = op.post(f"/orders/{order.number}/edit/", _edit_data(order, **{"customer.vat_number": "12"}))
     assert bad.status_code == 422
     assert 'id="f-customer-vat-number-error"' in bad.content.decode()
+
+
+def test_a_vat_number_not_of_its_eu_states_shape_is_refused_at_its_field_and_nothing_changes(op, catalog):
+    order = make_order(items=[{"sku": "ESP-250", "quantity": 2}])
+    response = op.post(f"/orders/{order.number}/edit/", _edit_data(order, **{"customer.vat_number": "DE 1234 5678"}))
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert (
+        '<p class="field-error" id="f-customer-vat-number-error">Customer VAT number &#x27;DE 1234 5678&#x27; is not '
+        "a VAT number of DE: after DE come 9 digits.</p>"
+    ) in page
+    assert 'value="DE 1234 5678"' in page  # what was typed is kept
+    order.refresh_from_db()
+    assert order.customer_vat_number == ""
+    assert not order.events.filter(kind="edited").exists()

@@ -198,6 +198,36 @@ def amount_of(whole: LineAmounts, total: Decimal) -> LineAmounts:
     )
 
 
+def reverse_charged(line: LineAmounts) -> LineAmounts:
+    """The line at 0 % VAT, as an invoice that reverse charges the VAT bills it (billing/vat.py): the customer owes
+    its net amount (after discount, without tax), which becomes its total, with no tax and no tax lines.
+
+    Prices without tax keep their unit price, subtotal and discount. Prices that include tax have their tax taken
+    out: the net is the line's amount less the tax it contains (the shop's tax where it stated it, the part
+    computed per line otherwise), exactly; the unit price and the discount are divided by 1 + the rate (half-up to
+    the cent: 12.10 at 21 % becomes 10.00), or scaled by net / amount where the shop stated the tax, and the
+    subtotal is what makes the line come to the net exactly."""
+    net = line.net
+    unit_price, discount, subtotal = line.unit_price, line.discount, line.line_subtotal
+    if line.tax_included and line.line_tax:
+        rate, taxable = Decimal(line.tax_rate), line.taxable
+        by_rate = rate and not line.tax_lines  # else the shop's own tax: the line's own proportion
+        ratio = 1 / (1 + rate / 100) if by_rate else (net / taxable if taxable else Decimal(1))
+        unit_price, discount = to_money(line.unit_price * ratio), to_money(line.discount * ratio)
+        subtotal = net + discount
+    return LineAmounts(
+        quantity=line.quantity,
+        unit_price=unit_price,
+        tax_rate=ZERO,
+        discount=discount,
+        line_subtotal=subtotal,
+        line_tax=ZERO,
+        line_total=net,
+        tax_included=False,
+        tax_lines=(),
+    )
+
+
 def line_net(line) -> Decimal:
     """A line's amount after discount and without tax (anything with line_subtotal, discount, line_tax and,
     optionally, prices_include_tax / tax_included)."""

@@ -39,10 +39,14 @@ def payment_recorded(order: Order, actor: Actor, payment) -> OrderEvent:
 
 def invoice_created(invoice) -> Note:
     """The units put on the invoice, as the orders area records them (orderly.orders.services.item_progress)."""
+    words = " VAT reverse charged (intra-EU supply to a business)." if invoice.reverse_charge else ""
+    data = {"invoice": invoice.number, "total": str(invoice.total)}
+    if invoice.reverse_charge:
+        data["reverse_charge"] = True
     return Note(
         EventKind.INVOICE_CREATED,
-        lambda _lines: f"Invoice {invoice.number} created: total {invoice.currency} {invoice.total}.",
-        {"invoice": invoice.number, "total": str(invoice.total)},
+        lambda _lines: f"Invoice {invoice.number} created: total {invoice.currency} {invoice.total}.{words}",
+        data,
     )
 
 

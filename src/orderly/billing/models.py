@@ -7,7 +7,8 @@ a whole invoice has exactly the invoice's figures.
 
 An invoice's lines bill units of order items and the order's charges (shipping and fees, `InvoiceLine.kind`); when
 the order's prices include tax, so do the invoice's (`prices_include_tax`): its totals then read total = subtotal −
-discount, with the tax contained in them (orderly.billing.amounts says why).
+discount, with the tax contained in them (orderly.billing.amounts says why). An invoice that reverse charges the
+VAT (`reverse_charge`, billing/vat.py) bills net amounts at 0 %, whatever the order's prices.
 """
 
 from decimal import Decimal
@@ -109,6 +110,9 @@ class Invoice(models.Model):
     reason = models.CharField(max_length=500, blank=True, help_text="For a credit note: why")
     # As the order's prices: when they include tax, total = subtotal − discount and tax_total is the tax contained.
     prices_include_tax = models.BooleanField(default=False, help_text="Amounts include their tax (tax contained)")
+    # Goods to a business in another EU member state (billing/vat.py): every line at 0 %, its net amount; its credit
+    # notes follow it. Such a document never has prices_include_tax.
+    reverse_charge = models.BooleanField(default=False, help_text="VAT reverse charged: no VAT, the customer owes it")
     issued_at = models.DateTimeField(default=timezone.now)
     currency = models.CharField(max_length=3)
     seller = models.JSONField(default=dict, help_text="Seller details when issued (billing/seller.py)")
@@ -136,6 +140,10 @@ class Invoice(models.Model):
             ),
             models.CheckConstraint(
                 condition=_total_rule("total", "subtotal", "discount", "tax_total"), name="invoice_total_adds_up"
+            ),
+            models.CheckConstraint(
+                condition=Q(reverse_charge=False) | Q(tax_total=0, prices_include_tax=False),
+                name="invoice_reverse_charge_without_tax",
             ),
             # Only a credit note corrects an invoice, and it always names the one it corrects.
             models.CheckConstraint(

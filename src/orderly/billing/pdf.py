@@ -12,6 +12,9 @@ When the prices include tax (amounts.py), the lines show what the customer paid 
 document says "Prices include VAT" (or the shop's name of the tax), the summary gives per rate the net base and the
 tax contained, and the totals end on the total with the tax it includes.
 
+A document that reverse charges the VAT (billing/vat.py) bills net amounts at 0 %, shows the buyer's VAT number
+(as every document to a business does) and says so under the totals (vat.REVERSE_CHARGE_NOTE).
+
 Long documents run over several pages with the table header repeated. The seller footer is the same on every page,
 so it is drawn once into a form (a PDF XObject) and placed on each page by reference.
 """
@@ -30,6 +33,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from orderly.billing import amounts
 from orderly.billing.models import Invoice
+from orderly.billing.vat import REVERSE_CHARGE_NOTE
 
 MARGIN = 18 * mm
 FOOTER_FORM = "seller-footer"
@@ -247,6 +251,8 @@ def invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
     if invoice.prices_include_tax:
         story += [_p(f"Prices include {tax}."), Spacer(1, 2 * mm)]
     story += [_summary_table(invoice, summary), Spacer(1, 4 * mm), _totals_table(invoice, tax)]
+    if invoice.reverse_charge:
+        story += [Spacer(1, 6 * mm), _p(REVERSE_CHARGE_NOTE)]
     story += _closing(invoice)
     footer = _footer_drawer(invoice)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

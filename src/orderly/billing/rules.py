@@ -66,3 +66,12 @@ def charges_billed_on(invoice: Invoice) -> dict[int, InvoiceLine]:
         for charge_id, line in billed.items()
         if charge_id not in taken or line.remaining * line.line_total > 0  # nothing left, or nothing left unsigned
     }
+
+
+def invoices_still_billing(order, *, reverse_charge: bool) -> list[Invoice]:
+    """The order's invoices that reverse charge the VAT (or, with False, charge it) and still bill something: units
+    or charges their credit notes did not take back. Oldest first."""
+    invoices = Invoice.objects.filter(order=order, kind=InvoiceKind.INVOICE, reverse_charge=reverse_charge)
+    return [
+        invoice for invoice in invoices.order_by("issued_at", "id") if billed_on(invoice) or charges_billed_on(invoice)
+    ]

@@ -7,7 +7,8 @@
     tax_summary(invoice) -> list[RateSummary]                   per tax rate: net base and tax, summed from the lines
     left_to_credit(invoice) -> bool                             whether a credit note on it could take anything back
     order_billing(order) -> OrderBilling                        what the order page's billing panel shows (and
-                                                                the units and charges an invoice would bill now)
+                                                                the units and charges an invoice would bill now,
+                                                                and how it would treat the VAT)
 
 Each runs a fixed number of queries whatever the number of rows. Invoices of deleted orders are gone with them.
 """
@@ -19,6 +20,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from orderly.billing import amounts
 from orderly.billing.models import Invoice, InvoiceKind, InvoiceLine, Payment, PaymentMethod
 from orderly.billing.rules import billed_on, charges_billed_on, charges_to_invoice, units_to_invoice, worth_an_invoice
+from orderly.billing.seller import seller_details
+from orderly.billing.vat import VatTreatment, order_vat_treatment
 from orderly.core.exceptions import NotFound, ValidationError
 from orderly.orders.models import Order, OrderCharge
 from orderly.orders.status import OrderStatus
@@ -95,6 +98,9 @@ class OrderBilling:
     invoices: list[Invoice]
     units_to_invoice: int
     charges_to_invoice: tuple[OrderCharge, ...] = ()  # shipping and fees the next invoice carries
+    # How the next invoice treats the VAT, for an order of a business (with a VAT number) or one whose invoices
+    # reverse charge it; None for the others (VAT charged, nothing to explain).
+    vat: VatTreatment | None = None
 
     @property
     def can_invoice(self) -> bool:
@@ -107,7 +113,8 @@ class OrderBilling:
 
 def order_billing(order: Order) -> OrderBilling:
     """Payments, invoices and credit notes of the order, and how many units and which charges an invoice would bill
-    now (none while the order is a draft or canceled, nor for a shop's test order: those are not invoiced)."""
+    now (none while the order is a draft or canceled, nor for a shop's test order: those are not invoiced), and how
+    it would treat the VAT (billing/vat.py; the order with its addresses loaded, as orders.selectors.order_get)."""
     units, charges = 0, []
     if order.status not in (OrderStatus.DRAFT, OrderStatus.CANCELED) and not order.is_test:
         items = list(order.items.all())
@@ -118,4 +125,7 @@ def order_billing(order: Order) -> OrderBilling:
         invoices=invoices_of(order),
         units_to_invoice=units,
         charges_to_invoice=tuple(charges),
+        vat=order_vat_treatment(order, seller_details())
+        if order.customer_vat_number or order.vat_reverse_charged
+        else None,
     )

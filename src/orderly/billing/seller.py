@@ -12,6 +12,9 @@ invoices already issued):
     ORDERLY_SELLER_IBAN       bank account for payment
     ORDERLY_SELLER_EMAIL      contact e-mail
     ORDERLY_INVOICE_TERMS_DAYS  days to pay an invoice (a whole number)
+    ORDERLY_SELLER_REVERSE_CHARGE  1 (also true, yes, on): goods sold to a business in another EU member state, with
+                              that business's VAT number, are invoiced without VAT, reverse charged (billing/vat.py);
+                              off by default
 """
 
 import os
@@ -26,18 +29,27 @@ DEFAULTS = {
     "email": "billing@example.com",
 }
 TERMS_DAYS = 14
+ON = frozenset({"1", "true", "yes", "on"})
+
+
+def reverse_charge_enabled() -> bool:
+    """Whether the seller reverse charges the VAT of intra-EU supplies to businesses (ORDERLY_SELLER_REVERSE_CHARGE)."""
+    return os.environ.get("ORDERLY_SELLER_REVERSE_CHARGE", "").strip().lower() in ON
 
 
 def seller_details() -> dict:
-    """The seller block as it stands now: {name, address_lines, country, vat_id, coc, iban, email, terms_days}."""
+    """The seller block as it stands now: {name, address_lines, country, vat_id, coc, iban, email, terms_days,
+    reverse_charge}."""
     values = {key: os.environ.get(f"ORDERLY_SELLER_{key.upper()}", value).strip() for key, value in DEFAULTS.items()}
     try:
         terms = max(int(os.environ.get("ORDERLY_INVOICE_TERMS_DAYS", TERMS_DAYS)), 0)
     except ValueError:
         terms = TERMS_DAYS
     address = values.pop("address")
+    values["country"] = values["country"].upper()
     return {
         **values,
         "address_lines": [line.strip() for line in address.split("|") if line.strip()],
         "terms_days": terms,
+        "reverse_charge": reverse_charge_enabled(),
     }

@@ -43,3 +43,49 @@ ZERO_DECIMAL_CURRENCIES = frozenset(
     {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF"}
     | {"XPF"}
 )
+
+
+# The member states of the European Union (the EU VAT area), by ISO 3166-1 code.
+EU_MEMBER_STATES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+
+# A VAT number starts with its country's two letters: the ISO code, except Greece's EL and Northern Ireland's XI
+# (the United Kingdom's VAT numbers for goods moved under EU rules).
+VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
+
+# The shape of an EU VAT number after its two letters, as the Commission's VIES checks it: (pattern, in words).
+EU_VAT_FORMATS = {
+    "AT": (r"U[0-9]{8}", "U and 8 digits"),
+    "BE": (r"[01][0-9]{9}", "10 digits, the first 0 or 1"),
+    "BG": (r"[0-9]{9,10}", "9 or 10 digits"),
+    "CY": (r"[0-9]{8}[A-Z]", "8 digits and a letter"),
+    "CZ": (r"[0-9]{8,10}", "8 to 10 digits"),
+    "DE": (r"[0-9]{9}", "9 digits"),
+    "DK": (r"[0-9]{8}", "8 digits"),
+    "EE": (r"[0-9]{9}", "9 digits"),
+    "EL": (r"[0-9]{9}", "9 digits"),
+    "ES": (r"[0-9A-Z][0-9]{7}[0-9A-Z]", "9 characters: a letter or digit, 7 digits, a letter or digit"),
+    "FI": (r"[0-9]{8}", "8 digits"),
+    "FR": (r"[0-9A-Z]{2}[0-9]{9}", "2 letters or digits and 9 digits"),
+    "HR": (r"[0-9]{11}", "11 digits"),
+    "HU": (r"[0-9]{8}", "8 digits"),
+    "IE": (r"[0-9]{7}[A-Z]{1,2}|[0-9][A-Z+*][0-9]{5}[A-Z]", "7 digits and 1 or 2 letters"),
+    "IT": (r"[0-9]{11}", "11 digits"),
+    "LT": (r"[0-9]{9}|[0-9]{12}", "9 or 12 digits"),
+    "LU": (r"[0-9]{8}", "8 digits"),
+    "LV": (r"[0-9]{11}", "11 digits"),
+    "MT": (r"[0-9]{8}", "8 digits"),
+    "NL": (r"[0-9]{9}B[0-9]{2}", "9 digits, B and 2 digits"),
+    "PL": (r"[0-9]{10}", "10 digits"),
+    "PT": (r"[0-9]{9}", "9 digits"),
+    "RO": (r"[0-9]{2,10}", "2 to 10 digits"),
+    "SE": (r"[0-9]{12}", "12 digits"),
+    "SI": (r"[0-9]{8}", "8 digits"),
+    "SK": (r"[0-9]{10}", "10 digits"),
+}
+
+
+def vat_number_country(number: str) -> str:
+    """The ISO country code of a VAT number's two letters (EL123456789 is Greek: GR); "" when they are none."""
+    prefix = (number or "")[:2].upper()
+    code = VAT_PREFIX_COUNTRY.get(prefix, prefix)
+    return code if code in COUNTRY_CODES else ""

@@ -199,6 +199,14 @@ class ErrorCode(StrEnum):
         "The order's fees would make the invoice's total negative.",
         {"order": "OR-000123", "total": "-2.50"},
     )
+    VAT_TREATMENT_CHANGED = (
+        "vat_treatment_changed",
+        409,
+        "The order's `invoice` bills it with the VAT reverse charged (`reverse_charged` true) or charged, and the new "
+        "invoice would treat the VAT the other way (the customer's VAT number, where the goods go or the seller's "
+        "setting changed): credit that invoice in full first, or put back what changed.",
+        {"order": "OR-000123", "invoice": "INV-000001", "reverse_charged": True},
+    )
     REFUND_EXCEEDS_PAID = (
         "refund_exceeds_paid",
         409,

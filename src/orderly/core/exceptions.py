@@ -40,9 +40,58 @@ class DomainError(Exception):
                 raise TypeError(problem)
             logger.error(problem)
 
+    @property
+    def problems(self) -> list["DomainError"]:
+        """Every refusal this error stands for: itself alone, or each problem of an input (InvalidInput)."""
+        return [self]
+
 
 class ValidationError(DomainError):
     code = ErrorCode.INVALID
+
+
+class InvalidInput(ValidationError):
+    """Several things wrong with one input at once, each a ValidationError naming its field (`problems`, in the
+    order the input reads). It reads as its first problem (code, status, message, field and detail), so an answer
+    that tells one error (the API) tells that one; a form shows them all, each at its field."""
+
+    def __init__(self, problems: list[ValidationError]):
+        first = problems[0]
+        super().__init__(first.message, code=first.code, field=first.field, **first.detail)
+        self._problems = list(problems)
+
+    @property
+    def problems(self) -> list[DomainError]:
+        return self._problems
+
+
+class Problems:
+    """Gathers the refusals of checks that do not depend on each other, to refuse them together once all ran:
+    `check(clean, …)` returns the cleaned value, or None keeping the refusal; `raise_any()` then raises the one
+    problem found as it was raised, or several as one InvalidInput."""
+
+    def __init__(self):
+        self.found: list[ValidationError] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def check(self, clean, *args, **kwargs):
+        """`clean(*args, **kwargs)`, or None with its refusal (each of them, for an InvalidInput) kept."""
+        try:
+            return clean(*args, **kwargs)
+        except ValidationError as refused:
+            self.found.extend(refused.problems)
+            return None
+
+    def add(self, refused: ValidationError) -> None:
+        self.found.extend(refused.problems)
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise InvalidInput(self.found)
 
 
 class UnknownReference(ValidationError):

@@ -5,8 +5,3 @@ class NotificationsConfig(AppConfig):
     name = "orderly.notifications"
     label = "notifications"
     verbose_name = "Customer e-mails"
-
-    def ready(self) -> None:
-        from orderly.notifications import receivers
-
-        receivers.connect()

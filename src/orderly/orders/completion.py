@@ -5,10 +5,16 @@ An item is done when every process its options ask for has finished for the unit
 - *invoice*: every unit kept (not canceled, not returned) is on an invoice and not taken back by a credit note;
 - *cover*: the order's payments match what the customer owes, no more (a refund is due) and no less.
 An order closes when all its items are done and reopens when one is not any more.
+
+What the customer owes is what the lines and charges come to, tax included; when the order's invoices reverse
+charge the VAT (Order.vat_reverse_charged, set by billing) it is their amounts without tax (`net`), as the invoices
+bill them.
 """
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from orderly.core.money import net_part
 
 CENT = Decimal("0.01")
 
@@ -59,11 +65,12 @@ class ItemFigures:
         return not self.option_invoice or self.qty_invoiced - self.qty_credited >= self.kept
 
 
-def figures_of(item) -> ItemFigures:
-    """The figures of an order item (anything with OrderItem's attributes)."""
+def figures_of(item, *, net: bool = False) -> ItemFigures:
+    """The figures of an order item (anything with OrderItem's attributes); with `net`, its value is its line total
+    without its tax (the VAT reverse charged)."""
     return ItemFigures(
         quantity=item.quantity,
-        line_total=item.line_total,
+        line_total=item.line_total - item.line_tax if net else item.line_total,
         option_fulfil=item.option_fulfil,
         option_cover=item.option_cover,
         option_invoice=item.option_invoice,
@@ -75,20 +82,21 @@ def figures_of(item) -> ItemFigures:
     )
 
 
-def charge_owed(charge) -> Decimal:
-    """What the customer owes for one charge (an OrderCharge, or anything with its total, credited and refunded):
-    nothing while a credit note has taken it back (until an invoice bills it again), else its total less what the
-    shop paid back for it."""
+def charge_owed(charge, *, net: bool = False) -> Decimal:
+    """What the customer owes for one charge (an OrderCharge, or anything with its total, tax, credited and
+    refunded): nothing while a credit note has taken it back (until an invoice bills it again), else its total less
+    what the shop paid back for it; with `net` (the VAT reverse charged), that without its share of the tax."""
     if charge.credited:
         return Decimal("0")
-    if charge.total <= 0:  # a negative fee (a discount written as a fee) is never refunded
-        return charge.total
-    return charge.total - min(max(charge.refunded, Decimal("0")), charge.total)
+    # a negative fee (a discount written as a fee) is never refunded
+    refunded = min(max(charge.refunded, Decimal("0")), charge.total) if charge.total > 0 else Decimal("0")
+    owed = charge.total - refunded
+    return net_part(charge.total, charge.tax, owed) if net else owed
 
 
-def owed_for_charges(charges) -> Decimal:
+def owed_for_charges(charges, *, net: bool = False) -> Decimal:
     """What the customer owes for the order's shipping and fees, before the canceled-order rule (charges_owed)."""
-    return sum((charge_owed(charge) for charge in charges), Decimal("0"))
+    return sum((charge_owed(charge, net=net) for charge in charges), Decimal("0"))
 
 
 def charges_owed(items: list[ItemFigures], charges: Decimal) -> Decimal:

@@ -79,6 +79,11 @@ class Order(models.Model):
     )
     billing_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     shipping_address = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Set by billing with each invoice: whether it reverse charged the VAT (an intra-EU supply to a business). The
+    # customer then owes the lines and charges without their tax (orders/completion.py).
+    vat_reverse_charged = models.BooleanField(
+        default=False, help_text="Invoiced with VAT reverse charged: the customer owes the amounts without VAT"
+    )
     currency = models.CharField(max_length=3, default="EUR")
 
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.OPEN)

@@ -80,5 +80,20 @@ def refusal(order: Order, action: str) -> DomainError | None:
     return ValidationError(f"Unknown action {action!r}.", field="action")
 
 
+def items_refusal(order: Order) -> DomainError | None:
+    """None when the order's items may change now: an order that may be edited and is still new (not in a plan,
+    picked or shipped); otherwise the error to refuse it with. The one rule the edit service, the API and the
+    pages follow."""
+    if (refused := refusal(order, Action.EDIT)) is not None:
+        return refused
+    if order.stage != Stage.NEW:
+        return OrderLocked(
+            f"Order {order.number} is {order.get_stage_display().lower()}; its items can change only while it is new.",
+            order=order,
+            action="edit_items",
+        )
+    return None
+
+
 def allowed_actions(order: Order) -> list[str]:
     return [action for action in Action.values if refusal(order, action) is None]

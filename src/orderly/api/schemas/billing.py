@@ -24,6 +24,7 @@ from orderly.api.schemas.orders import TaxLineOut, tax_lines_out
 from orderly.billing.amounts import RateSummary
 from orderly.billing.models import Invoice, InvoiceKind, InvoiceLineKind, Payment, PaymentKind, PaymentMethod
 from orderly.billing.selectors import DEFAULT_SORT, SORTS
+from orderly.billing.vat import REVERSE_CHARGE_NOTE
 from orderly.core.money import rate_text
 from orderly.orders.models import Order
 
@@ -73,8 +74,14 @@ class OrderBillingOut(OutputSchema):
     status: str
     payment_status: str = Field(description="unpaid, partially_paid, paid or refund_due")
     amount_paid: Money = Field(description="Payments received less refunds")
-    amount_due: Money = Field(description="The whole amount the customer owes for what they keep, paid or not")
+    amount_due: Money = Field(
+        description="The whole amount the customer owes for what they keep, paid or not; without VAT when "
+        "vat_reverse_charged"
+    )
     balance_due: Money = Field(description="What is left to pay: amount_due less amount_paid (negative: refund due)")
+    vat_reverse_charged: bool = Field(
+        description="The order is invoiced with the VAT reverse charged: the customer owes its amounts without VAT"
+    )
     currency: str
 
 
@@ -144,6 +151,11 @@ class InvoiceOut(InvoiceSummaryOut):
     prices_include_tax: bool = Field(
         description="The amounts include their tax: total = subtotal − discount, and tax_total is the tax inside"
     )
+    reverse_charge: bool = Field(
+        description="The VAT is reverse charged (goods to a business in another EU member state, where the seller's "
+        "settings say so): every line at 0 %, its net amount; a credit note follows the invoice it corrects"
+    )
+    vat_note: str = Field(description="What the document says of its VAT: the reverse-charge note, or empty")
     lines: list[InvoiceLineOut] = Field(description="Amounts positive for both kinds; the kind gives the sign")
     tax_summary: list[TaxRateOut]
     pdf: str = Field(description="Path of the PDF", examples=["/api/v1/invoices/INV-000001/pdf"])
@@ -169,6 +181,7 @@ def order_billing_dict(order: Order) -> dict:
         "amount_paid": str(order.amount_paid),
         "amount_due": str(order.amount_due),
         "balance_due": str(order.balance_due),
+        "vat_reverse_charged": order.vat_reverse_charged,
         "currency": order.currency,
     }
 
@@ -231,6 +244,8 @@ def invoice_out(invoice: Invoice, summary: list[RateSummary]) -> InvoiceOut:
             "discount": str(invoice.discount),
             "tax_total": str(invoice.tax_total),
             "prices_include_tax": invoice.prices_include_tax,
+            "reverse_charge": invoice.reverse_charge,
+            "vat_note": REVERSE_CHARGE_NOTE if invoice.reverse_charge else "",
             "lines": lines,
             "tax_summary": [
                 {

@@ -341,9 +341,14 @@ class OrderOut(OutputSchema):
     payment_status: str = Field(json_schema_extra={"enum": PaymentStatus.values})
     amount_paid: Money = Field(description="Payments received less refunds")
     amount_due: Money = Field(
-        description="The whole amount the customer owes for the items they keep and the charges, paid or not"
+        description="The whole amount the customer owes for the items they keep and the charges, paid or not; "
+        "without their VAT when vat_reverse_charged"
     )
     balance_due: Money = Field(description="What is left to pay: amount_due less amount_paid (negative: refund due)")
+    vat_reverse_charged: bool = Field(
+        description="Invoiced with the VAT reverse charged (an intra-EU supply to a business): the customer owes the "
+        "amounts without VAT"
+    )
     error: OrderErrorOut | None
     archived: bool
     channel: OrderChannelOut
@@ -504,6 +509,7 @@ def _order_dict(order: Order) -> dict:
         "amount_paid": str(order.amount_paid),
         "amount_due": str(order.amount_due),
         "balance_due": str(order.balance_due),
+        "vat_reverse_charged": order.vat_reverse_charged,
         "error": error if order.error_code else None,
         "archived": order.is_archived,
         "channel": {"id": order.channel.id, "name": order.channel.name, "kind": order.channel.kind},

@@ -15,7 +15,10 @@ the units invoiced or credited (orders.services.order_items_progress), which wri
                                                                 what the shop paid back for billed charges
 
 Shipping and fees (orders' OrderCharge) are billed as lines of their own; billing sets their `invoiced` and
-`credited` flags in the transaction of the document that bills or takes them back.
+`credited` flags in the transaction of the document that bills or takes them back. An invoice reverse charges the
+VAT of an intra-EU supply to a business where the seller's settings say so (billing/vat.py), its credit notes
+following it; billing sets the order's `vat_reverse_charged` with each invoice, and the customer then owes the
+amounts without VAT.
 
 Reads are in orderly.billing.selectors; amounts are computed by orderly.billing.amounts.
 """

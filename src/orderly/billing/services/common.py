@@ -147,13 +147,18 @@ def issue(
     parts: list[Part],
     actor: Actor,
     prices_include_tax: bool = False,
+    reverse_charge: bool = False,
+    seller: dict | None = None,
     credits: Invoice | None = None,
     reason: str = "",
 ) -> Invoice:
     """Number and save a document of `kind` with one line per part (items first, then charges, in the order
-    given); totals are the sums of the lines."""
+    given); totals are the sums of the lines. `seller`: the seller block (seller_details(), read now when not
+    given); `reverse_charge`: its lines are at 0 % (amounts.reverse_charged) and its prices exclude tax."""
     if any(line.tax_included != prices_include_tax for _source, line in parts):
         raise ValueError("every line of a document is on the document's tax basis")
+    if reverse_charge and (prices_include_tax or any(line.line_tax for _source, line in parts)):
+        raise ValueError("a document that reverse charges the VAT has no tax")
     sums = amounts.totals(line for _source, line in parts)
     invoice = Invoice.objects.create(
         order=order,
@@ -162,8 +167,9 @@ def issue(
         credits=credits,
         reason=reason,
         prices_include_tax=prices_include_tax,
+        reverse_charge=reverse_charge,
         currency=order.currency,
-        seller=seller_details(),
+        seller=seller if seller is not None else seller_details(),
         buyer=buyer_snapshot(order),
         subtotal=sums.subtotal,
         discount=sums.discount,

@@ -31,6 +31,7 @@ from orderly.billing.services.common import (
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import NotFound, ValidationError
+from orderly.core.money import net_part
 from orderly.core.retry import retry_on_conflict
 from orderly.orders.completion import units_kept
 from orderly.orders.models import Order, OrderCharge, OrderItem
@@ -102,7 +103,10 @@ def _credit(
     `credits` given (each for its `remaining`), mark the charges credited (but those of `partly`, of which some stays
     billed), and tell the orders area the units credited (it writes the event
     and settles the order)."""
-    included = credits.prices_include_tax
+    # The note follows the invoice: its tax basis, or its VAT reverse charged (the units' amounts on the order's
+    # basis, then at 0 % and net, as the invoice billed them).
+    reverse_charge = credits.reverse_charge
+    included = order.prices_include_tax if reverse_charge else credits.prices_include_tax
     parts: list[Part] = []
     for item in sorted(items, key=lambda item: (item.line_no, item.pk)):
         count = units.get(item.pk, 0)
@@ -110,7 +114,8 @@ def _credit(
             on_invoice = item.qty_invoiced - item.qty_credited
             # The last invoiced units go back first, so a note taking back an invoice mirrors its lines.
             start = on_invoice - count
-            parts.append((item, amounts.part_amounts(item, start=start, count=count, tax_included=included)))
+            line = amounts.part_amounts(item, start=start, count=count, tax_included=included)
+            parts.append((item, amounts.reverse_charged(line) if reverse_charge else line))
     item_parts = list(parts)
     for line in sorted(charge_lines, key=lambda line: line.position):  # what is still billed of each
         parts.append((line, amounts.amount_of(line_amounts(line), getattr(line, "remaining", line.line_total))))
@@ -119,7 +124,8 @@ def _credit(
         kind=InvoiceKind.CREDIT_NOTE,
         parts=parts,
         actor=actor,
-        prices_include_tax=included,
+        prices_include_tax=credits.prices_include_tax,
+        reverse_charge=reverse_charge,
         credits=credits,
         reason=reason,
     )
@@ -282,6 +288,14 @@ def credit_note_create(*, invoice, lines, reason: str, actor: Actor, charges=Non
         return _credit(order, list(items.values()), wanted, found, reason, actor, charge_lines, order_charges)
 
 
+def _net_refund(line: InvoiceLine, charge: OrderCharge) -> Decimal:
+    """Of a charge line billed net (the VAT reverse charged), what a refund of the charge takes back: what is still
+    billed of it less the net of what the customer owes for it now (the shop records the refund on the charge
+    first), so that billed and owed agree to the cent (orders.completion.charge_owed)."""
+    owed = charge.total - min(max(charge.refunded, Decimal("0")), charge.total)
+    return line.remaining - net_part(charge.total, charge.tax, owed)
+
+
 @retry_on_conflict
 def credit_note_for_shop_refund(*, order, refunded: dict[int, Decimal], actor: Actor) -> list[Invoice]:
     """Take back on credit notes what the shop newly paid back for the order's charges: `refunded` as {charge id:
@@ -304,9 +318,14 @@ def credit_note_for_shop_refund(*, order, refunded: dict[int, Decimal], actor: A
             if invoice is None:
                 continue
             line = charges_billed_on(invoice)[charge_id]
+            # What the note takes back: the amount refunded; on an invoice that reverse charged the VAT (net
+            # amounts), what is billed beyond the net of what the customer still owes for the charge.
+            take = _net_refund(line, charges[charge_id]) if invoice.reverse_charge else wanted[charge_id]
+            if take <= 0:
+                continue
             _, lines, partly = per_invoice.setdefault(invoice.pk, (invoice, [], set()))
-            if wanted[charge_id] < line.remaining:
-                line.remaining = wanted[charge_id]
+            if take < line.remaining:
+                line.remaining = take
                 partly.add(charge_id)
             lines.append(line)
         reason = "Refunded in the shop."

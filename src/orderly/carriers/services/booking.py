@@ -29,7 +29,6 @@ from orderly.carriers.services.rules import (
     shipping_method_resolve,
     weight_of,
 )
-from orderly.carriers.signals import parcel_status_changed
 from orderly.carriers.status import FINAL_TRACKING, LABEL_TRANSITIONS, LabelStatus
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
@@ -247,18 +246,6 @@ def _labelled(lines) -> list[Labelled]:
     return changes
 
 
-def announce_parcel_status(parcel: Parcel, fulfillment: Fulfillment, status: str, occurred_at) -> None:
-    """Tell the listeners of parcel_status_changed, once the transaction commits, that the parcel's tracking status is
-    now `status` (booking, voiding and tracking all announce through here)."""
-    transaction.on_commit(
-        lambda: parcel_status_changed.send_robust(
-            sender=Parcel, parcel=parcel, fulfillment=fulfillment, status=TrackingStatus(status),
-            occurred_at=occurred_at,
-        ),
-        robust=True,
-    )  # fmt: skip
-
-
 @retry_on_conflict
 @transaction.atomic
 def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept: dict) -> Parcel:
@@ -296,7 +283,6 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
     with order_events.recorded_together():  # its tracking's event and the label's, in one statement
         _record_on_order(order, fulfillment, lines, locked, actor)
     locked.save()
-    announce_parcel_status(locked, fulfillment, TrackingStatus.ANNOUNCED, now)
     return locked
 
 
@@ -327,7 +313,7 @@ def _record_on_order(order: Order, fulfillment: Fulfillment, lines, locked: Parc
 def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=None,
                fmt: LabelFormat | None = None, parcel: Parcel | None = None) -> Parcel:  # fmt: skip
     """Book the parcel of a fulfilled, shipped fulfillment and fetch its label: the fulfillment gets the carrier's
-    name, tracking number and URL (through shipping, which sends `tracking_assigned` after the commit).
+    name, tracking number and URL (through shipping, which queues the customer's shipped e-mail with it).
 
     Needs `carrier` (name or id) and `method` (its code), or shipping rules that resolve them for the order; the
     carrier enabled; the parcel (variants' weights × units + packaging) within the method's weight limit and its
@@ -335,7 +321,7 @@ def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=N
     booking in flight is refused (LABEL_BOOKING); an earlier call whose outcome is unknown is looked up with
     `find_booked` before anything is bought. The label in `fmt` (default pdf-a6) is fetched and kept; a failure to
     fetch it leaves the booking standing (the download fetches it again). *Label applied* rises by the units not
-    labelled yet; a `label_booked` event; `parcel_status_changed` (announced) after the commit. A carrier's
+    labelled yet; a `label_booked` event. A carrier's
     refusal becomes CARRIER_REFUSED (carrier_text, fix, field) and an error on the order, as do no rule, an
     overweight parcel or a country the method does not serve (a refusal for another cause replaces that error); a
     booking that succeeds clears the error a refused booking of this fulfillment left, with an `error_cleared`
@@ -438,7 +424,6 @@ def _record_void(parcel: Parcel, actor: Actor) -> Parcel:
     if fulfillment.status == FulfillmentStatus.FULFILLED:
         # the shop and the page must not show the number of a label that will not travel
         fulfillment_tracking_set(fulfillment=fulfillment, actor=actor, carrier="", tracking_number="")
-    announce_parcel_status(locked, fulfillment, TrackingStatus.CANCELED, now)
     return locked
 
 
@@ -460,11 +445,10 @@ def _void_at_carrier(parcel: Parcel) -> None:
 
 def label_void(*, fulfillment: Fulfillment, actor: Actor) -> Parcel:
     """Void the fulfillment's live label with its carrier, then record it: label voided, tracking canceled, *label
-    applied* lowered by what the booking raised, the fulfillment's tracking number removed (so the shop is not
-    told a number that will not travel), a `label_voided` event, `parcel_status_changed` (canceled) after the
-    commit. Refused, nothing written: no live label (LABEL_NOT_BOOKED), a booking in flight (LABEL_BOOKING), the
-    parcel already with the carrier or the carrier refusing (LABEL_VOID_REFUSED), or the carrier failing. A void
-    already recorded answers the parcel as it is."""
+    applied* lowered by what the booking raised, the fulfillment's tracking number removed (so the shop is not told a
+    number that will not travel), a `label_voided` event. Refused, nothing written: no live label (LABEL_NOT_BOOKED), a
+    booking in flight (LABEL_BOOKING), the parcel already with the carrier or the carrier refusing (LABEL_VOID_REFUSED),
+    or the carrier failing. A void already recorded answers the parcel as it is."""
     parcel = _reserve_void(fulfillment, canceling=False)
     _void_at_carrier(parcel)
     return _record_void(parcel, actor)

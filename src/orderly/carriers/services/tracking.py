@@ -9,15 +9,17 @@ from django.utils import timezone
 
 from orderly.carriers import events
 from orderly.carriers.connectors import base
+from orderly.carriers.connectors.base import TrackingStatus
 from orderly.carriers.locks import lock_parcel_of
 from orderly.carriers.models import CarrierAccount, Parcel, TrackingEvent
-from orderly.carriers.services.booking import POLL_AFTER, announce_parcel_status
+from orderly.carriers.services.booking import POLL_AFTER
 from orderly.carriers.services.common import close, connector_for, credentials_of
 from orderly.carriers.services.documents import booked_of
 from orderly.carriers.status import FINAL_TRACKING, TRACKING_TRANSITIONS, LabelStatus
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import DomainError, ValidationError
+from orderly.core.queue import enqueue
 from orderly.core.retry import retry_on_conflict
 from orderly.orders import events as order_events
 from orderly.shipping.services.common import fulfillment_for_update
@@ -26,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = dt.timedelta(hours=6)
 POLL_BATCH = 50
+DELIVERED_EMAIL_TASK = "orderly.notifications.tasks.queue_delivered_email"
 
 
 def _event_id(update: base.TrackingUpdate) -> str:
@@ -38,9 +41,9 @@ def _event_id(update: base.TrackingUpdate) -> str:
 def tracking_record(*, parcel: Parcel, updates: list[base.TrackingUpdate], actor: Actor, source: str = "webhook"):
     """Record a parcel's tracking updates, oldest first: each a TrackingEvent unless one with its event id is kept
     already (a replayed webhook, a poll seeing the same scan again: nothing changes). A newer update whose status
-    TRACKING_TRANSITIONS allows from the parcel's moves it, with a `parcel_tracking` event on the order and
-    `parcel_status_changed` after the commit; an older one, or one the table does not allow, is kept as a
-    tracking event only. A delivered or returned parcel is not polled any more. Locks the order, the fulfillment,
+    TRACKING_TRANSITIONS allows from the parcel's moves it, with a `parcel_tracking` event on the order (and, when
+    delivered, the customer's delivered e-mail queued with it); an older one, or one the table does not allow, is kept
+    as a tracking event only. A delivered or returned parcel is not polled any more. Locks the order, the fulfillment,
     then the parcel. Returns the statuses the parcel moved through."""
     order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
     locked = lock_parcel_of(fulfillment.pk)
@@ -73,7 +76,10 @@ def tracking_record(*, parcel: Parcel, updates: list[base.TrackingUpdate], actor
         order_events.record(
             order, actor, *events.parcel_tracking(locked, update.status, locked.carrier_status, update.occurred_at)
         )
-        announce_parcel_status(locked, fulfillment, update.status, update.occurred_at)
+        if update.status == TrackingStatus.DELIVERED:
+            # the notifications task, named by its path and written in this transaction: the e-mail exists exactly
+            # when the delivery does, queued once by the worker
+            enqueue(DELIVERED_EMAIL_TASK, fulfillment.pk)
         moved.append(update.status)
     if locked.tracking_status in FINAL_TRACKING:
         locked.next_poll_at = None

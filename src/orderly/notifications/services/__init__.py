@@ -5,7 +5,7 @@ that is queued, sent, fails for good or is skipped writes a timeline event on it
 the same transaction as the change; sending happens in the worker (notifications.tasks.send_email, queued by path
 through orderly.core.queue with the e-mail's row).
 
-    email_queue(*, fulfillment, kind, actor) -> EmailMessage | None    (the shipped and delivered signals)
+    email_queue(*, fulfillment_id, kind, actor=None) -> EmailMessage | None  shipped / delivered, in the worker
     email_resend(*, message, actor) -> EmailMessage                    a new e-mail repeating one sent or failed
     email_send(*, message_id, connection=None) -> EmailMessage | None  one attempt, in the worker
     emails_send_due(*, limit=100) -> int                               every queued e-mail whose time has come
@@ -17,7 +17,7 @@ through orderly.core.queue with the e-mail's row).
 Decisions:
 - An e-mail is rendered when it is queued and kept as rendered (the log shows what the customer got); the
   invoice PDFs it attaches are drawn again from the invoices when it is sent.
-- One e-mail per (fulfillment, kind): a signal heard twice finds the first and does nothing.
+- One e-mail per (fulfillment, kind): a task run twice finds the first and does nothing.
 - Not e-mailed at all (no row, no event): a fulfillment the shop made (it told its customer), one collected or
   canceled, and the orders of a channel whose switch is off. Skipped (a row, an event): an order without an
   e-mail address.

@@ -1,4 +1,4 @@
-"""Queueing customer e-mails: from a shipping or carrier signal (email_queue), or a person's resend."""
+"""Queueing customer e-mails: for a parcel shipped or delivered (email_queue, from the worker), or a person's resend."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -94,19 +94,29 @@ def _wanted(fulfillment: Fulfillment, kind: str) -> bool:
         and not fulfillment.from_shop
         and fulfillment.delivery == Delivery.SHIP
         and fulfillment.status != FulfillmentStatus.CANCELED
+        and (kind != EmailKind.SHIPPED or bool(fulfillment.tracking_number))
         and sends_customer_emails(fulfillment.order.channel)
     )
 
 
-def email_queue(*, fulfillment: Fulfillment, kind: str, actor: Actor) -> EmailMessage | None:
+def email_queue(*, fulfillment_id: int, kind: str, actor: Actor | None = None) -> EmailMessage | None:
     """The `kind` e-mail of a parcel, queued once: a second call for the same fulfillment and kind returns the
-    first e-mail and writes nothing.
+    first e-mail and writes nothing. Called by the worker (notifications.tasks) after shipping or carriers
+    recorded the change, so it judges the fulfillment as it is now.
 
-    None (nothing written) for a fulfillment the shop made, one collected or canceled, and for a channel whose
+    None (nothing written) for a fulfillment that no longer exists, one the shop made, one collected or canceled,
+    a shipped e-mail of a parcel without a tracking number (its label voided since), and for a channel whose
     switch is off. An order without an e-mail address gets a skipped e-mail with that reason; a template that
     fails with this order's values, a failed one with the error. Each writes its timeline event.
     """
-    fulfillment = Fulfillment.objects.select_related("order__channel", "order__shipping_address").get(pk=fulfillment.pk)
+    actor = actor or Actor.system()
+    fulfillment = (
+        Fulfillment.objects.select_related("order__channel", "order__shipping_address")
+        .filter(pk=fulfillment_id)
+        .first()
+    )
+    if fulfillment is None:
+        return None
     existing = EmailMessage.objects.filter(fulfillment=fulfillment, kind=kind, resend_of__isnull=True).first()
     if existing is not None:
         return existing
@@ -115,7 +125,7 @@ def email_queue(*, fulfillment: Fulfillment, kind: str, actor: Actor) -> EmailMe
     try:
         with transaction.atomic():
             return _new_message(fulfillment, kind, actor)
-    except IntegrityError:  # the same signal handled at the same moment elsewhere: that one stands
+    except IntegrityError:  # the same task run twice at the same moment (a reclaimed one): that one stands
         return EmailMessage.objects.get(fulfillment=fulfillment, kind=kind, resend_of__isnull=True)
 
 

@@ -1,66 +1,35 @@
 """Creating and editing orders."""
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils import timezone
 
-from orderly.catalog.exceptions import InactiveVariant, UnknownSku
-from orderly.catalog.selectors import variants_by_sku
 from orderly.core.actors import Actor
-from orderly.core.error_codes import ErrorCode
-from orderly.core.exceptions import ValidationError
+from orderly.core.exceptions import Problems, ValidationError
 from orderly.core.locks import held_already
 from orderly.core.logs import logs_order
 from orderly.core.numbering import next_number
 from orderly.core.retry import retry_on_conflict
 from orderly.core.transitions import check_transition
 from orderly.orders import events
-from orderly.orders.exceptions import OrderLocked
 from orderly.orders.locks import lock_order
 from orderly.orders.models import ADDRESS_FIELDS, Address, Order, OrderCharge, OrderItem
-from orderly.orders.rules import refusal
+from orderly.orders.rules import items_refusal, refusal
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import apply_checks
+from orderly.orders.services.items import (
+    build_item,
+    clean_items,
+    item_change_problems,
+    items_would_change,
+    replace_items,
+    units_processed,
+    with_current_values,
+)
 from orderly.orders.services.settling import order_settle
-from orderly.orders.services.totals import TOTAL_FIELDS, compute_charge, compute_line, compute_order
+from orderly.orders.services.totals import TOTAL_FIELDS, compute_charge, compute_order
 from orderly.orders.status import ITEM_TRANSITIONS, Action, ItemStatus, OrderStatus, Stage
 
-MAX_ITEMS = 500
-ITEM_DIFF_FIELDS = ("sku", "name", "quantity", "unit_price", "tax_rate", "discount", "delivery_type", "position")
-
-
-def clean_items(items, *, strict: bool, currency: str = "", field: str = "items") -> list[dict]:
-    """The items as an order's items are stored, each checked (ValidationError naming the item and field); `strict`
-    refuses unknown or inactive SKUs instead of flagging them. Shared by editing and the shop's sync."""
-    if not isinstance(items, list) or not items:
-        raise ValidationError(f"{field}: an order needs at least one item.", field=field)
-    if len(items) > MAX_ITEMS:
-        raise ValidationError(f"An order may have at most {MAX_ITEMS} items.", field=field)
-    skus = [entry.get("sku") for entry in items if isinstance(entry, dict) and isinstance(entry.get("sku"), str)]
-    found = variants_by_sku(sku.strip() for sku in skus)
-    cleaned = []
-    for i, entry in enumerate(items):
-        path = f"{field}[{i}]"
-        sku = entry.get("sku").strip() if isinstance(entry, dict) and isinstance(entry.get("sku"), str) else None
-        variant = found.get(sku) if sku else None
-        if strict and sku and variant is None:
-            raise UnknownSku(sku, field=f"{path}.sku")
-        if strict and variant is not None and not variant.is_orderable:
-            raise InactiveVariant(sku, field=f"{path}.sku")
-        data = clean.item(entry, field=path, variant=variant)
-        if strict:  # typed in: a shop's own figures are taken as it charged them
-            for name in ("unit_price", "discount"):
-                clean.within_currency(data[name], currency, field=f"{path}.{name}")
-        if isinstance(entry, dict) and entry.get("id") is not None:
-            data["id"] = entry["id"]
-        cleaned.append(data)
-    gross = sum((clean.line_gross(data) for data in cleaned), Decimal(0))
-    if gross > clean.MAX_ORDER_AMOUNT:
-        raise ValidationError(
-            f"{field} come to {gross}, more than an order may total ({clean.MAX_ORDER_AMOUNT}).", field=field
-        )
-    return cleaned
+EDITABLE_FIELDS = ("customer", "shipping_address", "billing_address", "currency", "notes", "external_ref", "order_date")
 
 
 def save_address(data: dict | None, existing: Address | None = None) -> Address | None:
@@ -72,12 +41,6 @@ def save_address(data: dict | None, existing: Address | None = None) -> Address 
         setattr(address, name, value)
     address.save()
     return address
-
-
-def _build_item(order: Order, line_no: int, data: dict, status: str) -> OrderItem:
-    item = OrderItem(order=order, line_no=line_no, status=status, **{k: v for k, v in data.items() if k != "id"})
-    compute_line(item, tax_included=order.prices_include_tax)
-    return item
 
 
 def build_charges(order: Order, charge_data: list[dict]) -> list[OrderCharge]:
@@ -135,28 +98,35 @@ def order_create(
 ) -> Order:
     """Create an order with its items, charges, totals and a timeline event, all or nothing.
 
-    `strict` (manual entry) refuses unknown SKUs and inactive products with a ValidationError naming the
-    item; without it (imports) the order is recorded anyway and flagged with an error saying how to fix it, and
+    Every problem of the input is refused at once (InvalidInput when there are several, reading as the first),
+    each naming its field. `strict` (manual entry) refuses unknown SKUs and inactive products naming the item;
+    without it (imports) the order is recorded anyway and flagged with an error saying how to fix it, and
     an address its country's rules refuse is kept with an error naming the field. `shop` holds what a shop said
     beyond the lines (shop_figures' keywords: charges, prices_include_tax, is_test, delivery_method,
     discount_codes, shop_money, stated_total).
     """
+    found = Problems()
     if status not in (OrderStatus.DRAFT, OrderStatus.OPEN):
-        raise ValidationError(f"status of a new order must be draft or open, not {status!r}.", field="status")
-    customer_fields = clean.customer(customer)
+        found.add(ValidationError(f"status of a new order must be draft or open, not {status!r}.", field="status"))
+    customer_fields = found.check(clean.customer, customer)
     read_address = clean.address if strict else clean.address_loose
-    shipping = read_address(shipping_address, field="shipping_address") if shipping_address is not None else None
-    if strict and shipping is None:
-        raise ValidationError("shipping_address is required.", field="shipping_address")
-    billing = read_address(billing_address, field="billing_address") if billing_address is not None else None
-    figures = shop_figures(**(shop or {}))
+    shipping = (
+        found.check(read_address, shipping_address, field="shipping_address") if shipping_address is not None else None
+    )
+    if strict and shipping_address is None:
+        found.add(ValidationError("shipping_address is required.", field="shipping_address"))
+    billing = (
+        found.check(read_address, billing_address, field="billing_address") if billing_address is not None else None
+    )
+    figures = found.check(shop_figures, **(shop or {}))
+    currency_code = found.check(clean.currency, currency)
+    notes = found.check(clean.text, notes, field="notes", max_length=5000)
+    external_id = found.check(clean.text, external_id, field="external_id", max_length=100)
+    external_ref = found.check(clean.text, external_ref, field="external_ref", max_length=100)
+    external_status = found.check(clean.text, external_status, field="external_status", max_length=64)
+    item_data = found.check(clean_items, items, strict=strict, currency=currency_code or "")
+    found.raise_any()
     charge_data = figures.pop("charges")
-    currency_code = clean.currency(currency)
-    notes = clean.text(notes, field="notes", max_length=5000)
-    external_id = clean.text(external_id, field="external_id", max_length=100)
-    external_ref = clean.text(external_ref, field="external_ref", max_length=100)
-    external_status = clean.text(external_status, field="external_status", max_length=64)
-    item_data = clean_items(items, strict=strict, currency=currency_code)
 
     with transaction.atomic():
         order = Order(
@@ -176,7 +146,7 @@ def order_create(
             **figures,
         )
         order.save()
-        line_items = [_build_item(order, n, data, status) for n, data in enumerate(item_data, start=1)]
+        line_items = [build_item(order, n, data, status) for n, data in enumerate(item_data, start=1)]
         OrderItem.objects.bulk_create(line_items)
         for row in (order, *line_items):  # new rows: locking them again waits for no one
             held_already(row)
@@ -189,15 +159,9 @@ def order_create(
 
 
 def ensure_editable(order: Order, *, items: bool = False) -> None:
-    """Refuse edits to archived, closed or canceled orders, and item edits once processing began."""
-    if (refused := refusal(order, Action.EDIT)) is not None:
+    """Refuse edits to archived, closed or canceled orders, and item edits once processing began (rules)."""
+    if (refused := items_refusal(order) if items else refusal(order, Action.EDIT)) is not None:
         raise refused
-    if items and order.stage != Stage.NEW:
-        raise OrderLocked(
-            f"Order {order.number} is {order.get_stage_display().lower()}; its items can change only while it is new.",
-            order=order,
-            action="edit_items",
-        )
 
 
 def diff_address(name: str, before: Address | None, after: dict | None, changes: dict) -> None:
@@ -209,158 +173,41 @@ def diff_address(name: str, before: Address | None, after: dict | None, changes:
         changes[name] = {"before": old, "after": after}
 
 
-ITEM_INPUT_FIELDS = (
-    "sku", "name", "quantity", "unit_price", "tax_rate", "discount", "adjustments", "purchase_price", "commission",
-    "identifiers", "position", "delivery_type", "delivery_method", "expected_on", "metadata", "tax_lines",
-)  # fmt: skip
-# An edit to one of these makes the shop's tax amounts of the line stale: its tax then follows the rate.
-TAXED_FIELDS = ("quantity", "unit_price", "discount", "tax_rate", "adjustments")
-
-
-def _with_current_values(order: Order, entries) -> list:
-    """Fill what an entry for an existing item leaves out with that item's current values, so an edit that
-    sends only `{"id": 7, "quantity": 3}` changes the quantity and nothing else. An entry that changes the SKU
-    describes another product: nothing of the old one is carried over."""
-    if not isinstance(entries, list):
-        return entries
-    existing = {item.id: item for item in order.items.all()}
-    merged = []
-    for entry in entries:
-        item = existing.get(entry.get("id")) if isinstance(entry, dict) else None
-        if item is None or entry.get("sku", item.sku) != item.sku:
-            merged.append(entry)
-            continue
-        current = {name: getattr(item, name) for name in ITEM_INPUT_FIELDS}
-        current["options"] = item.options
-        if "tax_lines" not in entry and any(
-            name in entry and str(entry[name]) != str(current[name]) for name in TAXED_FIELDS
-        ):
-            current["tax_lines"] = []
-        merged.append({**current, **entry})
-    return merged
-
-
-def item_summary(item: OrderItem) -> dict:
-    """An item's fields as the timeline's change lines show them."""
-    return {name: str(getattr(item, name)) for name in ITEM_DIFF_FIELDS}
-
-
-# Quantities a process (fulfillment, returns, invoices) has recorded against an item: such an item keeps its
-# price and SKU (invoices and shipments refer to them) and cannot shrink below what was processed.
-PROCESSED_FIELDS = (
-    "qty_handed_to_carrier",
-    "qty_lost",
-    "qty_returned",
-    "qty_invoiced",
-    "qty_canceled",
-    "qty_picked",
-    "qty_packed",
-)
-PRICED_FIELDS = ("unit_price", "tax_rate", "discount")
-
-
-def units_processed(item: OrderItem) -> int:
-    """The most units of the item any process has worked on (held, picked, shipped, …): what an edit may not go
-    below."""
-    return max(getattr(item, name) for name in PROCESSED_FIELDS)
-
-
-def _processed_detail(item: OrderItem) -> dict:
-    return {"line": item.line_no, "sku": item.sku, "processed": units_processed(item)}
-
-
-def _refuse_processed_changes(existing: dict[int, OrderItem], item_data: list[dict]) -> None:
-    """Refuse, before anything is written, removing or repricing an item already shipped or invoiced, or
-    ordering fewer units of it than were processed."""
-    kept = {data.get("id") for data in item_data}
-    for item in existing.values():
-        if item.id not in kept and units_processed(item):
-            raise ValidationError(
-                f"Line {item.line_no} ({item.sku}) has been shipped, returned or invoiced; it cannot be removed.",
-                code=ErrorCode.ITEM_PROCESSED,
-                field="items",
-                **_processed_detail(item),
-            )
-    for index, data in enumerate(item_data):
-        item = existing.get(data.get("id"))
-        if item is None or not units_processed(item):
-            continue
-        for name in PRICED_FIELDS:
-            if name in data and data[name] != getattr(item, name):
-                raise ValidationError(
-                    f"items[{index}].{name} cannot change: line {item.line_no} ({item.sku}) has been shipped, "
-                    "returned or invoiced.",
-                    code=ErrorCode.ITEM_PROCESSED,
-                    field=f"items[{index}].{name}",
-                    **_processed_detail(item),
-                )
-        if data.get("quantity", item.quantity) < units_processed(item):
-            raise ValidationError(
-                f"items[{index}].quantity cannot be less than {units_processed(item)}: that many units of line "
-                f"{item.line_no} ({item.sku}) have been processed.",
-                code=ErrorCode.ITEM_PROCESSED,
-                field=f"items[{index}].quantity",
-                **_processed_detail(item),
-            )
-
-
-def items_would_change(existing: dict[int, OrderItem], item_data: list[dict]) -> bool:
-    """Whether cleaned item entries differ from the order's items: an entry without an id, an item left out, a
-    line moved, or any given field with another value. An edit that sends the items back as they are is no
-    change to them, so it is allowed whatever the order's stage."""
-    if len(item_data) != len(existing) or any(data.get("id") not in existing for data in item_data):
-        return True
-    for line_no, data in enumerate(item_data, start=1):
-        item = existing[data["id"]]
-        if item.line_no != line_no or any(getattr(item, name) != value for name, value in data.items() if name != "id"):
-            return True
-    return False
-
-
-def replace_items(order: Order, item_data: list[dict], changes: dict) -> None:
-    """Make the order's items what `item_data` says (see order_update); writes nothing when they already are.
-    Item changes need an order whose items may still change (ensure_editable with items)."""
-    existing = {item.id: item for item in order.items.all()}
-    if not items_would_change(existing, item_data):
-        return
-    ensure_editable(order, items=True)
-    _refuse_processed_changes(existing, item_data)
-    before = [item_summary(item) for item in existing.values()]
-    kept_ids = set()
-    new_items = []
-    for line_no, data in enumerate(item_data, start=1):
-        item_id = data.get("id")
-        if item_id is not None:
-            if item_id in kept_ids:
-                raise ValidationError(
-                    f"items[{line_no - 1}].id {item_id!r} is listed twice.", field=f"items[{line_no - 1}].id"
-                )
-            if item_id not in existing:
-                raise ValidationError(
-                    f"items[{line_no - 1}].id {item_id!r} is not an item of this order.",
-                    code=ErrorCode.UNKNOWN_REFERENCE,
-                    field=f"items[{line_no - 1}].id",
-                    resource="item",
-                    key=item_id,
-                )
-            item = existing[item_id]
-            kept_ids.add(item_id)
-            for name, value in data.items():
-                if name != "id":
-                    setattr(item, name, value)
-            item.line_no = line_no
-            compute_line(item, tax_included=order.prices_include_tax)
-            item.save()
-            new_items.append(item)
-        else:
-            item = _build_item(order, line_no, data, order.status)
-            item.save()
-            new_items.append(item)
-    order.items.filter(id__in=set(existing) - kept_ids).delete()
-    after = [item_summary(item) for item in new_items]
-    if before != after:
-        changes["items"] = {"before": before, "after": after}
-    compute_order(order, new_items)
+def _clean_edit(order: Order, changes: dict) -> dict:
+    """The changes given, cleaned; every problem of them refused at once, each naming its field, before anything
+    is written. Items that would change must be allowed to (rules.items_refusal) and keep what was processed."""
+    found = Problems()
+    cleaned: dict = {}
+    if "customer" in changes:
+        cleaned["customer"] = found.check(clean.customer, {**_customer_dict(order), **(changes["customer"] or {})})
+    for name in ("shipping_address", "billing_address"):
+        if name in changes:
+            if changes[name] is None and name == "shipping_address":
+                found.add(ValidationError("shipping_address cannot be removed.", field=name))
+            cleaned[name] = found.check(clean.address, changes[name], field=name) if changes[name] is not None else None
+    simple = {
+        "currency": lambda v: clean.currency(v),
+        "notes": lambda v: clean.text(v, field="notes", max_length=5000),
+        "external_ref": lambda v: clean.text(v, field="external_ref", max_length=100),
+    }
+    for name, cleaner in simple.items():
+        if name in changes:
+            cleaned[name] = found.check(cleaner, changes[name])
+    if "order_date" in changes:
+        cleaned["order_date"] = changes["order_date"]
+    if "items" in changes:
+        entries = with_current_values(order, changes["items"])
+        currency = cleaned.get("currency") or order.currency
+        cleaned["items"] = items = found.check(clean_items, entries, strict=True, currency=currency)
+        existing = {item.id: item for item in order.items.all()} if items is not None else {}
+        if items is not None and items_would_change(existing, items):
+            if (refused := items_refusal(order)) is not None:
+                found.raise_any()  # the input's own problems first
+                raise refused
+            for problem in item_change_problems(existing, items):
+                found.add(problem)
+    found.raise_any()
+    return cleaned
 
 
 @retry_on_conflict
@@ -369,69 +216,54 @@ def order_update(*, order: Order, changes: dict, actor: Actor) -> Order:
     """Edit an order's customer, addresses, currency, notes, reference or items.
 
     Records one `edited` event listing each changed field with its value before and after; nothing is written
-    when the input is invalid or changes nothing. Items given replace the order's items: an entry with an `id`
-    updates that item, one without adds a new item, items left out are removed. Items may change only while the
-    order is new (OrderLocked otherwise); items sent back unchanged are no change, at any stage.
+    when the input is invalid (every problem refused at once: InvalidInput when there are several, reading as
+    the first) or changes nothing. Items given replace the order's items: an entry with an `id` updates that
+    item (what it leaves out is kept), one without adds a new item, items left out are removed. Items may change
+    only while the order is new (OrderLocked otherwise); items sent back unchanged are no change, at any stage.
     """
-    allowed = {
-        "customer",
-        "shipping_address",
-        "billing_address",
-        "currency",
-        "notes",
-        "external_ref",
-        "order_date",
-        "items",
-    }
-    unknown = set(changes) - allowed
+    unknown = set(changes) - {*EDITABLE_FIELDS, "items"}
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.", field=min(unknown))
     with transaction.atomic():
         order = lock_order(order)
         ensure_editable(order)
+        cleaned = _clean_edit(order, changes)
         diff: dict[str, dict] = {}
-        if "customer" in changes:
-            apply_customer(order, changes["customer"], diff)
+        if "customer" in cleaned:
+            _set_customer(order, cleaned["customer"], diff)
         for name in ("shipping_address", "billing_address"):
-            if name in changes:
-                data = clean.address(changes[name], field=name) if changes[name] is not None else None
-                if data is None and name == "shipping_address":
-                    raise ValidationError("shipping_address cannot be removed.", field=name)
+            if name in cleaned:
                 current = getattr(order, name)
-                diff_address(name, current, data, diff)
+                diff_address(name, current, cleaned[name], diff)
                 if name in diff:
-                    setattr(order, name, save_address(data, current) if data else None)
-        simple = {
-            "currency": lambda v: clean.currency(v),
-            "notes": lambda v: clean.text(v, field="notes", max_length=5000),
-            "external_ref": lambda v: clean.text(v, field="external_ref", max_length=100),
-        }
-        for name, cleaner in simple.items():
-            if name in changes:
-                value = cleaner(changes[name])
-                if getattr(order, name) != value:
-                    diff[name] = {"before": getattr(order, name), "after": value}
-                    setattr(order, name, value)
-        if "order_date" in changes and changes["order_date"] and changes["order_date"] != order.order_date:
-            diff["order_date"] = {"before": order.order_date.isoformat(), "after": changes["order_date"].isoformat()}
-            order.order_date = changes["order_date"]
-        if "items" in changes:
-            entries = _with_current_values(order, changes["items"])
-            replace_items(order, clean_items(entries, strict=True, currency=order.currency), diff)
+                    setattr(order, name, save_address(cleaned[name], current) if cleaned[name] else None)
+        for name in ("currency", "notes", "external_ref"):
+            if name in cleaned and getattr(order, name) != cleaned[name]:
+                diff[name] = {"before": getattr(order, name), "after": cleaned[name]}
+                setattr(order, name, cleaned[name])
+        if (when := cleaned.get("order_date")) and when != order.order_date:
+            diff["order_date"] = {"before": order.order_date.isoformat(), "after": when.isoformat()}
+            order.order_date = when
+        if "items" in cleaned:
+            replace_items(order, cleaned["items"], diff)
         if not diff:
             return order
         order.save()
         events.edited(order, actor, diff)
         apply_checks(order, actor)
-        if "items" in diff and (order.amount_paid or any(units_processed(item) for item in order.items.all())):
-            # the items' processes already began: their statuses follow the new quantities and amounts
+        items_changed = any(name == "items" or name.startswith("line_") for name in diff)
+        if items_changed and (order.amount_paid or any(units_processed(item) for item in order.items.all())):
+            # the items' processes already began: their statuses follow the new quantities, amounts and options
             order = order_settle(order=order, actor=actor)
     return order
 
 
 def apply_customer(order: Order, customer: dict | None, diff: dict) -> None:
     """Set the customer fields given (cleaned; the others kept) and note each change with its before and after."""
-    fields = clean.customer({**_customer_dict(order), **(customer or {})})
+    _set_customer(order, clean.customer({**_customer_dict(order), **(customer or {})}), diff)
+
+
+def _set_customer(order: Order, fields: dict, diff: dict) -> None:
     for name, value in fields.items():
         if getattr(order, name) != value:
             diff[name] = {"before": getattr(order, name), "after": value}

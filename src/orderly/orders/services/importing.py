@@ -27,9 +27,11 @@ from orderly.core.retry import retry_on_conflict
 from orderly.orders import completion, events
 from orderly.orders.events import EventKind
 from orderly.orders.models import Address, Order, OrderCharge, OrderEvent, OrderItem
+from orderly.orders.services import item_validation
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import find_problems, processes_tests
-from orderly.orders.services.editing import MAX_ITEMS, shop_figures
+from orderly.orders.services.editing import shop_figures
+from orderly.orders.services.items import MAX_ITEMS
 from orderly.orders.services.settling import settle_items
 from orderly.orders.services.totals import compute_charge, compute_line, compute_order
 from orderly.orders.status import OrderStatus, Stage
@@ -242,8 +244,8 @@ def _clean(entry: ImportEntry, variants: dict) -> tuple[dict, list[dict]]:
     items = []
     for i, data in enumerate(entry.items):
         sku = data.get("sku").strip() if isinstance(data, dict) and isinstance(data.get("sku"), str) else None
-        items.append(clean.item(data, field=f"items[{i}]", variant=variants.get(sku) if sku else None))
-    gross = sum((clean.line_gross(data) for data in items), Decimal(0))
+        items.append(item_validation.item(data, field=f"items[{i}]", variant=variants.get(sku) if sku else None))
+    gross = sum((item_validation.line_gross(data) for data in items), Decimal(0))
     if gross > clean.MAX_ORDER_AMOUNT:
         raise ValidationError(f"items come to {gross}, more than an order may total ({clean.MAX_ORDER_AMOUNT}).")
     return fields, items

@@ -52,8 +52,9 @@ def settle_held(*, order: Order, items: list[OrderItem], actor: Actor, reason: s
     `items` (locked, with the counters as they are now): the same figures, transitions and events, without locking
     and reading them again (a batch's fulfillment settles the order it has just locked)."""
     items = sorted(items, key=lambda item: (item.line_no, item.pk))
-    figures = [completion.figures_of(item) for item in items]
-    owed_charges = completion.owed_for_charges(order.charges.all())
+    net = order.vat_reverse_charged  # the invoices bill the amounts without VAT
+    figures = [completion.figures_of(item, net=net) for item in items]
+    owed_charges = completion.owed_for_charges(order.charges.all(), net=net)
     due = completion.amount_due(figures, charges=owed_charges)
     payment = completion.payment_status(due, order.amount_paid)
     fulfillment = completion.fulfillment_status(figures)

@@ -9,18 +9,8 @@ from orderly.orders.locks import lock_order
 from orderly.orders.models import Order, OrderCharge
 from orderly.orders.services import validation as clean
 from orderly.orders.services.checks import apply_checks
-from orderly.orders.services.editing import (
-    ITEM_DIFF_FIELDS,
-    apply_customer,
-    build_charges,
-    clean_items,
-    diff_address,
-    item_summary,
-    replace_items,
-    save_address,
-    shop_figures,
-    units_processed,
-)
+from orderly.orders.services.editing import apply_customer, build_charges, diff_address, save_address, shop_figures
+from orderly.orders.services.items import ITEM_DIFF_FIELDS, clean_items, item_summary, replace_items, units_processed
 from orderly.orders.services.settling import order_settle
 from orderly.orders.services.totals import compute_order
 from orderly.orders.status import OrderStatus, Stage

@@ -61,6 +61,7 @@ def compute_order(order: Order, items: list[OrderItem], charges: list[OrderCharg
     order.discount_total = sum((i.discount for i in live), ZERO) + sum((c.discount for c in charges), ZERO)
     order.tax_total = sum((i.line_tax for i in live), ZERO) + sum((c.tax for c in charges), ZERO)
     order.total = sum((i.line_total for i in live), ZERO) + order.charges_total
-    figures = [completion.figures_of(i) for i in live]
-    order.amount_due = completion.amount_due(figures, charges=completion.owed_for_charges(charges))
+    net = getattr(order, "vat_reverse_charged", False)  # the invoices bill the amounts without VAT
+    figures = [completion.figures_of(i, net=net) for i in live]
+    order.amount_due = completion.amount_due(figures, charges=completion.owed_for_charges(charges, net=net))
     order.payment_status = completion.payment_status(order.amount_due, order.amount_paid)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import functools
+import json
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -11,13 +12,15 @@ from django.core.validators import validate_email
 from orderly.core.countries import (
     COUNTRY_CODES,
     CURRENCY_CODES,
+    EU_VAT_FORMATS,
     NO_POSTAL_CODE,
     REGION_REQUIRED,
     ZERO_DECIMAL_CURRENCIES,
+    vat_number_country,
 )
-from orderly.core.exceptions import ValidationError
+from orderly.core.exceptions import Problems, ValidationError
 from orderly.orders.models import ADDRESS_FIELDS
-from orderly.orders.status import ChargeKind, CustomerType, DeliveryType
+from orderly.orders.status import ChargeKind, CustomerType
 
 ADDRESS_LIMITS = {
     "name": 200,
@@ -40,7 +43,6 @@ ZERO_MONEY = Decimal("0")
 # Line and order totals are stored with 12 digits before the point; amounts up to a billion, with up to 100% tax on
 # top, always fit. A bigger order is refused here rather than failing (or, on SQLite, being stored unreadable).
 MAX_ORDER_AMOUNT = Decimal("999999999.99")
-ITEM_OPTIONS = ("allocate", "fulfil", "cover", "invoice")
 
 
 def text(value, *, field: str, max_length: int, required: bool = False) -> str:
@@ -230,42 +232,105 @@ def date(value, *, field: str) -> dt.date | None:
         raise ValidationError(f"{field} {value!r} is not a date (YYYY-MM-DD).", field=field) from None
 
 
+MAX_MAPPING_TEXT = 10_000
+MAPPING_EXAMPLE = '{"colour": "black", "size": "250 g"}'
+
+
 def mapping(value, *, field: str) -> dict:
+    """Free names and values (identifiers, metadata): an object, or its JSON text as a form sends it."""
+    if isinstance(value, str):
+        value = _json_object(value, field=field)
     if value in (None, ""):
         return {}
     if not isinstance(value, dict):
         raise ValidationError(f"{field} must be an object.", field=field)
-    if len(str(value)) > 10_000:
+    if len(str(value)) > MAX_MAPPING_TEXT:
         raise ValidationError(f"{field} is too large.", field=field)
     return value
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _json_object(typed: str, *, field: str) -> dict:
+    typed = typed.strip()
+    if not typed:
+        return {}
+    if len(typed) > MAX_MAPPING_TEXT:
+        raise ValidationError(f"{field} is too large: at most {MAX_MAPPING_TEXT} characters.", field=field)
+    try:
+        value = json.loads(typed, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"{field} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
+            f"Write an object such as {MAPPING_EXAMPLE}.",
+            field=field,
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        reason = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        raise ValidationError(f"{field} is not valid JSON: {reason}.", field=field) from None
+    if not isinstance(value, dict):
+        raise ValidationError(
+            f"{field} must be a JSON object of names and values such as {MAPPING_EXAMPLE}, "
+            f"not {type(value).__name__ if value is not None else 'null'}.",
+            field=field,
+        )
+    return value
+
+
 def customer(data, *, field: str = "customer") -> dict:
+    """The customer's fields cleaned; every problem refused at once, each naming its field."""
     if not isinstance(data, dict):
         raise ValidationError(f"{field} must be an object with name, email and type.", field=field)
-    return {
-        "customer_name": text(data.get("name"), field=f"{field}.name", max_length=200, required=True),
-        "customer_email": email(data.get("email"), field=f"{field}.email"),
-        "customer_type": choice(data.get("type"), field=f"{field}.type", choices=CustomerType, default="retail"),
-        "customer_vat_number": vat_number(data.get("vat_number"), field=f"{field}.vat_number"),
+    found = Problems()
+    fields = {
+        "customer_name": found.check(text, data.get("name"), field=f"{field}.name", max_length=200, required=True),
+        "customer_email": found.check(email, data.get("email"), field=f"{field}.email"),
+        "customer_type": found.check(
+            choice, data.get("type"), field=f"{field}.type", choices=CustomerType, default="retail"
+        ),
+        "customer_vat_number": found.check(vat_number, data.get("vat_number"), field=f"{field}.vat_number"),
     }
+    found.raise_any()
+    return fields
 
 
-VAT_NUMBER = re.compile(r"[A-Z]{2}[0-9A-Z]{2,13}")
+VAT_NUMBER = re.compile(r"[A-Z]{2}[0-9A-Z+*]{2,13}")
+EU_VAT_NUMBERS = {prefix: re.compile(pattern) for prefix, (pattern, _words) in EU_VAT_FORMATS.items()}
 
 
 def vat_number(value, *, field: str) -> str:
     """A VAT number as written on invoices: upper case, without the spaces, dots and dashes people type in it, its
-    country's two letters first (NL123456789B01, DE123456789). Empty when not given."""
+    country's two letters first (NL123456789B01, DE123456789; Greece's are EL). An EU member state's number must
+    have that state's shape (EU_VAT_FORMATS: DE and 9 digits); another country's, 2 to 13 letters or digits after
+    its two letters. Empty when not given."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be text.", field=field)
     cleaned = re.sub(r"[\s.\-]", "", value).upper()
-    if cleaned and not VAT_NUMBER.fullmatch(cleaned):
+    if not cleaned:
+        return ""
+    if not VAT_NUMBER.fullmatch(cleaned):
         raise ValidationError(
             f"{field} {value!r} is not a VAT number: it is the country's two letters and 2 to 13 letters or digits, "
             "e.g. DE123456789.",
+            field=field,
+        )
+    prefix, rest = cleaned[:2], cleaned[2:]
+    if prefix == "GR":
+        raise ValidationError(
+            f"{field} {value!r} is not a VAT number: Greek VAT numbers start with EL, e.g. EL123456789.", field=field
+        )
+    if not vat_number_country(prefix):
+        raise ValidationError(
+            f"{field} {value!r} is not a VAT number: {prefix} is no country's two letters (e.g. DE123456789).",
+            field=field,
+        )
+    if prefix in EU_VAT_NUMBERS and not EU_VAT_NUMBERS[prefix].fullmatch(rest):
+        raise ValidationError(
+            f"{field} {value!r} is not a VAT number of {prefix}: after {prefix} come {EU_VAT_FORMATS[prefix][1]}.",
             field=field,
         )
     return cleaned
@@ -323,7 +388,7 @@ def _address_part(data: dict, name: str, path: str, country_code: str):
 
 def address_problems(data, *, field: str) -> tuple[dict, list[ValidationError]]:
     """The address cleaned, and every reason to refuse it, each naming its field: first each part's own check in
-    form order, then the country's rules (a form shows them all at once; `address` raises the first)."""
+    form order, then the country's rules (a form shows them all at once, as `address` refuses them)."""
     if not isinstance(data, dict):
         return {}, [ValidationError(f"{field} must be an object.", field=field)]
     unknown = set(data) - set(ADDRESS_FIELDS)
@@ -348,99 +413,14 @@ def address_problems(data, *, field: str) -> tuple[dict, list[ValidationError]]:
 
 
 def address(data, *, field: str) -> dict:
+    """The address cleaned; every problem of it refused at once (InvalidInput when there are several, reading as
+    the first)."""
     clean, problems = address_problems(data, field=field)
-    if problems:
-        raise problems[0]
+    found = Problems()
+    for problem in problems:
+        found.add(problem)
+    found.raise_any()
     return clean
-
-
-def adjustments(value, *, field: str) -> list[dict]:
-    if value in (None, ""):
-        return []
-    if not isinstance(value, list):
-        raise ValidationError(f"{field} must be a list of {{label, amount}}.", field=field)
-    clean = []
-    for i, entry in enumerate(value):
-        path = f"{field}[{i}]"
-        if not isinstance(entry, dict):
-            raise ValidationError(f"{path} must be an object with label and amount.", field=path)
-        clean.append(
-            {
-                "label": text(entry.get("label"), field=f"{path}.label", max_length=200, required=True),
-                "amount": str(money(entry.get("amount"), field=f"{path}.amount", allow_negative=True)),
-            }
-        )
-    return clean
-
-
-def options(value, *, field: str) -> dict[str, bool]:
-    if value in (None, ""):
-        return {name: True for name in ITEM_OPTIONS}
-    if not isinstance(value, dict):
-        raise ValidationError(f"{field} must be an object of {', '.join(ITEM_OPTIONS)} flags.", field=field)
-    unknown = set(value) - set(ITEM_OPTIONS)
-    if unknown:
-        raise ValidationError(f"{field} has unknown options: {', '.join(sorted(unknown))}.", field=field)
-    return {name: bool(value.get(name, True)) for name in ITEM_OPTIONS}
-
-
-def item(data, *, field: str, variant) -> dict:
-    """Clean one item. `variant` is the catalog variant for its SKU, or None when none matches."""
-    if not isinstance(data, dict):
-        raise ValidationError(f"{field} must be an object.", field=field)
-    get = data.get
-    sku = text(get("sku"), field=f"{field}.sku", max_length=64, required=True)
-    clean = {
-        "sku": sku,
-        "variant": variant,
-        "name": text(get("name") or (variant.name if variant else sku), field=f"{field}.name", max_length=200),
-        "quantity": quantity(get("quantity"), field=f"{field}.quantity"),
-        "unit_price": money(get("unit_price"), field=f"{field}.unit_price", default=variant.price if variant else None),
-        "tax_rate": rate(
-            get("tax_rate"), field=f"{field}.tax_rate", default=variant.tax_rate if variant else Decimal(0)
-        ),
-        "tax_lines": tax_lines(get("tax_lines"), field=f"{field}.tax_lines"),
-        "discount": money(get("discount"), field=f"{field}.discount", default=ZERO_MONEY),
-        "identifiers": mapping(get("identifiers"), field=f"{field}.identifiers"),
-    }
-    # The rest is seldom given (a shop's import gives none of it): what is absent takes its default directly.
-    for name, clean_one in _ITEM_OPTIONAL:
-        value = get(name)
-        clean[name] = clean_one(value, field=f"{field}.{name}") if value is not None else _ITEM_ABSENT[name]()
-    opts = options(get("options"), field=f"{field}.options")
-    clean.update({f"option_{name}": flag for name, flag in opts.items()})
-    gross = line_gross(clean)
-    if gross > MAX_ORDER_AMOUNT:
-        raise ValidationError(
-            f"{field} comes to {gross}, more than an order may total ({MAX_ORDER_AMOUNT}).", field=field
-        )
-    if clean["discount"] > gross:
-        raise ValidationError(
-            f"{field}.discount {clean['discount']} is more than the line's {gross}.", field=f"{field}.discount"
-        )
-    return clean
-
-
-_ITEM_OPTIONAL = (
-    ("adjustments", lambda value, field: adjustments(value, field=field)),
-    ("purchase_price", lambda value, field: money(value, field=field) if value != "" else None),
-    ("commission", lambda value, field: money(value, field=field) if value != "" else None),
-    ("position", lambda value, field: text(value, field=field, max_length=64)),
-    ("delivery_type", lambda value, field: choice(value, field=field, choices=DeliveryType, default="ship")),
-    ("delivery_method", lambda value, field: text(value, field=field, max_length=100)),
-    ("expected_on", lambda value, field: date(value, field=field)),
-    ("metadata", lambda value, field: mapping(value, field=field)),
-)
-_ITEM_ABSENT = {
-    "adjustments": list,
-    "purchase_price": lambda: None,
-    "commission": lambda: None,
-    "position": str,
-    "delivery_type": lambda: "ship",
-    "delivery_method": str,
-    "expected_on": lambda: None,
-    "metadata": dict,
-}
 
 
 def charge(data, *, field: str) -> dict:
@@ -501,11 +481,3 @@ def discount_codes(value, *, field: str = "discount_codes") -> list[dict]:
             }
         )
     return clean
-
-
-def line_gross(item: dict) -> Decimal:
-    """A cleaned item's amount before discount and tax: quantity × unit price plus adjustments."""
-    gross = item["quantity"] * item["unit_price"]
-    if item["adjustments"]:
-        gross += sum((Decimal(a["amount"]) for a in item["adjustments"]), Decimal(0))
-    return gross

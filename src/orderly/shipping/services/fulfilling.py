@@ -10,6 +10,7 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.numbering import next_number
+from orderly.core.queue import enqueue
 from orderly.core.retry import retry_on_conflict
 from orderly.inventory.bulk import bulk_insert
 from orderly.inventory.locks import lock_lots_of
@@ -31,10 +32,10 @@ from orderly.shipping.services.common import (
     requested_lines,
     text,
 )
-from orderly.shipping.signals import tracking_assigned
 from orderly.shipping.status import Delivery, FulfillmentStatus
 
 PREFIX = "FF"
+SHIPPED_EMAIL_TASK = "orderly.notifications.tasks.queue_shipped_email"
 
 
 def _fulfillable(order: Order) -> Order:
@@ -144,8 +145,8 @@ def fulfillment_create(
     units held for them first, then packaged stock FIFO — and a shortage is refused naming the SKU, needed and
     available. Guarantees, in one transaction or not at all: the stock taken and the indicator changes recorded
     per line (so fulfillment_cancel undoes them exactly), a `fulfilled` event, and the order settled (its
-    fulfillment status follows; a fully done order closes). A parcel shipped with a tracking number sends
-    `tracking_assigned` after the commit (the customer's shipped e-mail).
+    fulfillment status follows; a fully done order closes). A parcel shipped with a tracking number queues
+    the customer's shipped e-mail (announce_tracking).
     """
     carrier = text(carrier, field="carrier")
     tracking = text(tracking_number, field="tracking_number")
@@ -220,7 +221,7 @@ def fulfillment_tracking_set(
     """Give a shipped fulfillment its carrier and tracking (a label booked for it), or take them away (its label
     voided: all empty). Needs the fulfillment fulfilled and shipped (Conflict otherwise), its order locked first.
     Guarantees a `tracking_changed` event, `pushed_at` cleared so a new number reaches the shop through the outbox
-    again, and `tracking_assigned` sent after the commit when a number was given."""
+    again, and the shipped e-mail queued when a number was given (announce_tracking)."""
     order, _items, fulfillment = fulfillment_for_update(fulfillment)
     return fulfillment_tracking_write(
         order=order, fulfillment=fulfillment, actor=actor, carrier=carrier, tracking_number=tracking_number,
@@ -253,9 +254,10 @@ def fulfillment_tracking_write(
 
 
 def announce_tracking(fulfillment: Fulfillment) -> None:
-    """Send `tracking_assigned` for the fulfillment once the current transaction commits (nothing if it rolls
-    back); a receiver that fails is logged by Django and does not undo what was committed."""
-    transaction.on_commit(lambda: tracking_assigned.send(sender=Fulfillment, fulfillment=fulfillment), robust=True)
+    """Queue the customer's shipped e-mail for the fulfillment with the tracking number just recorded: the task
+    (notifications, above shipping, named by its path) is written in this transaction, so it exists exactly when
+    the number does, and the worker queues the e-mail once."""
+    enqueue(SHIPPED_EMAIL_TASK, fulfillment.pk)
 
 
 def record_lines(

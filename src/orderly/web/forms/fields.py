@@ -58,11 +58,12 @@ class FormState:
     def value(self, name: str) -> str:
         return self.fields[name].value
 
-    def show_error(self, exc: DomainError, *, place: str | None = None) -> None:
-        """Put the service's message next to the field it names (or at `place`), and in the summary."""
+    def show_error(self, exc: DomainError, *, place: str | None = None, message: str | None = None) -> None:
+        """Put the service's message (or `message`) next to the field it names (or at `place`), and in the
+        summary."""
         target = self.fields.get(place or exc.field or "")
         label = target.label if target else None
-        message = humanize(exc.message, exc.field, label)
+        message = message or humanize(exc.message, exc.field, label)
         summary = f"{target.context}: {message}" if target and target.context else message
         if target:
             if target.error:  # one message per field: the first one found
@@ -73,7 +74,10 @@ class FormState:
         self.problems.append((target, summary))
 
     def show_errors(self, problems, *, place=lambda problem: None) -> None:
-        """Every problem at its field (or where `place` puts it), in the order given."""
+        """Every problem at its field (or where `place` puts it), in the order given. A DomainError given for
+        them stands for its own problems (every one of an InvalidInput)."""
+        if isinstance(problems, DomainError):
+            problems = problems.problems
         for problem in problems:
             self.show_error(problem, place=place(problem))
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 
 from orderly.channels.problems import sync_problem
+from orderly.orders.events import field_words
 from orderly.orders.indicators import item_indicator_groups
 from orderly.orders.models import ADDRESS_FIELDS
 from orderly.web import locale
@@ -53,8 +54,8 @@ def percent(value) -> str:
 
 @register.filter
 def label(value) -> str:
-    """A field name (`customer_email`, `shipping_address`) as people say it."""
-    return str(value).replace("_", " ").capitalize()
+    """A field name (`customer_email`, `shipping_address`, an item's `line_2.expected_on`) as people say it."""
+    return field_words(str(value)).capitalize()
 
 
 def _address_line(data: dict) -> str:
@@ -62,7 +63,25 @@ def _address_line(data: dict) -> str:
 
 
 def _item_line(item: dict) -> str:
+    if "sku" not in item and "label" in item:  # an adjustment
+        return f"{item.get('label')} {item.get('amount')}"
     return f"{item.get('sku')} × {item.get('quantity')} at {item.get('unit_price')}"
+
+
+OPTION_WORDS = {"allocate": "allocate", "fulfil": "fulfil", "cover": "payment tracked", "invoice": "invoice"}
+
+
+def _mapping_line(value: dict) -> str:
+    if set(ADDRESS_FIELDS) <= set(value):
+        return _address_line(value)
+    if value and set(value) <= set(OPTION_WORDS) and all(isinstance(flag, bool) for flag in value.values()):
+        return ", ".join(words for name, words in OPTION_WORDS.items() if value.get(name)) or "none"
+    return _pairs(value)
+
+
+def _pairs(value: dict) -> str:
+    """Names and values by name: PostgreSQL keeps an object's keys in its own order, SQLite in the order given."""
+    return ", ".join(f"{key}: {value[key]}" for key in sorted(value))
 
 
 @register.filter
@@ -71,7 +90,7 @@ def change_value(value) -> str:
     if value is None or value == "":
         return "(empty)"
     if isinstance(value, dict):
-        return _address_line(value) or "(empty)"
+        return _mapping_line(value) or "(empty)"
     if isinstance(value, list):
         return "; ".join(_item_line(item) if isinstance(item, dict) else str(item) for item in value) or "(none)"
     return str(value)
@@ -92,7 +111,7 @@ def mapping_text(value) -> str:
     if not value:
         return "—"
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {val}" for key, val in value.items())
+        return _pairs(value)
     return str(value)
 
 
@@ -110,9 +129,32 @@ def indicator_groups(item) -> list:
 
 
 @register.filter
+def parameters_set(item) -> str:
+    """Which of an item's parameters (seed 002) are set beyond their defaults, named for its folded summary."""
+    named = [
+        words
+        for words, is_set in (
+            ("position", item.position),
+            (
+                "collect" if item.delivery_type == "collect" else "delivery method",
+                item.delivery_method or item.delivery_type == "collect",
+            ),
+            ("expected on", item.expected_on),
+            ("purchase price", item.purchase_price is not None),
+            ("commission", item.commission is not None),
+            ("adjustments", item.adjustments),
+            ("identifiers", item.identifiers),
+            ("metadata", item.metadata),
+            ("options", not all(item.options.values())),
+        )
+        if is_set
+    ]
+    return ", ".join(named)
+
+
+@register.filter
 def options_text(item) -> str:
-    names = {"allocate": "allocate", "fulfil": "fulfil", "cover": "payment tracked", "invoice": "invoice"}
-    chosen = [names[name] for name, flag in item.options.items() if flag]
+    chosen = [OPTION_WORDS[name] for name, flag in item.options.items() if flag]
     return ", ".join(chosen) or "none"
 
 

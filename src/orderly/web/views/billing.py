@@ -13,6 +13,7 @@ from orderly.billing import selectors
 from orderly.billing.models import InvoiceKind, PaymentKind, PaymentMethod
 from orderly.billing.pdf import invoice_pdf
 from orderly.billing.services import credit_note_create, invoice_create, payment_record
+from orderly.billing.vat import REVERSE_CHARGE_NOTE
 from orderly.core.exceptions import DomainError, ValidationError
 from orderly.core.paging import paginate
 from orderly.orders.selectors import order_get
@@ -141,6 +142,7 @@ def _invoice_page(request, invoice, form=None, rows=None, status: int = 200) -> 
         "credit_rows": rows,
         "can_credit": request.user.can("operator") and open_to_credit,
         "fully_credited": not invoice.is_credit_note and not open_to_credit,
+        "reverse_charge_note": REVERSE_CHARGE_NOTE,
     }
     return TemplateResponse(request, "web/billing/invoice_detail.html", context, status=status)
 

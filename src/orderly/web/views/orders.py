@@ -14,7 +14,7 @@ from orderly.core.exceptions import DomainError, ValidationError
 from orderly.core.logs import log_order
 from orderly.core.paging import paginate
 from orderly.notifications.selectors import emails_of_order
-from orderly.orders.rules import allowed_actions, refusal
+from orderly.orders.rules import allowed_actions, items_refusal, refusal
 from orderly.orders.selectors import SORTS, order_get, order_search, order_timeline
 from orderly.orders.services import (
     order_archive,
@@ -106,6 +106,7 @@ def render_order(request, order, *, note: FormState | None = None, status: int =
         "charges_amount": sum((charge.amount for charge in charges), Decimal("0.00")),
         "timeline": order_timeline(order),
         "actions": action_menu(order),
+        "items_editable": items_refusal(order) is None,
         "note": note.fields["text"],
         "plan": plan_of_order(order),
         "emails": emails_of_order(order),

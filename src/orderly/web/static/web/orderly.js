@@ -28,18 +28,23 @@
     });
   }
 
-  // "Add item row": copy the row template with the next free row number.
+  // "Add item row": copy the row template with the next free row number. A row is an element marked data-row
+  // (an item's row with its folded parameters), or else a table row.
   function bindAddRow() {
     document.querySelectorAll("[data-add-row]").forEach(function (button) {
       var body = document.getElementById(button.getAttribute("data-add-row"));
       var template = document.getElementById(button.getAttribute("data-template"));
       if (!body || !template) return;
+      var rows = function () {
+        var marked = body.querySelectorAll("[data-row]");
+        return marked.length ? marked : body.rows;
+      };
       button.hidden = false;
       button.addEventListener("click", function () {
-        var index = body.rows.length;
+        var index = rows().length;
         var html = template.innerHTML.split("__i__").join(String(index)).split("__n__").join(String(index + 1));
         body.insertAdjacentHTML("beforeend", html);
-        var first = body.rows[body.rows.length - 1].querySelector("input");
+        var first = rows()[rows().length - 1].querySelector("input:not([type=hidden])");
         if (first) first.focus();
       });
     });
