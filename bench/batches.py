@@ -205,12 +205,15 @@ def run_batch(numbers: list[str], workers: int, carrier: str) -> dict:
     for child in children:  # started as a task worker is: Django set up, connected, waiting for work
         assert _said(child) == "ready"
     startup = time.perf_counter() - started
+    machine, server = _machine_cpu(), _server_cpu()
     self_before, start = time.process_time(), time.perf_counter()
     for child in children:
         child.stdin.write("go\n")
         child.stdin.flush()
     reports = [json.loads(_said(child)) for child in children]
     took = time.perf_counter() - start
+    busy, total = (after - before for after, before in zip(_machine_cpu(), machine, strict=True))
+    server = _server_cpu() - server
     for child in children:
         assert child.wait() == 0, "a worker failed"
     cpu = sum(report["cpu"] for report in reports)
@@ -218,13 +221,39 @@ def run_batch(numbers: list[str], workers: int, carrier: str) -> dict:
     result = {
         "workers": workers, "orders": len(numbers), "wall": took, "status": batch.status, "counts": batch.counts,
         "cpu": cpu, "carrier_cpu": time.process_time() - self_before, "load": os.getloadavg()[0], "startup": startup,
-        "shares": [report["done"] for report in reports],
+        "shares": [report["done"] for report in reports], "server_cpu": server, "busy": busy / total if total else 0,
     }  # fmt: skip
     print(f"  {workers} worker(s): {len(numbers)} orders in {took:.1f} s ({batch.status}: {batch.counts}); "
           f"{len(numbers) / took:.1f} orders/s; the workers' CPU {cpu:.1f} s ({1000 * cpu / len(numbers):.0f} ms "
-          f"per order; orders per worker {result['shares']}); the loopback carrier's CPU {result['carrier_cpu']:.1f} "
-          f"s; load {result['load']:.1f} (the workers started in {startup:.1f} s before that)", flush=True)  # fmt: skip
+          f"per order; orders per worker {result['shares']}); the database server's CPU {server:.1f} s; the loopback "
+          f"carrier's CPU {result['carrier_cpu']:.1f} s; the machine's cores {100 * result['busy']:.0f} % busy; load "
+          f"{result['load']:.1f} (the workers started in {startup:.1f} s before that)", flush=True)  # fmt: skip
     return result | {"batch": batch}
+
+
+def _machine_cpu() -> tuple[int, int]:
+    """(busy, all) clock ticks of every core of the machine so far (Linux /proc/stat; zeros elsewhere)."""
+    try:
+        ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle and waiting for I/O
+    return sum(ticks) - idle, sum(ticks)
+
+
+def _server_cpu() -> float:
+    """Seconds of CPU the PostgreSQL processes serving the bench's database have used (Linux /proc; 0 elsewhere,
+    or when the server runs on another machine)."""
+    seconds = 0.0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if PG_DATABASE.encode() not in (proc / "cmdline").read_bytes().split(b" "):
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
 
 
 def documents(batch) -> list[dict]:
@@ -315,15 +344,16 @@ def record(args, runs: list[dict], made: list[dict]) -> Path:
         f"{args.orders} orders × 3 lines, carrier: {args.carrier}.", "",
         "The wall time runs from the go given to workers already started (set up and connected); their start-up "
         "is apart.", "",
-        "| workers | wall | orders/s | status | orders per worker | workers' CPU | CPU per order | carrier's CPU "
-        "| start-up | load |",
-        "|---|---:|---:|---|---|---:|---:|---:|---:|---:|",
+        "| workers | wall | orders/s | status | orders per worker | workers' CPU | CPU per order | database's CPU "
+        "| carrier's CPU | cores busy | start-up | load |",
+        "|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]  # fmt: skip
     for run in runs:
         lines.append(
             f"| {run['workers']} | {run['wall']:.1f} s | {run['orders'] / run['wall']:.1f} | {run['status']} "
             f"{run['counts']} | {run['shares']} | {run['cpu']:.1f} s | {1000 * run['cpu'] / run['orders']:.0f} ms | "
-            f"{run['carrier_cpu']:.1f} s | {run['startup']:.1f} s | {run['load']:.1f} |"
+            f"{run['server_cpu']:.1f} s | {run['carrier_cpu']:.1f} s | {100 * run['busy']:.0f} % | "
+            f"{run['startup']:.1f} s | {run['load']:.1f} |"
         )
     lines += ["", f"Scaling: two workers took {two['wall'] / one['wall']:.2f} of one worker's time.", "",
               "| document | pages | size | wall | CPU |", "|---|---:|---:|---:|---:|"]  # fmt: skip

@@ -31,12 +31,19 @@ def lock_order(
     order: Order | int, *, deleted: bool = False, related: tuple[str, ...] = (), fields: tuple[str, ...] = ()
 ) -> Order:
     """One order (an instance or its id) locked; Order.DoesNotExist when there is none (deleted ones count only
-    with `deleted`). `fields`: only these columns read (and the key), for a service that needs a few of the 45 (an
-    order's other fields are read when first used)."""
+    with `deleted`). `fields`: only these columns read (and the key), and of its related rows only those named in
+    `related`, for a service that needs a few of the 45 (an order's other fields are read when first used);
+    without `fields` every related row that cannot be empty (its channel) comes along as well."""
     pk = order.pk if isinstance(order, Order) else order
     manager = Order.all_objects if deleted else Order.objects
-    queryset = manager.filter(pk=pk).select_related(*related)
-    found = lock_row(queryset.only(*fields, *related) if fields else queryset)
+    queryset = manager.filter(pk=pk)
+    if not fields:
+        queryset = queryset.select_related(*related)  # (no names: every foreign key that cannot be empty)
+    elif related:
+        queryset = queryset.select_related(*related).only(*fields, *related)
+    else:
+        queryset = queryset.only(*fields)
+    found = lock_row(queryset)
     if found is None:
         raise Order.DoesNotExist(f"No order {pk}.")
     return found
