@@ -9,12 +9,9 @@ from playwright.sync_api import expect
 
 from orderly.core.actors import Actor
 from orderly.inventory.services import stock_receive
-from orderly.plans.services import allocation_save, plan_create
-from orderly.production.services import masterdata
-from orderly.production.services.scheduling import roast_schedule
-from tests.batches.fake_carrier import FakeCarriers
-from tests.batches.helpers import break_address, create, run
-from tests.factories import ProductFactory, UserFactory, VariantFactory, make_order
+from orderly.plans.services import plan_create
+from tests.browser.floor_data import batch_and_roasts, failing_shop, roast_pages, shop_pages
+from tests.factories import UserFactory, VariantFactory, make_order
 
 pytestmark = [
     pytest.mark.browser,
@@ -104,46 +101,14 @@ def test_the_floor_pages_fit_a_phone(floor, live_server, phone, screenshot_dir):
 
 @pytest.fixture
 def roastery(transactional_db, monkeypatch):
-    """A batch that failed on one order's address (its other two processed), and a plan whose roasted coffee is
-    scheduled as a roast batch, with a second product whose conversion row is flagged. Written before the browser
-    starts; the batch is processed here, by the carriers' stand-in."""
-    system = Actor.system()
-    UserFactory(username="olga", role="manager")  # a manager: every button of the roast pages is on screen
-    FakeCarriers().install(monkeypatch)
-    espresso = ProductFactory(name="Espresso blend")
-    decaf = ProductFactory(name="Decaf Colombia Huila Swiss Water process")
-    VariantFactory(sku="ESP-250", name="Espresso blend 250 g", product=espresso, package_size="0.250")
-    VariantFactory(sku="DEC-1000", name="Decaf 1 kg", product=decaf, package_size="1.000")
-    stock_receive(kind="packaged", sku="ESP-250", quantity=20, position="A-01", actor=system)
-    shipped = [
-        make_order(customer={"name": name, "email": "", "type": "retail"}, items=[{"sku": "ESP-250", "quantity": 2}])
-        for name in ("Koffiebar De Gouden Boon Amsterdam-Noord", "Café Noord", "Lena Fischer")
-    ]
-    break_address(shipped[-1])
-    batch = run(create(system, *shipped))
-    masterdata.machine_create(
-        data={"name": "Probat 12", "min_batch_kg": "5", "max_batch_kg": "15", "batches_per_day": 8}
-    )
-    green = stock_receive(kind="raw", lot_name="Brazil Santos", quantity="100", lot_date="2026-10-01", actor=system)
-    masterdata.profile_group_create(data={"name": "Espresso", "product": "Espresso blend"})
-    masterdata.profile_create(
-        data={"group": "Espresso", "name": "Espresso medium", "machines": ["Probat 12"], "green_lots": [green.number],
-              "batch_kg": "12", "end_kg": "10.2"}
-    )  # fmt: skip
-    anna = make_order(items=[{"sku": "ESP-250", "quantity": 40}, {"sku": "DEC-1000", "quantity": 3}])
-    plan = plan_create(orders=[anna.number], fulfillment_date=dt.date(2026, 11, 30), actor=system)
-    allocation_save(plan=plan, actor=system)
-    [roast] = roast_schedule(plan=plan, on=dt.date(2026, 11, 28), products=["Espresso blend"], actor=system)
-    return {
-        "batch": batch.number,
-        "plan": plan.number,
-        "roast": roast.number,
-        "green": green.number,
-        "product": espresso.pk,
-    }
+    """Written before the browser starts; a manager, so that every button of the roast pages is on screen."""
+    UserFactory(username="olga", role="manager")
+    made = batch_and_roasts(monkeypatch)
+    failing_shop(made["orders"][0])
+    return made
 
 
-def test_the_batch_and_roast_pages_fit_a_phone(roastery, live_server, phone, screenshot_dir):
+def test_the_batch_roast_and_shop_pages_fit_a_phone(roastery, live_server, phone, screenshot_dir):
     _log_in(phone, live_server, "/orders/batches/")
     expect(phone.get_by_role("heading", name="Batches", exact=True)).to_be_visible()
     expect(phone.get_by_role("navigation", name="Main")).to_be_hidden()
@@ -160,22 +125,7 @@ def test_the_batch_and_roast_pages_fit_a_phone(roastery, live_server, phone, scr
     expect(failed.get_by_role("button", name="Remove from batch")).to_be_visible()
     problems["batch-menu"] = _misfits(phone, "batch-menu", screenshot_dir)
 
-    pages = {
-        "roast-schedules": "/roasts/schedules/",
-        "roast-batch": f"/roasts/batches/{roastery['roast']}/",
-        "roast-batch-edit": f"/roasts/batches/{roastery['roast']}/edit/",
-        "plan-roasts": f"/plans/{roastery['plan']}/roast-schedules/",
-        "order-conversion": f"/plans/{roastery['plan']}/order-conversion/",
-        "conversion-row": f"/plans/{roastery['plan']}/order-conversion/{roastery['product']}/",
-        "machines": "/roasts/machines/",
-        "machine-new": "/roasts/machines/new/",
-        "profiles": "/roasts/profiles/",
-        "profile-new": "/roasts/profiles/new/",
-        "group-new": "/roasts/profile-groups/new/",
-        "green-coffee": "/roasts/green-coffee/",
-        "lot-trace": f"/inventory/lots/{roastery['green']}/trace/",
-    }
-    for name, path in pages.items():
+    for name, path in {**roast_pages(roastery), **shop_pages()}.items():
         phone.goto(f"{live_server.url}{path}")
         expect(phone.get_by_role("heading", level=1)).to_be_visible()
         problems[name] = _misfits(phone, name, screenshot_dir)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from orderly.catalog.models import ChannelSkuMapping
@@ -165,18 +165,76 @@ def order_by_external_id(channel: SalesChannel, external_id: str) -> Order | Non
 
 SYNC_FAILED = ("failed", "partial", "interrupted")
 
+# What the updates to the shops list filters by: the outbox's statuses, and "retrying" (a pending update whose last
+# attempt failed), as the start page counts them.
+PUSH_STATES = {
+    "pending": "Pending: waiting for an attempt",
+    "retrying": "Retrying: an attempt failed",
+    "sent": "Sent",
+    "failed": "Failed: gave up",
+}
+
+
+def failing_runs(runs: QuerySet[SyncRun]) -> QuerySet[SyncRun]:
+    """Of `runs`, the channel syncs that failed since their channel's last channel sync that did not (succeeded,
+    queued or running): each channel's unbroken streak of failures up to now, empty for a channel whose last sync
+    did not fail. One query, a correlated look-up per channel served by the sync log's index."""
+    not_failed = (
+        SyncRun.objects.filter(channel=OuterRef("channel"), kind=SyncRunKind.CHANNEL)
+        .exclude(status__in=SYNC_FAILED)
+        .order_by("-started_at", "-id")
+    )
+    runs = runs.filter(kind=SyncRunKind.CHANNEL, status__in=SYNC_FAILED).alias(
+        ok_at=Subquery(not_failed.values("started_at")[:1]), ok_id=Subquery(not_failed.values("id")[:1])
+    )
+    return runs.filter(
+        Q(ok_at__isnull=True) | Q(started_at__gt=F("ok_at")) | Q(started_at=F("ok_at"), id__gt=F("ok_id"))
+    )
+
+
+def sync_run_search(
+    *, channel_id: int | None = None, kind: str = "", status: str = "", failing: bool = False
+) -> QuerySet[SyncRun]:
+    """The sync log of every channel, or of one, newest first, with each run's channel: of one `kind` and
+    `status` when given; `failing`: only the failures since each channel's last sync that did not fail."""
+    runs = SyncRun.objects.select_related("channel").order_by("-started_at", "-id")
+    if channel_id is not None:
+        runs = runs.filter(channel_id=channel_id)
+    if kind:
+        runs = runs.filter(kind=kind)
+    if status:
+        runs = runs.filter(status=status)
+    return failing_runs(runs) if failing else runs
+
+
+def outbox_search(*, channel_id: int | None = None, status: str = "") -> QuerySet[OutboxMessage]:
+    """The updates to the shops (every channel's, or one's), newest first, with their order and channel; `status`
+    one of PUSH_STATES."""
+    pushes = OutboxMessage.objects.select_related("order", "channel").order_by("-created_at", "-id")
+    if channel_id is not None:
+        pushes = pushes.filter(channel_id=channel_id)
+    if status == "retrying":
+        return pushes.filter(status=OutboxStatus.PENDING, attempts__gt=0)
+    return pushes.filter(status=status) if status else pushes
+
 
 def sync_attention() -> dict:
-    """For the start page: the enabled channels whose last channel sync failed (with that run), and per channel the
-    pushes to the shop that failed at least once and are waiting for their next attempt. A query per channel with
-    a run, each served by the sync log's index; a shop has a handful of channels."""
-    failed = []
-    for channel in SalesChannel.objects.filter(enabled=True).order_by("name", "id"):
-        run = channel.sync_runs.filter(kind="channel").order_by("-started_at", "-id").first()
-        if run is not None and run.status in SYNC_FAILED:
-            failed.append({"channel": channel, "run": run})
+    """For the start page, per enabled channel: its syncs that failed since its last one that did not, with the
+    newest of them (its reason) — and per channel, the updates to the shop that are retrying. The rows counted are
+    exactly those sync_run_search(failing=True) and outbox_search(status="retrying") list for the channel. Two
+    grouped queries, and one per failing channel for its newest failure (a shop has a handful of channels)."""
+    failed = list(
+        failing_runs(SyncRun.objects.filter(channel__enabled=True))
+        .values("channel_id", "channel__name")
+        .annotate(n=Count("id"))
+        .order_by("channel__name", "channel_id")
+    )
+    for row in failed:
+        row["run"] = run = sync_run_search(channel_id=row["channel_id"], failing=True).first()
+        stopped = run.error or run.status == SyncRunStatus.INTERRUPTED  # a partial run's failures are per order
+        row["problem"] = sync_problem(run.error or "interrupted") if stopped else None
     retrying = list(
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, attempts__gt=0)
+        outbox_search(status="retrying")
         .values("channel_id", "channel__name")
         .annotate(n=Count("id"))
         .order_by("channel__name", "channel_id")
