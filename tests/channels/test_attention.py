@@ -4,10 +4,12 @@ updates to shops retrying — the same rows the sync log and the updates list sh
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from orderly.channels.models import OutboxMessage, SyncRun
-from orderly.channels.selectors import failing_runs, outbox_search, sync_attention, sync_run_search
+from orderly.channels.selectors import outbox_search, sync_attention, sync_run_search
 from orderly.channels.services import channel_create
 from tests.factories import make_order
 
@@ -23,7 +25,7 @@ def _run(channel, status: str, minutes: int, kind: str = "channel", **fields) ->
 
 
 def _failing(channel) -> list[int]:
-    return list(sync_run_search(channel_id=channel.id, failing=True).values_list("id", flat=True))
+    return list(sync_run_search(channel_id=channel.id, failing_only=True).values_list("id", flat=True))
 
 
 def test_the_failures_after_the_last_sync_that_did_not_fail_newest_first():
@@ -66,7 +68,7 @@ def test_each_channel_has_its_own_streak():
     _run(beans, "failed", 40)
     _run(beans, "succeeded", 20)
 
-    assert list(failing_runs(SyncRun.objects.all()).values_list("id", flat=True)) == [web_failure.id]
+    assert list(sync_run_search(failing_only=True).values_list("id", flat=True)) == [web_failure.id]
 
 
 def test_the_start_page_counts_enabled_channels_with_their_newest_failure_in_words():
@@ -113,3 +115,21 @@ def test_retrying_is_a_pending_update_after_a_failed_attempt():
     assert listed("sent") == {made["sent", 1]}
     assert listed("") == set(made.values())
     assert [(r["channel__name"], r["n"]) for r in sync_attention()["retrying"]] == [("Webshop", 1)]
+
+
+def test_no_channel_no_attention():
+    assert sync_attention() == {"failed": [], "retrying": []}
+    assert list(sync_run_search(failing_only=True)) == []
+
+
+def test_the_queries_do_not_grow_with_the_sync_log():
+    shop = channel_create(name="Webshop", kind="sandbox")
+    _run(shop, "succeeded", 500)
+    _run(shop, "failed", 400)
+    with CaptureQueriesContext(connection) as few:
+        assert sync_attention()["failed"][0]["n"] == 1
+    for minutes in range(300, 100, -5):
+        _run(shop, "failed", minutes)
+    with CaptureQueriesContext(connection) as many:
+        assert sync_attention()["failed"][0]["n"] == 41
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from orderly.catalog.models import ChannelSkuMapping
@@ -175,28 +175,38 @@ PUSH_STATES = {
 }
 
 
-def failing_runs(runs: QuerySet[SyncRun]) -> QuerySet[SyncRun]:
-    """Of `runs`, the channel syncs that failed since their channel's last channel sync that did not (succeeded,
-    queued or running): each channel's unbroken streak of failures up to now, empty for a channel whose last sync
-    did not fail. One query, a correlated look-up per channel served by the sync log's index."""
-    not_failed = (
-        SyncRun.objects.filter(channel=OuterRef("channel"), kind=SyncRunKind.CHANNEL)
+def _since_last_good(channel_id: int) -> Q:
+    """The channel's runs newer than its last channel sync that did not fail (succeeded, queued or running); all of
+    them when there is none. One query, served by the sync log's index: it reads back from the newest run."""
+    good = (
+        SyncRun.objects.filter(channel_id=channel_id, kind=SyncRunKind.CHANNEL)
         .exclude(status__in=SYNC_FAILED)
         .order_by("-started_at", "-id")
+        .values_list("started_at", "id")
+        .first()
     )
-    runs = runs.filter(kind=SyncRunKind.CHANNEL, status__in=SYNC_FAILED).alias(
-        ok_at=Subquery(not_failed.values("started_at")[:1]), ok_id=Subquery(not_failed.values("id")[:1])
-    )
-    return runs.filter(
-        Q(ok_at__isnull=True) | Q(started_at__gt=F("ok_at")) | Q(started_at=F("ok_at"), id__gt=F("ok_id"))
-    )
+    if good is None:
+        return Q(channel_id=channel_id)
+    started_at, pk = good
+    # A range on the index (channel, started_at), less the good run and any before it started in the same instant.
+    return Q(channel_id=channel_id, started_at__gte=started_at) & ~Q(started_at=started_at, id__lte=pk)
+
+
+def failing(channel_ids) -> Q:
+    """Each channel's channel syncs that failed since its last one that did not: its unbroken streak of failures up
+    to now, nothing for a channel whose last sync did not fail. A query per channel to find where its streak starts
+    (a shop has a handful of channels), so that the runs themselves are read as index ranges."""
+    streaks = Q(pk__in=[])
+    for channel_id in channel_ids:
+        streaks |= _since_last_good(channel_id)
+    return streaks & Q(kind=SyncRunKind.CHANNEL, status__in=SYNC_FAILED)
 
 
 def sync_run_search(
-    *, channel_id: int | None = None, kind: str = "", status: str = "", failing: bool = False
+    *, channel_id: int | None = None, kind: str = "", status: str = "", failing_only: bool = False
 ) -> QuerySet[SyncRun]:
     """The sync log of every channel, or of one, newest first, with each run's channel: of one `kind` and
-    `status` when given; `failing`: only the failures since each channel's last sync that did not fail."""
+    `status` when given; `failing_only`: only the failures since each channel's last sync that did not fail."""
     runs = SyncRun.objects.select_related("channel").order_by("-started_at", "-id")
     if channel_id is not None:
         runs = runs.filter(channel_id=channel_id)
@@ -204,7 +214,10 @@ def sync_run_search(
         runs = runs.filter(kind=kind)
     if status:
         runs = runs.filter(status=status)
-    return failing_runs(runs) if failing else runs
+    if failing_only:
+        ids = [channel_id] if channel_id is not None else SalesChannel.objects.values_list("id", flat=True)
+        runs = runs.filter(failing(ids))
+    return runs
 
 
 def outbox_search(*, channel_id: int | None = None, status: str = "") -> QuerySet[OutboxMessage]:
@@ -221,18 +234,24 @@ def outbox_search(*, channel_id: int | None = None, status: str = "") -> QuerySe
 def sync_attention() -> dict:
     """For the start page, per enabled channel: its syncs that failed since its last one that did not, with the
     newest of them (its reason) — and per channel, the updates to the shop that are retrying. The rows counted are
-    exactly those sync_run_search(failing=True) and outbox_search(status="retrying") list for the channel. Two
-    grouped queries, and one per failing channel for its newest failure (a shop has a handful of channels)."""
-    failed = list(
-        failing_runs(SyncRun.objects.filter(channel__enabled=True))
-        .values("channel_id", "channel__name")
-        .annotate(n=Count("id"))
-        .order_by("channel__name", "channel_id")
-    )
-    for row in failed:
-        row["run"] = run = sync_run_search(channel_id=row["channel_id"], failing=True).first()
+    exactly those sync_run_search(failing_only=True) and outbox_search(status="retrying") list for the channel.
+    A few queries per channel (where its streak starts, its newest failure, how many), each an index range however
+    long the sync log, and one grouped query for the updates."""
+    failed = []
+    for channel in SalesChannel.objects.filter(enabled=True).order_by("name", "id"):
+        runs = sync_run_search(channel_id=channel.id, failing_only=True)
+        if (run := runs.first()) is None:
+            continue
         stopped = run.error or run.status == SyncRunStatus.INTERRUPTED  # a partial run's failures are per order
-        row["problem"] = sync_problem(run.error or "interrupted") if stopped else None
+        failed.append(
+            {
+                "channel_id": channel.id,
+                "channel__name": channel.name,
+                "n": runs.count(),
+                "run": run,
+                "problem": sync_problem(run.error or "interrupted") if stopped else None,
+            }
+        )
     retrying = list(
         outbox_search(status="retrying")
         .values("channel_id", "channel__name")

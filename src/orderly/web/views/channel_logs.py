@@ -54,7 +54,7 @@ def sync_log(request):
             channel_id=channel.pk if channel else None,
             kind=kind,
             status="" if status == FAILING else status,
-            failing=status == FAILING,
+            failing_only=status == FAILING,
         )
         page = _page(request, runs)
     except ValidationError as exc:
