@@ -14,17 +14,19 @@ A fresh database (`orderly_bench_batches`) is migrated and loaded through the se
 on 30 positions, 2 × N open orders of 3 lines to the Netherlands, a Sendcloud carrier account with a shipping rule
 for NL. The carrier is tests/carriers/fake_sendcloud.py, served from a thread of this process on 127.0.0.1: every
 booking is a real HTTP announce plus a label download through the carriers area's connector, exactly as with
-Sendcloud. Each run makes a batch of its own N orders and starts 1 or 2 worker processes (`--worker BATCH_ID`),
-each calling batch_process until no order is left; the figure is the wall-clock time from their start to their
-end, beside the workers' own CPU time (getrusage) and the loopback carrier's CPU time (this process's).
+Sendcloud. Each run makes a batch of its own N orders and starts 1 or 2 worker processes (`--worker BATCH_ID`);
+once each has set up Django and connected (as a task worker, a long-running process, is before work comes), they
+are told to go and each calls batch_process until no order is left. The figure is the wall-clock time from the go
+to their end, beside the workers' own CPU time for it (each reports its own) and the loopback carrier's CPU time
+(this process's); the time the workers took to start is printed apart.
 `--carrier own` books with the own-label kind (no network); `standin` with an in-process stand-in that answers a
 tracking number and draws a one-page label (the batch's own cost, with no carrier in it).
 """
 
 import argparse
 import datetime as dt
+import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -39,6 +41,7 @@ PG_DATABASE = bench_database("orderly_bench_batches")
 VARIANTS = 30
 SMOKE_ORDERS = 20
 CARRIER_NAME = {"sendcloud": "Sendcloud", "own": "Own courier"}
+WORKER_SAYS = "bench-worker: "
 
 
 def database_url(name: str = PG_DATABASE) -> str:
@@ -65,7 +68,7 @@ def install_standin() -> None:
     from orderly.batches import labels
     from orderly.shipping.models import Fulfillment
 
-    def book(*, fulfillment, actor):
+    def book(*, fulfillment, actor, reserved=None):
         tracking = f"3SBENCH{fulfillment.pk:08d}"
         Fulfillment.objects.filter(pk=fulfillment.pk).update(tracking_number=tracking)
         return labels.Booked(parcel=f"PA-{fulfillment.pk:06d}", tracking_number=tracking)
@@ -79,8 +82,10 @@ def install_standin() -> None:
         return out.getvalue()
 
     labels.method_resolve = lambda *, order: labels.Method(carrier="Own courier", method="Standard")
+    labels.parcel_reserve = lambda **_kwargs: None
     labels.parcel_book = book
     labels.label_document = document
+    labels.label_documents = lambda *, fulfillments, fmt: [document(fulfillment=f, fmt=fmt) for f in fulfillments]
 
 
 def _admin(*statements: str) -> None:
@@ -176,33 +181,49 @@ def _make_batch(numbers: list[str]):
     return batch_create(orders=numbers, actor=Actor.system())
 
 
+def _said(child: subprocess.Popen) -> str:
+    """The next thing a worker tells the bench (its other output is left alone)."""
+    while line := child.stdout.readline():
+        if line.startswith(WORKER_SAYS):
+            return line[len(WORKER_SAYS) :].strip()
+    raise AssertionError(f"a worker ended without a word (exit code {child.wait()})")
+
+
 def run_batch(numbers: list[str], workers: int, carrier: str) -> dict:
     from orderly.batches.models import Batch
 
     batch = _make_batch(numbers)
     env = {**os.environ, "DATABASE_URL": database_url()}
-    children_before, self_before = resource.getrusage(resource.RUSAGE_CHILDREN), time.process_time()
-    start = time.perf_counter()
+    started = time.perf_counter()
     children = [
         subprocess.Popen(
-            [sys.executable, __file__, "--worker", str(batch.pk), "--name", f"w{n}", "--carrier", carrier], env=env
+            [sys.executable, __file__, "--worker", str(batch.pk), "--name", f"w{n}", "--carrier", carrier], env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         for n in range(workers)
-    ]
+    ]  # fmt: skip
+    for child in children:  # started as a task worker is: Django set up, connected, waiting for work
+        assert _said(child) == "ready"
+    startup = time.perf_counter() - started
+    self_before, start = time.process_time(), time.perf_counter()
+    for child in children:
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    reports = [json.loads(_said(child)) for child in children]
+    took = time.perf_counter() - start
     for child in children:
         assert child.wait() == 0, "a worker failed"
-    took = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - children_before.ru_utime) + (after.ru_stime - children_before.ru_stime)
+    cpu = sum(report["cpu"] for report in reports)
     batch = Batch.objects.get(pk=batch.pk)
     result = {
         "workers": workers, "orders": len(numbers), "wall": took, "status": batch.status, "counts": batch.counts,
-        "cpu": cpu, "carrier_cpu": time.process_time() - self_before, "load": os.getloadavg()[0],
+        "cpu": cpu, "carrier_cpu": time.process_time() - self_before, "load": os.getloadavg()[0], "startup": startup,
+        "shares": [report["done"] for report in reports],
     }  # fmt: skip
     print(f"  {workers} worker(s): {len(numbers)} orders in {took:.1f} s ({batch.status}: {batch.counts}); "
           f"{len(numbers) / took:.1f} orders/s; the workers' CPU {cpu:.1f} s ({1000 * cpu / len(numbers):.0f} ms "
-          f"per order); the loopback carrier's CPU {result['carrier_cpu']:.1f} s; load {result['load']:.1f}",
-          flush=True)  # fmt: skip
+          f"per order; orders per worker {result['shares']}); the loopback carrier's CPU {result['carrier_cpu']:.1f} "
+          f"s; load {result['load']:.1f} (the workers started in {startup:.1f} s before that)", flush=True)  # fmt: skip
     return result | {"batch": batch}
 
 
@@ -292,14 +313,17 @@ def record(args, runs: list[dict], made: list[dict]) -> Path:
         f"# bench/batches.py, {stamp} UTC", "",
         f"`.venv/bin/python bench/batches.py --orders {args.orders} --carrier {args.carrier}` on PostgreSQL, "
         f"{args.orders} orders × 3 lines, carrier: {args.carrier}.", "",
-        "| workers | wall | orders/s | status | workers' CPU | CPU per order | carrier's CPU | load |",
-        "|---|---:|---:|---|---:|---:|---:|---:|",
+        "The wall time runs from the go given to workers already started (set up and connected); their start-up "
+        "is apart.", "",
+        "| workers | wall | orders/s | status | orders per worker | workers' CPU | CPU per order | carrier's CPU "
+        "| start-up | load |",
+        "|---|---:|---:|---|---|---:|---:|---:|---:|---:|",
     ]  # fmt: skip
     for run in runs:
         lines.append(
             f"| {run['workers']} | {run['wall']:.1f} s | {run['orders'] / run['wall']:.1f} | {run['status']} "
-            f"{run['counts']} | {run['cpu']:.1f} s | {1000 * run['cpu'] / run['orders']:.0f} ms | "
-            f"{run['carrier_cpu']:.1f} s | {run['load']:.1f} |"
+            f"{run['counts']} | {run['shares']} | {run['cpu']:.1f} s | {1000 * run['cpu'] / run['orders']:.0f} ms | "
+            f"{run['carrier_cpu']:.1f} s | {run['startup']:.1f} s | {run['load']:.1f} |"
         )
     lines += ["", f"Scaling: two workers took {two['wall'] / one['wall']:.2f} of one worker's time.", "",
               "| document | pages | size | wall | CPU |", "|---|---:|---:|---:|---:|"]  # fmt: skip
@@ -311,12 +335,21 @@ def record(args, runs: list[dict], made: list[dict]) -> Path:
 
 
 def worker(args) -> None:
+    """A worker process: set up and connected first, as a running task worker is; then, told to go, it processes
+    the batch and reports its CPU time and how many orders it processed."""
     setup_django()
     if args.carrier == "standin":
         install_standin()
+    from django.db import connection
+
     from orderly.batches.services import batch_process
 
-    batch_process(batch_id=args.worker, worker=args.name)
+    connection.ensure_connection()
+    print(f"{WORKER_SAYS}ready", flush=True)
+    sys.stdin.readline()
+    cpu = time.process_time()
+    done = batch_process(batch_id=args.worker, worker=args.name)
+    print(f"{WORKER_SAYS}{json.dumps({'cpu': time.process_time() - cpu, 'done': done})}", flush=True)
 
 
 def main() -> None:

@@ -39,7 +39,11 @@ class FakeCarriers:
             )
         return Method(carrier="Own courier", method="Standard")
 
-    def parcel_book(self, *, fulfillment, actor) -> Booked:
+    def parcel_reserve(self, *, order, fulfillment, lines, actor):
+        return ("reserved", fulfillment.pk)
+
+    def parcel_book(self, *, fulfillment, actor, reserved=None) -> Booked:
+        assert reserved in (None, ("reserved", fulfillment.pk))
         if fulfillment.pk in self.booked:
             return self.booked[fulfillment.pk]
         postal_code = (fulfillment.shipping_address or {}).get("postal_code", "")
@@ -66,10 +70,13 @@ class FakeCarriers:
         page.save()
         return out.getvalue()
 
+    def label_documents(self, *, fulfillments, fmt) -> list[bytes]:
+        return [self.label_document(fulfillment=fulfillment, fmt=fmt) for fulfillment in fulfillments]
+
     def install(self, monkeypatch) -> "FakeCarriers":
         from orderly.batches import labels
 
         # composing is the carriers area's own (orderly.carriers.labels.compose), used as it is
-        for name in ("method_resolve", "parcel_book", "label_document"):
+        for name in ("method_resolve", "parcel_reserve", "parcel_book", "label_document", "label_documents"):
             monkeypatch.setattr(labels, name, getattr(self, name))
         return self

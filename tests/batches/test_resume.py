@@ -150,3 +150,28 @@ def test_a_stalled_batch_shows_how_long_and_which_orders_wait_and_is_queued_agai
         patch.setattr(timezone, "now", lambda: later)
         assert batches_resume_stalled() == [batch.number]
     assert DBTaskResult.objects.count() == queued + 2  # one processing task per worker that may share it
+
+
+def test_orders_claimed_together_are_claimed_again_once_their_claim_is_half_its_lease_old(actor, carriers, monkeypatch):
+    variant("ESP-250")
+    receive("ESP-250", 10)
+    orders = [order_of(("ESP-250", 1)) for _ in range(3)]
+    batch = create(actor, *orders)
+    passed = [dt.timedelta(0)]
+    real_now, real_process = timezone.now, processing.process_entry
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + passed[0])
+
+    def slow(entry, worker, actor):  # each order takes more than half the lease
+        real_process(entry, worker, actor)
+        passed[0] += dt.timedelta(seconds=processing.lease_seconds() / 2 + 1)
+
+    monkeypatch.setattr(processing, "process_entry", slow)
+    batch = run(batch, worker="w")
+
+    assert batch.status == BatchStatus.FINISHED
+    # the three claimed in one go; the second and third claimed again before they started, the third twice
+    assert list(BatchOrder.objects.filter(batch=batch).order_by("position").values_list("attempts", flat=True)) == [
+        1, 2, 3,
+    ]  # fmt: skip
+    assert carriers.bought == 3
+    _once_each(batch, orders)

@@ -181,7 +181,7 @@ def test_killed_after_booking_but_before_the_batch_recorded_the_label(actor, sen
     _stocked()
     orders = [order_of(("ESP-250", 2)), order_of(("ESP-250", 1))]
     batch = create(actor, *orders)
-    _kill_once(monkeypatch, processing, "_label_record")
+    _kill_once(monkeypatch, processing, "_tell")
 
     with pytest.raises(Killed):
         run(batch, worker="first")
@@ -236,3 +236,69 @@ def test_every_order_takes_the_same_statements_whatever_its_number_of_lines(acto
 
 def _kinds(statements: list[str]) -> Counter:
     return Counter(" ".join(sql.split()[:3]) for sql in statements if "SAVEPOINT" not in sql)
+
+
+def test_a_parcel_too_heavy_for_its_method_fails_the_order_before_anything_is_fulfilled(actor, sendcloud):
+    from tests.factories import VariantFactory
+
+    VariantFactory(sku="SACK-30", weight=Decimal("30"))  # the method takes 23 kg
+    receive("SACK-30", 5)
+    order = order_of(("SACK-30", 1))
+
+    batch = run(create(actor, order))
+
+    entry = BatchOrder.objects.get(batch=batch)
+    assert (entry.outcome, entry.step, entry.error_code, entry.fulfillment_id) == (
+        Outcome.FAILED, Step.NONE, "parcel_overweight", None,
+    )  # fmt: skip
+    assert entry.reason == (
+        "The parcel weighs 30.000 kg, over the 23.000 kg that PostNL Standard (postnl:standard) takes. Split the "
+        "fulfillment into lighter parcels, or book it with a method that takes more."
+    )
+    # the fulfillment and the parcel's reservation were one transaction: nothing shipped that cannot be labelled
+    assert (Fulfillment.objects.count(), Parcel.objects.count(), sendcloud.requests) == (0, 0, [])
+    assert Lot.objects.get().on_hand == Decimal("5")
+
+
+def test_a_run_reads_the_rules_the_packaging_weight_and_the_variants_once(actor, sendcloud):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _stocked(20)
+    batch = create(actor, *[order_of(("ESP-250", 1)) for _ in range(5)])
+
+    with CaptureQueriesContext(connection) as captured:
+        batch = run(batch)
+
+    assert batch.counts == {"succeeded": 5, "failed": 0, "waiting": 0}
+    reads = Counter(
+        table
+        for query in captured.captured_queries
+        for table in ("carriers_shippingrule", "carriers_packagingweight", "catalog_variant")
+        if f'FROM "{table}"' in query["sql"]
+    )
+    assert reads == {"carriers_shippingrule": 1, "carriers_packagingweight": 1, "catalog_variant": 1}
+    assert _announced(sendcloud) == 5
+
+
+def test_killed_after_the_fulfillment_reserved_its_parcel_books_once_when_taken_over(actor, sendcloud, monkeypatch):
+    _stocked()
+    orders = [order_of(("ESP-250", 2)), order_of(("ESP-250", 1))]
+    batch = create(actor, *orders)
+    _kill_once(monkeypatch, processing, "_label")  # the fulfillment and its parcel's reservation committed
+
+    with pytest.raises(Killed):
+        run(batch, worker="first")
+
+    parcel = Parcel.objects.get()
+    assert (parcel.label_status, parcel.booking_attempts, sendcloud.requests) == ("booking", 1, [])
+    _time_passes(batch, processing.lease_seconds() + 1)
+    batch = run(batch, worker="second")
+
+    assert (batch.status, batch.counts) == (BatchStatus.FINISHED, {"succeeded": 2, "failed": 0, "waiting": 0})
+    parcel.refresh_from_db()
+    # the booking left in flight is looked up at the carrier first (nothing there), then booked once
+    assert (parcel.label_status, parcel.booking_attempts) == ("booked", 2)
+    assert any(r.method == "GET" and r.query.get("external_reference_id") == parcel.number for r in sendcloud.requests)
+    assert _announced(sendcloud) == 2
+    _once_each(orders, sendcloud)

@@ -1,15 +1,13 @@
 """Whether an order of a batch can be processed now, and if not why and what fixes it.
 
-Run on every attempt until the order is fulfilled (a reprocess after a fix runs them again). They read without
-locking: the fulfillment that follows checks stock again under its locks, so a shortage that appears in between
-is still refused there, with the same words.
+Run on every attempt until the order is fulfilled (a reprocess after a fix runs them again), under the locks the
+fulfillment that follows holds: the order and its items (`refusal`), then the lots of the variants it ships
+(`stock_refusal`, from those very lots), so nothing they read can change before the fulfillment.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-
-from django.db.models import F, Sum
 
 from orderly.core.money import quantity_text
 from orderly.inventory.models import Hold, Lot
@@ -78,24 +76,42 @@ def _address(order: Order) -> Refusal | None:
     )
 
 
-def _stock(lines: list[tuple[OrderItem, int]]) -> Refusal | None:
+def _stocked(lines: list[tuple[OrderItem, int]]) -> list[tuple[OrderItem, int]]:
+    """The lines whose stock Orderly keeps (each of a known variant)."""
+    return [(item, units) for item, units in lines if item.option_allocate and item.variant_id]
+
+
+def stock_variants(items: list[OrderItem]) -> set[int]:
+    """The variants whose packaged lots the order's fulfillment may draw from (to lock before stock_refusal)."""
+    return {item.variant_id for item, _units in _stocked(to_ship(items))}
+
+
+def stock_holds(items: list[OrderItem], lots: list[Lot]) -> list[Hold]:
+    """The units held for the items to ship on `lots` (what the fulfillment takes first), in key order: read once,
+    for stock_refusal and then for the fulfillment itself."""
+    wanted = [item.pk for item, _units in _stocked(to_ship(items))]
+    if not wanted or not lots:
+        return []
+    return list(Hold.objects.filter(order_item_id__in=wanted, lot_id__in=[lot.pk for lot in lots]).order_by("pk"))
+
+
+def stock_refusal(items: list[OrderItem], lots: list[Lot], holds: list[Hold]) -> Refusal | None:
     """Every unit to ship is held for its item or available in packaged stock (summed per variant over the
-    order's lines, as the fulfillment will take them)."""
-    wanted = [(item, units) for item, units in lines if item.option_allocate and item.variant_id]
+    order's lines, as the fulfillment will take them). `lots`: every packaged lot of stock_variants(items), locked
+    by the caller, which the fulfillment then draws from; `holds`: stock_holds(items, lots)."""
+    wanted = _stocked(to_ship(items))
     if not wanted:
         return None
-    held = dict(
-        Hold.objects.filter(order_item_id__in=[item.pk for item, _ in wanted])
-        .values("order_item_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("order_item_id", "total")
-    )
-    free = dict(
-        Lot.objects.filter(kind=LotKind.PACKAGED, variant_id__in={item.variant_id for item, _ in wanted})
-        .values("variant_id")
-        .annotate(total=Sum(F("on_hand") - F("held")))
-        .values_list("variant_id", "total")
-    )
+    variant_of = {lot.pk: lot.variant_id for lot in lots}
+    items_variant = {item.pk: item.variant_id for item, _units in wanted}
+    held: dict[int, Decimal] = defaultdict(Decimal)
+    for hold in holds:  # a hold counts for its item on a lot of the item's variant, as the fulfillment takes it
+        if variant_of.get(hold.lot_id) == items_variant.get(hold.order_item_id):
+            held[hold.order_item_id] += hold.quantity
+    free: dict[int, Decimal] = defaultdict(Decimal)
+    for lot in lots:
+        if lot.kind == LotKind.PACKAGED:
+            free[lot.variant_id] += lot.on_hand - lot.held
     needed: dict[int, Decimal] = defaultdict(Decimal)
     sku: dict[int, str] = {}
     for item, units in wanted:
@@ -115,8 +131,8 @@ def _stock(lines: list[tuple[OrderItem, int]]) -> Refusal | None:
 
 
 def refusal(order: Order, items: list[OrderItem]) -> Refusal | None:
-    """Why `order` cannot be fulfilled now, or None: open, not archived or deleted, not on hold, a shipping address
-    complete for its country, no other error, something left to ship, and its stock there."""
+    """Why `order` cannot be fulfilled now, its stock aside (stock_refusal), or None: open, not archived or
+    deleted, not on hold, a shipping address complete for its country, no other error, something left to ship."""
     if refused := _state(order):
         return refused
     lines = to_ship(items)
@@ -134,4 +150,4 @@ def refusal(order: Order, items: list[OrderItem]) -> Refusal | None:
             f"Order {order.number} has nothing left to ship (every unit is shipped, canceled or collected).",
             "Remove it from the batch.",
         )
-    return _stock(lines)
+    return None

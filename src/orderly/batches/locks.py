@@ -2,7 +2,7 @@
 then its order entries, then its documents; a worker claims a waiting entry with SKIP LOCKED."""
 
 from orderly.batches.models import Batch, BatchDocument, BatchOrder
-from orderly.core.locks import claim_first, lock_row, lock_rows
+from orderly.core.locks import claim_first, claim_some, lock_row, lock_rows
 
 
 def lock_batch(pk: int) -> Batch | None:
@@ -31,6 +31,11 @@ def lock_entries(queryset) -> list[BatchOrder]:
 def claim_entry(queryset) -> BatchOrder | None:
     """The first entry of `queryset` in processing order that no other worker holds, locked, or None."""
     return claim_first(queryset, order_by=("position", "pk"))
+
+
+def claim_entries(queryset, count: int) -> list[BatchOrder]:
+    """The first `count` entries of `queryset` in processing order that no other worker holds, locked."""
+    return claim_some(queryset, order_by=("position", "pk"), count=count)
 
 
 def lock_document(batch: Batch, kind: str, fmt: str) -> BatchDocument:

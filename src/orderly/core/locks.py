@@ -232,6 +232,23 @@ def claim_first(queryset: models.QuerySet[M], *, order_by: tuple[str, ...]) -> M
     return row
 
 
+def claim_some(queryset: models.QuerySet[M], *, order_by: tuple[str, ...], count: int) -> list[M]:
+    """As claim_first, the first `count` rows no other transaction holds (fewer when there are not as many): a
+    worker that claims a few rows of its queue at a time. Call it only from an area's `locks.py`, in the order of
+    LOCK_ORDER, as the first lock of its transaction (the rows come in `order_by` order, not by key; SKIP LOCKED
+    never waits for a row)."""
+    label = queryset.model._meta.label
+    if label not in _RANK:
+        raise LockOrderViolation(f"{label} has no place in orderly.core.locks.LOCK_ORDER; give it one first")
+    skip = connections[queryset.db].features.has_select_for_update_skip_locked
+    rows = list(queryset.select_for_update(of=("self",), no_key=True, skip_locked=skip).order_by(*order_by)[:count])
+    if not _held.depth:
+        _violation(f"{label} locked outside a service entry point under orderly.core.retry.retry_on_conflict")
+    if rows:
+        _record(label, [row.pk for row in rows])
+    return rows
+
+
 def held_already(instance: models.Model) -> None:
     """Count a row this transaction has just inserted as held: locking it again (settling a new order) waits for
     no one, since no other transaction can see it before the commit."""
@@ -260,6 +277,25 @@ def lock_sequence(queryset: models.QuerySet[M], prefix: str) -> M:
         _violation(f"{label} locked outside a service entry point under orderly.core.retry.retry_on_conflict")
     _record(label, [sequence_key(prefix)])
     return row
+
+
+def bump_sequence(queryset: models.QuerySet, prefix: str, count: int) -> int | None:
+    """Add `count` to the last value of the number sequence row of `prefix` and answer the new last value, in one
+    statement (UPDATE … RETURNING, which locks the row for the rest of the transaction as lock_sequence does, in
+    its place of the order); None, locking nothing, when the row does not exist yet."""
+    model = queryset.model
+    label = model._meta.label + ("[OR]" if prefix in FIRST_SEQUENCES else "")
+    quote = connections[queryset.db].ops.quote_name
+    table, value, key = (quote(name) for name in (model._meta.db_table, "last_value", "prefix"))
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {value} = {value} + %s WHERE {key} = %s RETURNING {value}", [count, prefix])
+        row = cursor.fetchone()
+    if not _held.depth:
+        _violation(f"{label} locked outside a service entry point under orderly.core.retry.retry_on_conflict")
+    if row is None:
+        return None
+    _record(label, [sequence_key(prefix)])
+    return int(row[0])
 
 
 def lock_row(queryset: models.QuerySet[M]) -> M | None:

@@ -1,6 +1,6 @@
 """Public numbers (OR-000001, OF-000001, …) handed out without gaps or repeats."""
 
-from orderly.core.locks import lock_sequence
+from orderly.core.locks import bump_sequence
 from orderly.core.models import NumberSequence
 from orderly.core.retry import retry_on_conflict
 
@@ -16,14 +16,12 @@ def next_numbers(prefix: str, count: int, *, width: int = 6) -> list[str]:
     transaction that uses them, so a rollback gives the whole block back and no gap or repeat is ever seen."""
     if count <= 0:
         return []
-    # Locked first and made only when missing: two statements for every number but a prefix's first (a
-    # fulfillment and its parcel take one each), and no savepoint: the retry's transaction is this one's.
-    try:
-        sequence = lock_sequence(NumberSequence.objects.all(), prefix)
-    except NumberSequence.DoesNotExist:
+    # Moved on and locked in one statement, made only when missing: one statement for every number but a
+    # prefix's first (a fulfillment and its parcel take one each), and no savepoint: the retry's transaction is
+    # this one's.
+    last = bump_sequence(NumberSequence.objects.all(), prefix, count)
+    if last is None:
         NumberSequence.objects.get_or_create(prefix=prefix)
-        sequence = lock_sequence(NumberSequence.objects.all(), prefix)
-    first = sequence.last_value + 1
-    sequence.last_value += count
-    sequence.save(update_fields=["last_value"])
+        last = bump_sequence(NumberSequence.objects.all(), prefix, count)
+    first = last - count + 1
     return [f"{prefix}-{value:0{width}d}" for value in range(first, first + count)]

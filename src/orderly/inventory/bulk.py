@@ -1,4 +1,4 @@
-"""Insert many rows in one statement on every database.
+"""Insert many rows in one statement on every database, and set fields of many saved rows in one.
 
 Django's bulk_create splits rows on SQLite into batches of at most 999 parameters (its assumption about SQLite's
 variable limit), so a plan's holds would take a statement per ~200 rows; on PostgreSQL it is one statement, but
@@ -58,6 +58,35 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
         sql = f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_array_elements(%s::json) AS e"
     with connection.cursor() as cursor:
         cursor.execute(sql, [json.dumps(rows)])
+
+
+def bulk_set(model: type[models.Model], objs: Sequence[models.Model], names: Sequence[str]) -> None:
+    """Write the fields `names` of saved rows `objs` (each as the object holds it) in one UPDATE joined on a VALUES
+    list of their keys and values, as bulk_update writes them (no auto_now) but without its CASE per row and field,
+    which Django builds as expressions and costs more to compile than the statement costs to run: the few lots and
+    holds of one shipment, or the thousands of a plan. Plain columns only (numbers, texts, dates, flags)."""
+    if not objs:
+        return
+    if connection.vendor not in ("sqlite", "postgresql"):
+        model.objects.bulk_update(objs, names)
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+    # VALUES names its columns column1, column2, … on both databases; the cast gives PostgreSQL the column's type
+    sets = ", ".join(
+        f"{quote(field.column)} = CAST(v.column{i} AS {field.db_type(connection)})"
+        for i, field in enumerate(fields, start=2)
+    )
+    row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    sql = f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([row] * len(objs))}) AS v WHERE {table}.{key} = v.column1"
+    params = [
+        value
+        for obj in objs
+        for value in (obj.pk, *(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields))
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _jsonable(value):

@@ -1,10 +1,13 @@
 """One constructor per kind of timeline event. Each writes one row; call inside the change's transaction. Those of
 changes to items return a Note instead, which services.item_progress writes with the change."""
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from orderly.core.actors import Actor
+from orderly.inventory.bulk import bulk_insert
 from orderly.orders.models import Order, OrderEvent
 from orderly.orders.status import FulfillmentStatus, OrderStatus, PaymentStatus, Stage
 
@@ -52,9 +55,43 @@ def _words(choices, value: str) -> str:
     return dict(choices.choices).get(value, value)
 
 
+class _Together(threading.local):
+    pending: list[OrderEvent] | None = None
+
+
+_together = _Together()
+
+
+@contextmanager
+def recorded_together() -> Iterator[None]:
+    """The timeline events recorded in the block (record, Note.write, write_events) are kept and written together
+    in one statement when it ends, in the order they were recorded: for a step that records several on its orders
+    (a batch order's fulfillment and settling, its label, its outcome and stage). Use it inside the transaction;
+    the events of a block that raises are dropped with it. Nothing in the block sees them in the database yet, and
+    a block must not catch an error of a savepoint inside it that recorded events and go on: those events would
+    be written all the same."""
+    if _together.pending is not None:  # an outer block writes them
+        yield
+        return
+    _together.pending = pending = []
+    try:
+        yield
+    finally:
+        _together.pending = None
+    write_events(pending)  # (the block ended without an error)
+
+
+def write_events(events: Sequence[OrderEvent]) -> None:
+    """Save unsaved events in one statement (kept for the end of a recorded_together block inside one)."""
+    if _together.pending is not None:
+        _together.pending.extend(events)
+    else:
+        bulk_insert(OrderEvent, events)
+
+
 def record(order: Order, actor: Actor, kind: str, message: str, data: dict | None = None) -> OrderEvent:
     """One timeline row of any kind; the areas above orders (shipping, billing) write theirs through it."""
-    return OrderEvent.objects.create(
+    event = OrderEvent(
         order=order,
         kind=kind,
         actor_kind=actor.kind,
@@ -63,6 +100,11 @@ def record(order: Order, actor: Actor, kind: str, message: str, data: dict | Non
         message=message[:500],
         data=data or {},
     )
+    if _together.pending is not None:
+        _together.pending.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
 
 
 def created(order: Order, actor: Actor) -> OrderEvent:
@@ -235,9 +277,13 @@ class Note:
         )
 
     def write(self, order_id: int, actor: Actor) -> OrderEvent:
-        """The event of a change that moved no item (an invoice of charges only), saved now."""
+        """The event of a change that moved no item (an invoice of charges only), saved now (or with the others of
+        a recorded_together block)."""
         event = self.event(order_id, actor, [])
-        event.save()
+        if _together.pending is not None:
+            _together.pending.append(event)
+        else:
+            event.save()
         return event
 
 

@@ -27,12 +27,16 @@ def lock_order_ids(ids: Iterable[int], *, deleted: bool = False) -> list[int]:
     return [row["id"] for row in lock_values(manager.filter(pk__in=ids).select_related(None))]
 
 
-def lock_order(order: Order | int, *, deleted: bool = False, related: tuple[str, ...] = ()) -> Order:
+def lock_order(
+    order: Order | int, *, deleted: bool = False, related: tuple[str, ...] = (), fields: tuple[str, ...] = ()
+) -> Order:
     """One order (an instance or its id) locked; Order.DoesNotExist when there is none (deleted ones count only
-    with `deleted`)."""
+    with `deleted`). `fields`: only these columns read (and the key), for a service that needs a few of the 45 (an
+    order's other fields are read when first used)."""
     pk = order.pk if isinstance(order, Order) else order
     manager = Order.all_objects if deleted else Order.objects
-    found = lock_row(manager.filter(pk=pk).select_related(*related))
+    queryset = manager.filter(pk=pk).select_related(*related)
+    found = lock_row(queryset.only(*fields, *related) if fields else queryset)
     if found is None:
         raise Order.DoesNotExist(f"No order {pk}.")
     return found

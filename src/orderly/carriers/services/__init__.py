@@ -15,10 +15,15 @@ row is locked (see services.booking).
     rule_create(*, data, actor) / rule_update(*, rule, data, actor) / rule_delete(*, rule, actor)
     shipping_method_resolve(*, order, channel=None) -> Resolved | None
     parcel_weight(lines) -> Decimal
-    label_book(*, fulfillment, actor, carrier=None, method=None, fmt=None) -> Parcel
+    label_book(*, fulfillment, actor, carrier=None, method=None, fmt=None, parcel=None) -> Parcel
+    label_reserve_held(*, order, fulfillment, lines, actor) -> Parcel   (label_book's reservation, in the transaction
+        that has just made the fulfillment; label_book(parcel=…) books it after the commit)
+    booking_session(*, max_age=60) -> context manager   (many bookings in a row: rules, packaging weight and each
+        account's connector, with its open HTTP connection, read and made once; services.common)
     label_void(*, fulfillment, actor) -> Parcel
     fulfillment_cancel(*, fulfillment, actor) -> Fulfillment   (voids the label first; the API and pages use it)
     label_document(*, parcel, fmt) -> bytes
+    label_documents(*, parcels, fmt) -> list[bytes]   (many labels: the kept ones read in one query)
     tracking_record(*, parcel, updates, actor, source="webhook") -> list[str]
     webhook_receive(*, account, headers, body) -> int
     parcels_poll_due(*, now=None, limit=50) -> int
@@ -40,8 +45,15 @@ from orderly.carriers.services.accounts import (
     label_printer_set,
     packaging_weight_set,
 )
-from orderly.carriers.services.booking import fulfillment_cancel, label_book, label_void, order_shipping_method
-from orderly.carriers.services.documents import label_document
+from orderly.carriers.services.booking import (
+    fulfillment_cancel,
+    label_book,
+    label_reserve_held,
+    label_void,
+    order_shipping_method,
+)
+from orderly.carriers.services.common import booking_session
+from orderly.carriers.services.documents import label_document, label_documents
 from orderly.carriers.services.rules import (
     parcel_weight,
     rule_create,
@@ -52,13 +64,16 @@ from orderly.carriers.services.rules import (
 from orderly.carriers.services.tracking import parcels_poll_due, tracking_record, webhook_receive
 
 __all__ = [
+    "booking_session",
     "carrier_create",
     "carrier_delete",
     "carrier_update",
     "fulfillment_cancel",
     "label_book",
     "label_document",
+    "label_documents",
     "label_printer_set",
+    "label_reserve_held",
     "label_void",
     "order_shipping_method",
     "packaging_weight_set",

@@ -27,6 +27,7 @@ from orderly.carriers.services.rules import (
     method_find,
     parcel_weight,
     shipping_method_resolve,
+    weight_of,
 )
 from orderly.carriers.status import FINAL_TRACKING, LABEL_TRANSITIONS, LabelStatus
 from orderly.core.actors import Actor
@@ -41,10 +42,10 @@ from orderly.orders.models import Order
 from orderly.orders.services import order_error_clear, order_error_raise, order_items_progress
 from orderly.orders.services.item_progress import Labelled, Unlabelled
 from orderly.orders.status import OrderStatus
-from orderly.shipping.models import Fulfillment, FulfillmentLine
+from orderly.shipping.models import Fulfillment
 from orderly.shipping.services import fulfillment_cancel as shipping_cancel
 from orderly.shipping.services import fulfillment_tracking_set, fulfillment_tracking_write
-from orderly.shipping.services.common import fulfillment_for_update
+from orderly.shipping.services.common import fulfillment_for_update, fulfillment_with_order_for_update
 from orderly.shipping.status import Delivery, FulfillmentStatus
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,11 @@ POLL_AFTER = dt.timedelta(minutes=30)
 # What the order gets as its error when a booking fails for a cause on the order itself.
 ORDER_CAUSES = {ErrorCode.NO_SHIPPING_METHOD, ErrorCode.PARCEL_OVERWEIGHT, ErrorCode.METHOD_NOT_SERVING,
                 ErrorCode.CARRIER_REFUSED}  # fmt: skip
+
+
+# What recording a booked label reads of the order (it writes its timeline and may clear its error): the rest of
+# its 45 columns are left unread.
+ORDER_FIELDS = ("number", "status", "error_code", "error_message")
 
 
 def _error_prefix(fulfillment: Fulfillment) -> str:
@@ -138,7 +144,10 @@ def _choose(order: Order, carrier, method):
 @retry_on_conflict
 @transaction.atomic
 def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserved:
-    order, _items, fulfillment = fulfillment_for_update(fulfillment)
+    # the order and the fulfillment, its lines with their variants (the parcel's weight): a booking changes
+    # neither the stock nor, by itself, the items
+    order, fulfillment, lines = fulfillment_with_order_for_update(fulfillment, related=("order_item__variant",))
+    fulfillment.order = order  # the parcel's request reads the customer's e-mail and the order's total from it
     _shippable(fulfillment, "book")
     _order_allows(order, fulfillment)
     parcel = lock_parcel_of(fulfillment.pk)
@@ -153,12 +162,18 @@ def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserv
         parcel.booking_attempts += 1
         parcel.save(update_fields=["booking_started_at", "booking_attempts", "updated_at"])
         return _Reserved(parcel, look_first=True)
+    weight = parcel_weight(lines)
+    return _Reserved(_booking(order, fulfillment, parcel, actor, carrier, method, weight=weight, now=now))
+
+
+def _booking(order: Order, fulfillment: Fulfillment, parcel: Parcel | None, actor: Actor, carrier, method, *,
+             weight, now) -> Parcel:  # fmt: skip
+    """The parcel reserved for a booking (made first when there is none): its account and method chosen, its
+    weight checked against the method, *booking* with its attempt counted."""
     account, chosen = _choose(order, carrier, method)
     if not account.enabled:
         raise Conflict(f"Carrier {account.name} is disabled; enable it first.", code=ErrorCode.CARRIER_DISABLED,
                        carrier=account.name)  # fmt: skip
-    lines = FulfillmentLine.objects.filter(fulfillment=fulfillment).select_related("order_item__variant")
-    weight = parcel_weight(lines)
     check_method(chosen, weight=weight, country=(fulfillment.shipping_address or {}).get("country", "").upper())
     if parcel is None:
         parcel = Parcel(number=next_number(PREFIX), fulfillment=fulfillment, created_by=actor.name[:150])
@@ -169,7 +184,21 @@ def _reserve(fulfillment: Fulfillment, actor: Actor, carrier, method) -> _Reserv
     parcel.carrier_reference = parcel.tracking_number = parcel.tracking_url = ""
     parcel.save()
     parcel.fulfillment = fulfillment
-    return _Reserved(parcel)
+    return parcel
+
+
+def label_reserve_held(*, order: Order, fulfillment: Fulfillment, lines, actor: Actor) -> Parcel:
+    """The first step of label_book for a caller that has just made `fulfillment` in its transaction
+    (shipping.fulfillment_write, `order` locked; so it has no parcel yet): its parcel reserved for booking in that
+    transaction, by the account and method the shipping rules give, its weight from `lines` ([(order item, units)]
+    shipped) checked against the method. The caller commits, then books it with label_book(parcel=…); a batch so
+    fulfills and reserves in one transaction. Refusals (no rule, the carrier disabled, too heavy, a country the
+    method does not serve) raise, and the caller's transaction rolls back with the fulfillment."""
+    _shippable(fulfillment, "book")
+    _order_allows(order, fulfillment)
+    fulfillment.order = order  # the parcel's request reads the customer's e-mail and the order's total from it
+    weight = weight_of([(item.variant_id, units) for item, units in lines])
+    return _booking(order, fulfillment, None, actor, None, None, weight=weight, now=timezone.now())
 
 
 def _flag_order(fulfillment: Fulfillment, error: DomainError, actor: Actor) -> None:
@@ -207,10 +236,10 @@ def _record_failure(parcel: Parcel, exc: base.CarrierError, actor: Actor) -> Non
     order_events.record(order, actor, *events.label_failed(locked, exc.message))
 
 
-def _labelled(fulfillment: Fulfillment) -> list[Labelled]:
-    """Units of the fulfillment not counted as labelled when it shipped (it had no carrier then)."""
+def _labelled(lines) -> list[Labelled]:
+    """Units of the fulfillment's `lines` not counted as labelled when it shipped (it had no carrier then)."""
     changes = []
-    for line in fulfillment.lines.all():  # loaded in key order by fulfillment_for_update
+    for line in lines:
         units = line.quantity - int((line.indicator_changes or {}).get("qty_label_applied", 0))
         if units > 0:
             changes.append(Labelled(item=line.order_item_id, units=units))
@@ -220,12 +249,14 @@ def _labelled(fulfillment: Fulfillment) -> list[Labelled]:
 @retry_on_conflict
 @transaction.atomic
 def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept: dict) -> Parcel:
-    order, _items, fulfillment = fulfillment_for_update(parcel.fulfillment)
+    # the items, when their *label applied* moves, are locked by the orders area under the order's lock
+    order, fulfillment, lines = fulfillment_with_order_for_update(parcel.fulfillment, order_fields=ORDER_FIELDS)
     locked = lock_parcel_of(fulfillment.pk)
     if locked.label_status == LabelStatus.BOOKED and locked.carrier_reference == booked.carrier_reference:
         return locked  # recorded already (a retry raced this one)
     _label_check(locked, LabelStatus.BOOKED)
     now = timezone.now()
+    booked_before = locked.booked_at is not None or locked.voided_labels > 0
     locked.label_status, locked.booking_started_at, locked.booked_at = LabelStatus.BOOKED, None, now
     locked.carrier_reference = booked.carrier_reference[:100]
     locked.tracking_number = (booked.tracking_number or locked.number)[:100]
@@ -239,22 +270,33 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
     locked.voided_at = None
     locked.next_poll_at = now + POLL_AFTER if locked.account.kind != "own" else None
     locked.poll_failures = 0
-    TrackingEvent.objects.get_or_create(
-        parcel=locked, event_id=f"booked:{locked.booking_attempts}",
-        defaults={"status": TrackingStatus.ANNOUNCED, "carrier_status": booked.carrier_status[:200],
-                  "occurred_at": now, "source": "booking"},
+    # one statement, no savepoint: an attempt's event exists already only if this very booking was recorded
+    TrackingEvent.objects.bulk_create(
+        [TrackingEvent(parcel=locked, event_id=f"booked:{locked.booking_attempts}", status=TrackingStatus.ANNOUNCED,
+                       carrier_status=booked.carrier_status[:200], occurred_at=now, source="booking")],
+        ignore_conflicts=True,
     )  # fmt: skip
-    locked.documents.all().delete()  # a new label: documents of a voided one are not it
+    if booked_before:  # a new label: documents of an earlier one are not it (a first label has none)
+        locked.documents.all().delete()
     for fmt, content in kept.items():
         locked.documents.create(format=fmt, content=content)
+    with order_events.recorded_together():  # its tracking's event and the label's, in one statement
+        _record_on_order(order, fulfillment, lines, locked, actor)
+    locked.save()
+    return locked
+
+
+def _record_on_order(order: Order, fulfillment: Fulfillment, lines, locked: Parcel, actor: Actor) -> None:
+    """What a booked label changes of the order: the fulfillment's tracking, *label applied*, the timeline, the
+    order's error a refused booking of it left."""
     shipped = fulfillment.status == FulfillmentStatus.FULFILLED  # reported lost while the carrier was asked: not
-    if shipped:  # its locks are held since fulfillment_for_update above: not taken again
+    if shipped:  # its locks are held since fulfillment_with_order_for_update: not taken again
         fulfillment_tracking_write(
             order=order, fulfillment=fulfillment, actor=actor, carrier=locked.account.name,
             tracking_number=locked.tracking_number, tracking_url=locked.tracking_url,
         )  # fmt: skip
     locked.fulfillment = fulfillment
-    changes = _labelled(fulfillment) if shipped else []
+    changes = _labelled(lines) if shipped else []
     note = events.label_booked(locked)
     if changes:
         moved = order_items_progress(changes=changes, actor=actor, note=note)
@@ -264,13 +306,12 @@ def _record_booked(parcel: Parcel, booked: base.BookedParcel, actor: Actor, kept
     else:
         note.write(order.pk, actor)
         locked.label_applied = {}
-    locked.save()
-    _clear_order_error(order, fulfillment, actor)
-    return locked
+    if order.error_code in ORDER_CAUSES:  # (the order is locked: its error cannot change meanwhile)
+        _clear_order_error(order, fulfillment, actor)
 
 
 def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=None,
-               fmt: LabelFormat | None = None) -> Parcel:  # fmt: skip
+               fmt: LabelFormat | None = None, parcel: Parcel | None = None) -> Parcel:  # fmt: skip
     """Book the parcel of a fulfilled, shipped fulfillment and fetch its label: the fulfillment gets the carrier's
     name, tracking number and URL (through shipping, which queues the customer's shipped e-mail with it).
 
@@ -285,13 +326,17 @@ def label_book(*, fulfillment: Fulfillment, actor: Actor, carrier=None, method=N
     overweight parcel or a country the method does not serve (a refusal for another cause replaces that error); a
     booking that succeeds clears the error a refused booking of this fulfillment left, with an `error_cleared`
     event. An unreachable carrier is CARRIER_UNAVAILABLE, refused keys CARRIER_AUTH_FAILED. Nothing is bought
-    twice, and a refusal writes no label.
+    twice, and a refusal writes no label. `parcel`: the fulfillment's parcel as label_reserve_held reserved it in
+    the caller's transaction, committed since (the reservation is not made again).
     """
-    try:
-        reserved = _reserve(fulfillment, actor, carrier, method)
-    except DomainError as exc:
-        _flag_order(fulfillment, exc, actor)
-        raise
+    if parcel is not None:  # reserved by the caller (label_reserve_held), committed: book it
+        reserved = _Reserved(parcel)
+    else:
+        try:
+            reserved = _reserve(fulfillment, actor, carrier, method)
+        except DomainError as exc:
+            _flag_order(fulfillment, exc, actor)
+            raise
     parcel = reserved.parcel
     if reserved.done:
         return parcel

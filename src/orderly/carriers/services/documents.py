@@ -34,7 +34,9 @@ def parcel_request(parcel: Parcel) -> base.ParcelRequest:
     """What the carrier is asked to carry: the fulfillment's address as it was shipped, the account's sender, the
     parcel's weight and method, and booking_reference as the carrier's reference."""
     fulfillment = parcel.fulfillment
-    order = Order.all_objects.get(pk=fulfillment.order_id)
+    # the order as the booking's reservation read it (locked), or read now
+    order = fulfillment.order if type(fulfillment).order.is_cached(fulfillment) else None
+    order = order or Order.all_objects.get(pk=fulfillment.order_id)
     recipient = dict(fulfillment.shipping_address or {})
     recipient.setdefault("email", order.customer_email)
     return base.ParcelRequest(
@@ -85,6 +87,19 @@ def label_document(*, parcel: Parcel, fmt: LabelFormat) -> bytes:
     kept = LabelDocument.objects.filter(parcel=parcel, format=fmt).values_list("content", flat=True).first()
     if kept is not None:
         return bytes(kept)
+    return _fetched(parcel, fmt)
+
+
+def label_documents(*, parcels: list[Parcel], fmt: LabelFormat) -> list[bytes]:
+    """label_document of each parcel, in their order: the labels kept read in one query (a batch's thousand), any
+    other fetched now and kept, one by one."""
+    kept = dict(
+        LabelDocument.objects.filter(parcel__in=[p.pk for p in parcels], format=fmt).values_list("parcel_id", "content")
+    )
+    return [bytes(kept[p.pk]) if p.pk in kept else _fetched(p, fmt) for p in parcels]
+
+
+def _fetched(parcel: Parcel, fmt: LabelFormat) -> bytes:
     connector = connector_for(parcel.account)
     try:
         content = fetch(parcel, fmt, connector=connector)

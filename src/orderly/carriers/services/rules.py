@@ -9,6 +9,8 @@ from django.db.models import Q
 from orderly.carriers.locks import lock_shipping_rule
 from orderly.carriers.models import CarrierAccount, ShippingMethod, ShippingRule
 from orderly.carriers.selectors import packaging_weight_grams
+from orderly.carriers.services.common import in_session, session_read
+from orderly.catalog.models import Variant
 from orderly.core.actors import Actor
 from orderly.core.countries import COUNTRY_CODES
 from orderly.core.error_codes import ErrorCode
@@ -139,18 +141,32 @@ def shipping_method_resolve(*, order: Order, channel=None) -> Resolved | None:
         return None
     channel_id = channel.pk if channel is not None else order.channel_id
     method_text = (order.delivery_method or "").strip()
-    rules = (
-        ShippingRule.objects.select_related("method__account")
-        .filter(country=address.country.upper(), method__account__enabled=True)
-        .filter(Q(channel__isnull=True) | Q(channel_id=channel_id))
-        .filter(Q(delivery_method="") | Q(delivery_method__iexact=method_text))
-    )
+    if in_session():
+        # a batch books hundreds of orders by the same few rules: all of them read once, each order's chosen here
+        rules = [
+            rule
+            for rule in session_read("shipping_rules", _enabled_rules)
+            if rule.country == address.country.upper()
+            and rule.channel_id in (None, channel_id)
+            and (not rule.delivery_method or rule.delivery_method.upper() == method_text.upper())
+        ]
+    else:
+        rules = (
+            ShippingRule.objects.select_related("method__account")
+            .filter(country=address.country.upper(), method__account__enabled=True)
+            .filter(Q(channel__isnull=True) | Q(channel_id=channel_id))
+            .filter(Q(delivery_method="") | Q(delivery_method__iexact=method_text))
+        )
 
     def rank(rule: ShippingRule) -> tuple[int, int]:
         return (bool(rule.channel_id) + 2 * bool(rule.delivery_method), -rule.pk)
 
     best = max(rules, key=rank, default=None)
     return Resolved(best.method.account, best.method, best) if best else None
+
+
+def _enabled_rules() -> list[ShippingRule]:
+    return list(ShippingRule.objects.select_related("method__account").filter(method__account__enabled=True))
 
 
 def parcel_weight(lines) -> Decimal:
@@ -161,7 +177,20 @@ def parcel_weight(lines) -> Decimal:
          for line in lines),
         Decimal(0),
     )  # fmt: skip
-    return (total + Decimal(packaging_weight_grams()) / GRAMS).quantize(Decimal("0.001"))
+    grams = session_read("packaging_weight", packaging_weight_grams)
+    return (total + Decimal(grams) / GRAMS).quantize(Decimal("0.001"))
+
+
+def weight_of(units: list[tuple[int | None, int]]) -> Decimal:
+    """parcel_weight of [(variant id, units)] (None for an item without a variant): the variants' weights read in
+    one query, or once per booking session for all the parcels of a batch."""
+    ids = {variant_id for variant_id, _units in units if variant_id is not None}
+    weights = session_read("variant_weights", dict) if in_session() else {}
+    if missing := ids - set(weights):
+        weights.update(Variant.objects.filter(pk__in=missing).values_list("pk", "weight"))
+    total = sum((weights.get(variant_id, Decimal(0)) * count for variant_id, count in units if variant_id), Decimal(0))
+    grams = session_read("packaging_weight", packaging_weight_grams)
+    return (total + Decimal(grams) / GRAMS).quantize(Decimal("0.001"))
 
 
 def check_method(method: ShippingMethod, *, weight: Decimal, country: str) -> None:

@@ -14,6 +14,7 @@ from orderly.channels.services.outbox import shipment_record
 from orderly.core.actors import Actor
 from orderly.core.retry import retry_on_conflict
 from orderly.orders.locks import lock_order
+from orderly.orders.models import Order
 from orderly.shipping.locks import lock_pending_fulfillment
 from orderly.shipping.models import Fulfillment
 from orderly.shipping.status import FulfillmentStatus
@@ -53,6 +54,15 @@ def fulfillment_push(*, fulfillment_id: int, order_id: int, actor: Actor) -> boo
     are written together, so calling it again (or racing the scheduler) never tells the shop twice.
     """
     order = lock_order(order_id, deleted=True)
+    return fulfillment_push_held(order=order, fulfillment_id=fulfillment_id, actor=actor)
+
+
+def fulfillment_push_held(*, order: Order, fulfillment_id: int, actor: Actor) -> bool:
+    """fulfillment_push for a caller that holds `order` locked in its transaction (a batch recording an order's
+    outcome): the same checks and writes, without locking the order again; an order that came from no shop (no
+    channel or no id there) has nothing to be told, known without reading anything more."""
+    if order.channel_id is None or not order.external_id:
+        return False  # what _pending() would leave out anyway
     fulfillment = lock_pending_fulfillment(_pending(), fulfillment_id)
     if fulfillment is None:
         return False

@@ -28,6 +28,9 @@ Public services (keyword-only; `actor` is an orderly.core.actors.Actor; quantiti
     stock_ship(*, requests, actor, reference, lots=None) -> list[ShipDraw]
         Ships units of order items: the item's own holds first (any reference), then available packaged stock FIFO;
         refused (Conflict naming the SKU, needed and available; nothing written) when there is not enough.
+    stock_ship_held(*, requests, actor, reference, lots) -> list[ShipDraw]
+        The same, its lots locked by the caller (shipping's fulfillment), in the caller's transaction without a
+        savepoint of its own.
     stock_unship(*, draws, actor, reference, restore_holds=True) -> None
         Puts what stock_ship took back into the very same lots, and the holds back ("ship_reversal" movements).
     stock_return(*, variant_id, quantity, actor, reference="", reason="") -> Lot
@@ -51,7 +54,14 @@ Selectors are in orderly.inventory.selectors.
 
 from orderly.inventory.services.holds import HoldChange, holds_change, holds_release
 from orderly.inventory.services.raw import loose_output, raw_held, raw_hold, raw_holds, raw_lots_lock, raw_release
-from orderly.inventory.services.shipments import ShipDraw, ShipRequest, stock_return, stock_ship, stock_unship
+from orderly.inventory.services.shipments import (
+    ShipDraw,
+    ShipRequest,
+    stock_return,
+    stock_ship,
+    stock_ship_held,
+    stock_unship,
+)
 from orderly.inventory.services.stock import (
     MAX_QUANTITY,
     default_warehouse,
@@ -88,6 +98,7 @@ __all__ = [
     "stock_receive",
     "stock_return",
     "stock_ship",
+    "stock_ship_held",
     "stock_unship",
     "to_quantity",
 ]

@@ -15,6 +15,7 @@ from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, NotFound
 from orderly.core.money import quantity_text
 from orderly.core.retry import retry_on_conflict
+from orderly.inventory.bulk import bulk_insert, bulk_set
 from orderly.inventory.locks import lock_lots
 from orderly.inventory.models import Hold, Lot, Movement
 from orderly.inventory.services.stock import (
@@ -102,11 +103,29 @@ def stock_ship(
         return []
     if lots is None:
         lots = lots_lock(kind=LotKind.PACKAGED, variant_ids={r.variant_id for r in requests})
+    return stock_ship_held(requests=requests, actor=actor, reference=reference, lots=lots)
+
+
+def stock_ship_held(
+    *,
+    requests: Sequence[ShipRequest],
+    actor: Actor,
+    reference: str,
+    lots: Sequence[Lot],
+    holds: Sequence[Hold] | None = None,
+) -> list[ShipDraw]:
+    """stock_ship for a caller that holds `lots` (every packaged lot of the requests' variants) locked in its
+    transaction, as shipping's fulfillment does: the same draws, checks and writes, in the caller's transaction
+    without a savepoint of its own. A shortage raises and leaves what it wrote to the caller's rollback: a caller
+    that goes on after a refusal puts its own savepoint around the call. `holds`: every hold of the requests'
+    items on `lots`, when the caller has read them under the lots' locks (read here otherwise)."""
+    if not requests:
+        return []
     fifo = sorted(lots, key=lambda lot: (lot.lot_date, lot.pk))
     by_lot = {lot.pk: lot for lot in lots}
-    holds = list(
-        Hold.objects.filter(order_item_id__in={r.order_item_id for r in requests}, lot_id__in=by_lot).order_by("pk")
-    )
+    if holds is None:
+        holds = Hold.objects.filter(order_item_id__in={r.order_item_id for r in requests}, lot_id__in=by_lot)
+    holds = sorted(holds, key=lambda hold: hold.pk)
     taken: dict[int, Decimal] = defaultdict(Decimal)
     draws: list[ShipDraw] = []
     for request in requests:
@@ -139,14 +158,13 @@ def _apply_ship(draws: list[ShipDraw], lots: dict[int, Lot], holds: list[Hold], 
                       reference=reference, reason=draw.hold_reference and f"Held for {draw.hold_reference}")
         )  # fmt: skip
     touched = [lots[lot_id] for lot_id in sorted({d.lot_id for d in draws})]
-    Lot.objects.bulk_update(touched, ["on_hand", "held"])
+    bulk_set(Lot, touched, ["on_hand", "held"])
     emptied = [h.pk for h in holds if h.pk in changed_holds and h.quantity == 0]
     kept = [h for h in holds if h.pk in changed_holds and h.quantity > 0]
     if emptied:
         Hold.objects.filter(pk__in=emptied).delete()
-    if kept:
-        Hold.objects.bulk_update(kept, ["quantity"])
-    Movement.objects.bulk_create(movements)
+    bulk_set(Hold, kept, ["quantity"])
+    bulk_insert(Movement, movements)
 
 
 @retry_on_conflict

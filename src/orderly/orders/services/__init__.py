@@ -14,6 +14,7 @@ from orderly.orders.services.lifecycle import (
     order_reopen,
     order_reset,
     order_set_stage,
+    order_stage_write,
     order_unarchive,
 )
 from orderly.orders.services.settling import order_settle
@@ -33,6 +34,7 @@ __all__ = [
     "order_reset",
     "order_set_stage",
     "order_settle",
+    "order_stage_write",
     "order_unarchive",
     "order_update",
 ]

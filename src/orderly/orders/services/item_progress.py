@@ -29,12 +29,11 @@ from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
 from orderly.core.retry import retry_on_conflict
-from orderly.inventory.bulk import bulk_insert
 from orderly.orders.completion import ItemFigures
-from orderly.orders.events import Note
+from orderly.orders.events import Note, write_events
 from orderly.orders.locks import lock_item_values, lock_order_ids
-from orderly.orders.models import ITEM_COUNTERS, Order, OrderEvent, OrderItem
-from orderly.orders.services.settling import order_settle
+from orderly.orders.models import ITEM_COUNTERS, Order, OrderItem
+from orderly.orders.services.settling import order_settle, settle_held
 from orderly.orders.status import ITEM_TRANSITIONS
 
 # Counters that stand for stock taken for the item or work done on it: what an item that cannot move on takes no
@@ -424,6 +423,11 @@ def record_progress(*, changes: Sequence[ItemChange], actor: Actor, note: Note) 
     orders area's own cancel settles as it needs. Returns the items afterwards and what moved (see
     order_items_progress)."""
     rows = _rows({change.item for change in changes})
+    return rows, _record(rows, changes, actor, note)
+
+
+def _record(rows: dict[int, Row], changes: Sequence[ItemChange], actor: Actor, note: Note) -> dict:
+    """Apply `changes` to `rows` (the items as they are, locked), check, write them and the events; what moved."""
     before = {pk: dict(row) for pk, row in rows.items()}
     lines: dict[int, list[dict]] = defaultdict(list)
     for change in changes:
@@ -439,8 +443,8 @@ def record_progress(*, changes: Sequence[ItemChange], actor: Actor, note: Note) 
         if changed:
             moved[pk] = changed
     _write(rows, moved)
-    bulk_insert(OrderEvent, [note.event(order_id, actor, lines[order_id]) for order_id in sorted(lines)])
-    return rows, moved
+    write_events([note.event(order_id, actor, lines[order_id]) for order_id in sorted(lines)])
+    return moved
 
 
 @retry_on_conflict
@@ -470,4 +474,35 @@ def order_items_progress(
     settled = {rows[pk]["order_id"] for pk, changed in moved.items() if any(f in SETTLED_FROM for f in changed)}
     for order_id in sorted(settled):
         order_settle(order=Order(pk=order_id), actor=actor, reason=reason)
+    return moved
+
+
+def items_progress_held(
+    *,
+    order: Order,
+    items: Sequence[OrderItem],
+    changes: Sequence[ItemChange],
+    actor: Actor,
+    note: Note,
+    reason: str = "",
+) -> dict[int, dict[str, int]]:
+    """order_items_progress for changes to one order whose caller holds the order and every one of its `items`
+    locked in this transaction, read as they are now (shipping's fulfillment has just locked them): the same
+    checks, writes, event and settling, without locking or reading the order and its items again. The `items`
+    instances take the counters written, so the caller's copies stay true. Call it inside that transaction."""
+    if not changes:
+        return {}
+    by_id = {item.pk: item for item in items}
+    if missing := sorted({change.item for change in changes} - set(by_id)):
+        raise ValueError(f"order item {missing[0]} is not one of the items given")
+    if any(item.order_id != order.pk for item in items):
+        raise ValueError(f"items of another order than {order.number} given")
+    fields = ("id", "order_id", "sku", "line_no", "quantity", "status", *ITEM_COUNTERS)
+    rows = {pk: {field: getattr(item, field) for field in fields} for pk, item in by_id.items()}
+    moved = _record(rows, changes, actor, note)
+    for pk, changed in moved.items():
+        for field in changed:
+            setattr(by_id[pk], field, rows[pk][field])
+    if any(field in SETTLED_FROM for changed in moved.values() for field in changed):
+        settle_held(order=order, items=list(items), actor=actor, reason=reason)
     return moved

@@ -141,7 +141,12 @@ def order_reopen(*, order: Order, actor: Actor) -> Order:
 @transaction.atomic
 def order_set_stage(*, order: Order, stage: str, actor: Actor, reason: str = "") -> Order:
     """Move the working stage (new, in progress, completed) along its transitions table."""
-    order = _locked(order)
+    return order_stage_write(order=_locked(order), stage=stage, actor=actor, reason=reason)
+
+
+def order_stage_write(*, order: Order, stage: str, actor: Actor, reason: str = "") -> Order:
+    """order_set_stage for a caller that holds `order` locked in its transaction (a batch recording an order's
+    outcome): the same transition check and event, without locking the order again."""
     check_transition(STAGE_TRANSITIONS, resource="order", key=order.number, current=order.stage, attempted=stage)
     before = order.stage
     order.stage = stage

@@ -44,7 +44,14 @@ def order_settle(*, order: Order, actor: Actor, reason: str = "") -> Order:
     money. Locks the order; idempotent.
     """
     order = lock_order(order)
-    items = list(order.items.order_by("line_no", "pk"))
+    return settle_held(order=order, items=list(order.items.order_by("line_no", "pk")), actor=actor, reason=reason)
+
+
+def settle_held(*, order: Order, items: list[OrderItem], actor: Actor, reason: str = "") -> Order:
+    """order_settle for a caller that holds `order` locked in its transaction and has read every one of its
+    `items` (locked, with the counters as they are now): the same figures, transitions and events, without locking
+    and reading them again (a batch's fulfillment settles the order it has just locked)."""
+    items = sorted(items, key=lambda item: (item.line_no, item.pk))
     net = order.vat_reverse_charged  # the invoices bill the amounts without VAT
     figures = [completion.figures_of(item, net=net) for item in items]
     owed_charges = completion.owed_for_charges(order.charges.all(), net=net)

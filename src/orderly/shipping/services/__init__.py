@@ -12,6 +12,8 @@ indicators and the timeline event and settles the order, in the same transaction
     item_quantity_problem(index, item, quantity) -> ValidationError | None   (a form's check of each row)
     fulfillment_tracking_set(*, fulfillment, actor, carrier, tracking_number, tracking_url="") -> Fulfillment
     fulfillment_tracking_write(*, order, fulfillment, ...)   (the same, its locks held: fulfillment_for_update)
+    fulfillment_write(*, order, items, lines, actor, carrier="", lots=None) -> Fulfillment
+        (fulfillment_create for a caller holding the order, all its items and the lots locked: a batch's order)
     fulfillment_cancel(*, fulfillment, actor) -> Fulfillment
     fulfillment_report_lost(*, fulfillment, actor) -> Fulfillment
     return_register(*, order, items, reason, restock, actor) -> Return
@@ -41,6 +43,7 @@ from orderly.shipping.services.fulfilling import (
     fulfillment_create,
     fulfillment_tracking_set,
     fulfillment_tracking_write,
+    fulfillment_write,
     item_quantity_problem,
 )
 from orderly.shipping.services.returns import return_register
@@ -54,5 +57,6 @@ __all__ = [
     "fulfillment_report_lost",
     "fulfillment_tracking_set",
     "fulfillment_tracking_write",
+    "fulfillment_write",
     "return_register",
 ]

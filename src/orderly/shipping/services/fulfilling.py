@@ -12,13 +12,14 @@ from orderly.core.exceptions import Conflict, ValidationError
 from orderly.core.numbering import next_number
 from orderly.core.queue import enqueue
 from orderly.core.retry import retry_on_conflict
+from orderly.inventory.bulk import bulk_insert
 from orderly.inventory.locks import lock_lots_of
-from orderly.inventory.services import ShipRequest, stock_ship
+from orderly.inventory.services import ShipRequest, stock_ship_held
 from orderly.inventory.status import LotKind
 from orderly.orders import events as order_events
 from orderly.orders.models import Order, OrderItem
 from orderly.orders.services import order_items_progress, order_update
-from orderly.orders.services.item_progress import Shipped
+from orderly.orders.services.item_progress import Shipped, items_progress_held
 from orderly.orders.status import DeliveryType
 from orderly.shipping import events
 from orderly.shipping.models import Fulfillment, FulfillmentDraw, FulfillmentLine
@@ -112,11 +113,15 @@ def ship_requests(chosen) -> list[ShipRequest]:
     return requests
 
 
-def take_stock(fulfillment: Fulfillment, requests: list[ShipRequest], lots, actor: Actor) -> dict[int, list]:
-    """Take the requested units out of stock for the fulfillment (its number as the ledger's reference), from `lots` as
-    locked by the caller; the draws per order item."""
+def take_stock(
+    fulfillment: Fulfillment, requests: list[ShipRequest], lots, actor: Actor, *, holds: list | None = None
+) -> dict[int, list]:
+    """Take the requested units out of stock for the fulfillment (its number as the ledger's reference), from `lots`
+    as locked by the caller (and `holds`, the items' holds on them, when the caller has read them); the draws per
+    order item."""
     draws = defaultdict(list)
-    for draw in stock_ship(requests=requests, actor=actor, reference=fulfillment.number, lots=lots):
+    shipped = stock_ship_held(requests=requests, actor=actor, reference=fulfillment.number, lots=lots, holds=holds)
+    for draw in shipped:
         draws[draw.order_item_id].append(draw)
     return draws
 
@@ -152,18 +157,58 @@ def fulfillment_create(
         order = _fulfillable(order_for_update(order))  # the edit runs the order's checks again
     locked = items_for_update(order)
     chosen = _chosen(order, locked, requested)
+    return _write(order, locked, chosen, actor=actor, carrier=carrier, tracking=tracking)
+
+
+def fulfillment_write(
+    *,
+    order: Order,
+    items: list[OrderItem],
+    lines: list[tuple[OrderItem, int]],
+    actor: Actor,
+    carrier: str = "",
+    lots: list | None = None,
+    holds: list | None = None,
+) -> Fulfillment:
+    """fulfillment_create for a caller that holds the locks already, in its transaction: `order` (its shipping
+    address loaded) and every one of its `items` locked (order_for_update, items_for_update), and `lots` when given
+    (inventory.locks.lock_lots_of: every packaged lot of the variants shipped), with `holds` when given (every hold
+    of the items shipped on those lots, read under their locks). Ships `lines`, [(item, units)] of those items,
+    with the same checks and guarantees, without locking or reading anything of that again: a batch checks the
+    order under these locks and fulfills it in one go. The item instances take the counters written."""
+    _fulfillable(order)
+    by_id = {item.pk: item for item in items}
+    for index, (item, units) in enumerate(lines):
+        if by_id.get(item.pk) is not item:
+            raise ValueError(f"lines[{index}]: {item.sku} is not one of the locked items given")
+        if problem := item_quantity_problem(index, item, units):
+            raise problem
+    if not lines:
+        raise Conflict(
+            f"Order {order.number} has nothing left to fulfill.", code=ErrorCode.NOTHING_TO_FULFILL, order=order.number
+        )
+    carrier = text(carrier, field="carrier")
+    return _write(order, by_id, lines, actor=actor, carrier=carrier, tracking="", lots=lots, holds=holds)
+
+
+def _write(order: Order, items: dict[int, OrderItem], chosen, *, actor: Actor, carrier: str, tracking: str,
+           lots: list | None = None, holds: list | None = None) -> Fulfillment:  # fmt: skip
+    """The fulfillment of `chosen` units, its order and items locked (and `lots`, when given)."""
     delivery = _delivery(chosen, carrier, tracking)
     address = order.shipping_address.as_dict() if order.shipping_address else {}
     requests = ship_requests(chosen)
-    # the stock it may draw from is locked before the fulfillment's number: number sequences lock last
-    lots = lock_lots_of(kind=LotKind.PACKAGED, variant_ids={r.variant_id for r in requests}) if requests else []
+    if lots is None:
+        # the stock it may draw from is locked before the fulfillment's number: number sequences lock last
+        variants = {r.variant_id for r in requests}
+        lots = lock_lots_of(kind=LotKind.PACKAGED, variant_ids=variants) if requests else []
     fulfillment = Fulfillment.objects.create(
         order=order, number=next_number(PREFIX), delivery=delivery, carrier=carrier, tracking_number=tracking,
         shipping_address=address, created_by=actor.name[:150],
     )  # fmt: skip
-    draws = take_stock(fulfillment, requests, lots, actor)
+    draws = take_stock(fulfillment, requests, lots, actor, holds=holds)
     labelled = delivery == Delivery.SHIP and bool(carrier or tracking)
-    record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor)
+    with order_events.recorded_together():  # the `fulfilled` event and the settling's, in one statement
+        record_lines(fulfillment, chosen, draws, labelled=labelled, actor=actor, held=(order, list(items.values())))
     if delivery == Delivery.SHIP and tracking:
         announce_tracking(fulfillment)
     return fulfillment
@@ -215,9 +260,19 @@ def announce_tracking(fulfillment: Fulfillment) -> None:
     enqueue(SHIPPED_EMAIL_TASK, fulfillment.pk)
 
 
-def record_lines(fulfillment: Fulfillment, chosen, draws: dict, *, labelled: bool, actor: Actor) -> None:
+def record_lines(
+    fulfillment: Fulfillment,
+    chosen,
+    draws: dict,
+    *,
+    labelled: bool,
+    actor: Actor,
+    held: tuple[Order, list[OrderItem]] | None = None,
+) -> None:
     """Tell the orders area the units shipped (held ones out of the items' holds; it writes the `fulfilled` event
-    and settles the order), then save the fulfillment's lines with what that moved and the lots they drew from."""
+    and settles the order), then save the fulfillment's lines with what that moved and the lots they drew from.
+    `held`: the order and every one of its items, locked in this transaction and read as they are now, so that
+    the orders area need not lock and read them again."""
     shipped = [
         Shipped(
             item=item.pk,
@@ -227,7 +282,11 @@ def record_lines(fulfillment: Fulfillment, chosen, draws: dict, *, labelled: boo
         )
         for item, quantity in chosen
     ]
-    moved = order_items_progress(changes=shipped, actor=actor, note=events.fulfilled(fulfillment))
+    note = events.fulfilled(fulfillment)
+    if held is None:
+        moved = order_items_progress(changes=shipped, actor=actor, note=note)
+    else:
+        moved = items_progress_held(order=held[0], items=held[1], changes=shipped, actor=actor, note=note)
     # two inserts per fulfillment, whatever its number of lines (the lines' ids come back for their draws)
     lines = FulfillmentLine.objects.bulk_create(
         FulfillmentLine(
@@ -235,8 +294,11 @@ def record_lines(fulfillment: Fulfillment, chosen, draws: dict, *, labelled: boo
         )
         for item, quantity in chosen
     )
-    FulfillmentDraw.objects.bulk_create(
-        FulfillmentDraw(line=line, lot_id=d.lot_id, quantity=int(d.quantity), hold_reference=d.hold_reference)
-        for line, (item, _quantity) in zip(lines, chosen, strict=True)
-        for d in draws[item.pk]
+    bulk_insert(
+        FulfillmentDraw,
+        [
+            FulfillmentDraw(line=line, lot_id=d.lot_id, quantity=int(d.quantity), hold_reference=d.hold_reference)
+            for line, (item, _quantity) in zip(lines, chosen, strict=True)
+            for d in draws[item.pk]
+        ],
     )
