@@ -50,8 +50,8 @@ def postgres_reachable() -> bool:
 
 
 def clean_up(suffix: str, postgres: bool) -> None:
-    """Drop what this run made: the databases and SQLite files whose names end with its suffix."""
-    for path in (ROOT / "var" / "bench").glob(f"*{suffix}.sqlite3*"):  # the template's too
+    """Drop what this run made: the databases and SQLite files whose names hold its suffix."""
+    for path in (ROOT / "var" / "bench").glob(f"*{suffix}*.sqlite3*"):  # the template's, orders-<suffix>-<size>
         path.unlink()
     if not postgres:
         return
@@ -59,8 +59,8 @@ def clean_up(suffix: str, postgres: bool) -> None:
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
         names = admin.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'orderly_bench%%' AND right(datname, %s) = %s",
-            [len(suffix), suffix],
+            "SELECT datname FROM pg_database WHERE datname LIKE 'orderly_bench%%' AND strpos(datname, %s) > 0",
+            [suffix],
         ).fetchall()
         for (name,) in names:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from orderly.core.actors import Actor
 from orderly.inventory.services import stock_receive
 from tests.factories import UserFactory, VariantFactory, make_order
+from tests.notifications.conftest import queue_parcel_emails
 from tests.worker import run_queued_tasks
 
 pytestmark = [
@@ -51,12 +52,14 @@ def test_the_shipped_email_is_sent_shown_edited_and_resent(shop, live_server, pa
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Log in").click()
 
-    # Fulfill with a tracking number: the shipped e-mail is queued for the worker.
+    # Fulfill with a tracking number: the worker queues the shipped e-mail (its task saved with the fulfillment).
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Manual fulfillment of order {number}")
     page.get_by_label("Carrier").fill("PostNL")
     page.get_by_label("Tracking number").fill("3SMARGOT1")
     page.get_by_role("button", name="Fulfill items").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order {number}")
+    assert queue_parcel_emails() == 1
+    page.reload()
     emails = page.locator("#emails-title + *")
     expect(emails).to_contain_text("Queued")
 

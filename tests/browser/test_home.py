@@ -1,4 +1,4 @@
-"""The start page in Chromium: each number, followed, lists exactly that many."""
+"""The start page in Chromium: each number, followed, lists exactly that many (orders, plans, syncs, updates)."""
 
 import datetime as dt
 import re
@@ -7,6 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from orderly.channels.models import OutboxMessage, SyncRun
+from orderly.channels.services import channel_create
 from orderly.core.actors import Actor
 from orderly.plans.services import plan_create
 from tests.factories import UserFactory, VariantFactory, make_order
@@ -30,6 +32,11 @@ def day(transactional_db):
     today = timezone.localdate()
     plan_create(orders=[orders[0].number], fulfillment_date=today, actor=Actor.system())
     plan_create(orders=[orders[1].number], fulfillment_date=today + dt.timedelta(days=1), actor=Actor.system())
+    shop = channel_create(name="Webshop", kind="sandbox")
+    for status in ("succeeded", "failed", "failed"):
+        SyncRun.objects.create(channel=shop, status=status, error="timed out" if status == "failed" else "")
+    for attempts in (0, 1, 2):
+        OutboxMessage.objects.create(channel=shop, order=orders[2], attempts=attempts, payload={})
 
 
 def test_home_numbers_equal_the_lists_they_open(day, live_server, page):
@@ -52,10 +59,13 @@ def test_home_numbers_equal_the_lists_they_open(day, live_server, page):
         "In progress: in a plan": 2,
         "Completed: packed, to ship": 0,
         "Drafts: waiting to be opened": 1,
+        "All orders in error": 3,
         "Unknown sku": 3,
         "Plans to fulfill today": 1,
         "Plans to fulfill tomorrow": 1,
         "Plans with packaging waiting": 0,
+        "failed syncs of Webshop": 2,
+        "updates to Webshop retrying": 2,
     }
     for label, (number, href) in shown.items():
         page.goto(f"{live_server.url}{href}")

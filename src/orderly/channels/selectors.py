@@ -165,18 +165,95 @@ def order_by_external_id(channel: SalesChannel, external_id: str) -> Order | Non
 
 SYNC_FAILED = ("failed", "partial", "interrupted")
 
+# What the updates to the shops list filters by: the outbox's statuses, and "retrying" (a pending update whose last
+# attempt failed), as the start page counts them.
+PUSH_STATES = {
+    "pending": "Pending: waiting for an attempt",
+    "retrying": "Retrying: an attempt failed",
+    "sent": "Sent",
+    "failed": "Failed: gave up",
+}
+
+
+def _since_last_good(channel_id: int) -> Q:
+    """The channel's runs newer than its last channel sync that did not fail (succeeded, queued or running); all of
+    them when there is none. One query, served by the sync log's index: it reads back from the newest run."""
+    good = (
+        SyncRun.objects.filter(channel_id=channel_id, kind=SyncRunKind.CHANNEL)
+        .exclude(status__in=SYNC_FAILED)
+        .order_by("-started_at", "-id")
+        .values_list("started_at", "id")
+        .first()
+    )
+    if good is None:
+        return Q(channel_id=channel_id)
+    started_at, pk = good
+    # A range on the index (channel, started_at), less the good run and any before it started in the same instant.
+    return Q(channel_id=channel_id, started_at__gte=started_at) & ~Q(started_at=started_at, id__lte=pk)
+
+
+def failing(channel_ids) -> Q:
+    """Each channel's channel syncs that failed since its last one that did not: its unbroken streak of failures up
+    to now, nothing for a channel whose last sync did not fail. A query per channel to find where its streak starts
+    (a shop has a handful of channels), so that the runs themselves are read as index ranges."""
+    streaks = Q(pk__in=[])
+    for channel_id in channel_ids:
+        streaks |= _since_last_good(channel_id)
+    return streaks & Q(kind=SyncRunKind.CHANNEL, status__in=SYNC_FAILED)
+
+
+def sync_run_search(
+    *, channel_id: int | None = None, kind: str = "", status: str = "", failing_only: bool = False
+) -> QuerySet[SyncRun]:
+    """The sync log of every channel, or of one, newest first, with each run's channel: of one `kind` and
+    `status` when given; `failing_only`: only the failures since each channel's last sync that did not fail."""
+    runs = SyncRun.objects.select_related("channel").order_by("-started_at", "-id")
+    if channel_id is not None:
+        runs = runs.filter(channel_id=channel_id)
+    if kind:
+        runs = runs.filter(kind=kind)
+    if status:
+        runs = runs.filter(status=status)
+    if failing_only:
+        ids = [channel_id] if channel_id is not None else SalesChannel.objects.values_list("id", flat=True)
+        runs = runs.filter(failing(ids))
+    return runs
+
+
+def outbox_search(*, channel_id: int | None = None, status: str = "") -> QuerySet[OutboxMessage]:
+    """The updates to the shops (every channel's, or one's), newest first, with their order and channel; `status`
+    one of PUSH_STATES."""
+    pushes = OutboxMessage.objects.select_related("order", "channel").order_by("-created_at", "-id")
+    if channel_id is not None:
+        pushes = pushes.filter(channel_id=channel_id)
+    if status == "retrying":
+        return pushes.filter(status=OutboxStatus.PENDING, attempts__gt=0)
+    return pushes.filter(status=status) if status else pushes
+
 
 def sync_attention() -> dict:
-    """For the start page: the enabled channels whose last channel sync failed (with that run), and per channel the
-    pushes to the shop that failed at least once and are waiting for their next attempt. A query per channel with
-    a run, each served by the sync log's index; a shop has a handful of channels."""
+    """For the start page, per enabled channel: its syncs that failed since its last one that did not, with the
+    newest of them (its reason) — and per channel, the updates to the shop that are retrying. The rows counted are
+    exactly those sync_run_search(failing_only=True) and outbox_search(status="retrying") list for the channel.
+    A few queries per channel (where its streak starts, its newest failure, how many), each an index range however
+    long the sync log, and one grouped query for the updates."""
     failed = []
     for channel in SalesChannel.objects.filter(enabled=True).order_by("name", "id"):
-        run = channel.sync_runs.filter(kind="channel").order_by("-started_at", "-id").first()
-        if run is not None and run.status in SYNC_FAILED:
-            failed.append({"channel": channel, "run": run})
+        runs = sync_run_search(channel_id=channel.id, failing_only=True)
+        if (run := runs.first()) is None:
+            continue
+        stopped = run.error or run.status == SyncRunStatus.INTERRUPTED  # a partial run's failures are per order
+        failed.append(
+            {
+                "channel_id": channel.id,
+                "channel__name": channel.name,
+                "n": runs.count(),
+                "run": run,
+                "problem": sync_problem(run.error or "interrupted") if stopped else None,
+            }
+        )
     retrying = list(
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, attempts__gt=0)
+        outbox_search(status="retrying")
         .values("channel_id", "channel__name")
         .annotate(n=Count("id"))
         .order_by("channel__name", "channel_id")

@@ -1,8 +1,12 @@
 """Template filters for showing orders: shop names, money, and what an edit changed."""
 
+import functools
 from decimal import Decimal
+from urllib.parse import quote
 
 from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from orderly.channels.problems import sync_problem
 from orderly.orders.events import field_words
@@ -11,6 +15,24 @@ from orderly.orders.models import ADDRESS_FIELDS
 from orderly.web import locale
 
 register = template.Library()
+
+_NUMBER_MARK = "~number~"
+
+
+@functools.cache
+def _url_around_number(name: str, script_prefix: str, extra: tuple) -> tuple[str, str]:
+    """What comes before and after the order number in the URL `name` (with `extra` arguments after it)."""
+    head, tail = reverse(name, args=[_NUMBER_MARK, *extra]).split(_NUMBER_MARK)
+    return head, tail
+
+
+@register.simple_tag
+def order_url(name: str, number: str, *extra) -> str:
+    """{% url name number *extra %} for a list of orders: the URL's pattern is resolved once per name (and action),
+    then each order's number put into it, quoted as reverse() quotes it. The orders overview links each of its
+    rows several times; resolving every link anew was a fifth of the page's time."""
+    head, tail = _url_around_number(name, get_script_prefix(), tuple(str(part) for part in extra))
+    return head + quote(str(number), safe=RFC3986_SUBDELIMS + "/~:@") + tail
 
 
 @register.filter

@@ -22,12 +22,16 @@ WAITING = (
 )
 
 
+def _url(name: str, **params) -> str:
+    return reverse(name) + "?" + urlencode(params)
+
+
 def _orders_url(**params) -> str:
-    return reverse("web:order_list") + "?" + urlencode(params)
+    return _url("web:order_list", **params)
 
 
 def _plans_url(**params) -> str:
-    return reverse("web:plan_list") + "?" + urlencode(params)
+    return _url("web:plan_list", **params)
 
 
 def _order_rows(counts: dict) -> tuple[list[dict], list[dict]]:
@@ -41,7 +45,7 @@ def _order_rows(counts: dict) -> tuple[list[dict], list[dict]]:
     ]
     drafts = sum(n for (status, _), n in counts["by_stage"].items() if status == OrderStatus.DRAFT)
     waiting.append({"label": "Drafts: waiting to be opened", "count": drafts, "url": _orders_url(status="draft")})
-    errors = [
+    causes = [
         {
             "label": row["error_code"].replace("_", " ").capitalize(),
             "example": row["example"],
@@ -50,6 +54,12 @@ def _order_rows(counts: dict) -> tuple[list[dict], list[dict]]:
         }
         for row in counts["errors"]
     ]
+    total = {
+        "label": "All orders in error",
+        "count": sum(row["count"] for row in causes),
+        "url": _orders_url(has_error="yes"),
+    }
+    errors = [total, *causes] if causes else []
     return waiting, errors
 
 
@@ -73,14 +83,39 @@ def _plan_rows(today: dt.date) -> list[dict]:
     return rows
 
 
+def _shop_rows(attention: dict) -> tuple[list[dict], list[dict]]:
+    """The channels whose syncs are failing (each with its newest failure) and the updates to shops retrying, each
+    a count with the link to the sync log or the updates list filtered to exactly those rows."""
+    failed = [
+        {
+            "label": f"failed sync{'s' if row['n'] != 1 else ''} of {row['channel__name']}",
+            "count": row["n"],
+            "url": _url("web:channel_sync_log", channel=row["channel_id"], status="failing"),
+            "run": row["run"],
+            "problem": row["problem"],
+        }
+        for row in attention["failed"]
+    ]
+    retrying = [
+        {
+            "label": f"update{'s' if row['n'] != 1 else ''} to {row['channel__name']} retrying",
+            "count": row["n"],
+            "url": _url("web:channel_push_list", channel=row["channel_id"], status="retrying"),
+        }
+        for row in attention["retrying"]
+    ]
+    return failed, retrying
+
+
 @role_required()
 def home(request):
     waiting, errors = _order_rows(order_day_counts())
+    failed_syncs, retrying = _shop_rows(sync_attention())
     context = {
         "waiting": waiting,
         "errors": errors,
-        "error_total": sum(row["count"] for row in errors),
         "plans": _plan_rows(timezone.localdate()),
-        "sync": sync_attention(),
+        "failed_syncs": failed_syncs,
+        "retrying": retrying,
     }
     return TemplateResponse(request, "web/home.html", context)
