@@ -24,7 +24,7 @@ from orderly.orders.models import OrderItem
 from tests.factories import VariantFactory, make_order
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "orderly"
-LOCKERS = {"lock_rows", "lock_row", "lock_values", "lock_sequence", "bump_sequence"}
+LOCKERS = {"lock_rows", "lock_row", "lock_values", "bump_sequence"}
 
 
 def _calls(path: Path) -> list[tuple[str, int]]:

@@ -268,21 +268,10 @@ def sequence_key(prefix: str) -> tuple[int, str]:
     return (SEQUENCE_ORDER.index(prefix) if prefix in SEQUENCE_ORDER else len(SEQUENCE_ORDER), prefix)
 
 
-def lock_sequence(queryset: models.QuerySet[M], prefix: str) -> M:
-    """The number sequence row of `prefix` locked: last of all tables (take a number after every other lock the
-    transaction needs), among the sequences in SEQUENCE_ORDER."""
-    label = queryset.model._meta.label + ("[OR]" if prefix in FIRST_SEQUENCES else "")
-    row = queryset.select_for_update(of=("self",), no_key=True).get(prefix=prefix)
-    if not _held.depth:
-        _violation(f"{label} locked outside a service entry point under orderly.core.retry.retry_on_conflict")
-    _record(label, [sequence_key(prefix)])
-    return row
-
-
 def bump_sequence(queryset: models.QuerySet, prefix: str, count: int) -> int | None:
     """Add `count` to the last value of the number sequence row of `prefix` and answer the new last value, in one
-    statement (UPDATE … RETURNING, which locks the row for the rest of the transaction as lock_sequence does, in
-    its place of the order); None, locking nothing, when the row does not exist yet."""
+    statement (UPDATE … RETURNING, which locks the row for the rest of the transaction, last of all tables, in its
+    place among the sequences of SEQUENCE_ORDER); None, locking nothing, when the row does not exist yet."""
     model = queryset.model
     label = model._meta.label + ("[OR]" if prefix in FIRST_SEQUENCES else "")
     quote = connections[queryset.db].ops.quote_name
