@@ -125,7 +125,7 @@ def _wait_until_up(url: str, server: subprocess.Popen, seconds: float = 120) -> 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"orderly serve stopped with {server.returncode} before it answered")
+            raise SystemExit(f"orderly serve stopped with {server.returncode} before it answered (see its log)")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -173,7 +173,10 @@ def run(args) -> dict:
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "orderly.cli", "serve", "--no-worker", "--port", str(port)]
     command += ["--workers", str(args.workers), "--threads", str(args.threads)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    # The server logs a line per request: to a file, since a pipe nobody reads fills and stops the server.
+    server_log = BENCH_DIR / f"served{SUFFIX}-server.log"
+    with open(server_log, "wb") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_until_up(f"{base}/api/v1/", server)
         bearer = {"Authorization": f"Bearer {setup['token']}"}
