@@ -2,7 +2,6 @@
 
 import io
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -24,21 +23,9 @@ def _orderly(data_dir, *args, input=None):
     )
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory):
-    """A data folder with a migrated SQLite database, made once for the module's tests."""
-    data = tmp_path_factory.mktemp("migrated")
-    result = _orderly(data, "migrate", "--verbosity", "0")
-    assert result.returncode == 0, result.stderr
-    return data / "orderly.sqlite3"
-
-
 @pytest.fixture
-def data(tmp_path, migrated):
-    folder = tmp_path / "data"
-    folder.mkdir()
-    shutil.copy(migrated, folder / "orderly.sqlite3")
-    return folder
+def data(migrated_data):
+    return migrated_data
 
 
 def _content(database) -> list[str]:

@@ -130,10 +130,10 @@ def test_a_file_that_cannot_be_read_is_refused_naming_it(wholesale, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_orderly_import_orders_exits_1_on_a_refusal_and_0_on_success(tmp_path):
+def test_orderly_import_orders_exits_1_on_a_refusal_and_0_on_success(tmp_path, migrated_data):
     """The real command line, in a process of its own on a SQLite database of its own."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["ORDERLY_DATA_DIR"] = str(tmp_path / "data")
+    env["ORDERLY_DATA_DIR"] = str(migrated_data)
 
     def orderly(*args):
         command = [sys.executable, "-m", "orderly.cli", *args]

@@ -21,8 +21,8 @@ def shell_examples() -> list[str]:
 
 
 @pytest.fixture
-def demo_server(tmp_path):
-    server = Server(tmp_path / "data", "--demo")
+def demo_server(migrated_data):
+    server = Server(migrated_data, "--demo")
     yield server
     server.kill()
 

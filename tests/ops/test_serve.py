@@ -19,6 +19,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.bounds import WAIT_BOUND
+from tests.ops.conftest import copy_migrated
 
 # Every wait below polls for the thing itself (a line printed, the port answering, a process gone) and gives up
 # only after this long: a generous bound, so that a machine busy with other work (parallel test workers, other
@@ -186,7 +187,10 @@ class Server:
 
 
 @pytest.fixture
-def start_server(tmp_path):
+def start_server(tmp_path, migrated_database):
+    """Starts `orderly serve` on the data folder tmp_path, whose database is migrated already (serve migrates it
+    again, finding nothing to do)."""
+    copy_migrated(migrated_database, tmp_path)
     servers = []
 
     def start(*args, env: dict[str, str] | None = None):
