@@ -1,6 +1,7 @@
 """Labels in Chromium: order page → Mark as fulfilled → Fulfill items → Book label → Download label (the PDF) →
 the carrier's webhook arrives → the order page shows the parcel in transit and the step on the timeline."""
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -61,8 +62,9 @@ def test_fulfill_book_download_and_see_tracking_after_a_webhook(shop, live_serve
     assert re.fullmatch(r"FF-\d{6}-PA-000001-pdf-a6\.pdf", download.suggested_filename)
     assert Path(download.path()).read_bytes()[:4] == b"%PDF"
 
+    scanned_at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()  # after the booking
     body = json.dumps({"events": [{"tracking_number": "PA-000001", "status": "in_transit",
-                                   "carrier_status": "At the depot", "occurred_at": "2026-12-01T09:00:00+00:00",
+                                   "carrier_status": "At the depot", "occurred_at": scanned_at,
                                    "event_id": "ev-1"}]}).encode()  # fmt: skip
     signature = hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
     url = f"{live_server.url}/api/v1/carriers/{shop['carrier']}/webhook"
