@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.core.locks import require_held
 from orderly.core.retry import retry_on_conflict
 from orderly.orders.completion import ItemFigures
 from orderly.orders.events import Note, write_events
@@ -314,12 +315,17 @@ class Credited(_Counting):
 # ---- the service
 
 
-def _rows(ids: set[int]) -> dict[int, Row]:
+def _rows(ids: set[int], *, locked: bool = False) -> dict[int, Row]:
     """The items as rows, locked: their orders first, then the items (the global lock order, orderly.core.locks);
-    a caller that holds them already waits for no one."""
-    lock_order_ids(OrderItem.objects.filter(pk__in=sorted(ids)).values("order_id"), deleted=True)
+    a caller that holds them already waits for no one. With `locked` the caller says it holds them, with their
+    orders, in this transaction: they are only read (a plan's thousands of items are not locked a second time)."""
     fields = ("id", "order_id", "sku", "line_no", "quantity", "status", *ITEM_COUNTERS)
-    found = {row["id"]: row for row in lock_item_values(ids=ids, fields=fields)}
+    if locked:
+        require_held(OrderItem, ids)
+        found = {row["id"]: row for row in OrderItem.objects.filter(pk__in=sorted(ids)).values(*fields)}
+    else:
+        lock_order_ids(OrderItem.objects.filter(pk__in=sorted(ids)).values("order_id"), deleted=True)
+        found = {row["id"]: row for row in lock_item_values(ids=ids, fields=fields)}
     if missing := sorted(ids - set(found)):
         raise ValueError(f"no order item {missing[0]}")
     return found
@@ -418,11 +424,13 @@ def _write_by_value(rows: dict[int, Row], names: tuple[str, ...], pks: list[int]
         OrderItem.objects.filter(pk__in=group).update(**dict(zip(names, values, strict=True)))
 
 
-def record_progress(*, changes: Sequence[ItemChange], actor: Actor, note: Note) -> tuple[dict[int, Row], dict]:
+def record_progress(
+    *, changes: Sequence[ItemChange], actor: Actor, note: Note, locked: bool = False
+) -> tuple[dict[int, Row], dict]:
     """Check and write `changes` and record `note`'s event for each order they name, without settling: the
     orders area's own cancel settles as it needs. Returns the items afterwards and what moved (see
     order_items_progress)."""
-    rows = _rows({change.item for change in changes})
+    rows = _rows({change.item for change in changes}, locked=locked)
     return rows, _record(rows, changes, actor, note)
 
 
@@ -450,14 +458,15 @@ def _record(rows: dict[int, Row], changes: Sequence[ItemChange], actor: Actor, n
 @retry_on_conflict
 @transaction.atomic
 def order_items_progress(
-    *, changes: Sequence[ItemChange], actor: Actor, note: Note, reason: str = ""
+    *, changes: Sequence[ItemChange], actor: Actor, note: Note, reason: str = "", locked: bool = False
 ) -> dict[int, dict[str, int]]:
     """Record what happened to order items: `changes`, of any orders, applied in the order given (several may name
     the same item).
 
     Locks the items' orders, then the items (the global lock order, orderly.core.locks): a caller that has locked
     stock or a later table must hold them already, as every process locks the orders it changes and their items
-    before any stock. Checks every
+    before any stock. With `locked` the caller holds the items and their orders locked in this transaction
+    already (a plan's service after plan_lock_tree): they are read, not locked again. Checks every
     change as the module says (Conflict naming the order, line and numbers, nothing written); then writes the
     counters (a handful of statements for a plan's thousands of items), records one timeline event per order the
     changes name, in `note`'s words with the lines of that order's items and by `actor`, and settles each order
@@ -470,7 +479,7 @@ def order_items_progress(
     """
     if not changes:
         return {}
-    rows, moved = record_progress(changes=changes, actor=actor, note=note)
+    rows, moved = record_progress(changes=changes, actor=actor, note=note, locked=locked)
     settled = {rows[pk]["order_id"] for pk, changed in moved.items() if any(f in SETTLED_FROM for f in changed)}
     for order_id in sorted(settled):
         order_settle(order=Order(pk=order_id), actor=actor, reason=reason)

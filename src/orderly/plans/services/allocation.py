@@ -87,5 +87,5 @@ def allocation_save(
             ordered=first.ordered, allocated=first.allocated, available=first.available,
         ) from None  # fmt: skip
     after = plan_holds_write(plan, state, deltas, actor)
-    packaging_sync(plan=plan, actor=actor, reason="allocation saved", lines=state.lines, held_per_item=after)
+    packaging_sync(plan=plan, actor=actor, reason="allocation saved", state=state, held_per_item=after)
     return plan
