@@ -18,6 +18,7 @@ Before anything is written, every change is checked against its item:
 A refusal raises a Conflict naming the order, the line and the numbers, and writes nothing.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -384,8 +385,9 @@ def _refusal(before: Row, after: Row, what: str, first: Sequence[str]) -> None:
 
 
 def _write(rows: dict[int, Row], moved: dict[int, dict[str, int]]) -> None:
-    """Set the moved counters: one UPDATE per set of counters that moved together, joined on a VALUES list of each
-    item's id and new values (a plan's thousands of items are a statement or two, not a CASE per row); databases
+    """Set the moved counters: one UPDATE per set of counters that moved together, joined on a VALUES list (on
+    PostgreSQL a JSON array) of each item's id and new values (a plan's thousands of items are a statement or two,
+    not a CASE per row); databases
     without UPDATE … FROM get one UPDATE per distinct set of values."""
     by_names: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for pk, changes in moved.items():
@@ -405,6 +407,17 @@ def _update_joined(names: tuple[str, ...], values: list[tuple[int, ...]]) -> Non
     quote = connection.ops.quote_name
     table = quote(OrderItem._meta.db_table)
     columns = [quote(OrderItem._meta.get_field(name).column) for name in names]
+    if connection.vendor == "postgresql":
+        # the rows as one JSON parameter: psycopg puts thousands of placeholders into the statement one by one,
+        # which cost more than the join itself
+        sets = ", ".join(f"{column} = (e ->> {i})::integer" for i, column in enumerate(columns, start=1))
+        sql = (
+            f"UPDATE {table} SET {sets} FROM json_array_elements(%s::json) AS e "
+            f"WHERE {table}.{quote('id')} = (e ->> 0)::bigint"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [json.dumps(values)])
+        return
     # VALUES names its columns column1, column2, … on both databases; the cast gives PostgreSQL the column's type
     sets = ", ".join(f"{column} = CAST(v.column{i} AS integer)" for i, column in enumerate(columns, start=2))
     row = "(" + ", ".join(["%s"] * (len(names) + 1)) + ")"
