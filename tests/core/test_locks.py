@@ -19,8 +19,11 @@ from orderly.core.retry import retry_on_conflict, run_with_retry
 from orderly.inventory.locks import lock_lots
 from orderly.inventory.models import Lot
 from orderly.inventory.services import stock_adjust, stock_receive
+from orderly.orders import events
 from orderly.orders.locks import lock_item_values, lock_items, lock_order, lock_order_ids, lock_orders
 from orderly.orders.models import OrderItem
+from orderly.orders.services import order_items_progress
+from orderly.orders.services.item_progress import Held
 from tests.factories import VariantFactory, make_order
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "orderly"
@@ -149,6 +152,27 @@ def test_locks_taken_as_values_are_kept_in_the_books_like_rows(two_orders):
         assert [o.pk for o in lock_orders(order_ids)] == order_ids
         with pytest.raises(LockOrderViolation, match="orders.Order locked after inventory.Lot"):
             lock_order_ids([later.pk])
+
+
+@pytest.mark.django_db
+def test_items_a_caller_holds_are_read_again_without_a_lock_and_only_those(two_orders):
+    """A plan's service locks its orders and items before its stock, then tells the orders area what it held:
+    items it says it holds are read, not locked again after the lots; items it does not hold are refused."""
+    orders, _variant, lot = two_orders
+    first, second = (OrderItem.objects.get(order=order).pk for order in orders)
+    with transaction.atomic(), locks.entry():
+        lock_order_ids([orders[0].pk])
+        lock_item_values(order_ids=[orders[0].pk])
+        lock_lots([lot.pk])
+        moved = order_items_progress(
+            changes=[Held(item=first, units=1)], actor=Actor.system(), note=events.allocated("OF-1"), locked=True
+        )
+        assert moved == {first: {"qty_available": 1}}
+        assert OrderItem.objects.get(pk=first).qty_available == 1
+        with pytest.raises(LockOrderViolation, match=f"orders.OrderItem {second} read as locked"):
+            order_items_progress(
+                changes=[Held(item=second, units=1)], actor=Actor.system(), note=events.allocated("OF-1"), locked=True
+            )
 
 
 @pytest.mark.django_db

@@ -216,6 +216,16 @@ def lock_values(queryset: models.QuerySet, *fields: str) -> list[dict]:
     return rows
 
 
+def require_held(model: type[models.Model], pks: Iterable) -> None:
+    """Check the word of a caller that says it holds these rows of `model` locked in this transaction already (a
+    plan's items, locked with their orders before its stock), so that they are read again without a lock: a row it
+    does not hold breaks the lock order as a lock taken out of turn does (ORDERLY_LOCK_ORDER_CHECK)."""
+    label = model._meta.label
+    missing = sorted(pk for pk in pks if (label, pk) not in _held.rows)
+    if missing:
+        _violation(f"{label} {missing[0]} read as locked, but this transaction has not locked it")
+
+
 def claim_first(queryset: models.QuerySet[M], *, order_by: tuple[str, ...]) -> M | None:
     """The first row of `queryset` by `order_by` that no other transaction holds, locked as lock_rows locks
     (SKIP LOCKED where the database has it): how a work queue's row is claimed by one of several workers. Call it

@@ -9,10 +9,14 @@ database first, so what is stored is what bulk_create would store. No primary ke
 they are not needed.
 """
 
+import functools
 import json
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 # A key, a count, a text or a flag is stored as it is by a field that does not convert it (a key, an integer, a text,
 # a boolean): thousands of rows skip a call per value to the field's conversion. Numbers, dates and times written to
@@ -24,25 +28,24 @@ CONVERTED = (models.DecimalField, models.DateField, models.TimeField, models.Dur
 def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     if not objs:
         return
+    # the connection itself, not django.db.connection: that proxy looks the connection up on every use, and the
+    # fields' conversion uses it once per value
+    connection = connections[DEFAULT_DB_ALIAS]
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
         model.objects.bulk_create(objs)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns_of = [(f, _value_of(f), _conversion(f, connection)) for f in fields]
     rows = []
     for obj in objs:
         row = []
-        for f in fields:
-            value = f.pre_save(obj, add=True)
+        for f, value_of, convert in columns_of:
+            value = value_of(obj)
             if value is None and f.has_default():  # defaults, as bulk_create would set them
                 value = f.get_default()
                 setattr(obj, f.attname, value)
-            if isinstance(f, models.JSONField):
-                row.append(value if vendor == "postgresql" else f.get_db_prep_save(value, connection))
-            elif value is None or (type(value) in PLAIN and not isinstance(f, CONVERTED)):
-                row.append(value)  # what the field's conversion would give back unchanged, without the call
-            else:
-                row.append(_jsonable(f.get_db_prep_save(value, connection)))
+            row.append(convert(value))
         rows.append(row)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -87,6 +90,47 @@ def bulk_set(model: type[models.Model], objs: Sequence[models.Model], names: Seq
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def _value_of(field: models.Field) -> Callable[[models.Model], object]:
+    """The field's value of an object as saving stores it: what its pre_save gives (the time for auto_now_add),
+    read straight from the object for a field whose pre_save does no more than that."""
+    if type(field).pre_save is models.Field.pre_save:
+        return operator.attrgetter(field.attname)
+    return functools.partial(_pre_save, field)
+
+
+def _pre_save(field: models.Field, obj: models.Model):
+    return field.pre_save(obj, add=True)
+
+
+def _conversion(field: models.Field, connection) -> Callable[[object], object]:
+    """How a value of `field` goes into the JSON row: what its conversion for the database gives, as text where
+    JSON has no type for it. Values the conversion would give back unchanged skip the call, as do finite decimals
+    and aware datetimes, which go straight to their text (the database's own adaptation of a datetime kept)."""
+
+    def converted(value):
+        return None if value is None else _jsonable(field.get_db_prep_save(value, connection))
+
+    if isinstance(field, models.JSONField):
+        if connection.vendor == "postgresql":
+            return _unchanged
+        return functools.partial(field.get_db_prep_save, connection=connection)
+    if isinstance(field, models.DecimalField):
+        return lambda value: str(value) if type(value) is Decimal and value.is_finite() else converted(value)
+    if isinstance(field, models.DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda value: (
+            _jsonable(adapt(value)) if type(value) is datetime and value.utcoffset() is not None else converted(value)
+        )
+    if isinstance(field, CONVERTED):
+        return converted
+    # what the field's conversion would give back unchanged, without the call
+    return lambda value: value if value is None or type(value) in PLAIN else converted(value)
+
+
+def _unchanged(value):
+    return value
 
 
 def _jsonable(value):

@@ -73,7 +73,7 @@ class AllocationState:
     lines: list[planning.Line]
     held: list[planning.Held]
     lots: list[planning.StockLot]
-    items: dict[int, dict]  # item id → {order_id, sku, quantity, qty_available, line_no}
+    items: dict[int, dict]  # item id → {order_id, sku, quantity, qty_available, qty_expected, line_no}
     variants: dict[int, Variant]
 
 
@@ -90,8 +90,8 @@ def allocation_state(plan: FulfillmentPlan) -> AllocationState:
         OrderItem.objects.filter(order_id__in=list(completed), option_allocate=True, variant__isnull=False)
         .exclude(status=OrderStatus.CANCELED)
         .values(
-            "id", "order_id", "variant_id", "sku", "quantity", "qty_available", "line_no", "qty_handed_to_carrier",
-            "qty_canceled",
+            "id", "order_id", "variant_id", "sku", "quantity", "qty_available", "qty_expected", "line_no",
+            "qty_handed_to_carrier", "qty_canceled",
         )
     )  # fmt: skip
     for row in rows:  # units already shipped (fulfilled by hand) or canceled are not allocated again

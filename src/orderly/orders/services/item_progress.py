@@ -18,6 +18,7 @@ Before anything is written, every change is checked against its item:
 A refusal raises a Conflict naming the order, the line and the numbers, and writes nothing.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -28,6 +29,7 @@ from django.db import connection, transaction
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict
+from orderly.core.locks import require_held
 from orderly.core.retry import retry_on_conflict
 from orderly.orders.completion import ItemFigures
 from orderly.orders.events import Note, write_events
@@ -314,12 +316,17 @@ class Credited(_Counting):
 # ---- the service
 
 
-def _rows(ids: set[int]) -> dict[int, Row]:
+def _rows(ids: set[int], *, locked: bool = False) -> dict[int, Row]:
     """The items as rows, locked: their orders first, then the items (the global lock order, orderly.core.locks);
-    a caller that holds them already waits for no one."""
-    lock_order_ids(OrderItem.objects.filter(pk__in=sorted(ids)).values("order_id"), deleted=True)
+    a caller that holds them already waits for no one. With `locked` the caller says it holds them, with their
+    orders, in this transaction: they are only read (a plan's thousands of items are not locked a second time)."""
     fields = ("id", "order_id", "sku", "line_no", "quantity", "status", *ITEM_COUNTERS)
-    found = {row["id"]: row for row in lock_item_values(ids=ids, fields=fields)}
+    if locked:
+        require_held(OrderItem, ids)
+        found = {row["id"]: row for row in OrderItem.objects.filter(pk__in=sorted(ids)).values(*fields)}
+    else:
+        lock_order_ids(OrderItem.objects.filter(pk__in=sorted(ids)).values("order_id"), deleted=True)
+        found = {row["id"]: row for row in lock_item_values(ids=ids, fields=fields)}
     if missing := sorted(ids - set(found)):
         raise ValueError(f"no order item {missing[0]}")
     return found
@@ -378,8 +385,9 @@ def _refusal(before: Row, after: Row, what: str, first: Sequence[str]) -> None:
 
 
 def _write(rows: dict[int, Row], moved: dict[int, dict[str, int]]) -> None:
-    """Set the moved counters: one UPDATE per set of counters that moved together, joined on a VALUES list of each
-    item's id and new values (a plan's thousands of items are a statement or two, not a CASE per row); databases
+    """Set the moved counters: one UPDATE per set of counters that moved together, joined on a VALUES list (on
+    PostgreSQL a JSON array) of each item's id and new values (a plan's thousands of items are a statement or two,
+    not a CASE per row); databases
     without UPDATE … FROM get one UPDATE per distinct set of values."""
     by_names: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for pk, changes in moved.items():
@@ -399,6 +407,17 @@ def _update_joined(names: tuple[str, ...], values: list[tuple[int, ...]]) -> Non
     quote = connection.ops.quote_name
     table = quote(OrderItem._meta.db_table)
     columns = [quote(OrderItem._meta.get_field(name).column) for name in names]
+    if connection.vendor == "postgresql":
+        # the rows as one JSON parameter: psycopg puts thousands of placeholders into the statement one by one,
+        # which cost more than the join itself
+        sets = ", ".join(f"{column} = (e ->> {i})::integer" for i, column in enumerate(columns, start=1))
+        sql = (
+            f"UPDATE {table} SET {sets} FROM json_array_elements(%s::json) AS e "
+            f"WHERE {table}.{quote('id')} = (e ->> 0)::bigint"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [json.dumps(values)])
+        return
     # VALUES names its columns column1, column2, … on both databases; the cast gives PostgreSQL the column's type
     sets = ", ".join(f"{column} = CAST(v.column{i} AS integer)" for i, column in enumerate(columns, start=2))
     row = "(" + ", ".join(["%s"] * (len(names) + 1)) + ")"
@@ -418,11 +437,13 @@ def _write_by_value(rows: dict[int, Row], names: tuple[str, ...], pks: list[int]
         OrderItem.objects.filter(pk__in=group).update(**dict(zip(names, values, strict=True)))
 
 
-def record_progress(*, changes: Sequence[ItemChange], actor: Actor, note: Note) -> tuple[dict[int, Row], dict]:
+def record_progress(
+    *, changes: Sequence[ItemChange], actor: Actor, note: Note, locked: bool = False
+) -> tuple[dict[int, Row], dict]:
     """Check and write `changes` and record `note`'s event for each order they name, without settling: the
     orders area's own cancel settles as it needs. Returns the items afterwards and what moved (see
     order_items_progress)."""
-    rows = _rows({change.item for change in changes})
+    rows = _rows({change.item for change in changes}, locked=locked)
     return rows, _record(rows, changes, actor, note)
 
 
@@ -450,14 +471,15 @@ def _record(rows: dict[int, Row], changes: Sequence[ItemChange], actor: Actor, n
 @retry_on_conflict
 @transaction.atomic
 def order_items_progress(
-    *, changes: Sequence[ItemChange], actor: Actor, note: Note, reason: str = ""
+    *, changes: Sequence[ItemChange], actor: Actor, note: Note, reason: str = "", locked: bool = False
 ) -> dict[int, dict[str, int]]:
     """Record what happened to order items: `changes`, of any orders, applied in the order given (several may name
     the same item).
 
     Locks the items' orders, then the items (the global lock order, orderly.core.locks): a caller that has locked
     stock or a later table must hold them already, as every process locks the orders it changes and their items
-    before any stock. Checks every
+    before any stock. With `locked` the caller holds the items and their orders locked in this transaction
+    already (a plan's service after plan_lock_tree): they are read, not locked again. Checks every
     change as the module says (Conflict naming the order, line and numbers, nothing written); then writes the
     counters (a handful of statements for a plan's thousands of items), records one timeline event per order the
     changes name, in `note`'s words with the lines of that order's items and by `actor`, and settles each order
@@ -470,7 +492,7 @@ def order_items_progress(
     """
     if not changes:
         return {}
-    rows, moved = record_progress(changes=changes, actor=actor, note=note)
+    rows, moved = record_progress(changes=changes, actor=actor, note=note, locked=locked)
     settled = {rows[pk]["order_id"] for pk, changed in moved.items() if any(f in SETTLED_FROM for f in changed)}
     for order_id in sorted(settled):
         order_settle(order=Order(pk=order_id), actor=actor, reason=reason)

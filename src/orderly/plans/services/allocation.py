@@ -8,6 +8,7 @@ from django.db import transaction
 from orderly.core.actors import Actor
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import ValidationError
+from orderly.core.memory import gc_paused
 from orderly.core.retry import retry_on_conflict
 from orderly.plans import planning
 from orderly.plans.models import FulfillmentPlan
@@ -68,6 +69,12 @@ def allocation_save(
     the numbers, writing nothing. Then — even when nothing changed — each variant's outstanding units get a
     planned packaging plan (created, updated, or archived when nothing is outstanding).
     """
+    # a plan's thousands of lines, holds and events all stay alive until written: a collection would free nothing
+    with gc_paused():
+        return _allocation_save(plan, actor, lines, allocate_all)
+
+
+def _allocation_save(plan, actor: Actor, lines: Iterable[Mapping] | None, allocate_all: bool) -> FulfillmentPlan:
     plan = plan_lock_tree(plan, stock=True)
     refuse_unless_open(plan, "change the allocation")
     state = allocation_state(plan)
@@ -87,5 +94,5 @@ def allocation_save(
             ordered=first.ordered, allocated=first.allocated, available=first.available,
         ) from None  # fmt: skip
     after = plan_holds_write(plan, state, deltas, actor)
-    packaging_sync(plan=plan, actor=actor, reason="allocation saved", lines=state.lines, held_per_item=after)
+    packaging_sync(plan=plan, actor=actor, reason="allocation saved", state=state, held_per_item=after)
     return plan

@@ -11,7 +11,6 @@ from orderly.core.locks import LockSetChanged
 from orderly.core.transitions import check_transition
 from orderly.inventory.locks import lock_stock
 from orderly.orders.locks import lock_item_values, lock_order_ids
-from orderly.orders.models import OrderItem
 from orderly.plans.locks import lock_plan, lock_plan_orders
 from orderly.plans.models import FulfillmentPlan, PlanOrder
 from orderly.plans.status import PLAN_TRANSITIONS, PlanStatus
@@ -54,12 +53,11 @@ def plan_lock_tree(
     ids = active_order_ids(found) if every else set(order_ids)
     # the locks are what is wanted here, not the rows: their key columns only
     lock_order_ids(ids, deleted=True)
-    lock_item_values(order_ids=ids)
+    items = lock_item_values(order_ids=ids, fields=("variant_id", "option_allocate") if stock else ())
     if stock:
-        variants = OrderItem.objects.filter(order_id__in=ids, option_allocate=True, variant__isnull=False)
-        lock_stock(
-            variant_ids=variants.values_list("variant_id", flat=True), product_ids=product_ids, held_by=found.number
-        )
+        # the variants allocation may hold stock of, from the items just locked
+        variant_ids = {item["variant_id"] for item in items if item["option_allocate"]} - {None}
+        lock_stock(variant_ids=variant_ids, product_ids=product_ids, held_by=found.number)
     locked = plan_for_update(found)
     if every and not active_order_ids(locked) <= ids:
         raise LockSetChanged(f"orders joined plan {locked.number} while it was being locked")

@@ -31,5 +31,6 @@ def plan_holds_write(
         changes=[Held(item=item_id, units=after.get(item_id, 0)) for item_id in changed],
         actor=actor,
         note=events.allocated(plan.number),
+        locked=True,
     )
     return after

@@ -17,13 +17,12 @@ from orderly.inventory.selectors import available_lots
 from orderly.inventory.services import lots_consume, stock_output
 from orderly.inventory.status import LotKind
 from orderly.orders import events
-from orderly.orders.models import OrderItem
 from orderly.orders.services import order_items_progress
 from orderly.orders.services.item_progress import Expected
 from orderly.plans import planning
 from orderly.plans.locks import lock_packaging_plans
 from orderly.plans.models import FulfillmentPlan, PackagingPlan
-from orderly.plans.selectors import allocation_state, loose_needed, packaging_plan_get
+from orderly.plans.selectors import AllocationState, allocation_state, loose_needed, packaging_plan_get
 from orderly.plans.services.common import plan_lock_tree, refuse_unless_open
 from orderly.plans.services.holding import plan_holds_write
 from orderly.plans.status import PACKAGING_TRANSITIONS, PackagingStatus
@@ -45,17 +44,19 @@ def packaging_sync(
     plan: FulfillmentPlan,
     actor: Actor,
     reason: str,
-    lines: Sequence[planning.Line] | None = None,
+    state: AllocationState | None = None,
     held_per_item: Mapping[int, int] | None = None,
 ) -> list[PackagingPlan]:
     """Make the plan's planned packaging plans match what is outstanding per variant (call inside the plan's
-    transaction): ordered − allocated − units already being packed. One planned packaging plan per variant,
-    created or updated; archived when nothing is outstanding. The items' *expected in stock* follows, with an
-    `expected` event saying `reason` on each order whose count changes. Returns the planned ones."""
-    if lines is None or held_per_item is None:
+    transaction, with its orders and their items locked: common.plan_lock_tree): ordered − allocated − units
+    already being packed. One planned packaging plan per variant, created or updated; archived when nothing is
+    outstanding. The items' *expected in stock* follows, with an `expected` event saying `reason` on each order
+    whose count changes. `state`: the plan as allocation_state read it under those locks, with `held_per_item`
+    the units held per item since (read now when not given). Returns the planned ones."""
+    if state is None or held_per_item is None:
         state = allocation_state(plan)
-        lines = state.lines
         held_per_item = planning.held_after(state.held, [])
+    lines = state.lines
     existing = lock_packaging_plans(plan.pk)
     in_packing: dict[int, int] = defaultdict(int)
     planned: dict[int, PackagingPlan] = {}
@@ -88,7 +89,7 @@ def packaging_sync(
         packaging.number = number
     PackagingPlan.objects.bulk_create(to_create)
     waiting = [p for p in existing + to_create if p.status in (PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS)]
-    _expected_sync(plan, lines, held_per_item, waiting, actor, reason)
+    _expected_sync(plan, state, held_per_item, waiting, actor, reason)
     return [p for p in waiting if p.status == PackagingStatus.PLANNED]
 
 
@@ -107,31 +108,32 @@ def packaging_plans_archive(*, plan: FulfillmentPlan, actor: Actor) -> list[Pack
 
 def _expected_sync(
     plan: FulfillmentPlan,
-    lines: Sequence[planning.Line],
+    state: AllocationState,
     held_per_item: Mapping[int, int],
     waiting: Sequence[PackagingPlan],
     actor: Actor,
     reason: str,
 ) -> None:
     """Keep the items' *expected in stock* indicator: the units the waiting packaging plans will make for them (told
-    to the orders area for the items whose count changes, with an `expected` event on each order's timeline)."""
+    to the orders area for the items whose count changes, with an `expected` event on each order's timeline). The
+    items are locked (plan_lock_tree), so what `state` read of their count is what it is now."""
     coming: dict[int, int] = defaultdict(int)
     for packaging in waiting:
         coming[packaging.variant_id] += packaging.units
-    expected = planning.expected_per_item(lines, held_per_item, coming)
-    now = dict(OrderItem.objects.filter(pk__in=list(expected)).order_by().values_list("pk", "qty_expected"))
-    changed = sorted(item_id for item_id, units in expected.items() if now.get(item_id) != units)
+    expected = planning.expected_per_item(state.lines, held_per_item, coming)
+    changed = sorted(item_id for item_id, units in expected.items() if state.items[item_id]["qty_expected"] != units)
     order_items_progress(
         changes=[Expected(item=item_id, units=expected[item_id]) for item_id in changed],
         actor=actor,
         note=events.expected(plan.number, reason),
+        locked=True,
     )
 
 
 def _expected_resync(plan: FulfillmentPlan, actor: Actor, reason: str) -> None:
     state = allocation_state(plan)
     waiting = PackagingPlan.objects.filter(plan=plan, status__in=[PackagingStatus.PLANNED, PackagingStatus.IN_PROGRESS])
-    _expected_sync(plan, state.lines, planning.held_after(state.held, []), list(waiting), actor, reason)
+    _expected_sync(plan, state, planning.held_after(state.held, []), list(waiting), actor, reason)
 
 
 def _for_update(packaging, *, stock: bool = False) -> PackagingPlan:
@@ -238,5 +240,5 @@ def packaging_plan_execute(*, packaging, actor: Actor) -> PackagingPlan:
         after = plan_holds_write(plan, state, deltas, actor)
     else:
         after = planning.held_after(state.held, [])
-    packaging_sync(plan=plan, actor=actor, reason=f"{packaging.number} packed", lines=state.lines, held_per_item=after)
+    packaging_sync(plan=plan, actor=actor, reason=f"{packaging.number} packed", state=state, held_per_item=after)
     return packaging
