@@ -26,13 +26,23 @@ def _url_around_number(name: str, script_prefix: str, extra: tuple) -> tuple[str
     return head, tail
 
 
+def quoted_number(number) -> str:
+    """An order number as reverse() quotes it in a path."""
+    return quote(str(number), safe=RFC3986_SUBDELIMS + "/~:@")
+
+
+def order_url_parts(name: str, *extra) -> tuple[str, str]:
+    """What comes before and after the (quoted) order number in the URL `name` with `extra` arguments after it."""
+    return _url_around_number(name, get_script_prefix(), tuple(str(part) for part in extra))
+
+
 @register.simple_tag
 def order_url(name: str, number: str, *extra) -> str:
     """{% url name number *extra %} for a list of orders: the URL's pattern is resolved once per name (and action),
     then each order's number put into it, quoted as reverse() quotes it. The orders overview links each of its
     rows several times; resolving every link anew was a fifth of the page's time."""
-    head, tail = _url_around_number(name, get_script_prefix(), tuple(str(part) for part in extra))
-    return head + quote(str(number), safe=RFC3986_SUBDELIMS + "/~:@") + tail
+    head, tail = order_url_parts(name, *extra)
+    return head + quoted_number(number) + tail
 
 
 @register.filter

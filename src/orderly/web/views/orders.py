@@ -68,12 +68,14 @@ def order_list(request):
             )
         except ValidationError as exc:
             error = exc
+    can_operate = request.user.can("operator")
     context = {
         "query": query,
         "values": query.values,
         "error": error,
         "page": page,
-        "rows": [(order, action_menu(order)) for order in page.items] if page else [],
+        # Only operators see the rows' actions menus; a viewer's rows need no menu worked out.
+        "rows": [(order, action_menu(order) if can_operate else []) for order in page.items] if page else [],
         "channels": channel_list(),
         "status_choices": OrderStatus.choices,
         "stage_choices": Stage.choices,
