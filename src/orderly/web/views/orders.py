@@ -15,7 +15,7 @@ from orderly.core.logs import log_order
 from orderly.core.paging import paginate
 from orderly.notifications.selectors import emails_of_order
 from orderly.orders.rules import allowed_actions, items_refusal, refusal
-from orderly.orders.selectors import SORTS, order_get, order_search, order_timeline
+from orderly.orders.selectors import SORTS, order_get, order_list_rows, order_timeline
 from orderly.orders.services import (
     order_archive,
     order_cancel,
@@ -59,7 +59,7 @@ def order_list(request):
     if error is None:
         try:
             page = paginate(
-                order_search(query.filters),
+                order_list_rows(query.filters),
                 page=query.page,
                 page_size=query.page_size,
                 exact_count=query.exact_count,
