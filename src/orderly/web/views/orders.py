@@ -76,14 +76,14 @@ def order_list(request):
         "page": page,
         # Only operators see the rows' actions menus; a viewer's rows need no menu worked out.
         "rows": [(order, action_menu(order) if can_operate else []) for order in page.items] if page else [],
-        "channels": channel_list(),
+        "channel_choices": [(channel.id, channel.name) for channel in channel_list()],
         "status_choices": OrderStatus.choices,
         "stage_choices": Stage.choices,
         "fulfillment_choices": FulfillmentStatus.choices,
         "payment_choices": PaymentStatus.choices,
         "customer_type_choices": CustomerType.choices,
         "sort_labels": SORT_LABELS,
-        "page_sizes": PAGE_SIZES,
+        "page_size_choices": [(size, size) for size in PAGE_SIZES],
         "columns": visible_columns(request.user),
         "column_choices": list(ORDER_COLUMNS.items()),
     }
