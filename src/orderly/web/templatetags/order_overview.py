@@ -30,12 +30,6 @@ def _text(value) -> str:
     return escape(str(value))
 
 
-def _date_cell(order) -> str:
-    when = order.order_date
-    stamp, shown = (timezone.localtime(when).isoformat(), locale.moment(when)) if when else ("", "")
-    return f'<td data-label="Date"><time datetime="{_text(stamp)}">{_text(shown)}</time></td>'
-
-
 def _customer_cell(order) -> str:
     email = f'<br><span class="muted">{_text(order.customer_email)}</span>' if order.customer_email else ""
     return f'<td data-label="Customer" class="customer">{_text(order.customer_name)}{email}</td>'
@@ -56,6 +50,13 @@ def _cells(columns) -> list:
     """The cells of the optional columns the person shows (web.views.order_bulk.ORDER_COLUMNS), in the table's
     order, each a function of the order."""
     shops = {}  # a page's orders come from a few shops
+    tz = timezone.get_current_timezone()  # looked up once: per row it was half the cost of the date
+
+    def date_cell(order) -> str:
+        when = order.order_date
+        local = timezone.localtime(when, tz) if when else None
+        stamp, shown = (local.isoformat(), locale.moment(local, tz)) if local else ("", "")
+        return f'<td data-label="Date"><time datetime="{_text(stamp)}">{_text(shown)}</time></td>'
 
     def shop_cell(order) -> str:
         if (name := shops.get(order.channel_id)) is None:
@@ -64,7 +65,7 @@ def _cells(columns) -> list:
 
     cells = {
         "external_ref": lambda order: f'<td data-label="External ref">{_text(order.external_ref or "—")}</td>',
-        "date": _date_cell,
+        "date": date_cell,
         "customer": _customer_cell,
         "type": lambda order: f'<td data-label="Type">{_display(order, "customer_type")}</td>',
         "shop": shop_cell,
