@@ -62,8 +62,9 @@ def day(value: dt.date) -> str:
         return formats.date_format(value, "SHORT_DATE_FORMAT", use_l10n=True)
 
 
-def moment(value: dt.datetime) -> str:
-    value = timezone.localtime(value) if timezone.is_aware(value) else value
+def moment(value: dt.datetime, tz: dt.tzinfo | None = None) -> str:
+    """`value` in the display time zone (or `tz`: a list of many looks the zone up once) as the person reads it."""
+    value = timezone.localtime(value, tz) if timezone.is_aware(value) else value
     locale = current_locale()
     if locale == "iso":
         return value.strftime("%Y-%m-%d %H:%M")

@@ -15,7 +15,7 @@ from orderly.core.logs import log_order
 from orderly.core.paging import paginate
 from orderly.notifications.selectors import emails_of_order
 from orderly.orders.rules import allowed_actions, items_refusal, refusal
-from orderly.orders.selectors import SORTS, order_get, order_search, order_timeline
+from orderly.orders.selectors import SORTS, order_get, order_list_rows, order_timeline
 from orderly.orders.services import (
     order_archive,
     order_cancel,
@@ -59,7 +59,7 @@ def order_list(request):
     if error is None:
         try:
             page = paginate(
-                order_search(query.filters),
+                order_list_rows(query.filters),
                 page=query.page,
                 page_size=query.page_size,
                 exact_count=query.exact_count,
@@ -68,20 +68,22 @@ def order_list(request):
             )
         except ValidationError as exc:
             error = exc
+    can_operate = request.user.can("operator")
     context = {
         "query": query,
         "values": query.values,
         "error": error,
         "page": page,
-        "rows": [(order, action_menu(order)) for order in page.items] if page else [],
-        "channels": channel_list(),
+        # Only operators see the rows' actions menus; a viewer's rows need no menu worked out.
+        "rows": [(order, action_menu(order) if can_operate else []) for order in page.items] if page else [],
+        "channel_choices": [(channel.id, channel.name) for channel in channel_list()],
         "status_choices": OrderStatus.choices,
         "stage_choices": Stage.choices,
         "fulfillment_choices": FulfillmentStatus.choices,
         "payment_choices": PaymentStatus.choices,
         "customer_type_choices": CustomerType.choices,
         "sort_labels": SORT_LABELS,
-        "page_sizes": PAGE_SIZES,
+        "page_size_choices": [(size, size) for size in PAGE_SIZES],
         "columns": visible_columns(request.user),
         "column_choices": list(ORDER_COLUMNS.items()),
     }
