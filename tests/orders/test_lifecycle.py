@@ -195,3 +195,24 @@ def test_note_added_to_timeline(db, actor):
 )
 def test_allowed_actions_depend_on_the_state(db, status, stage, archived, expected):
     assert allowed_actions(_order_in(status, stage=stage, archived=archived)) == expected
+
+
+def test_the_actions_allowed_per_state_are_those_allowed_to_any_order_in_that_state():
+    """`allowed_actions_in` (worked out once per state, for pages of orders) agrees with `allowed_actions` on every
+    status, stage and archived flag, whatever else the order holds (its number, an error, its payment)."""
+    from orderly.orders.models import Order
+    from orderly.orders.rules import allowed_actions, allowed_actions_in
+    from orderly.orders.status import OrderStatus, PaymentStatus, Stage
+
+    for status in OrderStatus.values:
+        for stage in Stage.values:
+            for archived in (False, True):
+                order = Order(
+                    number="OR-004711",
+                    status=status,
+                    stage=stage,
+                    is_archived=archived,
+                    error_code="unknown_sku",
+                    payment_status=PaymentStatus.PAID,
+                )
+                assert list(allowed_actions_in(status, stage, archived)) == allowed_actions(order)

@@ -12,6 +12,7 @@ is opaque text to its users: base64 of the sort's key names and the row's values
 import base64
 import binascii
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -84,7 +85,8 @@ def paginate(
     keys: tuple[str, ...] = (),
     cursor: str | None = None,
 ) -> Page:
-    """One page of an ordered queryset, whose ordering must end on a unique column.
+    """One page of an ordered queryset (of model instances or of `.values()` rows), whose ordering must end on a
+    unique column.
 
     With `keys` (the queryset's ordering, e.g. ("-order_date", "-id")) the page carries cursors to its neighbours;
     with a `cursor` as well, the page is the one that cursor points at and `page` only numbers it for display.
@@ -165,8 +167,10 @@ def _plain(value):
 
 
 def cursor_of(row, keys: tuple[str, ...], direction: str) -> str:
-    """The cursor of the page after (AFTER) or before (BEFORE) `row` in the order `keys` sorts."""
-    values = [_plain(getattr(row, key.lstrip("-"))) for key in keys]
+    """The cursor of the page after (AFTER) or before (BEFORE) `row` in the order `keys` sorts; `row` is a model
+    instance or a plain row (a dict from `.values()`) holding the keys."""
+    read = row.__getitem__ if isinstance(row, dict) else functools.partial(getattr, row)
+    values = [_plain(read(key.lstrip("-"))) for key in keys]
     text = json.dumps([direction, list(keys), values], separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 

@@ -213,13 +213,17 @@ class Order(models.Model):
 
     @property
     def balance_due(self) -> Decimal:
-        """What is left to pay: the amount due less what was paid (negative when a refund is due)."""
-        return self.amount_due - self.amount_paid
+        return balance_of(amount_due=self.amount_due, amount_paid=self.amount_paid)
 
     @property
     def badge(self) -> Headline:
         """The order's headline (orders.headline): its words, colour key and reason."""
         return order_headline(self)
+
+
+def balance_of(*, amount_due: Decimal, amount_paid: Decimal) -> Decimal:
+    """What is left to pay: the amount due less what was paid (negative when a refund is due)."""
+    return amount_due - amount_paid
 
 
 # Item indicators of seed 002: name → (OrderItem field holding its quantity, the words for it). Kept as quantities
@@ -248,6 +252,13 @@ ITEM_INDICATORS = {
 # Every counter of an item: the indicators' quantities and the units credited. Written by the orders area alone
 # (services.item_progress; *costs paid* and *approved* by the settling), never by the processes themselves.
 ITEM_COUNTERS = (*(field for field, _label in ITEM_INDICATORS.values()), "qty_credited")
+# An item's options: name → the OrderItem field holding it.
+ITEM_OPTIONS = {
+    "allocate": "option_allocate",
+    "fulfil": "option_fulfil",
+    "cover": "option_cover",
+    "invoice": "option_invoice",
+}
 
 
 class OrderItem(models.Model):
@@ -334,12 +345,7 @@ class OrderItem(models.Model):
 
     @property
     def options(self) -> dict[str, bool]:
-        return {
-            "allocate": self.option_allocate,
-            "fulfil": self.option_fulfil,
-            "cover": self.option_cover,
-            "invoice": self.option_invoice,
-        }
+        return {name: getattr(self, field) for name, field in ITEM_OPTIONS.items()}
 
 
 class OrderCharge(models.Model):

@@ -3,6 +3,8 @@
 Services refuse with these reasons; pages and the API offer only the actions with no reason against them.
 """
 
+import functools
+
 from orderly.core.error_codes import ErrorCode
 from orderly.core.exceptions import Conflict, DomainError, TransitionNotAllowed, ValidationError
 from orderly.orders.exceptions import OrderArchived, OrderLocked
@@ -97,3 +99,14 @@ def items_refusal(order: Order) -> DomainError | None:
 
 def allowed_actions(order: Order) -> list[str]:
     return [action for action in Action.values if refusal(order, action) is None]
+
+
+# All that `refusal` reads of an order to decide, besides the number that its messages name.
+DECIDING_FIELDS = ("status", "stage", "is_archived")
+
+
+@functools.lru_cache(maxsize=256)
+def allowed_actions_in(status: str, stage: str, is_archived: bool) -> tuple[str, ...]:
+    """`allowed_actions` of any order in this state, worked out once per state: a page of orders asks it per row,
+    and refusals build their messages."""
+    return tuple(allowed_actions(Order(number="", status=status, stage=stage, is_archived=is_archived)))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
@@ -186,6 +187,32 @@ def order_get(number: str) -> Order:
         )
     except Order.DoesNotExist:
         raise OrderNotFound(number) from None
+
+
+def order_row(number: str, fields: Sequence[str]) -> dict:
+    """One visible order by its number as a plain row of `fields` (a related row's columns spelled
+    `channel__name`): one query, no model instance. Raises OrderNotFound."""
+    try:
+        return Order.objects.values(*fields).get(number=number)
+    except Order.DoesNotExist:
+        raise OrderNotFound(number) from None
+
+
+def item_rows(order_ids: Collection[int], fields: Sequence[str]) -> dict[int, list[dict]]:
+    """The items of the orders as plain rows of `fields`, by order id, in their line order: one query."""
+    return _by_order(OrderItem.objects.filter(order_id__in=order_ids).order_by("order_id", "line_no", "id"), fields)
+
+
+def charge_rows(order_ids: Collection[int], fields: Sequence[str]) -> dict[int, list[dict]]:
+    """The charges of the orders as plain rows of `fields`, by order id, in the shop's order: one query."""
+    return _by_order(OrderCharge.objects.filter(order_id__in=order_ids).order_by("order_id", "position", "id"), fields)
+
+
+def _by_order(rows: QuerySet, fields: Sequence[str]) -> dict[int, list[dict]]:
+    grouped: dict[int, list[dict]] = {}
+    for row in rows.values("order_id", *fields):
+        grouped.setdefault(row["order_id"], []).append(row)
+    return grouped
 
 
 def order_timeline(order: Order) -> QuerySet[OrderEvent]:

@@ -22,13 +22,14 @@ from orderly.api.schemas.orders import (
     order_data,
     order_out,
     order_page,
+    order_rows,
 )
 from orderly.channels.selectors import manual_channel
 from orderly.core.actors import Actor
 from orderly.core.logs import log_order
 from orderly.core.paging import paginate
 from orderly.orders import services
-from orderly.orders.selectors import SORTS, order_get, order_search, order_timeline, with_items
+from orderly.orders.selectors import SORTS, order_get, order_search, order_timeline
 
 router = Router(tags=["orders"])
 
@@ -53,9 +54,8 @@ def list_orders(request: HttpRequest, query: Query[OrderQuery]):
     Follow `next` for the following page: it pages by cursor, as fast at page 1,000 as at page 1, and no order
     is skipped or repeated when orders arrive meanwhile. `page` still numbers pages for the first few. `total`
     stops at 10,000 (`total_exact` false) unless `count=exact` asks for the full count."""
-    orders = with_items(order_search(query.filters()))
     page = paginate(
-        orders,
+        order_rows(order_search(query.filters())),
         page=None if query.cursor else query.page,
         page_size=query.page_size,
         exact_count=query.count == "exact",
@@ -89,21 +89,23 @@ def create_order(request: HttpRequest, payload: OrderCreate, idempotency_key: st
             order_date=payload.order_date,
             actor=_actor(request),
         )
-        return order_out(_order(order.number))
+        log_order(order.number)
+        return order_out(order.number)
 
     return respond(request, idempotency_key, run=run, schema=OrderOut, status=201)
 
 
 @router.get("/{number}", response={200: OrderOut, **READ_ERRORS}, auth=can_read, summary="Get an order")
 def get_order(request: HttpRequest, number: str):
-    return answer(order_data(_order(number)))
+    log_order(number)
+    return answer(order_data(number))
 
 
 @router.patch("/{number}", response={200: OrderOut, **ACTION_ERRORS}, auth=can_change_orders, summary="Edit an order")
 def update_order(request: HttpRequest, number: str, payload: OrderPatch):
     """Change what is sent; the timeline records each changed field with its value before and after."""
     services.order_update(order=_order(number), changes=payload.model_dump(exclude_unset=True), actor=_actor(request))
-    return order_out(order_get(number))
+    return order_out(number)
 
 
 @router.delete(
@@ -138,7 +140,7 @@ def add_note(request: HttpRequest, number: str, payload: NoteIn, idempotency_key
 def _act(request: HttpRequest, number: str, key: str | None, service: Callable) -> HttpResponse:
     def run():
         service(_order(number), _actor(request))
-        return order_out(order_get(number))
+        return order_out(number)
 
     return respond(request, key, run=run, schema=OrderOut, status=200)
 

@@ -7,7 +7,7 @@ SKU) is the services' rule, and their errors name the field in the same dotted f
 import datetime as dt
 from typing import Literal
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import QuerySet
 from ninja import Schema
 from pydantic import Field
 
@@ -23,9 +23,9 @@ from orderly.api.schemas.common import (
     page_meta,
 )
 from orderly.core.money import rate_text
-from orderly.orders.models import Order, OrderCharge, OrderEvent, OrderItem
-from orderly.orders.rules import allowed_actions
-from orderly.orders.selectors import DEFAULT_SORT, SORTS, OrderFilters
+from orderly.orders.models import ADDRESS_FIELDS, ITEM_INDICATORS, ITEM_OPTIONS, Order, OrderEvent, balance_of
+from orderly.orders.rules import allowed_actions_in
+from orderly.orders.selectors import DEFAULT_SORT, SORTS, OrderFilters, charge_rows, item_rows, order_row
 from orderly.orders.status import (
     ChargeKind,
     CustomerType,
@@ -415,23 +415,6 @@ def tax_lines_out(tax_lines) -> list[dict]:
     ]
 
 
-def charge_out(charge: OrderCharge) -> dict:
-    return {
-        "id": charge.id,
-        "kind": charge.kind,
-        "title": charge.title,
-        "code": charge.code,
-        "amount": str(charge.amount),
-        "discount": str(charge.discount),
-        "tax_rate": rate_text(charge.tax_rate),
-        "tax_lines": tax_lines_out(charge.tax_lines),
-        "tax": str(charge.tax),
-        "total": str(charge.total),
-        "refunded": str(charge.refunded),
-        "credited": charge.credited,
-    }
-
-
 def _discount_codes(codes) -> list[dict]:
     return [
         {"code": str(code.get("code", "")), "type": str(code.get("type", "")), "amount": str(code.get("amount", "0"))}
@@ -450,107 +433,233 @@ def _shop_money(data) -> dict | None:
     return {"currency": str(data.get("currency", "")), **figures}
 
 
-def with_charges(orders: list[Order]) -> list[Order]:
-    """Load the orders' charges in one query (none when a selector loaded them already)."""
-    prefetch_related_objects(orders, Prefetch("charges", queryset=OrderCharge.objects.order_by("position", "id")))
-    return orders
+# The columns an answer shows, read as plain rows (no model instances): an order with its channel and addresses in
+# one query, then the items and the charges of all the orders answered in one query each.
+_SHIPPING = tuple(f"shipping_address__{field}" for field in ADDRESS_FIELDS)
+_BILLING = tuple(f"billing_address__{field}" for field in ADDRESS_FIELDS)
+ORDER_COLUMNS = (
+    "id",
+    "number",
+    "status",
+    "stage",
+    "fulfillment_status",
+    "payment_status",
+    "amount_paid",
+    "amount_due",
+    "vat_reverse_charged",
+    "error_code",
+    "error_message",
+    "error_fix",
+    "is_archived",
+    "channel_id",
+    "channel__name",
+    "channel__kind",
+    "external_ref",
+    "external_id",
+    "external_status",
+    "order_date",
+    "customer_name",
+    "customer_email",
+    "customer_type",
+    "customer_vat_number",
+    "shipping_address_id",
+    *_SHIPPING,
+    "billing_address_id",
+    *_BILLING,
+    "currency",
+    "prices_include_tax",
+    "stated_total",
+    "is_test",
+    "delivery_method",
+    "discount_codes",
+    "shop_money",
+    "subtotal",
+    "discount_total",
+    "tax_total",
+    "charges_total",
+    "total",
+    "notes",
+    "created_at",
+    "updated_at",
+)
+_INDICATORS = tuple((name, field) for name, (field, _label) in ITEM_INDICATORS.items())
+_OPTIONS = tuple(ITEM_OPTIONS.items())
+ITEM_COLUMNS = (
+    "id",
+    "line_no",
+    "sku",
+    "variant_id",
+    "name",
+    "quantity",
+    "unit_price",
+    "tax_rate",
+    "discount",
+    "adjustments",
+    "purchase_price",
+    "commission",
+    "identifiers",
+    "position",
+    *(field for _name, field in _OPTIONS),
+    *(field for _name, field in _INDICATORS),
+    "delivery_type",
+    "delivery_method",
+    "expected_on",
+    "metadata",
+    "status",
+    "tax_lines",
+    "line_subtotal",
+    "line_tax",
+    "line_total",
+)
+CHARGE_COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "code",
+    "amount",
+    "discount",
+    "tax_rate",
+    "tax_lines",
+    "tax",
+    "total",
+    "refunded",
+    "credited",
+)
 
 
-def item_out(item: OrderItem) -> dict:
+def _address(row: dict, present: str, columns: tuple[str, ...]) -> dict | None:
+    if row[present] is None:
+        return None
+    return {field: row[column] for field, column in zip(ADDRESS_FIELDS, columns, strict=True)}
+
+
+def _item_dict(item: dict) -> dict:
     return {
-        "id": item.id,
-        "line_no": item.line_no,
-        "sku": item.sku,
-        "variant_id": item.variant_id,
-        "name": item.name,
-        "quantity": item.quantity,
-        "unit_price": str(item.unit_price),
-        "tax_rate": rate_text(item.tax_rate),
-        "discount": str(item.discount),
-        "adjustments": [{"label": a.get("label", ""), "amount": str(a.get("amount", "0"))} for a in item.adjustments],
-        "purchase_price": _money(item.purchase_price),
-        "commission": _money(item.commission),
-        "identifiers": item.identifiers,
-        "position": item.position,
-        "options": item.options,
-        "indicators": item.indicators,
-        "delivery_type": item.delivery_type,
-        "delivery_method": item.delivery_method,
-        "expected_on": item.expected_on,
-        "metadata": item.metadata,
-        "status": item.status,
-        "tax_lines": tax_lines_out(item.tax_lines),
-        "line_subtotal": str(item.line_subtotal),
-        "line_tax": str(item.line_tax),
-        "line_total": str(item.line_total),
+        "id": item["id"],
+        "line_no": item["line_no"],
+        "sku": item["sku"],
+        "variant_id": item["variant_id"],
+        "name": item["name"],
+        "quantity": item["quantity"],
+        "unit_price": str(item["unit_price"]),
+        "tax_rate": rate_text(item["tax_rate"]),
+        "discount": str(item["discount"]),
+        "adjustments": [
+            {"label": adjustment.get("label", ""), "amount": str(adjustment.get("amount", "0"))}
+            for adjustment in item["adjustments"]
+        ],
+        "purchase_price": _money(item["purchase_price"]),
+        "commission": _money(item["commission"]),
+        "identifiers": item["identifiers"],
+        "position": item["position"],
+        "options": {name: item[field] for name, field in _OPTIONS},
+        "indicators": {name: item[field] for name, field in _INDICATORS},
+        "delivery_type": item["delivery_type"],
+        "delivery_method": item["delivery_method"],
+        "expected_on": item["expected_on"],
+        "metadata": item["metadata"],
+        "status": item["status"],
+        "tax_lines": tax_lines_out(item["tax_lines"]),
+        "line_subtotal": str(item["line_subtotal"]),
+        "line_tax": str(item["line_tax"]),
+        "line_total": str(item["line_total"]),
     }
 
 
-def order_out(order: Order) -> OrderOut:
-    """The API's view of an order; expects its channel, addresses and items loaded (see the selectors); its charges
-    are loaded here when they are not."""
-    return OrderOut.model_validate(order_data(order))
-
-
-def order_data(order: Order) -> dict:
-    """The order as OrderOut's plain data, built in one pass: answers send it as it is (`orderly.api.answers`); the
-    tests hold it to OrderOut."""
-    return _order_dict(with_charges([order])[0])
-
-
-def _order_dict(order: Order) -> dict:
-    error = {"code": order.error_code, "message": order.error_message, "fix": order.error_fix}
+def _charge_dict(charge: dict) -> dict:
     return {
-        "number": order.number,
-        "status": order.status,
-        "stage": order.stage,
-        "fulfillment_status": order.fulfillment_status,
-        "payment_status": order.payment_status,
-        "amount_paid": str(order.amount_paid),
-        "amount_due": str(order.amount_due),
-        "balance_due": str(order.balance_due),
-        "vat_reverse_charged": order.vat_reverse_charged,
-        "error": error if order.error_code else None,
-        "archived": order.is_archived,
-        "channel": {"id": order.channel.id, "name": order.channel.name, "kind": order.channel.kind},
-        "external_ref": order.external_ref,
-        "external_id": order.external_id,
-        "external_status": order.external_status,
-        "order_date": order.order_date,
+        "id": charge["id"],
+        "kind": charge["kind"],
+        "title": charge["title"],
+        "code": charge["code"],
+        "amount": str(charge["amount"]),
+        "discount": str(charge["discount"]),
+        "tax_rate": rate_text(charge["tax_rate"]),
+        "tax_lines": tax_lines_out(charge["tax_lines"]),
+        "tax": str(charge["tax"]),
+        "total": str(charge["total"]),
+        "refunded": str(charge["refunded"]),
+        "credited": charge["credited"],
+    }
+
+
+def _order_dict(row: dict, items: list[dict], charges: list[dict]) -> dict:
+    """OrderOut's plain data from an order's row (ORDER_COLUMNS) and its item and charge rows."""
+    error = {"code": row["error_code"], "message": row["error_message"], "fix": row["error_fix"]}
+    return {
+        "number": row["number"],
+        "status": row["status"],
+        "stage": row["stage"],
+        "fulfillment_status": row["fulfillment_status"],
+        "payment_status": row["payment_status"],
+        "amount_paid": str(row["amount_paid"]),
+        "amount_due": str(row["amount_due"]),
+        "balance_due": str(balance_of(amount_due=row["amount_due"], amount_paid=row["amount_paid"])),
+        "vat_reverse_charged": row["vat_reverse_charged"],
+        "error": error if row["error_code"] else None,
+        "archived": row["is_archived"],
+        "channel": {"id": row["channel_id"], "name": row["channel__name"], "kind": row["channel__kind"]},
+        "external_ref": row["external_ref"],
+        "external_id": row["external_id"],
+        "external_status": row["external_status"],
+        "order_date": row["order_date"],
         "customer": {
-            "name": order.customer_name,
-            "email": order.customer_email,
-            "type": order.customer_type,
-            "vat_number": order.customer_vat_number,
+            "name": row["customer_name"],
+            "email": row["customer_email"],
+            "type": row["customer_type"],
+            "vat_number": row["customer_vat_number"],
         },
-        "shipping_address": order.shipping_address.as_dict() if order.shipping_address else None,
-        "billing_address": order.billing_address.as_dict() if order.billing_address else None,
-        "currency": order.currency,
-        "prices_include_tax": order.prices_include_tax,
-        "stated_total": _money(order.stated_total),
-        "is_test": order.is_test,
-        "delivery_method": order.delivery_method,
-        "discount_codes": _discount_codes(order.discount_codes),
-        "shop_money": _shop_money(order.shop_money),
+        "shipping_address": _address(row, "shipping_address_id", _SHIPPING),
+        "billing_address": _address(row, "billing_address_id", _BILLING),
+        "currency": row["currency"],
+        "prices_include_tax": row["prices_include_tax"],
+        "stated_total": _money(row["stated_total"]),
+        "is_test": row["is_test"],
+        "delivery_method": row["delivery_method"],
+        "discount_codes": _discount_codes(row["discount_codes"]),
+        "shop_money": _shop_money(row["shop_money"]),
         "totals": {
-            "subtotal": str(order.subtotal),
-            "discount": str(order.discount_total),
-            "tax": str(order.tax_total),
-            "charges_total": str(order.charges_total),
-            "total": str(order.total),
+            "subtotal": str(row["subtotal"]),
+            "discount": str(row["discount_total"]),
+            "tax": str(row["tax_total"]),
+            "charges_total": str(row["charges_total"]),
+            "total": str(row["total"]),
         },
-        "notes": order.notes,
-        "allowed_actions": allowed_actions(order),
-        "created_at": order.created_at,
-        "updated_at": order.updated_at,
-        "items": [item_out(item) for item in order.items.all()],
-        "charges": [charge_out(charge) for charge in order.charges.all()],
+        "notes": row["notes"],
+        "allowed_actions": list(allowed_actions_in(row["status"], row["stage"], row["is_archived"])),
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "items": [_item_dict(item) for item in items],
+        "charges": [_charge_dict(charge) for charge in charges],
     }
+
+
+def _orders_dicts(rows: list[dict]) -> list[dict]:
+    ids = [row["id"] for row in rows]
+    items, charges = item_rows(ids, ITEM_COLUMNS), charge_rows(ids, CHARGE_COLUMNS)
+    return [_order_dict(row, items.get(row["id"], []), charges.get(row["id"], [])) for row in rows]
+
+
+def order_data(number: str) -> dict:
+    """The visible order `number` as OrderOut's plain data, built in one pass from its rows in three queries:
+    answers send it as it is (`orderly.api.answers`); the tests hold it to OrderOut. Raises OrderNotFound."""
+    return _orders_dicts([order_row(number, ORDER_COLUMNS)])[0]
+
+
+def order_out(number: str) -> OrderOut:
+    """The API's view of the visible order `number`, validated into OrderOut (for the answers that store it)."""
+    return OrderOut.model_validate(order_data(number))
+
+
+def order_rows(orders: QuerySet[Order]) -> QuerySet[dict]:
+    """The orders as the plain rows an answer is built from, to page through (`orderly.core.paging`)."""
+    return orders.values(*ORDER_COLUMNS)
 
 
 def order_page(page, request=None) -> dict:
-    """The page as OrderPage's plain data, with links to the pages next to it when the request is given."""
-    return {**page_meta(page, request), "items": [_order_dict(order) for order in with_charges(page.items)]}
+    """A page of `order_rows` as OrderPage's plain data, with links to the pages next to it when the request is
+    given."""
+    return {**page_meta(page, request), "items": _orders_dicts(page.items)}
 
 
 def event_page(page) -> dict:
