@@ -42,8 +42,10 @@ they may carry with their detail keys, and show an example of each.
 answer (marked `Idempotent-Replayed: true`) and does the work once.
 
 Money and other decimals are strings (`"18.53"`). Lists answer `{items, total, total_exact, page, page_size, pages,
-next, previous}`: `total` stops at 10,000 (`total_exact` false; the orders list counts on with `count=exact`);
-the orders list pages by cursor, so follow `next` for the following page.
+next, previous}`: `total` stops at 10,000 (`total_exact` false; a list that pages by cursor counts on with
+`count=exact`). Orders, invoices, the stock ledger, the sync log, batches, roast batches and the e-mail log page by
+cursor: follow `next` for the following page (stable while rows are added); elsewhere `next` and `previous` are
+null and `page` numbers the pages.
 """
 
 

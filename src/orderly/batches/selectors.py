@@ -21,6 +21,10 @@ STUCK_AFTER = dt.timedelta(minutes=5)
 NO_POSITION = "~"  # sorts after every position code: units with no shelf are picked last
 
 
+# The batches' order, newest first; their lists page by cursor on these keys.
+BATCH_ORDER = ("-created_at", "-id")
+
+
 def batch_list(*, status: str = "", q: str = "", created_by: str = "") -> QuerySet[Batch]:
     """Batches newest first, filtered by status, by part of the number, and by who created them."""
     batches = Batch.objects.all()
@@ -32,7 +36,7 @@ def batch_list(*, status: str = "", q: str = "", created_by: str = "") -> QueryS
         batches = batches.filter(number__icontains=q)
     if created_by := created_by.strip():
         batches = batches.filter(created_by_name=created_by)
-    return batches.order_by("-created_at", "-id")
+    return batches.order_by(*BATCH_ORDER)
 
 
 def batch_get(number: str) -> Batch:

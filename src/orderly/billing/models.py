@@ -131,6 +131,10 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["-issued_at", "-id"], name="invoice_issued_idx"),
             models.Index(fields=["kind", "-issued_at", "-id"], name="invoice_kind_issued_idx"),
+            # The overview's other sorts, alone and with its kind filter (billing.selectors.SORTS).
+            models.Index(fields=["total", "id"], name="invoice_total_idx"),
+            models.Index(fields=["kind", "number", "id"], name="invoice_kind_number_idx"),
+            models.Index(fields=["kind", "total", "id"], name="invoice_kind_total_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=InvoiceKind.values), name="invoice_kind_known"),

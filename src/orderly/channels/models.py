@@ -89,7 +89,13 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["channel", "-started_at", "-id"], name="sync_run_log_idx")]
+        # The sync log in its order (SYNC_LOG_ORDER): of one channel, of every channel, by kind, by status.
+        indexes = [
+            models.Index(fields=["channel", "-started_at", "-id"], name="sync_run_log_idx"),
+            models.Index(fields=["-started_at", "-id"], name="sync_run_recent_idx"),
+            models.Index(fields=["kind", "-started_at", "-id"], name="sync_run_kind_idx"),
+            models.Index(fields=["status", "-started_at", "-id"], name="sync_run_status_idx"),
+        ]
         constraints = [
             # One channel sync queued or running per channel, whatever process asks: two never pull at once.
             models.UniqueConstraint(
@@ -147,6 +153,10 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["next_attempt_at", "id"], name="outbox_due_idx", condition=Q(status="pending")),
             models.Index(fields=["order", "-created_at"], name="outbox_order_idx"),
+            # The updates to the shops in their order (PUSHES_ORDER): all, of one channel, by status.
+            models.Index(fields=["-created_at", "-id"], name="outbox_recent_idx"),
+            models.Index(fields=["channel", "-created_at", "-id"], name="outbox_channel_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="outbox_status_idx"),
         ]
 
     def __str__(self):

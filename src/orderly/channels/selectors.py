@@ -106,9 +106,14 @@ def unmapped_skus(channel: SalesChannel) -> list[dict]:
     return [{"sku": row["sku"], "orders": row["orders"], "mapped": row["sku"] in mapped} for row in rows]
 
 
+# The sync log's and the updates' order, newest first; their lists page by cursor on these keys.
+SYNC_LOG_ORDER = ("-started_at", "-id")
+PUSHES_ORDER = ("-created_at", "-id")
+
+
 def sync_run_list(channel: SalesChannel) -> QuerySet[SyncRun]:
     """The channel's sync log, newest first."""
-    return SyncRun.objects.filter(channel=channel).order_by("-started_at", "-id")
+    return SyncRun.objects.filter(channel=channel).order_by(*SYNC_LOG_ORDER)
 
 
 def last_sync_run(channel: SalesChannel) -> SyncRun | None:
@@ -207,7 +212,7 @@ def sync_run_search(
 ) -> QuerySet[SyncRun]:
     """The sync log of every channel, or of one, newest first, with each run's channel: of one `kind` and
     `status` when given; `failing_only`: only the failures since each channel's last sync that did not fail."""
-    runs = SyncRun.objects.select_related("channel").order_by("-started_at", "-id")
+    runs = SyncRun.objects.select_related("channel").order_by(*SYNC_LOG_ORDER)
     if channel_id is not None:
         runs = runs.filter(channel_id=channel_id)
     if kind:
@@ -223,7 +228,7 @@ def sync_run_search(
 def outbox_search(*, channel_id: int | None = None, status: str = "") -> QuerySet[OutboxMessage]:
     """The updates to the shops (every channel's, or one's), newest first, with their order and channel; `status`
     one of PUSH_STATES."""
-    pushes = OutboxMessage.objects.select_related("order", "channel").order_by("-created_at", "-id")
+    pushes = OutboxMessage.objects.select_related("order", "channel").order_by(*PUSHES_ORDER)
     if channel_id is not None:
         pushes = pushes.filter(channel_id=channel_id)
     if status == "retrying":

@@ -88,7 +88,8 @@ def paginate(
     """One page of an ordered queryset (of model instances or of `.values()` rows), whose ordering must end on a
     unique column.
 
-    With `keys` (the queryset's ordering, e.g. ("-order_date", "-id")) the page carries cursors to its neighbours;
+    With `keys` (the queryset's ordering, e.g. ("-order_date", "-id"); a key may follow a relation the queryset
+    selects, e.g. "machine__name") the page carries cursors to its neighbours;
     with a `cursor` as well, the page is the one that cursor points at and `page` only numbers it for display.
     Raises ValidationError naming `page`, `page_size` or `cursor` for values that name no page.
     """
@@ -169,10 +170,28 @@ def _plain(value):
 def cursor_of(row, keys: tuple[str, ...], direction: str) -> str:
     """The cursor of the page after (AFTER) or before (BEFORE) `row` in the order `keys` sorts; `row` is a model
     instance or a plain row (a dict from `.values()`) holding the keys."""
-    read = row.__getitem__ if isinstance(row, dict) else functools.partial(getattr, row)
-    values = [_plain(read(key.lstrip("-"))) for key in keys]
+    values = [_plain(_value_of(row, key.lstrip("-"))) for key in keys]
     text = json.dumps([direction, list(keys), values], separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _value_of(row, name: str):
+    """The row's value of a sort key; a key through a relation ("machine__name") follows it (selected with the row).
+    A plain row holds every key under its own name."""
+    if isinstance(row, dict):
+        return row[name]
+    for part in name.split("__"):
+        row = getattr(row, part)
+    return row
+
+
+def _field_of(model, name: str):
+    *relations, last = name.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+        if model is None:
+            raise FieldDoesNotExist(name)
+    return model._meta.get_field(last)
 
 
 def _read_cursor(cursor: str, keys: tuple[str, ...], model) -> tuple[str, list]:
@@ -186,7 +205,7 @@ def _read_cursor(cursor: str, keys: tuple[str, ...], model) -> tuple[str, list]:
         direction, named_keys, raw_values = json.loads(text)
         if direction not in (AFTER, BEFORE) or tuple(named_keys) != keys or len(raw_values) != len(keys):
             raise refused
-        fields = [model._meta.get_field(key.lstrip("-")) for key in keys]
+        fields = [_field_of(model, key.lstrip("-")) for key in keys]
         values = [field.to_python(raw) for field, raw in zip(fields, raw_values, strict=True)]
     except (
         ValueError,

@@ -129,7 +129,9 @@ class Movement(models.Model):
         indexes = [
             models.Index(fields=["lot", "-created_at", "-id"], name="movement_lot_idx"),
             models.Index(fields=["-created_at", "-id"], name="movement_recent_idx"),
-            models.Index(fields=["reference"], name="movement_reference_idx"),
+            # The ledger's filters in its order (LEDGER_ORDER): what caused it, its kind.
+            models.Index(fields=["reference", "-created_at", "-id"], name="movement_reference_recent_idx"),
+            models.Index(fields=["kind", "-created_at", "-id"], name="movement_kind_idx"),
         ]
 
     def __str__(self):

@@ -106,6 +106,10 @@ def lot_get(number: str) -> Lot:
         raise NotFound(f"No lot {number!r}.", field="lot", resource="lot", key=number) from None
 
 
+# The ledger's order, newest first; its lists page by cursor on these keys.
+LEDGER_ORDER = ("-created_at", "-id")
+
+
 def ledger(*, lot: str = "", sku: str = "", kind: str = "", reference: str = "") -> QuerySet[Movement]:
     movements = Movement.objects.select_related("lot")
     if lot:
@@ -116,7 +120,7 @@ def ledger(*, lot: str = "", sku: str = "", kind: str = "", reference: str = "")
         movements = movements.filter(kind=kind)
     if reference:
         movements = movements.filter(reference=reference)
-    return movements.order_by("-created_at", "-id")
+    return movements.order_by(*LEDGER_ORDER)
 
 
 def available_lots(*, kind: str, variant_ids: Iterable[int] = (), product_ids: Iterable[int] = ()) -> list[Lot]:

@@ -21,6 +21,10 @@ from orderly.notifications.templates import DEFAULTS
 MAX_ID = 2**63 - 1
 
 
+# The e-mail log's order, newest first; its lists page by cursor on these keys.
+EMAIL_LOG_ORDER = ("-created_at", "-id")
+
+
 def email_list(*, order: str = "", status: str = "", kind: str = "") -> QuerySet[EmailMessage]:
     """The e-mail log, newest first; `order` an order number (exact), `status` and `kind` one of theirs."""
     if status and status not in EmailStatus.values:
@@ -34,7 +38,7 @@ def email_list(*, order: str = "", status: str = "", kind: str = "") -> QuerySet
         emails = emails.filter(status=status)
     if kind:
         emails = emails.filter(kind=kind)
-    return emails.order_by("-created_at", "-id")
+    return emails.order_by(*EMAIL_LOG_ORDER)
 
 
 def email_get(email_id) -> EmailMessage:

@@ -156,6 +156,9 @@ class RoastBatch(models.Model):
         indexes = [
             models.Index(fields=["status", "product"], name="roast_status_product_idx"),
             models.Index(fields=["date", "machine"], name="roast_date_machine_idx"),
+            # The schedule by date (ROAST_BATCH_ORDER) of one machine, or of one status.
+            models.Index(fields=["machine", "date", "id"], name="roast_machine_date_idx"),
+            models.Index(fields=["status", "date", "id"], name="roast_status_date_idx"),
             models.Index(fields=["profile", "status", "completed_at"], name="roast_profile_done_idx"),
         ]
         constraints = [

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 
 from orderly.core.exceptions import NotFound
@@ -157,6 +157,10 @@ def profile_views(profiles) -> list[ProfileView]:
 # ---------------------------------------------------------------------------------------------- roast batches
 
 
+# The roast schedule's order: by day, machine (by name) and batch; its lists page by cursor on these keys.
+ROAST_BATCH_ORDER = ("date", "machine__name", "id")
+
+
 def roast_batch_list(
     *, date_from=None, date_to=None, machine: str = "", status: str = "", plan: str = "", product: str = ""
 ) -> QuerySet[RoastBatch]:
@@ -166,14 +170,15 @@ def roast_batch_list(
     if date_to:
         batches = batches.filter(date__lte=date_to)
     if machine:
-        batches = batches.filter(machine__name=machine)
+        # By the machine's id, found first: its index (machine, date, id) then reads the schedule in date order.
+        batches = batches.filter(machine_id=Subquery(Machine.objects.filter(name=machine).order_by().values("id")[:1]))
     if status:
         batches = batches.filter(status=status)
     if plan:
         batches = batches.filter(plan__number=plan.strip().upper())
     if product:
         batches = batches.filter(product__name=product)
-    return batches.order_by("date", "machine__name", "id")
+    return batches.order_by(*ROAST_BATCH_ORDER)
 
 
 def roast_batch_get(number: str) -> RoastBatch:

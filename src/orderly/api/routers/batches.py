@@ -56,9 +56,13 @@ def _batch(number: str) -> dict:
 
 @router.get("", response={200: BatchPage, **error_responses(401, 403, 422)}, auth=can_read, summary="List batches")
 def list_batches(request: HttpRequest, query: Query[BatchQuery]):
-    """Batches newest first, with their counts of succeeded, failed and waiting orders."""
+    """Batches newest first, with their counts of succeeded, failed and waiting orders.
+
+    Follow `next` for the following page: it pages by cursor, as fast deep in the list as at its start, and nothing
+    is skipped or repeated when rows are added meanwhile. `total` stops at 10,000 (`total_exact` false) unless
+    `count=exact` asks for the full count."""
     batches = selectors.batch_list(status=query.status, q=query.q, created_by=query.created_by)
-    return batch_page(paginate(batches, page=query.page, page_size=query.page_size))
+    return batch_page(paginate(batches, **query.paging(selectors.BATCH_ORDER)), request)
 
 
 @router.post(

@@ -128,9 +128,13 @@ def create_invoice(request: HttpRequest, number: str, idempotency_key: str | Non
 )
 def list_invoices(request: HttpRequest, query: Query[InvoiceQuery]):
     """Invoices and credit notes, newest first unless `sort` says otherwise; filter by `kind` and `order`, search
-    by number with `q`."""
+    by number with `q`.
+
+    Follow `next` for the following page: it pages by cursor, as fast deep in the list as at its start, and nothing
+    is skipped or repeated when rows are added meanwhile. `total` stops at 10,000 (`total_exact` false) unless
+    `count=exact` asks for the full count."""
     invoices = selectors.invoice_list(kind=query.kind, order=query.order, search=query.q, sort=query.sort)
-    return invoice_page(paginate(invoices, page=query.page, page_size=query.page_size))
+    return invoice_page(paginate(invoices, **query.paging(selectors.SORTS[query.sort])), request)
 
 
 @router.get("/invoices/{number}", response={200: InvoiceOut, **READ_ERRORS}, auth=can_read, summary="Get an invoice")

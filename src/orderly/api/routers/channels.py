@@ -24,6 +24,7 @@ from orderly.api.schemas.channels import (
     SyncRunList,
     SyncRunOut,
     SyncRunPage,
+    SyncRunQuery,
     WebhookOut,
     mapping_dict,
     page_of,
@@ -206,11 +207,15 @@ def sync_channel(request: HttpRequest, channel_id: int, idempotency_key: str | N
 
 
 @router.get("/{int:channel_id}/runs", response={200: SyncRunPage, **READ_ERRORS}, auth=can_read, summary="The sync log")
-def list_runs(request: HttpRequest, channel_id: int, query: Query[ListQuery]):
-    """Each run, newest first: start, end, orders imported, updated, skipped, failed, and each failure's reason."""
+def list_runs(request: HttpRequest, channel_id: int, query: Query[SyncRunQuery]):
+    """Each run, newest first: start, end, orders imported, updated, skipped, failed, and each failure's reason.
+
+    Follow `next` for the following page: it pages by cursor, as fast deep in the list as at its start, and nothing
+    is skipped or repeated when rows are added meanwhile. `total` stops at 10,000 (`total_exact` false) unless
+    `count=exact` asks for the full count."""
     runs = selectors.sync_run_list(selectors.channel_get(channel_id))
-    page = paginate(runs, page=query.page, page_size=query.page_size)
-    return page_of(SyncRunPage, page, [run_dict(run) for run in page.items])
+    page = paginate(runs, **query.paging(selectors.SYNC_LOG_ORDER))
+    return page_of(SyncRunPage, page, [run_dict(run) for run in page.items], request)
 
 
 def _upload(request: HttpRequest) -> bytes:

@@ -55,9 +55,13 @@ def list_lots(request: HttpRequest, query: Query[LotQuery]):
 
 @router.get("/ledger", response={200: MovementPage, **LIST_ERRORS}, auth=can_read, summary="The stock ledger")
 def list_movements(request: HttpRequest, query: Query[LedgerQuery]):
-    """Every stock movement, newest first: receipts, adjustments, holds and releases, packing, shipments."""
+    """Every stock movement, newest first: receipts, adjustments, holds and releases, packing, shipments.
+
+    Follow `next` for the following page: it pages by cursor, as fast deep in the list as at its start, and nothing
+    is skipped or repeated when rows are added meanwhile. `total` stops at 10,000 (`total_exact` false) unless
+    `count=exact` asks for the full count."""
     movements = selectors.ledger(lot=query.lot, sku=query.sku, kind=query.kind, reference=query.reference)
-    return movement_page(paginate(movements, page=query.page, page_size=query.page_size))
+    return movement_page(paginate(movements, **query.paging(selectors.LEDGER_ORDER)), request)
 
 
 @router.post("/receipts", response={201: LotOut, **WRITE_ERRORS}, auth=can_change_orders, summary="Receive stock")

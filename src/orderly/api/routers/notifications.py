@@ -33,9 +33,13 @@ ACTION_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422)
 @router.get("/emails", response={200: EmailPage, **error_responses(401, 403, 422)}, auth=can_read, summary="E-mail log")
 def list_emails(request: HttpRequest, query: Query[EmailQuery]):
     """Every e-mail to a customer, newest first: queued, sent, failed (with the error) and skipped (with the
-    reason); filter by `order` number, `status` and `kind`."""
+    reason); filter by `order` number, `status` and `kind`.
+
+    Follow `next` for the following page: it pages by cursor, as fast deep in the list as at its start, and nothing
+    is skipped or repeated when rows are added meanwhile. `total` stops at 10,000 (`total_exact` false) unless
+    `count=exact` asks for the full count."""
     emails = selectors.email_list(order=query.order, status=query.status, kind=query.kind)
-    return email_page(paginate(emails, page=query.page, page_size=query.page_size))
+    return email_page(paginate(emails, **query.paging(selectors.EMAIL_LOG_ORDER)), request)
 
 
 @router.get("/emails/{int:email_id}", response={200: EmailOut, **READ_ERRORS}, auth=can_read, summary="An e-mail")

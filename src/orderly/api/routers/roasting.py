@@ -108,12 +108,16 @@ def schedule(request: HttpRequest, number: str, payload: ScheduleIn, idempotency
     summary="List roast batches",
 )  # fmt: skip
 def list_batches(request: HttpRequest, query: Query[RoastBatchQuery]):
-    """By date, machine and number; filters: date range, machine, status, plan."""
+    """By date, machine and number; filters: date range, machine, status, plan.
+
+    Follow `next` for the following page: it pages by cursor, as fast deep in the list as at its start, and nothing
+    is skipped or repeated when rows are added meanwhile. `total` stops at 10,000 (`total_exact` false) unless
+    `count=exact` asks for the full count."""
     batches = selectors.roast_batch_list(
         date_from=query.date_from, date_to=query.date_to, machine=query.machine, status=query.status, plan=query.plan
     )
-    page = paginate(batches, page=query.page, page_size=query.page_size)
-    return RoastBatchList.model_validate({**page_meta(page), "items": _batches(page.items)})
+    page = paginate(batches, **query.paging(selectors.ROAST_BATCH_ORDER))
+    return RoastBatchList.model_validate({**page_meta(page, request), "items": _batches(page.items)})
 
 
 @router.get("/roast-batches/{number}", response={200: RoastBatchOut, **READ_ERRORS}, auth=can_read, summary="Get")

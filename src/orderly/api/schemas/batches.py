@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from orderly.api.schemas.common import MAX_ID, InputSchema, OutputSchema, PageMeta, page_meta
+from orderly.api.schemas.common import MAX_ID, InputSchema, OutputSchema, PagedQuery, PageMeta, page_meta
 from orderly.batches.models import Batch, BatchDocument, BatchOrder
 from orderly.batches.selectors import Stuck
 from orderly.batches.status import BatchStatus, Outcome
@@ -58,12 +58,10 @@ class BatchReprocessIn(InputSchema):
     )
 
 
-class BatchQuery(Schema):
+class BatchQuery(PagedQuery):
     status: Literal["", *BatchStatus.values] = Field("", description="Only batches with this status")
     q: str = Field("", max_length=16, description="Part of the batch number")
     created_by: str = Field("", max_length=150, description="Who created it (user name)")
-    page: int = 1
-    page_size: int = Field(50, description="1 to 200")
 
 
 class LabelsQuery(Schema):
@@ -162,5 +160,5 @@ def batch_dict(batch: Batch, entries: list[BatchOrder], stuck: Stuck | None, doc
     }  # fmt: skip
 
 
-def batch_page(page) -> dict:
-    return {**page_meta(page), "items": [summary_dict(b) for b in page.items]}
+def batch_page(page, request=None) -> dict:
+    return {**page_meta(page, request), "items": [summary_dict(b) for b in page.items]}

@@ -7,7 +7,6 @@ large), which method, and what may be invoiced or credited are the billing servi
 import datetime as dt
 from typing import Literal
 
-from ninja import Schema
 from pydantic import Field
 
 from orderly.api.schemas.common import (
@@ -17,6 +16,7 @@ from orderly.api.schemas.common import (
     Money,
     MoneyIn,
     OutputSchema,
+    PagedQuery,
     PageMeta,
     page_meta,
 )
@@ -57,13 +57,11 @@ class CreditNoteIn(InputSchema):
     )
 
 
-class InvoiceQuery(Schema):
+class InvoiceQuery(PagedQuery):
     kind: Literal["", *InvoiceKind.values] = Field("", description="invoice or credit_note")
     order: str = Field("", description="Only the documents of this order number")
     q: str = Field("", max_length=100, description="Part of the document's or the order's number")
     sort: Literal[*SORTS] = Field(DEFAULT_SORT, description="issued, number or total; a leading - for descending")
-    page: int = 1
-    page_size: int = Field(50, description="1 to 200")
 
 
 # ---- responses -----------------------------------------------------------------------------------------------
@@ -261,5 +259,6 @@ def invoice_out(invoice: Invoice, summary: list[RateSummary]) -> InvoiceOut:
     )
 
 
-def invoice_page(page) -> dict:
-    return {**page_meta(page), "items": [invoice_summary_dict(invoice) for invoice in page.items]}
+def invoice_page(page, request=None) -> dict:
+    """The page as InvoicePage's plain data, with links to the pages next to it when the request is given."""
+    return {**page_meta(page, request), "items": [invoice_summary_dict(invoice) for invoice in page.items]}

@@ -5,7 +5,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
-from orderly.api.schemas.common import InputSchema, JsonObject, OutputSchema, PageMeta, page_meta
+from orderly.api.schemas.common import InputSchema, JsonObject, OutputSchema, PagedQuery, PageMeta, page_meta
 
 KINDS_HELP = "`manual`, `csv`, `shopify`, `woocommerce` or `webhook`"
 CREDENTIALS_HELP = (
@@ -46,6 +46,10 @@ class MappingIn(InputSchema):
 class ListQuery(Schema):
     page: int = 1
     page_size: int = Field(50, description="1 to 200")
+
+
+class SyncRunQuery(PagedQuery):
+    """The sync log's paging: newest first, by number or by cursor."""
 
 
 # ---- responses -----------------------------------------------------------------------------------------------
@@ -120,8 +124,8 @@ class WebhookOut(OutputSchema):
     run: SyncRunOut | None = Field(description="The sync-log entry of what the delivery did (null for a replay)")
 
 
-def page_of(schema: type[PageMeta], page, rows: list[dict]) -> PageMeta:
-    return schema.model_validate({**page_meta(page), "items": rows})
+def page_of(schema: type[PageMeta], page, rows: list[dict], request=None) -> PageMeta:
+    return schema.model_validate({**page_meta(page, request), "items": rows})
 
 
 def mapping_dict(mapping) -> dict:

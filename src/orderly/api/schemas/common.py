@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -53,6 +53,32 @@ class InputSchema(Schema):
 
 class OutputSchema(BaseModel):
     """A response body, built from plain data (not from model instances, so without ninja's attribute lookups)."""
+
+
+class PagedQuery(Schema):
+    """The paging parameters of a list that pages by cursor, for its query schema to extend with its filters."""
+
+    page: int = Field(1, description="A page by its number; for deep pages follow `next` (by cursor) instead")
+    page_size: int = Field(50, description="1 to 200")
+    cursor: str = Field(
+        "",
+        max_length=1000,
+        description="The page a `next` or `previous` link points at; stable while rows are added. Keep the filters "
+        "and sort of the request that gave it.",
+    )
+    count: Literal["", "exact"] = Field(
+        "", description="exact: count every match (slower); by default `total` stops at 10,000"
+    )
+
+    def paging(self, keys: tuple[str, ...]) -> dict:
+        """paginate's paging arguments for a list sorted by `keys`: by cursor when one is given, else by number."""
+        return {
+            "page": None if self.cursor else self.page,
+            "page_size": self.page_size,
+            "exact_count": self.count == "exact",
+            "keys": keys,
+            "cursor": self.cursor or None,
+        }
 
 
 class PageMeta(OutputSchema):

@@ -11,7 +11,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from orderly.api.schemas.common import Amount, InputSchema, MoneyIn, OutputSchema, PageMeta, page_meta
+from orderly.api.schemas.common import Amount, InputSchema, MoneyIn, OutputSchema, PagedQuery, PageMeta, page_meta
 from orderly.inventory.status import LotKind, MovementKind
 
 KINDS = LotKind.values
@@ -64,13 +64,11 @@ class LotQuery(Schema):
     page_size: int = Field(50, description="1 to 200")
 
 
-class LedgerQuery(Schema):
+class LedgerQuery(PagedQuery):
     lot: str = Field("", description="Only the movements of this lot (its number)")
     sku: str = Field("", description="Only the movements of this variant's lots")
     kind: Literal["", *MOVEMENT_KINDS] = Field("", description="Only movements of this kind")
     reference: str = Field("", description="Only movements caused by this plan or packaging plan (OF-…, PP-…)")
-    page: int = 1
-    page_size: int = Field(50, description="1 to 200")
 
 
 # ---- responses -----------------------------------------------------------------------------------------------
@@ -176,8 +174,8 @@ def lot_page(page) -> dict:
     return {**page_meta(page), "items": [_lot_dict(lot) for lot in page.items]}
 
 
-def movement_page(page) -> dict:
-    return {**page_meta(page), "items": [_movement_dict(m) for m in page.items]}
+def movement_page(page, request=None) -> dict:
+    return {**page_meta(page, request), "items": [_movement_dict(m) for m in page.items]}
 
 
 def _movement_dict(movement) -> dict:

@@ -3,10 +3,9 @@
 import datetime as dt
 from typing import Literal
 
-from ninja import Schema
 from pydantic import Field
 
-from orderly.api.schemas.common import InputSchema, OutputSchema, PageMeta, page_meta
+from orderly.api.schemas.common import InputSchema, OutputSchema, PagedQuery, PageMeta, page_meta
 from orderly.notifications.models import EmailMessage
 from orderly.notifications.selectors import TemplateText
 from orderly.notifications.status import EmailKind, EmailStatus
@@ -15,12 +14,10 @@ from orderly.notifications.templates import MAX_BODY_TEMPLATE, MAX_SUBJECT_TEMPL
 # ---- requests ------------------------------------------------------------------------------------------------
 
 
-class EmailQuery(Schema):
+class EmailQuery(PagedQuery):
     order: str = Field("", max_length=100, description="Only the e-mails of this order number")
     status: Literal["", *EmailStatus.values] = Field("", description="queued, sent, failed or skipped")
     kind: Literal["", *EmailKind.values] = Field("", description="shipped or delivered")
-    page: int = 1
-    page_size: int = Field(50, description="1 to 200")
 
 
 class EmailTemplateIn(InputSchema):
@@ -100,8 +97,8 @@ def email_dict(message: EmailMessage) -> dict:
     }
 
 
-def email_page(page) -> dict:
-    return {**page_meta(page), "items": [email_dict(message) for message in page.items]}
+def email_page(page, request=None) -> dict:
+    return {**page_meta(page, request), "items": [email_dict(message) for message in page.items]}
 
 
 def template_dict(template: TemplateText) -> dict:

@@ -6,7 +6,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
-from orderly.api.schemas.common import Amount, InputSchema, MoneyIn, OutputSchema, PageMeta, page_meta
+from orderly.api.schemas.common import Amount, InputSchema, MoneyIn, OutputSchema, PagedQuery, PageMeta, page_meta
 from orderly.inventory.selectors import plain
 
 # ---- machines ------------------------------------------------------------------------------------------------
@@ -290,14 +290,12 @@ class RoastBatchList(PageMeta):
     items: list[RoastBatchOut]
 
 
-class RoastBatchQuery(Schema):
+class RoastBatchQuery(PagedQuery):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     machine: str = ""
     status: str = ""
     plan: str = ""
-    page: int = 1
-    page_size: int = Field(50, description="1 to 200")
 
 
 class ScheduleOut(OutputSchema):

@@ -14,11 +14,9 @@ from orderly.batches.models import BatchDocument
 from orderly.batches.status import BatchStatus, DocumentStatus
 from orderly.carriers.connectors.base import LabelFormat
 from orderly.core.exceptions import DomainError, ValidationError
-from orderly.core.paging import paginate
 from orderly.web.decorators import role_required
 from orderly.web.forms.filters import parse_overview
-from orderly.web.forms.inventory import PAGE_SIZE, page_number
-from orderly.web.views.common import actor, or_404
+from orderly.web.views.common import actor, or_404, overview_page
 
 
 @role_required("operator")
@@ -46,12 +44,7 @@ def batch_list(request):
     page, error = None, None
     try:
         batches = selectors.batch_list(**values)
-        page = paginate(
-            batches,
-            page=page_number(request.GET.get("page", "")),
-            page_size=PAGE_SIZE,
-            exact_count=request.GET.get("count") == "exact",
-        )
+        page = overview_page(request, batches, selectors.BATCH_ORDER)
     except ValidationError as exc:
         error = exc
     context = {"page": page, "error": error, "values": values, "status_choices": BatchStatus.choices}

@@ -15,12 +15,10 @@ from orderly.billing.pdf import invoice_pdf
 from orderly.billing.services import credit_note_create, invoice_create, payment_record
 from orderly.billing.vat import REVERSE_CHARGE_NOTE
 from orderly.core.exceptions import DomainError, ValidationError
-from orderly.core.paging import paginate
 from orderly.orders.selectors import order_get
 from orderly.web.decorators import role_required
 from orderly.web.forms.fields import FormState
-from orderly.web.forms.inventory import PAGE_SIZE, page_number
-from orderly.web.views.common import actor, or_404, order_state, with_followed
+from orderly.web.views.common import actor, or_404, order_state, overview_page, with_followed
 from orderly.web.views.orders import render_order
 
 SORT_LABELS = [
@@ -94,12 +92,7 @@ def invoice_list(request):
     page, error = None, None
     try:
         invoices = selectors.invoice_list(kind=values["kind"], search=values["q"], sort=values["sort"])
-        page = paginate(
-            invoices,
-            page=page_number(request.GET.get("page", "")),
-            page_size=PAGE_SIZE,
-            exact_count=request.GET.get("count") == "exact",
-        )
+        page = overview_page(request, invoices, selectors.SORTS[values["sort"] or selectors.DEFAULT_SORT])
     except ValidationError as exc:
         error = exc
     context = {

@@ -6,9 +6,8 @@ from django.template.response import TemplateResponse
 from orderly.channels import selectors
 from orderly.channels.models import OutboxMessage, SyncRunKind, SyncRunStatus
 from orderly.core.exceptions import ValidationError
-from orderly.core.paging import paginate
 from orderly.web.decorators import role_required
-from orderly.web.forms.inventory import PAGE_SIZE, page_number
+from orderly.web.views.common import overview_page
 
 FAILING = "failing"  # the sync log's status filter for a channel's failures since its last sync that did not fail
 
@@ -33,15 +32,6 @@ def _one_of(name: str, raw: str, choices) -> str:
     return raw
 
 
-def _page(request, rows):
-    return paginate(
-        rows,
-        page=page_number(request.GET.get("page", "")),
-        page_size=PAGE_SIZE,
-        exact_count=request.GET.get("count") == "exact",
-    )
-
-
 @role_required()
 def sync_log(request):
     values = _values(request.GET, ("channel", "kind", "status"))
@@ -56,7 +46,7 @@ def sync_log(request):
             status="" if status == FAILING else status,
             failing_only=status == FAILING,
         )
-        page = _page(request, runs)
+        page = overview_page(request, runs, selectors.SYNC_LOG_ORDER)
     except ValidationError as exc:
         error = exc
     context = {
@@ -78,7 +68,8 @@ def push_list(request):
     try:
         channel = _channel(values["channel"])
         status = _one_of("status", values["status"], list(selectors.PUSH_STATES))
-        page = _page(request, selectors.outbox_search(channel_id=channel.pk if channel else None, status=status))
+        pushes = selectors.outbox_search(channel_id=channel.pk if channel else None, status=status)
+        page = overview_page(request, pushes, selectors.PUSHES_ORDER)
     except ValidationError as exc:
         error = exc
     context = {

@@ -5,9 +5,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from orderly.core.actors import Actor
 from orderly.core.exceptions import NotFound
+from orderly.core.paging import Page, paginate
 from orderly.orders.headline import REOPEN_WORDS
 from orderly.orders.models import Order
 from orderly.orders.status import FulfillmentStatus, OrderStatus, PaymentStatus, ReopenReason
+from orderly.web.forms.inventory import PAGE_SIZE, page_number
 
 FOLLOWED_FIELDS = ("status", "payment_status", "fulfillment_status", "reopened_because")
 
@@ -30,6 +32,20 @@ def or_404(lookup, *args):
         return lookup(*args)
     except NotFound as exc:
         raise Http404(exc.message) from None
+
+
+def overview_page(request, rows, keys: tuple[str, ...]) -> Page:
+    """The page of an overview sorted by `keys` that the request's `page`, `cursor` and `count` ask for. The pager
+    links deep pages by cursor (as fast as the first, and unmoved by rows added meanwhile); `page` then only numbers
+    them. Raises ValidationError naming `cursor` for one this list did not give out."""
+    return paginate(
+        rows,
+        page=page_number(request.GET.get("page", "")),
+        page_size=PAGE_SIZE,
+        exact_count=request.GET.get("count") == "exact",
+        keys=keys,
+        cursor=request.GET.get("cursor", "").strip() or None,
+    )
 
 
 def order_state(order) -> dict:

@@ -6,22 +6,19 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from orderly.catalog.selectors import product_list
-from orderly.core.exceptions import DomainError
-from orderly.core.paging import paginate
+from orderly.core.exceptions import DomainError, ValidationError
 from orderly.inventory import selectors
 from orderly.inventory.services import stock_adjust, stock_receive
 from orderly.inventory.status import LotKind
 from orderly.web.decorators import role_required
 from orderly.web.forms.inventory import (
-    PAGE_SIZE,
     adjust_form,
-    page_number,
     quantity,
     receive_form,
     receive_input,
     stock_filters,
 )
-from orderly.web.views.common import actor
+from orderly.web.views.common import actor, overview_page
 
 
 def qty_text(value) -> str:
@@ -53,17 +50,16 @@ class Rows(list):
         return len(self)
 
 
-def _list_page(request, template: str, tab: str, values: dict, error, lookup, transform) -> TemplateResponse:
-    page = (
-        None
-        if error
-        else paginate(
-            lookup(),
-            page=page_number(request.GET.get("page", "")),
-            page_size=PAGE_SIZE,
-            exact_count=request.GET.get("count") == "exact",
-        )
-    )
+def _list_page(
+    request, template: str, tab: str, values: dict, error, lookup, transform, keys: tuple[str, ...] = ()
+) -> TemplateResponse:
+    """The page of a list; with `keys` (its order) deep pages are linked by cursor."""
+    page = None
+    if error is None:
+        try:
+            page = overview_page(request, lookup(), keys)
+        except ValidationError as exc:
+            error = exc
     context = {"tab": tab, "values": values, "error": error, "page": page, "kind_choices": LotKind.choices}
     if page is not None:
         context["rows"] = transform(page.items)
@@ -92,7 +88,9 @@ def ledger(request):
     values = {"lot": request.GET.get("lot", "").strip()[:16], "sku": request.GET.get("sku", "").strip()[:64]}
     lookup = lambda: selectors.ledger(lot=values["lot"], sku=values["sku"])  # noqa: E731
     transform = lambda movements: with_quantity_text(movements, "quantity", "held_change")  # noqa: E731
-    return _list_page(request, "web/inventory/ledger.html", "ledger", values, None, lookup, transform)
+    return _list_page(
+        request, "web/inventory/ledger.html", "ledger", values, None, lookup, transform, keys=selectors.LEDGER_ORDER
+    )
 
 
 def _receive_page(request, form, status: int = 200) -> TemplateResponse:

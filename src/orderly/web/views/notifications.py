@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from orderly.billing.seller import seller_details
 from orderly.channels.selectors import channel_get
 from orderly.core.exceptions import DomainError, ValidationError
-from orderly.core.paging import paginate
 from orderly.notifications import selectors
 from orderly.notifications.services import (
     channel_emails_set,
@@ -24,8 +23,7 @@ from orderly.notifications.switches import channel_switches
 from orderly.notifications.templates import VARIABLES, checked_template
 from orderly.web.decorators import role_required
 from orderly.web.forms.fields import FormState
-from orderly.web.forms.inventory import PAGE_SIZE, page_number
-from orderly.web.views.common import actor, or_404, safe_next
+from orderly.web.views.common import actor, or_404, overview_page, safe_next
 
 
 def _template_form(template, data=None) -> FormState:
@@ -113,12 +111,7 @@ def email_log(request):
     error, page = None, None
     try:
         emails = selectors.email_list(order=values["order"], status=values["status"], kind=values["kind"])
-        page = paginate(
-            emails,
-            page=page_number(request.GET.get("page", "")),
-            page_size=PAGE_SIZE,
-            exact_count=request.GET.get("count") == "exact",
-        )
+        page = overview_page(request, emails, selectors.EMAIL_LOG_ORDER)
     except ValidationError as exc:
         error = exc
     context = {

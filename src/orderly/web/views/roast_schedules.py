@@ -8,8 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from orderly.core.exceptions import DomainError
-from orderly.core.paging import paginate
+from orderly.core.exceptions import DomainError, ValidationError
 from orderly.inventory.selectors import lot_list
 from orderly.inventory.status import LotKind
 from orderly.plans.selectors import plan_get
@@ -21,7 +20,7 @@ from orderly.production.services import batches as roasts
 from orderly.production.services.scheduling import conversion_edit, roast_schedule
 from orderly.production.status import RoastStatus
 from orderly.web.decorators import role_required
-from orderly.web.forms.inventory import PAGE_SIZE, page_number, parse_date
+from orderly.web.forms.inventory import parse_date
 from orderly.web.forms.roasts import (
     ROW_FIELDS,
     batch_edit_form,
@@ -33,7 +32,7 @@ from orderly.web.forms.roasts import (
     schedule_filters,
     schedule_form,
 )
-from orderly.web.views.common import actor, or_404
+from orderly.web.views.common import actor, or_404, overview_page
 from orderly.web.views.plans import PLAN_TABS
 
 # What a row's problem words mean, as the page says them next to the exclamation mark.
@@ -172,13 +171,11 @@ def schedule_list(request):
             date_from=values["date_from_parsed"], date_to=values["date_to_parsed"], machine=values["machine"],
             status=values["status"], plan=values["plan"],
         )  # fmt: skip
-        page = paginate(
-            batches,
-            page=page_number(request.GET.get("page", "")),
-            page_size=PAGE_SIZE,
-            exact_count=request.GET.get("count") == "exact",
-        )
-        rows = _with_load(page.items)
+        try:
+            page = overview_page(request, batches, selectors.ROAST_BATCH_ORDER)
+            rows = _with_load(page.items)
+        except ValidationError as exc:
+            error = exc
     context = {
         "values": values, "error": error, "page": page, "rows": rows, "status_choices": RoastStatus.choices,
         "machines": selectors.machine_list(),
