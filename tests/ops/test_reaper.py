@@ -196,3 +196,32 @@ def test_the_task_worker_reclaims_lost_tasks_runs_them_and_removes_its_row_when_
         ("killed", "requeued", "w-test")
     ]
     assert TaskWorkerProcess.objects.count() == 0  # a clean stop
+
+
+def test_pruning_deletes_only_tasks_finished_long_enough_ago(db):
+    from orderly.ops.reaper import finished_tasks_prune
+
+    kept = [
+        task("SUCCESSFUL", enqueued_at=ago(days=6), finished_at=ago(days=6)),
+        task("FAILED", enqueued_at=ago(days=29), finished_at=ago(days=29)),
+        task("READY", enqueued_at=ago(days=90)),
+        running("w-1", started_at=ago(days=90)),
+    ]
+    task("SUCCESSFUL", enqueued_at=ago(days=8), finished_at=ago(days=8))
+    task("FAILED", enqueued_at=ago(days=31), finished_at=ago(days=31))
+
+    assert finished_tasks_prune(now=NOW) == 2
+
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {result.pk for result in kept}
+
+
+def test_pruning_runs_at_most_once_every_ten_minutes_in_a_process(db, monkeypatch):
+    from orderly.ops import reaper
+
+    monkeypatch.setattr(reaper, "_last_prune", None)
+    task("SUCCESSFUL", enqueued_at=ago(days=8), finished_at=ago(days=8))
+    assert reaper.finished_tasks_prune_due(now=NOW) == 1
+
+    task("SUCCESSFUL", enqueued_at=ago(days=8), finished_at=ago(days=8))
+    assert reaper.finished_tasks_prune_due(now=NOW + dt.timedelta(minutes=9)) == 0
+    assert reaper.finished_tasks_prune_due(now=NOW + dt.timedelta(minutes=11)) == 1

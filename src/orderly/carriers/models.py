@@ -125,6 +125,13 @@ class Parcel(models.Model):
         indexes = [
             models.Index(fields=["next_poll_at"], name="parcel_poll_due_idx", condition=Q(next_poll_at__isnull=False)),
             models.Index(fields=["account", "carrier_reference"], name="parcel_carrier_ref_idx"),
+            # /metrics: labels booked in the last day, and the few parcels whose label is booking or failed.
+            models.Index(fields=["booked_at"], name="parcel_booked_idx", condition=Q(booked_at__isnull=False)),
+            models.Index(
+                fields=["label_status"],
+                name="parcel_label_open_idx",
+                condition=Q(label_status__in=[LabelStatus.BOOKING, LabelStatus.FAILED]),
+            ),
         ]
 
     def __str__(self):

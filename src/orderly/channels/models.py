@@ -153,7 +153,8 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["next_attempt_at", "id"], name="outbox_due_idx", condition=Q(status="pending")),
             models.Index(fields=["order", "-created_at"], name="outbox_order_idx"),
-            # The updates to the shops in their order (PUSHES_ORDER): all, of one channel, by status.
+            # The updates to the shops in their order (PUSHES_ORDER): all, of one channel, by status (also what /metrics
+            # counts: the pushes not sent).
             models.Index(fields=["-created_at", "-id"], name="outbox_recent_idx"),
             models.Index(fields=["channel", "-created_at", "-id"], name="outbox_channel_idx"),
             models.Index(fields=["status", "-created_at", "-id"], name="outbox_status_idx"),

@@ -12,7 +12,6 @@ is opaque text to its users: base64 of the sort's key names and the row's values
 import base64
 import binascii
 import datetime as dt
-import functools
 import json
 from dataclasses import dataclass
 from decimal import Decimal

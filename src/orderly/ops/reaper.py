@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -30,6 +31,13 @@ logger = logging.getLogger(__name__)
 # Reclaims are kept this long for /metrics (last 24 hours) and the admin; silent workers' rows a day.
 RECLAIMS_KEPT = timedelta(days=7)
 SILENT_WORKERS_KEPT = timedelta(days=1)
+# Finished tasks' rows: every e-mail, push and sync leaves one, so without pruning the table grows with the orders
+# and every count of the queue (/health, /metrics) reads it through. Failed ones stay longer, for finding why.
+SUCCEEDED_TASKS_KEPT = timedelta(days=7)
+FAILED_TASKS_KEPT = timedelta(days=30)
+# How often one process prunes them (a pass reads the finished rows, so not at every beat).
+PRUNE_EVERY = timedelta(minutes=10)
+_last_prune: datetime | None = None
 
 
 class WorkerLost(Exception):
@@ -87,6 +95,30 @@ def tasks_reclaim(
     TaskReclaim.objects.filter(reclaimed_at__lt=now - RECLAIMS_KEPT).delete()
     TaskWorkerProcess.objects.filter(beat_at__lt=now - max(SILENT_WORKERS_KEPT, stale)).delete()
     return done
+
+
+def finished_tasks_prune(*, now: datetime | None = None) -> int:
+    """Delete the rows of tasks that succeeded more than SUCCEEDED_TASKS_KEPT ago and failed more than
+    FAILED_TASKS_KEPT ago; waiting and running tasks are never touched. Returns how many rows went."""
+    now = now or timezone.now()
+    old = Q(status="SUCCESSFUL", finished_at__lt=now - SUCCEEDED_TASKS_KEPT) | Q(
+        status="FAILED", finished_at__lt=now - FAILED_TASKS_KEPT
+    )
+    deleted, _ = DBTaskResult.objects.filter(old).delete()
+    return deleted
+
+
+def finished_tasks_prune_due(*, now: datetime | None = None) -> int:
+    """`finished_tasks_prune` at most once every PRUNE_EVERY in this process (the first call prunes)."""
+    global _last_prune
+    now = now or timezone.now()
+    if _last_prune is not None and now - _last_prune < PRUNE_EVERY:
+        return 0
+    _last_prune = now
+    deleted = finished_tasks_prune(now=now)
+    if deleted:
+        logger.info("Pruned %s finished task row(s).", deleted)
+    return deleted
 
 
 def _take_back(task: DBTaskResult, *, worker: str, give_up: bool, now: datetime, reclaimed_by: str) -> bool:

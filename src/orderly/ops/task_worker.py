@@ -18,7 +18,7 @@ from django.utils import timezone
 from orderly.core.models import TaskWorkerProcess
 from orderly.core.services import worker_beat
 from orderly.notifications.services import emails_sweep_enqueue
-from orderly.ops.reaper import stale_after, tasks_reclaim
+from orderly.ops.reaper import finished_tasks_prune_due, stale_after, tasks_reclaim
 from orderly.ops.worker import TASK_WORKER
 
 logger = logging.getLogger(__name__)
@@ -64,12 +64,13 @@ class Heartbeat(threading.Thread):
         self._stopping = threading.Event()
 
     def beat(self) -> None:
-        """One beat, one pass of the reaper and the e-mail sweep's check; a database that fails is logged and tried
-        again at the next."""
+        """One beat, one pass of the reaper, the pruning of old finished tasks when due, and the e-mail sweep's
+        check; a database that fails is logged and tried again at the next."""
         try:
             process_beat(worker_id=self.worker_id)
             worker_beat(role=TASK_WORKER)  # the role@host row /health reads, kept fresh while idle too
             tasks_reclaim(reclaimed_by=self.worker_id)
+            finished_tasks_prune_due()
             emails_sweep_enqueue()  # a customer e-mail whose task died with its worker is still sent
         except DatabaseError as exc:
             logger.warning("The task worker %s could not beat: %s", self.worker_id, exc)
